@@ -1,0 +1,145 @@
+#include "cli/app.hpp"
+
+#include <dlfcn.h>
+#include <duckdb.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "common/build_info.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "engine/database.hpp"
+#include "engine/error.hpp"
+
+namespace pond::cli {
+
+std::string version_text() {
+  std::string where;
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&duckdb_library_version), &info) != 0 && info.dli_fname) {
+    where = fmt::format(" ({})", info.dli_fname);
+  }
+  return fmt::format("pond {} (commit {})\nDuckDB {}{}", pond_version(), pond_commit(),
+                     engine::loaded_library_version(), where);
+}
+
+namespace {
+
+void configure_logging(const GlobalOptions& g) {
+  log::Options o;
+  o.level = log::parse_level(g.log_level);
+  if (g.log_format != "text" && g.log_format != "json") {
+    throw UserError("--log-format must be text or json, not '" + g.log_format + "'");
+  }
+  o.format = g.log_format == "json" ? log::Format::kJson : log::Format::kText;
+  o.color = !g.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDERR_FILENO);
+  log::configure(o);
+}
+
+// "did you mean" for an unknown first word.
+int unknown_command(CLI::App& app, const std::string& word) {
+  if (!word.empty() && word[0] == '-') {
+    std::cerr << fmt::format("pond: unknown option '{}'\nRun 'pond --help' for usage.\n", word);
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  std::string guess = closest_match(word, names);
+  std::cerr << fmt::format("pond: unknown command '{}'", word);
+  if (!guess.empty()) std::cerr << fmt::format(" (did you mean '{}'?)", guess);
+  std::cerr << "\nRun 'pond --help' for the list of commands.\n";
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+}  // namespace
+
+int run_app(int argc, char** argv) {
+  InterruptWatcher interrupts;
+  GlobalOptions global;
+  CommandContext ctx{global, interrupts};
+
+  CLI::App app{"pond: the local data stack in one binary (ingest, dbt-compatible transform, lake, serve)",
+               "pond"};
+  app.fallthrough();  // global flags may follow the command, as in dbt
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print pond's version, commit and the DuckDB version loaded");
+  app.add_option("--project-dir", global.project_dir,
+                 "Folder of dbt_project.yml (default: current folder or a parent)");
+  app.add_option("--profiles-dir", global.profiles_dir,
+                 "Folder of profiles.yml (default: $DBT_PROFILES_DIR, project, ~/.dbt)");
+  app.add_option("-t,--target", global.target, "Target of the profile to use");
+  app.add_option("--log-level", global.log_level, "debug, info, warn, error or none")->capture_default_str();
+  app.add_option("--log-format", global.log_format, "text or json")->capture_default_str();
+  app.add_flag("--no-color", global.no_color, "Plain output without ANSI colors (also: NO_COLOR=1)");
+
+  std::function<int()> action;
+
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "Create a new, working example project in DIR");
+  init_cmd->add_option("dir", init.directory, "Folder to create (must not exist or be empty)")->required();
+  init_cmd->callback([&] { action = [&] { return run_init(ctx, init); }; });
+
+  auto* debug_cmd = app.add_subcommand("debug", "Check the project, profile and database connection");
+  debug_cmd->callback([&] { action = [&] { return run_debug(ctx); }; });
+
+  ShowOptions show;
+  auto* show_cmd = app.add_subcommand("show", "Run SQL on the target database and print the rows");
+  show_cmd->add_option("--inline", show.inline_sql, "SQL to run");
+  show_cmd->add_option("--limit", show.limit, "Rows to show (negative: all)")->capture_default_str();
+  show_cmd->add_option("--output,-o", show.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  show_cmd->callback([&] { action = [&] { return run_show(ctx, show); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    if (app.get_subcommands().empty() && !app.remaining().empty())
+      return unknown_command(app, app.remaining().front());
+    std::cerr << "pond: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kUsage);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "pond: " << e.what() << "\nRun 'pond --help' for usage.\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+
+  try {
+    configure_logging(global);
+    engine::check_library_version();
+    if (show_version) {
+      std::cout << version_text() << "\n";
+      return 0;
+    }
+    if (!action) {
+      std::cerr << app.help();
+      return static_cast<int>(ExitCode::kUsage);
+    }
+    return action();
+  } catch (const UserError& e) {
+    log::error("{}", e.what());
+    return static_cast<int>(e.exit_code());
+  } catch (const engine::EngineError& e) {
+    if (e.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+    log::error("{}", e.what());
+    return static_cast<int>(ExitCode::kStepFailed);
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return static_cast<int>(ExitCode::kStepFailed);
+  }
+}
+
+}  // namespace pond::cli

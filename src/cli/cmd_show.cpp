@@ -1,0 +1,100 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/table_output.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "engine/error.hpp"
+#include "engine/prepared_statement.hpp"
+
+namespace pond::cli {
+
+namespace {
+
+// SQL without trailing semicolons and whitespace, so that it can be nested as a subquery.
+std::string strip_statement(std::string_view sql) {
+  std::string_view s = trim(sql);
+  while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back()))))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Reads up to `limit` rows (+1 to know whether there were more) of a row-returning query.
+// Values are cast to VARCHAR inside DuckDB, so every type prints as DuckDB spells it.
+TextTable fetch_rows(engine::Connection& con, engine::PreparedStatement& stmt, const std::string& sql,
+                     long limit) {
+  TextTable table;
+  for (std::size_t c = 0; c < stmt.column_count(); ++c) {
+    table.columns.push_back(stmt.column_name(c));
+    table.types.push_back(stmt.column_type(c));
+  }
+  std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + sql + "\n) AS pond_show";
+  if (limit >= 0) wrapped += fmt::format(" LIMIT {}", limit + 1);
+  engine::Result result = con.query(wrapped);
+  while (auto chunk = result.next_chunk()) {
+    for (std::size_t r = 0; r < chunk->size(); ++r) {
+      if (limit >= 0 && table.rows.size() == static_cast<std::size_t>(limit)) {
+        table.truncated = true;
+        return table;
+      }
+      auto& row = table.rows.emplace_back();
+      for (std::size_t c = 0; c < chunk->column_count(); ++c) {
+        row.push_back(chunk->get_optional<std::string>(c, r));
+      }
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+int run_show(CommandContext& ctx, const ShowOptions& options) {
+  if (!options.inline_sql) throw UserError("pond show needs --inline \"<sql>\"");
+  OutputFormat format = parse_output_format(options.output);
+  ResolvedProject resolved = resolve_project(ctx.options);
+  engine::Database db = open_target_database(resolved.target);
+  engine::Connection con(db);
+  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
+
+  std::string sql = strip_statement(*options.inline_sql);
+  if (sql.empty()) throw UserError("--inline was given no SQL");
+  try {
+    engine::PreparedStatement stmt = con.prepare(sql);
+    if (!stmt.returns_rows()) {
+      engine::Result r = stmt.execute();
+      std::cout << fmt::format("OK ({} rows changed)\n", r.rows_changed());
+      return 0;
+    }
+    TextTable table = fetch_rows(con, stmt, sql, options.limit);
+    switch (format) {
+      case OutputFormat::kTable:
+        std::cout << "Previewing inline node:\n";
+        print_table(std::cout, table);
+        if (table.truncated)
+          std::cout << fmt::format("(showing the first {} rows; --limit N to see more)\n", options.limit);
+        break;
+      case OutputFormat::kJson:
+        print_json(std::cout, table);
+        break;
+      case OutputFormat::kCsv:
+        print_csv(std::cout, table);
+        break;
+    }
+    return 0;
+  } catch (const engine::EngineError& e) {
+    if (e.interrupted()) {
+      log::error("query interrupted");
+      return static_cast<int>(ExitCode::kInterrupted);
+    }
+    log::error("error in inline SQL: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace pond::cli

@@ -1,0 +1,109 @@
+#include "common/log.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace pond::log {
+namespace {
+
+struct State {
+  Options options;
+  std::mutex mutex;
+};
+
+State& state() {
+  static State s;
+  return s;
+}
+
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+    case Level::kOff:
+      return "off";
+  }
+  return "?";
+}
+
+std::string timestamp_utc() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()) % 1000;
+  std::time_t t = system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms.count()));
+}
+
+}  // namespace
+
+void configure(const Options& options) {
+  state().options = options;
+}
+const Options& options() {
+  return state().options;
+}
+
+Level parse_level(std::string_view name) {
+  if (name == "debug") return Level::kDebug;
+  if (name == "info") return Level::kInfo;
+  if (name == "warn" || name == "warning") return Level::kWarn;
+  if (name == "error") return Level::kError;
+  if (name == "none" || name == "off") return Level::kOff;
+  throw std::invalid_argument("unknown log level '" + std::string(name) +
+                              "' (debug, info, warn, error, none)");
+}
+
+bool enabled(Level level) {
+  return level >= state().options.level && level != Level::kOff;
+}
+
+void write(Level level, std::string_view message, const Fields& fields) {
+  auto& s = state();
+  std::string line;
+  if (s.options.format == Format::kJson) {
+    nlohmann::ordered_json j;  // ts, level, msg first, in that order
+    j["ts"] = timestamp_utc();
+    j["level"] = level_name(level);
+    j["msg"] = message;
+    for (const auto& [k, v] : fields) j[k] = v;
+    line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  } else {
+    std::string_view color_on, color_off;
+    if (s.options.color) {
+      color_off = "\033[0m";
+      if (level == Level::kError)
+        color_on = "\033[31m";
+      else if (level == Level::kWarn)
+        color_on = "\033[33m";
+      else if (level == Level::kDebug)
+        color_on = "\033[2m";
+      else
+        color_off = "";
+    }
+    std::string prefix = level == Level::kInfo ? "" : std::string(level_name(level)) + ": ";
+    line = fmt::format("{}{}{}", color_on, prefix, message);
+    for (const auto& [k, v] : fields) line += fmt::format(" {}={}", k, v);
+    line += color_off;
+    line += "\n";
+  }
+  std::lock_guard lock(s.mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace pond::log

@@ -1,0 +1,20 @@
+#pragma once
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pond {
+
+// Edit distance, for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` if it is close enough to be a plausible typo, else "".
+std::string closest_match(std::string_view word, std::span<const std::string> candidates);
+
+std::string_view trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+std::string to_lower(std::string_view s);
+
+}  // namespace pond

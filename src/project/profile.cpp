@@ -1,0 +1,148 @@
+#include "project/profile.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "project/yaml_file.hpp"
+
+namespace pond::project {
+
+namespace fs = std::filesystem;
+
+fs::path find_profiles_file(const ProfileRequest& request) {
+  std::vector<fs::path> tried;
+  auto candidate = [&](const fs::path& dir) -> std::optional<fs::path> {
+    fs::path p = dir / "profiles.yml";
+    tried.push_back(p);
+    if (fs::is_regular_file(p)) return p;
+    return std::nullopt;
+  };
+  if (request.profiles_dir) {
+    if (auto p = candidate(*request.profiles_dir)) return *p;
+    throw UserError("no profiles.yml in --profiles-dir " + request.profiles_dir->string());
+  }
+  if (const char* env = std::getenv("DBT_PROFILES_DIR"); env && *env) {
+    if (auto p = candidate(env)) return *p;
+    throw UserError(std::string("no profiles.yml in DBT_PROFILES_DIR=") + env);
+  }
+  if (auto p = candidate(request.project_root)) return *p;
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    if (auto p = candidate(fs::path(home) / ".dbt")) return *p;
+  }
+  std::string list;
+  for (const auto& t : tried) list += "\n  " + t.string();
+  throw UserError("no profiles.yml found; looked in:" + list,
+                  "create one next to dbt_project.yml, or pass --profiles-dir");
+}
+
+namespace {
+
+std::string scalar(const YamlFile& file, const YAML::Node& node, const std::string& key) {
+  if (!node.IsScalar()) file.fail(node, "'" + key + ":' must be a single value");
+  return node.Scalar();
+}
+
+std::vector<std::string> map_keys(const YAML::Node& node) {
+  std::vector<std::string> keys;
+  for (const auto& kv : node) keys.push_back(kv.first.Scalar());
+  return keys;
+}
+
+}  // namespace
+
+TargetConfig load_target(const ProfileRequest& request) {
+  TargetConfig out;
+  out.profiles_file = find_profiles_file(request);
+  out.profile_name = request.profile_name;
+  YamlFile file = YamlFile::load(out.profiles_file);
+  const YAML::Node& doc = file.root();
+  if (!doc.IsMap()) file.fail(doc, "profiles.yml must map profile names to profiles");
+
+  const YAML::Node profile = doc[request.profile_name];
+  if (!profile) {
+    std::vector<std::string> names = map_keys(doc);
+    std::string guess = closest_match(request.profile_name, names);
+    file.fail(
+        doc, "profile '" + request.profile_name + "' (named by dbt_project.yml) is not in profiles.yml",
+        guess.empty() ? "add it, or set 'profile:' in dbt_project.yml" : "did you mean '" + guess + "'?");
+  }
+  if (!profile.IsMap())
+    file.fail(profile, "profile '" + request.profile_name + "' must be a mapping with 'outputs:'");
+  const YAML::Node outputs = profile["outputs"];
+  if (!outputs || !outputs.IsMap() || outputs.size() == 0) {
+    file.fail(outputs ? outputs : profile,
+              "profile '" + request.profile_name + "' needs 'outputs:' with at least one target");
+  }
+
+  if (request.target) {
+    out.target_name = *request.target;
+  } else if (const YAML::Node t = profile["target"]) {
+    out.target_name = scalar(file, t, "target");
+  } else {
+    out.target_name = "dev";  // dbt's default
+  }
+  const YAML::Node output = outputs[out.target_name];
+  if (!output) {
+    std::vector<std::string> names = map_keys(outputs);
+    std::string guess = closest_match(out.target_name, names);
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    file.fail(outputs,
+              "target '" + out.target_name + "' is not an output of profile '" + request.profile_name + "'",
+              guess.empty() ? "the outputs are: " + all : "did you mean '" + guess + "'?");
+  }
+  if (!output.IsMap())
+    file.fail(output, "target '" + out.target_name + "' must be a mapping (type:, path:, ...)");
+
+  const YAML::Node type = output["type"];
+  if (!type)
+    file.fail(output, "target '" + out.target_name + "' has no 'type:'", "pond runs targets of type: duckdb");
+  out.type = scalar(file, type, "type");
+  if (out.type != "duckdb") {
+    file.fail(type,
+              "target '" + out.target_name + "' has type '" + out.type + "'; pond runs type: duckdb targets");
+  }
+
+  for (const auto& kv : output) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& value = kv.second;
+    if (key == "type") continue;
+    if (key == "path") {
+      out.path = scalar(file, value, key);
+    } else if (key == "schema") {
+      out.schema = scalar(file, value, key);
+    } else if (key == "database") {
+      out.database = scalar(file, value, key);
+    } else if (key == "threads") {
+      try {
+        out.threads = value.as<int>();
+      } catch (const YAML::Exception&) {
+        file.fail(value, "'threads:' must be a whole number");
+      }
+      if (out.threads < 1) file.fail(value, "'threads:' must be at least 1");
+    } else if (key == "settings") {
+      if (!value.IsMap()) file.fail(value, "'settings:' must map DuckDB setting names to values");
+      for (const auto& s : value) out.settings[s.first.Scalar()] = scalar(file, s.second, s.first.Scalar());
+    } else if (key == "extensions") {
+      if (!value.IsSequence()) file.fail(value, "'extensions:' must be a list");
+      for (const auto& e : value) out.extensions.push_back(e.IsScalar() ? e.Scalar() : YAML::Dump(e));
+    } else {
+      out.extra[key] = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
+    }
+  }
+
+  if (out.path.empty() || out.path == ":memory:") {
+    out.path = ":memory:";
+    if (out.database.empty()) out.database = "memory";
+  } else {
+    fs::path p(out.path);
+    out.database_file = p.is_absolute() ? p : (request.project_root / p).lexically_normal();
+    if (out.database.empty()) out.database = out.database_file.stem().string();
+  }
+  return out;
+}
+
+}  // namespace pond::project

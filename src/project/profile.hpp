@@ -1,0 +1,43 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pond::project {
+
+// Where to look for profiles.yml and which target to use (from the CLI's global flags).
+struct ProfileRequest {
+  std::filesystem::path project_root;
+  std::string profile_name;
+  std::optional<std::filesystem::path> profiles_dir;  // --profiles-dir
+  std::optional<std::string> target;                  // --target
+};
+
+// One resolved output of a dbt-duckdb profile. Unknown keys are kept in `extra`.
+struct TargetConfig {
+  std::filesystem::path profiles_file;
+  std::string profile_name;
+  std::string target_name;
+  std::string type;
+  std::string path;                     // as written in the profile; ":memory:" when absent
+  std::filesystem::path database_file;  // resolved against the project root; empty in memory
+  std::string database;                 // catalog name DuckDB gives it (file stem or "memory")
+  std::string schema = "main";
+  int threads = 1;
+  std::map<std::string, std::string> settings;
+  std::vector<std::string> extensions;
+  std::map<std::string, std::string> extra;
+
+  bool in_memory() const { return database_file.empty(); }
+};
+
+// profiles.yml as dbt finds it: --profiles-dir, then $DBT_PROFILES_DIR, then the project
+// folder, then ~/.dbt/. Throws UserError listing the places searched when none has it.
+std::filesystem::path find_profiles_file(const ProfileRequest& request);
+
+// Parses profiles.yml and resolves the target; every error names file:line:col.
+TargetConfig load_target(const ProfileRequest& request);
+
+}  // namespace pond::project

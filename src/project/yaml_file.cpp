@@ -1,0 +1,52 @@
+#include "project/yaml_file.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/error.hpp"
+
+namespace pond::project {
+
+YamlFile::YamlFile(std::string name, std::unique_ptr<YAML::Node> root)
+    : name_(std::move(name)), root_(std::move(root)) {}
+YamlFile::YamlFile(YamlFile&&) noexcept = default;
+YamlFile& YamlFile::operator=(YamlFile&&) noexcept = default;
+YamlFile::~YamlFile() = default;
+
+YamlFile YamlFile::load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(SourceLocation{path.string()}, "cannot read file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse(buf.str(), path.string());
+}
+
+YamlFile YamlFile::parse(std::string text, std::string name) {
+  try {
+    return YamlFile(name, std::make_unique<YAML::Node>(YAML::Load(text)));
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp marks are 0-based.
+    SourceLocation where{name, e.mark.line + 1, e.mark.column + 1};
+    std::string msg = e.msg;
+    throw UserError(where, "invalid YAML: " + msg,
+                    "check the indentation and that every 'key: value' pair has a space after the colon");
+  }
+}
+
+const YAML::Node& YamlFile::root() const {
+  return *root_;
+}
+
+void YamlFile::fail(const YAML::Node& node, const std::string& message, const std::string& hint) const {
+  YAML::Mark m = node.Mark();
+  SourceLocation where{name_};
+  if (!m.is_null()) {
+    where.line = m.line + 1;
+    where.column = m.column + 1;
+  }
+  throw UserError(where, message, hint);
+}
+
+}  // namespace pond::project

@@ -1,0 +1,36 @@
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace YAML {
+class Node;
+}
+
+namespace pond::project {
+
+// A parsed YAML document that remembers its file, so every error about its contents can
+// name file:line:col. Syntax errors are thrown as UserError at load time.
+class YamlFile {
+ public:
+  static YamlFile load(const std::filesystem::path& path);
+  static YamlFile parse(std::string text, std::string name);
+
+  YamlFile(YamlFile&&) noexcept;
+  YamlFile& operator=(YamlFile&&) noexcept;
+  ~YamlFile();
+
+  const std::string& name() const { return name_; }
+  const YAML::Node& root() const;
+
+  // A UserError located at `node` (its line and column in this file).
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message,
+                         const std::string& hint = {}) const;
+
+ private:
+  YamlFile(std::string name, std::unique_ptr<YAML::Node> root);
+  std::string name_;
+  std::unique_ptr<YAML::Node> root_;
+};
+
+}  // namespace pond::project
