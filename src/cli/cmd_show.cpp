@@ -62,6 +62,8 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
   engine::Connection con(db);
   InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
 
+  if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);  // Ctrl-C while starting
+
   std::string sql = strip_statement(*options.inline_sql);
   if (sql.empty()) throw UserError("--inline was given no SQL");
   try {
