@@ -1,0 +1,116 @@
+#include "materialize/model.hpp"
+
+#include "common/error.hpp"
+#include "materialize/detail.hpp"
+
+namespace pond::materialize {
+
+namespace detail {
+
+void run_hooks(Session& session, const std::vector<Hook>& hooks, bool in_transaction) {
+  for (const Hook& h : hooks) {
+    if (h.transaction != in_transaction) continue;
+    std::string sql = strip_statement(h.sql);
+    if (!sql.empty()) session.execute(sql);
+  }
+}
+
+void persist_docs(Session& session, const ModelSpec& spec, bool is_view) {
+  const Docs& d = spec.docs;
+  if (d.persist_relation && !d.description.empty()) {
+    session.execute(std::string("COMMENT ON ") + (is_view ? "VIEW " : "TABLE ") + spec.relation.render() +
+                    " IS " + quote_literal(d.description));
+  }
+  if (d.persist_columns && !d.column_descriptions.empty()) {
+    for (const Column& c : session.columns_of(spec.relation)) {
+      auto it = d.column_descriptions.find(c.name);
+      if (it == d.column_descriptions.end() || it->second.empty()) continue;
+      session.execute("COMMENT ON COLUMN " + spec.relation.render() + "." + quote_ident(c.name) + " IS " +
+                      quote_literal(it->second));
+    }
+  }
+}
+
+void drop_if_kind(Session& session, const Relation& rel, RelationKind kind) {
+  if (session.kind_of(rel) != kind) return;
+  session.execute(std::string(kind == RelationKind::kView ? "DROP VIEW " : "DROP TABLE ") + rel.render());
+}
+
+std::uint64_t create_table_as(Session& session, const Relation& rel, const std::string& sql) {
+  session.execute("CREATE OR REPLACE TABLE " + rel.render() + " AS (\n" + strip_statement(sql) + "\n)");
+  return static_cast<std::uint64_t>(session.scalar_int("SELECT count(*) FROM " + rel.render()));
+}
+
+std::string and_join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += " AND ";
+    out += "(" + p + ")";
+  }
+  return out;
+}
+
+}  // namespace detail
+
+bool is_full_refresh(const ModelSpec& spec, const RunOptions& options) {
+  return spec.full_refresh.value_or(options.full_refresh);
+}
+
+namespace {
+
+MaterializeResult build_view(Session& session, const ModelSpec& spec) {
+  MaterializeResult result;
+  detail::run_hooks(session, spec.pre_hooks, false);
+  Transaction tx(session);
+  detail::run_hooks(session, spec.pre_hooks, true);
+  detail::drop_if_kind(session, spec.relation, RelationKind::kTable);
+  session.execute("CREATE OR REPLACE VIEW " + spec.relation.render() + " AS (\n" +
+                  strip_statement(spec.compiled_sql) + "\n)");
+  detail::persist_docs(session, spec, true);
+  detail::run_hooks(session, spec.post_hooks, true);
+  tx.commit();
+  detail::run_hooks(session, spec.post_hooks, false);
+  return result;
+}
+
+MaterializeResult build_table(Session& session, const ModelSpec& spec) {
+  MaterializeResult result;
+  detail::run_hooks(session, spec.pre_hooks, false);
+  Transaction tx(session);
+  detail::run_hooks(session, spec.pre_hooks, true);
+  detail::drop_if_kind(session, spec.relation, RelationKind::kView);
+  result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
+  detail::persist_docs(session, spec, false);
+  detail::run_hooks(session, spec.post_hooks, true);
+  tx.commit();
+  detail::run_hooks(session, spec.post_hooks, false);
+  return result;
+}
+
+}  // namespace
+
+MaterializeResult materialize_model(Session& session, const ModelSpec& spec, const RunOptions& options) {
+  session.ensure_schema(spec.relation);
+  MaterializeResult result;
+  switch (spec.materialized) {
+    case Materialized::kView:
+      result = build_view(session, spec);
+      break;
+    case Materialized::kTable:
+      result = build_table(session, spec);
+      break;
+    case Materialized::kIncremental:
+      result = spec.strategy == IncrementalStrategy::kMicrobatch
+                   ? detail::build_microbatch(session, spec, options)
+                   : detail::build_incremental(session, spec, options);
+      break;
+    case Materialized::kExternal:
+      result = detail::build_external(session, spec, options);
+      break;
+    case Materialized::kEphemeral:
+      throw UserError("model '" + spec.unique_id + "' is ephemeral: it is inlined as a CTE, not built");
+  }
+  return result;
+}
+
+}  // namespace pond::materialize

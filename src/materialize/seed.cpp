@@ -1,0 +1,118 @@
+#include "materialize/seed.hpp"
+
+#include <filesystem>
+
+#include "common/error.hpp"
+#include "materialize/detail.hpp"
+
+namespace pond::materialize {
+
+namespace {
+
+std::string csv_reader(const SeedSpec& spec) {
+  return "read_csv(" + quote_literal(spec.csv_path) +
+         ", header = true, all_varchar = true, delim = " + quote_literal(spec.delimiter) + ")";
+}
+
+// NULL for what agate reads as null: nothing, '' and 'null' (any case).
+std::string nullable(const std::string& col) {
+  return "CASE WHEN lower(trim(" + col + ")) IN ('', 'null') THEN NULL ELSE " + col + " END";
+}
+
+constexpr const char* kNumber = R"('^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$')";
+constexpr const char* kDate = R"('^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$')";
+constexpr const char* kDateTime =
+    R"('^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$')";
+
+}  // namespace
+
+std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
+  if (!std::filesystem::exists(spec.csv_path)) {
+    throw UserError("seed file not found: " + spec.csv_path, ExitCode::kStepFailed);
+  }
+  std::string reader = csv_reader(spec);
+  std::vector<Column> raw = session.columns_of_query("SELECT * FROM " + reader);
+  std::string select;
+  for (const Column& c : raw) {
+    std::string v = "trim(" + nullable(quote_ident(c.name)) + ")";
+    auto all = [&](const std::string& cond) { return "bool_and(" + v + " IS NULL OR (" + cond + "))"; };
+    if (!select.empty()) select += ",\n";
+    select += "bool_and(" + v + " IS NULL)";
+    select += ", " + all("regexp_full_match(" + v + ", " + kNumber + ")");
+    select += ", coalesce(bool_or(regexp_full_match(" + v + ", '.*\\.[0-9].*') AND regexp_full_match(" + v +
+              ", " + kNumber + ")), false)";
+    select += ", " + all("TRY_CAST(" + v + " AS INTEGER) IS NOT NULL");
+    select += ", " + all("TRY_CAST(" + v + " AS BIGINT) IS NOT NULL");
+    select += ", " + all("regexp_full_match(" + v + ", " + kDate + ") AND try_strptime(" + v +
+                         ", '%Y-%m-%d') IS NOT NULL");
+    select += ", " + all("regexp_full_match(" + v + ", " + kDateTime + ") AND TRY_CAST(" + v +
+                         " AS TIMESTAMP) IS NOT NULL");
+    select += ", " + all("lower(" + v + ") IN ('true', 'false')");
+  }
+  auto rows = session.run("SELECT " + select + " FROM " + reader).rows_as_text();
+  std::vector<Column> out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto flag = [&](std::size_t k) {
+      const auto& cell = rows.at(0).at(i * 8 + k);
+      return cell && *cell == "true";
+    };
+    std::string type;
+    if (rows.empty() || flag(0))
+      type = "INTEGER";
+    else if (flag(1) && flag(2))
+      type = "DOUBLE";
+    else if (flag(1) && flag(3))
+      type = "INTEGER";
+    else if (flag(1) && flag(4))
+      type = "BIGINT";
+    else if (flag(1))
+      type = "DOUBLE";
+    else if (flag(5))
+      type = "DATE";
+    else if (flag(6))
+      type = "TIMESTAMP";
+    else if (flag(7))
+      type = "BOOLEAN";
+    else
+      type = "VARCHAR";
+    auto it = spec.column_types.find(raw[i].name);
+    if (it != spec.column_types.end()) type = it->second;
+    out.push_back({raw[i].name, type});
+  }
+  return out;
+}
+
+MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOptions& options) {
+  session.ensure_schema(spec.relation);
+  std::vector<Column> columns = infer_seed_columns(session, spec);
+  MaterializeResult result;
+  detail::run_hooks(session, spec.pre_hooks, false);
+  Transaction tx(session);
+  detail::run_hooks(session, spec.pre_hooks, true);
+  const std::string rel = spec.relation.render();
+  RelationKind existing = session.kind_of(spec.relation);
+  bool full = spec.full_refresh.value_or(options.full_refresh);
+  if (existing == RelationKind::kTable && !full) {
+    // dbt truncates and reloads an existing seed, keeping the table (and grants, comments).
+    session.execute("DELETE FROM " + rel);
+  } else {
+    if (existing == RelationKind::kView) session.execute("DROP VIEW " + rel);
+    std::string defs;
+    for (const Column& c : columns) defs += (defs.empty() ? "" : ", ") + quote_ident(c.name) + " " + c.type;
+    session.execute("CREATE OR REPLACE TABLE " + rel + " (" + defs + ")");
+  }
+  std::string select;
+  for (const Column& c : columns) {
+    std::string v = nullable(quote_ident(c.name));
+    if (c.type != "VARCHAR") v = "trim(" + v + ")";
+    select += (select.empty() ? "" : ", ") + ("CAST(" + v + " AS " + c.type + ")");
+  }
+  result.rows_affected = session.execute("INSERT INTO " + rel + " (" + quoted_csv(column_names(columns)) +
+                                         ")\nSELECT " + select + " FROM " + csv_reader(spec));
+  detail::run_hooks(session, spec.post_hooks, true);
+  tx.commit();
+  detail::run_hooks(session, spec.post_hooks, false);
+  return result;
+}
+
+}  // namespace pond::materialize

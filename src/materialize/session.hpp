@@ -1,0 +1,65 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.hpp"
+#include "materialize/relation.hpp"
+#include "materialize/spec.hpp"
+
+namespace pond::engine {
+class Connection;
+}
+
+namespace pond::materialize {
+
+// The kind of an existing relation.
+enum class RelationKind { kNone, kTable, kView };
+
+// A connection plus the log of every statement run through it, so that the SQL actually
+// executed can be written to target/run/ and shown in errors.
+class Session {
+ public:
+  explicit Session(engine::Connection& con) : con_(con) {}
+
+  engine::Result run(std::string_view sql);
+  // Runs a statement and returns DuckDB's changed-row count.
+  std::uint64_t execute(std::string_view sql);
+  // First column of the first row as an integer (0 when empty or NULL).
+  std::int64_t scalar_int(std::string_view sql);
+
+  RelationKind kind_of(const Relation& rel);
+  std::vector<Column> columns_of(const Relation& rel);
+  // Columns a query returns, without running it.
+  std::vector<Column> columns_of_query(std::string_view sql);
+  void ensure_schema(const Relation& rel);
+
+  engine::Connection& connection() { return con_; }
+  std::vector<ExecutedStatement>& log() { return log_; }
+
+ private:
+  engine::Connection& con_;
+  std::vector<ExecutedStatement> log_;
+};
+
+// BEGIN on construction, ROLLBACK on destruction unless commit() ran: a failing or interrupted
+// build leaves the previous relation exactly as it was.
+class Transaction {
+ public:
+  explicit Transaction(Session& session);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Session& session_;
+  bool open_ = true;
+};
+
+// SQL without trailing semicolons/whitespace, so that it nests as a subquery.
+std::string strip_statement(std::string_view sql);
+
+}  // namespace pond::materialize
