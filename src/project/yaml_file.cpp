@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "project/env_render.hpp"
 
 namespace pond::project {
 
@@ -15,12 +16,14 @@ YamlFile::YamlFile(YamlFile&&) noexcept = default;
 YamlFile& YamlFile::operator=(YamlFile&&) noexcept = default;
 YamlFile::~YamlFile() = default;
 
-YamlFile YamlFile::load(const std::filesystem::path& path) {
+YamlFile YamlFile::load(const std::filesystem::path& path, std::string display_name) {
+  if (display_name.empty()) display_name = path.string();
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(SourceLocation{path.string()}, "cannot read file");
+  if (!in) throw UserError(SourceLocation{display_name}, "cannot read file");
   std::stringstream buf;
   buf << in.rdbuf();
-  return parse(buf.str(), path.string());
+  // env_var() is rendered in every YAML file pond reads, as dbt does.
+  return parse(render_env_vars(buf.str(), display_name), display_name);
 }
 
 YamlFile YamlFile::parse(std::string text, std::string name) {

@@ -13,7 +13,8 @@ namespace pond::project {
 // name file:line:col. Syntax errors are thrown as UserError at load time.
 class YamlFile {
  public:
-  static YamlFile load(const std::filesystem::path& path);
+  // `display_name` is how errors name the file (default: the path as given).
+  static YamlFile load(const std::filesystem::path& path, std::string display_name = {});
   static YamlFile parse(std::string text, std::string name);
 
   YamlFile(YamlFile&&) noexcept;

@@ -1,0 +1,391 @@
+// load_manifest: discovery -> parallel file parsing -> patches and configs -> tests ->
+// ref/source resolution -> cycle check.
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <map>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "project/config.hpp"
+#include "project/discovery.hpp"
+#include "project/file_parser.hpp"
+#include "project/generic_tests.hpp"
+#include "project/graph.hpp"
+#include "project/manifest.hpp"
+#include "project/relation.hpp"
+
+namespace pond::project {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files, const std::string& package,
+                                    int threads) {
+  std::vector<FileResult> results(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      try {
+        results[i] = parse_project_file(files[i], package);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::jthread> pool;
+  int extra = std::max(0, std::min<int>(threads, static_cast<int>(files.size() / 16) + 1) - 1);
+  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
+  worker();
+  pool.clear();  // joins
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);  // the first failing file in path order
+  return results;
+}
+
+const json& tree_for(const ProjectFile& p, ResourceType type) {
+  switch (type) {
+    case ResourceType::kModel: return p.models;
+    case ResourceType::kSeed: return p.seeds;
+    case ResourceType::kSnapshot: return p.snapshots;
+    case ResourceType::kTest: return p.tests;
+    case ResourceType::kAnalysis: return p.analyses;
+    case ResourceType::kSource: return p.sources;
+    case ResourceType::kExposure: return p.exposures;
+    case ResourceType::kMacro: break;
+  }
+  static const json empty = json::object();
+  return empty;
+}
+
+void add_tags(std::vector<std::string>& tags, const json& more) {
+  if (!more.is_array()) return;
+  for (const auto& t : more) {
+    if (!t.is_string()) continue;
+    std::string s = t.get<std::string>();
+    if (std::find(tags.begin(), tags.end(), s) == tags.end()) tags.push_back(s);
+  }
+}
+
+// Replaces {{ doc('name') }} in descriptions by the doc block's text.
+std::string render_docs(const std::string& text, const std::map<std::string, const DocBlock*>& docs,
+                        const std::string& file, const std::string& owner) {
+  if (text.find("doc(") == std::string::npos) return text;
+  std::string out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    std::size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string inner(trim(std::string_view(text).substr(open + 2, close - open - 2)));
+    out += text.substr(pos, open - pos);
+    pos = close + 2;
+    if (inner.rfind("doc(", 0) != 0) {
+      out += text.substr(open, close + 2 - open);
+      continue;
+    }
+    std::string name;
+    for (char c : inner.substr(4))
+      if (c != '\'' && c != '"' && c != ')' && c != ' ') name += c;
+    auto it = docs.find(name);
+    if (it == docs.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : docs) names.push_back(k);
+      std::string guess = closest_match(name, names);
+      throw UserError(SourceLocation{file}, owner + " uses doc('" + name + "') which was not found",
+                      guess.empty() ? "define it in a .md file: {% docs " + name + " %}...{% enddocs %}"
+                                    : "did you mean doc('" + guess + "')?");
+    }
+    out += it->second->block_contents;
+  }
+  out += text.substr(pos);
+  return out;
+}
+
+class Assembler {
+ public:
+  Assembler(const ProjectFile& project, const LoadOptions& options) : project_(project), options_(options) {
+    m_.project = project;
+    m_.target = options.target;
+    m_.vars = options.cli_vars;
+  }
+
+  Manifest run() {
+    std::vector<ProjectSourceFile> files = discover_files(project_);
+    std::vector<FileResult> results = parse_files(files, project_.name, options_.threads);
+    std::vector<Node> nodes;
+    for (auto& r : results) {
+      for (auto& n : r.nodes) nodes.push_back(std::move(n));
+      for (auto& mc : r.macros) add_macro(std::move(mc));
+      for (auto& d : r.docs) m_.docs.push_back(std::move(d));
+      if (r.schema) schemas_.push_back(std::move(*r.schema));
+    }
+    for (const auto& d : m_.docs) docs_by_name_[d.name] = &d;
+    check_duplicates(nodes);
+    apply_patches(nodes);
+    for (auto& n : nodes) resolve_config(n, nullptr);
+    make_sources_and_exposures(nodes);
+    make_tests(nodes);
+    for (auto& n : nodes) {
+      if (n.is_enabled())
+        m_.nodes.push_back(std::move(n));
+      else
+        m_.disabled.push_back(std::move(n));
+    }
+    auto by_id = [](const auto& a, const auto& b) { return a.unique_id < b.unique_id; };
+    std::sort(m_.nodes.begin(), m_.nodes.end(), by_id);
+    std::sort(m_.disabled.begin(), m_.disabled.end(), by_id);
+    std::sort(m_.macros.begin(), m_.macros.end(), by_id);
+    m_.rebuild_index();
+    for (auto& n : m_.nodes) {
+      assign_relation(n, m_.target);
+      resolve_dependencies(n);
+    }
+    for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macros(mc.depends_on_macros);
+    check_acyclic(m_, Graph(m_));
+    return std::move(m_);
+  }
+
+ private:
+  void add_macro(Macro mc) {
+    if (!macro_names_.emplace(mc.name, mc.original_file_path).second) {
+      throw UserError(SourceLocation{mc.original_file_path, mc.line, 1},
+                      "macro '" + mc.name + "' is defined twice",
+                      "the other definition is in " + macro_names_[mc.name]);
+    }
+    m_.macros.push_back(std::move(mc));
+  }
+
+  void check_duplicates(const std::vector<Node>& nodes) {
+    std::map<std::string, const Node*> seen;
+    for (const auto& n : nodes) {
+      auto [it, fresh] = seen.emplace(n.unique_id, &n);
+      if (!fresh) {
+        throw UserError(SourceLocation{n.original_file_path},
+                        "two " + std::string(to_string(n.resource_type)) + "s are named '" + n.name + "'",
+                        "the other is " + it->second->original_file_path + "; dbt needs unique names");
+      }
+    }
+  }
+
+  void apply_patches(std::vector<Node>& nodes) {
+    std::map<std::pair<ResourceType, std::string>, Node*> by_name;
+    for (auto& n : nodes) by_name[{n.resource_type, n.name}] = &n;
+    for (auto& schema : schemas_) {
+      for (auto& p : schema.patches) {
+        auto it = by_name.find({p.type, p.name});
+        if (it == by_name.end()) {
+          std::string msg = schema.original_file_path + ":" + std::to_string(p.line) + ": " +
+                            std::string(to_string(p.type)) + " '" + p.name +
+                            "' is documented but has no file; the entry is ignored";
+          log::warn("{}", msg);
+          m_.warnings.push_back(msg);
+          continue;
+        }
+        Node& n = *it->second;
+        n.patch_path = project_.name + "://" + schema.original_file_path;
+        n.description = render_docs(p.description, docs_by_name_, schema.original_file_path, p.name);
+        n.columns = p.columns;
+        for (auto& c : n.columns) c.description = render_docs(c.description, docs_by_name_, schema.original_file_path, p.name);
+        n.meta = p.meta;
+        patch_config_[n.unique_id] = p.config;
+        patch_tags_[n.unique_id] = p.tags;
+        if (p.docs.is_object()) patch_config_[n.unique_id]["docs"] = p.docs;
+        patch_of_[n.unique_id] = {&schema, &p};
+      }
+    }
+  }
+
+  // defaults < dbt_project.yml tree < schema YAML config < config() in the file.
+  void resolve_config(Node& n, const json* extra) {
+    json config = default_config(n.resource_type);
+    json unrendered = tree_config(tree_for(project_, n.resource_type), n.fqn);
+    merge_config(config, unrendered);
+    if (auto it = patch_config_.find(n.unique_id); it != patch_config_.end()) {
+      merge_config(config, it->second);
+      for (auto& [k, v] : it->second.items()) unrendered[k] = v;
+    }
+    if (extra) {
+      merge_config(config, *extra);
+      for (auto& [k, v] : extra->items()) unrendered[k] = v;
+    }
+    json file_config = normalize_config(n.unrendered_config);
+    merge_config(config, file_config);
+    for (auto& [k, v] : file_config.items()) unrendered[k] = v;
+    // YAML `meta:`/`tags:` outside config: are merged into the config, as dbt does.
+    if (!n.meta.empty()) merge_config(config, json{{"meta", n.meta}});
+    if (auto it = patch_tags_.find(n.unique_id); it != patch_tags_.end()) {
+      json t = json::array();
+      for (auto& s : it->second) t.push_back(s);
+      merge_config(config, json{{"tags", t}});
+    }
+    std::vector<std::string> tags = n.tags;
+    add_tags(tags, config["tags"]);
+    n.tags = tags;
+    config["tags"] = tags;
+    n.meta = config.contains("meta") && config["meta"].is_object() ? config["meta"] : json::object();
+    n.config = std::move(config);
+    n.unrendered_config = std::move(unrendered);
+  }
+
+  void make_sources_and_exposures(std::vector<Node>& nodes) {
+    for (auto& schema : schemas_) {
+      for (auto& e : schema.sources) {
+        Node n = e.node;
+        json tree = tree_config(project_.sources, n.fqn);
+        json config = default_config(ResourceType::kSource);
+        merge_config(config, tree);
+        merge_config(config, n.config);
+        n.config = config;
+        n.description = render_docs(n.description, docs_by_name_, schema.original_file_path, n.name);
+        add_tags(n.tags, config.value("tags", json::array()));
+        if (n.config.contains("meta") && n.config["meta"].is_object()) n.meta.update(n.config["meta"]);
+        nodes.push_back(std::move(n));
+      }
+      for (auto& x : schema.exposures) {
+        Node n = x;
+        n.description = render_docs(n.description, docs_by_name_, schema.original_file_path, n.name);
+        nodes.push_back(std::move(n));
+      }
+    }
+  }
+
+  void make_tests(std::vector<Node>& nodes) {
+    std::map<std::string, const Node*> targets;
+    for (const auto& n : nodes) targets[n.unique_id] = &n;
+    std::vector<Node> tests;
+    auto build = [&](const TestSpec& spec, const Node& target, const SchemaFile& schema) {
+      Node t = make_generic_test(spec, target, schema, project_.name);
+      std::vector<std::string> col_tags;
+      for (const auto& c : target.columns)
+        if (c.name == spec.column_name) col_tags = c.tags;
+      if (target.resource_type == ResourceType::kSource) add_tags(col_tags, json(target.tags));
+      json extra = spec.config;
+      if (!col_tags.empty()) merge_config(extra, json{{"tags", col_tags}});
+      if (t.alias != t.name && !extra.contains("alias")) extra["alias"] = t.alias;
+      resolve_config(t, &extra);
+      if (!target.is_enabled()) t.config["enabled"] = false;
+      tests.push_back(std::move(t));
+    };
+    for (auto& [uid, pp] : patch_of_) {
+      auto it = targets.find(uid);
+      if (it == targets.end()) continue;
+      for (const auto& spec : pp.second->tests) build(spec, *it->second, *pp.first);
+    }
+    for (auto& schema : schemas_) {
+      for (auto& e : schema.sources) {
+        auto it = targets.find(e.node.unique_id);
+        if (it == targets.end()) continue;
+        for (const auto& spec : e.tests) build(spec, *it->second, schema);
+      }
+    }
+    std::map<std::string, const Node*> seen;
+    for (auto& t : tests) {
+      auto [it, fresh] = seen.emplace(t.unique_id, &t);
+      if (!fresh) {
+        throw UserError(SourceLocation{t.original_file_path}, "the test '" + t.name + "' is declared twice",
+                        "give one of them a different `name:`");
+      }
+    }
+    for (auto& t : tests) nodes.push_back(std::move(t));
+  }
+
+  std::vector<std::string> ref_candidates() const {
+    std::vector<std::string> names;
+    for (const auto& n : m_.nodes)
+      if (n.resource_type == ResourceType::kModel || n.resource_type == ResourceType::kSeed ||
+          n.resource_type == ResourceType::kSnapshot)
+        names.push_back(n.name);
+    return names;
+  }
+
+  std::string describe(const Node& n) const {
+    return std::string(1, static_cast<char>(std::toupper(to_string(n.resource_type)[0]))) +
+           std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" + n.original_file_path + ")";
+  }
+
+  void resolve_dependencies(Node& n) {
+    std::vector<std::string> deps;
+    auto add = [&](const std::string& id) {
+      if (std::find(deps.begin(), deps.end(), id) == deps.end()) deps.push_back(id);
+    };
+    for (const auto& r : n.refs) {
+      const Node* target = m_.resolve_ref(r.package, r.name, n.package_name);
+      if (!target) {
+        std::string shown = r.package.empty() ? r.name : r.package + "." + r.name;
+        SourceLocation where{n.original_file_path, r.line, 0};
+        for (const auto& d : m_.disabled) {
+          if (d.name == r.name)
+            throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which is disabled",
+                            "enable " + d.unique_id + " or remove the ref()");
+        }
+        std::vector<std::string> names = ref_candidates();
+        std::string guess = closest_match(r.name, names);
+        throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which was not found",
+                        guess.empty() ? "check the name in ref('" + shown + "')" : "did you mean '" + guess + "'?");
+      }
+      add(target->unique_id);
+    }
+    for (const auto& s : n.sources) {
+      const Node* target = m_.resolve_source(s.source, s.table);
+      if (!target) {
+        std::vector<std::string> names;
+        for (const auto& c : m_.nodes)
+          if (c.resource_type == ResourceType::kSource) names.push_back(c.source_name + "." + c.name);
+        std::string guess = closest_match(s.source + "." + s.table, names);
+        throw UserError(SourceLocation{n.original_file_path, s.line, 0},
+                        describe(n) + " depends on a source named '" + s.source + "." + s.table +
+                            "' which was not found",
+                        guess.empty() ? "declare it under 'sources:' in a schema YAML file"
+                                      : "did you mean '" + guess + "'?");
+      }
+      add(target->unique_id);
+    }
+    n.depends_on_nodes = std::move(deps);
+    n.depends_on_macros = resolve_macros(n.depends_on_macros);
+  }
+
+  // Called names -> macro unique_ids (project macros, then dbt's built-ins pond provides).
+  std::vector<std::string> resolve_macros(const std::vector<std::string>& calls) {
+    static const std::vector<std::string> builtins{
+        "test_not_null", "test_unique", "test_accepted_values", "test_relationships", "get_where_subquery",
+        "generate_schema_name", "generate_alias_name", "generate_database_name", "is_incremental"};
+    std::vector<std::string> out;
+    for (const auto& c : calls) {
+      std::string id;
+      if (auto dot = c.find('.'); dot != std::string::npos) {
+        std::string pkg = c.substr(0, dot);
+        if (m_.find_macro("macro." + c)) id = "macro." + c;
+      } else if (m_.find_macro("macro." + project_.name + "." + c)) {
+        id = "macro." + project_.name + "." + c;
+      } else if (std::find(builtins.begin(), builtins.end(), c) != builtins.end()) {
+        id = "macro.dbt." + c;
+      }
+      if (!id.empty() && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+    return out;
+  }
+
+  const ProjectFile& project_;
+  const LoadOptions& options_;
+  Manifest m_;
+  std::vector<SchemaFile> schemas_;
+  std::map<std::string, const DocBlock*> docs_by_name_;
+  std::map<std::string, std::string> macro_names_;
+  std::map<std::string, json> patch_config_;
+  std::map<std::string, std::vector<std::string>> patch_tags_;
+  std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
+};
+
+}  // namespace
+
+Manifest load_manifest(const ProjectFile& project, const LoadOptions& options) {
+  return Assembler(project, options).run();
+}
+
+}  // namespace pond::project

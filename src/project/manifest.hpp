@@ -1,0 +1,66 @@
+#pragma once
+// The parsed project: every node, source, exposure and macro, with refs resolved to unique_ids.
+// This is the stable API the compiler and the executor build on: nodes are addressed by
+// index (`Manifest::nodes`) or unique_id (`find`); `Graph` (graph.hpp) adds the edges.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "project/node.hpp"
+#include "project/project_file.hpp"
+
+namespace pond::project {
+
+// The target a manifest was parsed for (relation names depend on it).
+struct TargetInfo {
+  std::string name = "dev";
+  std::string profile_name;
+  std::string type = "duckdb";
+  std::string database = "memory";
+  std::string schema = "main";
+  int threads = 1;
+};
+
+struct Manifest {
+  ProjectFile project;
+  TargetInfo target;
+  std::vector<Node> nodes;     // enabled graph members, sorted by unique_id
+  std::vector<Node> disabled;  // enabled: false (kept for error messages and the manifest)
+  std::vector<Macro> macros;   // sorted by unique_id
+  std::vector<DocBlock> docs;
+  nlohmann::json vars = nlohmann::json::object();  // --vars given on the command line
+  std::vector<std::string> warnings;               // non-fatal findings, already logged
+
+  const Node* find(std::string_view unique_id) const;
+  std::optional<std::size_t> index_of(std::string_view unique_id) const;
+  const Macro* find_macro(std::string_view unique_id) const;
+  // ref('name') / ref('package', 'name') as dbt resolves it (current package first).
+  const Node* resolve_ref(const std::string& package, const std::string& name, const std::string& from_package) const;
+  const Node* resolve_source(const std::string& source, const std::string& table) const;
+
+  void rebuild_index();  // after nodes/macros were added or reordered
+
+ private:
+  std::unordered_map<std::string_view, std::size_t> by_id_;
+  std::unordered_map<std::string_view, std::size_t> macro_by_id_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_ref_name_;
+  std::unordered_map<std::string, std::size_t> by_source_;  // "source\ttable"
+};
+
+// What to parse and how.
+struct LoadOptions {
+  TargetInfo target;
+  nlohmann::json cli_vars = nlohmann::json::object();
+  int threads = 2;  // files are read and scanned in parallel
+};
+
+// Reads the whole project below `project.root`: discovers files, parses SQL/YAML, resolves
+// configs, generates tests, resolves refs and sources and checks the graph for cycles.
+// Throws UserError (file:line:col + hint) on the first error.
+Manifest load_manifest(const ProjectFile& project, const LoadOptions& options);
+
+}  // namespace pond::project
