@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Benchmark pond's Jinja engine against Python's Jinja2 in the same run.
+
+  bench.py JINJA_BENCH [--reps N] [--renders N] [--filter SUBSTRING]
+
+(a) the conformance corpus (tests/jinja/cases, the cases Jinja2 renders without error), each
+    template parsed once and rendered --reps times;
+(b) the dbt-like heavy model (tests/jinja/cases/dbt_like/heavy_model.j2: macros calling macros,
+    loops over columns, set blocks, call blocks, filters), parsed once and rendered --renders times.
+Both sides use one environment per template folder (a file-system loader on it) and the same JSON
+context; JINJA_BENCH is the C++ executable (bench/jinja/jinja_bench.cpp) that does pond's side.
+Prints the times and the speed ratio (Python time / pond time).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "jinja"))
+import run_conformance as rc  # noqa: E402  (also checks that jinja2 is importable)
+
+import jinja2  # noqa: E402
+
+HEAVY = os.path.join(rc.CASES, "dbt_like", "heavy_model.j2")
+
+
+def python_envs():
+    envs = {}
+
+    def env_for(folder):
+        if folder not in envs:
+            envs[folder] = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(folder),
+                extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
+            )
+        return envs[folder]
+
+    return env_for
+
+
+def python_time(case_path, context_path, reps, env_for):
+    """Seconds for `reps` renders of one template (parsed once), and the first output."""
+    env = env_for(os.path.dirname(case_path))
+    template = env.get_template(os.path.basename(case_path))
+    ctx = {}
+    if context_path:
+        import json
+
+        with open(context_path, encoding="utf-8") as f:
+            ctx = json.load(f)
+    out = template.render(ctx)
+    start = time.perf_counter()
+    for _ in range(reps):
+        template.render(ctx)
+    return time.perf_counter() - start, out
+
+
+def run_pond(exe, args):
+    p = subprocess.run([exe] + args, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{exe} failed ({p.returncode}):\n{p.stderr}")
+    return p.stdout
+
+
+def fmt_ratio(py, pond):
+    return f"{py / pond:.1f}x" if pond > 0 else "n/a"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("jinja_bench", help="path to the jinja_bench executable")
+    ap.add_argument("--reps", type=int, default=20, help="renders per corpus template (default 20)")
+    ap.add_argument("--renders", type=int, default=10000, help="renders of the heavy template (default 10000)")
+    ap.add_argument("--filter", help="only corpus cases whose name contains this")
+    args = ap.parse_args()
+
+    env_for = python_envs()
+    cases = [c for c in rc.discover(args.filter) if not c.expect_error]
+    ok_cases = [c for c in cases if rc.python_render(c)[0]]
+
+    # pond's side of the corpus: one line per case in, one line per case out.
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
+        for c in ok_cases:
+            f.write(f"{c.name}\t{c.path}\t{c.context_path or ''}\n")
+        manifest = f.name
+    try:
+        pond_lines = run_pond(args.jinja_bench, ["corpus", manifest, str(args.reps)]).splitlines()
+    finally:
+        os.unlink(manifest)
+    pond_times = {}
+    pond_failed = []
+    for line in pond_lines:
+        status, name, value = line.split("\t", 2)
+        if status == "ok":
+            pond_times[name] = float(value)
+        else:
+            pond_failed.append(name)
+
+    py_total = pond_total = 0.0
+    for c in ok_cases:
+        if c.name in pond_times:
+            py_total += python_time(c.path, c.context_path, args.reps, env_for)[0]
+            pond_total += pond_times[c.name]
+    n = len(pond_times)
+    print(f"(a) conformance corpus: {n} templates x {args.reps} renders (parse once, render many)")
+    if pond_failed:
+        print(f"    not timed: {len(pond_failed)} templates pond fails on: {', '.join(pond_failed[:8])}"
+              + (" ..." if len(pond_failed) > 8 else ""))
+    print(f"    python jinja2 {jinja2.__version__}: {py_total:8.3f} s")
+    print(f"    pond:                {pond_total:8.3f} s")
+    print(f"    speed ratio: {fmt_ratio(py_total, pond_total)}")
+
+    ctx = HEAVY[: -len(".j2")] + ".json"
+    with tempfile.NamedTemporaryFile("r", suffix=".out", delete=False, encoding="utf-8") as f:
+        out_path = f.name
+    try:
+        pond_heavy = float(run_pond(args.jinja_bench, ["heavy", HEAVY, ctx, str(args.renders), out_path]).strip())
+        with open(out_path, encoding="utf-8") as f:
+            pond_out = f.read()
+    finally:
+        os.unlink(out_path)
+    py_heavy, py_out = python_time(HEAVY, ctx, args.renders, env_for)
+    rel = os.path.relpath(HEAVY, ROOT)
+    print(f"(b) dbt-like heavy template {rel}: {args.renders} renders, {len(py_out)} bytes each")
+    print(f"    python jinja2 {jinja2.__version__}: {py_heavy:8.3f} s ({1000 * py_heavy / args.renders:.3f} ms/render)")
+    print(f"    pond:                {pond_heavy:8.3f} s ({1000 * pond_heavy / args.renders:.3f} ms/render)")
+    print(f"    speed ratio: {fmt_ratio(py_heavy, pond_heavy)}")
+    print(f"    output identical to Jinja2: {'yes' if pond_out == py_out else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
