@@ -1,0 +1,89 @@
+#include "orchestrate/artifacts.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace pond::orchestrate {
+
+using nlohmann::json;
+
+namespace {
+
+json result_json(const StepResult& r) {
+  const StepOutcome& o = r.outcome;
+  bool ran = r.outcome.status != Status::kSkipped;
+  json timing = json::array();
+  if (ran) {
+    timing.push_back({{"name", "compile"}, {"started_at", r.started_at}, {"completed_at", r.started_at}});
+    timing.push_back({{"name", "execute"}, {"started_at", r.started_at}, {"completed_at", r.completed_at}});
+  }
+  json adapter = json::object();
+  if (ran && o.status != Status::kError) {
+    adapter["_message"] = o.rows && r.info->resource_type != "test" ? "OK " + std::to_string(*o.rows) : "OK";
+    adapter["code"] = "OK";
+    adapter["rows_affected"] = o.rows ? json(*o.rows) : json(nullptr);
+  }
+  json j = {{"status", status_name(o.status)},
+            {"timing", timing},
+            {"thread_id", r.thread > 0 ? "Thread-" + std::to_string(r.thread) + " (worker)" : "main"},
+            {"execution_time", r.execution_time},
+            {"adapter_response", adapter},
+            {"message", o.message.empty() ? json(nullptr) : json(o.message)},
+            {"failures", o.failures ? json(*o.failures) : json(nullptr)},
+            {"unique_id", r.info->id},
+            {"compiled", !o.compiled_code.empty()},
+            {"compiled_code", o.compiled_code.empty() ? json(nullptr) : json(o.compiled_code)},
+            {"relation_name", r.info->relation.empty() ? json(nullptr) : json(r.info->relation)},
+            {"batch_results", nullptr}};
+  return j;
+}
+
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+std::filesystem::path run_sql_path(const StepInfo& info) {
+  if (!info.run_path.empty()) return info.run_path;
+  std::string p = info.id;
+  for (char& c : p)
+    if (c == '.' || c == '/' || c == '\\') c = '/';
+  return std::filesystem::path(p + ".sql");
+}
+
+std::string run_results_json(const RunOutcome& outcome, const ArtifactOptions& options) {
+  json results = json::array();
+  for (const auto& r : outcome.results) results.push_back(result_json(r));
+  json doc = {{"metadata",
+               {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/run-results/v6.json"},
+                {"dbt_version", options.dbt_version},
+                {"generated_at", options.generated_at.empty() ? iso_now() : options.generated_at},
+                {"invocation_id", options.invocation_id},
+                {"env", json::object()}}},
+              {"results", results},
+              {"elapsed_time", outcome.elapsed},
+              {"args", json::parse(options.args_json.empty() ? "{}" : options.args_json)}};
+  return doc.dump(2);
+}
+
+void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& outcome,
+                     const ArtifactOptions& options) {
+  write_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
+  for (const auto& r : outcome.results) {
+    if (r.outcome.executed_sql.empty()) continue;
+    std::string text;
+    for (const auto& sql : r.outcome.executed_sql) text += sql + ";\n\n";
+    write_atomically(target_dir / "run" / run_sql_path(*r.info), text);
+  }
+}
+
+}  // namespace pond::orchestrate

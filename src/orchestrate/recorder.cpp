@@ -1,0 +1,93 @@
+#include "orchestrate/recorder.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace pond::orchestrate {
+
+void RunRecorder::on_start(const StepInfo& info, int index, int /*total*/) {
+  StepRecord s;
+  s.run_id = run_id_;
+  s.step_key = info.id;
+  s.resource_type = info.resource_type;
+  s.status = "running";
+  s.started_at = iso_now();
+  s.relation = info.relation;
+  s.step_index = index;
+  store_.record_step(s);
+}
+
+void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
+  const StepInfo& info = *r.info;
+  const StepOutcome& o = r.outcome;
+  StepRecord s;
+  s.run_id = run_id_;
+  s.step_key = info.id;
+  s.resource_type = info.resource_type;
+  s.status = status_name(o.status);
+  s.started_at = r.started_at;
+  s.finished_at = r.completed_at;
+  if (o.status != Status::kSkipped) {
+    s.duration_ms = r.execution_time * 1000.0;
+    s.thread = "Thread-" + std::to_string(r.thread);
+  }
+  if (o.rows) s.rows_affected = static_cast<std::int64_t>(*o.rows);
+  s.failures = o.failures;
+  s.message = o.message;
+  s.relation = info.relation;
+  s.step_index = r.index;
+  store_.record_step(s);
+
+  bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
+  if (built && info.resource_type != "test" && !info.asset_key.empty()) {
+    MaterializationRecord m;
+    m.asset_key = info.asset_key;
+    m.run_id = run_id_;
+    m.step_key = info.id;
+    m.ts = r.completed_at;
+    if (o.rows) m.rows = static_cast<std::int64_t>(*o.rows);
+    m.duration_ms = r.execution_time * 1000.0;
+    store_.record_materialization(m);
+  }
+  if (info.resource_type == "test") {
+    CheckRecord c;
+    c.asset_key = info.asset_key;
+    c.check_name = info.id;
+    c.run_id = run_id_;
+    c.step_key = info.id;
+    c.ts = r.completed_at.empty() ? iso_now() : r.completed_at;
+    c.status = status_name(o.status);
+    c.failures = o.failures;
+    c.message = o.message;
+    store_.record_check(c);
+  }
+  if (o.status == Status::kError || o.status == Status::kFail) {
+    EventRecord e;
+    e.run_id = run_id_;
+    e.step_key = info.id;
+    e.ts = iso_now();
+    e.level = "error";
+    e.kind = "step_failure";
+    e.message = o.message;
+    store_.record_event(e);
+  }
+}
+
+void RunRecorder::finish(const RunOutcome& outcome) {
+  std::map<std::string, int> counts;
+  for (const auto& r : outcome.results) ++counts[status_name(r.outcome.status)];
+  nlohmann::json summary = {
+      {"elapsed", outcome.elapsed}, {"counts", counts}, {"total", outcome.results.size()}};
+  std::string status = outcome.cancelled ? "cancelled" : outcome.success() ? "success" : "error";
+  store_.finish_run(run_id_, status, iso_now(), summary.dump());
+  EventRecord e;
+  e.run_id = run_id_;
+  e.ts = iso_now();
+  e.level = status == "success" ? "info" : "error";
+  e.kind = "run_finish";
+  e.message = status;
+  e.payload_json = summary.dump();
+  store_.record_event(e);
+}
+
+}  // namespace pond::orchestrate

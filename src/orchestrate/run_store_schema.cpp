@@ -1,0 +1,123 @@
+// The run store's schema, as ordered migrations. Never edit a released migration: add one.
+#include "orchestrate/run_store.hpp"
+#include "orchestrate/sqlite.hpp"
+
+namespace pond::orchestrate {
+
+const std::vector<Migration>& run_store_migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "runs, steps, events, asset materializations and checks", R"sql(
+CREATE TABLE runs (
+  run_id        TEXT PRIMARY KEY,
+  command       TEXT NOT NULL,
+  selection     TEXT NOT NULL DEFAULT '',
+  args_json     TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  target        TEXT NOT NULL DEFAULT '',
+  trigger       TEXT NOT NULL DEFAULT 'cli',
+  parent_run_id TEXT,
+  summary_json  TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_by_start ON runs(started_at DESC);
+CREATE INDEX runs_by_status ON runs(status, started_at DESC);
+
+CREATE TABLE steps (
+  run_id        TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  step_key      TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  started_at    TEXT,
+  finished_at   TEXT,
+  duration_ms   REAL,
+  rows_affected INTEGER,
+  failures      INTEGER,
+  message       TEXT NOT NULL DEFAULT '',
+  thread        TEXT NOT NULL DEFAULT '',
+  relation      TEXT NOT NULL DEFAULT '',
+  step_index    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, step_key)
+);
+CREATE INDEX steps_by_key ON steps(step_key, started_at DESC);
+
+CREATE TABLE events (
+  event_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id       TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  step_key     TEXT,
+  ts           TEXT NOT NULL,
+  level        TEXT NOT NULL DEFAULT 'info',
+  kind         TEXT NOT NULL,
+  message      TEXT NOT NULL DEFAULT '',
+  payload_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_run ON events(run_id, event_id);
+CREATE INDEX events_by_ts ON events(ts);
+
+CREATE TABLE asset_materializations (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  asset_key     TEXT NOT NULL,
+  run_id        TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  step_key      TEXT NOT NULL DEFAULT '',
+  ts            TEXT NOT NULL,
+  partition_key TEXT NOT NULL DEFAULT '',
+  rows          INTEGER,
+  bytes         INTEGER,
+  duration_ms   REAL,
+  snapshot_id   INTEGER,
+  metadata_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX materializations_by_asset ON asset_materializations(asset_key, partition_key, id DESC);
+CREATE INDEX materializations_by_run ON asset_materializations(run_id);
+
+CREATE TABLE asset_checks (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  asset_key  TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  run_id     TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  step_key   TEXT NOT NULL DEFAULT '',
+  ts         TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  severity   TEXT NOT NULL DEFAULT 'error',
+  failures   INTEGER,
+  message    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX checks_by_asset ON asset_checks(asset_key, check_name, id DESC);
+CREATE INDEX checks_by_run ON asset_checks(run_id);
+)sql"},
+  };
+  return migrations;
+}
+
+int apply_migrations(sqlite::Database& db, const std::vector<Migration>& migrations) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+  auto current = [&] {
+    auto q = db.prepare("SELECT coalesce(max(version), 0) FROM schema_version");
+    q.step();
+    return static_cast<int>(q.get_int(0));
+  };
+  int version = current();
+  int newest = migrations.empty() ? 0 : migrations.back().version;
+  if (version > newest) {
+    throw sqlite::Error("the run store is at schema version " + std::to_string(version) +
+                        ", newer than this pond knows (" + std::to_string(newest) + "); upgrade pond");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= version) continue;
+    sqlite::Transaction tx(db);
+    // Re-check inside the write lock: another process may have migrated meanwhile.
+    if (current() >= m.version) continue;
+    db.exec(m.sql);
+    db.prepare("INSERT INTO schema_version (version, description) VALUES (?, ?)")
+        .bind(1, std::int64_t{m.version})
+        .bind(2, m.description)
+        .run();
+    tx.commit();
+    version = m.version;
+  }
+  return current();
+}
+
+}  // namespace pond::orchestrate

@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/database.hpp"
+#include "orchestrate/artifacts.hpp"
+#include "orchestrate/progress.hpp"
+#include "orchestrate/recorder.hpp"
+#include "orchestrate/sql_steps.hpp"
+#include "support/temp_dir.hpp"
+
+namespace pond::orchestrate {
+
+namespace {
+
+// A small project: a seed-like table, two models (one broken, with a child) and two tests.
+struct Project {
+  materialize::RunOptions opts;
+  std::vector<std::unique_ptr<Step>> owned;
+  std::vector<Step*> steps;
+  Project() {
+    auto model = [&](const std::string& name, materialize::Materialized m, const std::string& sql,
+                     std::vector<std::string> deps) {
+      materialize::ModelSpec s;
+      s.unique_id = "model.shop." + name;
+      s.relation = {"", "main", name};
+      s.materialized = m;
+      s.compiled_sql = sql;
+      owned.push_back(std::make_unique<ModelStep>(s, std::move(deps), opts));
+    };
+    model("customers", materialize::Materialized::kTable, "select * from range(1200) t(id)", {});
+    model("broken", materialize::Materialized::kView, "select nope from main.customers",
+          {"model.shop.customers"});
+    model("after_broken", materialize::Materialized::kTable, "select * from main.broken",
+          {"model.shop.broken"});
+    auto test = [&](const std::string& name, const std::string& sql, materialize::Severity sev) {
+      materialize::TestSpec t;
+      t.unique_id = "test.shop." + name;
+      t.name = name;
+      t.sql = sql;
+      t.severity = sev;
+      owned.push_back(
+          std::make_unique<TestStep>(t, std::vector<std::string>{"model.shop.customers"}, "main.customers"));
+    };
+    test("unique_customers_id", materialize::unique_test_sql("main.customers", "id"),
+         materialize::Severity::kError);
+    test("few_customers", "select * from main.customers where id < 3", materialize::Severity::kWarn);
+    test("no_big_ids", "select * from main.customers where id > 1196", materialize::Severity::kError);
+    for (auto& s : owned) steps.push_back(s.get());
+  }
+};
+
+}  // namespace
+
+TEST(Progress, DbtLikeLinesAndSummary) {
+  engine::Database db = engine::Database::open(":memory:");
+  Project p;
+  std::ostringstream out;
+  ProgressPrinter printer(out, {false, false, false});
+  Executor ex(db, {1, false});
+  RunOutcome outcome = ex.run(p.steps, &printer);
+  printer.print_summary(outcome);
+  std::string text = out.str();
+  EXPECT_NE(text.find("1 of 6 START sql table model main.customers ......"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 of 6 OK created sql table model main.customers"), std::string::npos) << text;
+  EXPECT_NE(text.find("[OK 1200 in "), std::string::npos) << text;
+  EXPECT_NE(text.find("ERROR creating sql view model main.broken"), std::string::npos) << text;
+  EXPECT_NE(text.find("SKIP relation main.after_broken"), std::string::npos) << text;
+  EXPECT_NE(text.find("PASS unique_customers_id"), std::string::npos) << text;
+  EXPECT_NE(text.find("WARN 3 few_customers"), std::string::npos) << text;
+  EXPECT_NE(text.find("[FAIL 3 in "), std::string::npos) << text;
+  EXPECT_NE(text.find("Completed with 2 errors, 0 partial successes, and 1 warning:"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Done. PASS=2 WARN=1 ERROR=2 SKIP=1 NO-OP=0 TOTAL=6"), std::string::npos) << text;
+  EXPECT_EQ(dotted_line("1 of 1 START x", "RUN").size(), 80u);
+}
+
+TEST(Artifacts, RunResultsAndExecutedSqlAndRunStore) {
+  test::TempDir dir;
+  engine::Database db = engine::Database::open(":memory:");
+  Project p;
+  RunStore store = RunStore::open(dir.path() / ".pond" / "state.db");
+  std::string run_id = RunStore::new_run_id();
+  store.start_run({run_id, "build", "", "{}", "running", iso_now(), "", "dev", "cli", "", ""});
+  RunRecorder recorder(store, run_id);
+  Executor ex(db, {2, false});
+  RunOutcome outcome = ex.run(p.steps, &recorder);
+  recorder.finish(outcome);
+  write_artifacts(dir.path() / "target", outcome, {run_id, "", "1.9.0", R"({"which":"build"})"});
+
+  auto doc = nlohmann::json::parse(test::read_file(dir.path() / "target" / "run_results.json"));
+  EXPECT_EQ(doc["metadata"]["dbt_schema_version"], "https://schemas.getdbt.com/dbt/run-results/v6.json");
+  EXPECT_EQ(doc["metadata"]["invocation_id"], run_id);
+  EXPECT_EQ(doc["args"]["which"], "build");
+  ASSERT_EQ(doc["results"].size(), 6u);
+  std::map<std::string, nlohmann::json> by_id;
+  for (auto& r : doc["results"]) by_id[r["unique_id"]] = r;
+  auto& customers = by_id["model.shop.customers"];
+  EXPECT_EQ(customers["status"], "success");
+  EXPECT_EQ(customers["adapter_response"]["rows_affected"], 1200);
+  EXPECT_EQ(customers["timing"].size(), 2u);
+  EXPECT_EQ(customers["relation_name"], "\"main\".\"customers\"");
+  EXPECT_TRUE(customers["thread_id"].get<std::string>().rfind("Thread-", 0) == 0);
+  EXPECT_EQ(by_id["model.shop.broken"]["status"], "error");
+  EXPECT_NE(by_id["model.shop.broken"]["message"].get<std::string>().find("nope"), std::string::npos);
+  EXPECT_EQ(by_id["model.shop.after_broken"]["status"], "skipped");
+  EXPECT_EQ(by_id["test.shop.no_big_ids"]["status"], "fail");
+  EXPECT_EQ(by_id["test.shop.no_big_ids"]["failures"], 3);
+  EXPECT_EQ(by_id["test.shop.few_customers"]["status"], "warn");
+
+  std::string sql = test::read_file(dir.path() / "target" / "run" / "model" / "shop" / "customers.sql");
+  EXPECT_NE(sql.find("CREATE OR REPLACE TABLE \"main\".\"customers\""), std::string::npos) << sql;
+
+  auto run = store.find_run(run_id);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->status, "error");
+  auto steps = store.steps_of(run_id);
+  ASSERT_EQ(steps.size(), 6u);
+  int skipped = 0;
+  for (auto& s : steps) skipped += s.status == "skipped";
+  EXPECT_EQ(skipped, 1);
+  EXPECT_EQ(store.materializations_of("main.customers", 5).size(), 1u);
+  EXPECT_EQ(store.checks_of_run(run_id).size(), 3u);
+}
+
+}  // namespace pond::orchestrate
