@@ -60,6 +60,19 @@ int unknown_command(CLI::App& app, const std::string& word) {
   return static_cast<int>(ExitCode::kUsage);
 }
 
+// -s/--select, --exclude, --selector, --resource-type, --state, --indirect-selection.
+void add_selection_flags(CLI::App* cmd, SelectionFlags& f) {
+  cmd->add_option("-s,--select,-m,--models", f.select, "Nodes to include (dbt selection syntax)");
+  cmd->add_option("--exclude", f.exclude, "Nodes to leave out (dbt selection syntax)");
+  cmd->add_option("--selector", f.selector, "A selector defined in selectors.yml");
+  cmd->add_option("--resource-type,--resource-types", f.resource_types,
+                  "Only these resource types (model, seed, snapshot, test, analysis, source, exposure)");
+  cmd->add_option("--state", f.state, "Folder with a previous run's manifest.json / run_results.json");
+  cmd->add_option("--indirect-selection", f.indirect_selection, "eager, cautious, buildable or empty")
+      ->check(CLI::IsMember({"eager", "cautious", "buildable", "empty"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 int run_app(int argc, char** argv) {
@@ -100,6 +113,41 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   show_cmd->callback([&] { action = [&] { return run_show(ctx, show); }; });
+
+  ParseOptions parse;
+  auto* parse_cmd = app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
+  parse_cmd->add_option("--vars", parse.vars, "Variables as YAML/JSON, e.g. '{start: 2026-01-01}'");
+  parse_cmd->callback([&] { action = [&] { return run_parse(ctx, parse); }; });
+
+  LsOptions ls;
+  auto* ls_cmd = app.add_subcommand("ls", "List the project's nodes that a selection picks");
+  ls_cmd->alias("list");
+  add_selection_flags(ls_cmd, ls.selection);
+  ls_cmd->add_option("--vars", ls.vars, "Variables as YAML/JSON");
+  ls_cmd->add_option("--output,-o", ls.output, "selector, name, path or json")
+      ->check(CLI::IsMember({"selector", "name", "path", "json"}))
+      ->capture_default_str();
+  ls_cmd->add_option("--output-keys", ls.output_keys, "Keys of --output json (space or comma separated)")
+      ->delimiter(',');
+  ls_cmd->callback([&] { action = [&] { return run_ls(ctx, ls); }; });
+
+  RunsOptions runs;
+  std::string runs_show_id;
+  auto* runs_cmd = app.add_subcommand("runs", "List the recent runs recorded in .pond/state.db");
+  runs_cmd->add_option("--limit", runs.limit, "How many runs to list")->capture_default_str();
+  runs_cmd->add_option("--output,-o", runs.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  auto* runs_show_cmd = runs_cmd->add_subcommand("show", "One run: its steps with status, timing, rows and errors");
+  runs_show_cmd->add_option("id", runs_show_id, "Run id, or a unique prefix of it")->required();
+  runs_show_cmd->add_option("--output,-o", runs.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  runs_cmd->callback([&] {
+    action = [&] {
+      if (!runs_show_id.empty()) runs.show_id = runs_show_id;
+      return run_runs(ctx, runs);
+    };
+  });
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 // that includes CLI11; each command gets plain option structs.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/context.hpp"
 
@@ -21,6 +22,37 @@ struct ShowOptions {
   std::string output = "table";
 };
 int run_show(CommandContext& ctx, const ShowOptions& options);
+
+// The selection flags of the graph commands (ls, compile, ...), as dbt spells them.
+struct SelectionFlags {
+  std::vector<std::string> select;          // -s/--select
+  std::vector<std::string> exclude;         // --exclude
+  std::optional<std::string> selector;      // --selector (selectors.yml)
+  std::vector<std::string> resource_types;  // --resource-type
+  std::optional<std::string> state;         // --state DIR
+  std::string indirect_selection = "eager";
+};
+
+struct ParseOptions {
+  std::string vars;  // --vars YAML/JSON
+};
+int run_parse(CommandContext& ctx, const ParseOptions& options);
+
+struct LsOptions {
+  std::string vars;
+  std::string output = "selector";  // selector, name, path, json
+  std::vector<std::string> output_keys;
+  SelectionFlags selection;
+};
+int run_ls(CommandContext& ctx, const LsOptions& options);
+
+// `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
+struct RunsOptions {
+  std::optional<std::string> show_id;
+  int limit = 20;
+  std::string output = "table";
+};
+int run_runs(CommandContext& ctx, const RunsOptions& options);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();

@@ -1,0 +1,26 @@
+// `pond parse`: reads and validates the whole project, writes target/manifest.json.
+#include <chrono>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/project_loader.hpp"
+#include "common/build_info.hpp"
+#include "common/log.hpp"
+#include "project/manifest_json.hpp"
+
+namespace pond::cli {
+
+int run_parse(CommandContext& ctx, const ParseOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  auto p = load_project(ctx.options, options.vars);
+  std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
+  project::write_manifest(p->manifest, *p->graph, project::new_artifact_info(std::string(pond_version())), target_dir);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log::info("{}", summary(p->manifest));
+  std::cout << "Parsed " << p->manifest.project.name << " in " << std::fixed;
+  std::cout.precision(2);
+  std::cout << secs << "s; wrote " << (target_dir / "manifest.json").string() << "\n";
+  return 0;
+}
+
+}  // namespace pond::cli

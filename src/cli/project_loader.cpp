@@ -1,0 +1,59 @@
+#include "cli/project_loader.hpp"
+
+#include <map>
+
+#include "project/vars.hpp"
+
+namespace pond::cli {
+
+std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text) {
+  auto out = std::make_unique<LoadedProject>();
+  out->resolved = resolve_project(options);
+  const project::TargetConfig& t = out->resolved.target;
+  project::LoadOptions lo;
+  lo.target.name = t.target_name;
+  lo.target.profile_name = t.profile_name;
+  lo.target.type = t.type;
+  lo.target.database = t.database;
+  lo.target.schema = t.schema;
+  lo.target.threads = t.threads;
+  lo.cli_vars = project::parse_cli_vars(vars_text);
+  out->manifest = project::load_manifest(out->resolved.project, lo);
+  out->graph = std::make_unique<project::Graph>(out->manifest);
+  return out;
+}
+
+std::vector<std::size_t> select(const LoadedProject& p, const SelectionFlags& flags) {
+  auto selectors = project::load_selectors(p.manifest.project.root);
+  std::optional<project::PreviousState> state;
+  if (flags.state) {
+    std::filesystem::path dir = *flags.state;
+    if (dir.is_relative()) dir = std::filesystem::current_path() / dir;
+    state = project::PreviousState::load(dir);
+  }
+  project::SelectionContext ctx{p.manifest, *p.graph, &selectors, state ? &*state : nullptr};
+  project::SelectionRequest req{flags.select, flags.exclude, flags.selector, flags.resource_types,
+                                flags.indirect_selection};
+  return project::select_nodes(ctx, req);
+}
+
+std::string summary(const project::Manifest& m) {
+  std::map<project::ResourceType, int> counts;
+  for (const auto& n : m.nodes) counts[n.resource_type]++;
+  auto part = [&](project::ResourceType t, const char* one, const char* many) -> std::string {
+    int c = counts[t];
+    if (c == 0) return "";
+    return std::to_string(c) + " " + (c == 1 ? one : many) + ", ";
+  };
+  std::string s = part(project::ResourceType::kModel, "model", "models") +
+                  part(project::ResourceType::kSnapshot, "snapshot", "snapshots") +
+                  part(project::ResourceType::kAnalysis, "analysis", "analyses") +
+                  part(project::ResourceType::kSeed, "seed", "seeds") +
+                  part(project::ResourceType::kTest, "data test", "data tests") +
+                  part(project::ResourceType::kSource, "source", "sources") +
+                  part(project::ResourceType::kExposure, "exposure", "exposures");
+  s += std::to_string(m.macros.size()) + (m.macros.size() == 1 ? " macro" : " macros");
+  return "Found " + s;
+}
+
+}  // namespace pond::cli
