@@ -1,0 +1,128 @@
+// `pond runs` and `pond runs show ID`: the run store (.pond/state.db) of the project.
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/table_output.hpp"
+#include "common/error.hpp"
+#include "orchestrate/run_store.hpp"
+#include "project/project_locator.hpp"
+
+namespace pond::cli {
+
+namespace {
+
+std::filesystem::path state_path(const GlobalOptions& options) {
+  std::filesystem::path start = options.project_dir.value_or(std::filesystem::current_path());
+  return project::find_project_root(start) / ".pond" / "state.db";
+}
+
+engine::ColumnType text_type() {
+  return {engine::TypeId::kVarchar, "VARCHAR"};
+}
+engine::ColumnType number_type() {
+  return {engine::TypeId::kDouble, "DOUBLE"};
+}
+
+std::optional<double> epoch_seconds(const std::string& iso) {
+  std::tm tm{};
+  std::istringstream in(iso.substr(0, 19));
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail()) return std::nullopt;
+  double frac = 0;
+  if (iso.size() > 20 && iso[19] == '.') {
+    std::size_t end = iso.find_first_not_of("0123456789", 20);
+    frac = std::stod("0" + iso.substr(19, end == std::string::npos ? std::string::npos : end - 19));
+  }
+  return static_cast<double>(timegm(&tm)) + frac;
+}
+
+// "12.34s" between two ISO-8601 UTC timestamps; empty while the run is unfinished.
+std::string duration(const std::string& start, const std::string& end) {
+  auto a = epoch_seconds(start), b = epoch_seconds(end);
+  if (!a || !b) return "";
+  return fmt::format("{:.2f}s", *b - *a);
+}
+
+void print(const TextTable& table, OutputFormat format) {
+  if (format == OutputFormat::kJson)
+    print_json(std::cout, table);
+  else if (format == OutputFormat::kCsv)
+    print_csv(std::cout, table);
+  else
+    print_table(std::cout, table);
+}
+
+std::optional<std::string> opt_number(const std::optional<std::int64_t>& v) {
+  if (!v) return std::nullopt;
+  return std::to_string(*v);
+}
+
+}  // namespace
+
+int run_runs(CommandContext& ctx, const RunsOptions& options) {
+  OutputFormat format = parse_output_format(options.output);
+  std::filesystem::path path = state_path(ctx.options);
+  if (!std::filesystem::exists(path)) {
+    if (options.show_id) throw UserError("no run '" + *options.show_id + "': no run has been recorded yet");
+    if (format == OutputFormat::kTable)
+      std::cout << "No runs recorded yet (" << path.string() << ").\n";
+    else
+      print(TextTable{}, format);
+    return 0;
+  }
+  orchestrate::RunStore store = orchestrate::RunStore::open(path);
+
+  if (!options.show_id) {
+    TextTable t;
+    t.columns = {"run_id", "command", "status", "started_at", "duration", "selection", "summary"};
+    t.types.assign(t.columns.size(), text_type());
+    for (const auto& r : store.recent_runs(options.limit)) {
+      std::string summary;
+      auto j = nlohmann::json::parse(r.summary_json, nullptr, false);
+      if (j.is_object() && j.contains("counts")) {
+        for (auto& [k, v] : j["counts"].items()) summary += (summary.empty() ? "" : " ") + k + "=" + v.dump();
+      }
+      t.rows.push_back({r.run_id, r.command, r.status, r.started_at, duration(r.started_at, r.finished_at),
+                        r.selection, summary});
+    }
+    print(t, format);
+    return 0;
+  }
+
+  std::optional<orchestrate::RunRecord> run;
+  try {
+    run = store.find_run(*options.show_id);
+  } catch (const std::exception& e) {
+    throw UserError(e.what(), "give more characters of the run id (see pond runs)");
+  }
+  if (!run) throw UserError("no run '" + *options.show_id + "'", "list the recent runs with: pond runs");
+  TextTable steps;
+  steps.columns = {"#", "step", "type", "status", "duration_ms", "rows", "failures", "message"};
+  steps.types = {number_type(), text_type(),   text_type(),   text_type(),
+                 number_type(), number_type(), number_type(), text_type()};
+  for (const auto& s : store.steps_of(run->run_id)) {
+    std::optional<std::string> ms;
+    if (s.duration_ms) ms = fmt::format("{:.1f}", *s.duration_ms);
+    std::string message = s.message.substr(0, s.message.find('\n'));
+    steps.rows.push_back({std::to_string(s.step_index), s.step_key, s.resource_type, s.status, ms,
+                          opt_number(s.rows_affected), opt_number(s.failures), message});
+  }
+  if (format == OutputFormat::kTable) {
+    std::cout << fmt::format("run {}\n  command:  {}\n  status:   {}\n  started:  {}\n  finished: {}\n",
+                             run->run_id, run->command, run->status, run->started_at, run->finished_at);
+    if (!run->selection.empty()) std::cout << "  select:   " << run->selection << "\n";
+    if (!run->target.empty()) std::cout << "  target:   " << run->target << "\n";
+    if (!run->parent_run_id.empty()) std::cout << "  retry of: " << run->parent_run_id << "\n";
+    std::cout << "\n";
+  }
+  print(steps, format);
+  return 0;
+}
+
+}  // namespace pond::cli

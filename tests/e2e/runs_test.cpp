@@ -1,0 +1,56 @@
+// `pond runs` over a run store prepared with the library (pond run itself records runs once the
+// commands exist).
+#include "e2e/pond_runner.hpp"
+#include "orchestrate/run_store.hpp"
+
+namespace pond::test {
+
+TEST_F(PondTest, RunsWithoutAStoreSaysSo) {
+  auto root = init_project();
+  ProcessResult r = run_pond({"runs"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "No runs recorded yet")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(root / ".pond" / "state.db"));
+}
+
+TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
+  auto root = init_project();
+  std::string id;
+  {
+    auto store = orchestrate::RunStore::open(root / ".pond" / "state.db");
+    id = orchestrate::RunStore::new_run_id();
+    store.start_run({id, "build", "+customers", "{}", "running", "2026-11-21T10:00:00.000000Z", "", "dev",
+                     "cli", "", ""});
+    orchestrate::StepRecord s;
+    s.run_id = id;
+    s.step_key = "model.shop.customers";
+    s.resource_type = "model";
+    s.status = "error";
+    s.message = "Binder Error: column nope not found\nLINE 1: ...";
+    s.step_index = 1;
+    s.duration_ms = 12.5;
+    store.record_step(s);
+    store.finish_run(id, "error", "2026-11-21T10:00:02.500000Z", R"({"counts":{"error":1},"total":1})");
+  }
+  ProcessResult r = run_pond({"runs"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, id)) << r.out;
+  EXPECT_TRUE(contains(r.out, "2.50s")) << r.out;
+  EXPECT_TRUE(contains(r.out, "error=1")) << r.out;
+
+  r = run_pond({"runs", "show", id.substr(0, 8)}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "run " + id)) << r.out;
+  EXPECT_TRUE(contains(r.out, "model.shop.customers")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Binder Error: column nope not found")) << r.out;
+
+  r = run_pond({"runs", "show", id, "-o", "json"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"status\": \"error\"")) << r.out;
+
+  r = run_pond({"runs", "show", "ffffffff-nope"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "pond runs")) << r.err;
+}
+
+}  // namespace pond::test
