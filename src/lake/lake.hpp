@@ -1,0 +1,152 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lake/catalog_db.hpp"
+#include "lake/commit.hpp"
+#include "lake/model.hpp"
+#include "lake/scan.hpp"
+
+namespace pond::engine {
+class Connection;
+}
+
+namespace pond::lake {
+
+// Where a lake lives: its catalog ("sqlite:lake.sqlite", "postgres:dbname=x host=y",
+// "duckdb:lake.ducklake") and the folder of its data files. Relative paths are resolved
+// against `base_dir` (the project folder); an empty data_path uses the one the catalog
+// stores.
+struct LakeConfig {
+  std::string catalog;
+  std::string data_path;
+  std::filesystem::path base_dir;
+  std::optional<std::string> author;
+};
+
+// Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
+struct SnapshotRef {
+  std::optional<std::int64_t> version;
+  std::optional<std::string> timestamp;  // "YYYY-MM-DD HH:MM:SS[.ffffff]" UTC
+};
+
+// A column of a new table (DuckDB type spelling).
+struct ColumnDef {
+  std::string name;
+  std::string type;
+  std::optional<std::string> default_value;
+  bool nullable = true;
+};
+
+// One partition key of a table: a column and a transform (identity, year, month, day, hour).
+struct PartitionKey {
+  std::string column;
+  std::string transform = "identity";
+};
+
+// The outcome of a write: the snapshot it created (or the unchanged latest one when it
+// changed nothing) and the rows it wrote or deleted.
+struct CommitResult {
+  std::int64_t snapshot_id = 0;
+  std::int64_t rows_written = 0;
+  std::int64_t rows_deleted = 0;
+  std::int64_t files_written = 0;
+};
+
+struct CleanupResult {
+  std::vector<std::string> removed;  // relative to the data path
+  std::int64_t bytes = 0;
+};
+
+// A DuckLake 1.0 lake: catalog + parquet files. Every write is one commit (one snapshot,
+// one catalog transaction); reads pin a snapshot. Writes and reads run SQL on a caller's
+// DuckDB connection (queries to write, views to read). Not thread-safe: one Lake per thread.
+class Lake {
+ public:
+  // Opens the lake; creates the catalog tables and data folder when `create` and missing.
+  static Lake open(const LakeConfig& config, bool create = true);
+  Lake(Lake&&) noexcept;
+  Lake& operator=(Lake&&) noexcept;
+  ~Lake();
+
+  const std::string& data_root() const { return data_root_; }
+  CatalogDb& catalog_db() { return *db_; }
+  CatalogReader reader() { return CatalogReader(*db_); }
+
+  // ---- snapshots and metadata
+  Snapshot latest_snapshot();
+  std::vector<Snapshot> snapshots();
+  std::int64_t resolve(const SnapshotRef& ref);
+  std::vector<Table> tables(const SnapshotRef& ref = {});
+  std::vector<View> views(const SnapshotRef& ref = {});
+  // "schema.table" or "table" (schema main); throws UserError naming the snapshot.
+  Table table(const std::string& name, const SnapshotRef& ref = {});
+
+  // ---- DDL (each one commit)
+  CommitResult create_schema(const std::string& name, bool if_not_exists = false);
+  CommitResult drop_schema(const std::string& name);
+  CommitResult create_table(const std::string& name, const std::vector<ColumnDef>& columns,
+                            const std::vector<PartitionKey>& partition = {}, bool if_not_exists = false);
+  CommitResult drop_table(const std::string& name, bool if_exists = false);
+  CommitResult rename_table(const std::string& name, const std::string& new_name);
+  CommitResult create_view(const std::string& name, const std::string& sql, bool or_replace = false);
+  CommitResult drop_view(const std::string& name, bool if_exists = false);
+  CommitResult add_column(const std::string& table, const ColumnDef& column);
+  CommitResult drop_column(const std::string& table, const std::string& column);
+  CommitResult rename_column(const std::string& table, const std::string& column,
+                             const std::string& new_name);
+  // Widening only (int32 -> int64, float -> double, wider decimal): files are not rewritten.
+  CommitResult alter_column_type(const std::string& table, const std::string& column,
+                                 const std::string& duckdb_type);
+  CommitResult set_partitioning(const std::string& table, const std::vector<PartitionKey>& keys);
+
+  // ---- data (the API a materialization uses; each call is one commit)
+  // CTAS: creates (or, with replace, atomically replaces) a table from a query's result.
+  CommitResult create_table_as(engine::Connection& con, const std::string& name,
+                               const std::string& select_sql, const std::vector<PartitionKey>& partition = {},
+                               bool replace = false);
+  CommitResult append(engine::Connection& con, const std::string& table, const std::string& select_sql);
+  // Replaces every row of the table by the query's rows (schema unchanged).
+  CommitResult overwrite(engine::Connection& con, const std::string& table, const std::string& select_sql);
+  // Deletes the rows matching a SQL predicate over the table's columns.
+  CommitResult delete_where(engine::Connection& con, const std::string& table, const std::string& predicate);
+  // UPDATE table SET <assignments> WHERE <predicate>, as a delete plus an append.
+  CommitResult update(engine::Connection& con, const std::string& table, const std::string& assignments,
+                      const std::string& predicate);
+  // Upsert: rows of `source_sql` replace the rows with equal key columns, others are added.
+  CommitResult merge(engine::Connection& con, const std::string& table, const std::string& source_sql,
+                     const std::vector<std::string>& key_columns);
+
+  // ---- reads
+  // The SELECT returning a table's rows at a snapshot (files pruned by `filters`).
+  ScanPlan scan(const std::string& table, const SnapshotRef& ref = {}, const ScanOptions& options = {});
+  // Creates views <catalog>.<schema>.<table> (and the lake's own views) over the lake at a
+  // pinned snapshot in the connection's database `catalog` (default: the current one).
+  // Returns the snapshot id the views show.
+  std::int64_t attach(engine::Connection& con, const SnapshotRef& ref = {}, const std::string& catalog = "");
+
+  // ---- maintenance
+  // Rewrites a table's live files (deletes applied) into one file per partition.
+  CommitResult compact(engine::Connection& con, const std::string& table);
+  // Drops snapshots older than `older_than` (UTC text), keeping the latest; files only they
+  // needed are scheduled for deletion. Returns the number of snapshots expired.
+  std::int64_t expire(const std::string& older_than);
+  // Deletes files scheduled for deletion and orphan files (in the data path but in no
+  // catalog row) older than `min_age_seconds`.
+  CleanupResult cleanup(bool dry_run = false, std::int64_t min_age_seconds = 600);
+
+ private:
+  Lake() = default;
+  std::int64_t commit(std::int64_t base, const CommitIntent& intent, const CommitOps& ops);
+  std::pair<std::string, std::string> split_name(const std::string& name) const;
+
+  LakeConfig config_;
+  std::string data_root_;  // absolute, ends with '/'
+  std::unique_ptr<CatalogDb> db_;
+};
+
+}  // namespace pond::lake

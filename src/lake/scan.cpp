@@ -1,0 +1,271 @@
+#include "lake/scan.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "common/error.hpp"
+#include "lake/sql_text.hpp"
+#include "lake/types.hpp"
+#include "storage/file_system.hpp"
+
+namespace pond::lake {
+
+namespace {
+
+bool is_number_type(const std::string& t) {
+  return t.rfind("int", 0) == 0 || t.rfind("uint", 0) == 0 || t.rfind("float", 0) == 0 ||
+         t.rfind("decimal", 0) == 0;
+}
+
+// -1, 0, 1 comparing two values of one DuckLake type given as text.
+}  // namespace
+
+int compare_values(const std::string& type, const std::string& a, const std::string& b) {
+  if (is_number_type(type)) {
+    char* ea = nullptr;
+    char* eb = nullptr;
+    long double x = std::strtold(a.c_str(), &ea);
+    long double y = std::strtold(b.c_str(), &eb);
+    if (ea && *ea == '\0' && eb && *eb == '\0') return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+namespace {
+
+bool comparable_as_text(const std::string& t) {
+  return is_number_type(t) || t == "varchar" || t == "date" || t == "timestamp" || t == "timestamp_s" ||
+         t == "timestamp_ms" || t == "timestamp_ns" || t == "boolean";
+}
+
+std::string schema_map(const std::vector<Column>& columns) {
+  std::string out = "MAP {";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const Column& c = columns[i];
+    if (i) out += ", ";
+    out += fmt::format("{}: {{name: {}, type: {}, default_value: {}}}", c.id, quote_literal(c.name),
+                       quote_literal(duckdb_type_of(c)), literal_or_null(c.initial_default));
+  }
+  return out + "}";
+}
+
+std::string column_list(const std::vector<Column>& columns) {
+  std::string out;
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? ", " : "") + quote_ident(columns[i].name);
+  return out;
+}
+
+std::string default_expr(const Column& c) {
+  return fmt::format("CAST({} AS {})", literal_or_null(c.initial_default), duckdb_type_of(c));
+}
+
+}  // namespace
+
+bool stats_may_match(const std::string& type, const std::optional<std::string>& min,
+                     const std::optional<std::string>& max, const std::string& op, const std::string& value) {
+  if (!min || !max || !comparable_as_text(type)) return true;
+  int lo = compare_values(type, value, *min);  // value vs min
+  int hi = compare_values(type, value, *max);  // value vs max
+  if (op == "=") return lo >= 0 && hi <= 0;
+  if (op == "<") return compare_values(type, *min, value) < 0;
+  if (op == "<=") return compare_values(type, *min, value) <= 0;
+  if (op == ">") return compare_values(type, *max, value) > 0;
+  if (op == ">=") return compare_values(type, *max, value) >= 0;
+  return true;
+}
+
+std::string table_directory(const std::string& data_root, const Table& table) {
+  std::string schema_dir =
+      table.schema_path_is_relative ? storage::join_path(data_root, table.schema_path) : table.schema_path;
+  std::string dir = table.path_is_relative ? storage::join_path(schema_dir, table.path) : table.path;
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  return dir;
+}
+
+std::string data_file_location(const std::string& data_root, const Table& table, const DataFile& file) {
+  return file.path_is_relative ? storage::join_path(table_directory(data_root, table), file.path) : file.path;
+}
+
+std::string delete_file_location(const std::string& data_root, const Table& table, const DeleteFile& file) {
+  return file.path_is_relative ? storage::join_path(table_directory(data_root, table), file.path) : file.path;
+}
+
+ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const ScanOptions& options) {
+  ScanPlan plan;
+  const std::vector<Column>& cols = table.columns;
+  if (cols.empty())
+    throw UserError("table " + table.qualified_name() + " has no columns at snapshot " +
+                    std::to_string(snapshot));
+  CatalogDb& db = catalog_.db();
+  std::vector<DataFile> files = catalog_.data_files(table.id, snapshot);
+  plan.files_total = files.size();
+
+  std::map<std::int64_t, DeleteFile> deletes;
+  for (auto& d : catalog_.delete_files(table.id, snapshot)) deletes[d.data_file_id] = d;
+  std::map<std::int64_t, std::vector<std::string>> inline_deletes;
+  const std::string inline_delete_table = "ducklake_inlined_delete_" + std::to_string(table.id);
+  if (db.table_exists(inline_delete_table)) {
+    for (auto& r : db.query(
+             "SELECT file_id, row_id FROM " + inline_delete_table + " WHERE begin_snapshot <= ?", {snapshot}))
+      inline_deletes[to_int(r[0])].push_back(r[1].value_or("NULL"));
+  }
+
+  // Pruning by partition values and min/max statistics.
+  if (!options.filters.empty()) {
+    auto stats = catalog_.file_stats(table.id, snapshot);
+    std::map<std::string, const Column*> by_name;
+    for (const auto& c : cols) by_name[c.name] = &c;
+    std::vector<DataFile> kept;
+    for (auto& f : files) {
+      bool keep = true;
+      for (const auto& p : options.filters) {
+        auto it = by_name.find(p.column);
+        if (it == by_name.end()) continue;
+        const Column& c = *it->second;
+        if (table.partition && f.partition_id && *f.partition_id == table.partition->id) {
+          for (const auto& field : table.partition->fields) {
+            if (field.column_id != c.id || field.transform != "identity") continue;
+            auto pv = f.partition_values.find(field.key_index);
+            if (pv != f.partition_values.end() &&
+                !stats_may_match(c.type, pv->second, pv->second, p.op, p.value))
+              keep = false;
+          }
+        }
+        auto st = stats.find(f.id);
+        if (keep && st != stats.end()) {
+          for (const auto& s : st->second)
+            if (s.column_id == c.id && !stats_may_match(c.type, s.min_value, s.max_value, p.op, p.value))
+              keep = false;
+        }
+        if (!keep) break;
+      }
+      if (keep) kept.push_back(std::move(f));
+    }
+    files = std::move(kept);
+  }
+  plan.files_scanned = files.size();
+
+  const std::string map = schema_map(cols);
+  const std::string names = column_list(cols);
+  std::vector<std::string> parts;
+  std::vector<std::string> plain;
+  for (const auto& f : files) {
+    std::string loc = data_file_location(data_root_, table, f);
+    if (f.format != "parquet")
+      throw UserError(fmt::format("table {}: data file {} has format '{}'; pond reads parquet",
+                                  table.qualified_name(), loc, f.format));
+    auto del = deletes.find(f.id);
+    auto inl = inline_deletes.find(f.id);
+    if (!f.mapping_id && del == deletes.end() && inl == inline_deletes.end() && !options.with_positions) {
+      plain.push_back(quote_literal(loc));
+      continue;
+    }
+    std::string select;
+    if (f.mapping_id) {
+      // Files written without field ids: columns are found by name through the mapping.
+      std::map<std::int64_t, std::string> source;
+      for (auto& r :
+           db.query("SELECT column_id, source_name FROM ducklake_name_mapping WHERE mapping_id = ? AND "
+                    "parent_column IS NULL",
+                    {*f.mapping_id}))
+        source[to_int(r[0])] = r[1].value_or("");
+      std::string list;
+      for (const auto& c : cols) {
+        auto s = source.find(c.id);
+        list +=
+            (list.empty() ? "" : ", ") +
+            (s == source.end() ? default_expr(c)
+                               : fmt::format("CAST({} AS {})", quote_ident(s->second), duckdb_type_of(c))) +
+            " AS " + quote_ident(c.name);
+      }
+      select = fmt::format("SELECT {}{} FROM read_parquet({}, file_row_number=true)",
+                           options.with_positions
+                               ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
+                               : "",
+                           list, quote_literal(loc));
+    } else {
+      select = fmt::format("SELECT {}{} FROM read_parquet({}, schema={}, file_row_number=true)",
+                           options.with_positions
+                               ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
+                               : "",
+                           names, quote_literal(loc), map);
+    }
+    std::vector<std::string> where;
+    if (del != deletes.end())
+      where.push_back(fmt::format("file_row_number NOT IN (SELECT pos FROM read_parquet({}))",
+                                  quote_literal(delete_file_location(data_root_, table, del->second))));
+    if (inl != inline_deletes.end()) {
+      std::string list;
+      for (const auto& p : inl->second) list += (list.empty() ? "" : ", ") + p;
+      where.push_back("file_row_number NOT IN (" + list + ")");
+    }
+    for (std::size_t i = 0; i < where.size(); ++i) select += (i ? " AND " : " WHERE ") + where[i];
+    parts.push_back(std::move(select));
+  }
+  if (!plain.empty()) {
+    std::string list;
+    for (const auto& p : plain) list += (list.empty() ? "" : ", ") + p;
+    parts.insert(parts.begin(),
+                 fmt::format("SELECT {} FROM read_parquet([{}], schema={})", names, list, map));
+  }
+
+  // Rows inlined in the catalog, one table per schema version of the table.
+  for (const auto& inl : catalog_.inlined_tables(table.id)) {
+    if (!db.table_exists(inl.table_name)) continue;
+    auto start = catalog_.schema_version_start(table.id, inl.schema_version);
+    if (!start) continue;
+    std::vector<Column> version_cols = catalog_.columns(table.id, *start);
+    auto rows = db.query("SELECT * FROM " + quote_ident(inl.table_name) +
+                             " WHERE begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)",
+                         {snapshot, snapshot});
+    if (rows.empty()) continue;
+    plan.inlined_rows += rows.size();
+    std::string values;
+    for (const auto& r : rows) {
+      std::string tuple;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        if (i == 1 || i == 2) continue;  // begin/end snapshot
+        tuple += (tuple.empty() ? "" : ", ") + literal_or_null(r[i]);
+      }
+      values += (values.empty() ? "(" : ", (") + tuple + ")";
+    }
+    std::string aliases = "__rid";
+    std::map<std::int64_t, std::string> alias_of;
+    for (const auto& vc : version_cols) {
+      aliases += ", c" + std::to_string(vc.id);
+      alias_of[vc.id] = "c" + std::to_string(vc.id);
+    }
+    std::string list;
+    for (const auto& c : cols) {
+      auto a = alias_of.find(c.id);
+      list += (list.empty() ? "" : ", ") +
+              (a == alias_of.end() ? default_expr(c)
+                                   : fmt::format("CAST({} AS {})", a->second, duckdb_type_of(c))) +
+              " AS " + quote_ident(c.name);
+    }
+    parts.push_back(fmt::format(
+        "SELECT {}{} FROM (VALUES {}) AS v({})",
+        options.with_positions ? "NULL::BIGINT AS __pond_file_id, CAST(__rid AS BIGINT) AS __pond_pos, " : "",
+        list, values, aliases));
+  }
+
+  if (parts.empty()) {
+    std::string list =
+        options.with_positions ? "NULL::BIGINT AS __pond_file_id, NULL::BIGINT AS __pond_pos" : "";
+    for (const auto& c : cols)
+      list +=
+          (list.empty() ? "" : ", ") + fmt::format("NULL::{} AS {}", duckdb_type_of(c), quote_ident(c.name));
+    parts.push_back("SELECT " + list + " WHERE false");
+  }
+  if (parts.size() == 1) {
+    plan.sql = parts[0];
+  } else {
+    for (std::size_t i = 0; i < parts.size(); ++i) plan.sql += (i ? "\nUNION ALL " : "") + parts[i];
+  }
+  return plan;
+}
+
+}  // namespace pond::lake

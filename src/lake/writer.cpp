@@ -1,0 +1,230 @@
+#include "lake/writer.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <set>
+
+#include "common/error.hpp"
+#include "engine/connection.hpp"
+#include "engine/error.hpp"
+#include "engine/prepared_statement.hpp"
+#include "lake/scan.hpp"
+#include "lake/sql_text.hpp"
+#include "lake/types.hpp"
+
+namespace pond::lake {
+
+namespace {
+
+std::string field_ids_of(const Column& c) {
+  if (c.children.empty()) return std::to_string(c.id);
+  std::string out = fmt::format("{{__duckdb_field_id: {}", c.id);
+  for (const auto& child : c.children) out += ", " + quote_ident(child.name) + ": " + field_ids_of(child);
+  return out + "}";
+}
+
+// parquet_metadata's path_in_schema of every leaf column, mapped to the leaf.
+void leaf_paths(const Column& c, const std::string& prefix, std::map<std::string, const Column*>& out) {
+  std::string path = prefix.empty() ? c.name : prefix + ", " + c.name;
+  if (c.children.empty()) {
+    out[path] = &c;
+    return;
+  }
+  if (c.type == "list") {
+    leaf_paths(c.children[0], path + ", list", out);
+  } else if (c.type == "map") {
+    for (const auto& child : c.children) leaf_paths(child, path + ", key_value", out);
+  } else {
+    for (const auto& child : c.children) leaf_paths(child, path, out);
+  }
+}
+
+bool is_number(const std::string& t) {
+  return t.rfind("int", 0) == 0 || t.rfind("uint", 0) == 0 || t.rfind("float", 0) == 0 ||
+         t.rfind("decimal", 0) == 0;
+}
+
+bool less_than(const std::string& type, const std::string& a, const std::string& b) {
+  if (is_number(type)) {
+    try {
+      return std::stold(a) < std::stold(b);
+    } catch (const std::exception&) {
+    }
+  }
+  return a < b;
+}
+
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string transform_expr(const std::string& transform, const std::string& column) {
+  if (transform == "identity") return quote_ident(column);
+  if (transform == "year" || transform == "month" || transform == "day" || transform == "hour")
+    return transform + "(" + quote_ident(column) + ")";
+  throw UserError("partition transform '" + transform + "' is not supported",
+                  "use identity, year, month, day or hour");
+}
+
+}  // namespace
+
+std::string field_ids_option(const std::vector<Column>& columns) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    out += (i ? ", " : "") + quote_ident(columns[i].name) + ": " + field_ids_of(columns[i]);
+  return out + "}";
+}
+
+std::vector<ColumnStats> parquet_column_stats(engine::Connection& con, const std::string& file,
+                                              const std::vector<Column>& columns) {
+  std::map<std::string, const Column*> leaves;
+  for (const auto& c : columns) leaf_paths(c, "", leaves);
+  std::map<std::int64_t, ColumnStats> by_id;
+  engine::Result r = con.query(
+      "SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count, num_values, "
+      "total_compressed_size FROM parquet_metadata(" +
+      quote_literal(file) + ")");
+  while (auto chunk = r.next_chunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      auto it = leaves.find(chunk->get<std::string>(0, row));
+      if (it == leaves.end()) continue;
+      const Column& c = *it->second;
+      ColumnStats& s = by_id[c.id];
+      s.column_id = c.id;
+      auto mn = chunk->get_optional<std::string>(1, row);
+      auto mx = chunk->get_optional<std::string>(2, row);
+      if (mn && (!s.min_value || less_than(c.type, *mn, *s.min_value))) s.min_value = mn;
+      if (mx && (!s.max_value || less_than(c.type, *s.max_value, *mx))) s.max_value = mx;
+      s.null_count += chunk->get_optional<std::int64_t>(3, row).value_or(0);
+      s.value_count += chunk->get_optional<std::int64_t>(4, row).value_or(0);
+      s.column_size_bytes += chunk->get_optional<std::int64_t>(5, row).value_or(0);
+    }
+  }
+  std::vector<ColumnStats> out;
+  for (auto& [id, s] : by_id) out.push_back(std::move(s));
+  return out;
+}
+
+std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::string& select_sql,
+                                          const Table& table, const std::string& table_dir) {
+  // Which columns does the query give? Match them to the table's by name.
+  std::set<std::string> given;
+  {
+    engine::PreparedStatement probe = con.prepare("SELECT * FROM (" + select_sql + ") AS pond_src LIMIT 0");
+    for (std::size_t i = 0; i < probe.column_count(); ++i) given.insert(probe.column_name(i));
+  }
+  for (const auto& g : given) {
+    if (!table.find_column(g))
+      throw UserError(fmt::format("the query writes column '{}', which table {} does not have", g,
+                                  table.qualified_name()),
+                      "add the column first (schema evolution) or leave it out of the query");
+  }
+  std::string projection;
+  for (const auto& c : table.columns) {
+    std::string expr = given.count(c.name)
+                           ? quote_ident(c.name)
+                           : (c.default_value ? quote_literal(*c.default_value) : std::string("NULL"));
+    projection += (projection.empty() ? "" : ", ") +
+                  fmt::format("CAST({} AS {}) AS {}", expr, duckdb_type_of(c), quote_ident(c.name));
+  }
+  std::vector<std::string> keys;
+  if (table.partition) {
+    std::set<std::string> used;
+    for (const auto& field : table.partition->fields) {
+      const Column* col = nullptr;
+      for (const auto& c : table.columns)
+        if (c.id == field.column_id) col = &c;
+      if (!col)
+        throw UserError("table " + table.qualified_name() + " is partitioned by a column it no longer has");
+      if (field.transform == "identity") {
+        keys.push_back(quote_ident(col->name));
+        continue;
+      }
+      std::string key = used.count(field.transform) ? col->name + "_" + field.transform : field.transform;
+      used.insert(key);
+      projection += ", " + transform_expr(field.transform, col->name) + " AS " + quote_ident(key);
+      keys.push_back(quote_ident(key));
+    }
+  }
+  std::string query = "SELECT " + projection + " FROM (" + select_sql + ") AS pond_src";
+  std::filesystem::create_directories(table_dir);
+  std::string options =
+      "FORMAT parquet, FIELD_IDS " + field_ids_option(table.columns) + ", RETURN_STATS true";
+  std::string target;
+  if (keys.empty()) {
+    target = table_dir + "ducklake-" + random_uuid() + ".parquet";
+  } else {
+    target = table_dir;
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+    options +=
+        ", PARTITION_BY (" + list + "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'ducklake-{uuid}'";
+  }
+  std::vector<WrittenFile> out;
+  engine::Result r = con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
+  while (auto chunk = r.next_chunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      WrittenFile f;
+      f.full_path = chunk->get<std::string>(0, row);
+      f.record_count = chunk->get<std::int64_t>(1, row);
+      f.file_size_bytes = chunk->get<std::int64_t>(2, row);
+      f.footer_size = chunk->get<std::int64_t>(3, row);
+      out.push_back(std::move(f));
+    }
+  }
+  std::vector<WrittenFile> kept;
+  for (auto& f : out) {
+    if (f.record_count == 0) {
+      std::error_code ec;
+      std::filesystem::remove(f.full_path, ec);
+      continue;
+    }
+    f.path = f.full_path.rfind(table_dir, 0) == 0 ? f.full_path.substr(table_dir.size()) : f.full_path;
+    f.stats = parquet_column_stats(con, f.full_path, table.columns);
+    if (!keys.empty()) {
+      // day=2026-01-01/ducklake-....parquet: one folder per key, in key order.
+      std::int64_t index = 0;
+      std::size_t start = 0;
+      for (std::size_t slash = f.path.find('/'); slash != std::string::npos;
+           slash = f.path.find('/', start)) {
+        std::string seg = f.path.substr(start, slash - start);
+        auto eq = seg.find('=');
+        if (eq != std::string::npos) f.partition_values[index++] = percent_decode(seg.substr(eq + 1));
+        start = slash + 1;
+      }
+    }
+    kept.push_back(std::move(f));
+  }
+  return kept;
+}
+
+WrittenFile write_delete_file(engine::Connection& con, const std::string& positions_sql,
+                              const std::string& data_file_path, const std::string& table_dir) {
+  WrittenFile f;
+  std::filesystem::create_directories(table_dir);
+  f.path = "ducklake-" + random_uuid() + "-delete.parquet";
+  f.full_path = table_dir + f.path;
+  engine::Result r = con.query(fmt::format(
+      "COPY (SELECT {}::VARCHAR AS file_path, pos::BIGINT AS pos FROM ({}) AS d ORDER BY pos) TO {} (FORMAT "
+      "parquet, FIELD_IDS {{file_path: 2147483546, pos: 2147483545}}, RETURN_STATS true)",
+      quote_literal(data_file_path), positions_sql, quote_literal(f.full_path)));
+  auto chunk = r.next_chunk();
+  if (!chunk || chunk->size() == 0)
+    throw UserError("writing delete file " + f.full_path + " returned nothing");
+  f.record_count = chunk->get<std::int64_t>(1, 0);
+  f.file_size_bytes = chunk->get<std::int64_t>(2, 0);
+  f.footer_size = chunk->get<std::int64_t>(3, 0);
+  return f;
+}
+
+}  // namespace pond::lake

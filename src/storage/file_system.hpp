@@ -1,0 +1,56 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pond::storage {
+
+// One file found by FileSystem::list: its path relative to the listed folder and its size.
+struct FileEntry {
+  std::string relative_path;  // '/'-separated
+  std::uint64_t size = 0;
+};
+
+// Where pond keeps immutable files (lake data files). Paths are '/'-separated and
+// relative to the file system's root. Local disk now; object stores implement the same.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // The location DuckDB reads and writes for `relative` (a local path or an URL).
+  virtual std::string full_path(const std::string& relative) const = 0;
+  virtual bool exists(const std::string& relative) const = 0;
+  virtual std::uint64_t size(const std::string& relative) const = 0;
+  // Removes a file; a missing file is not an error (removal is idempotent).
+  virtual void remove(const std::string& relative) = 0;
+  // Creates the folder (and its parents) that files under `relative` go to.
+  virtual void create_dirs(const std::string& relative) = 0;
+  // Every file below `relative` (recursively), sorted by path.
+  virtual std::vector<FileEntry> list(const std::string& relative) const = 0;
+  // Throws std::runtime_error naming the folder when files cannot be created there.
+  virtual void check_writable(const std::string& relative) = 0;
+};
+
+// Files on local disk below a root folder.
+class LocalFileSystem : public FileSystem {
+ public:
+  explicit LocalFileSystem(std::filesystem::path root);
+  const std::filesystem::path& root() const { return root_; }
+
+  std::string full_path(const std::string& relative) const override;
+  bool exists(const std::string& relative) const override;
+  std::uint64_t size(const std::string& relative) const override;
+  void remove(const std::string& relative) override;
+  void create_dirs(const std::string& relative) override;
+  std::vector<FileEntry> list(const std::string& relative) const override;
+  void check_writable(const std::string& relative) override;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Joins '/'-separated path pieces without doubling separators ("a/" + "b" = "a/b").
+std::string join_path(const std::string& a, const std::string& b);
+
+}  // namespace pond::storage
