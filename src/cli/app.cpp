@@ -149,6 +149,16 @@ int run_app(int argc, char** argv) {
     };
   });
 
+  TemplateRenderOptions template_render;
+  auto* template_cmd = app.add_subcommand("template", "Work with standalone Jinja2 templates");
+  template_cmd->require_subcommand(1);
+  auto* template_render_cmd =
+      template_cmd->add_subcommand("render", "Render a Jinja2 template file (plain Jinja2, no dbt context) to stdout");
+  template_render_cmd->add_option("file", template_render.file, "Template file")->required();
+  template_render_cmd->add_option("--context", template_render.context_file,
+                                  "JSON file whose object gives the template's variables");
+  template_render_cmd->callback([&] { action = [&] { return run_template_render(ctx, template_render); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -54,6 +54,13 @@ struct RunsOptions {
 };
 int run_runs(CommandContext& ctx, const RunsOptions& options);
 
+// `pond template render FILE`: plain Jinja2 rendering of one template file to stdout.
+struct TemplateRenderOptions {
+  std::string file;
+  std::optional<std::string> context_file;  // --context JSON_FILE: the template's variables
+};
+int run_template_render(CommandContext& ctx, const TemplateRenderOptions& options);
+
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();
 

@@ -1,0 +1,197 @@
+#include "jinja/environment.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "jinja/ast.hpp"
+#include "jinja/globals.hpp"
+#include "jinja/interp.hpp"
+#include "jinja/parser.hpp"
+
+namespace pond::jinja {
+
+// ---- errors ----
+
+const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kSyntax:
+      return "TemplateSyntaxError";
+    case ErrorKind::kAssertion:
+      return "TemplateAssertionError";
+    case ErrorKind::kUndefined:
+      return "UndefinedError";
+    case ErrorKind::kRuntime:
+      return "TemplateRuntimeError";
+    case ErrorKind::kNotFound:
+      return "TemplateNotFound";
+    case ErrorKind::kType:
+      return "TypeError";
+    case ErrorKind::kValue:
+      return "ValueError";
+    case ErrorKind::kZeroDivision:
+      return "ZeroDivisionError";
+    case ErrorKind::kKey:
+      return "KeyError";
+    case ErrorKind::kIndex:
+      return "IndexError";
+    case ErrorKind::kAttribute:
+      return "AttributeError";
+    case ErrorKind::kLimit:
+      return "RecursionError";
+  }
+  return "TemplateError";
+}
+
+TemplateError::TemplateError(ErrorKind kind, std::string message, std::string name, int line, int column)
+    : std::runtime_error(message),
+      kind_(kind),
+      message_(std::move(message)),
+      name_(std::move(name)),
+      line_(line),
+      column_(column) {}
+
+void TemplateError::locate(const std::string& name, int line, int column) {
+  if (line_ > 0) return;
+  if (name_.empty()) name_ = name;
+  line_ = line;
+  column_ = column;
+}
+
+std::string TemplateError::describe() const {
+  std::string where = name_.empty() ? "<template>" : name_;
+  if (line_ > 0) {
+    where += ":" + std::to_string(line_);
+    if (column_ > 0) where += ":" + std::to_string(column_);
+  }
+  return where + ": " + error_kind_name(kind_) + ": " + message_;
+}
+
+// ---- environment ----
+
+Environment::Environment() {
+  install_default_globals(*this);
+}
+Environment::~Environment() = default;
+
+void Environment::add_global(const std::string& name, Value value) {
+  globals_[name] = std::move(value);
+}
+
+void Environment::add_function(const std::string& name, NativeFunction fn) {
+  globals_[name] = Value::function(name, std::move(fn));
+}
+
+void Environment::add_filter(const std::string& name, NativeFunction fn) {
+  filters_[name] = std::move(fn);
+}
+void Environment::add_test(const std::string& name, NativeFunction fn) {
+  tests_[name] = std::move(fn);
+}
+void Environment::set_loader(Loader loader) {
+  loader_ = std::move(loader);
+}
+
+Environment::Loader Environment::directory_loader(std::string dir) {
+  return [dir = std::move(dir)](const std::string& name) -> std::optional<std::string> {
+    // Jinja2's FileSystemLoader splits on '/' and refuses '..' segments.
+    std::string path = dir;
+    std::size_t i = 0;
+    while (i <= name.size()) {
+      std::size_t j = name.find('/', i);
+      if (j == std::string::npos) j = name.size();
+      std::string seg = name.substr(i, j - i);
+      if (seg == "..") return std::nullopt;
+      if (!seg.empty() && seg != ".") path += "/" + seg;
+      i = j + 1;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (!in.good() && !in.eof()) return std::nullopt;
+    return ss.str();
+  };
+}
+
+const Value* Environment::find_global(std::string_view name) const {
+  auto it = globals_.find(name);
+  return it == globals_.end() ? nullptr : &it->second;
+}
+const NativeFunction* Environment::find_filter(std::string_view name) const {
+  auto it = filters_.find(name);
+  return it == filters_.end() ? nullptr : &it->second;
+}
+const NativeFunction* Environment::find_test(std::string_view name) const {
+  auto it = tests_.find(name);
+  return it == tests_.end() ? nullptr : &it->second;
+}
+
+std::shared_ptr<const Template> Environment::from_string(std::string_view source,
+                                                         const std::string& name) const {
+  ParseEnv pe;
+  pe.has_custom_filter = [this](std::string_view n) { return find_filter(n) != nullptr; };
+  pe.has_custom_test = [this](std::string_view n) { return find_test(n) != nullptr; };
+  std::shared_ptr<const TemplateAst> ast = parse_template(source, name, pe);
+  return std::make_shared<const Template>(*this, std::move(ast));
+}
+
+std::shared_ptr<const Template> Environment::get_template(const std::string& name) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = cache_.find(name);
+    if (it != cache_.end()) return it->second;
+  }
+  std::optional<std::string> source;
+  if (loader_) source = loader_(name);
+  if (!source) throw TemplateError(ErrorKind::kNotFound, name);
+  // Parsing happens outside the lock; two threads may parse the same template once each.
+  std::shared_ptr<const Template> t = from_string(*source, name);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  auto [it, inserted] = cache_.emplace(name, t);
+  return it->second;
+}
+
+// ---- template ----
+
+Template::Template(const Environment& env, std::shared_ptr<const TemplateAst> ast)
+    : env_(&env), ast_(std::move(ast)) {}
+
+const std::string& Template::name() const {
+  return ast_->name;
+}
+
+std::string Template::render(const Value& vars) const {
+  std::string out;
+  out.reserve(ast_->source.size() + 64);
+  Interp in(*env_, vars, out);
+  auto root = std::make_shared<Scope>();
+  root->is_root = true;
+  in.render_template(ast_, *root);
+  return out;
+}
+
+std::shared_ptr<const Module> Template::load_module(const Value& vars) const {
+  std::string out;
+  auto root = std::make_shared<Scope>();
+  root->is_root = true;
+  {
+    Interp in(*env_, vars, out);
+    in.render_template(ast_, *root);
+  }
+  Value exports = Value::dict();
+  for (const auto& v : root->vars)
+    if (!v.name.empty() && v.name[0] != '_') exports.as_dict().set(Value(v.name), v.value);
+  return std::make_shared<const Module>(std::move(exports), std::move(root), std::move(out));
+}
+
+Module::Module(Value exports, std::shared_ptr<Scope> root, std::string output)
+    : exports_(std::move(exports)), root_(std::move(root)), output_(std::move(output)) {}
+
+Module::~Module() = default;
+
+Value Module::get(std::string_view name) const {
+  if (const Value* v = exports_.as_dict().find_str(name)) return *v;
+  return Value::undefined("the module has no attribute '" + std::string(name) + "'");
+}
+
+}  // namespace pond::jinja

@@ -1,0 +1,257 @@
+// Expression evaluation: names, literals, operators, attribute access, calls, filters, tests.
+#include "jinja/interp.hpp"
+#include "jinja/methods.hpp"
+#include "jinja/ops.hpp"
+
+namespace pond::jinja {
+
+Value Interp::lookup_name(std::size_t hash, std::string_view name, Scope& s) const {
+  Scope* p = &s;
+  Scope* last = p;
+  for (; p; p = p->parent) {
+    if (Value* v = p->find(hash, name)) return *v;
+    last = p;
+  }
+  if (last->sees_context) {
+    if (const Value* v = vars_.as_dict().find_str(name)) return *v;
+  }
+  if (const Value* g = env_.find_global(name)) return *g;
+  return Value::undefined("'" + std::string(name) + "' is undefined");
+}
+
+Value Interp::lookup(std::string_view name) const {
+  if (const Value* v = vars_.as_dict().find_str(name)) return *v;
+  if (const Value* g = env_.find_global(name)) return *g;
+  return Value::undefined("'" + std::string(name) + "' is undefined");
+}
+
+Value Interp::eval(const Expr& e, Scope& s) {
+  try {
+    return eval_inner(e, s);
+  } catch (TemplateError& err) {
+    if (!err.located()) err.locate(ast_->name, e.line, e.col);
+    throw;
+  }
+}
+
+void Interp::build_args(const CallArgsExpr& c, Scope& s, CallArgs& out) {
+  out.render = this;
+  out.args.reserve(c.args.size());
+  for (const auto& a : c.args) {
+    if (a.name.empty())
+      out.args.push_back(eval(*a.value, s));
+    else
+      out.kwargs.emplace_back(a.name, eval(*a.value, s));
+  }
+  if (c.dyn_args) {
+    for (auto& v : iterate(eval(*c.dyn_args, s))) out.args.push_back(std::move(v));
+  }
+  if (c.dyn_kwargs) {
+    Value d = eval(*c.dyn_kwargs, s);
+    if (!d.is_dict()) {
+      if (d.is_undefined()) fail_undefined(d);
+      fail_type("argument after ** must be a mapping, not " + d.type_name());
+    }
+    for (const auto& [k, v] : d.as_dict().entries()) {
+      if (!k.is_str()) fail_type("keywords must be strings");
+      out.kwargs.emplace_back(k.as_str(), v);
+    }
+  }
+}
+
+Value Interp::call_value(const Value& fn, CallArgs& args) {
+  args.render = this;
+  switch (fn.kind()) {
+    case Kind::kCallable: {
+      try {
+        return fn.as_callable()->call(args);
+      } catch (const TemplateError&) {
+        throw;
+      } catch (const MacroReturn&) {
+        throw;
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw TemplateError(ErrorKind::kRuntime, e.what());
+      }
+    }
+    case Kind::kObject:
+      if (fn.as_object()->callable()) return fn.as_object()->call(args);
+      break;
+    case Kind::kUndefined:
+      fail_undefined(fn);
+    default:
+      break;
+  }
+  fail_type("'" + fn.type_name() + "' object is not callable");
+}
+
+Value Interp::eval_call(const CallExpr& c, Scope& s) {
+  CallArgs args;
+  if (c.fn->kind == EK::kAttr) {
+    // obj.method(...): call methods directly instead of building a bound method first.
+    const auto& a = static_cast<const AttrExpr&>(*c.fn);
+    Value obj = eval(*a.obj, s);
+    if (obj.is_undefined()) fail_undefined(obj);
+    build_args(c.call, s, args);
+    Value r;
+    if (obj.is_object()) {
+      Value attr = obj.as_object()->get_attr(a.name);
+      if (!attr.is_undefined()) return call_value(attr, args);
+      if (obj.as_object()->call_method(a.name, args, r)) return r;
+      return call_value(get_attr(obj, a.name), args);
+    }
+    if (has_method(obj, a.name) && call_method(obj, a.name, args, r)) {
+      if (!args.args.empty() && (obj.is_list() || obj.is_dict())) {
+        for (const auto& v : args.args) note_insert(obj, v);
+      }
+      if (obj.is_dict())
+        for (const auto& [k, v] : args.kwargs) note_insert(obj, v);
+      return r;
+    }
+    return call_value(get_attr(obj, a.name), args);
+  }
+  Value fn = eval(*c.fn, s);
+  if (fn.is_undefined()) fail_undefined(fn);
+  build_args(c.call, s, args);
+  return call_value(fn, args);
+}
+
+Value Interp::apply_filter(const FilterExpr& f, Value input, Scope& s) {
+  CallArgs args;
+  build_args(f.call, s, args);
+  if (f.fn) return f.fn(*this, input, args);
+  const NativeFunction* custom = env_.find_filter(f.name);
+  if (!custom) throw TemplateError(ErrorKind::kRuntime, "No filter named '" + f.name + "' found.");
+  args.args.insert(args.args.begin(), std::move(input));
+  return (*custom)(args);
+}
+
+bool Interp::eval_test(const TestExpr& t, Scope& s) {
+  Value v = eval(*t.arg, s);
+  CallArgs args;
+  build_args(t.call, s, args);
+  bool r;
+  if (t.fn) {
+    r = t.fn(*this, v, args);
+  } else {
+    const NativeFunction* custom = env_.find_test(t.name);
+    if (!custom) throw TemplateError(ErrorKind::kRuntime, "No test named '" + t.name + "' found.");
+    args.args.insert(args.args.begin(), std::move(v));
+    r = (*custom)(args).truthy();
+  }
+  return t.negated ? !r : r;
+}
+
+Value Interp::eval_inner(const Expr& e, Scope& s) {
+  switch (e.kind) {
+    case EK::kConst:
+      return static_cast<const ConstExpr&>(e).value;
+    case EK::kName: {
+      const auto& n = static_cast<const NameExpr&>(e);
+      return lookup_name(n.hash, n.name, s);
+    }
+    case EK::kList:
+    case EK::kTuple: {
+      const auto& n = static_cast<const SeqExpr&>(e);
+      std::vector<Value> items;
+      items.reserve(n.items.size());
+      for (const auto& i : n.items) items.push_back(eval(*i, s));
+      return e.kind == EK::kList ? Value::list(std::move(items)) : Value::tuple(std::move(items));
+    }
+    case EK::kDict: {
+      const auto& n = static_cast<const DictExpr&>(e);
+      Value d = Value::dict();
+      for (const auto& [k, v] : n.items) {
+        Value key = eval(*k, s);
+        if (key.is_list() || key.is_dict()) fail_type("unhashable type: '" + key.type_name() + "'");
+        d.as_dict().set(std::move(key), eval(*v, s));
+      }
+      return d;
+    }
+    case EK::kAttr: {
+      const auto& n = static_cast<const AttrExpr&>(e);
+      return get_attr(eval(*n.obj, s), n.name);
+    }
+    case EK::kItem: {
+      const auto& n = static_cast<const ItemExpr&>(e);
+      Value obj = eval(*n.obj, s);
+      return get_item(obj, eval(*n.key, s));
+    }
+    case EK::kSlice: {
+      const auto& n = static_cast<const SliceExpr&>(e);
+      Value obj = eval(*n.obj, s);
+      Value a = n.start ? eval(*n.start, s) : Value::none();
+      Value b = n.stop ? eval(*n.stop, s) : Value::none();
+      Value c = n.step ? eval(*n.step, s) : Value::none();
+      return slice(obj, a, b, c);
+    }
+    case EK::kCall:
+      return eval_call(static_cast<const CallExpr&>(e), s);
+    case EK::kFilter: {
+      const auto& f = static_cast<const FilterExpr&>(e);
+      return apply_filter(f, f.arg ? eval(*f.arg, s) : Value(), s);
+    }
+    case EK::kTest:
+      return Value(eval_test(static_cast<const TestExpr&>(e), s));
+    case EK::kNot:
+      return Value(!eval(*static_cast<const UnaryExpr&>(e).operand, s).truthy());
+    case EK::kNeg:
+      return negate(eval(*static_cast<const UnaryExpr&>(e).operand, s));
+    case EK::kPos: {
+      Value v = eval(*static_cast<const UnaryExpr&>(e).operand, s);
+      if (v.is_bool()) return Value(v.as_int());
+      if (v.is_number()) return v;
+      if (v.is_undefined()) fail_undefined(v);
+      fail_type("bad operand type for unary +: '" + v.type_name() + "'");
+    }
+    case EK::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      Value l = eval(*b.lhs, s);
+      Value r = eval(*b.rhs, s);
+      return binary_op(b.op, l, r, limits().max_output);
+    }
+    case EK::kAnd: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      Value l = eval(*b.lhs, s);
+      if (!l.truthy()) return l;
+      return eval(*b.rhs, s);
+    }
+    case EK::kOr: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      Value l = eval(*b.lhs, s);
+      if (l.truthy()) return l;
+      return eval(*b.rhs, s);
+    }
+    case EK::kCompare: {
+      const auto& c = static_cast<const CompareExpr&>(e);
+      Value left = eval(*c.first, s);
+      for (const auto& [op, rhs] : c.rest) {
+        Value right = eval(*rhs, s);
+        if (!compare_op(op, left, right)) return Value(false);
+        left = std::move(right);
+      }
+      return Value(true);
+    }
+    case EK::kCond: {
+      const auto& c = static_cast<const CondExpr&>(e);
+      if (eval(*c.test, s).truthy()) return eval(*c.body, s);
+      if (c.orelse) return eval(*c.orelse, s);
+      return Value::undefined("the inline if-expression on line " + std::to_string(e.line) +
+                              " evaluated to false and no else section was defined.");
+    }
+    case EK::kConcat: {
+      const auto& c = static_cast<const ConcatExpr&>(e);
+      std::string out;
+      for (const auto& i : c.items) {
+        eval(*i, s).append_str(out);
+        if (out.size() > limits().max_output)
+          throw TemplateError(ErrorKind::kLimit, "string exceeds the output size limit");
+      }
+      return Value(std::move(out));
+    }
+  }
+  return Value();
+}
+
+}  // namespace pond::jinja

@@ -1,0 +1,554 @@
+#include "jinja/filters_util.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "jinja/error.hpp"
+#include "jinja/interp.hpp"
+#include "jinja/ops.hpp"
+#include "jinja/parser.hpp"
+
+namespace pond::jinja {
+
+AttrGetter::AttrGetter(const Value& attribute, Value dflt) : default_(std::move(dflt)) {
+  if (attribute.is_none() || attribute.is_undefined()) return;
+  if (!attribute.is_str()) {
+    parts_.push_back(attribute);
+    return;
+  }
+  const std::string& s = attribute.as_str();
+  std::size_t i = 0;
+  while (true) {
+    std::size_t p = s.find('.', i);
+    std::string part = s.substr(i, p == std::string::npos ? std::string::npos : p - i);
+    bool digits = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+    if (digits && part.size() < 18)
+      parts_.emplace_back(static_cast<std::int64_t>(std::stoll(part)));
+    else
+      parts_.emplace_back(part);
+    if (p == std::string::npos) break;
+    i = p + 1;
+  }
+}
+
+Value AttrGetter::operator()(Interp&, const Value& item) const {
+  Value v = item;
+  for (const auto& p : parts_) {
+    v = get_item(v, p);
+    if (!default_.is_undefined() && !default_.is_none() && v.is_undefined()) v = default_;
+  }
+  return v;
+}
+
+std::vector<AttrGetter> AttrGetter::multi(const Value& attribute) {
+  std::vector<AttrGetter> out;
+  if (attribute.is_none() || attribute.is_undefined()) return out;
+  if (!attribute.is_str()) {
+    out.emplace_back(attribute, Value());
+    return out;
+  }
+  const std::string& s = attribute.as_str();
+  std::size_t i = 0;
+  while (true) {
+    std::size_t p = s.find(',', i);
+    out.emplace_back(Value(s.substr(i, p == std::string::npos ? std::string::npos : p - i)), Value());
+    if (p == std::string::npos) break;
+    i = p + 1;
+  }
+  return out;
+}
+
+Value sort_key(const Value& v, bool case_sensitive) {
+  if (!case_sensitive && v.is_str()) return Value(ascii_lower(v.as_str()));
+  return v;
+}
+
+namespace {
+std::string strip_ws(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+// Removes single underscores between digits; false when underscores are misplaced.
+bool strip_underscores(const std::string& s, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '_') {
+      if (i == 0 || i + 1 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i - 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(s[i + 1])))
+        return false;
+      continue;
+    }
+    out += s[i];
+  }
+  return true;
+}
+}  // namespace
+
+bool parse_py_float(const std::string& raw, double& out) {
+  std::string s;
+  if (!strip_underscores(strip_ws(raw), s) || s.empty()) return false;
+  std::string lower = ascii_lower(s);
+  std::string body = lower;
+  double sign = 1;
+  if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
+    if (body[0] == '-') sign = -1;
+    body = body.substr(1);
+  }
+  if (body == "inf" || body == "infinity") {
+    out = sign * HUGE_VAL;
+    return true;
+  }
+  if (body == "nan") {
+    out = std::nan("");
+    return true;
+  }
+  for (char c : body)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == '+' || c == '-'))
+      return false;
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end && *end == '\0';
+}
+
+bool parse_py_int(const std::string& raw, int base, std::int64_t& out) {
+  std::string s = strip_ws(raw);
+  bool neg = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    neg = s[0] == '-';
+    s = s.substr(1);
+  }
+  if (s.size() > 2 && s[0] == '0') {
+    char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s[1])));
+    int pb = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
+    if (pb && (base == pb || base == 0)) {
+      base = pb;
+      s = s.substr(2);
+      if (!s.empty() && s[0] == '_') s = s.substr(1);
+    }
+  }
+  if (base == 0) base = 10;
+  if (base < 2 || base > 36) return false;
+  std::string clean;
+  if (!strip_underscores(s, clean) || clean.empty()) return false;
+  std::int64_t v = 0;
+  for (char c : clean) {
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : std::isalpha(static_cast<unsigned char>(c))
+                ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                : 99;
+    if (d >= base) return false;
+    if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v)) return false;
+  }
+  out = neg ? -v : v;
+  return true;
+}
+
+double py_round(double x, std::int64_t nd) {
+  if (std::isnan(x) || std::isinf(x)) return x;
+  if (nd >= 0) {
+    if (nd > 300) return x;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(nd), x);
+    return std::strtod(buf, nullptr);
+  }
+  if (nd < -308) return 0.0 * x;
+  double scale = std::pow(10.0, static_cast<double>(-nd));
+  double y = x / scale;
+  double r = std::nearbyint(y);  // round half to even in the default rounding mode
+  return r * scale;
+}
+
+namespace {
+void json_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04x", c);
+            out += c == 0x7f ? std::string(1, static_cast<char>(c)) : std::string(b);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + n > s.size()) n = 1;
+    std::uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    char b[16];
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      std::snprintf(b, sizeof b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+    } else {
+      std::snprintf(b, sizeof b, "\\u%04x", cp);
+    }
+    out += b;
+    i += n;
+  }
+  out += '"';
+}
+
+std::string json_key(const Value& k) {
+  if (k.is_str()) return k.as_str();
+  if (k.is_bool()) return k.as_bool() ? "true" : "false";
+  if (k.is_none()) return "null";
+  if (k.is_int() || k.is_float()) return k.str();
+  fail_type("keys must be str, int, float, bool or None, not " + k.type_name());
+}
+
+void json_value(std::string& out, const Value& v, std::int64_t indent, int level) {
+  if (level > 400) throw TemplateError(ErrorKind::kValue, "Circular reference detected");
+  auto newline = [&](int lv) {
+    if (indent < 0) return;
+    out += '\n';
+    out.append(static_cast<std::size_t>(indent * lv), ' ');
+  };
+  const char* item_sep = indent < 0 ? ", " : ",";
+  switch (v.kind()) {
+    case Kind::kNone:
+      out += "null";
+      return;
+    case Kind::kBool:
+      out += v.as_bool() ? "true" : "false";
+      return;
+    case Kind::kInt:
+      out += v.str();
+      return;
+    case Kind::kFloat: {
+      double d = v.as_float();
+      if (std::isnan(d))
+        out += "NaN";
+      else if (std::isinf(d))
+        out += d < 0 ? "-Infinity" : "Infinity";
+      else
+        out += float_repr(d);
+      return;
+    }
+    case Kind::kStr:
+      json_string(out, v.as_str());
+      return;
+    case Kind::kList:
+    case Kind::kTuple: {
+      const auto& items = v.items();
+      if (items.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += item_sep;
+        newline(level + 1);
+        json_value(out, items[i], indent, level + 1);
+      }
+      newline(level);
+      out += ']';
+      return;
+    }
+    case Kind::kDict: {
+      std::vector<std::pair<std::string, const Value*>> entries;
+      for (const auto& [k, x] : v.as_dict().entries()) entries.emplace_back(json_key(k), &x);
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (entries.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (i) out += item_sep;
+        newline(level + 1);
+        json_string(out, entries[i].first);
+        out += ": ";
+        json_value(out, *entries[i].second, indent, level + 1);
+      }
+      newline(level);
+      out += '}';
+      return;
+    }
+    default:
+      fail_type("Object of type " + v.type_name() + " is not JSON serializable");
+  }
+}
+
+void pformat_impl(std::string& out, const Value& v, int indent, int allowance, int level) {
+  if (level > 400) throw TemplateError(ErrorKind::kLimit, "maximum recursion depth exceeded in pprint");
+  std::string rep;
+  // one-line form with sorted dict keys
+  if (v.is_dict()) {
+    std::vector<std::pair<Value, Value>> entries = v.as_dict().entries();
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      try {
+        return less_than(a.first, b.first);
+      } catch (const TemplateError&) {
+        return a.first.type_name() < b.first.type_name();
+      }
+    });
+    Value sorted = Value::dict();
+    for (auto& [k, x] : entries) sorted.as_dict().set(k, x);
+    if (static_cast<int>(sorted.repr().size()) <= 80 - indent - allowance || entries.empty()) {
+      std::string one;
+      one += '{';
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (i) one += ", ";
+        one += entries[i].first.repr() + ": ";
+        pformat_impl(one, entries[i].second, indent, allowance, level + 1);
+      }
+      out += one + '}';
+      return;
+    }
+    out += '{';
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (i) {
+        out += ",\n";
+        out.append(static_cast<std::size_t>(indent + 1), ' ');
+      }
+      std::string k = entries[i].first.repr();
+      out += k + ": ";
+      pformat_impl(out, entries[i].second, indent + 1 + static_cast<int>(k.size()) + 2,
+                   i + 1 == entries.size() ? allowance + 1 : 1, level + 1);
+    }
+    out += '}';
+    return;
+  }
+  rep = v.repr();
+  if (static_cast<int>(rep.size()) <= 80 - indent - allowance || !v.is_sequence_like() || v.items().empty()) {
+    if (v.is_sequence_like()) {
+      // nested dicts still need sorted keys
+      bool tup = v.is_tuple();
+      std::string one = tup ? "(" : "[";
+      const auto& items = v.items();
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) one += ", ";
+        pformat_impl(one, items[i], indent, allowance, level + 1);
+      }
+      if (tup && items.size() == 1) one += ',';
+      one += tup ? ")" : "]";
+      out += one;
+      return;
+    }
+    out += rep;
+    return;
+  }
+  bool tup = v.is_tuple();
+  out += tup ? '(' : '[';
+  const auto& items = v.items();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) {
+      out += ",\n";
+      out.append(static_cast<std::size_t>(indent + 1), ' ');
+    }
+    pformat_impl(out, items[i], indent + 1, i + 1 == items.size() ? allowance + 1 : 1, level + 1);
+  }
+  if (tup && items.size() == 1) out += ',';
+  out += tup ? ')' : ']';
+}
+}  // namespace
+
+std::string to_json(const Value& v, std::int64_t indent) {
+  std::string out;
+  json_value(out, v, indent, 0);
+  return out;
+}
+
+std::string pformat(const Value& v) {
+  std::string out;
+  pformat_impl(out, v, 0, 0, 0);
+  return out;
+}
+
+std::string url_quote(const std::string& s, bool for_qs) {
+  std::string out;
+  static const char* hex = "0123456789ABCDEF";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    bool safe = std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || (!for_qs && c == '/');
+    if (safe) {
+      out += ch;
+    } else if (for_qs && c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> py_splitlines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0, start = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    if (c == '\r')
+      n = (i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
+    else if (c == '\n' || c == '\v' || c == '\f' || c == 0x1c || c == 0x1d || c == 0x1e)
+      n = 1;
+    else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85)
+      n = 2;
+    else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+             (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9))
+      n = 3;
+    if (n) {
+      out.push_back(s.substr(start, i - start));
+      i += n;
+      start = i;
+    } else {
+      ++i;
+    }
+  }
+  if (start < s.size()) out.push_back(s.substr(start));
+  return out;
+}
+
+std::vector<std::string> py_split_ws(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0, n;
+  while (i < s.size()) {
+    while (i < s.size() && is_py_space(s, i, &n)) i += n;
+    if (i >= s.size()) break;
+    std::size_t j = i;
+    while (j < s.size() && !is_py_space(s, j, &n)) ++j;
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::vector<std::string> text_wrap(const std::string& line, std::int64_t width, bool break_long) {
+  // textwrap.wrap(expand_tabs=False, replace_whitespace=False, drop_whitespace=True), without
+  // hyphen splitting. Lengths count code points.
+  std::vector<std::string> chunks;
+  for (std::size_t i = 0; i < line.size();) {
+    bool ws = std::isspace(static_cast<unsigned char>(line[i])) != 0;
+    std::size_t j = i;
+    while (j < line.size() && (std::isspace(static_cast<unsigned char>(line[j])) != 0) == ws) ++j;
+    chunks.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  std::reverse(chunks.begin(), chunks.end());
+  auto is_blank = [](const std::string& c) {
+    return !c.empty() && std::isspace(static_cast<unsigned char>(c[0])) != 0;
+  };
+  auto cut = [](const std::string& s, std::int64_t n) {
+    auto cs = utf8_chars(s);
+    std::string a, b;
+    for (std::size_t k = 0; k < cs.size(); ++k) (static_cast<std::int64_t>(k) < n ? a : b) += cs[k];
+    return std::make_pair(a, b);
+  };
+  std::vector<std::string> lines;
+  while (!chunks.empty()) {
+    std::vector<std::string> cur;
+    std::int64_t len = 0;
+    if (!lines.empty() && is_blank(chunks.back())) chunks.pop_back();
+    while (!chunks.empty()) {
+      std::int64_t l = utf8_length(chunks.back());
+      if (len + l <= width) {
+        cur.push_back(chunks.back());
+        chunks.pop_back();
+        len += l;
+      } else {
+        break;
+      }
+    }
+    if (!chunks.empty() && utf8_length(chunks.back()) > width) {
+      if (break_long) {
+        std::int64_t space = std::max<std::int64_t>(width - len, 1);
+        auto [a, b] = cut(chunks.back(), space);
+        cur.push_back(a);
+        chunks.back() = b;
+      } else if (cur.empty()) {
+        cur.push_back(chunks.back());
+        chunks.pop_back();
+      }
+    }
+    if (!cur.empty() && is_blank(cur.back())) cur.pop_back();
+    if (!cur.empty()) {
+      std::string joined;
+      for (auto& c : cur) joined += c;
+      lines.push_back(joined);
+    }
+  }
+  return lines;
+}
+
+std::string unescape_html(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '&') {
+      std::size_t e = s.find(';', i);
+      if (e != std::string::npos && e - i < 10) {
+        std::string ent = s.substr(i + 1, e - i - 1);
+        std::string rep;
+        if (ent == "amp")
+          rep = "&";
+        else if (ent == "lt")
+          rep = "<";
+        else if (ent == "gt")
+          rep = ">";
+        else if (ent == "quot")
+          rep = "\"";
+        else if (ent == "apos")
+          rep = "'";
+        else if (ent.size() > 1 && ent[0] == '#') {
+          long cp = ent[1] == 'x' ? std::strtol(ent.c_str() + 2, nullptr, 16)
+                                  : std::strtol(ent.c_str() + 1, nullptr, 10);
+          if (cp > 0 && cp < 0x80) rep = std::string(1, static_cast<char>(cp));
+        }
+        if (!rep.empty()) {
+          out += rep;
+          i = e;
+          continue;
+        }
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+bool call_test_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args) {
+  if (TestFn fn = find_builtin_test(name)) return fn(in, v, args);
+  if (const NativeFunction* custom = in.env().find_test(name)) {
+    CallArgs b = args;
+    b.args.insert(b.args.begin(), v);
+    return (*custom)(b).truthy();
+  }
+  throw TemplateError(ErrorKind::kRuntime, "No test named '" + name + "'.");
+}
+
+}  // namespace pond::jinja

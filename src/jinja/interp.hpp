@@ -1,0 +1,147 @@
+#pragma once
+// The tree-walking renderer. One Interp per render call: it owns the output buffer, the
+// per-render variables and counters; the parsed tree is shared and never modified.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jinja/ast.hpp"
+#include "jinja/environment.hpp"
+
+namespace pond::jinja {
+
+struct Var {
+  std::size_t hash;
+  std::string name;
+  Value value;
+};
+
+// A variable scope. Template top levels and macro closures live on the heap (shared_ptr) because
+// macros keep them; loop and macro-call scopes live on the C++ stack.
+struct Scope : std::enable_shared_from_this<Scope> {
+  Scope* parent = nullptr;
+  std::shared_ptr<Scope> parent_owner;  // keeps `parent` alive when it is a heap snapshot
+  std::vector<Var> vars;
+  bool is_root = false;      // a template's top level
+  bool sees_context = true;  // root only: whether render variables are visible
+
+  Value* find(std::size_t hash, std::string_view name) {
+    for (auto& v : vars)
+      if (v.hash == hash && v.name == name) return &v.value;
+    return nullptr;
+  }
+  void set(std::size_t hash, std::string_view name, Value value) {
+    if (Value* v = find(hash, name)) {
+      *v = std::move(value);
+      return;
+    }
+    vars.push_back(Var{hash, std::string(name), std::move(value)});
+  }
+  void set(std::string_view name, Value value) {
+    set(std::hash<std::string_view>{}(name), name, std::move(value));
+  }
+};
+
+enum class Flow { kNormal, kBreak, kContinue };
+
+class Interp final : public RenderState {
+ public:
+  Interp(const Environment& env, const Value& vars, std::string& out);
+
+  // Renders a template's body into the output with `root` as its top-level scope.
+  void render_template(const std::shared_ptr<const TemplateAst>& ast, Scope& root);
+
+  Flow exec(const Body& body, Scope& s);
+  Value eval(const Expr& e, Scope& s);
+  Value call_value(const Value& fn, CallArgs& args);
+  Value apply_filter(const FilterExpr& f, Value input, Scope& s);
+  Value lookup_name(std::size_t hash, std::string_view name, Scope& s) const;
+
+  // RenderState
+  Value lookup(std::string_view name) const override;
+  Value call(const Value& callable, CallArgs& args) override { return call_value(callable, args); }
+  const std::string& template_name() const override { return ast_->name; }
+
+  const Environment& env() const { return env_; }
+  const Limits& limits() const { return env_.limits(); }
+  std::string& out() { return *out_; }
+  void check_output() const;
+  void count_steps(std::uint64_t n);
+
+  // Renders `body` into a string instead of the output (macro bodies, set blocks, filter blocks).
+  std::string capture(const Body& body, Scope& s);
+
+  // Calls a macro (macro values and call-block callers).
+  Value call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
+                   CallArgs& args);
+  // A macro value closing over `s` (root scopes are kept by reference, inner ones copied).
+  Value make_macro(const MacroDef& def, Scope& s);
+
+  // Template loading for include/import.
+  std::shared_ptr<const Template> load(const Value& name_or_list, bool ignore_missing);
+  // Module (exported names) of a template imported without context, cached per render.
+  Value import_module(const Value& name, bool with_context, Scope& s);
+
+  const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
+
+  // Records that `item` was stored inside `container` (a possible reference cycle).
+  void note_insert(const Value& container, const Value& item);
+  ~Interp() override;
+  Interp(const Interp&) = delete;
+  Interp& operator=(const Interp&) = delete;
+
+ private:
+  void break_cycles();
+  Value eval_inner(const Expr& e, Scope& s);
+  void build_args(const CallArgsExpr& c, Scope& s, CallArgs& out);
+  Value eval_call(const CallExpr& c, Scope& s);
+  bool eval_test(const TestExpr& t, Scope& s);
+  void assign(const Target& t, Value v, Scope& s);
+  Flow exec_for(const ForStmt& f, Scope& s);
+  void exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow);
+  void exec_include(const IncludeStmt& st, Scope& s);
+  std::shared_ptr<Scope> snapshot(Scope& s);
+
+  const Environment& env_;
+  Value vars_;  // per-render variables (a dict)
+  std::string* out_;
+  std::shared_ptr<const TemplateAst> ast_;  // template currently executing
+  int depth_ = 0;
+  std::uint64_t steps_ = 0;
+  std::unordered_map<std::string, Value> modules_;
+  std::vector<std::shared_ptr<Scope>> roots_;  // imported/included top levels, alive for the render
+  std::vector<std::weak_ptr<Object>> cycle_candidates_;
+};
+
+// The `loop` variable of a for loop.
+class LoopObj final : public NativeObject {
+ public:
+  std::int64_t index0 = 0;
+  std::int64_t length = 0;
+  std::shared_ptr<const std::vector<Value>> items;
+  std::vector<Value> changed_last;
+  bool changed_called = false;
+
+  Value get_attr(std::string_view name) const override;
+  bool call_method(std::string_view name, CallArgs& args, Value& result) override;
+  std::string repr() const override;
+  std::string type_name() const override { return "LoopContext"; }
+  void for_each_child(const std::function<void(const Value&)>& fn) const override;
+  void clear_children() override;
+};
+
+// namespace(): attributes that `{% set ns.x = ... %}` may assign.
+class NamespaceObj final : public NativeObject {
+ public:
+  Value attrs = Value::dict();
+  Value get_attr(std::string_view name) const override;
+  Value get_item(const Value& key) const override;
+  bool set_attr(std::string_view name, const Value& value) override;
+  std::string repr() const override;
+  std::string type_name() const override { return "Namespace"; }
+  void for_each_child(const std::function<void(const Value&)>& fn) const override { fn(attrs); }
+  void clear_children() override { attrs.as_dict().clear(); }
+};
+
+}  // namespace pond::jinja

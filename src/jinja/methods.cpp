@@ -1,0 +1,667 @@
+#include "jinja/methods.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "jinja/error.hpp"
+#include "jinja/ops.hpp"
+
+namespace pond::jinja {
+
+namespace {
+
+constexpr std::array<std::string_view, 44> kStrMethods = {
+    "upper",    "lower",      "strip",        "lstrip",       "rstrip",       "split",      "rsplit",
+    "replace",  "startswith", "endswith",     "format",       "join",         "title",      "capitalize",
+    "find",     "rfind",      "count",        "index",        "rindex",       "isdigit",    "isalpha",
+    "isalnum",  "isspace",    "islower",      "isupper",      "istitle",      "isnumeric",  "isdecimal",
+    "center",   "ljust",      "rjust",        "zfill",        "splitlines",   "partition",  "rpartition",
+    "swapcase", "casefold",   "removeprefix", "removesuffix", "isidentifier", "format_map", "expandtabs",
+    "isascii",  "encode"};
+constexpr std::array<std::string_view, 11> kListMethods = {
+    "append", "extend", "pop", "index", "count", "insert", "remove", "reverse", "sort", "clear", "copy"};
+constexpr std::array<std::string_view, 11> kDictMethods = {
+    "get", "items", "keys", "values", "update", "pop", "setdefault", "copy", "clear", "popitem", "fromkeys"};
+
+template <std::size_t N>
+bool in(const std::array<std::string_view, N>& a, std::string_view n) {
+  return std::find(a.begin(), a.end(), n) != a.end();
+}
+
+class BoundMethod final : public CallableObj {
+ public:
+  BoundMethod(Value obj, std::string name) : obj_(std::move(obj)), name_(std::move(name)) {}
+  Value call(CallArgs& args) const override {
+    Value r;
+    if (!call_method(obj_, name_, args, r))
+      throw TemplateError(ErrorKind::kAttribute,
+                          "'" + obj_.type_name() + "' object has no attribute '" + name_ + "'");
+    return r;
+  }
+  std::string repr() const override {
+    return "<built-in method " + name_ + " of " + obj_.type_name() + " object>";
+  }
+
+ private:
+  Value obj_;
+  std::string name_;
+};
+
+const std::string& str_arg(const CallArgs& a, std::size_t i, const char* method) {
+  if (i >= a.args.size() || !a.args[i].is_str()) {
+    std::string got = i < a.args.size() ? a.args[i].type_name() : "nothing";
+    fail_type(std::string(method) + "() argument must be str, not " + got);
+  }
+  return a.args[i].as_str();
+}
+
+std::int64_t int_arg(const CallArgs& a, std::size_t i, std::int64_t dflt) {
+  if (i >= a.args.size() || a.args[i].is_none()) return dflt;
+  if (!a.args[i].is_int() && !a.args[i].is_bool())
+    fail_type("'" + a.args[i].type_name() + "' object cannot be interpreted as an integer");
+  return a.args[i].as_int();
+}
+
+std::int64_t cp_index(std::string_view s, std::size_t byte) {
+  return utf8_length(s.substr(0, byte));
+}
+
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string strip_impl(const std::string& s, const CallArgs& a, bool left, bool right) {
+  if (a.args.empty() || a.args[0].is_none()) {
+    std::size_t b = 0, e = s.size(), n;
+    if (left)
+      while (b < e && is_py_space(s, b, &n)) b += n;
+    if (right)
+      while (e > b) {
+        // step back one code point
+        std::size_t p = e - 1;
+        while (p > b && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
+        if (!is_py_space(s, p, &n) || p + n != e) break;
+        e = p;
+      }
+    return s.substr(b, e - b);
+  }
+  const std::string& chars = str_arg(a, 0, "strip");
+  auto set = utf8_chars(chars);
+  auto cs = utf8_chars(s);
+  std::size_t b = 0, e = cs.size();
+  auto has = [&](std::string_view c) { return std::find(set.begin(), set.end(), c) != set.end(); };
+  if (left)
+    while (b < e && has(cs[b])) ++b;
+  if (right)
+    while (e > b && has(cs[e - 1])) --e;
+  std::string out;
+  for (std::size_t i = b; i < e; ++i) out += cs[i];
+  return out;
+}
+
+std::vector<std::string> split_ws(const std::string& s, std::int64_t maxsplit) {
+  std::vector<std::string> out;
+  std::size_t i = 0, n;
+  while (true) {
+    while (i < s.size() && is_py_space(s, i, &n)) i += n;
+    if (i >= s.size()) break;
+    if (maxsplit >= 0 && static_cast<std::int64_t>(out.size()) == maxsplit) {
+      std::size_t e = s.size();
+      while (e > i && is_ws(s[e - 1])) --e;
+      out.push_back(s.substr(i, e - i));
+      break;
+    }
+    std::size_t j = i;
+    while (j < s.size() && !is_py_space(s, j, &n)) ++j;
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::vector<std::string> split_sep(const std::string& s, const std::string& sep, std::int64_t maxsplit) {
+  if (sep.empty()) throw TemplateError(ErrorKind::kValue, "empty separator");
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (true) {
+    if (maxsplit >= 0 && static_cast<std::int64_t>(out.size()) == maxsplit) break;
+    std::size_t p = s.find(sep, i);
+    if (p == std::string::npos) break;
+    out.push_back(s.substr(i, p - i));
+    i = p + sep.size();
+  }
+  out.push_back(s.substr(i));
+  return out;
+}
+
+std::vector<std::string> rsplit_sep(const std::string& s, const std::string& sep, std::int64_t maxsplit) {
+  if (sep.empty()) throw TemplateError(ErrorKind::kValue, "empty separator");
+  std::vector<std::string> out;
+  std::size_t end = s.size();
+  while (true) {
+    if (maxsplit >= 0 && static_cast<std::int64_t>(out.size()) == maxsplit) break;
+    if (end < sep.size()) break;
+    std::size_t p = s.rfind(sep, end - sep.size());
+    if (p == std::string::npos) break;
+    out.push_back(s.substr(p + sep.size(), end - p - sep.size()));
+    end = p;
+  }
+  out.push_back(s.substr(0, end));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> rsplit_ws(const std::string& s, std::int64_t maxsplit) {
+  if (maxsplit < 0) return split_ws(s, -1);
+  std::vector<std::string> out;
+  std::size_t e = s.size();
+  while (true) {
+    while (e > 0 && is_ws(s[e - 1])) --e;
+    if (e == 0) break;
+    if (static_cast<std::int64_t>(out.size()) == maxsplit) {
+      std::size_t b = 0;
+      while (b < e && is_ws(s[b])) ++b;
+      out.push_back(s.substr(b, e - b));
+      break;
+    }
+    std::size_t b = e;
+    while (b > 0 && !is_ws(s[b - 1])) --b;
+    out.push_back(s.substr(b, e - b));
+    e = b;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Value str_list(const std::vector<std::string>& parts) {
+  std::vector<Value> v;
+  v.reserve(parts.size());
+  for (const auto& p : parts) v.emplace_back(p);
+  return Value::list(std::move(v));
+}
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_lower_c(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_upper_c(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+char to_lower(char c) {
+  return is_upper_c(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char to_upper(char c) {
+  return is_lower_c(c) ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+std::string pad(const std::string& s, std::int64_t width, std::string_view fill, int align) {
+  std::int64_t len = utf8_length(s);
+  if (width <= len) return s;
+  if (width > (1 << 26)) throw TemplateError(ErrorKind::kLimit, "padding width exceeds the size limit");
+  std::int64_t total = width - len;
+  std::int64_t left = align < 0 ? 0 : align > 0 ? total : total / 2 + (total & width & 1);
+  std::string out;
+  for (std::int64_t i = 0; i < left; ++i) out += fill;
+  out += s;
+  for (std::int64_t i = 0; i < total - left; ++i) out += fill;
+  return out;
+}
+
+std::string fill_arg(const CallArgs& a, std::size_t i) {
+  if (i >= a.args.size()) return " ";
+  const std::string& f = str_arg(a, i, "fill");
+  if (utf8_length(f) != 1) fail_type("The fill character must be exactly one character long");
+  return f;
+}
+
+bool starts_ends(const std::string& s, const Value& what, bool start, const char* m) {
+  auto test = [&](const Value& p) {
+    if (!p.is_str())
+      fail_type(std::string(m) + " first arg must be str or a tuple of str, not " + p.type_name());
+    const std::string& x = p.as_str();
+    if (x.size() > s.size()) return false;
+    return start ? s.compare(0, x.size(), x) == 0 : s.compare(s.size() - x.size(), x.size(), x) == 0;
+  };
+  if (what.is_tuple()) {
+    for (const auto& p : what.items())
+      if (test(p)) return true;
+    return false;
+  }
+  return test(what);
+}
+
+bool str_method(const Value& self, std::string_view name, CallArgs& a, Value& r) {
+  const std::string& s = self.as_str();
+  if (name == "upper")
+    r = Value(ascii_upper(s));
+  else if (name == "lower" || name == "casefold")
+    r = Value(ascii_lower(s));
+  else if (name == "strip")
+    r = Value(strip_impl(s, a, true, true));
+  else if (name == "lstrip")
+    r = Value(strip_impl(s, a, true, false));
+  else if (name == "rstrip")
+    r = Value(strip_impl(s, a, false, true));
+  else if (name == "split" || name == "rsplit") {
+    Value sep = a.get(0, "sep", Value::none());
+    std::int64_t maxsplit = a.get(1, "maxsplit", Value(std::int64_t{-1})).as_int();
+    bool rs = name == "rsplit";
+    if (sep.is_none())
+      r = str_list(rs ? rsplit_ws(s, maxsplit) : split_ws(s, maxsplit));
+    else if (!sep.is_str())
+      fail_type("must be str or None, not " + sep.type_name());
+    else
+      r = str_list(rs ? rsplit_sep(s, sep.as_str(), maxsplit) : split_sep(s, sep.as_str(), maxsplit));
+  } else if (name == "replace") {
+    const std::string& old = str_arg(a, 0, "replace");
+    const std::string& neu = str_arg(a, 1, "replace");
+    std::int64_t count = int_arg(a, 2, -1);
+    std::string out;
+    if (old.empty()) {
+      auto cs = utf8_chars(s);
+      std::int64_t done = 0;
+      for (std::size_t i = 0; i <= cs.size(); ++i) {
+        if (count < 0 || done < count) {
+          out += neu;
+          ++done;
+        }
+        if (i < cs.size()) out += cs[i];
+      }
+    } else {
+      std::size_t i = 0;
+      std::int64_t done = 0;
+      while (count < 0 || done < count) {
+        std::size_t p = s.find(old, i);
+        if (p == std::string::npos) break;
+        out.append(s, i, p - i);
+        out += neu;
+        i = p + old.size();
+        ++done;
+      }
+      out.append(s, i, std::string::npos);
+    }
+    r = Value(std::move(out));
+  } else if (name == "startswith" || name == "endswith") {
+    if (a.args.empty()) fail_type(std::string(name) + "() takes at least 1 argument (0 given)");
+    r = Value(
+        starts_ends(s, a.args[0], name == "startswith", name == "startswith" ? "startswith" : "endswith"));
+  } else if (name == "format") {
+    r = Value(str_format(s, a));
+  } else if (name == "format_map") {
+    CallArgs b;
+    if (!a.args.empty() && a.args[0].is_dict())
+      for (const auto& [k, v] : a.args[0].as_dict().entries()) b.kwargs.emplace_back(k.str(), v);
+    r = Value(str_format(s, b));
+  } else if (name == "join") {
+    if (a.args.empty()) fail_type("join() takes exactly one argument (0 given)");
+    std::string out;
+    std::size_t i = 0;
+    for (const auto& v : iterate(a.args[0])) {
+      if (!v.is_str())
+        fail_type("sequence item " + std::to_string(i) + ": expected str instance, " + v.type_name() +
+                  " found");
+      if (i++) out += s;
+      out += v.as_str();
+    }
+    r = Value(std::move(out));
+  } else if (name == "title") {
+    std::string out = s;
+    bool prev_cased = false;
+    for (char& c : out) {
+      if (is_alpha(c)) {
+        c = prev_cased ? to_lower(c) : to_upper(c);
+        prev_cased = true;
+      } else {
+        prev_cased = static_cast<unsigned char>(c) >= 0x80 && prev_cased;
+      }
+    }
+    r = Value(std::move(out));
+  } else if (name == "capitalize") {
+    std::string out = ascii_lower(s);
+    if (!out.empty()) out[0] = to_upper(out[0]);
+    r = Value(std::move(out));
+  } else if (name == "swapcase") {
+    std::string out = s;
+    for (char& c : out) c = is_lower_c(c) ? to_upper(c) : to_lower(c);
+    r = Value(std::move(out));
+  } else if (name == "find" || name == "rfind" || name == "index" || name == "rindex") {
+    const std::string& sub = str_arg(a, 0, "find");
+    bool rev = name[0] == 'r';
+    std::size_t p = rev ? s.rfind(sub) : s.find(sub);
+    if (p == std::string::npos) {
+      if (name == "index" || name == "rindex") throw TemplateError(ErrorKind::kValue, "substring not found");
+      r = Value(std::int64_t{-1});
+    } else {
+      r = Value(cp_index(s, p));
+    }
+  } else if (name == "count") {
+    const std::string& sub = str_arg(a, 0, "count");
+    std::int64_t n = 0;
+    if (sub.empty()) {
+      n = utf8_length(s) + 1;
+    } else {
+      for (std::size_t p = s.find(sub); p != std::string::npos; p = s.find(sub, p + sub.size())) ++n;
+    }
+    r = Value(n);
+  } else if (name == "isdigit" || name == "isnumeric" || name == "isdecimal") {
+    r = Value(!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+  } else if (name == "isalpha") {
+    r = Value(!s.empty() && std::all_of(s.begin(), s.end(), is_alpha));
+  } else if (name == "isalnum") {
+    r = Value(!s.empty() &&
+              std::all_of(s.begin(), s.end(), [](char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }));
+  } else if (name == "isspace") {
+    r = Value(!s.empty() && std::all_of(s.begin(), s.end(), is_ws));
+  } else if (name == "isascii") {
+    r = Value(is_ascii(s));
+  } else if (name == "islower" || name == "isupper") {
+    bool any = false, ok = true;
+    for (char c : s) {
+      if (is_lower_c(c)) {
+        any = true;
+        if (name == "isupper") ok = false;
+      } else if (is_upper_c(c)) {
+        any = true;
+        if (name == "islower") ok = false;
+      }
+    }
+    r = Value(any && ok);
+  } else if (name == "istitle") {
+    bool prev = false, any = false, ok = true;
+    for (char c : s) {
+      if (is_upper_c(c)) {
+        if (prev) ok = false;
+        prev = any = true;
+      } else if (is_lower_c(c)) {
+        if (!prev) ok = false;
+        prev = true;
+      } else {
+        prev = false;
+      }
+    }
+    r = Value(any && ok);
+  } else if (name == "isidentifier") {
+    bool ok = !s.empty() && !(s[0] >= '0' && s[0] <= '9');
+    for (char c : s) ok = ok && (is_alpha(c) || c == '_' || (c >= '0' && c <= '9'));
+    r = Value(ok);
+  } else if (name == "center" || name == "ljust" || name == "rjust") {
+    std::int64_t w = int_arg(a, 0, 0);
+    int align = name == "center" ? 0 : name == "ljust" ? -1 : 1;
+    r = Value(pad(s, w, fill_arg(a, 1), align));
+  } else if (name == "zfill") {
+    std::int64_t w = int_arg(a, 0, 0);
+    std::int64_t len = utf8_length(s);
+    if (w <= len) {
+      r = Value(s);
+    } else {
+      if (w > (1 << 26)) throw TemplateError(ErrorKind::kLimit, "zfill width exceeds the size limit");
+      std::string out;
+      std::size_t start = 0;
+      if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        out += s[0];
+        start = 1;
+      }
+      out.append(static_cast<std::size_t>(w - len), '0');
+      out.append(s, start, std::string::npos);
+      r = Value(std::move(out));
+    }
+  } else if (name == "splitlines") {
+    bool keep = a.get(0, "keepends", Value(false)).truthy();
+    std::vector<std::string> parts;
+    std::size_t i = 0;
+    while (i < s.size()) {
+      std::size_t j = i;
+      while (j < s.size() && s[j] != '\n' && s[j] != '\r') ++j;
+      std::size_t e = j;
+      if (j < s.size()) {
+        j += (s[j] == '\r' && j + 1 < s.size() && s[j + 1] == '\n') ? 2 : 1;
+      }
+      parts.push_back(s.substr(i, (keep ? j : e) - i));
+      i = j;
+    }
+    r = str_list(parts);
+  } else if (name == "partition" || name == "rpartition") {
+    const std::string& sep = str_arg(a, 0, "partition");
+    if (sep.empty()) throw TemplateError(ErrorKind::kValue, "empty separator");
+    std::size_t p = name == "partition" ? s.find(sep) : s.rfind(sep);
+    if (p == std::string::npos) {
+      r = name == "partition" ? Value::tuple({Value(s), Value(""), Value("")})
+                              : Value::tuple({Value(""), Value(""), Value(s)});
+    } else {
+      r = Value::tuple({Value(s.substr(0, p)), Value(sep), Value(s.substr(p + sep.size()))});
+    }
+  } else if (name == "removeprefix") {
+    const std::string& p = str_arg(a, 0, "removeprefix");
+    r = Value(s.compare(0, p.size(), p) == 0 && p.size() <= s.size() ? s.substr(p.size()) : s);
+  } else if (name == "removesuffix") {
+    const std::string& p = str_arg(a, 0, "removesuffix");
+    bool ends = !p.empty() && p.size() <= s.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+    r = Value(ends ? s.substr(0, s.size() - p.size()) : s);
+  } else if (name == "expandtabs") {
+    std::int64_t ts = int_arg(a, 0, 8);
+    std::string out;
+    std::int64_t col = 0;
+    for (char c : s) {
+      if (c == '\t') {
+        std::int64_t n = ts > 0 ? ts - col % ts : 0;
+        out.append(static_cast<std::size_t>(n), ' ');
+        col += n;
+      } else {
+        out += c;
+        col = (c == '\n' || c == '\r') ? 0 : col + 1;
+      }
+    }
+    r = Value(std::move(out));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool list_method(const Value& self, std::string_view name, CallArgs& a, Value& r) {
+  auto& items = self.items();
+  bool tuple = self.is_tuple();
+  auto need = [&](std::size_t n) {
+    if (a.args.size() < n)
+      fail_type(std::string(name) + "() takes exactly " + std::to_string(n) + " argument (" +
+                std::to_string(a.args.size()) + " given)");
+  };
+  if (name == "index") {
+    need(1);
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (items[i] == a.args[0]) {
+        r = Value(static_cast<std::int64_t>(i));
+        return true;
+      }
+    throw TemplateError(ErrorKind::kValue, a.args[0].repr() + " is not in " + (tuple ? "tuple" : "list"));
+  }
+  if (name == "count") {
+    need(1);
+    r = Value(static_cast<std::int64_t>(std::count(items.begin(), items.end(), a.args[0])));
+    return true;
+  }
+  if (tuple) return false;
+  r = Value::none();
+  if (name == "append") {
+    need(1);
+    items.push_back(a.args[0]);
+  } else if (name == "extend") {
+    need(1);
+    std::vector<Value> more = iterate(a.args[0]);
+    items.insert(items.end(), more.begin(), more.end());
+  } else if (name == "pop") {
+    if (items.empty()) throw TemplateError(ErrorKind::kIndex, "pop from empty list");
+    std::int64_t i = int_arg(a, 0, -1);
+    auto n = static_cast<std::int64_t>(items.size());
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) throw TemplateError(ErrorKind::kIndex, "pop index out of range");
+    r = items[static_cast<std::size_t>(i)];
+    items.erase(items.begin() + i);
+  } else if (name == "insert") {
+    need(2);
+    std::int64_t i = int_arg(a, 0, 0);
+    auto n = static_cast<std::int64_t>(items.size());
+    if (i < 0) i = std::max<std::int64_t>(0, i + n);
+    if (i > n) i = n;
+    items.insert(items.begin() + i, a.args[1]);
+  } else if (name == "remove") {
+    need(1);
+    auto it = std::find(items.begin(), items.end(), a.args[0]);
+    if (it == items.end()) throw TemplateError(ErrorKind::kValue, "list.remove(x): x not in list");
+    items.erase(it);
+  } else if (name == "reverse") {
+    std::reverse(items.begin(), items.end());
+  } else if (name == "sort") {
+    bool rev = a.kwarg("reverse") && a.kwarg("reverse")->truthy();
+    std::stable_sort(items.begin(), items.end(),
+                     [&](const Value& x, const Value& y) { return rev ? less_than(y, x) : less_than(x, y); });
+  } else if (name == "clear") {
+    items.clear();
+  } else if (name == "copy") {
+    r = Value::list(items);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r) {
+  DictObj& d = self.as_dict();
+  if (name == "get") {
+    if (a.args.empty()) fail_type("get expected at least 1 argument, got 0");
+    const Value* v = d.find(a.args[0]);
+    r = v ? *v : (a.args.size() > 1 ? a.args[1] : Value::none());
+  } else if (name == "items") {
+    std::vector<Value> out;
+    out.reserve(d.size());
+    for (const auto& [k, v] : d.entries()) out.push_back(Value::tuple({k, v}));
+    r = Value::list(std::move(out));
+  } else if (name == "keys" || name == "values") {
+    std::vector<Value> out;
+    out.reserve(d.size());
+    for (const auto& [k, v] : d.entries()) out.push_back(name == "keys" ? k : v);
+    r = Value::list(std::move(out));
+  } else if (name == "update") {
+    if (!a.args.empty()) {
+      const Value& o = a.args[0];
+      if (o.is_dict()) {
+        auto entries = o.as_dict().entries();
+        for (auto& [k, v] : entries) d.set(k, v);
+      } else {
+        for (const auto& pair : iterate(o)) {
+          auto kv = iterate(pair);
+          if (kv.size() != 2)
+            throw TemplateError(ErrorKind::kValue, "dictionary update sequence element has wrong length");
+          d.set(kv[0], kv[1]);
+        }
+      }
+    }
+    for (const auto& [k, v] : a.kwargs) d.set(Value(k), v);
+    r = Value::none();
+  } else if (name == "pop") {
+    if (a.args.empty()) fail_type("pop expected at least 1 argument, got 0");
+    if (const Value* v = d.find(a.args[0])) {
+      r = *v;
+      d.erase(a.args[0]);
+    } else if (a.args.size() > 1) {
+      r = a.args[1];
+    } else {
+      throw TemplateError(ErrorKind::kKey, a.args[0].repr());
+    }
+  } else if (name == "setdefault") {
+    if (a.args.empty()) fail_type("setdefault expected at least 1 argument, got 0");
+    if (const Value* v = d.find(a.args[0])) {
+      r = *v;
+    } else {
+      r = a.args.size() > 1 ? a.args[1] : Value::none();
+      d.set(a.args[0], r);
+    }
+  } else if (name == "copy") {
+    r = Value::dict();
+    for (const auto& [k, v] : d.entries()) r.as_dict().set(k, v);
+  } else if (name == "clear") {
+    d.clear();
+    r = Value::none();
+  } else if (name == "popitem") {
+    if (d.size() == 0) throw TemplateError(ErrorKind::kKey, "'popitem(): dictionary is empty'");
+    auto last = d.entries().back();
+    d.erase(last.first);
+    r = Value::tuple({last.first, last.second});
+  } else if (name == "fromkeys") {
+    r = Value::dict();
+    if (!a.args.empty())
+      for (const auto& k : iterate(a.args[0]))
+        r.as_dict().set(k, a.args.size() > 1 ? a.args[1] : Value::none());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool has_method(const Value& obj, std::string_view name) {
+  switch (obj.kind()) {
+    case Kind::kStr:
+      return in(kStrMethods, name);
+    case Kind::kList:
+      return in(kListMethods, name);
+    case Kind::kTuple:
+      return name == "index" || name == "count";
+    case Kind::kDict:
+      return in(kDictMethods, name);
+    default:
+      return false;
+  }
+}
+
+Value bound_method(const Value& obj, std::string_view name) {
+  return Value::callable(std::make_shared<BoundMethod>(obj, std::string(name)));
+}
+
+bool call_method(const Value& obj, std::string_view name, CallArgs& args, Value& result) {
+  switch (obj.kind()) {
+    case Kind::kStr:
+      return str_method(obj, name, args, result);
+    case Kind::kList:
+    case Kind::kTuple:
+      return list_method(obj, name, args, result);
+    case Kind::kDict:
+      return dict_method(obj, name, args, result);
+    case Kind::kObject:
+      return obj.as_object()->call_method(name, args, result);
+    default:
+      return false;
+  }
+}
+
+std::string call_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace pond::jinja

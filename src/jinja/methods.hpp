@@ -1,0 +1,26 @@
+#pragma once
+// Python's str, list and dict methods as templates use them (`s.upper()`, `l.append(x)`,
+// `d.get(k)`), plus the string formatting they share with filters (`%` and str.format).
+#include <string>
+#include <string_view>
+
+#include "jinja/value.hpp"
+
+namespace pond::jinja {
+
+bool has_method(const Value& obj, std::string_view name);
+// `obj.name` without calling it: a callable bound to obj.
+Value bound_method(const Value& obj, std::string_view name);
+// obj.name(args); returns false when obj has no such method.
+bool call_method(const Value& obj, std::string_view name, CallArgs& args, Value& result);
+
+// markupsafe.escape on a plain string.
+std::string call_escape(std::string_view s);
+// Python's printf-style `fmt % args` (args: one value, a tuple, or a dict for %(name)s).
+Value percent_format(const Value& fmt, const Value& args);
+// Python's str.format.
+std::string str_format(std::string_view fmt, const CallArgs& args);
+// Python's format(value, spec).
+std::string format_value(const Value& v, std::string_view spec);
+
+}  // namespace pond::jinja
