@@ -65,6 +65,7 @@ TestResult run_data_test(Session& session, const TestSpec& spec) {
     session.execute(std::string("CREATE OR REPLACE ") + (view ? "VIEW " : "TABLE ") + rel + " AS (\n" +
                     main_sql + "\n)");
     tx.commit();
+    session.remember(spec.audit_relation, view ? RelationKind::kView : RelationKind::kTable);
     result.stored = spec.audit_relation;
     main_sql = "select * from " + rel;
   }

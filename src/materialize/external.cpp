@@ -89,6 +89,7 @@ MaterializeResult build_external(Session& session, const ModelSpec& spec, const 
   persist_docs(session, spec, true);
   run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(spec.relation, RelationKind::kView);
   run_hooks(session, spec.post_hooks, false);
   return result;
 }

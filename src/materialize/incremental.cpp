@@ -175,6 +175,7 @@ MaterializeResult build_incremental(Session& session, const ModelSpec& spec, con
   persist_docs(session, spec, false);
   run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(target, RelationKind::kTable);
   run_hooks(session, spec.post_hooks, false);
   return result;
 }

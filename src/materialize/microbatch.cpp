@@ -102,6 +102,7 @@ MaterializeResult build_microbatch(Session& session, const ModelSpec& spec, cons
       }
       run_hooks(session, spec.post_hooks, true);
       tx.commit();
+      session.remember(target, RelationKind::kTable);
     } catch (const engine::EngineError& e) {
       if (e.interrupted()) throw;
       br.ok = false;

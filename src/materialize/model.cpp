@@ -1,6 +1,7 @@
 #include "materialize/model.hpp"
 
 #include "common/error.hpp"
+#include "engine/result.hpp"
 #include "materialize/detail.hpp"
 
 namespace pond::materialize {
@@ -37,8 +38,12 @@ void drop_if_kind(Session& session, const Relation& rel, RelationKind kind) {
 }
 
 std::uint64_t create_table_as(Session& session, const Relation& rel, const std::string& sql) {
-  session.execute("CREATE OR REPLACE TABLE " + rel.render() + " AS (\n" + strip_statement(sql) + "\n)");
-  return static_cast<std::uint64_t>(session.scalar_int("SELECT count(*) FROM " + rel.render()));
+  // DuckDB answers CREATE TABLE AS with the row count, so no count(*) is needed.
+  engine::Result r =
+      session.run("CREATE OR REPLACE TABLE " + rel.render() + " AS (\n" + strip_statement(sql) + "\n)");
+  auto chunk = r.next_chunk();
+  if (!chunk || chunk->size() == 0 || chunk->column_count() == 0 || chunk->is_null(0, 0)) return 0;
+  return static_cast<std::uint64_t>(chunk->get<std::int64_t>(0, 0));
 }
 
 std::string and_join(const std::vector<std::string>& parts) {
@@ -69,6 +74,7 @@ MaterializeResult build_view(Session& session, const ModelSpec& spec) {
   detail::persist_docs(session, spec, true);
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(spec.relation, RelationKind::kView);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }
@@ -83,6 +89,7 @@ MaterializeResult build_table(Session& session, const ModelSpec& spec) {
   detail::persist_docs(session, spec, false);
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }

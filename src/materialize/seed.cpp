@@ -111,6 +111,7 @@ MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOpt
                                          ")\nSELECT " + select + " FROM " + csv_reader(spec));
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }

@@ -50,6 +50,9 @@ std::string catalog_filter(const Relation& rel) {
 }  // namespace
 
 RelationKind Session::kind_of(const Relation& rel) {
+  if (cache_) {
+    if (auto k = cache_->kind(rel)) return *k;
+  }
   std::string filter = catalog_filter(rel);
   std::string sql = "SELECT (SELECT count(*) FROM duckdb_tables() WHERE " + filter +
                     " AND table_name = " + quote_literal(rel.identifier) +
@@ -78,15 +81,24 @@ std::vector<Column> Session::columns_of_query(std::string_view sql) {
   return out;
 }
 
+void Session::remember(const Relation& rel, RelationKind kind) {
+  if (cache_) cache_->set(rel, kind);
+}
+
 void Session::ensure_schema(const Relation& rel) {
+  if (cache_ && cache_->has_schema(rel).value_or(false)) return;
   std::string filter = catalog_filter(rel);
-  if (scalar_int("SELECT count(*) FROM duckdb_schemas() WHERE " + filter) > 0) return;
+  if (scalar_int("SELECT count(*) FROM duckdb_schemas() WHERE " + filter) > 0) {
+    if (cache_) cache_->add_schema(rel);
+    return;
+  }
   // Two workers may create the same schema at once; the loser's conflict is harmless.
   try {
     execute("CREATE SCHEMA IF NOT EXISTS " + rel.render_schema());
   } catch (const engine::EngineError&) {
     if (scalar_int("SELECT count(*) FROM duckdb_schemas() WHERE " + filter) == 0) throw;
   }
+  if (cache_) cache_->add_schema(rel);
 }
 
 Transaction::Transaction(Session& session) : session_(session) {

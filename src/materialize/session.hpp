@@ -7,6 +7,7 @@
 
 #include "engine/result.hpp"
 #include "materialize/relation.hpp"
+#include "materialize/relation_cache.hpp"
 #include "materialize/spec.hpp"
 
 namespace pond::engine {
@@ -15,14 +16,12 @@ class Connection;
 
 namespace pond::materialize {
 
-// The kind of an existing relation.
-enum class RelationKind { kNone, kTable, kView };
-
 // A connection plus the log of every statement run through it, so that the SQL actually
-// executed can be written to target/run/ and shown in errors.
+// executed can be written to target/run/ and shown in errors. With a loaded RelationCache,
+// existence checks cost no query; the materializations record what they build in it.
 class Session {
  public:
-  explicit Session(engine::Connection& con) : con_(con) {}
+  explicit Session(engine::Connection& con, RelationCache* cache = nullptr) : con_(con), cache_(cache) {}
 
   engine::Result run(std::string_view sql);
   // Runs a statement and returns DuckDB's changed-row count.
@@ -35,12 +34,15 @@ class Session {
   // Columns a query returns, without running it.
   std::vector<Column> columns_of_query(std::string_view sql);
   void ensure_schema(const Relation& rel);
+  // Records in the cache (if any) that `rel` now is of `kind`; call after the commit.
+  void remember(const Relation& rel, RelationKind kind);
 
   engine::Connection& connection() { return con_; }
   std::vector<ExecutedStatement>& log() { return log_; }
 
  private:
   engine::Connection& con_;
+  RelationCache* cache_;
   std::vector<ExecutedStatement> log_;
 };
 

@@ -162,6 +162,7 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
   }
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
+  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }

@@ -9,6 +9,8 @@
 
 namespace pond::materialize {
 
+class RelationCache;
+
 // The small description of a node that this layer needs; the integration with the manifest
 // fills it from a compiled node (docs/materialize.md).
 
@@ -91,6 +93,7 @@ struct RunOptions {
   std::optional<std::string> event_time_start;  // --event-time-start
   std::optional<std::string> event_time_end;    // --event-time-end
   std::optional<std::string> now;               // "current time" for microbatch/snapshots (tests)
+  RelationCache* cache = nullptr;               // the run's relation cache, shared by its steps
 };
 
 // One statement the layer ran, for target/run/ and debugging.

@@ -37,8 +37,8 @@ std::vector<std::string> statements(mz::Session& s) {
 
 // Runs `body` with a session; errors become an error outcome that keeps the SQL run so far.
 template <typename F>
-StepOutcome guarded(StepContext& ctx, F&& body) {
-  mz::Session session(ctx.connection);
+StepOutcome guarded(StepContext& ctx, mz::RelationCache* cache, F&& body) {
+  mz::Session session(ctx.connection, cache);
   StepOutcome out;
   try {
     out = body(session);
@@ -70,8 +70,9 @@ ModelStep::ModelStep(mz::ModelSpec spec, std::vector<std::string> depends_on, co
 }
 
 StepOutcome ModelStep::run(StepContext& ctx) {
-  StepOutcome out =
-      guarded(ctx, [&](mz::Session& s) { return from_result(mz::materialize_model(s, spec_, options_)); });
+  StepOutcome out = guarded(ctx, options_.cache, [&](mz::Session& s) {
+    return from_result(mz::materialize_model(s, spec_, options_));
+  });
   out.compiled_code = spec_.compiled_sql;
   return out;
 }
@@ -84,7 +85,7 @@ SeedStep::SeedStep(mz::SeedSpec spec, const mz::RunOptions& options)
 }
 
 StepOutcome SeedStep::run(StepContext& ctx) {
-  return guarded(ctx, [&](mz::Session& s) {
+  return guarded(ctx, options_.cache, [&](mz::Session& s) {
     StepOutcome out = from_result(mz::load_seed(s, spec_, options_));
     out.message = "INSERT " + std::to_string(*out.rows);
     return out;
@@ -100,20 +101,22 @@ SnapshotStep::SnapshotStep(mz::SnapshotSpec spec, std::vector<std::string> depen
 }
 
 StepOutcome SnapshotStep::run(StepContext& ctx) {
-  StepOutcome out =
-      guarded(ctx, [&](mz::Session& s) { return from_result(mz::take_snapshot(s, spec_, options_)); });
+  StepOutcome out = guarded(ctx, options_.cache, [&](mz::Session& s) {
+    return from_result(mz::take_snapshot(s, spec_, options_));
+  });
   out.compiled_code = spec_.compiled_sql;
   return out;
 }
 
-TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key)
-    : spec_(std::move(spec)) {
+TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
+                   mz::RelationCache* cache)
+    : spec_(std::move(spec)), cache_(cache) {
   info_ = {
       spec_.unique_id, std::move(depends_on), "test", "test " + spec_.name, "", std::move(asset_key), ""};
 }
 
 StepOutcome TestStep::run(StepContext& ctx) {
-  StepOutcome out = guarded(ctx, [&](mz::Session& s) {
+  StepOutcome out = guarded(ctx, cache_, [&](mz::Session& s) {
     mz::TestResult r = mz::run_data_test(s, spec_);
     StepOutcome o;
     switch (r.status) {

@@ -2,6 +2,7 @@
 // Steps that run the materialize layer: what `pond run/build/seed/snapshot/test` hand to the
 // executor once the manifest has been turned into specs.
 #include "materialize/data_test.hpp"
+#include "materialize/relation_cache.hpp"
 #include "materialize/seed.hpp"
 #include "materialize/snapshot.hpp"
 #include "materialize/spec.hpp"
@@ -53,13 +54,15 @@ class SnapshotStep : public Step {
 class TestStep : public Step {
  public:
   // asset_key: the model (or source) the test checks.
-  TestStep(materialize::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key);
+  TestStep(materialize::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
+           materialize::RelationCache* cache = nullptr);
   const StepInfo& info() const override { return info_; }
   StepOutcome run(StepContext& ctx) override;
 
  private:
   StepInfo info_;
   materialize::TestSpec spec_;
+  materialize::RelationCache* cache_;
 };
 
 }  // namespace pond::orchestrate

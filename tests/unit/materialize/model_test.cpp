@@ -94,3 +94,32 @@ TEST(Materialize, EphemeralCtesAreInlinedLikeDbt) {
 }
 
 }  // namespace pond::materialize
+
+namespace pond::materialize {
+
+TEST(Materialize, RelationCacheSavesCatalogQueriesAndFollowsBuilds) {
+  testing::Db t;
+  t.con.execute(
+      "create schema s; create table s.existing as select 1 as a; create view main.v as select 1 as a");
+  RelationCache cache;
+  EXPECT_FALSE(cache.kind({"", "s", "existing"}));
+  cache.load(t.con);
+  EXPECT_EQ(cache.kind({"", "S", "Existing"}), RelationKind::kTable);
+  EXPECT_EQ(cache.kind({"", "main", "v"}), RelationKind::kView);
+  EXPECT_EQ(cache.kind({"", "main", "nope"}), RelationKind::kNone);
+  EXPECT_TRUE(cache.has_schema({"", "s", ""}).value_or(false));
+  Session s(t.con, &cache);
+  auto spec = testing::model("v", Materialized::kTable, "select 2 as a");
+  materialize_model(s, spec, {});
+  EXPECT_EQ(cache.kind(spec.relation), RelationKind::kTable);
+  spec.relation.schema = "new_schema";
+  spec.compiled_sql = "select error('x')";
+  EXPECT_ANY_THROW(materialize_model(s, spec, {}));
+  EXPECT_EQ(cache.kind(spec.relation), RelationKind::kNone);  // the failed build left nothing
+  EXPECT_TRUE(cache.has_schema(spec.relation).value_or(false));
+  spec.compiled_sql = "select 3 as a";
+  materialize_model(s, spec, {});
+  EXPECT_EQ(t.rows("select a from new_schema.v"), "3");
+}
+
+}  // namespace pond::materialize
