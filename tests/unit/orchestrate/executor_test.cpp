@@ -194,3 +194,31 @@ TEST(Executor, ModelStepsInParallelOnOneDatabaseFile) {
 }
 
 }  // namespace pond::orchestrate
+
+namespace pond::orchestrate {
+
+TEST(Executor, CancelledRebuildLeavesThePreviousTable) {
+  test::TempDir dir;
+  engine::Database db = engine::Database::open((dir.path() / "c.duckdb").string());
+  engine::Connection(db).execute("create table main.t as select * from range(3) r(id)");
+  materialize::RunOptions opts;
+  materialize::ModelSpec spec;
+  spec.unique_id = "model.p.t";
+  spec.relation = {"", "main", "t"};
+  spec.materialized = materialize::Materialized::kTable;
+  spec.compiled_sql = "select count(*) as id from range(10000000000)";
+  ModelStep step(spec, {}, opts);
+  Executor ex(db, {1, false});
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ex.cancel();
+  });
+  RunOutcome out = ex.run({&step});
+  canceller.join();
+  EXPECT_TRUE(out.cancelled);
+  EXPECT_EQ(out.results.at(0).outcome.status, Status::kError);
+  engine::Connection con(db);
+  EXPECT_EQ(con.query("select count(*), sum(id) from main.t").rows_as_text()[0][1], "3");
+}
+
+}  // namespace pond::orchestrate

@@ -76,6 +76,20 @@ TEST(Progress, DbtLikeLinesAndSummary) {
   EXPECT_EQ(dotted_line("1 of 1 START x", "RUN").size(), 80u);
 }
 
+TEST(Progress, LiveLineOnATerminal) {
+  engine::Database db = engine::Database::open(":memory:");
+  Project p;
+  std::ostringstream out;
+  ProgressPrinter printer(out, {false, true, false});
+  Executor ex(db, {1, false});
+  printer.print_summary(ex.run(p.steps, &printer));
+  std::string text = out.str();
+  // Each line clears the live line first and redraws it below.
+  EXPECT_NE(text.find("\r\033[K1 of 6 START"), std::string::npos) << text;
+  EXPECT_NE(text.find("[####"), std::string::npos) << text;
+  EXPECT_NE(text.find("6/6"), std::string::npos) << text;
+}
+
 TEST(Artifacts, RunResultsAndExecutedSqlAndRunStore) {
   test::TempDir dir;
   engine::Database db = engine::Database::open(":memory:");
