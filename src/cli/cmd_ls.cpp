@@ -25,17 +25,17 @@ std::string selector_form(const project::Node& n) {
 }  // namespace
 
 int run_ls(CommandContext& ctx, const LsOptions& options) {
-  static const std::vector<std::string> kAllowedKeys{"alias",       "name",          "package_name",
-                                                     "depends_on",  "tags",          "config",
-                                                     "resource_type", "source_name", "original_file_path",
-                                                     "unique_id"};
+  static const std::vector<std::string> kAllowedKeys{
+      "alias",  "name",          "package_name", "depends_on",         "tags",
+      "config", "resource_type", "source_name",  "original_file_path", "unique_id"};
   for (const auto& k : options.output_keys) {
     if (std::find(kAllowedKeys.begin(), kAllowedKeys.end(), k) == kAllowedKeys.end()) {
       std::string guess = closest_match(k, kAllowedKeys);
       throw UserError("--output-keys: unknown key '" + k + "'",
-                      guess.empty() ? "keys: alias, name, package_name, depends_on, tags, config, resource_type, "
-                                      "source_name, original_file_path, unique_id"
-                                    : "did you mean '" + guess + "'?");
+                      guess.empty()
+                          ? "keys: alias, name, package_name, depends_on, tags, config, resource_type, "
+                            "source_name, original_file_path, unique_id"
+                          : "did you mean '" + guess + "'?");
     }
   }
   auto p = load_project(ctx.options, options.vars);

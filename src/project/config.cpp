@@ -9,23 +9,76 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string>& known_configs() {
-  static const std::vector<std::string> keys{
-      "enabled", "materialized", "schema", "database", "alias", "tags", "meta", "pre-hook", "post-hook",
-      "pre_hook", "post_hook", "persist_docs", "docs", "quoting", "column_types", "full_refresh",
-      "unique_key", "on_schema_change", "on_configuration_change", "incremental_strategy", "grants",
-      "contract", "access", "group", "event_time", "location", "format", "partition_by", "options",
-      "strategy", "updated_at", "check_cols", "target_schema", "target_database", "invalidate_hard_deletes",
-      "snapshot_meta_column_names", "hard_deletes", "dbt_valid_to_current", "severity", "store_failures",
-      "store_failures_as", "where", "limit", "fail_calc", "warn_if", "error_if", "quote_columns", "delimiter",
-      "freshness", "loaded_at_field", "sql_header", "batch_size", "begin", "lookback", "concurrent_batches",
-      "packages", "external_location", "file_format", "unique_key", "merge_update_columns",
-      "merge_exclude_columns", "incremental_predicates", "glue_register", "tblproperties"};
+  static const std::vector<std::string> keys{"enabled",
+                                             "materialized",
+                                             "schema",
+                                             "database",
+                                             "alias",
+                                             "tags",
+                                             "meta",
+                                             "pre-hook",
+                                             "post-hook",
+                                             "pre_hook",
+                                             "post_hook",
+                                             "persist_docs",
+                                             "docs",
+                                             "quoting",
+                                             "column_types",
+                                             "full_refresh",
+                                             "unique_key",
+                                             "on_schema_change",
+                                             "on_configuration_change",
+                                             "incremental_strategy",
+                                             "grants",
+                                             "contract",
+                                             "access",
+                                             "group",
+                                             "event_time",
+                                             "location",
+                                             "format",
+                                             "partition_by",
+                                             "options",
+                                             "strategy",
+                                             "updated_at",
+                                             "check_cols",
+                                             "target_schema",
+                                             "target_database",
+                                             "invalidate_hard_deletes",
+                                             "snapshot_meta_column_names",
+                                             "hard_deletes",
+                                             "dbt_valid_to_current",
+                                             "severity",
+                                             "store_failures",
+                                             "store_failures_as",
+                                             "where",
+                                             "limit",
+                                             "fail_calc",
+                                             "warn_if",
+                                             "error_if",
+                                             "quote_columns",
+                                             "delimiter",
+                                             "freshness",
+                                             "loaded_at_field",
+                                             "sql_header",
+                                             "batch_size",
+                                             "begin",
+                                             "lookback",
+                                             "concurrent_batches",
+                                             "packages",
+                                             "external_location",
+                                             "file_format",
+                                             "unique_key",
+                                             "merge_update_columns",
+                                             "merge_exclude_columns",
+                                             "incremental_predicates",
+                                             "glue_register",
+                                             "tblproperties"};
   return keys;
 }
 
 const std::vector<std::string>& merged_dicts() {
-  static const std::vector<std::string> keys{"meta", "docs", "persist_docs", "quoting", "grants", "column_types",
-                                             "contract"};
+  static const std::vector<std::string> keys{"meta",   "docs",         "persist_docs", "quoting",
+                                             "grants", "column_types", "contract"};
   return keys;
 }
 
@@ -57,14 +110,16 @@ bool is_config_key(const std::string& key) {
 }
 
 json default_config(ResourceType type) {
-  json c{{"enabled", true}, {"alias", nullptr}, {"schema", nullptr}, {"database", nullptr},
+  json c{{"enabled", true},       {"alias", nullptr},       {"schema", nullptr}, {"database", nullptr},
          {"tags", json::array()}, {"meta", json::object()}, {"group", nullptr}};
   switch (type) {
     case ResourceType::kModel:
     case ResourceType::kSeed:
     case ResourceType::kSnapshot:
     case ResourceType::kAnalysis:
-      c["materialized"] = type == ResourceType::kSeed ? "seed" : type == ResourceType::kSnapshot ? "snapshot" : "view";
+      c["materialized"] = type == ResourceType::kSeed       ? "seed"
+                          : type == ResourceType::kSnapshot ? "snapshot"
+                                                            : "view";
       c["incremental_strategy"] = nullptr;
       c["batch_size"] = nullptr;
       c["lookback"] = 1;
@@ -169,7 +224,8 @@ json tree_config(const json& tree, const std::vector<std::string>& fqn) {
   while (level && level->is_object()) {
     json here = json::object();
     for (const auto& [key, value] : level->items()) {
-      if (is_config_key(key) && !(key[0] != '+' && value.is_object() && depth < fqn.size() && key == fqn[depth])) {
+      if (is_config_key(key) &&
+          !(key[0] != '+' && value.is_object() && depth < fqn.size() && key == fqn[depth])) {
         here[key] = value;
       }
     }

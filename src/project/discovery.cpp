@@ -47,7 +47,8 @@ struct Walker {
       } else if (ext == ".sql") {
         kind = sql_kind;
         // Generic tests ({% test %} blocks) live in <test-path>/generic/ and are macros.
-        if (sql_kind == FileKind::kSingularTest && in_folder.rfind("generic/", 0) == 0) kind = FileKind::kMacro;
+        if (sql_kind == FileKind::kSingularTest && in_folder.rfind("generic/", 0) == 0)
+          kind = FileKind::kMacro;
       } else if (ext == ".py" && sql_kind == FileKind::kModel) {
         throw UserError(SourceLocation{rel}, "Python models are not supported by pond",
                         "rewrite the model in SQL, or run it as a command asset in pond.yml");

@@ -35,7 +35,8 @@ std::vector<std::string> folder_parts(const std::string& path) {
   return parts;
 }
 
-Node base_node(const ProjectSourceFile& f, ResourceType type, const std::string& package, const std::string& name) {
+Node base_node(const ProjectSourceFile& f, ResourceType type, const std::string& package,
+               const std::string& name) {
   Node n;
   n.resource_type = type;
   n.package_name = package;
@@ -57,7 +58,8 @@ void apply_scan(Node& n, SqlScan scan) {
   n.needs_rendering = scan.dynamic;
 }
 
-Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::string_view text, const JinjaBlock& b) {
+Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::string_view text,
+                 const JinjaBlock& b) {
   Macro m;
   m.name = b.kind == "test" ? "test_" + b.name : b.name;
   if (b.kind == "materialization") {
@@ -150,8 +152,8 @@ FileResult parse_project_file(const ProjectSourceFile& f, const std::string& pac
       for (const JinjaBlock& b : find_blocks(text, f.original_file_path)) {
         if (b.kind != "docs") continue;
         std::string body = text.substr(b.body_begin, b.body_end - b.body_begin);
-        out.docs.push_back(
-            DocBlock{"doc." + package + "." + b.name, b.name, package, f.original_file_path, std::string(trim(body))});
+        out.docs.push_back(DocBlock{"doc." + package + "." + b.name, b.name, package, f.original_file_path,
+                                    std::string(trim(body))});
       }
       return out;
     }

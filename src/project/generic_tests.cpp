@@ -87,8 +87,8 @@ std::string python_repr_hashable(const json& value) {
   return repr_string(python_str(value));
 }
 
-std::pair<std::string, std::string> generic_test_names(const std::string& test_type, const std::string& target_name,
-                                                       const json& args) {
+std::pair<std::string, std::string> generic_test_names(const std::string& test_type,
+                                                       const std::string& target_name, const json& args) {
   std::vector<std::string> flat;
   for (const auto& [key, v] : args.items()) {  // sorted by argument name, as dbt sorts
     if (key == "model") continue;
@@ -111,7 +111,8 @@ std::pair<std::string, std::string> generic_test_names(const std::string& test_t
   return {full, full};
 }
 
-Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFile& yaml, const std::string& package) {
+Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFile& yaml,
+                       const std::string& package) {
   Node t;
   t.resource_type = ResourceType::kTest;
   t.package_name = package;
@@ -135,9 +136,9 @@ Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFil
   md.name = test_name;
   md.namespace_ = ns;
   md.kwargs = args;
-  md.kwargs["model"] = is_source ? "{{ get_where_subquery(source('" + target.source_name + "', '" + target.name +
-                                       "')) }}"
-                                 : "{{ get_where_subquery(ref('" + target.name + "')) }}";
+  md.kwargs["model"] =
+      is_source ? "{{ get_where_subquery(source('" + target.source_name + "', '" + target.name + "')) }}"
+                : "{{ get_where_subquery(ref('" + target.name + "')) }}";
   json hashable{{"name", md.name}, {"kwargs", md.kwargs}};
   hashable["namespace"] = ns.empty() ? json("None") : json(ns);
   std::string hash = md5_hex(name + python_repr_hashable(hashable)).substr(22);

@@ -11,7 +11,8 @@
 namespace pond::project {
 
 // dbt's synthesize_generic_test_names: {short name (hashed when >= 64 chars), full name}.
-std::pair<std::string, std::string> generic_test_names(const std::string& test_type, const std::string& target_name,
+std::pair<std::string, std::string> generic_test_names(const std::string& test_type,
+                                                       const std::string& target_name,
                                                        const nlohmann::json& args);
 
 // Python's repr() of dbt's "hashable" test metadata (every leaf as str()).
@@ -24,6 +25,7 @@ struct TestTarget {
 
 // Builds the test node (name, unique_id, fqn, kwargs, refs, raw_code). Config is resolved by
 // the caller (it needs the project's `tests:` tree). `yaml` is the file that declared it.
-Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFile& yaml, const std::string& package);
+Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFile& yaml,
+                       const std::string& package);
 
 }  // namespace pond::project

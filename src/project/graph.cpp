@@ -22,7 +22,8 @@ Graph::Graph(const Manifest& manifest)
 }
 
 std::vector<std::size_t> Graph::find_cycle() const {
-  // Iterative DFS with colours; the stack holds the current path.
+  // Iterative DFS over parent edges (so the path reads in ref() order: a refs b refs a);
+  // the stack holds the current path.
   enum : char { kWhite, kGrey, kBlack };
   std::vector<char> colour(size(), kWhite);
   std::vector<std::pair<std::size_t, std::size_t>> stack;  // node, next child position
@@ -32,8 +33,8 @@ std::vector<std::size_t> Graph::find_cycle() const {
     colour[root] = kGrey;
     while (!stack.empty()) {
       auto& [node, pos] = stack.back();
-      if (pos < children_[node].size()) {
-        std::size_t child = children_[node][pos++];
+      if (pos < parents_[node].size()) {
+        std::size_t child = parents_[node][pos++];
         if (colour[child] == kGrey) {
           std::vector<std::size_t> cycle;
           auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& e) { return e.first == child; });
@@ -117,7 +118,8 @@ void check_acyclic(const Manifest& manifest, const Graph& graph) {
     path += manifest.nodes[cycle[i]].unique_id;
   }
   std::string files;
-  for (std::size_t i = 0; i + 1 < cycle.size(); ++i) files += "\n    " + manifest.nodes[cycle[i]].original_file_path;
+  for (std::size_t i = 0; i + 1 < cycle.size(); ++i)
+    files += "\n    " + manifest.nodes[cycle[i]].original_file_path;
   const Node& first = manifest.nodes[cycle.front()];
   throw UserError(SourceLocation{first.original_file_path}, "found a cycle: " + path,
                   "remove one of these ref() calls to break the cycle:" + files);

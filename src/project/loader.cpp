@@ -49,14 +49,22 @@ std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files,
 
 const json& tree_for(const ProjectFile& p, ResourceType type) {
   switch (type) {
-    case ResourceType::kModel: return p.models;
-    case ResourceType::kSeed: return p.seeds;
-    case ResourceType::kSnapshot: return p.snapshots;
-    case ResourceType::kTest: return p.tests;
-    case ResourceType::kAnalysis: return p.analyses;
-    case ResourceType::kSource: return p.sources;
-    case ResourceType::kExposure: return p.exposures;
-    case ResourceType::kMacro: break;
+    case ResourceType::kModel:
+      return p.models;
+    case ResourceType::kSeed:
+      return p.seeds;
+    case ResourceType::kSnapshot:
+      return p.snapshots;
+    case ResourceType::kTest:
+      return p.tests;
+    case ResourceType::kAnalysis:
+      return p.analyses;
+    case ResourceType::kSource:
+      return p.sources;
+    case ResourceType::kExposure:
+      return p.exposures;
+    case ResourceType::kMacro:
+      break;
   }
   static const json empty = json::object();
   return empty;
@@ -191,7 +199,8 @@ class Assembler {
         n.patch_path = project_.name + "://" + schema.original_file_path;
         n.description = render_docs(p.description, docs_by_name_, schema.original_file_path, p.name);
         n.columns = p.columns;
-        for (auto& c : n.columns) c.description = render_docs(c.description, docs_by_name_, schema.original_file_path, p.name);
+        for (auto& c : n.columns)
+          c.description = render_docs(c.description, docs_by_name_, schema.original_file_path, p.name);
         n.meta = p.meta;
         patch_config_[n.unique_id] = p.config;
         patch_tags_[n.unique_id] = p.tags;
@@ -306,7 +315,8 @@ class Assembler {
 
   std::string describe(const Node& n) const {
     return std::string(1, static_cast<char>(std::toupper(to_string(n.resource_type)[0]))) +
-           std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" + n.original_file_path + ")";
+           std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" +
+           n.original_file_path + ")";
   }
 
   void resolve_dependencies(Node& n) {
@@ -326,8 +336,9 @@ class Assembler {
         }
         std::vector<std::string> names = ref_candidates();
         std::string guess = closest_match(r.name, names);
-        throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which was not found",
-                        guess.empty() ? "check the name in ref('" + shown + "')" : "did you mean '" + guess + "'?");
+        throw UserError(
+            where, describe(n) + " depends on a node named '" + shown + "' which was not found",
+            guess.empty() ? "check the name in ref('" + shown + "')" : "did you mean '" + guess + "'?");
       }
       add(target->unique_id);
     }
@@ -338,11 +349,11 @@ class Assembler {
         for (const auto& c : m_.nodes)
           if (c.resource_type == ResourceType::kSource) names.push_back(c.source_name + "." + c.name);
         std::string guess = closest_match(s.source + "." + s.table, names);
-        throw UserError(SourceLocation{n.original_file_path, s.line, 0},
-                        describe(n) + " depends on a source named '" + s.source + "." + s.table +
-                            "' which was not found",
-                        guess.empty() ? "declare it under 'sources:' in a schema YAML file"
-                                      : "did you mean '" + guess + "'?");
+        throw UserError(
+            SourceLocation{n.original_file_path, s.line, 0},
+            describe(n) + " depends on a source named '" + s.source + "." + s.table + "' which was not found",
+            guess.empty() ? "declare it under 'sources:' in a schema YAML file"
+                          : "did you mean '" + guess + "'?");
       }
       add(target->unique_id);
     }
@@ -353,8 +364,9 @@ class Assembler {
   // Called names -> macro unique_ids (project macros, then dbt's built-ins pond provides).
   std::vector<std::string> resolve_macros(const std::vector<std::string>& calls) {
     static const std::vector<std::string> builtins{
-        "test_not_null", "test_unique", "test_accepted_values", "test_relationships", "get_where_subquery",
-        "generate_schema_name", "generate_alias_name", "generate_database_name", "is_incremental"};
+        "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
+        "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",
+        "is_incremental"};
     std::vector<std::string> out;
     for (const auto& c : calls) {
       std::string id;

@@ -39,7 +39,8 @@ struct Manifest {
   std::optional<std::size_t> index_of(std::string_view unique_id) const;
   const Macro* find_macro(std::string_view unique_id) const;
   // ref('name') / ref('package', 'name') as dbt resolves it (current package first).
-  const Node* resolve_ref(const std::string& package, const std::string& name, const std::string& from_package) const;
+  const Node* resolve_ref(const std::string& package, const std::string& name,
+                          const std::string& from_package) const;
   const Node* resolve_source(const std::string& source, const std::string& table) const;
 
   void rebuild_index();  // after nodes/macros were added or reordered

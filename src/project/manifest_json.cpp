@@ -28,16 +28,24 @@ ojson to_ordered(const nlohmann::json& j) {
       for (const auto& v : j) a.push_back(to_ordered(v));
       return a;
     }
-    case nlohmann::json::value_t::string: return j.get_ref<const std::string&>();
-    case nlohmann::json::value_t::boolean: return j.get<bool>();
-    case nlohmann::json::value_t::number_integer: return j.get<std::int64_t>();
-    case nlohmann::json::value_t::number_unsigned: return j.get<std::uint64_t>();
-    case nlohmann::json::value_t::number_float: return j.get<double>();
-    default: return nullptr;
+    case nlohmann::json::value_t::string:
+      return j.get_ref<const std::string&>();
+    case nlohmann::json::value_t::boolean:
+      return j.get<bool>();
+    case nlohmann::json::value_t::number_integer:
+      return j.get<std::int64_t>();
+    case nlohmann::json::value_t::number_unsigned:
+      return j.get<std::uint64_t>();
+    case nlohmann::json::value_t::number_float:
+      return j.get<double>();
+    default:
+      return nullptr;
   }
 }
 
-ojson null_or(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
+ojson null_or(const std::string& s) {
+  return s.empty() ? ojson() : ojson(s);
+}
 
 ojson columns_json(const std::vector<Column>& columns) {
   ojson out = ojson::object();
@@ -81,37 +89,39 @@ ojson source_json(const Node& n) {
       if (!f.contains(k)) f[k] = ojson{{"count", nullptr}, {"period", nullptr}};
     if (!f.contains("filter")) f["filter"] = nullptr;
   }
-  return ojson{{"database", n.database},
-               {"schema", n.schema},
-               {"name", n.name},
-               {"resource_type", "source"},
-               {"package_name", n.package_name},
-               {"path", n.path},
-               {"original_file_path", n.original_file_path},
-               {"unique_id", n.unique_id},
-               {"fqn", n.fqn},
-               {"source_name", n.source_name},
-               {"source_description", n.source_description},
-               {"loader", n.loader},
-               {"identifier", n.identifier},
-               {"quoting", ojson{{"database", nullptr}, {"schema", nullptr}, {"identifier", nullptr}, {"column", nullptr}}},
-               {"loaded_at_field", null_or(n.loaded_at_field)},
-               {"loaded_at_query", nullptr},
-               {"freshness", f},
-               {"external", n.external.is_null() ? ojson() : to_ordered(n.external)},
-               {"description", n.description},
-               {"columns", columns_json(n.columns)},
-               {"meta", to_ordered(n.meta)},
-               {"source_meta", ojson::object()},
-               {"tags", n.tags},
-               {"config", to_ordered(n.config)},
-               {"patch_path", nullptr},
-               {"unrendered_config", ojson::object()},
-               {"relation_name", null_or(n.relation_name)},
-               {"created_at", created_at()},
-               {"unrendered_database", nullptr},
-               {"unrendered_schema", nullptr},
-               {"doc_blocks", ojson::array()}};
+  return ojson{
+      {"database", n.database},
+      {"schema", n.schema},
+      {"name", n.name},
+      {"resource_type", "source"},
+      {"package_name", n.package_name},
+      {"path", n.path},
+      {"original_file_path", n.original_file_path},
+      {"unique_id", n.unique_id},
+      {"fqn", n.fqn},
+      {"source_name", n.source_name},
+      {"source_description", n.source_description},
+      {"loader", n.loader},
+      {"identifier", n.identifier},
+      {"quoting",
+       ojson{{"database", nullptr}, {"schema", nullptr}, {"identifier", nullptr}, {"column", nullptr}}},
+      {"loaded_at_field", null_or(n.loaded_at_field)},
+      {"loaded_at_query", nullptr},
+      {"freshness", f},
+      {"external", n.external.is_null() ? ojson() : to_ordered(n.external)},
+      {"description", n.description},
+      {"columns", columns_json(n.columns)},
+      {"meta", to_ordered(n.meta)},
+      {"source_meta", ojson::object()},
+      {"tags", n.tags},
+      {"config", to_ordered(n.config)},
+      {"patch_path", nullptr},
+      {"unrendered_config", ojson::object()},
+      {"relation_name", null_or(n.relation_name)},
+      {"created_at", created_at()},
+      {"unrendered_database", nullptr},
+      {"unrendered_schema", nullptr},
+      {"doc_blocks", ojson::array()}};
 }
 
 ojson exposure_json(const Node& n) {
@@ -154,7 +164,8 @@ ArtifactInfo new_artifact_info(const std::string& pond_version) {
     uuid += "0123456789abcdef"[v];
   }
   auto now = std::chrono::system_clock::now();
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -186,7 +197,8 @@ ojson node_json(const Node& n) {
           {"columns", columns_json(n.columns)},
           {"meta", to_ordered(n.meta)},
           {"group", nullptr},
-          {"docs", n.config.contains("docs") ? to_ordered(n.config["docs"]) : ojson{{"show", true}, {"node_color", nullptr}}},
+          {"docs", n.config.contains("docs") ? to_ordered(n.config["docs"])
+                                             : ojson{{"show", true}, {"node_color", nullptr}}},
           {"patch_path", null_or(n.patch_path)},
           {"build_path", nullptr},
           {"unrendered_config", to_ordered(n.unrendered_config)},
@@ -233,7 +245,8 @@ ojson node_json(const Node& n) {
 
 ojson macro_json(const Macro& m) {
   ojson args = ojson::array();
-  for (const auto& a : m.arguments) args.push_back(ojson{{"name", a}, {"type", nullptr}, {"description", ""}});
+  for (const auto& a : m.arguments)
+    args.push_back(ojson{{"name", a}, {"type", nullptr}, {"description", ""}});
   return ojson{{"name", m.name},
                {"resource_type", "macro"},
                {"package_name", m.package_name},
@@ -253,19 +266,20 @@ ojson macro_json(const Macro& m) {
 
 ojson manifest_json(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
   ojson out;
-  out["metadata"] = ojson{{"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
-                          {"dbt_version", "1.9.0"},
-                          {"generated_at", info.generated_at},
-                          {"invocation_id", info.invocation_id},
-                          {"invocation_started_at", info.generated_at},
-                          {"env", ojson::object()},
-                          {"project_name", m.project.name},
-                          {"project_id", md5_hex(m.project.name)},
-                          {"user_id", nullptr},
-                          {"send_anonymous_usage_stats", false},
-                          {"adapter_type", m.target.type},
-                          {"quoting", ojson{{"database", true}, {"schema", true}, {"identifier", true}, {"column", nullptr}}},
-                          {"pond_version", info.pond_version}};
+  out["metadata"] = ojson{
+      {"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
+      {"dbt_version", "1.9.0"},
+      {"generated_at", info.generated_at},
+      {"invocation_id", info.invocation_id},
+      {"invocation_started_at", info.generated_at},
+      {"env", ojson::object()},
+      {"project_name", m.project.name},
+      {"project_id", md5_hex(m.project.name)},
+      {"user_id", nullptr},
+      {"send_anonymous_usage_stats", false},
+      {"adapter_type", m.target.type},
+      {"quoting", ojson{{"database", true}, {"schema", true}, {"identifier", true}, {"column", nullptr}}},
+      {"pond_version", info.pond_version}};
   ojson nodes = ojson::object(), sources = ojson::object(), exposures = ojson::object();
   for (const auto& n : m.nodes) {
     if (n.resource_type == ResourceType::kSource)

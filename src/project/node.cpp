@@ -6,8 +6,9 @@ namespace pond::project {
 
 namespace {
 constexpr std::pair<ResourceType, std::string_view> kNames[] = {
-    {ResourceType::kModel, "model"},       {ResourceType::kSeed, "seed"},     {ResourceType::kSnapshot, "snapshot"},
-    {ResourceType::kTest, "test"},         {ResourceType::kAnalysis, "analysis"}, {ResourceType::kSource, "source"},
+    {ResourceType::kModel, "model"},       {ResourceType::kSeed, "seed"},
+    {ResourceType::kSnapshot, "snapshot"}, {ResourceType::kTest, "test"},
+    {ResourceType::kAnalysis, "analysis"}, {ResourceType::kSource, "source"},
     {ResourceType::kExposure, "exposure"}, {ResourceType::kMacro, "macro"},
 };
 }  // namespace
@@ -37,7 +38,8 @@ std::string Node::materialized() const {
 
 int Node::line_of(std::size_t offset) const {
   offset = std::min(offset, raw_code.size());
-  return 1 + static_cast<int>(std::count(raw_code.begin(), raw_code.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 + static_cast<int>(
+                 std::count(raw_code.begin(), raw_code.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 }  // namespace pond::project

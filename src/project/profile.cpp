@@ -129,6 +129,23 @@ TargetConfig load_target(const ProfileRequest& request) {
     } else if (key == "extensions") {
       if (!value.IsSequence()) file.fail(value, "'extensions:' must be a list");
       for (const auto& e : value) out.extensions.push_back(e.IsScalar() ? e.Scalar() : YAML::Dump(e));
+    } else if (key == "lake") {
+      if (!value.IsMap())
+        file.fail(value, "'lake:' must be a mapping",
+                  "lake: {catalog: sqlite:lake.sqlite, data_path: lake/}");
+      LakeTarget lake;
+      for (const auto& l : value) {
+        const std::string lkey = l.first.Scalar();
+        if (lkey == "catalog")
+          lake.catalog = scalar(file, l.second, lkey);
+        else if (lkey == "data_path")
+          lake.data_path = scalar(file, l.second, lkey);
+        else
+          file.fail(l.first, "unknown key '" + lkey + "' in 'lake:'", "the keys are catalog and data_path");
+      }
+      if (lake.catalog.empty())
+        file.fail(value, "'lake:' needs 'catalog:'", "e.g. catalog: sqlite:lake.sqlite");
+      out.lake = lake;
     } else {
       out.extra[key] = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
     }

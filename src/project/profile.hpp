@@ -15,6 +15,13 @@ struct ProfileRequest {
   std::optional<std::string> target;                  // --target
 };
 
+// Where a target's lake lives (profile `lake: {catalog: sqlite:lake.sqlite, data_path: lake/}`).
+// Relative paths are taken against the project folder by the lake.
+struct LakeTarget {
+  std::string catalog;    // sqlite:PATH, postgres:CONNINFO or duckdb:PATH
+  std::string data_path;  // empty: the data path the catalog stores
+};
+
 // One resolved output of a dbt-duckdb profile. Unknown keys are kept in `extra`.
 struct TargetConfig {
   std::filesystem::path profiles_file;
@@ -29,6 +36,7 @@ struct TargetConfig {
   std::map<std::string, std::string> settings;
   std::vector<std::string> extensions;
   std::map<std::string, std::string> extra;
+  std::optional<LakeTarget> lake;
 
   bool in_memory() const { return database_file.empty(); }
 };

@@ -10,13 +10,16 @@ std::string config_string(const Node& n, const char* key) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
 }  // namespace
 
-std::string quote_identifier(const std::string& name) { return "\"" + replace_all(name, "\"", "\"\"") + "\""; }
+std::string quote_identifier(const std::string& name) {
+  return "\"" + replace_all(name, "\"", "\"\"") + "\"";
+}
 
 void set_relation(Node& n, std::string database, std::string schema, std::string alias) {
   n.database = std::move(database);
@@ -28,7 +31,8 @@ void set_relation(Node& n, std::string database, std::string schema, std::string
     n.relation_name.clear();
     return;
   }
-  n.relation_name = quote_identifier(n.database) + "." + quote_identifier(n.schema) + "." + quote_identifier(n.alias);
+  n.relation_name =
+      quote_identifier(n.database) + "." + quote_identifier(n.schema) + "." + quote_identifier(n.alias);
 }
 
 void assign_relation(Node& n, const TargetInfo& target) {

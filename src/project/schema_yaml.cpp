@@ -16,9 +16,9 @@ using nlohmann::json;
 
 // Keys of a generic test's arguments that are config, not arguments (dbt's CONFIG_ARGS).
 bool is_test_config_arg(const std::string& key) {
-  static const std::vector<std::string> keys{"severity", "tags", "enabled", "where", "limit", "warn_if",
-                                             "error_if", "fail_calc", "store_failures", "store_failures_as",
-                                             "meta", "database", "schema", "alias"};
+  static const std::vector<std::string> keys{
+      "severity",  "tags",           "enabled",           "where", "limit",    "warn_if", "error_if",
+      "fail_calc", "store_failures", "store_failures_as", "meta",  "database", "schema",  "alias"};
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
@@ -36,8 +36,8 @@ class SchemaParser {
       const YAML::Node& v = kv.second;
       if (key == "version" || v.IsNull()) continue;
       if (key == "models" || key == "seeds" || key == "snapshots" || key == "analyses") {
-        ResourceType type = key == "models"  ? ResourceType::kModel
-                            : key == "seeds" ? ResourceType::kSeed
+        ResourceType type = key == "models"      ? ResourceType::kModel
+                            : key == "seeds"     ? ResourceType::kSeed
                             : key == "snapshots" ? ResourceType::kSnapshot
                                                  : ResourceType::kAnalysis;
         for (const auto& item : list(v, key)) out_.patches.push_back(patch(item, type, key));
@@ -123,7 +123,8 @@ class SchemaParser {
         for (auto& t : tags(cc["tags"])) col.tags.push_back(t);
       }
       for (auto& t : tags(c["tags"])) col.tags.push_back(t);
-      if (const YAML::Node cons = c["constraints"]; cons && cons.IsSequence()) col.constraints = yaml_to_json(cons);
+      if (const YAML::Node cons = c["constraints"]; cons && cons.IsSequence())
+        col.constraints = yaml_to_json(cons);
       if (tests) {
         for (const char* key : {"data_tests", "tests"}) {
           if (const YAML::Node t = c[key]; t && !t.IsNull()) test_list(t, col.name, *tests);
@@ -287,10 +288,12 @@ class SchemaParser {
     n.config = default_config(ResourceType::kExposure);
     merge_config(n.config, normalize_config(object(item["config"], "config")));
     json e = json::object();
-    for (const char* k : {"type", "label", "maturity", "url"}) e[k] = item[k] ? yaml_to_json(item[k]) : json();
+    for (const char* k : {"type", "label", "maturity", "url"})
+      e[k] = item[k] ? yaml_to_json(item[k]) : json();
     e["owner"] = object(item["owner"], "owner");
-    if (!item["type"]) file_.fail(item, "exposure '" + n.name + "' needs a 'type:'",
-                                  "one of dashboard, notebook, analysis, ml, application");
+    if (!item["type"])
+      file_.fail(item, "exposure '" + n.name + "' needs a 'type:'",
+                 "one of dashboard, notebook, analysis, ml, application");
     n.exposure = std::move(e);
     if (const YAML::Node deps = item["depends_on"]; deps && !deps.IsNull()) {
       if (!deps.IsSequence()) file_.fail(deps, "'depends_on:' must be a list of ref()/source() calls");
@@ -330,8 +333,8 @@ class SchemaParser {
 
 }  // namespace
 
-SchemaFile parse_schema_file(const YamlFile& file, const std::string& package, const std::string& original_file_path,
-                             const std::string& path) {
+SchemaFile parse_schema_file(const YamlFile& file, const std::string& package,
+                             const std::string& original_file_path, const std::string& path) {
   SchemaFile out;
   out.original_file_path = original_file_path;
   out.path = path;

@@ -14,7 +14,7 @@ class YamlFile;
 
 // One entry of `data_tests:` / `tests:` as written, before it becomes a test node.
 struct TestSpec {
-  std::string test_name;  // "not_null", "accepted_values", "dbt_utils.expression_is_true"
+  std::string test_name;    // "not_null", "accepted_values", "dbt_utils.expression_is_true"
   std::string custom_name;  // `name:` given by the user, else ""
   nlohmann::json args = nlohmann::json::object();    // test arguments (without config keys)
   nlohmann::json config = nlohmann::json::object();  // severity, where, tags, ...

@@ -19,7 +19,9 @@ bool glob(const std::string& pattern, const std::string& text) {
   return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
 }
 
-bool has_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+bool has_glob(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
 
 // dbt's is_selected_node: the leaf name, or the fqn (dots split) matched part by part.
 bool fqn_match(const std::vector<std::string>& fqn, const std::string& selector) {
@@ -56,7 +58,9 @@ bool config_value_matches(const json& v, const std::string& want) {
 }
 
 bool state_modified(const Node& n, const json& old, const std::string& sub) {
-  auto str = [&](const char* k) { return old.contains(k) && old[k].is_string() ? old[k].get<std::string>() : ""; };
+  auto str = [&](const char* k) {
+    return old.contains(k) && old[k].is_string() ? old[k].get<std::string>() : "";
+  };
   bool body = false;
   if (n.resource_type == ResourceType::kSource || n.resource_type == ResourceType::kExposure) {
     body = old.value("description", std::string()) != n.description;
@@ -134,8 +138,9 @@ class Evaluator {
     if (ctx_.selectors)
       for (const auto& [k, v] : *ctx_.selectors) names.push_back(k);
     std::string guess = closest_match(name, names);
-    return UserError("no selector named '" + name + "' in selectors.yml",
-                     guess.empty() ? "define it under 'selectors:' in selectors.yml" : "did you mean '" + guess + "'?");
+    return UserError(
+        "no selector named '" + name + "' in selectors.yml",
+        guess.empty() ? "define it under 'selectors:' in selectors.yml" : "did you mean '" + guess + "'?");
   }
 
  private:
@@ -238,7 +243,8 @@ class Evaluator {
       if (kind == "old") return it != ctx_.state->nodes.end();
       if (kind == "modified") return it == ctx_.state->nodes.end() || state_modified(n, it->second, sub);
       if (kind == "unmodified") return it != ctx_.state->nodes.end() && !state_modified(n, it->second, sub);
-      throw UserError("unknown state selector '" + v + "'", "use state:modified, state:new, state:old or state:unmodified");
+      throw UserError("unknown state selector '" + v + "'",
+                      "use state:modified, state:new, state:old or state:unmodified");
     }
     if (m == "result") {
       if (!ctx_.state || !ctx_.state->has_results)
@@ -288,7 +294,8 @@ PreviousState PreviousState::load(const std::filesystem::path& dir) {
   return s;
 }
 
-std::vector<std::size_t> match_criterion(const SelectionContext& context, const SelectionCriterion& criterion) {
+std::vector<std::size_t> match_criterion(const SelectionContext& context,
+                                         const SelectionCriterion& criterion) {
   return Evaluator(context).base(criterion, 0);
 }
 
@@ -322,7 +329,8 @@ std::vector<std::size_t> select_nodes(const SelectionContext& ctx, const Selecti
 
   // Indirect selection: tests of selected nodes.
   if (indirect != "eager" && indirect != "cautious" && indirect != "buildable" && indirect != "empty")
-    throw UserError("--indirect-selection must be eager, cautious, buildable or empty, not '" + indirect + "'");
+    throw UserError("--indirect-selection must be eager, cautious, buildable or empty, not '" + indirect +
+                    "'");
   if (indirect != "empty") {
     Set ancestors_of_selected;
     if (indirect == "buildable") {
@@ -343,7 +351,8 @@ std::vector<std::size_t> select_nodes(const SelectionContext& ctx, const Selecti
         all &= selected[p] != 0;
         all_buildable &= selected[p] || (!ancestors_of_selected.empty() && ancestors_of_selected[p]);
       }
-      if ((indirect == "eager" && any) || (indirect == "cautious" && all) || (indirect == "buildable" && all_buildable && any))
+      if ((indirect == "eager" && any) || (indirect == "cautious" && all) ||
+          (indirect == "buildable" && all_buildable && any))
         add[i] = 1;
     }
     for (std::size_t i = 0; i < n; ++i) selected[i] |= add[i];

@@ -20,8 +20,8 @@ struct PreviousState {
   std::filesystem::path dir;
   bool has_manifest = false;
   bool has_results = false;
-  std::unordered_map<std::string, nlohmann::json> nodes;     // unique_id -> node JSON
-  std::unordered_map<std::string, std::string> results;      // unique_id -> status
+  std::unordered_map<std::string, nlohmann::json> nodes;  // unique_id -> node JSON
+  std::unordered_map<std::string, std::string> results;   // unique_id -> status
 
   // Throws UserError when DIR has neither manifest.json nor run_results.json.
   static PreviousState load(const std::filesystem::path& dir);
@@ -31,8 +31,8 @@ struct PreviousState {
 struct SelectionRequest {
   std::vector<std::string> select;
   std::vector<std::string> exclude;
-  std::optional<std::string> selector;      // --selector NAME (selectors.yml)
-  std::vector<std::string> resource_types;  // --resource-type; empty: all
+  std::optional<std::string> selector;       // --selector NAME (selectors.yml)
+  std::vector<std::string> resource_types;   // --resource-type; empty: all
   std::string indirect_selection = "eager";  // eager, cautious, buildable, empty
 };
 
@@ -49,6 +49,7 @@ struct SelectionContext {
 std::vector<std::size_t> select_nodes(const SelectionContext& context, const SelectionRequest& request);
 
 // The nodes one criterion matches before graph operators (exposed for tests).
-std::vector<std::size_t> match_criterion(const SelectionContext& context, const SelectionCriterion& criterion);
+std::vector<std::size_t> match_criterion(const SelectionContext& context,
+                                         const SelectionCriterion& criterion);
 
 }  // namespace pond::project

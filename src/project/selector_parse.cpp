@@ -55,9 +55,9 @@ SelectionSpec leaf(SelectionCriterion c) {
 }  // namespace
 
 const std::vector<std::string>& selection_methods() {
-  static const std::vector<std::string> methods{"fqn",       "path",      "file",    "tag",   "config",
-                                                "resource_type", "source", "exposure", "test_type", "test_name",
-                                                "package",   "state",     "result",  "selector"};
+  static const std::vector<std::string> methods{
+      "fqn",      "path",      "file",      "tag",     "config", "resource_type", "source",
+      "exposure", "test_type", "test_name", "package", "state",  "result",        "selector"};
   return methods;
 }
 

@@ -9,8 +9,12 @@ namespace pond::project {
 
 namespace {
 
-bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+bool ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool ident_char(char c) {
+  return ident_start(c) || (c >= '0' && c <= '9');
+}
 
 // A cursor over one Jinja expression region with a literal parser.
 class Cursor {
@@ -187,8 +191,9 @@ CallArgs parse_args(Cursor& c) {
 }
 
 bool is_keyword(std::string_view id) {
-  static constexpr std::string_view kw[] = {"if", "elif", "else", "for", "in", "not", "and", "or", "is",
-                                            "set", "endset", "do", "call", "filter", "with", "return"};
+  static constexpr std::string_view kw[] = {"if",   "elif",   "else", "for",   "in",     "not",
+                                            "and",  "or",     "is",   "set",   "endset", "do",
+                                            "call", "filter", "with", "return"};
   return std::find(std::begin(kw), std::end(kw), id) != std::end(kw);
 }
 
@@ -263,7 +268,8 @@ void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlS
 
 int line_at(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 bool parse_literal(std::string_view text, nlohmann::json& out) {
@@ -340,8 +346,7 @@ std::vector<JinjaBlock> find_blocks(std::string_view code, const std::string& fi
       search = tag_close + 2;
     }
     if (!found) {
-      throw UserError(SourceLocation{file, b.line, 1},
-                      "{% " + b.kind + " " + b.name + " %} is never closed",
+      throw UserError(SourceLocation{file, b.line, 1}, "{% " + b.kind + " " + b.name + " %} is never closed",
                       "add {% " + end_word + " %} at the end of the block");
     }
     out.push_back(std::move(b));

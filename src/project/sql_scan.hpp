@@ -17,7 +17,7 @@ struct SqlScan {
   std::vector<RefCall> refs;
   std::vector<SourceCall> sources;
   nlohmann::json config = nlohmann::json::object();  // merged literal kwargs of config() calls
-  std::vector<std::string> calls;                     // other called names ("my_macro", "pkg.m")
+  std::vector<std::string> calls;                    // other called names ("my_macro", "pkg.m")
   bool dynamic = false;
   bool has_jinja = false;
 };

@@ -12,6 +12,7 @@ struct Manifest;
 nlohmann::json parse_cli_vars(const std::string& text);
 
 // The value of var(name) for a node of `package`, or nullptr when it is not defined.
-const nlohmann::json* lookup_var(const Manifest& manifest, const std::string& package, const std::string& name);
+const nlohmann::json* lookup_var(const Manifest& manifest, const std::string& package,
+                                 const std::string& name);
 
 }  // namespace pond::project
