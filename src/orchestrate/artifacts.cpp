@@ -35,6 +35,9 @@ json result_json(const StepResult& r) {
             {"compiled_code", o.compiled_code.empty() ? json(nullptr) : json(o.compiled_code)},
             {"relation_name", r.info->relation.empty() ? json(nullptr) : json(r.info->relation)},
             {"batch_results", nullptr}};
+  if (!o.batches_ok.empty() || !o.batches_failed.empty()) {
+    j["batch_results"] = {{"successful", o.batches_ok}, {"failed", o.batches_failed}};
+  }
   return j;
 }
 

@@ -58,6 +58,8 @@ StepOutcome from_result(const mz::MaterializeResult& r) {
   out.status = r.partial ? Status::kPartialSuccess : Status::kSuccess;
   out.message = r.message;
   out.rows = r.rows_affected;
+  for (const auto& b : r.batches)
+    (b.ok ? out.batches_ok : out.batches_failed).emplace_back(b.window.start, b.window.end);
   return out;
 }
 

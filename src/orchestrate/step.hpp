@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pond::engine {
@@ -46,6 +47,9 @@ struct StepOutcome {
   std::optional<std::int64_t> failures;   // tests: failing rows
   std::vector<std::string> executed_sql;  // statements run, for target/run/
   std::string compiled_code;              // the node's compiled SQL, for run_results
+  // Microbatch models: the [start, end) windows that committed and that failed.
+  std::vector<std::pair<std::string, std::string>> batches_ok;
+  std::vector<std::pair<std::string, std::string>> batches_failed;
 };
 
 // One unit of work in the DAG. Implementations must be safe to run on any worker thread;

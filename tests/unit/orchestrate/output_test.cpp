@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/log.hpp"
 #include "engine/database.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/progress.hpp"
@@ -88,6 +91,48 @@ TEST(Progress, LiveLineOnATerminal) {
   EXPECT_NE(text.find("\r\033[K1 of 6 START"), std::string::npos) << text;
   EXPECT_NE(text.find("[####"), std::string::npos) << text;
   EXPECT_NE(text.find("6/6"), std::string::npos) << text;
+}
+
+TEST(Progress, JsonLogLines) {
+  test::TempDir dir;
+  auto path = dir.path() / "stderr.txt";
+  engine::Database db = engine::Database::open(":memory:");
+  Project p;
+  std::ostringstream out;
+  log::Options saved = log::options();
+  std::fflush(stderr);
+  int old_fd = dup(STDERR_FILENO);
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  dup2(fileno(f), STDERR_FILENO);
+  log::configure({log::Level::kInfo, log::Format::kJson, false});
+  {
+    ProgressPrinter printer(out, {true, false, false});
+    Executor ex(db, {1, false});
+    printer.print_summary(ex.run(p.steps, &printer));
+  }
+  std::fflush(stderr);
+  dup2(old_fd, STDERR_FILENO);
+  close(old_fd);
+  std::fclose(f);
+  log::configure(saved);
+  EXPECT_EQ(out.str(), "");  // nothing on stdout in json mode
+  std::istringstream lines(test::read_file(path));
+  std::string line;
+  int starts = 0, finishes = 0, summaries = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    std::string event = j.value("event", "");
+    starts += event == "step_start";
+    finishes += event == "step_finish";
+    summaries += event == "run_finish";
+    if (event == "step_finish" && j["unique_id"] == "model.shop.customers") {
+      EXPECT_EQ(j["status"], "success");
+      EXPECT_EQ(j["rows_affected"], "1200");
+    }
+  }
+  EXPECT_EQ(starts, 5);
+  EXPECT_EQ(finishes, 6);  // the skipped step has no start
+  EXPECT_EQ(summaries, 1);
 }
 
 TEST(Artifacts, RunResultsAndExecutedSqlAndRunStore) {
