@@ -159,6 +159,51 @@ int run_app(int argc, char** argv) {
                                   "JSON file whose object gives the template's variables");
   template_render_cmd->callback([&] { action = [&] { return run_template_render(ctx, template_render); }; });
 
+  LakeOptions lake_opts;
+  auto* lake_cmd = app.add_subcommand("lake", "Look at and maintain the target's lake (profile lake:)");
+  lake_cmd->require_subcommand(1);
+  auto lake_output = [&](CLI::App* c) {
+    c->add_option("--output,-o", lake_opts.output, "table, json or csv")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+  };
+  auto lake_action = [&](CLI::App* c, const char* name) {
+    c->callback([&, name] {
+      lake_opts.action = name;
+      action = [&] { return run_lake(ctx, lake_opts); };
+    });
+  };
+  auto* lake_snapshots =
+      lake_cmd->add_subcommand("snapshots", "List the lake's snapshots and what each changed");
+  lake_output(lake_snapshots);
+  lake_action(lake_snapshots, "snapshots");
+  auto* lake_tables = lake_cmd->add_subcommand("tables", "List the lake's tables and views");
+  lake_tables->add_option("--version", lake_opts.version, "At this snapshot (default: the latest)");
+  lake_output(lake_tables);
+  lake_action(lake_tables, "tables");
+  auto* lake_info = lake_cmd->add_subcommand("info", "One table: its columns and files");
+  lake_info->add_option("table", lake_opts.table, "schema.table")->required();
+  lake_info->add_option("--version", lake_opts.version, "At this snapshot (default: the latest)");
+  lake_output(lake_info);
+  lake_action(lake_info, "info");
+  auto* lake_compact =
+      lake_cmd->add_subcommand("compact", "Merge a table's small files (every table by default)");
+  lake_compact->add_option("table", lake_opts.table, "schema.table");
+  lake_action(lake_compact, "compact");
+  auto* lake_expire =
+      lake_cmd->add_subcommand("expire", "Drop old snapshots; their files are scheduled for deletion");
+  lake_expire->add_option("--older-than", lake_opts.older_than, "Age (7d, 12h, 30m, 45s) or UTC timestamp")
+      ->required();
+  lake_action(lake_expire, "expire");
+  auto* lake_cleanup =
+      lake_cmd->add_subcommand("cleanup", "Delete files no snapshot needs (expired and orphan files)");
+  lake_cleanup->add_flag("--dry-run", lake_opts.dry_run, "Only list the files");
+  lake_cleanup
+      ->add_option("--min-age", lake_opts.min_age_seconds,
+                   "Seconds an orphan file must be old before it is deleted")
+      ->capture_default_str();
+  lake_action(lake_cleanup, "cleanup");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,7 @@
 #pragma once
 // The commands, one file each (cmd_<name>.cpp). Flags are bound in app.cpp, the only file
 // that includes CLI11; each command gets plain option structs.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,18 @@ struct TemplateRenderOptions {
   std::optional<std::string> context_file;  // --context JSON_FILE: the template's variables
 };
 int run_template_render(CommandContext& ctx, const TemplateRenderOptions& options);
+
+// `pond lake snapshots|tables|info TABLE|compact [TABLE]|expire --older-than AGE|cleanup`.
+struct LakeOptions {
+  std::string action;
+  std::string table;                    // info, compact (empty: every table)
+  std::optional<std::int64_t> version;  // tables, info: at this snapshot (default latest)
+  std::string older_than;               // expire: 7d, 12h, 30m, 45s or a UTC timestamp
+  bool dry_run = false;                 // cleanup: list only
+  std::int64_t min_age_seconds = 600;   // cleanup: orphans younger than this may be a commit in flight
+  std::string output = "table";
+};
+int run_lake(CommandContext& ctx, const LakeOptions& options);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();
