@@ -1,0 +1,174 @@
+// pond parse / pond ls on the example projects in tests/projects/.
+#include <nlohmann/json.hpp>
+
+#include "e2e/pond_runner.hpp"
+
+namespace pond::test {
+
+namespace {
+
+class ProjectTest : public PondTest {
+ protected:
+  // A copy of tests/projects/<name> in this test's temporary folder.
+  std::filesystem::path copy_project(const std::string& name) {
+    std::filesystem::path to = dir_ / name;
+    std::filesystem::copy(std::filesystem::path(POND_SOURCE_DIR) / "tests/projects" / name, to,
+                          std::filesystem::copy_options::recursive);
+    return to;
+  }
+
+  std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      out.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_F(ProjectTest, ParseWritesADbtManifest) {
+  auto root = copy_project("jaffle_shop");
+  ProcessResult r = run_pond({"parse"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(
+      r.err,
+      "Found 6 models, 1 snapshot, 1 analysis, 3 seeds, 18 data tests, 1 source, 1 exposure, 2 macros"))
+      << r.err;
+  auto m = nlohmann::json::parse(read_file(root / "target/manifest.json"));
+  EXPECT_EQ(m["metadata"]["dbt_schema_version"], "https://schemas.getdbt.com/dbt/manifest/v12.json");
+  EXPECT_EQ(m["metadata"]["project_name"], "jaffle_shop");
+  // unique_ids as dbt computes them for the jaffle shop.
+  EXPECT_TRUE(m["nodes"].contains("test.jaffle_shop.not_null_orders_order_id.cf6c17daed"));
+  EXPECT_TRUE(
+      m["nodes"].contains("test.jaffle_shop.accepted_values_orders_status__placed__shipped__completed__"
+                          "return_pending__returned.be6b5b5ec3"));
+  EXPECT_TRUE(m["nodes"].contains("test.jaffle_shop.not_null_orders_customer_id.c5f02694af"));
+  auto& orders = m["nodes"]["model.jaffle_shop.orders"];
+  EXPECT_EQ(orders["config"]["materialized"], "table");
+  EXPECT_EQ(orders["depends_on"]["nodes"],
+            nlohmann::json::array({"model.jaffle_shop.stg_orders", "model.jaffle_shop.stg_payments"}));
+  EXPECT_EQ(orders["fqn"], nlohmann::json::array({"jaffle_shop", "marts", "orders"}));
+  EXPECT_TRUE(contains(orders["columns"]["status"]["description"].get<std::string>(), "return_pending"));
+  EXPECT_EQ(m["nodes"]["model.jaffle_shop.stg_payments"]["depends_on"]["macros"],
+            nlohmann::json::array({"macro.jaffle_shop.cents_to_dollars"}));
+  EXPECT_EQ(m["nodes"]["model.jaffle_shop.stg_orders"]["schema"], "main_staging");
+  EXPECT_EQ(m["sources"]["source.jaffle_shop.ecom.raw_items"]["relation_name"],
+            "read_csv('data/raw_items.csv')");
+  EXPECT_TRUE(m["exposures"].contains("exposure.jaffle_shop.weekly_revenue"));
+  EXPECT_TRUE(m["disabled"].contains("model.jaffle_shop.old_orders"));
+  EXPECT_EQ(m["nodes"]["snapshot.jaffle_shop.customers_snapshot"]["schema"], "snapshots");
+  EXPECT_EQ(m["parent_map"]["model.jaffle_shop.stg_items"],
+            nlohmann::json::array({"source.jaffle_shop.ecom.raw_items"}));
+  EXPECT_TRUE(m["macros"].contains("macro.jaffle_shop.test_is_positive"));
+  EXPECT_TRUE(m["docs"].contains("doc.jaffle_shop.order_status"));
+}
+
+TEST_F(ProjectTest, LsSelectsLikeDbt) {
+  auto root = copy_project("jaffle_shop");
+  ProcessResult r = run_pond({"ls", "-s", "+orders", "--resource-type", "model", "--output", "name"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{"orders", "stg_orders", "stg_payments"}));
+
+  r = run_pond({"ls", "-s", "stg_orders", "--output", "name"}, root);  // eager: its tests come along
+  EXPECT_EQ(lines(r.out),
+            (std::vector<std::string>{
+                "stg_orders",
+                "accepted_values_stg_orders_status__placed__shipped__completed__return_pending__returned",
+                "not_null_stg_orders_order_id", "unique_stg_orders_order_id"}));
+
+  r = run_pond({"ls", "-s", "tag:staging,config.materialized:table"}, root);
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{"jaffle_shop.staging.stg_items"}));
+
+  r = run_pond({"ls", "-s", "source:ecom+", "--exclude", "resource_type:test"}, root);
+  EXPECT_EQ(lines(r.out),
+            (std::vector<std::string>{"jaffle_shop.staging.stg_items", "source:jaffle_shop.ecom.raw_items"}));
+
+  r = run_pond({"ls", "--selector", "marts_only", "--resource-type", "seed", "--output", "path"}, root);
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{"seeds/raw_customers.csv", "seeds/raw_orders.csv",
+                                                    "seeds/raw_payments.csv"}));
+
+  r = run_pond({"ls", "-s", "customers", "--resource-type", "model", "--output", "json", "--output-keys",
+                "unique_id,tags,config"},
+               root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(lines(r.out).at(0));
+  EXPECT_EQ(j["unique_id"], "model.jaffle_shop.customers");
+  EXPECT_EQ(j["tags"], nlohmann::json::array({"shop", "marts", "pii"}));
+  EXPECT_EQ(j["config"]["meta"]["owner"], "growth");
+  EXPECT_FALSE(j.contains("name"));
+
+  r = run_pond({"ls", "-s", "test_type:singular", "--output", "name"}, root);
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{"assert_total_payment_amount_is_positive"}));
+}
+
+TEST_F(ProjectTest, LsStateModifiedAgainstAPreviousParse) {
+  auto root = copy_project("jaffle_shop");
+  ASSERT_EQ(run_pond({"parse"}, root).exit_code, 0);
+  std::filesystem::rename(root / "target", root / "prev");
+  write_file(root / "models/staging/stg_orders.sql",
+             "select id as order_id, user_id as customer_id, order_date, "
+             "status, 1 as extra from {{ ref('raw_orders') }}");
+  ProcessResult r = run_pond(
+      {"ls", "-s", "state:modified+", "--state", "prev", "--resource-type", "model", "--output", "name"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines(r.out), (std::vector<std::string>{"customers", "orders", "stg_orders"}));
+}
+
+TEST_F(ProjectTest, SelectionErrorsAreUsageErrors) {
+  auto root = copy_project("jaffle_shop");
+  ProcessResult r = run_pond({"ls", "-s", "tga:staging"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "did you mean 'tag:'?")) << r.err;
+  r = run_pond({"ls", "--selector", "mart_only"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "did you mean 'marts_only'?")) << r.err;
+  r = run_pond({"ls", "-s", "state:modified"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "needs --state")) << r.err;
+}
+
+TEST_F(ProjectTest, BrokenProjectsFailWithTheRightMessage) {
+  ProcessResult r = run_pond({"parse"}, copy_project("cycle"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(
+      contains(r.err, "found a cycle: model.cycle.a -> model.cycle.b -> model.cycle.c -> model.cycle.a"))
+      << r.err;
+
+  r = run_pond({"parse"}, copy_project("unknown_ref"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(
+      contains(r.err,
+               "models/orders.sql:2: Model 'model.unknown_ref.orders' (models/orders.sql) depends on a "
+               "node named 'stg_ordres' which was not found"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "did you mean 'stg_orders'?")) << r.err;
+
+  r = run_pond({"parse"}, copy_project("bad_yaml"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "models/schema.yml:7:1: invalid YAML")) << r.err;
+
+  r = run_pond({"parse"}, copy_project("python_model"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "models/scored.py: Python models are not supported by pond")) << r.err;
+}
+
+TEST_F(ProjectTest, EnvVarInProfileAndMissingVariable) {
+  auto root = copy_project("jaffle_shop");
+  write_file(root / "profiles.yml",
+             "jaffle_shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+             "      path: \"{{ env_var('POND_E2E_UNSET_DB') }}\"\n");
+  ProcessResult r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(
+      contains(r.err, "profiles.yml:6:14: env_var('POND_E2E_UNSET_DB') is not set and has no default"))
+      << r.err;
+}
+
+}  // namespace pond::test

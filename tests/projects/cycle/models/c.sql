@@ -1,0 +1,2 @@
+-- c closes the loop back to a
+select * from {{ ref('a') }}
