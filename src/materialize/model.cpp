@@ -1,5 +1,7 @@
 #include "materialize/model.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 #include "engine/result.hpp"
 #include "materialize/detail.hpp"
@@ -63,17 +65,32 @@ bool is_full_refresh(const ModelSpec& spec, const RunOptions& options) {
 
 namespace {
 
+// Whether the build is one statement: no hook or comment inside the transaction and no
+// relation of the other kind to drop. One CREATE OR REPLACE is atomic by itself in DuckDB, so
+// the explicit transaction (two more round trips per model) is left out.
+bool single_statement(Session& session, const ModelSpec& spec, RelationKind other) {
+  auto in_tx = [](const Hook& h) { return h.transaction; };
+  return std::none_of(spec.pre_hooks.begin(), spec.pre_hooks.end(), in_tx) &&
+         std::none_of(spec.post_hooks.begin(), spec.post_hooks.end(), in_tx) && !spec.docs.persist_relation &&
+         !spec.docs.persist_columns && session.kind_of(spec.relation) != other;
+}
+
 MaterializeResult build_view(Session& session, const ModelSpec& spec) {
   MaterializeResult result;
+  const std::string create = "CREATE OR REPLACE VIEW " + spec.relation.render() + " AS (\n" +
+                             strip_statement(spec.compiled_sql) + "\n)";
   detail::run_hooks(session, spec.pre_hooks, false);
-  Transaction tx(session);
-  detail::run_hooks(session, spec.pre_hooks, true);
-  detail::drop_if_kind(session, spec.relation, RelationKind::kTable);
-  session.execute("CREATE OR REPLACE VIEW " + spec.relation.render() + " AS (\n" +
-                  strip_statement(spec.compiled_sql) + "\n)");
-  detail::persist_docs(session, spec, true);
-  detail::run_hooks(session, spec.post_hooks, true);
-  tx.commit();
+  if (single_statement(session, spec, RelationKind::kTable)) {
+    session.execute(create);
+  } else {
+    Transaction tx(session);
+    detail::run_hooks(session, spec.pre_hooks, true);
+    detail::drop_if_kind(session, spec.relation, RelationKind::kTable);
+    session.execute(create);
+    detail::persist_docs(session, spec, true);
+    detail::run_hooks(session, spec.post_hooks, true);
+    tx.commit();
+  }
   session.remember(spec.relation, RelationKind::kView);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
@@ -82,13 +99,17 @@ MaterializeResult build_view(Session& session, const ModelSpec& spec) {
 MaterializeResult build_table(Session& session, const ModelSpec& spec) {
   MaterializeResult result;
   detail::run_hooks(session, spec.pre_hooks, false);
-  Transaction tx(session);
-  detail::run_hooks(session, spec.pre_hooks, true);
-  detail::drop_if_kind(session, spec.relation, RelationKind::kView);
-  result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
-  detail::persist_docs(session, spec, false);
-  detail::run_hooks(session, spec.post_hooks, true);
-  tx.commit();
+  if (single_statement(session, spec, RelationKind::kView)) {
+    result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
+  } else {
+    Transaction tx(session);
+    detail::run_hooks(session, spec.pre_hooks, true);
+    detail::drop_if_kind(session, spec.relation, RelationKind::kView);
+    result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
+    detail::persist_docs(session, spec, false);
+    detail::run_hooks(session, spec.post_hooks, true);
+    tx.commit();
+  }
   session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
