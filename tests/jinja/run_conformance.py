@@ -68,12 +68,21 @@ def load_context(case):
         return json.load(f)
 
 
-def python_render(case):
-    """(ok, output or error message) from Python's Jinja2 in dbt's environment."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(os.path.dirname(case.path)),
-        extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
-    )
+def python_render(case, envs=None):
+    """(ok, output or error message) from Python's Jinja2 in dbt's environment.
+
+    `envs` (folder -> Environment) shares one environment per case folder, as loading a template
+    does not change an environment; without it every call starts from a fresh one.
+    """
+    folder = os.path.dirname(case.path)
+    env = envs.get(folder) if envs is not None else None
+    if env is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
+        )
+        if envs is not None:
+            envs[folder] = env
     try:
         template = env.get_template(os.path.basename(case.path))
         return True, template.render(load_context(case))
@@ -175,11 +184,14 @@ def main():
     if not args.pond:
         ap.error("the path to pond is required (or --python-only)")
 
-    for c in cases:
-        c.py_ok, c.py_out = python_render(c)
+    # pond runs in the pool while this thread renders the same cases with Jinja2.
+    envs = {}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for c, (ok, out) in zip(cases, pool.map(lambda c: pond_render(args.pond, c), cases)):
-            c.pond_ok, c.pond_out = ok, out
+        futures = [pool.submit(pond_render, args.pond, c) for c in cases]
+        for c in cases:
+            c.py_ok, c.py_out = python_render(c, envs)
+        for c, f in zip(cases, futures):
+            c.pond_ok, c.pond_out = f.result()
 
     failed = []
     for c in cases:
