@@ -112,7 +112,8 @@ using TestFn = bool (*)(Interp&, const Value&, CallArgs&);
 struct FilterExpr : Expr {
   ExprPtr arg;  // null inside {% filter %} blocks and set-block filters: the body is the input
   std::string name;
-  FilterFn fn = nullptr;  // null: an embedder filter (looked up by name) or unknown
+  FilterFn fn = nullptr;            // null: an embedder filter (looked up by name) or unknown
+  const char* signature = nullptr;  // builtin filters: checked against the call's arguments
   CallArgsExpr call;
   FilterExpr() : Expr(EK::kFilter) {}
 };
@@ -246,6 +247,7 @@ struct MacroDef {
   bool uses_varargs = false;
   bool uses_kwargs = false;
   bool uses_caller = false;
+  bool is_caller = false;  // the body of a {% call %} block
   int line = 0;
 };
 

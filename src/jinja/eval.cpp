@@ -1,4 +1,5 @@
 // Expression evaluation: names, literals, operators, attribute access, calls, filters, tests.
+#include "jinja/filters_util.hpp"
 #include "jinja/interp.hpp"
 #include "jinja/methods.hpp"
 #include "jinja/ops.hpp"
@@ -120,11 +121,20 @@ Value Interp::eval_call(const CallExpr& c, Scope& s) {
 Value Interp::apply_filter(const FilterExpr& f, Value input, Scope& s) {
   CallArgs args;
   build_args(f.call, s, args);
-  if (f.fn) return f.fn(*this, input, args);
+  if (f.fn) {
+    check_filter_args(f.name, f.signature, args);
+    return f.fn(*this, input, args);
+  }
   const NativeFunction* custom = env_.find_filter(f.name);
   if (!custom) throw TemplateError(ErrorKind::kRuntime, "No filter named '" + f.name + "' found.");
   args.args.insert(args.args.begin(), std::move(input));
   return (*custom)(args);
+}
+
+Value Interp::apply_filter_chain(const Expr& chain, Value input, Scope& s) {
+  const auto& f = static_cast<const FilterExpr&>(chain);
+  Value inner = f.arg ? apply_filter_chain(*f.arg, std::move(input), s) : std::move(input);
+  return apply_filter(f, std::move(inner), s);
 }
 
 bool Interp::eval_test(const TestExpr& t, Scope& s) {

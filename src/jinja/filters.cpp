@@ -475,8 +475,7 @@ Value f_title(Interp&, const Value& v, Args&) {
     while (j < s.size() && is_sep(s[j]) == sep) ++j;
     std::string part = s.substr(i, j - i);
     if (!sep) {
-      part = ascii_lower(part);
-      part[0] = ascii_upper(part.substr(0, 1))[0];
+      part = py_case_words(part, false, false);
     }
     out += part;
     i = j;
@@ -663,61 +662,64 @@ Value f_filesizeformat(Interp&, const Value& v, Args& a) {
 struct FilterEntry {
   std::string_view name;
   FilterFn fn;
+  const char* signature;  // parameter names; '=' optional, '*' varargs, '**' kwargs
 };
 
 constexpr FilterEntry kFilters[] = {
-    {"abs", f_abs},
-    {"attr", f_attr},
-    {"batch", f_batch},
-    {"capitalize", f_capitalize},
-    {"center", f_center},
-    {"count", f_length},
-    {"d", f_default},
-    {"default", f_default},
-    {"dictsort", f_dictsort},
-    {"e", f_escape},
-    {"escape", f_escape},
-    {"filesizeformat", f_filesizeformat},
-    {"first", f_first},
-    {"float", f_float},
-    {"forceescape", f_forceescape},
-    {"format", f_format},
-    {"groupby", f_groupby},
-    {"indent", f_indent},
-    {"int", f_int},
-    {"items", f_items},
-    {"join", f_join},
-    {"last", f_last},
-    {"length", f_length},
-    {"list", f_list},
-    {"lower", f_lower},
-    {"map", f_map},
-    {"max", f_max},
-    {"min", f_min},
-    {"pprint", f_pprint},
-    {"reject", f_reject},
-    {"rejectattr", f_rejectattr},
-    {"replace", f_replace},
-    {"reverse", f_reverse},
-    {"round", f_round},
-    {"safe", f_safe},
-    {"select", f_select},
-    {"selectattr", f_selectattr},
-    {"slice", f_slice},
-    {"sort", f_sort},
-    {"string", f_string},
-    {"striptags", f_striptags},
-    {"sum", f_sum},
-    {"title", f_title},
-    {"tojson", f_tojson},
-    {"trim", f_trim},
-    {"truncate", f_truncate},
-    {"unique", f_unique},
-    {"upper", f_upper},
-    {"urlencode", f_urlencode},
-    {"wordcount", f_wordcount},
-    {"wordwrap", f_wordwrap},
-    {"xmlattr", f_xmlattr},
+    {"abs", f_abs, ""},
+    {"attr", f_attr, "name"},
+    {"batch", f_batch, "linecount,fill_with="},
+    {"capitalize", f_capitalize, ""},
+    {"center", f_center, "width="},
+    {"count", f_length, ""},
+    {"d", f_default, "default_value=,boolean="},
+    {"default", f_default, "default_value=,boolean="},
+    {"dictsort", f_dictsort, "case_sensitive=,by=,reverse="},
+    {"e", f_escape, ""},
+    {"escape", f_escape, ""},
+    {"filesizeformat", f_filesizeformat, "binary="},
+    {"first", f_first, ""},
+    {"float", f_float, "default="},
+    {"forceescape", f_forceescape, ""},
+    {"format", f_format, "*,**"},
+    {"groupby", f_groupby, "attribute,default=,case_sensitive="},
+    {"indent", f_indent, "width=,first=,blank="},
+    {"int", f_int, "default=,base="},
+    {"items", f_items, ""},
+    {"join", f_join, "d=,attribute="},
+    {"last", f_last, ""},
+    {"length", f_length, ""},
+    {"list", f_list, ""},
+    {"lower", f_lower, ""},
+    {"map", f_map, "*,**"},
+    {"max", f_max, "case_sensitive=,attribute="},
+    {"min", f_min, "case_sensitive=,attribute="},
+    {"pprint", f_pprint, ""},
+    {"random", f_random, ""},
+    {"reject", f_reject, "*,**"},
+    {"rejectattr", f_rejectattr, "*,**"},
+    {"replace", f_replace, "old,new,count="},
+    {"reverse", f_reverse, ""},
+    {"round", f_round, "precision=,method="},
+    {"safe", f_safe, ""},
+    {"select", f_select, "*,**"},
+    {"selectattr", f_selectattr, "*,**"},
+    {"slice", f_slice, "slices,fill_with="},
+    {"sort", f_sort, "reverse=,case_sensitive=,attribute="},
+    {"string", f_string, ""},
+    {"striptags", f_striptags, ""},
+    {"sum", f_sum, "attribute=,start="},
+    {"title", f_title, ""},
+    {"tojson", f_tojson, "indent="},
+    {"trim", f_trim, "chars="},
+    {"truncate", f_truncate, "length=,killwords=,end=,leeway="},
+    {"unique", f_unique, "case_sensitive=,attribute="},
+    {"upper", f_upper, ""},
+    {"urlencode", f_urlencode, ""},
+    {"urlize", f_urlize, "trim_url_limit=,nofollow=,target=,rel=,extra_schemes="},
+    {"wordcount", f_wordcount, ""},
+    {"wordwrap", f_wordwrap, "width=,break_long_words=,wrapstring=,break_on_hyphens="},
+    {"xmlattr", f_xmlattr, "autospace="},
 };
 
 }  // namespace
@@ -728,8 +730,54 @@ FilterFn find_builtin_filter(std::string_view name) {
   return nullptr;
 }
 
+const char* builtin_filter_signature(std::string_view name) {
+  for (const auto& f : kFilters)
+    if (f.name == name) return f.signature;
+  return nullptr;
+}
+
+void check_filter_args(const std::string& name, const char* sig, const CallArgs& args) {
+  if (!sig) return;
+  std::vector<std::string> params;
+  bool var_args = false, var_kwargs = false;
+  std::size_t required = 0;
+  for (std::string_view rest(sig); !rest.empty();) {
+    std::size_t c = rest.find(',');
+    std::string_view p = rest.substr(0, c);
+    rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
+    if (p == "*")
+      var_args = true;
+    else if (p == "**")
+      var_kwargs = true;
+    else if (!p.empty() && p.back() == '=')
+      params.emplace_back(p.substr(0, p.size() - 1));
+    else {
+      params.emplace_back(p);
+      ++required;
+    }
+  }
+  std::string fn = "do_" + name + "()";
+  if (!var_args && args.args.size() > params.size())
+    fail_type(fn + " takes " + std::to_string(params.size() + 1) + " positional arguments but " +
+              std::to_string(args.args.size() + 1) + " were given");
+  for (const auto& [k, v] : args.kwargs) {
+    auto it = std::find(params.begin(), params.end(), k);
+    if (it == params.end()) {
+      if (!var_kwargs) fail_type(fn + " got an unexpected keyword argument '" + k + "'");
+    } else if (static_cast<std::size_t>(it - params.begin()) < args.args.size() && !var_args) {
+      fail_type(fn + " got multiple values for argument '" + k + "'");
+    }
+  }
+  for (std::size_t i = args.args.size(); i < required; ++i)
+    if (!args.kwarg(params[i]))
+      fail_type(fn + " missing 1 required positional argument: '" + params[i] + "'");
+}
+
 Value call_filter_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args) {
-  if (FilterFn fn = find_builtin_filter(name)) return fn(in, v, args);
+  if (FilterFn fn = find_builtin_filter(name)) {
+    check_filter_args(name, builtin_filter_signature(name), args);
+    return fn(in, v, args);
+  }
   if (const NativeFunction* custom = in.env().find_filter(name)) {
     CallArgs b = args;
     b.args.insert(b.args.begin(), v);

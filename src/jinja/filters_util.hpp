@@ -36,6 +36,13 @@ std::vector<std::string> py_split_ws(const std::string& s);
 std::vector<std::string> text_wrap(const std::string& line, std::int64_t width, bool break_long_words);
 std::string unescape_html(const std::string& s);
 
+// Signature of a builtin filter ("old,new,count=": '=' optional, '*' varargs, '**' kwargs).
+const char* builtin_filter_signature(std::string_view name);
+// Raises Python's TypeError for arguments that do not fit a builtin filter's signature.
+void check_filter_args(const std::string& name, const char* signature, const CallArgs& args);
+Value f_random(Interp& in, const Value& v, CallArgs& args);
+Value f_urlize(Interp& in, const Value& v, CallArgs& args);
+
 Value call_filter_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args);
 bool call_test_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args);
 

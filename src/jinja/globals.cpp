@@ -31,6 +31,7 @@ class CyclerObj final : public NativeObject {
     }
     return false;
   }
+  bool has_method(std::string_view n) const override { return n == "next" || n == "reset"; }
   std::string type_name() const override { return "Cycler"; }
   std::string repr() const override { return "<jinja2.utils.Cycler object>"; }
   void for_each_child(const std::function<void(const Value&)>& fn) const override {

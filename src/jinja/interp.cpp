@@ -1,5 +1,7 @@
 #include "jinja/interp.hpp"
 
+#include <random>
+
 #include "jinja/ops.hpp"
 
 namespace pond::jinja {
@@ -24,7 +26,21 @@ class MacroObj final : public CallableObj {
                           "macro '" + def_.name + "' outlived the render or module that defined it");
     return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args);
   }
-  std::string repr() const override { return "<Macro '" + def_.name + "'>"; }
+  std::string repr() const override {
+    return def_.is_caller ? "<Macro None>" : "<Macro '" + def_.name + "'>";
+  }
+  Value get_attr(std::string_view n) const override {
+    if (n == "name") return def_.is_caller ? Value::none() : Value(def_.name);
+    if (n == "arguments") {
+      std::vector<Value> names;
+      for (const auto& p : def_.params) names.emplace_back(p);
+      return Value::tuple(std::move(names));
+    }
+    if (n == "catch_kwargs") return Value(def_.uses_kwargs);
+    if (n == "catch_varargs") return Value(def_.uses_varargs);
+    if (n == "caller") return Value(def_.uses_caller);
+    return Value();
+  }
   void for_each_child(const std::function<void(const Value&)>& fn) const override {
     for (const auto& v : closure_->vars) fn(v.value);
   }
@@ -186,6 +202,15 @@ Interp::~Interp() {
   break_cycles();
 }
 
+std::uint64_t Interp::random() {
+  if (rng_ == 0)
+    rng_ = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}() | 1;
+  rng_ ^= rng_ << 13;  // xorshift64
+  rng_ ^= rng_ >> 7;
+  rng_ ^= rng_ << 17;
+  return rng_;
+}
+
 void Interp::break_cycles() {
   // A candidate that can reach itself is part of a cycle: empty it so that reference counting
   // can free the values.
@@ -248,8 +273,10 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     }
     case SK::kSetBlock: {
       const auto& n = static_cast<const SetBlockStmt&>(st);
-      Value v(capture(n.body, s));
-      if (n.filter) v = apply_filter(static_cast<const FilterExpr&>(*n.filter), std::move(v), s);
+      Scope inner;
+      inner.parent = &s;
+      Value v(capture(n.body, inner));
+      if (n.filter) v = apply_filter_chain(*n.filter, std::move(v), s);
       assign(n.target, std::move(v), s);
       return;
     }
@@ -279,8 +306,15 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     }
     case SK::kFilterBlock: {
       const auto& n = static_cast<const FilterBlockStmt&>(st);
-      Value body(capture(n.body, s));
-      apply_filter(static_cast<const FilterExpr&>(*n.filter), std::move(body), s).append_str(*out_);
+      Scope inner;
+      inner.parent = &s;
+      Value body(capture(n.body, inner));
+      Value r = apply_filter_chain(*n.filter, std::move(body), s);
+      // Jinja2 joins a filter block's result with the output: it must be a string.
+      if (!r.is_str())
+        throw TemplateError(ErrorKind::kType,
+                            "sequence item 0: expected str instance, " + r.type_name() + " found");
+      out_->append(r.as_str());
       return;
     }
     case SK::kWith: {
@@ -366,21 +400,28 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     loop->items = std::make_shared<const std::vector<Value>>(*items);
     items = loop->items.get();
     loop->length = static_cast<std::int64_t>(items->size());
-    body.set("loop", Value::object(loop));
   }
   std::size_t n = items->size();
   count_steps(n);
-  std::size_t i = 0;
-  for (; i < n && i < items->size(); ++i) {
-    if (loop) loop->index0 = static_cast<std::int64_t>(i);
+  // Every iteration starts from a fresh scope (assignments do not carry over, as in Jinja2).
+  bool completed_any = false;
+  Value loop_value = loop ? Value::object(loop) : Value();
+  for (std::size_t i = 0; i < n && i < items->size(); ++i) {
+    body.vars.clear();
+    if (loop) {
+      loop->index0 = static_cast<std::int64_t>(i);
+      body.vars.push_back(Var{std::hash<std::string_view>{}("loop"), "loop", loop_value});
+    }
     if (f.target.type == Target::Type::kName)
       body.set(f.target.name, (*items)[i]);
     else
       assign(f.target, (*items)[i], body);
     Flow fl = exec(f.body, body);
     if (fl == Flow::kBreak) break;
+    if (fl == Flow::kNormal) completed_any = true;
   }
-  if (n == 0) return exec(f.orelse, s);
+  // Jinja2 runs `else` when no iteration reached the end of the body.
+  if (!completed_any && !f.orelse.empty()) return exec(f.orelse, s);
   return Flow::kNormal;
 }
 
@@ -518,8 +559,9 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     throw TemplateError(ErrorKind::kType, "macro '" + def.name + "' takes no keyword argument '" + k + "'");
   }
   if (args.args.size() > nparams && !def.uses_varargs)
-    throw TemplateError(ErrorKind::kType, "macro '" + def.name + "' takes not more than " +
-                                              std::to_string(nparams) + " argument(s)");
+    throw TemplateError(ErrorKind::kType,
+                        "macro " + (def.is_caller ? std::string("None") : "'" + def.name + "'") +
+                            " takes not more than " + std::to_string(nparams) + " argument(s)");
   auto saved_ast = ast_;
   ast_ = ast;
   ++depth_;

@@ -56,6 +56,8 @@ class Interp final : public RenderState {
   Value eval(const Expr& e, Scope& s);
   Value call_value(const Value& fn, CallArgs& args);
   Value apply_filter(const FilterExpr& f, Value input, Scope& s);
+  // A filter chain whose innermost input is `input` (filter blocks, set blocks).
+  Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
   Value lookup_name(std::size_t hash, std::string_view name, Scope& s) const;
 
   // RenderState
@@ -85,6 +87,9 @@ class Interp final : public RenderState {
 
   const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
 
+  // A random number for the `random` filter (seeded per render).
+  std::uint64_t random();
+
   // Records that `item` was stored inside `container` (a possible reference cycle).
   void note_insert(const Value& container, const Value& item);
   ~Interp() override;
@@ -112,6 +117,7 @@ class Interp final : public RenderState {
   std::unordered_map<std::string, Value> modules_;
   std::vector<std::shared_ptr<Scope>> roots_;  // imported/included top levels, alive for the render
   std::vector<std::weak_ptr<Object>> cycle_candidates_;
+  std::uint64_t rng_ = 0;
 };
 
 // The `loop` variable of a for loop.
@@ -125,6 +131,7 @@ class LoopObj final : public NativeObject {
 
   Value get_attr(std::string_view name) const override;
   bool call_method(std::string_view name, CallArgs& args, Value& result) override;
+  bool has_method(std::string_view n) const override { return n == "cycle" || n == "changed"; }
   std::string repr() const override;
   std::string type_name() const override { return "LoopContext"; }
   void for_each_child(const std::function<void(const Value&)>& fn) const override;

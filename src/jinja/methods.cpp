@@ -66,6 +66,26 @@ std::int64_t cp_index(std::string_view s, std::size_t byte) {
   return utf8_length(s.substr(0, byte));
 }
 
+// Byte offsets of Python's s[start:end] for the optional start/end arguments at position i.
+std::pair<std::size_t, std::size_t> byte_range(const std::string& s, const CallArgs& a, std::size_t i) {
+  bool ascii = is_ascii(s);
+  std::vector<std::string_view> cs;
+  if (!ascii) cs = utf8_chars(s);
+  auto n = static_cast<std::int64_t>(ascii ? s.size() : cs.size());
+  auto norm = [&](std::int64_t v) {
+    if (v < 0) v = std::max<std::int64_t>(0, v + n);
+    return std::min(v, n);
+  };
+  std::int64_t lo = norm(int_arg(a, i, 0));
+  std::int64_t hi = norm(int_arg(a, i + 1, n));
+  auto to_byte = [&](std::int64_t cp) -> std::size_t {
+    if (ascii) return static_cast<std::size_t>(cp);
+    if (cp >= n) return s.size();
+    return static_cast<std::size_t>(cs[static_cast<std::size_t>(cp)].data() - s.data());
+  };
+  return {to_byte(lo), to_byte(hi)};
+}
+
 bool is_ws(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -189,12 +209,6 @@ bool is_lower_c(char c) {
 bool is_upper_c(char c) {
   return c >= 'A' && c <= 'Z';
 }
-char to_lower(char c) {
-  return is_upper_c(c) ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char to_upper(char c) {
-  return is_lower_c(c) ? static_cast<char>(c - 'a' + 'A') : c;
-}
 
 std::string pad(const std::string& s, std::int64_t width, std::string_view fill, int align) {
   std::int64_t len = utf8_length(s);
@@ -307,42 +321,36 @@ bool str_method(const Value& self, std::string_view name, CallArgs& a, Value& r)
     }
     r = Value(std::move(out));
   } else if (name == "title") {
-    std::string out = s;
-    bool prev_cased = false;
-    for (char& c : out) {
-      if (is_alpha(c)) {
-        c = prev_cased ? to_lower(c) : to_upper(c);
-        prev_cased = true;
-      } else {
-        prev_cased = static_cast<unsigned char>(c) >= 0x80 && prev_cased;
-      }
-    }
-    r = Value(std::move(out));
+    r = Value(py_case_words(s, true, false));
   } else if (name == "capitalize") {
-    std::string out = ascii_lower(s);
-    if (!out.empty()) out[0] = to_upper(out[0]);
-    r = Value(std::move(out));
+    r = Value(py_case_words(s, false, false));
   } else if (name == "swapcase") {
-    std::string out = s;
-    for (char& c : out) c = is_lower_c(c) ? to_upper(c) : to_lower(c);
-    r = Value(std::move(out));
+    r = Value(py_case_words(s, false, true));
   } else if (name == "find" || name == "rfind" || name == "index" || name == "rindex") {
     const std::string& sub = str_arg(a, 0, "find");
+    auto [lo, hi] = byte_range(s, a, 1);
     bool rev = name[0] == 'r';
-    std::size_t p = rev ? s.rfind(sub) : s.find(sub);
+    std::size_t p = std::string::npos;
+    if (hi >= lo && hi - lo >= sub.size()) {
+      std::string_view window(s.data() + lo, hi - lo);
+      p = rev ? window.rfind(sub) : window.find(sub);
+    }
     if (p == std::string::npos) {
       if (name == "index" || name == "rindex") throw TemplateError(ErrorKind::kValue, "substring not found");
       r = Value(std::int64_t{-1});
     } else {
-      r = Value(cp_index(s, p));
+      r = Value(cp_index(s, lo + p));
     }
   } else if (name == "count") {
     const std::string& sub = str_arg(a, 0, "count");
+    auto [lo, hi] = byte_range(s, a, 1);
+    std::string_view window(s.data() + lo, hi >= lo ? hi - lo : 0);
     std::int64_t n = 0;
     if (sub.empty()) {
-      n = utf8_length(s) + 1;
+      n = utf8_length(window) + 1;
     } else {
-      for (std::size_t p = s.find(sub); p != std::string::npos; p = s.find(sub, p + sub.size())) ++n;
+      for (std::size_t p = window.find(sub); p != std::string::npos; p = window.find(sub, p + sub.size()))
+        ++n;
     }
     r = Value(n);
   } else if (name == "isdigit" || name == "isnumeric" || name == "isdecimal") {
@@ -612,6 +620,8 @@ bool has_method(const Value& obj, std::string_view name) {
       return name == "index" || name == "count";
     case Kind::kDict:
       return in(kDictMethods, name);
+    case Kind::kObject:
+      return obj.as_object()->has_method(name);
     default:
       return false;
   }

@@ -273,7 +273,7 @@ bool contains(const Value& c, const Value& item) {
     case Kind::kDict:
       return c.as_dict().find(item) != nullptr;
     case Kind::kUndefined:
-      fail_undefined(c);
+      return false;  // Undefined iterates as empty
     case Kind::kObject:
       if (c.as_object()->iterable()) {
         for (const auto& v : c.as_object()->iterate())
@@ -334,14 +334,21 @@ Value get_attr(const Value& obj, std::string_view name) {
     }
     case Kind::kObject: {
       Value v = obj.as_object()->get_attr(name);
-      if (v.is_undefined() && v.undefined_hint().empty()) {
-        if (has_method(obj, name)) return bound_method(obj, name);
-        return missing_attr(obj, name);
+      if (v.is_undefined()) {
+        if (obj.as_object()->has_method(name)) return bound_method(obj, name);
+        if (v.undefined_hint().empty()) return missing_attr(obj, name);
       }
       return v;
     }
+    case Kind::kCallable: {
+      Value v = obj.as_callable()->get_attr(name);
+      if (!v.is_undefined()) return v;
+      return missing_attr(obj, name);
+    }
     default:
       if (has_method(obj, name)) return bound_method(obj, name);
+      if (obj.is_tuple() && obj.items().size() == 2 && (name == "grouper" || name == "list"))
+        return obj.items()[name == "grouper" ? 0 : 1];  // groupby's named tuples
       if (obj.is_int() || obj.is_bool()) {
         if (name == "real" || name == "numerator") return Value(obj.as_int());
         if (name == "imag") return Value(std::int64_t{0});
@@ -502,20 +509,6 @@ std::int64_t utf8_length(std::string_view s) {
   for (char c : s)
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
   return n;
-}
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string ascii_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
 }
 
 bool is_py_space(std::string_view s, std::size_t i, std::size_t* len) {

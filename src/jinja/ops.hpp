@@ -39,8 +39,16 @@ std::int64_t length(const Value& v);
 bool is_ascii(std::string_view s);
 std::vector<std::string_view> utf8_chars(std::string_view s);
 std::int64_t utf8_length(std::string_view s);
+// Python's str.lower/upper (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic).
 std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
+// title=true: str.title; swap=true: str.swapcase; else str.capitalize.
+std::string py_case_words(std::string_view s, bool title, bool swap);
+std::uint32_t cp_upper(std::uint32_t cp);
+std::uint32_t cp_lower(std::uint32_t cp);
+bool cp_is_cased(std::uint32_t cp);
+bool cp_is_upper(std::uint32_t cp);
+bool cp_is_lower(std::uint32_t cp);
 bool is_py_space(std::string_view s, std::size_t i, std::size_t* len);
 
 }  // namespace pond::jinja

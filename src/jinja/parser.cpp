@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "jinja/error.hpp"
+#include "jinja/filters_util.hpp"
 #include "jinja/lexer.hpp"
 
 namespace pond::jinja {
@@ -304,6 +305,7 @@ class Parser {
     auto c = make_node<CallBlockStmt>(next());
     c->caller = std::make_unique<MacroDef>();
     c->caller->name = "caller";
+    c->caller->is_caller = true;
     c->caller->line = c->line;
     if (cur().is_op("(")) parse_signature(*c->caller);
     const Token& at = cur();
@@ -908,6 +910,7 @@ class Parser {
       auto f = make_node<FilterExpr>(at);
       f->name = dotted_name();
       f->fn = find_builtin_filter(f->name);
+      f->signature = builtin_filter_signature(f->name);
       if (!f->fn && !(env_.has_custom_filter && env_.has_custom_filter(f->name)) && !soft_)
         fail("No filter named '" + f->name + "'.", at, ErrorKind::kAssertion);
       if (cur().is_op("(")) parse_call_args(f->call);

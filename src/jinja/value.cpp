@@ -9,6 +9,10 @@
 
 namespace pond::jinja {
 
+Value CallableObj::get_attr(std::string_view) const {
+  return Value();
+}
+
 // ---- NativeObject defaults ----
 
 Value NativeObject::get_attr(std::string_view) const {

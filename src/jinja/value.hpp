@@ -77,6 +77,8 @@ class CallableObj : public Object {
  public:
   virtual Value call(CallArgs& args) const = 0;
   virtual std::string repr() const = 0;
+  // Attributes of the callable itself (a macro's name, arguments, ...); undefined when none.
+  virtual Value get_attr(std::string_view name) const;
 };
 
 // A native object with attributes and methods, implemented by the embedder.
@@ -92,6 +94,11 @@ class NativeObject : public Object {
   // `obj.name(args)`: sets `result` and returns true when the object has that method. The default
   // calls what get_attr(name) returns when that is callable.
   virtual bool call_method(std::string_view name, CallArgs& args, Value& result);
+  // Whether call_method knows `name` (so that `obj.name` is a bound method).
+  virtual bool has_method(std::string_view name) const {
+    (void)name;
+    return false;
+  }
   // Setting attributes (`{% set obj.x = 1 %}`); only namespaces allow it by default.
   virtual bool set_attr(std::string_view name, const Value& value);
   virtual std::string repr() const { return "<object>"; }
