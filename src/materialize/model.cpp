@@ -63,6 +63,11 @@ bool is_full_refresh(const ModelSpec& spec, const RunOptions& options) {
   return spec.full_refresh.value_or(options.full_refresh);
 }
 
+bool is_incremental(Session& session, const ModelSpec& spec, const RunOptions& options) {
+  return spec.materialized == Materialized::kIncremental && !is_full_refresh(spec, options) &&
+         session.kind_of(spec.relation) == RelationKind::kTable;
+}
+
 namespace {
 
 // Whether the build is one statement: no hook or comment inside the transaction and no

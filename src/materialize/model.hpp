@@ -14,4 +14,8 @@ MaterializeResult materialize_model(Session& session, const ModelSpec& spec, con
 // Whether this invocation rebuilds the model from scratch (flag, overridden by the model's config).
 bool is_full_refresh(const ModelSpec& spec, const RunOptions& options);
 
+// dbt's is_incremental() for the compiler: an incremental model whose table exists, without
+// full refresh.
+bool is_incremental(Session& session, const ModelSpec& spec, const RunOptions& options);
+
 }  // namespace pond::materialize

@@ -192,6 +192,27 @@ std::vector<StepRecord> RunStore::steps_of(const std::string& run_id) {
   return out;
 }
 
+std::optional<RunRecord> RunStore::last_run(const std::vector<std::string>& commands) {
+  std::string where;
+  for (std::size_t i = 0; i < commands.size(); ++i) where += (i ? ", ?" : "?");
+  auto q = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs" +
+                        (commands.empty() ? "" : " WHERE command IN (" + where + ")") +
+                        " ORDER BY started_at DESC, rowid DESC LIMIT 1");
+  for (std::size_t i = 0; i < commands.size(); ++i) q.bind(static_cast<int>(i + 1), commands[i]);
+  if (!q.step()) return std::nullopt;
+  return read_run(q);
+}
+
+std::vector<StepRecord> RunStore::steps_to_retry(const std::string& run_id) {
+  std::vector<StepRecord> out;
+  for (auto& s : steps_of(run_id)) {
+    if (s.status == "error" || s.status == "fail" || s.status == "skipped" || s.status == "partial success" ||
+        s.status == "running")
+      out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::vector<EventRecord> RunStore::events_of(const std::string& run_id) {
   auto q = db_->prepare(
       "SELECT event_id, run_id, coalesce(step_key, ''), ts, level, kind, message, payload_json FROM events "

@@ -119,6 +119,11 @@ class RunStore {
   // By full id or unique prefix; nullopt when none matches. Throws when the prefix is ambiguous.
   std::optional<RunRecord> find_run(const std::string& id_or_prefix);
   std::vector<StepRecord> steps_of(const std::string& run_id);
+  // The latest run, optionally only of the given commands (e.g. the run `pond retry` repeats).
+  std::optional<RunRecord> last_run(const std::vector<std::string>& commands = {});
+  // What `pond retry` re-runs: the steps of a run that failed, errored, were skipped, partly
+  // succeeded or never finished (status still running: the process died).
+  std::vector<StepRecord> steps_to_retry(const std::string& run_id);
   std::vector<EventRecord> events_of(const std::string& run_id);
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);

@@ -182,3 +182,21 @@ TEST(Incremental, MicrobatchNeedsBeginOnFirstRun) {
 }
 
 }  // namespace pond::materialize
+
+namespace pond::materialize {
+
+TEST(Incremental, IsIncrementalForTheCompiler) {
+  testing::Db t;
+  Session s(t.con);
+  auto spec = testing::model("inc", Materialized::kIncremental, "select 1 as id");
+  EXPECT_FALSE(is_incremental(s, spec, {}));
+  materialize_model(s, spec, {});
+  EXPECT_TRUE(is_incremental(s, spec, {}));
+  RunOptions full;
+  full.full_refresh = true;
+  EXPECT_FALSE(is_incremental(s, spec, full));
+  spec.materialized = Materialized::kTable;
+  EXPECT_FALSE(is_incremental(s, spec, {}));
+}
+
+}  // namespace pond::materialize

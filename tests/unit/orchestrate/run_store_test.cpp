@@ -100,4 +100,27 @@ TEST(RunStore, RecordsRunsStepsEventsMaterializationsAndChecks) {
   EXPECT_EQ(store.events_of(id).at(0).message, "hello");
 }
 
+TEST(RunStore, LastRunAndWhatToRetry) {
+  test::TempDir dir;
+  RunStore store = RunStore::open(dir.path() / "state.db");
+  EXPECT_FALSE(store.last_run());
+  store.start_run({"r1", "build", "", "{}", "running", "2026-11-21T10:00:00Z", "", "", "cli", "", ""});
+  store.start_run({"r2", "runs", "", "{}", "running", "2026-11-21T11:00:00Z", "", "", "cli", "", ""});
+  EXPECT_EQ(store.last_run()->run_id, "r2");
+  EXPECT_EQ(store.last_run({"build", "run"})->run_id, "r1");
+  int i = 0;
+  for (const char* status : {"success", "error", "skipped", "pass", "fail", "warn", "running"}) {
+    StepRecord s;
+    s.run_id = "r1";
+    s.step_key = std::string("node.") + status;
+    s.resource_type = "model";
+    s.status = status;
+    s.step_index = ++i;
+    store.record_step(s);
+  }
+  std::string keys;
+  for (const auto& s : store.steps_to_retry("r1")) keys += s.step_key + " ";
+  EXPECT_EQ(keys, "node.error node.skipped node.fail node.running ");
+}
+
 }  // namespace pond::orchestrate
