@@ -113,9 +113,9 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       inline_deletes[to_int(r[0])].push_back(r[1].value_or("NULL"));
   }
 
-  // Pruning by partition values and min/max statistics.
+  // Pruning: first by partition values (no extra catalog reads), then by the min/max
+  // statistics of the filtered columns, read only for the files still in.
   if (!options.filters.empty()) {
-    auto stats = catalog_.file_stats(table.id, snapshot);
     std::map<std::string, const Column*> by_name;
     for (const auto& c : cols) by_name[c.name] = &c;
     std::vector<DataFile> kept;
@@ -123,28 +123,51 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       bool keep = true;
       for (const auto& p : options.filters) {
         auto it = by_name.find(p.column);
-        if (it == by_name.end()) continue;
-        const Column& c = *it->second;
-        if (table.partition && f.partition_id && *f.partition_id == table.partition->id) {
-          for (const auto& field : table.partition->fields) {
-            if (field.column_id != c.id || field.transform != "identity") continue;
-            auto pv = f.partition_values.find(field.key_index);
-            if (pv != f.partition_values.end() &&
-                !stats_may_match(c.type, pv->second, pv->second, p.op, p.value))
-              keep = false;
-          }
+        if (it == by_name.end() || !table.partition || !f.partition_id ||
+            *f.partition_id != table.partition->id)
+          continue;
+        for (const auto& field : table.partition->fields) {
+          if (field.column_id != it->second->id || field.transform != "identity") continue;
+          auto pv = f.partition_values.find(field.key_index);
+          if (pv != f.partition_values.end() &&
+              !stats_may_match(it->second->type, pv->second, pv->second, p.op, p.value))
+            keep = false;
         }
-        auto st = stats.find(f.id);
-        if (keep && st != stats.end()) {
-          for (const auto& s : st->second)
-            if (s.column_id == c.id && !stats_may_match(c.type, s.min_value, s.max_value, p.op, p.value))
-              keep = false;
-        }
-        if (!keep) break;
       }
       if (keep) kept.push_back(std::move(f));
     }
     files = std::move(kept);
+    std::string column_ids;
+    for (const auto& p : options.filters) {
+      auto it = by_name.find(p.column);
+      if (it != by_name.end())
+        column_ids += (column_ids.empty() ? "" : ", ") + std::to_string(it->second->id);
+    }
+    if (!files.empty() && !column_ids.empty()) {
+      std::string file_ids;
+      for (const auto& f : files) file_ids += (file_ids.empty() ? "" : ", ") + std::to_string(f.id);
+      std::map<std::int64_t, std::vector<ColumnStats>> stats;
+      for (auto& r :
+           db.query("SELECT data_file_id, column_id, min_value, max_value FROM ducklake_file_column_stats "
+                    "WHERE data_file_id IN (" +
+                    file_ids + ") AND column_id IN (" + column_ids + ")"))
+        stats[to_int(r[0])].push_back({to_int(r[1]), 0, 0, 0, r[2], r[3]});
+      kept.clear();
+      for (auto& f : files) {
+        bool keep = true;
+        auto st = stats.find(f.id);
+        for (const auto& p : options.filters) {
+          auto it = by_name.find(p.column);
+          if (it == by_name.end() || st == stats.end()) continue;
+          for (const auto& s : st->second)
+            if (s.column_id == it->second->id &&
+                !stats_may_match(it->second->type, s.min_value, s.max_value, p.op, p.value))
+              keep = false;
+        }
+        if (keep) kept.push_back(std::move(f));
+      }
+      files = std::move(kept);
+    }
   }
   plan.files_scanned = files.size();
 

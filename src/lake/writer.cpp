@@ -171,6 +171,30 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
         ", PARTITION_BY (" + list + "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'ducklake-{uuid}'";
   }
   std::vector<WrittenFile> out;
+  // DuckDB closes partition files beyond 100 open ones and flushes small row groups every
+  // 512K rows; both make many small files. One file per partition and write is what the lake
+  // wants, so raise both for this statement and restore the caller's values after.
+  std::vector<std::pair<std::string, std::string>> saved;
+  if (!keys.empty()) {
+    for (const char* name : {"partitioned_write_max_open_files", "partitioned_write_flush_threshold"}) {
+      auto v = con.query(std::string("SELECT current_setting('") + name + "')::VARCHAR").rows_as_text();
+      saved.emplace_back(name, v.empty() ? "" : v[0][0].value_or(""));
+    }
+    con.execute(
+        "SET partitioned_write_max_open_files = 100000; SET partitioned_write_flush_threshold = 8000000");
+  }
+  struct Restore {
+    engine::Connection& con;
+    const std::vector<std::pair<std::string, std::string>>& saved;
+    ~Restore() {
+      for (const auto& [name, value] : saved) {
+        try {
+          con.execute("SET " + name + " = " + value);
+        } catch (...) {  // best effort: a setting we could read can be set back
+        }
+      }
+    }
+  } restore{con, saved};
   engine::Result r = con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
   while (auto chunk = r.next_chunk()) {
     for (std::size_t row = 0; row < chunk->size(); ++row) {
