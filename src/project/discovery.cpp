@@ -16,8 +16,11 @@ struct Walker {
   std::vector<ProjectSourceFile>& out;
   std::set<std::string> seen;
 
-  void walk(const std::string& folder, FileKind sql_kind) {
+  void walk(std::string folder, FileKind sql_kind) {
+    while (!folder.empty() && folder.back() == '/') folder.pop_back();
     fs::path base = project.root / folder;
+    std::string root_prefix = project.root.generic_string();
+    if (root_prefix.empty() || root_prefix.back() != '/') root_prefix += '/';
     std::error_code ec;
     if (!fs::is_directory(base, ec)) return;
     fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec), end;
@@ -31,8 +34,10 @@ struct Walker {
       }
       if (!it->is_regular_file()) continue;
       std::string ext = p.extension().string();
-      std::string rel = fs::relative(p, project.root).generic_string();
-      std::string in_folder = fs::relative(p, base).generic_string();
+      // Plain prefix stripping: fs::relative canonicalises (a readlink per path component).
+      std::string full = p.generic_string();
+      std::string rel = full.substr(root_prefix.size());
+      std::string in_folder = rel.substr(folder.size() + 1);
       FileKind kind;
       if (sql_kind == FileKind::kDocs) {
         if (ext != ".md") continue;

@@ -2,6 +2,7 @@
 // ref/source resolution -> cycle check.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <map>
 #include <thread>
@@ -22,6 +23,19 @@ namespace pond::project {
 namespace {
 
 using nlohmann::json;
+
+// Phase timings at debug level (`--log-level debug`), to keep parsing fast knowingly.
+class Stopwatch {
+ public:
+  void lap(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    log::debug("parse phase {}: {:.1f} ms", phase, std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files, const std::string& package,
                                     int threads) {
@@ -124,8 +138,11 @@ class Assembler {
   }
 
   Manifest run() {
+    Stopwatch clock;
     std::vector<ProjectSourceFile> files = discover_files(project_);
+    clock.lap("discover");
     std::vector<FileResult> results = parse_files(files, project_.name, options_.threads);
+    clock.lap("parse files");
     std::vector<Node> nodes;
     for (auto& r : results) {
       for (auto& n : r.nodes) nodes.push_back(std::move(n));
@@ -136,9 +153,12 @@ class Assembler {
     for (const auto& d : m_.docs) docs_by_name_[d.name] = &d;
     check_duplicates(nodes);
     apply_patches(nodes);
+    clock.lap("patches");
     for (auto& n : nodes) resolve_config(n, nullptr);
+    clock.lap("configs");
     make_sources_and_exposures(nodes);
     make_tests(nodes);
+    clock.lap("tests");
     for (auto& n : nodes) {
       if (n.is_enabled())
         m_.nodes.push_back(std::move(n));
@@ -150,12 +170,15 @@ class Assembler {
     std::sort(m_.disabled.begin(), m_.disabled.end(), by_id);
     std::sort(m_.macros.begin(), m_.macros.end(), by_id);
     m_.rebuild_index();
+    clock.lap("index");
     for (auto& n : m_.nodes) {
       assign_relation(n, m_.target);
       resolve_dependencies(n);
     }
     for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macros(mc.depends_on_macros);
+    clock.lap("refs");
     check_acyclic(m_, Graph(m_));
+    clock.lap("cycles");
     return std::move(m_);
   }
 

@@ -7,148 +7,178 @@
 #include "common/error.hpp"
 #include "project/graph.hpp"
 #include "project/hashing.hpp"
+#include "project/json_writer.hpp"
 
 namespace pond::project {
 
 namespace {
 
-using ojson = nlohmann::ordered_json;
-
-// nlohmann::json keeps keys sorted; the manifest is an ordered_json. Converted directly
-// (a dump/parse round trip would double the manifest's cost).
-ojson to_ordered(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::object: {
-      ojson o = ojson::object();
-      for (const auto& [k, v] : j.items()) o.emplace(k, to_ordered(v));
-      return o;
-    }
-    case nlohmann::json::value_t::array: {
-      ojson a = ojson::array();
-      for (const auto& v : j) a.push_back(to_ordered(v));
-      return a;
-    }
-    case nlohmann::json::value_t::string:
-      return j.get_ref<const std::string&>();
-    case nlohmann::json::value_t::boolean:
-      return j.get<bool>();
-    case nlohmann::json::value_t::number_integer:
-      return j.get<std::int64_t>();
-    case nlohmann::json::value_t::number_unsigned:
-      return j.get<std::uint64_t>();
-    case nlohmann::json::value_t::number_float:
-      return j.get<double>();
-    default:
-      return nullptr;
+void columns(JsonWriter& w, const std::vector<Column>& cols) {
+  w.begin_object();
+  for (const auto& c : cols) {
+    w.key(c.name).begin_object();
+    w.field("name", c.name).field("description", c.description).field("meta", c.meta);
+    w.key("data_type").string_or_null(c.data_type);
+    w.field("constraints", c.constraints).key("quote").null();
+    w.key("config").begin_object().field("meta", c.meta).key("tags").strings(c.tags).end_object();
+    w.key("tags").strings(c.tags).key("granularity").null();
+    w.key("doc_blocks").begin_array().end_array();
+    w.end_object();
   }
+  w.end_object();
 }
 
-ojson null_or(const std::string& s) {
-  return s.empty() ? ojson() : ojson(s);
-}
-
-ojson columns_json(const std::vector<Column>& columns) {
-  ojson out = ojson::object();
-  for (const auto& c : columns) {
-    out[c.name] = ojson{{"name", c.name},
-                        {"description", c.description},
-                        {"meta", to_ordered(c.meta)},
-                        {"data_type", null_or(c.data_type)},
-                        {"constraints", to_ordered(c.constraints)},
-                        {"quote", nullptr},
-                        {"config", ojson{{"meta", to_ordered(c.meta)}, {"tags", c.tags}}},
-                        {"tags", c.tags},
-                        {"granularity", nullptr},
-                        {"doc_blocks", ojson::array()}};
+void refs(JsonWriter& w, const Node& n) {
+  w.key("refs").begin_array();
+  for (const auto& r : n.refs) {
+    w.begin_object().field("name", r.name).key("package").string_or_null(r.package).key("version").null().end_object();
   }
-  return out;
+  w.end_array();
+  w.key("sources").begin_array();
+  for (const auto& s : n.sources) w.begin_array().value(s.source).value(s.table).end_array();
+  w.end_array();
 }
 
-ojson refs_json(const Node& n) {
-  ojson refs = ojson::array();
-  for (const auto& r : n.refs)
-    refs.push_back(ojson{{"name", r.name}, {"package", null_or(r.package)}, {"version", nullptr}});
-  return refs;
+void empty_object(JsonWriter& w, const char* key) { w.key(key).begin_object().end_object(); }
+void empty_array(JsonWriter& w, const char* key) { w.key(key).begin_array().end_array(); }
+
+void common_head(JsonWriter& w, const Node& n, const char* type) {
+  w.field("name", n.name).field("resource_type", type).field("package_name", n.package_name);
+  w.field("path", n.path).field("original_file_path", n.original_file_path).field("unique_id", n.unique_id);
+  w.key("fqn").strings(n.fqn);
 }
 
-ojson sources_json(const Node& n) {
-  ojson out = ojson::array();
-  for (const auto& s : n.sources) out.push_back(ojson::array({s.source, s.table}));
-  return out;
+void write_source(JsonWriter& w, const Node& n, double created) {
+  w.begin_object();
+  w.field("database", n.database).field("schema", n.schema);
+  common_head(w, n, "source");
+  w.field("source_name", n.source_name).field("source_description", n.source_description);
+  w.field("loader", n.loader).field("identifier", n.identifier);
+  w.key("quoting").begin_object();
+  for (const char* k : {"database", "schema", "identifier", "column"}) w.key(k).null();
+  w.end_object();
+  w.key("loaded_at_field").string_or_null(n.loaded_at_field).key("loaded_at_query").null();
+  w.key("freshness");
+  if (n.freshness.is_object()) {
+    nlohmann::json f = n.freshness;
+    for (const char* k : {"warn_after", "error_after"})
+      if (!f.contains(k)) f[k] = nlohmann::json{{"count", nullptr}, {"period", nullptr}};
+    if (!f.contains("filter")) f["filter"] = nullptr;
+    w.value(f);
+  } else {
+    w.null();
+  }
+  w.field("external", n.external).field("description", n.description);
+  w.key("columns");
+  columns(w, n.columns);
+  w.field("meta", n.meta);
+  empty_object(w, "source_meta");
+  w.key("tags").strings(n.tags).field("config", n.config).key("patch_path").null();
+  empty_object(w, "unrendered_config");
+  w.key("relation_name").string_or_null(n.relation_name).field("created_at", created);
+  w.key("unrendered_database").null().key("unrendered_schema").null();
+  empty_array(w, "doc_blocks");
+  w.end_object();
 }
 
-double created_at() {
+void write_exposure(JsonWriter& w, const Node& n, double created) {
+  const auto& e = n.exposure;
+  auto field = [&](const char* k) -> const nlohmann::json& {
+    static const nlohmann::json null_value;
+    return e.is_object() && e.contains(k) ? e[k] : null_value;
+  };
+  w.begin_object();
+  common_head(w, n, "exposure");
+  w.field("type", field("type")).field("owner", field("owner")).field("description", n.description);
+  w.field("label", field("label")).field("maturity", field("maturity")).field("meta", n.meta);
+  w.key("tags").strings(n.tags).field("config", n.config);
+  empty_object(w, "unrendered_config");
+  w.field("url", field("url"));
+  w.key("depends_on").begin_object();
+  empty_array(w, "macros");
+  w.key("nodes").strings(n.depends_on_nodes).end_object();
+  refs(w, n);
+  empty_array(w, "metrics");
+  w.field("created_at", created);
+  w.end_object();
+}
+
+void write_node(JsonWriter& w, const Node& n, double created) {
+  if (n.resource_type == ResourceType::kSource) return write_source(w, n, created);
+  if (n.resource_type == ResourceType::kExposure) return write_exposure(w, n, created);
+  w.begin_object();
+  w.field("database", n.database).field("schema", n.schema);
+  common_head(w, n, std::string(to_string(n.resource_type)).c_str());
+  w.field("alias", n.alias);
+  w.key("checksum").begin_object();
+  w.field("name", n.checksum.empty() ? "none" : "sha256").field("checksum", n.checksum).end_object();
+  w.field("config", n.config).key("tags").strings(n.tags).field("description", n.description);
+  w.key("columns");
+  columns(w, n.columns);
+  w.field("meta", n.meta).key("group").null();
+  w.key("docs");
+  if (auto it = n.config.find("docs"); it != n.config.end())
+    w.value(*it);
+  else
+    w.begin_object().field("show", true).key("node_color").null().end_object();
+  w.key("patch_path").string_or_null(n.patch_path).key("build_path").null();
+  w.field("unrendered_config", n.unrendered_config).field("created_at", created);
+  w.key("relation_name").string_or_null(n.relation_name);
+  w.field("raw_code", n.raw_code);
+  empty_array(w, "doc_blocks");
+  w.field("language", n.language);
+  refs(w, n);
+  empty_array(w, "metrics");
+  w.key("depends_on").begin_object().key("macros").strings(n.depends_on_macros);
+  if (n.resource_type != ResourceType::kSeed) w.key("nodes").strings(n.depends_on_nodes);
+  w.end_object();
+  w.key("compiled_path").string_or_null(n.compiled_path);
+  if (n.compiled) {
+    w.field("compiled", true).field("compiled_code", n.compiled_code);
+    w.field("extra_ctes_injected", true);
+    empty_array(w, "extra_ctes");
+  }
+  w.key("contract").begin_object().field("enforced", false).field("alias_types", true).key("checksum").null();
+  w.end_object();
+  if (n.resource_type == ResourceType::kModel) {
+    w.field("access", "protected");
+    empty_array(w, "constraints");
+    w.key("version").null().key("latest_version").null().key("deprecation_date").null();
+    empty_array(w, "primary_key");
+    w.key("time_spine").null();
+  }
+  if (n.resource_type == ResourceType::kSeed) w.key("root_path").null();
+  if (n.resource_type == ResourceType::kTest && n.test_metadata) {
+    w.key("column_name").string_or_null(n.column_name).key("file_key_name").null();
+    w.key("attached_node").string_or_null(n.attached_node);
+    w.key("test_metadata").begin_object().field("name", n.test_metadata->name);
+    w.field("kwargs", n.test_metadata->kwargs).key("namespace").string_or_null(n.test_metadata->namespace_);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_macro(JsonWriter& w, const Macro& m, double created) {
+  w.begin_object();
+  w.field("name", m.name).field("resource_type", "macro").field("package_name", m.package_name);
+  w.field("path", m.path).field("original_file_path", m.original_file_path).field("unique_id", m.unique_id);
+  w.field("macro_sql", m.macro_sql);
+  w.key("depends_on").begin_object().key("macros").strings(m.depends_on_macros).end_object();
+  w.field("description", m.description);
+  empty_object(w, "meta");
+  w.key("docs").begin_object().field("show", true).key("node_color").null().end_object();
+  w.key("patch_path").null();
+  w.key("arguments").begin_array();
+  for (const auto& a : m.arguments)
+    w.begin_object().field("name", a).key("type").null().field("description", "").end_object();
+  w.end_array();
+  w.field("created_at", created).key("supported_languages").null();
+  w.end_object();
+}
+
+double now_seconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-ojson source_json(const Node& n) {
-  ojson f = n.freshness.is_object() ? to_ordered(n.freshness) : ojson();
-  if (f.is_object()) {
-    for (const char* k : {"warn_after", "error_after"})
-      if (!f.contains(k)) f[k] = ojson{{"count", nullptr}, {"period", nullptr}};
-    if (!f.contains("filter")) f["filter"] = nullptr;
-  }
-  return ojson{
-      {"database", n.database},
-      {"schema", n.schema},
-      {"name", n.name},
-      {"resource_type", "source"},
-      {"package_name", n.package_name},
-      {"path", n.path},
-      {"original_file_path", n.original_file_path},
-      {"unique_id", n.unique_id},
-      {"fqn", n.fqn},
-      {"source_name", n.source_name},
-      {"source_description", n.source_description},
-      {"loader", n.loader},
-      {"identifier", n.identifier},
-      {"quoting",
-       ojson{{"database", nullptr}, {"schema", nullptr}, {"identifier", nullptr}, {"column", nullptr}}},
-      {"loaded_at_field", null_or(n.loaded_at_field)},
-      {"loaded_at_query", nullptr},
-      {"freshness", f},
-      {"external", n.external.is_null() ? ojson() : to_ordered(n.external)},
-      {"description", n.description},
-      {"columns", columns_json(n.columns)},
-      {"meta", to_ordered(n.meta)},
-      {"source_meta", ojson::object()},
-      {"tags", n.tags},
-      {"config", to_ordered(n.config)},
-      {"patch_path", nullptr},
-      {"unrendered_config", ojson::object()},
-      {"relation_name", null_or(n.relation_name)},
-      {"created_at", created_at()},
-      {"unrendered_database", nullptr},
-      {"unrendered_schema", nullptr},
-      {"doc_blocks", ojson::array()}};
-}
-
-ojson exposure_json(const Node& n) {
-  const auto& e = n.exposure;
-  auto field = [&](const char* k) { return e.contains(k) ? to_ordered(e[k]) : ojson(); };
-  return ojson{{"name", n.name},
-               {"resource_type", "exposure"},
-               {"package_name", n.package_name},
-               {"path", n.path},
-               {"original_file_path", n.original_file_path},
-               {"unique_id", n.unique_id},
-               {"fqn", n.fqn},
-               {"type", field("type")},
-               {"owner", field("owner")},
-               {"description", n.description},
-               {"label", field("label")},
-               {"maturity", field("maturity")},
-               {"meta", to_ordered(n.meta)},
-               {"tags", n.tags},
-               {"config", to_ordered(n.config)},
-               {"unrendered_config", ojson::object()},
-               {"url", field("url")},
-               {"depends_on", ojson{{"macros", ojson::array()}, {"nodes", n.depends_on_nodes}}},
-               {"refs", refs_json(n)},
-               {"sources", sources_json(n)},
-               {"metrics", ojson::array()},
-               {"created_at", created_at()}};
 }
 
 }  // namespace
@@ -164,8 +194,7 @@ ArtifactInfo new_artifact_info(const std::string& pond_version) {
     uuid += "0123456789abcdef"[v];
   }
   auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -176,159 +205,86 @@ ArtifactInfo new_artifact_info(const std::string& pond_version) {
   return ArtifactInfo{uuid, full, pond_version};
 }
 
-ojson node_json(const Node& n) {
-  if (n.resource_type == ResourceType::kSource) return source_json(n);
-  if (n.resource_type == ResourceType::kExposure) return exposure_json(n);
-  ojson j{{"database", n.database},
-          {"schema", n.schema},
-          {"name", n.name},
-          {"resource_type", std::string(to_string(n.resource_type))},
-          {"package_name", n.package_name},
-          {"path", n.path},
-          {"original_file_path", n.original_file_path},
-          {"unique_id", n.unique_id},
-          {"fqn", n.fqn},
-          {"alias", n.alias},
-          {"checksum", n.checksum.empty() ? ojson{{"name", "none"}, {"checksum", ""}}
-                                          : ojson{{"name", "sha256"}, {"checksum", n.checksum}}},
-          {"config", to_ordered(n.config)},
-          {"tags", n.tags},
-          {"description", n.description},
-          {"columns", columns_json(n.columns)},
-          {"meta", to_ordered(n.meta)},
-          {"group", nullptr},
-          {"docs", n.config.contains("docs") ? to_ordered(n.config["docs"])
-                                             : ojson{{"show", true}, {"node_color", nullptr}}},
-          {"patch_path", null_or(n.patch_path)},
-          {"build_path", nullptr},
-          {"unrendered_config", to_ordered(n.unrendered_config)},
-          {"created_at", created_at()},
-          {"relation_name", null_or(n.relation_name)},
-          {"raw_code", n.raw_code},
-          {"doc_blocks", ojson::array()},
-          {"language", n.language},
-          {"refs", refs_json(n)},
-          {"sources", sources_json(n)},
-          {"metrics", ojson::array()},
-          {"depends_on", ojson{{"macros", n.depends_on_macros}, {"nodes", n.depends_on_nodes}}},
-          {"compiled_path", null_or(n.compiled_path)},
-          {"contract", ojson{{"enforced", false}, {"alias_types", true}, {"checksum", nullptr}}}};
-  if (n.compiled) {
-    j["compiled"] = true;
-    j["compiled_code"] = n.compiled_code;
-    j["extra_ctes_injected"] = true;
-    j["extra_ctes"] = ojson::array();
-  }
-  if (n.resource_type == ResourceType::kModel) {
-    j["access"] = "protected";
-    j["constraints"] = ojson::array();
-    j["version"] = nullptr;
-    j["latest_version"] = nullptr;
-    j["deprecation_date"] = nullptr;
-    j["primary_key"] = ojson::array();
-    j["time_spine"] = nullptr;
-  }
-  if (n.resource_type == ResourceType::kSeed) {
-    j["root_path"] = nullptr;
-    j["depends_on"] = ojson{{"macros", n.depends_on_macros}};
-  }
-  if (n.resource_type == ResourceType::kTest && n.test_metadata) {
-    j["column_name"] = null_or(n.column_name);
-    j["file_key_name"] = nullptr;
-    j["attached_node"] = null_or(n.attached_node);
-    j["test_metadata"] = ojson{{"name", n.test_metadata->name},
-                               {"kwargs", to_ordered(n.test_metadata->kwargs)},
-                               {"namespace", null_or(n.test_metadata->namespace_)}};
-  }
-  return j;
-}
-
-ojson macro_json(const Macro& m) {
-  ojson args = ojson::array();
-  for (const auto& a : m.arguments)
-    args.push_back(ojson{{"name", a}, {"type", nullptr}, {"description", ""}});
-  return ojson{{"name", m.name},
-               {"resource_type", "macro"},
-               {"package_name", m.package_name},
-               {"path", m.path},
-               {"original_file_path", m.original_file_path},
-               {"unique_id", m.unique_id},
-               {"macro_sql", m.macro_sql},
-               {"depends_on", ojson{{"macros", m.depends_on_macros}}},
-               {"description", m.description},
-               {"meta", ojson::object()},
-               {"docs", ojson{{"show", true}, {"node_color", nullptr}}},
-               {"patch_path", nullptr},
-               {"arguments", args},
-               {"created_at", created_at()},
-               {"supported_languages", nullptr}};
-}
-
-ojson manifest_json(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
-  ojson out;
-  out["metadata"] = ojson{
-      {"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
-      {"dbt_version", "1.9.0"},
-      {"generated_at", info.generated_at},
-      {"invocation_id", info.invocation_id},
-      {"invocation_started_at", info.generated_at},
-      {"env", ojson::object()},
-      {"project_name", m.project.name},
-      {"project_id", md5_hex(m.project.name)},
-      {"user_id", nullptr},
-      {"send_anonymous_usage_stats", false},
-      {"adapter_type", m.target.type},
-      {"quoting", ojson{{"database", true}, {"schema", true}, {"identifier", true}, {"column", nullptr}}},
-      {"pond_version", info.pond_version}};
-  ojson nodes = ojson::object(), sources = ojson::object(), exposures = ojson::object();
-  for (const auto& n : m.nodes) {
-    if (n.resource_type == ResourceType::kSource)
-      sources[n.unique_id] = node_json(n);
-    else if (n.resource_type == ResourceType::kExposure)
-      exposures[n.unique_id] = node_json(n);
-    else
-      nodes[n.unique_id] = node_json(n);
-  }
-  out["nodes"] = std::move(nodes);
-  out["sources"] = std::move(sources);
-  ojson macros = ojson::object();
-  for (const auto& mc : m.macros) macros[mc.unique_id] = macro_json(mc);
-  out["macros"] = std::move(macros);
-  ojson docs = ojson::object();
-  for (const auto& d : m.docs) {
-    docs[d.unique_id] = ojson{{"name", d.name},
-                              {"resource_type", "doc"},
-                              {"package_name", d.package_name},
-                              {"path", d.original_file_path},
-                              {"original_file_path", d.original_file_path},
-                              {"unique_id", d.unique_id},
-                              {"block_contents", d.block_contents}};
-  }
-  out["docs"] = std::move(docs);
-  out["exposures"] = std::move(exposures);
-  out["metrics"] = ojson::object();
-  out["groups"] = ojson::object();
-  out["selectors"] = ojson::object();
-  ojson disabled = ojson::object();
-  for (const auto& d : m.disabled) disabled[d.unique_id] = ojson::array({node_json(d)});
-  out["disabled"] = std::move(disabled);
-  ojson parent_map = ojson::object(), child_map = ojson::object();
-  for (std::size_t i = 0; i < m.nodes.size(); ++i) {
-    ojson parents = ojson::array(), children = ojson::array();
-    std::vector<std::string> p, c;
-    for (std::size_t x : graph.parents(i)) p.push_back(m.nodes[x].unique_id);
-    for (std::size_t x : graph.children(i)) c.push_back(m.nodes[x].unique_id);
-    std::sort(p.begin(), p.end());
-    parent_map[m.nodes[i].unique_id] = p;
-    child_map[m.nodes[i].unique_id] = c;
-  }
-  out["parent_map"] = std::move(parent_map);
-  out["child_map"] = std::move(child_map);
-  out["group_map"] = ojson::object();
-  out["saved_queries"] = ojson::object();
-  out["semantic_models"] = ojson::object();
-  out["unit_tests"] = ojson::object();
+std::string node_json_text(const Node& node) {
+  std::string out;
+  JsonWriter w(out);
+  write_node(w, node, now_seconds());
   return out;
+}
+
+nlohmann::ordered_json node_json(const Node& node) { return nlohmann::ordered_json::parse(node_json_text(node)); }
+
+std::string manifest_text(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
+  const double created = now_seconds();
+  std::string out;
+  out.reserve(m.nodes.size() * 2048 + 4096);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("metadata").begin_object();
+  w.field("dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json");
+  w.field("dbt_version", "1.9.0").field("generated_at", info.generated_at);
+  w.field("invocation_id", info.invocation_id).field("invocation_started_at", info.generated_at);
+  empty_object(w, "env");
+  w.field("project_name", m.project.name).field("project_id", md5_hex(m.project.name));
+  w.key("user_id").null().field("send_anonymous_usage_stats", false).field("adapter_type", m.target.type);
+  w.key("quoting").begin_object().field("database", true).field("schema", true).field("identifier", true);
+  w.key("column").null().end_object();
+  w.field("pond_version", info.pond_version);
+  w.end_object();
+  auto section = [&](const char* name, auto keep) {
+    w.key(name).begin_object();
+    for (const auto& n : m.nodes) {
+      if (!keep(n.resource_type)) continue;
+      w.key(n.unique_id);
+      write_node(w, n, created);
+    }
+    w.end_object();
+  };
+  section("nodes", [](ResourceType t) { return t != ResourceType::kSource && t != ResourceType::kExposure; });
+  section("sources", [](ResourceType t) { return t == ResourceType::kSource; });
+  w.key("macros").begin_object();
+  for (const auto& mc : m.macros) {
+    w.key(mc.unique_id);
+    write_macro(w, mc, created);
+  }
+  w.end_object();
+  w.key("docs").begin_object();
+  for (const auto& d : m.docs) {
+    w.key(d.unique_id).begin_object();
+    w.field("name", d.name).field("resource_type", "doc").field("package_name", d.package_name);
+    w.field("path", d.original_file_path).field("original_file_path", d.original_file_path);
+    w.field("unique_id", d.unique_id).field("block_contents", d.block_contents).end_object();
+  }
+  w.end_object();
+  section("exposures", [](ResourceType t) { return t == ResourceType::kExposure; });
+  for (const char* k : {"metrics", "groups", "selectors"}) empty_object(w, k);
+  w.key("disabled").begin_object();
+  for (const auto& d : m.disabled) {
+    w.key(d.unique_id).begin_array();
+    write_node(w, d, created);
+    w.end_array();
+  }
+  w.end_object();
+  for (bool parents : {true, false}) {
+    w.key(parents ? "parent_map" : "child_map").begin_object();
+    std::vector<std::string_view> ids;
+    for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+      ids.clear();
+      for (std::size_t x : parents ? graph.parents(i) : graph.children(i)) ids.push_back(m.nodes[x].unique_id);
+      std::sort(ids.begin(), ids.end());
+      w.key(m.nodes[i].unique_id).begin_array();
+      for (auto id : ids) w.value(id);
+      w.end_array();
+    }
+    w.end_object();
+  }
+  for (const char* k : {"group_map", "saved_queries", "semantic_models", "unit_tests"}) empty_object(w, k);
+  w.end_object();
+  return out;
+}
+
+nlohmann::ordered_json manifest_json(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
+  return nlohmann::ordered_json::parse(manifest_text(m, graph, info));
 }
 
 void write_manifest(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info,
@@ -336,7 +292,7 @@ void write_manifest(const Manifest& manifest, const Graph& graph, const Artifact
   std::error_code ec;
   std::filesystem::create_directories(target_dir, ec);
   if (ec) throw UserError("cannot create " + target_dir.string() + ": " + ec.message());
-  std::string text = manifest_json(manifest, graph, info).dump();
+  std::string text = manifest_text(manifest, graph, info);
   std::filesystem::path tmp = target_dir / "manifest.json.tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

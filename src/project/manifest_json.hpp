@@ -21,9 +21,11 @@ struct ArtifactInfo {
 ArtifactInfo new_artifact_info(const std::string& pond_version);
 
 // One node (any resource type) as the manifest shows it.
+std::string node_json_text(const Node& node);
 nlohmann::ordered_json node_json(const Node& node);
-nlohmann::ordered_json macro_json(const Macro& macro);
 
+// The whole manifest, written by a streaming writer (no DOM) for speed.
+std::string manifest_text(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info);
 nlohmann::ordered_json manifest_json(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info);
 
 // Writes manifest.json atomically (temporary file + rename) under `target_dir`.

@@ -1,0 +1,46 @@
+#pragma once
+// A streaming JSON writer appending to one string: the manifest of a 50,000-model project
+// is written without building a DOM (nlohmann's ordered_json cost more than parsing).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pond::project {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonWriter& value(bool b);
+  JsonWriter& value(double d);
+  JsonWriter& value(long long i);
+  JsonWriter& null();
+  JsonWriter& value(const nlohmann::json& j);
+  JsonWriter& strings(const std::vector<std::string>& items);
+  // "" -> null, else the string (dbt writes absent optional strings as null).
+  JsonWriter& string_or_null(const std::string& s) { return s.empty() ? null() : value(s); }
+
+  template <typename T>
+  JsonWriter& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+ private:
+  void comma();
+  void write_string(std::string_view s);
+  std::string& out_;
+  std::vector<bool> first_;  // per open container: nothing written yet
+  bool after_key_ = false;
+};
+
+}  // namespace pond::project
