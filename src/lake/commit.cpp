@@ -1,6 +1,8 @@
 #include "lake/commit.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -30,6 +32,44 @@ std::vector<std::string> split_changes(const std::string& changes) {
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
+}
+
+std::string changes_summary(const std::string& changes_made) {
+  static const std::map<std::string, std::string> kKeys = {{"created_schema", "schemas_created"},
+                                                           {"created_table", "tables_created"},
+                                                           {"created_view", "views_created"},
+                                                           {"inserted_into_table", "tables_inserted_into"},
+                                                           {"deleted_from_table", "tables_deleted_from"},
+                                                           {"compacted_table", "tables_compacted"},
+                                                           {"dropped_schema", "schemas_dropped"},
+                                                           {"dropped_table", "tables_dropped"},
+                                                           {"dropped_view", "views_dropped"},
+                                                           {"altered_table", "tables_altered"},
+                                                           {"altered_view", "views_altered"}};
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& change : split_changes(changes_made)) {
+    auto colon = change.find(':');
+    std::string kind = change.substr(0, colon);
+    std::string arg = colon == std::string::npos ? "" : change.substr(colon + 1);
+    std::string value;
+    for (char c : arg)
+      if (c != '"') value += c;
+    auto k = kKeys.find(kind);
+    std::string key = k == kKeys.end() ? kind : k->second;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == key; });
+    if (g == groups.end()) {
+      groups.push_back({key, {}});
+      g = groups.end() - 1;
+    }
+    g->second.push_back(value);
+  }
+  std::string out = "{";
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    out += (i ? ", " : "") + groups[i].first + "=[";
+    for (std::size_t j = 0; j < groups[i].second.size(); ++j) out += (j ? ", " : "") + groups[i].second[j];
+    out += "]";
+  }
+  return out + "}";
 }
 
 namespace {

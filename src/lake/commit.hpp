@@ -57,6 +57,10 @@ struct CommitOptions {
 std::int64_t run_commit(CatalogDb& db, std::int64_t base_snapshot, const CommitIntent& intent,
                         const CommitOps& ops, const CommitOptions& options = {});
 
+// changes_made as DuckDB's ducklake_snapshots() shows it: "{tables_created=[sales.orders],
+// tables_inserted_into=[2]}" (kinds in order of first appearance, names unquoted).
+std::string changes_summary(const std::string& changes_made);
+
 // Splits a changes_made value at top-level commas (names are double-quoted).
 std::vector<std::string> split_changes(const std::string& changes);
 

@@ -117,6 +117,10 @@ class Lake {
   // UPDATE table SET <assignments> WHERE <predicate>, as a delete plus an append.
   CommitResult update(engine::Connection& con, const std::string& table, const std::string& assignments,
                       const std::string& predicate);
+  // Incremental delete+insert in one snapshot: deletes the rows matching `predicate` and
+  // appends the rows of `select_sql` (computed before the delete).
+  CommitResult replace_where(engine::Connection& con, const std::string& table, const std::string& predicate,
+                             const std::string& select_sql);
   // Upsert: rows of `source_sql` replace the rows with equal key columns, others are added.
   CommitResult merge(engine::Connection& con, const std::string& table, const std::string& source_sql,
                      const std::vector<std::string>& key_columns);

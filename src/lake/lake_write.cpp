@@ -390,6 +390,36 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
   return result;
 }
 
+CommitResult Lake::replace_where(engine::Connection& con, const std::string& name,
+                                 const std::string& predicate, const std::string& select_sql) {
+  Snapshot base = latest_snapshot();
+  Table t = table(name, SnapshotRef{base.id, std::nullopt});
+  CatalogReader r = reader();
+  WrittenGuard guard;
+  std::vector<PlannedDelete> planned;
+  std::vector<WrittenFile> files;
+  try {
+    files = write_data_files(con, select_sql, t, table_directory(data_root_, t));
+    guard.add(files);
+    planned = plan_deletes(con, r, data_root_, t, base.id, predicate);
+    guard.add(delete_files_of(planned));
+  } catch (const engine::EngineError& e) {
+    throw UserError(user_error_context("replacing rows of", t, base.id, e.what()), ExitCode::kStepFailed);
+  }
+  CommitIntent intent;
+  intent.inserts.insert(t.id);
+  if (!planned.empty()) intent.deletes.insert(t.id);
+  CommitResult result;
+  result.files_written = static_cast<std::int64_t>(files.size());
+  result.snapshot_id = commit(base.id, intent, [&](CommitContext& ctx) {
+    apply_deletes(ctx, t, planned);
+    result.rows_written = add_data_files(ctx, t, files);
+  });
+  for (const auto& p : planned) result.rows_deleted += p.count;
+  guard.committed();
+  return result;
+}
+
 CommitResult Lake::merge(engine::Connection& con, const std::string& name, const std::string& source_sql,
                          const std::vector<std::string>& key_columns) {
   if (key_columns.empty()) throw UserError("merge into " + name + " needs key columns");

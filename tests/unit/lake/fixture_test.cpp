@@ -5,7 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/error.hpp"
 #include "lake/catalog_schema.hpp"
+#include "lake/commit.hpp"
+#include "lake/time_travel.hpp"
 #include "lake_test_util.hpp"
 
 namespace pond::lake {
@@ -96,6 +99,25 @@ TEST_F(FixtureLake, LatestStateThroughViews) {
             testing::scalar(con, "SELECT count(*) FROM sales.orders WHERE amount > 1000"));
 }
 
+TEST_F(FixtureLake, LakeScanInSqlTravelsInTime) {
+  Lake lake = open();
+  engine::Database db = engine::Database::open(":memory:");
+  engine::Connection con(db);
+  std::string sql = expand_lake_scans(
+      lake,
+      "SELECT (SELECT count(*) FROM lake_scan('sales.orders', version => 4)) || '/' || (SELECT count(*) FROM "
+      "LAKE_SCAN('sales.orders', version => 5) AS o WHERE o.id > 0) || '/' || (SELECT count(*) FROM "
+      "lake_scan('sales.orders')) || ' lake_scan(''x'')'");
+  EXPECT_EQ(testing::scalar(con, sql), "1002/992/1042 lake_scan('x')");
+  std::string at = lake.snapshots()[3].time.substr(0, 26);
+  EXPECT_EQ(testing::scalar(
+                con, expand_lake_scans(
+                         lake, "SELECT count(*) FROM lake_scan('sales.orders', timestamp => '" + at + "')")),
+            "1000");
+  EXPECT_THROW(expand_lake_scans(lake, "SELECT * FROM lake_scan('sales.orders', version => x)"), UserError);
+  EXPECT_THROW(expand_lake_scans(lake, "SELECT * FROM lake_scan('sales.nope')"), UserError);
+}
+
 TEST_F(FixtureLake, PartitionPruningUsesThePartitionValues) {
   Lake lake = open();
   ScanOptions opts;
@@ -115,6 +137,13 @@ TEST_F(FixtureLake, SnapshotsAndChangesAreReadAsWritten) {
   auto expected = read_csv(dir_.path() / "evolve/expected_snapshots.csv");
   ASSERT_EQ(snaps.size() + 1, expected.size());
   EXPECT_EQ(snaps[2].changes, "created_table:\"sales\".\"orders\"");
+  // Every snapshot's changes, in the form DuckDB's ducklake_snapshots() prints them.
+  for (std::size_t i = 0; i < snaps.size(); ++i) {
+    std::string want = expected[i + 1][1];
+    for (std::size_t k = 2; k < expected[i + 1].size(); ++k) want += "," + expected[i + 1][k];
+    if (want.size() > 1 && want.front() == '"') want = want.substr(1, want.size() - 2);
+    EXPECT_EQ(changes_summary(snaps[i].changes), want) << "snapshot " << i;
+  }
   EXPECT_EQ(snaps[6].changes, "inlined_insert:2,inlined_delete:2");
   EXPECT_EQ(lake.tables().size(), 2u);
   EXPECT_EQ(lake.views().size(), 1u);

@@ -136,6 +136,18 @@ TEST_F(LakeWrites, DeleteUpdateMergeUsePositionalDeleteFiles) {
   EXPECT_TRUE(lake_.reader().data_files(t.id, lake_.latest_snapshot().id).empty());
 }
 
+TEST_F(LakeWrites, ReplaceWhereIsOneSnapshot) {
+  lake_.create_table_as(con_, "t", "SELECT range::INTEGER AS id, range % 3 AS day FROM range(30)");
+  auto before = lake_.latest_snapshot().id;
+  auto r = lake_.replace_where(con_, "t", "day = 1", "SELECT 100 + range AS id, 1 AS day FROM range(4)");
+  EXPECT_EQ(r.snapshot_id, before + 1);
+  EXPECT_EQ(r.rows_deleted, 10);
+  EXPECT_EQ(r.rows_written, 4);
+  EXPECT_EQ(lake_.latest_snapshot().changes, "deleted_from_table:1,inserted_into_table:1");
+  EXPECT_EQ(count("t"), "24");
+  EXPECT_EQ(query("t", "count(*) FILTER (WHERE day = 1)"), "4");
+}
+
 TEST_F(LakeWrites, SchemaEvolutionNeedsNoRewrite) {
   lake_.create_table_as(con_, "t", "SELECT range::INTEGER AS id, 'n' || range AS name FROM range(10)");
   lake_.add_column("t", {"channel", "VARCHAR", std::string("web")});
