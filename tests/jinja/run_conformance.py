@@ -167,7 +167,7 @@ def main():
     ap.add_argument("--filter", metavar="SUBSTRING", help="only cases whose name contains SUBSTRING")
     ap.add_argument("--list-failures", action="store_true", help="print only the names of failing cases")
     ap.add_argument("--min-pass-rate", type=float, default=0.99, help="exit 0 at or above this rate")
-    ap.add_argument("-j", "--jobs", type=int, default=3, help="parallel pond processes (default 3)")
+    ap.add_argument("-j", "--jobs", type=int, default=4, help="parallel pond processes (default 4)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show both error messages")
     args = ap.parse_args()
 
