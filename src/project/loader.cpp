@@ -6,6 +6,7 @@
 #include <exception>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -59,6 +60,20 @@ std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files,
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);  // the first failing file in path order
   return results;
+}
+
+// Sorts by unique_id through an index permutation: a Node is large, and moving each one once
+// is far cheaper than the O(n log n) moves of sorting them in place.
+template <typename T>
+void sort_by_id(std::vector<T>& items) {
+  std::vector<std::size_t> order(items.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return items[a].unique_id < items[b].unique_id; });
+  std::vector<T> sorted;
+  sorted.reserve(items.size());
+  for (std::size_t i : order) sorted.push_back(std::move(items[i]));
+  items = std::move(sorted);
 }
 
 const json& tree_for(const ProjectFile& p, ResourceType type) {
@@ -144,6 +159,15 @@ class Assembler {
     std::vector<FileResult> results = parse_files(files, project_.name, options_.threads);
     clock.lap("parse files");
     std::vector<Node> nodes;
+    std::size_t expected = 0;
+    for (auto& r : results) {
+      expected += r.nodes.size();
+      if (r.schema) {
+        for (const auto& p : r.schema->patches) expected += p.tests.size();
+        expected += r.schema->sources.size() * 2 + r.schema->exposures.size();
+      }
+    }
+    nodes.reserve(expected);
     for (auto& r : results) {
       for (auto& n : r.nodes) nodes.push_back(std::move(n));
       for (auto& mc : r.macros) add_macro(std::move(mc));
@@ -159,16 +183,16 @@ class Assembler {
     make_sources_and_exposures(nodes);
     make_tests(nodes);
     clock.lap("tests");
+    m_.nodes.reserve(nodes.size());
     for (auto& n : nodes) {
       if (n.is_enabled())
         m_.nodes.push_back(std::move(n));
       else
         m_.disabled.push_back(std::move(n));
     }
-    auto by_id = [](const auto& a, const auto& b) { return a.unique_id < b.unique_id; };
-    std::sort(m_.nodes.begin(), m_.nodes.end(), by_id);
-    std::sort(m_.disabled.begin(), m_.disabled.end(), by_id);
-    std::sort(m_.macros.begin(), m_.macros.end(), by_id);
+    sort_by_id(m_.nodes);
+    sort_by_id(m_.disabled);
+    sort_by_id(m_.macros);
     m_.rebuild_index();
     clock.lap("index");
     for (auto& n : m_.nodes) {
@@ -234,9 +258,36 @@ class Assembler {
   }
 
   // defaults < dbt_project.yml tree < schema YAML config < config() in the file.
+  // tree_config for a node, cached per folder: nodes of one folder share it unless the tree
+  // names the node itself.
+  const json& project_config(ResourceType type, const std::vector<std::string>& fqn) {
+    const json& tree = tree_for(project_, type);
+    const json* level = &tree;
+    std::string key(1, static_cast<char>('0' + static_cast<int>(type)));
+    for (std::size_t i = 0; i + 1 < fqn.size() && level; ++i) {
+      key += '/';
+      key += fqn[i];
+      auto it = level->find(fqn[i]);
+      level = it != level->end() && it->is_object() ? &*it : nullptr;
+    }
+    if (level && !fqn.empty() && level->contains(fqn.back())) {
+      uncached_ = tree_config(tree, fqn);
+      return uncached_;
+    }
+    auto it = tree_cache_.find(key);
+    if (it == tree_cache_.end()) it = tree_cache_.emplace(key, tree_config(tree, fqn)).first;
+    return it->second;
+  }
+
+  const json& defaults(ResourceType type) {
+    auto it = defaults_.find(type);
+    if (it == defaults_.end()) it = defaults_.emplace(type, default_config(type)).first;
+    return it->second;
+  }
+
   void resolve_config(Node& n, const json* extra) {
-    json config = default_config(n.resource_type);
-    json unrendered = tree_config(tree_for(project_, n.resource_type), n.fqn);
+    json config = defaults(n.resource_type);
+    json unrendered = project_config(n.resource_type, n.fqn);
     merge_config(config, unrendered);
     if (auto it = patch_config_.find(n.unique_id); it != patch_config_.end()) {
       merge_config(config, it->second);
@@ -291,6 +342,9 @@ class Assembler {
     std::map<std::string, const Node*> targets;
     for (const auto& n : nodes) targets[n.unique_id] = &n;
     std::vector<Node> tests;
+    std::size_t count = 0;
+    for (const auto& [uid, pp] : patch_of_) count += pp.second->tests.size();
+    tests.reserve(count);
     auto build = [&](const TestSpec& spec, const Node& target, const SchemaFile& schema) {
       Node t = make_generic_test(spec, target, schema, project_.name);
       std::vector<std::string> col_tags;
@@ -415,6 +469,9 @@ class Assembler {
   std::map<std::string, json> patch_config_;
   std::map<std::string, std::vector<std::string>> patch_tags_;
   std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
+  std::unordered_map<std::string, json> tree_cache_;
+  std::map<ResourceType, json> defaults_;
+  json uncached_;
 };
 
 }  // namespace
