@@ -136,20 +136,32 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
     if (st.waiting[i] == 0) st.ready.push(i);
 
   std::condition_variable cv;
+  // Listeners are called outside the scheduling lock (a run store write must not hold up the
+  // other workers) but one at a time, under their own lock. `results` never reallocates, so a
+  // result can be read while other workers append theirs.
+  std::mutex listener_mutex;
+  st.outcome.results.reserve(steps.size());
 
-  // Marks step i (and, transitively, its descendants) skipped. Caller holds the mutex.
-  std::function<void(int, const std::string&)> skip = [&](int i, const std::string& why) {
-    if (st.done[i]) return;
-    st.done[i] = 1;
-    ++st.finished;
-    StepResult r;
-    r.info = &steps[i]->info();
-    r.outcome.status = Status::kSkipped;
-    r.outcome.message = why;
-    r.index = ++st.next_index;
-    if (listener) listener->on_finish(r, total);
-    st.outcome.results.push_back(std::move(r));
-    for (int c : st.children[i]) skip(c, why);
+  // Marks step i (and, transitively, its descendants) skipped; their results' positions go to
+  // `emit`. Caller holds the scheduling lock.
+  std::function<void(int, const std::string&, std::vector<std::size_t>&)> skip =
+      [&](int i, const std::string& why, std::vector<std::size_t>& emit) {
+        if (st.done[i]) return;
+        st.done[i] = 1;
+        ++st.finished;
+        StepResult r;
+        r.info = &steps[i]->info();
+        r.outcome.status = Status::kSkipped;
+        r.outcome.message = why;
+        r.index = ++st.next_index;
+        emit.push_back(st.outcome.results.size());
+        st.outcome.results.push_back(std::move(r));
+        for (int c : st.children[i]) skip(c, why, emit);
+      };
+  auto emit_finished = [&](const std::vector<std::size_t>& which) {
+    if (!listener || which.empty()) return;
+    std::lock_guard guard(listener_mutex);
+    for (std::size_t k : which) listener->on_finish(st.outcome.results[k], total);
   };
 
   auto worker = [&](int slot) {
@@ -163,8 +175,11 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       Step& step = *steps[i];
       int index = ++st.next_index;
       busy_[slot] = 1;
-      if (listener) listener->on_start(step.info(), index, total);
       lock.unlock();
+      if (listener) {
+        std::lock_guard guard(listener_mutex);
+        listener->on_start(step.info(), index, total);
+      }
 
       StepResult r;
       r.info = &step.info();
@@ -190,10 +205,11 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       st.done[i] = 1;
       ++st.finished;
       Status status = r.outcome.status;
-      if (listener) listener->on_finish(r, total);
+      std::vector<std::size_t> emit{st.outcome.results.size()};
       st.outcome.results.push_back(std::move(r));
       if (blocks_descendants(status)) {
-        for (int c : st.children[i]) skip(c, "skipped because " + step.info().id + " " + status_name(status));
+        for (int c : st.children[i])
+          skip(c, "skipped because " + step.info().id + " " + status_name(status), emit);
         if (options_.fail_fast && (status == Status::kError || status == Status::kFail)) {
           st.stop = true;
           st.outcome.fail_fast_triggered = true;
@@ -204,6 +220,9 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
           if (--st.waiting[c] == 0 && !st.done[c]) st.ready.push(c);
       }
       cv.notify_all();
+      lock.unlock();
+      emit_finished(emit);
+      lock.lock();
     }
     cv.notify_all();
   };
@@ -214,12 +233,15 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
   worker(0);
   for (auto& t : threads) t.join();
 
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   st.outcome.cancelled = cancelled_;
+  std::vector<std::size_t> emit;
   for (int i = 0; i < total; ++i) {
     if (!st.done[i])
-      skip(i, cancelled_ ? "skipped: the run was cancelled" : "skipped: --fail-fast stopped the run");
+      skip(i, cancelled_ ? "skipped: the run was cancelled" : "skipped: --fail-fast stopped the run", emit);
   }
+  lock.unlock();
+  emit_finished(emit);
   st.outcome.elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return std::move(st.outcome);
 }

@@ -36,41 +36,43 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
   s.message = o.message;
   s.relation = info.relation;
   s.step_index = r.index;
-  store_.record_step(s);
+  store_.transaction([&] {
+    store_.record_step(s);
 
-  bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
-  if (built && info.resource_type != "test" && !info.asset_key.empty()) {
-    MaterializationRecord m;
-    m.asset_key = info.asset_key;
-    m.run_id = run_id_;
-    m.step_key = info.id;
-    m.ts = r.completed_at;
-    if (o.rows) m.rows = static_cast<std::int64_t>(*o.rows);
-    m.duration_ms = r.execution_time * 1000.0;
-    store_.record_materialization(m);
-  }
-  if (info.resource_type == "test") {
-    CheckRecord c;
-    c.asset_key = info.asset_key;
-    c.check_name = info.id;
-    c.run_id = run_id_;
-    c.step_key = info.id;
-    c.ts = r.completed_at.empty() ? iso_now() : r.completed_at;
-    c.status = status_name(o.status);
-    c.failures = o.failures;
-    c.message = o.message;
-    store_.record_check(c);
-  }
-  if (o.status == Status::kError || o.status == Status::kFail) {
-    EventRecord e;
-    e.run_id = run_id_;
-    e.step_key = info.id;
-    e.ts = iso_now();
-    e.level = "error";
-    e.kind = "step_failure";
-    e.message = o.message;
-    store_.record_event(e);
-  }
+    bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
+    if (built && info.resource_type != "test" && !info.asset_key.empty()) {
+      MaterializationRecord m;
+      m.asset_key = info.asset_key;
+      m.run_id = run_id_;
+      m.step_key = info.id;
+      m.ts = r.completed_at;
+      if (o.rows) m.rows = static_cast<std::int64_t>(*o.rows);
+      m.duration_ms = r.execution_time * 1000.0;
+      store_.record_materialization(m);
+    }
+    if (info.resource_type == "test") {
+      CheckRecord c;
+      c.asset_key = info.asset_key;
+      c.check_name = info.id;
+      c.run_id = run_id_;
+      c.step_key = info.id;
+      c.ts = r.completed_at.empty() ? iso_now() : r.completed_at;
+      c.status = status_name(o.status);
+      c.failures = o.failures;
+      c.message = o.message;
+      store_.record_check(c);
+    }
+    if (o.status == Status::kError || o.status == Status::kFail) {
+      EventRecord e;
+      e.run_id = run_id_;
+      e.step_key = info.id;
+      e.ts = iso_now();
+      e.level = "error";
+      e.kind = "step_failure";
+      e.message = o.message;
+      store_.record_event(e);
+    }
+  });
 }
 
 void RunRecorder::finish(const RunOutcome& outcome) {

@@ -54,6 +54,12 @@ RunRecord read_run(sqlite::Statement& q) {
 
 }  // namespace
 
+void RunStore::transaction(const std::function<void()>& body) {
+  sqlite::Transaction tx(*db_);
+  body();
+  tx.commit();
+}
+
 void RunStore::start_run(const RunRecord& r) {
   db_->prepare(
          "INSERT INTO runs (run_id, command, selection, args_json, status, started_at, target, trigger, "

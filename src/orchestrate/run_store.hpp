@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,9 @@ class RunStore {
 
   int schema_version();
   static std::string new_run_id();  // a random UUID (dbt's invocation_id)
+
+  // Runs `body` (calls of this store) as one transaction: one commit instead of one per row.
+  void transaction(const std::function<void()>& body);
 
   void start_run(const RunRecord& run);
   void finish_run(const std::string& run_id, const std::string& status, const std::string& finished_at,
