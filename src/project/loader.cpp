@@ -18,6 +18,7 @@
 #include "project/graph.hpp"
 #include "project/manifest.hpp"
 #include "project/relation.hpp"
+#include "project/resolve.hpp"
 
 namespace pond::project {
 
@@ -30,7 +31,8 @@ class Stopwatch {
  public:
   void lap(const char* phase) {
     auto now = std::chrono::steady_clock::now();
-    log::debug("parse phase {}: {:.1f} ms", phase, std::chrono::duration<double, std::milli>(now - last_).count());
+    log::debug("parse phase {}: {:.1f} ms", phase,
+               std::chrono::duration<double, std::milli>(now - last_).count());
     last_ = now;
   }
 
@@ -197,9 +199,9 @@ class Assembler {
     clock.lap("index");
     for (auto& n : m_.nodes) {
       assign_relation(n, m_.target);
-      resolve_dependencies(n);
+      resolve_node_dependencies(m_, n);
     }
-    for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macros(mc.depends_on_macros);
+    for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros);
     clock.lap("refs");
     check_acyclic(m_, Graph(m_));
     clock.lap("cycles");
@@ -379,85 +381,6 @@ class Assembler {
       }
     }
     for (auto& t : tests) nodes.push_back(std::move(t));
-  }
-
-  std::vector<std::string> ref_candidates() const {
-    std::vector<std::string> names;
-    for (const auto& n : m_.nodes)
-      if (n.resource_type == ResourceType::kModel || n.resource_type == ResourceType::kSeed ||
-          n.resource_type == ResourceType::kSnapshot)
-        names.push_back(n.name);
-    return names;
-  }
-
-  std::string describe(const Node& n) const {
-    return std::string(1, static_cast<char>(std::toupper(to_string(n.resource_type)[0]))) +
-           std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" +
-           n.original_file_path + ")";
-  }
-
-  void resolve_dependencies(Node& n) {
-    std::vector<std::string> deps;
-    auto add = [&](const std::string& id) {
-      if (std::find(deps.begin(), deps.end(), id) == deps.end()) deps.push_back(id);
-    };
-    for (const auto& r : n.refs) {
-      const Node* target = m_.resolve_ref(r.package, r.name, n.package_name);
-      if (!target) {
-        std::string shown = r.package.empty() ? r.name : r.package + "." + r.name;
-        SourceLocation where{n.original_file_path, r.line, 0};
-        for (const auto& d : m_.disabled) {
-          if (d.name == r.name)
-            throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which is disabled",
-                            "enable " + d.unique_id + " or remove the ref()");
-        }
-        std::vector<std::string> names = ref_candidates();
-        std::string guess = closest_match(r.name, names);
-        throw UserError(
-            where, describe(n) + " depends on a node named '" + shown + "' which was not found",
-            guess.empty() ? "check the name in ref('" + shown + "')" : "did you mean '" + guess + "'?");
-      }
-      add(target->unique_id);
-    }
-    for (const auto& s : n.sources) {
-      const Node* target = m_.resolve_source(s.source, s.table);
-      if (!target) {
-        std::vector<std::string> names;
-        for (const auto& c : m_.nodes)
-          if (c.resource_type == ResourceType::kSource) names.push_back(c.source_name + "." + c.name);
-        std::string guess = closest_match(s.source + "." + s.table, names);
-        throw UserError(
-            SourceLocation{n.original_file_path, s.line, 0},
-            describe(n) + " depends on a source named '" + s.source + "." + s.table + "' which was not found",
-            guess.empty() ? "declare it under 'sources:' in a schema YAML file"
-                          : "did you mean '" + guess + "'?");
-      }
-      add(target->unique_id);
-    }
-    n.depends_on_nodes = std::move(deps);
-    n.depends_on_macros = resolve_macros(n.depends_on_macros);
-  }
-
-  // Called names -> macro unique_ids (project macros, then dbt's built-ins pond provides).
-  std::vector<std::string> resolve_macros(const std::vector<std::string>& calls) {
-    static const std::vector<std::string> builtins{
-        "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
-        "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",
-        "is_incremental"};
-    std::vector<std::string> out;
-    for (const auto& c : calls) {
-      std::string id;
-      if (auto dot = c.find('.'); dot != std::string::npos) {
-        std::string pkg = c.substr(0, dot);
-        if (m_.find_macro("macro." + c)) id = "macro." + c;
-      } else if (m_.find_macro("macro." + project_.name + "." + c)) {
-        id = "macro." + project_.name + "." + c;
-      } else if (std::find(builtins.begin(), builtins.end(), c) != builtins.end()) {
-        id = "macro.dbt." + c;
-      }
-      if (!id.empty() && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-    }
-    return out;
   }
 
   const ProjectFile& project_;

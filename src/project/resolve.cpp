@@ -1,0 +1,93 @@
+#include "project/resolve.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+
+namespace pond::project {
+
+namespace {
+
+std::vector<std::string> ref_candidates(const Manifest& m) {
+  std::vector<std::string> names;
+  for (const auto& n : m.nodes)
+    if (n.resource_type == ResourceType::kModel || n.resource_type == ResourceType::kSeed ||
+        n.resource_type == ResourceType::kSnapshot)
+      names.push_back(n.name);
+  return names;
+}
+
+std::string describe(const Node& n) {
+  return std::string(1, static_cast<char>(std::toupper(to_string(n.resource_type)[0]))) +
+         std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" +
+         n.original_file_path + ")";
+}
+
+}  // namespace
+
+void resolve_node_dependencies(const Manifest& m, Node& n) {
+  std::vector<std::string> deps;
+  auto add = [&](const std::string& id) {
+    if (std::find(deps.begin(), deps.end(), id) == deps.end()) deps.push_back(id);
+  };
+  for (const auto& r : n.refs) {
+    const Node* target = m.resolve_ref(r.package, r.name, n.package_name);
+    if (!target) {
+      std::string shown = r.package.empty() ? r.name : r.package + "." + r.name;
+      SourceLocation where{n.original_file_path, r.line, 0};
+      for (const auto& d : m.disabled) {
+        if (d.name == r.name)
+          throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which is disabled",
+                          "enable " + d.unique_id + " or remove the ref()");
+      }
+      std::vector<std::string> names = ref_candidates(m);
+      std::string guess = closest_match(r.name, names);
+      throw UserError(
+          where, describe(n) + " depends on a node named '" + shown + "' which was not found",
+          guess.empty() ? "check the name in ref('" + shown + "')" : "did you mean '" + guess + "'?");
+    }
+    add(target->unique_id);
+  }
+  for (const auto& s : n.sources) {
+    const Node* target = m.resolve_source(s.source, s.table);
+    if (!target) {
+      std::vector<std::string> names;
+      for (const auto& c : m.nodes)
+        if (c.resource_type == ResourceType::kSource) names.push_back(c.source_name + "." + c.name);
+      std::string guess = closest_match(s.source + "." + s.table, names);
+      throw UserError(
+          SourceLocation{n.original_file_path, s.line, 0},
+          describe(n) + " depends on a source named '" + s.source + "." + s.table + "' which was not found",
+          guess.empty() ? "declare it under 'sources:' in a schema YAML file"
+                        : "did you mean '" + guess + "'?");
+    }
+    add(target->unique_id);
+  }
+  n.depends_on_nodes = std::move(deps);
+  n.depends_on_macros = resolve_macro_calls(m, n.depends_on_macros);
+}
+
+std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vector<std::string>& calls) {
+  static const std::vector<std::string> builtins{
+      "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
+      "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",
+      "is_incremental"};
+  std::vector<std::string> out;
+  for (const auto& c : calls) {
+    std::string id;
+    if (auto dot = c.find('.'); dot != std::string::npos) {
+      std::string pkg = c.substr(0, dot);
+      if (m.find_macro("macro." + c)) id = "macro." + c;
+    } else if (m.find_macro("macro." + m.project.name + "." + c)) {
+      id = "macro." + m.project.name + "." + c;
+    } else if (std::find(builtins.begin(), builtins.end(), c) != builtins.end()) {
+      id = "macro.dbt." + c;
+    }
+    if (!id.empty() && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace pond::project
