@@ -11,6 +11,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "lake/lake.hpp"
+#include "lake/time_travel.hpp"
 
 namespace pond::cli {
 
@@ -151,6 +152,31 @@ int info(lake::Lake& lake, const LakeOptions& options) {
 }
 
 }  // namespace
+
+std::string expose_lake(const ResolvedProject& resolved, engine::Connection& con, const std::string& sql) {
+  if (!resolved.target.lake) return sql;
+  lake::LakeConfig config;
+  config.catalog = resolved.target.lake->catalog;
+  config.data_path = resolved.target.lake->data_path;
+  config.base_dir = resolved.project.root;
+  lake::Lake lake = lake::Lake::open(config);
+  con.execute("ATTACH IF NOT EXISTS ':memory:' AS lake");
+  lake.attach(con, {}, "lake");
+  // `sales.orders` must resolve to lake.sales.orders: DuckDB looks for schemas along the search path.
+  auto current = con.query("SELECT current_setting('search_path')::VARCHAR").rows_as_text();
+  std::string path = current.empty() ? "" : current[0][0].value_or("");
+  if (path.empty()) {
+    auto def = con.query("SELECT current_database() || '.' || current_schema()").rows_as_text();
+    path = def[0][0].value_or("main");
+  }
+  for (const auto& row :
+       con.query("SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'lake' AND "
+                 "schema_name NOT IN ('information_schema', 'pg_catalog')")
+           .rows_as_text())
+    path += ",lake." + row[0].value_or("main");
+  con.execute("SET search_path = '" + path + "'");
+  return lake::expand_lake_scans(lake, sql);
+}
 
 int run_lake(CommandContext& ctx, const LakeOptions& options) {
   lake::Lake lake = open_lake(ctx);

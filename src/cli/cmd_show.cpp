@@ -66,6 +66,7 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
 
   std::string sql = strip_statement(*options.inline_sql);
   if (sql.empty()) throw UserError("--inline was given no SQL");
+  sql = expose_lake(resolved, con, sql);  // the lake's tables, and lake_scan(...) time travel
   try {
     engine::PreparedStatement stmt = con.prepare(sql);
     if (!stmt.returns_rows()) {

@@ -8,6 +8,10 @@
 
 #include "cli/context.hpp"
 
+namespace pond::engine {
+class Connection;
+}
+
 namespace pond::cli {
 
 struct InitOptions {
@@ -73,6 +77,10 @@ struct LakeOptions {
   std::string output = "table";
 };
 int run_lake(CommandContext& ctx, const LakeOptions& options);
+// When the target has a lake: its tables and views at the latest snapshot as views in an
+// in-memory catalog `lake` of `con` (so `schema.table` resolves), and `sql` with every
+// lake_scan('t', version => N) expanded. Returns `sql` unchanged without a lake.
+std::string expose_lake(const ResolvedProject& resolved, engine::Connection& con, const std::string& sql);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();

@@ -34,6 +34,30 @@ TEST_F(PondTest, LakeCommandsNeedALakeInTheProfile) {
   EXPECT_TRUE(contains(r.err, "lake: {catalog:")) << r.err;
 }
 
+TEST_F(PondTest, ShowReadsLakeTablesAndTimeTravels) {
+  auto root = init_project();
+  add_lake_to_profile(root);
+  {
+    lake::Lake lake = open_lake(root);
+    engine::Database db = engine::Database::open(":memory:");
+    engine::Connection con(db);
+    lake.create_table_as(con, "sales.orders", "SELECT range::INTEGER AS id FROM range(10)");  // snapshot 1
+    lake.append(con, "sales.orders", "SELECT 10 AS id");                                      // snapshot 2
+  }
+  ProcessResult r =
+      run_pond({"show", "--inline", "select count(*) as n from sales.orders", "-o", "csv"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "n\n11\n");
+  r = run_pond(
+      {"show", "--inline", "select count(*) as n from lake_scan('sales.orders', version => 1)", "-o", "csv"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "n\n10\n");
+  r = run_pond({"show", "--inline", "select * from lake_scan('sales.orders', version => 99)"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "no snapshot 99")) << r.err;
+}
+
 TEST_F(PondTest, LakeSnapshotsTablesInfoCompactExpireCleanup) {
   auto root = init_project();
   add_lake_to_profile(root);
