@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -170,6 +171,28 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     }
   }
   plan.files_scanned = files.size();
+  if (options.verify_files) {
+    auto check = [&](const std::string& loc, std::int64_t expected, const char* what) {
+      if (loc.find("://") != std::string::npos) return;  // object stores: DuckDB reports it
+      std::error_code ec;
+      auto size = std::filesystem::file_size(loc, ec);
+      if (ec)
+        throw UserError(fmt::format("table {} at snapshot {}: {} {} is missing", table.qualified_name(),
+                                    snapshot, what, loc),
+                        "restore the file from a backup, or read an older snapshot");
+      if (expected > 0 && static_cast<std::int64_t>(size) != expected)
+        throw UserError(
+            fmt::format("table {} at snapshot {}: {} {} is corrupt ({} bytes, the catalog recorded {})",
+                        table.qualified_name(), snapshot, what, loc, size, expected),
+            "restore the file from a backup, or read an older snapshot");
+    };
+    for (const auto& f : files) {
+      check(data_file_location(data_root_, table, f), f.file_size_bytes, "data file");
+      auto d = deletes.find(f.id);
+      if (d != deletes.end())
+        check(delete_file_location(data_root_, table, d->second), d->second.file_size_bytes, "delete file");
+    }
+  }
 
   const std::string map = schema_map(cols);
   const std::string names = column_list(cols);

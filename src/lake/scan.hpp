@@ -21,6 +21,9 @@ struct ScanOptions {
   // Adds __pond_file_id (NULL for inlined rows) and __pond_pos (row position in its file,
   // the row id for inlined rows) so deletes can name rows.
   bool with_positions = false;
+  // Checks that every file read exists with the size the catalog recorded, so a missing or
+  // truncated file fails naming the table, the file and the snapshot (local files only).
+  bool verify_files = true;
 };
 
 // What a scan of one table at one snapshot reads, and the SQL that reads it.

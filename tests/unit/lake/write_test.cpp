@@ -252,16 +252,28 @@ TEST_F(LakeWrites, BadInputFailsWithContextAndCommitsNothing) {
   EXPECT_EQ(lake_.latest_snapshot().id, s);
   EXPECT_EQ(testing::scalar(con_, "SELECT count(*) FROM glob('" + lake_.data_root() + "main/t/*.parquet')"),
             "1");
-  // A missing data file names the table and the file.
+  // A corrupt (truncated) or missing data file names the table, the file and the snapshot.
   Table t = lake_.table("t");
   auto f = lake_.reader().data_files(t.id, s);
-  std::filesystem::remove(data_file_location(lake_.data_root(), t, f[0]));
+  std::string path = data_file_location(lake_.data_root(), t, f[0]);
+  std::filesystem::resize_file(path, 10);
   try {
-    con_.query("SELECT * FROM (" + lake_.scan("t").sql + ")");
-    FAIL() << "reading a missing file must fail";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("ducklake-"), std::string::npos) << e.what();
+    lake_.scan("t");
+    FAIL() << "reading a corrupt file must fail";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("table main.t at snapshot 1: data file " + path + " is corrupt"),
+              std::string::npos)
+        << e.what();
   }
+  std::filesystem::remove(path);
+  try {
+    lake_.scan("t");
+    FAIL() << "reading a missing file must fail";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("data file " + path + " is missing"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(lake_.delete_where(con_, "t", "true"), UserError);
+  EXPECT_EQ(lake_.latest_snapshot().id, s);
 }
 
 TEST_F(LakeWrites, CatalogOfAnotherVersionIsRefused) {
