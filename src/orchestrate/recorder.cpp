@@ -14,7 +14,31 @@ void RunRecorder::on_start(const StepInfo& info, int index, int /*total*/) {
   s.started_at = iso_now();
   s.relation = info.relation;
   s.step_index = index;
-  store_.record_step(s);
+  queue([this, s] { store_.record_step(s); });
+}
+
+void RunRecorder::queue(std::function<void()> write) {
+  std::lock_guard lock(mutex_);
+  pending_.push_back(std::move(write));
+  if (std::chrono::steady_clock::now() - last_flush_ < interval_) return;
+  std::vector<std::function<void()>> batch;
+  batch.swap(pending_);
+  store_.transaction([&] {
+    for (auto& w : batch) w();
+  });
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
+void RunRecorder::flush() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::function<void()>> batch;
+  batch.swap(pending_);
+  if (!batch.empty()) {
+    store_.transaction([&] {
+      for (auto& w : batch) w();
+    });
+  }
+  last_flush_ = std::chrono::steady_clock::now();
 }
 
 void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
@@ -36,46 +60,50 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
   s.message = o.message;
   s.relation = info.relation;
   s.step_index = r.index;
-  store_.transaction([&] {
-    store_.record_step(s);
 
-    bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
-    if (built && info.resource_type != "test" && !info.asset_key.empty()) {
-      MaterializationRecord m;
-      m.asset_key = info.asset_key;
-      m.run_id = run_id_;
-      m.step_key = info.id;
-      m.ts = r.completed_at;
-      if (o.rows) m.rows = static_cast<std::int64_t>(*o.rows);
-      m.duration_ms = r.execution_time * 1000.0;
-      store_.record_materialization(m);
-    }
-    if (info.resource_type == "test") {
-      CheckRecord c;
-      c.asset_key = info.asset_key;
-      c.check_name = info.id;
-      c.run_id = run_id_;
-      c.step_key = info.id;
-      c.ts = r.completed_at.empty() ? iso_now() : r.completed_at;
-      c.status = status_name(o.status);
-      c.failures = o.failures;
-      c.message = o.message;
-      store_.record_check(c);
-    }
-    if (o.status == Status::kError || o.status == Status::kFail) {
-      EventRecord e;
-      e.run_id = run_id_;
-      e.step_key = info.id;
-      e.ts = iso_now();
-      e.level = "error";
-      e.kind = "step_failure";
-      e.message = o.message;
-      store_.record_event(e);
-    }
+  std::optional<MaterializationRecord> m;
+  bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
+  if (built && info.resource_type != "test" && !info.asset_key.empty()) {
+    m = MaterializationRecord{};
+    m->asset_key = info.asset_key;
+    m->run_id = run_id_;
+    m->step_key = info.id;
+    m->ts = r.completed_at;
+    if (o.rows) m->rows = static_cast<std::int64_t>(*o.rows);
+    m->duration_ms = r.execution_time * 1000.0;
+  }
+  std::optional<CheckRecord> c;
+  if (info.resource_type == "test") {
+    c = CheckRecord{};
+    c->asset_key = info.asset_key;
+    c->check_name = info.id;
+    c->run_id = run_id_;
+    c->step_key = info.id;
+    c->ts = r.completed_at.empty() ? iso_now() : r.completed_at;
+    c->status = status_name(o.status);
+    c->failures = o.failures;
+    c->message = o.message;
+  }
+  std::optional<EventRecord> e;
+  if (o.status == Status::kError || o.status == Status::kFail) {
+    e = EventRecord{};
+    e->run_id = run_id_;
+    e->step_key = info.id;
+    e->ts = iso_now();
+    e->level = "error";
+    e->kind = "step_failure";
+    e->message = o.message;
+  }
+  queue([this, s = std::move(s), m = std::move(m), c = std::move(c), e = std::move(e)] {
+    store_.record_step(s);
+    if (m) store_.record_materialization(*m);
+    if (c) store_.record_check(*c);
+    if (e) store_.record_event(*e);
   });
 }
 
 void RunRecorder::finish(const RunOutcome& outcome) {
+  flush();
   std::map<std::string, int> counts;
   for (const auto& r : outcome.results) ++counts[status_name(r.outcome.status)];
   nlohmann::json summary = {

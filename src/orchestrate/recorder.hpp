@@ -1,4 +1,7 @@
 #pragma once
+#include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -9,19 +12,30 @@ namespace pond::orchestrate {
 
 // Records a run in the run store as the executor reports it: a step row when a step starts
 // (status running) and when it finishes, step events, a materialization for every relation
-// built, a check for every test.
+// built, a check for every test. Writes are batched: they reach the store in one transaction
+// at most every `flush_interval` (and at finish()), because many small commits next to DuckDB's
+// fsync'ed WAL cost milliseconds per step on a journaling file system.
 class RunRecorder : public ExecutorListener {
  public:
-  RunRecorder(RunStore& store, std::string run_id) : store_(store), run_id_(std::move(run_id)) {}
+  RunRecorder(RunStore& store, std::string run_id,
+              std::chrono::milliseconds flush_interval = std::chrono::milliseconds(250))
+      : store_(store), run_id_(std::move(run_id)), interval_(flush_interval) {}
   void on_start(const StepInfo& info, int index, int total) override;
   void on_finish(const StepResult& result, int total) override;
 
-  // The run row's final status and summary: success, error or cancelled.
+  // Writes what is pending; then the run row's final status and summary (success, error or
+  // cancelled).
   void finish(const RunOutcome& outcome);
+  void flush();
 
  private:
+  void queue(std::function<void()> write);
   RunStore& store_;
   std::string run_id_;
+  std::chrono::milliseconds interval_;
+  std::mutex mutex_;
+  std::vector<std::function<void()>> pending_;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 // Forwards to several listeners in order.
