@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -29,6 +30,12 @@ std::string quote_literal(std::string_view text) {
 }
 std::string literal_or_null(const std::optional<std::string>& text) {
   return text ? quote_literal(*text) : std::string("NULL");
+}
+
+std::string strip_query(std::string_view sql) {
+  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
+    sql.remove_suffix(1);
+  return std::string(sql);
 }
 
 std::int64_t to_int(const std::optional<std::string>& text, std::int64_t fallback) {

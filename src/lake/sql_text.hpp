@@ -12,6 +12,9 @@ std::string quote_literal(std::string_view text);
 // quote_literal, or NULL for nullopt.
 std::string literal_or_null(const std::optional<std::string>& text);
 
+// A query without trailing semicolons and whitespace, so it can be nested as a subquery.
+std::string strip_query(std::string_view sql);
+
 // Catalog text to numbers/booleans (SQLite gives 1/0, PostgreSQL t/f, DuckDB true/false).
 std::int64_t to_int(const std::optional<std::string>& text, std::int64_t fallback = 0);
 std::optional<std::int64_t> to_opt_int(const std::optional<std::string>& text);
