@@ -35,6 +35,8 @@ class PostgresCatalogDb : public CatalogDb {
       throw CatalogError("cannot connect to PostgreSQL catalog (" + conninfo +
                          "): " + (conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
     execute("SET client_min_messages = warning", {});
+    // snapshot_time is compared as UTC text (expire, time travel), so the session speaks UTC.
+    execute("SET TIME ZONE 'UTC'", {});
   }
 
   CatalogKind kind() const override { return CatalogKind::kPostgres; }
