@@ -183,6 +183,9 @@ def main():
         return 0 if good else 1
     if not args.pond:
         ap.error("the path to pond is required (or --python-only)")
+    if not os.access(args.pond, os.X_OK):
+        print(f"run_conformance.py: {args.pond} is not an executable pond binary", file=sys.stderr)
+        return 2
 
     # pond runs in the pool while this thread renders the same cases with Jinja2.
     envs = {}
