@@ -24,10 +24,8 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/relation_cache.hpp"
-#include "orchestrate/artifacts.hpp"
 #include "orchestrate/executor.hpp"
-#include "orchestrate/progress.hpp"
-#include "orchestrate/recorder.hpp"
+#include "orchestrate/invocation.hpp"
 #include "orchestrate/run_store.hpp"
 #include "orchestrate/sql_steps.hpp"
 
@@ -199,7 +197,7 @@ double run_pond(const fs::path& dir, const fs::path& db_path, const std::vector<
   }
   pond::engine::Database db = pond::engine::Database::open(db_path.string());
   // The run store of a project exists after its first run; creating it is not per-run work.
-  orch::RunStore store = orch::RunStore::open(dir / ".pond" / "state.db");
+  orch::RunStore::open(dir / ".pond" / "state.db");
   auto t0 = std::chrono::steady_clock::now();
   mz::RelationCache cache;
   {
@@ -214,23 +212,21 @@ double run_pond(const fs::path& dir, const fs::path& db_path, const std::vector<
     owned.push_back(std::make_unique<orch::ModelStep>(m.spec, m.deps, options));
     steps.push_back(owned.back().get());
   }
-  std::string run_id = orch::RunStore::new_run_id();
-  store.start_run({run_id, "run", "", "{}", "running", orch::iso_now(), "", "bench", "cli", "", ""});
+  orch::InvocationOptions inv;
+  inv.command = "run";
+  inv.target = "bench";
+  inv.state_path = dir / ".pond" / "state.db";
+  inv.target_dir = dir / "target";
+  inv.executor = {threads, false};
+  inv.progress = {false, false, true};
   std::ostringstream progress_text;
-  orch::ProgressPrinter progress(progress_text, {false, false, true});
-  orch::RunRecorder recorder(store, run_id);
-  orch::FanOut listeners({&progress, &recorder});
-  orch::Executor executor(db, {threads, false});
-  orch::RunOutcome outcome = executor.run(steps, &listeners);
+  orch::RunOutcome outcome = orch::run_invocation(db, steps, inv, progress_text).outcome;
   if (verbose()) {
     for (const auto& r : outcome.results) {
       std::cerr << fmt::format("  pond t{} {:30} {:8.2f} ms\n", threads, r.info->relation,
                                r.execution_time * 1000);
     }
   }
-  recorder.finish(outcome);
-  progress.print_summary(outcome);
-  orch::write_artifacts(dir / "target", outcome, {run_id, "", "1.9.0", "{}"});
   double t = seconds_since(t0);
   *failures = 0;
   for (const auto& r : outcome.results) {

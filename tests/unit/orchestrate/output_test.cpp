@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "engine/database.hpp"
 #include "orchestrate/artifacts.hpp"
+#include "orchestrate/invocation.hpp"
 #include "orchestrate/progress.hpp"
 #include "orchestrate/recorder.hpp"
 #include "orchestrate/sql_steps.hpp"
@@ -181,6 +182,48 @@ TEST(Artifacts, RunResultsAndExecutedSqlAndRunStore) {
   EXPECT_EQ(skipped, 1);
   EXPECT_EQ(store.materializations_of("main.customers", 5).size(), 1u);
   EXPECT_EQ(store.checks_of_run(run_id).size(), 3u);
+}
+
+}  // namespace pond::orchestrate
+
+namespace pond::orchestrate {
+
+TEST(Invocation, RecordsRunsWritesArtifactsAndReturnsExitCodes) {
+  test::TempDir dir;
+  engine::Database db = engine::Database::open((dir.path() / "p.duckdb").string());
+  InvocationOptions inv;
+  inv.command = "build";
+  inv.selection = "+customers";
+  inv.state_path = dir.path() / ".pond" / "state.db";
+  inv.target_dir = dir.path() / "target";
+  inv.executor = {2, false};
+  inv.progress = {false, false, false};
+  std::ostringstream out;
+  Project failing;
+  Executor* seen = nullptr;
+  int calls = 0;
+  InvocationResult r = run_invocation(db, failing.steps, inv, out, [&](Executor* e) {
+    ++calls;
+    if (e) seen = e;
+  });
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(calls, 2);
+  EXPECT_NE(seen, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "target" / "run_results.json"));
+  EXPECT_NE(out.str().find("Completed with 2 errors"), std::string::npos) << out.str();
+
+  // Only the passing part of the project: exit code 0 (a warning does not fail the run).
+  std::vector<Step*> good = {failing.steps[0], failing.steps[4]};
+  InvocationResult ok = run_invocation(db, good, inv, out);
+  EXPECT_EQ(ok.exit_code, 0);
+
+  RunStore store = RunStore::open(inv.state_path);
+  auto runs = store.recent_runs(5);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(store.find_run(r.run_id)->status, "error");
+  EXPECT_EQ(store.find_run(ok.run_id)->status, "success");
+  EXPECT_EQ(store.find_run(r.run_id)->selection, "+customers");
+  EXPECT_EQ(store.steps_to_retry(r.run_id).size(), 3u);  // broken, after_broken, no_big_ids
 }
 
 }  // namespace pond::orchestrate

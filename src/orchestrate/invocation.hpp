@@ -1,0 +1,40 @@
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "orchestrate/executor.hpp"
+#include "orchestrate/progress.hpp"
+
+namespace pond::orchestrate {
+
+// One `pond run/build/test/seed/snapshot` invocation, once its steps exist.
+struct InvocationOptions {
+  std::string command;               // run, build, test, seed, snapshot
+  std::string selection;             // --select/--exclude as given, for the run store
+  std::string args_json = "{}";      // run_results.json "args"
+  std::string target;                // profile target name
+  std::filesystem::path state_path;  // the run store (<project>/.pond/state.db)
+  std::filesystem::path target_dir;  // where run_results.json and run/ go
+  ExecutorOptions executor;
+  ProgressOptions progress;
+  std::string trigger = "cli";
+  std::string parent_run_id;  // pond retry: the run it repeats
+};
+
+struct InvocationResult {
+  std::string run_id;
+  RunOutcome outcome;
+  int exit_code = 0;  // 0 all good (warnings included), 1 a step failed, 130 cancelled
+};
+
+// Records the run in the run store, runs the steps with progress output on `out`, writes the
+// artifacts and the summary. `on_executor` is called with the executor before it starts (and
+// with nullptr after it ends), so that the caller can route Ctrl-C to Executor::cancel.
+InvocationResult run_invocation(const engine::Database& db, const std::vector<Step*>& steps,
+                                const InvocationOptions& options, std::ostream& out,
+                                const std::function<void(Executor*)>& on_executor = {});
+
+}  // namespace pond::orchestrate
