@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <thread>
 
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
@@ -92,11 +93,18 @@ void Session::ensure_schema(const Relation& rel) {
     if (cache_) cache_->add_schema(rel);
     return;
   }
-  // Two workers may create the same schema at once; the loser's conflict is harmless.
-  try {
-    execute("CREATE SCHEMA IF NOT EXISTS " + rel.render_schema());
-  } catch (const engine::EngineError&) {
-    if (scalar_int("SELECT count(*) FROM duckdb_schemas() WHERE " + filter) == 0) throw;
+  // Two workers may create the same schema at once: DuckDB fails the second with a write-write
+  // conflict while the first has not committed yet, so the loser waits for the schema to appear.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      execute("CREATE SCHEMA IF NOT EXISTS " + rel.render_schema());
+      break;
+    } catch (const engine::EngineError& e) {
+      bool conflict = std::string_view(e.what()).find("onflict") != std::string_view::npos;
+      if (!conflict || e.interrupted() || attempt >= 100) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (scalar_int("SELECT count(*) FROM duckdb_schemas() WHERE " + filter) > 0) break;
+    }
   }
   if (cache_) cache_->add_schema(rel);
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "common/error.hpp"
 #include "engine/error.hpp"
 #include "helpers.hpp"
@@ -120,6 +123,35 @@ TEST(Materialize, RelationCacheSavesCatalogQueriesAndFollowsBuilds) {
   spec.compiled_sql = "select 3 as a";
   materialize_model(s, spec, {});
   EXPECT_EQ(t.rows("select a from new_schema.v"), "3");
+}
+
+}  // namespace pond::materialize
+
+namespace pond::materialize {
+
+TEST(Materialize, ConcurrentSchemaCreationDoesNotConflict) {
+  engine::Database db = engine::Database::open(":memory:");
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      engine::Connection con(db);
+      Session s(con);
+      for (int i = 0; i < 40; ++i) {
+        try {
+          s.ensure_schema({"", "s" + std::to_string(i), "x"});
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  engine::Connection con(db);
+  EXPECT_EQ(
+      con.query("select count(*) from duckdb_schemas() where schema_name like 's%'").rows_as_text()[0][0],
+      "40");
 }
 
 }  // namespace pond::materialize
