@@ -131,6 +131,13 @@ int run_app(int argc, char** argv) {
       ->delimiter(',');
   ls_cmd->callback([&] { action = [&] { return run_ls(ctx, ls); }; });
 
+  CompileOptions compile;
+  auto* compile_cmd = app.add_subcommand("compile", "Render the selected nodes to SQL in target/compiled/");
+  add_selection_flags(compile_cmd, compile.selection);
+  compile_cmd->add_option("--vars", compile.vars, "Variables as YAML/JSON");
+  compile_cmd->add_option("--inline", compile.inline_sql, "Compile this SQL in the project's context and print it");
+  compile_cmd->callback([&] { action = [&] { return run_compile(ctx, compile); }; });
+
   RunsOptions runs;
   std::string runs_show_id;
   auto* runs_cmd = app.add_subcommand("runs", "List the recent runs recorded in .pond/state.db");

@@ -38,7 +38,7 @@ int run_ls(CommandContext& ctx, const LsOptions& options) {
                           : "did you mean '" + guess + "'?");
     }
   }
-  auto p = load_project(ctx.options, options.vars);
+  auto p = load_project(ctx.options, options.vars, "ls");
   std::vector<std::size_t> selected = select(*p, options.selection);
   std::string out;
   for (std::size_t i : selected) {

@@ -51,6 +51,13 @@ struct LsOptions {
 };
 int run_ls(CommandContext& ctx, const LsOptions& options);
 
+struct CompileOptions {
+  std::string vars;
+  std::optional<std::string> inline_sql;
+  SelectionFlags selection;
+};
+int run_compile(CommandContext& ctx, const CompileOptions& options);
+
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {
   std::optional<std::string> show_id;

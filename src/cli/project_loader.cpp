@@ -2,11 +2,14 @@
 
 #include <map>
 
+#include "common/build_info.hpp"
+#include "project/manifest_json.hpp"
 #include "project/vars.hpp"
 
 namespace pond::cli {
 
-std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text) {
+std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
+                                            const std::string& which) {
   auto out = std::make_unique<LoadedProject>();
   out->resolved = resolve_project(options);
   const project::TargetConfig& t = out->resolved.target;
@@ -19,6 +22,16 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.threads = t.threads;
   lo.cli_vars = project::parse_cli_vars(vars_text);
   out->manifest = project::load_manifest(out->resolved.project, lo);
+  project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));
+  out->invocation_id = info.invocation_id;
+  out->started_at = info.generated_at;
+  compile::CompileOptions co;
+  co.invocation_id = info.invocation_id;
+  co.run_started_at = info.generated_at;
+  co.which = which;
+  co.threads = 2;
+  out->compiler = std::make_unique<compile::Compiler>(out->manifest, co);
+  out->compiler->render_for_parse();
   out->graph = std::make_unique<project::Graph>(out->manifest);
   return out;
 }

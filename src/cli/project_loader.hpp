@@ -8,20 +8,27 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "compile/compiler.hpp"
 #include "project/graph.hpp"
 #include "project/manifest.hpp"
 #include "project/select.hpp"
 
 namespace pond::cli {
 
-// A parsed project. `graph` refers to `manifest`, so the struct is not copied or moved.
+// A parsed project (dynamic nodes rendered, naming macros applied). `graph` and `compiler`
+// refer to `manifest`, so the struct is not copied or moved.
 struct LoadedProject {
   ResolvedProject resolved;
   project::Manifest manifest;
   std::unique_ptr<project::Graph> graph;
+  std::unique_ptr<compile::Compiler> compiler;
+  std::string invocation_id;
+  std::string started_at;
 };
 
-std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text);
+// `which` is the command's name (dbt's flags.WHICH).
+std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
+                                            const std::string& which);
 
 // Selected node indexes (ascending unique_id order).
 std::vector<std::size_t> select(const LoadedProject& project, const SelectionFlags& flags);

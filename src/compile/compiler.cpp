@@ -1,0 +1,356 @@
+#include "compile/compiler.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "compile/builtin_macros.hpp"
+#include "compile/context.hpp"
+#include "compile/values.hpp"
+#include "jinja/error.hpp"
+#include "project/config.hpp"
+#include "project/graph.hpp"
+#include "project/relation.hpp"
+#include "project/resolve.hpp"
+
+namespace pond::compile {
+
+using jinja::Value;
+using project::Node;
+
+bool ExecutionHooks::is_incremental(const Node&) {
+  return false;
+}
+std::optional<std::string> ExecutionHooks::relation_type(const std::string&, const std::string&,
+                                                         const std::string&) {
+  return std::nullopt;
+}
+std::vector<ColumnInfo> ExecutionHooks::columns(const std::string&, const std::string&, const std::string&) {
+  return {};
+}
+std::vector<std::vector<std::string>> ExecutionHooks::run_query(const std::string&,
+                                                                std::vector<std::string>&) {
+  throw jinja::TemplateError(jinja::ErrorKind::kRuntime,
+                             "run_query() needs a database connection; it runs during pond run/build");
+}
+
+namespace {
+
+// `{% test name(args) %}` blocks are macros named test_<name> to the Jinja engine.
+std::string test_blocks_as_macros(std::string sql) {
+  auto replace_tag = [&](const std::string& from, const std::string& to, bool first_only) {
+    std::size_t pos = 0;
+    while ((pos = sql.find("{%", pos)) != std::string::npos) {
+      std::size_t p = pos + 2;
+      if (p < sql.size() && sql[p] == '-') ++p;
+      while (p < sql.size() && sql[p] == ' ') ++p;
+      if (sql.compare(p, from.size(), from) == 0 && p + from.size() < sql.size() &&
+          (sql[p + from.size()] == ' ' || sql[p + from.size()] == '%' || sql[p + from.size()] == '-')) {
+        sql.replace(p, from.size(), to);
+        if (first_only) return;
+      }
+      pos = p;
+    }
+  };
+  if (sql.find("endtest") == std::string::npos) return sql;
+  // "{% test not_negative(" -> "{% macro test_not_negative("
+  std::size_t pos = sql.find("{%");
+  if (pos != std::string::npos) {
+    std::size_t p = pos + 2;
+    if (sql[p] == '-') ++p;
+    while (sql[p] == ' ') ++p;
+    if (sql.compare(p, 5, "test ") == 0) {
+      std::size_t name = p + 5;
+      while (sql[name] == ' ') ++name;
+      sql.replace(p, name - p, "macro test_");
+    }
+  }
+  replace_tag("endtest", "endmacro", false);
+  return sql;
+}
+
+UserError to_user_error(const jinja::TemplateError& e, const std::string& file, int line_offset = 0) {
+  SourceLocation where{file, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
+  std::string hint;
+  if (e.kind() == jinja::ErrorKind::kUndefined) hint = "is it a macro or variable defined in this project?";
+  return UserError(where, std::string(jinja::error_kind_name(e.kind())) + ": " + e.message(), hint);
+}
+
+std::string inject_ctes(const std::string& sql,
+                        const std::vector<std::pair<std::string, std::string>>& ctes) {
+  if (ctes.empty()) return sql;
+  std::string defs;
+  for (const auto& [name, body] : ctes) {
+    if (!defs.empty()) defs += ",\n";
+    defs += name + " as (\n" + body + "\n)";
+  }
+  std::size_t start = sql.find_first_not_of(" \t\r\n");
+  if (start != std::string::npos && to_lower(sql.substr(start, 5)) == "with ") {
+    return sql.substr(0, start) + "with " + defs + ",\n" + sql.substr(start + 5);
+  }
+  return "with " + defs + "\n" + sql;
+}
+
+}  // namespace
+
+struct Compiler::Impl {
+  project::Manifest& m;
+  ExecutionHooks default_hooks;
+  ContextData data;
+  jinja::Environment env;
+  std::vector<std::shared_ptr<const jinja::Module>> modules;
+  std::set<std::string> project_macros;
+
+  Impl(project::Manifest& manifest, CompileOptions options)
+      : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
+    install_context(env, data);
+    load_library(std::string(builtin_macros_source()), "<dbt built-in macros>");
+    for (const auto& mc : m.macros) {
+      // Leading newlines keep line numbers in errors equal to the file's.
+      std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
+      text += test_blocks_as_macros(mc.macro_sql);
+      for (const auto& name : load_library(text, mc.original_file_path)) project_macros.insert(name);
+    }
+  }
+
+  std::vector<std::string> load_library(const std::string& text, const std::string& name) {
+    std::vector<std::string> names;
+    try {
+      auto module = env.from_string(text, name)->load_module();
+      for (const auto& [k, v] : module->exports().as_dict().entries()) {
+        env.add_global(k.str(), v);
+        names.push_back(k.str());
+      }
+      modules.push_back(std::move(module));
+    } catch (const jinja::TemplateError& e) {
+      throw to_user_error(e, name);
+    }
+    return names;
+  }
+
+  // Renders one node; `state` receives the calls it made.
+  std::string render(Node& n, NodeRender& state, const std::shared_ptr<NodeRender>& holder) {
+    Value vars = Value::dict();
+    auto& v = vars.as_dict();
+    v.set(Value("__pond__"), Value::object(holder));
+    v.set(Value("this"), relation_of(n));
+    if (n.raw_code.find("model") != std::string::npos || n.test_metadata)
+      v.set(Value("model"), node_value(n));
+    if (n.test_metadata) {
+      Value kwargs = Value::dict();
+      for (const auto& [k, val] : n.test_metadata->kwargs.items()) {
+        Value arg = to_value(val);
+        if (val.is_string()) {
+          const std::string& s = val.get_ref<const std::string&>();
+          if (s.find("{{") != std::string::npos)
+            arg = Value(render_text(s, n, holder, vars));
+          else if (s.rfind("ref(", 0) == 0 || s.rfind("source(", 0) == 0)
+            arg = Value(render_text("{{ " + s + " }}", n, holder, vars));
+        }
+        kwargs.as_dict().set(Value(k), arg);
+      }
+      v.set(Value("_dbt_generic_test_kwargs"), kwargs);
+    }
+    (void)state;
+    return render_text(n.raw_code, n, holder, vars);
+  }
+
+  std::string render_text(const std::string& text, const Node& n, const std::shared_ptr<NodeRender>&,
+                          const Value& vars) {
+    try {
+      return env.from_string(text, n.original_file_path)->render(vars);
+    } catch (const jinja::TemplateError& e) {
+      throw to_user_error(e, n.original_file_path);
+    } catch (const jinja::MacroReturn& r) {
+      return r.value.str();
+    }
+  }
+
+  // Renders `nodes` on up to `threads` threads; results[i] holds the ephemerals node i used.
+  void render_all(const std::vector<std::size_t>& nodes, bool parse,
+                  std::vector<std::shared_ptr<NodeRender>>& states) {
+    states.assign(nodes.size(), nullptr);
+    std::vector<std::exception_ptr> errors(nodes.size());
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < nodes.size(); i = next++) {
+        Node& n = m.nodes[nodes[i]];
+        auto state = std::make_shared<NodeRender>();
+        state->node = &n;
+        state->parse = parse;
+        try {
+          std::string out = render(n, *state, state);
+          if (!parse) {
+            n.compiled_code = std::move(out);
+            n.compiled = true;
+          }
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+        states[i] = std::move(state);
+      }
+    };
+    int threads = std::clamp(data.options.threads, 1, 8);
+    std::vector<std::jthread> pool;
+    for (int t = 1; t < threads && nodes.size() > 8; ++t) pool.emplace_back(worker);
+    worker();
+    pool.clear();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+
+  void apply_naming_overrides() {
+    bool schema =
+        project_macros.count("generate_schema_name") || project_macros.count("default__generate_schema_name");
+    bool alias =
+        project_macros.count("generate_alias_name") || project_macros.count("default__generate_alias_name");
+    bool database = project_macros.count("generate_database_name") ||
+                    project_macros.count("default__generate_database_name");
+    if (!schema && !alias && !database) return;
+    auto tmpl = env.from_string(
+        "{%- if kind == 'schema' -%}{{ generate_schema_name(custom, node) }}"
+        "{%- elif kind == 'alias' -%}{{ generate_alias_name(custom, node) }}"
+        "{%- else -%}{{ generate_database_name(custom, node) }}{%- endif -%}",
+        "<naming>");
+    for (auto& n : m.nodes) {
+      if (n.resource_type == project::ResourceType::kSource ||
+          n.resource_type == project::ResourceType::kExposure)
+        continue;
+      auto call = [&](const char* kind, const char* key, const std::string& current) {
+        Value vars = Value::dict();
+        vars.as_dict().set(Value("kind"), Value(kind));
+        auto it = n.config.find(key);
+        vars.as_dict().set(Value("custom"), it != n.config.end() && it->is_string()
+                                                ? Value(it->get<std::string>())
+                                                : Value::none());
+        vars.as_dict().set(Value("node"), node_value(n));
+        try {
+          return std::string(trim(tmpl->render(vars)));
+        } catch (const jinja::TemplateError& e) {
+          throw to_user_error(e, n.original_file_path);
+        }
+        return current;
+      };
+      std::string db = database ? call("database", "database", n.database) : n.database;
+      std::string sc = schema ? call("schema", "schema", n.schema) : n.schema;
+      std::string al = alias && n.resource_type != project::ResourceType::kTest
+                           ? call("alias", "alias", n.alias)
+                           : n.alias;
+      project::set_relation(n, db, sc, al);
+    }
+  }
+};
+
+Compiler::Compiler(project::Manifest& manifest, CompileOptions options)
+    : impl_(std::make_unique<Impl>(manifest, std::move(options))) {}
+Compiler::~Compiler() = default;
+
+void Compiler::render_for_parse() {
+  auto& m = impl_->m;
+  std::vector<std::size_t> dynamic;
+  for (std::size_t i = 0; i < m.nodes.size(); ++i)
+    if (m.nodes[i].needs_rendering) dynamic.push_back(i);
+  if (!dynamic.empty()) {
+    std::vector<std::shared_ptr<NodeRender>> states;
+    impl_->render_all(dynamic, true, states);
+    for (std::size_t k = 0; k < dynamic.size(); ++k) {
+      Node& n = m.nodes[dynamic[k]];
+      n.refs = states[k]->refs;
+      n.sources = states[k]->sources;
+      project::merge_config(n.config, project::normalize_config(states[k]->config_calls));
+      std::vector<std::string> macro_ids = n.depends_on_macros;
+      project::resolve_node_dependencies(m, n);
+      n.depends_on_macros = macro_ids;
+    }
+    project::check_acyclic(m, project::Graph(m));
+  }
+  impl_->apply_naming_overrides();
+}
+
+void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
+  auto& m = impl_->m;
+  std::vector<std::size_t> todo;
+  for (std::size_t i : nodes) {
+    auto t = m.nodes[i].resource_type;
+    if (t == project::ResourceType::kSource || t == project::ResourceType::kExposure ||
+        t == project::ResourceType::kSeed)
+      continue;
+    todo.push_back(i);
+  }
+  std::vector<std::shared_ptr<NodeRender>> states;
+  impl_->render_all(todo, false, states);
+  // Ephemeral models: compile those used (recursively), then inject them as CTEs.
+  std::map<std::size_t, std::vector<std::size_t>> uses;
+  for (std::size_t k = 0; k < todo.size(); ++k) uses[todo[k]] = states[k]->ephemerals;
+  std::vector<std::size_t> pending;
+  for (auto& [node, eph] : uses) pending.insert(pending.end(), eph.begin(), eph.end());
+  while (!pending.empty()) {
+    std::size_t e = pending.back();
+    pending.pop_back();
+    if (uses.count(e)) continue;
+    std::vector<std::shared_ptr<NodeRender>> st;
+    impl_->render_all({e}, false, st);
+    uses[e] = st[0]->ephemerals;
+    pending.insert(pending.end(), st[0]->ephemerals.begin(), st[0]->ephemerals.end());
+  }
+  std::map<std::size_t, bool> injected;
+  std::function<void(std::size_t, int)> inject = [&](std::size_t node, int depth) {
+    if (injected[node]) return;
+    if (depth > 64) throw UserError("ephemeral models refer to each other too deeply");
+    std::vector<std::pair<std::string, std::string>> ctes;
+    std::set<std::size_t> seen;
+    for (std::size_t e : uses[node]) {
+      if (!seen.insert(e).second) continue;
+      inject(e, depth + 1);
+      ctes.emplace_back("__dbt__cte__" + m.nodes[e].name, m.nodes[e].compiled_code);
+    }
+    m.nodes[node].compiled_code = inject_ctes(m.nodes[node].compiled_code, ctes);
+    injected[node] = true;
+  };
+  for (auto& [node, eph] : uses)
+    if (!eph.empty()) inject(node, 0);
+}
+
+std::string Compiler::compile_inline(std::string_view sql) {
+  auto state = std::make_shared<NodeRender>();
+  Value vars = Value::dict();
+  vars.as_dict().set(Value("__pond__"), Value::object(state));
+  std::string out;
+  try {
+    out = impl_->env.from_string(sql, "inline")->render(vars);
+  } catch (const jinja::TemplateError& e) {
+    throw to_user_error(e, "--inline");
+  }
+  std::vector<std::pair<std::string, std::string>> ctes;
+  if (!state->ephemerals.empty()) {
+    compile_nodes(state->ephemerals);
+    for (std::size_t e : state->ephemerals)
+      ctes.emplace_back("__dbt__cte__" + impl_->m.nodes[e].name, impl_->m.nodes[e].compiled_code);
+  }
+  return inject_ctes(out, ctes);
+}
+
+void write_compiled(project::Manifest& m, const std::vector<std::size_t>& nodes,
+                    const std::filesystem::path& target_dir) {
+  for (std::size_t i : nodes) {
+    Node& n = m.nodes[i];
+    if (!n.compiled) continue;
+    std::string rel = n.original_file_path;
+    if (n.test_metadata) rel += "/" + n.alias + ".sql";
+    std::filesystem::path path = target_dir / "compiled" / n.package_name / rel;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << n.compiled_code;
+    if (!out) throw UserError("cannot write " + path.string());
+    n.compiled_path =
+        (std::filesystem::path(m.project.target_path) / "compiled" / n.package_name / rel).generic_string();
+  }
+}
+
+}  // namespace pond::compile

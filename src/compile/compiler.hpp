@@ -1,0 +1,82 @@
+#pragma once
+// The dbt Jinja context over a parsed project: renders models, tests, snapshots and analyses
+// into SQL (compile), and re-renders nodes whose ref()/source()/config() calls static analysis
+// could not read (parse). One Compiler per command; compile_nodes renders in parallel.
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "project/manifest.hpp"
+
+namespace pond::jinja {
+class Value;
+}
+
+namespace pond::compile {
+
+// A column as get_columns_in_relation reports it.
+struct ColumnInfo {
+  std::string name;
+  std::string data_type;
+};
+
+// What only a run can answer: the executor implements these (pond compile leaves the defaults:
+// nothing exists yet, so is_incremental() is false and get_relation() is none).
+class ExecutionHooks {
+ public:
+  virtual ~ExecutionHooks() = default;
+  virtual bool is_incremental(const project::Node& node);
+  // Whether database.schema.identifier exists (and is a "table" or "view"); nullopt when not.
+  virtual std::optional<std::string> relation_type(const std::string& database, const std::string& schema,
+                                                   const std::string& identifier);
+  virtual std::vector<ColumnInfo> columns(const std::string& database, const std::string& schema,
+                                          const std::string& identifier);
+  // run_query(): rows as lists of values; throws UserError when no database is connected.
+  virtual std::vector<std::vector<std::string>> run_query(const std::string& sql,
+                                                          std::vector<std::string>& columns);
+};
+
+struct CompileOptions {
+  std::string invocation_id;
+  std::string run_started_at;  // ISO-8601 UTC
+  std::string which = "compile";
+  bool full_refresh = false;
+  int threads = 2;
+  ExecutionHooks* hooks = nullptr;  // not owned; defaults when null
+};
+
+class Compiler {
+ public:
+  // `manifest` must outlive the compiler; nodes are updated in place.
+  Compiler(project::Manifest& manifest, CompileOptions options);
+  ~Compiler();
+  Compiler(const Compiler&) = delete;
+  Compiler& operator=(const Compiler&) = delete;
+
+  // Renders the nodes static analysis flagged as dynamic, records their ref/source/config calls
+  // and resolves their dependencies again; applies project overrides of generate_schema_name,
+  // generate_alias_name and generate_database_name. Call once after load_manifest.
+  void render_for_parse();
+
+  // Renders the nodes (indexes into manifest.nodes) into node.compiled_code. Ephemeral models
+  // they reference are compiled first and injected as CTEs, as dbt does.
+  void compile_nodes(const std::vector<std::size_t>& nodes);
+
+  // Compiles SQL text in the project's context (`pond compile --inline`).
+  std::string compile_inline(std::string_view sql);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes each compiled node to <target>/compiled/<package>/<original_file_path> (tests from
+// YAML: <yml path>/<test alias>.sql) and sets node.compiled_path.
+void write_compiled(project::Manifest& manifest, const std::vector<std::size_t>& nodes,
+                    const std::filesystem::path& target_dir);
+
+}  // namespace pond::compile

@@ -1,0 +1,381 @@
+#include "compile/context.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "compile/modules.hpp"
+#include "compile/relation_value.hpp"
+#include "compile/values.hpp"
+#include "jinja/error.hpp"
+#include "project/vars.hpp"
+#include "project/yaml_json.hpp"
+
+namespace pond::compile {
+
+using jinja::CallArgs;
+using jinja::Value;
+using project::Node;
+
+namespace {
+
+[[noreturn]] void compiler_error(const std::string& message) {
+  throw jinja::TemplateError(jinja::ErrorKind::kRuntime, message);
+}
+
+std::string arg_str(CallArgs& args, std::size_t i, std::string_view name) {
+  Value v = args.get(i, name);
+  if (v.is_undefined() || v.is_none()) return {};
+  return v.str();
+}
+
+// `config` in templates: callable (records config() calls) with get/require/set methods.
+class ConfigObject final : public jinja::NativeObject {
+ public:
+  bool callable() const override { return true; }
+  Value call(CallArgs& args) override {
+    NodeRender& r = render_of(args);
+    for (const auto& [k, v] : args.kwargs) r.config_calls[k] = to_json(v);
+    if (!args.args.empty() && args.args[0].is_dict())
+      for (const auto& [k, v] : args.args[0].as_dict().entries()) r.config_calls[k.str()] = to_json(v);
+    return Value("");
+  }
+  bool has_method(std::string_view name) const override {
+    return name == "get" || name == "require" || name == "set";
+  }
+  bool call_method(std::string_view name, CallArgs& args, Value& result) override {
+    NodeRender& r = render_of(args);
+    std::string key = arg_str(args, 0, "name");
+    if (name == "set") {
+      r.config_calls[key] = to_json(args.get(1, "value"));
+      result = Value("");
+      return true;
+    }
+    const nlohmann::json* found = nullptr;
+    if (auto it = r.config_calls.find(key); it != r.config_calls.end()) found = &*it;
+    if (!found && r.node)
+      if (auto it = r.node->config.find(key); it != r.node->config.end() && !it->is_null()) found = &*it;
+    if (name == "require") {
+      if (!found) compiler_error("config '" + key + "' is required but not set");
+      result = to_value(*found);
+      return true;
+    }
+    result = found ? to_value(*found) : args.get(1, "default", Value::none());
+    return true;
+  }
+  std::string type_name() const override { return "config"; }
+};
+
+// `adapter`: quoting, dispatch, and the introspection the executor answers.
+class AdapterObject final : public jinja::NativeObject {
+ public:
+  explicit AdapterObject(ContextData& data) : data_(data) {}
+  bool has_method(std::string_view name) const override {
+    return name == "quote" || name == "dispatch" || name == "get_relation" ||
+           name == "get_columns_in_relation" || name == "type" || name == "quote_as_configured";
+  }
+  bool call_method(std::string_view name, CallArgs& args, Value& result) override {
+    if (name == "quote" || name == "quote_as_configured") {
+      std::string s = arg_str(args, 0, "identifier");
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      result = Value(q + "\"");
+      return true;
+    }
+    if (name == "type") {
+      result = Value("duckdb");
+      return true;
+    }
+    if (name == "dispatch") {
+      std::string macro = arg_str(args, 0, "macro_name");
+      std::string ns = arg_str(args, 1, "macro_namespace");
+      // duckdb__ first, then default__; a package namespace ("dbt", "dbt_utils") changes
+      // nothing here because every macro lives in one namespace (no packages yet).
+      for (const std::string prefix : {"duckdb__", "default__"}) {
+        Value v = args.render->lookup(prefix + macro);
+        if (v.is_callable()) {
+          result = v;
+          return true;
+        }
+      }
+      compiler_error("adapter.dispatch: no macro duckdb__" + macro + " or default__" + macro +
+                     (ns.empty() ? std::string() : " in namespace '" + ns + "'"));
+    }
+    ExecutionHooks& h = *data_.hooks;
+    if (name == "get_relation") {
+      std::string db = arg_str(args, 0, "database"), schema = arg_str(args, 1, "schema"),
+                  id = arg_str(args, 2, "identifier");
+      auto type = h.relation_type(db, schema, id);
+      result = type ? RelationValue::make(db, schema, id, {}, *type) : Value::none();
+      return true;
+    }
+    if (name == "get_columns_in_relation") {
+      Value rel = args.get(0, "relation");
+      std::vector<Value> cols;
+      if (rel.is_object()) {
+        auto* r = rel.as_object();
+        for (const auto& c : h.columns(r->get_attr("database").str(), r->get_attr("schema").str(),
+                                       r->get_attr("identifier").str())) {
+          Value d = Value::dict();
+          d.as_dict().set(Value("name"), Value(c.name));
+          d.as_dict().set(Value("column"), Value(c.name));
+          d.as_dict().set(Value("data_type"), Value(c.data_type));
+          d.as_dict().set(Value("dtype"), Value(c.data_type));
+          cols.push_back(d);
+        }
+      }
+      result = Value::list(std::move(cols));
+      return true;
+    }
+    return false;
+  }
+  std::string type_name() const override { return "adapter"; }
+
+ private:
+  ContextData& data_;
+};
+
+// `exceptions.raise_compiler_error(msg)` / `exceptions.warn(msg)`.
+class ExceptionsObject final : public jinja::NativeObject {
+ public:
+  bool has_method(std::string_view name) const override {
+    return name == "raise_compiler_error" || name == "warn" || name == "raise_not_implemented";
+  }
+  bool call_method(std::string_view name, CallArgs& args, Value& result) override {
+    std::string msg = arg_str(args, 0, "msg");
+    if (name == "warn") {
+      log::warn("{}", msg);
+      result = Value("");
+      return true;
+    }
+    compiler_error(msg);
+  }
+};
+
+Value find_ref(ContextData& data, CallArgs& args) {
+  NodeRender& r = render_of(args);
+  std::string package, name;
+  if (args.args.size() >= 2) {
+    package = args.args[0].str();
+    name = args.args[1].str();
+  } else {
+    name = arg_str(args, 0, "name");
+  }
+  if (r.parse) {
+    r.refs.push_back(project::RefCall{package, name, 0});
+    return RelationValue::make("", "", name);
+  }
+  const std::string from = r.node ? r.node->package_name : data.manifest.project.name;
+  const Node* target = data.manifest.resolve_ref(package, name, from);
+  if (!target) compiler_error("ref('" + name + "') was not found in the project");
+  if (target->materialized() == "ephemeral") {
+    if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
+  }
+  return relation_of(*target);
+}
+
+Value find_source(ContextData& data, CallArgs& args) {
+  NodeRender& r = render_of(args);
+  std::string source = arg_str(args, 0, "source_name"), table = arg_str(args, 1, "table_name");
+  if (r.parse) {
+    r.sources.push_back(project::SourceCall{source, table, 0});
+    return RelationValue::make("", source, table);
+  }
+  const Node* target = data.manifest.resolve_source(source, table);
+  if (!target) compiler_error("source('" + source + "', '" + table + "') was not found in the project");
+  return relation_of(*target);
+}
+
+Value yaml_to_value(const YAML::Node& n) {
+  return to_value(project::yaml_to_json(n));
+}
+
+}  // namespace
+
+NodeRender& render_of(CallArgs& args) {
+  static thread_local NodeRender fallback;
+  if (args.render) {
+    Value v = args.render->lookup("__pond__");
+    if (v.is_object())
+      if (auto* r = dynamic_cast<NodeRender*>(v.as_object())) return *r;
+  }
+  fallback = NodeRender();
+  return fallback;
+}
+
+Value relation_of(const Node& n) {
+  if (n.materialized() == "ephemeral")
+    return RelationValue::make("", "", n.name, "__dbt__cte__" + n.name, "cte");
+  if (n.resource_type == project::ResourceType::kSource) {
+    bool quoted = n.relation_name.rfind("\"", 0) == 0;
+    return RelationValue::make(n.database, n.schema, n.identifier, quoted ? std::string() : n.relation_name);
+  }
+  return RelationValue::make(n.database, n.schema, n.alias, {},
+                             n.materialized() == "view" ? "view" : "table");
+}
+
+Value node_value(const Node& n) {
+  Value d = Value::dict();
+  auto& m = d.as_dict();
+  m.set(Value("unique_id"), Value(n.unique_id));
+  m.set(Value("name"), Value(n.name));
+  m.set(Value("resource_type"), Value(std::string(project::to_string(n.resource_type))));
+  m.set(Value("package_name"), Value(n.package_name));
+  m.set(Value("original_file_path"), Value(n.original_file_path));
+  m.set(Value("path"), Value(n.path));
+  m.set(Value("alias"), Value(n.alias));
+  m.set(Value("schema"), Value(n.schema));
+  m.set(Value("database"), Value(n.database));
+  m.set(Value("fqn"), to_value(nlohmann::json(n.fqn)));
+  m.set(Value("tags"), to_value(nlohmann::json(n.tags)));
+  m.set(Value("config"), to_value(n.config));
+  m.set(Value("meta"), to_value(n.meta));
+  m.set(Value("description"), Value(n.description));
+  m.set(Value("raw_code"), Value(n.raw_code));
+  Value deps = Value::dict();
+  deps.as_dict().set(Value("nodes"), to_value(nlohmann::json(n.depends_on_nodes)));
+  deps.as_dict().set(Value("macros"), to_value(nlohmann::json(n.depends_on_macros)));
+  m.set(Value("depends_on"), deps);
+  if (n.resource_type == project::ResourceType::kSource) {
+    m.set(Value("source_name"), Value(n.source_name));
+    m.set(Value("identifier"), Value(n.identifier));
+  }
+  return d;
+}
+
+void install_context(jinja::Environment& env, ContextData& data) {
+  const project::Manifest& m = data.manifest;
+  env.add_function("ref", [&data](CallArgs& a) { return find_ref(data, a); });
+  env.add_function("source", [&data](CallArgs& a) { return find_source(data, a); });
+  env.add_function("var", [&data](CallArgs& a) {
+    std::string name = arg_str(a, 0, "name");
+    NodeRender& r = render_of(a);
+    const std::string pkg = r.node ? r.node->package_name : data.manifest.project.name;
+    if (const nlohmann::json* v = project::lookup_var(data.manifest, pkg, name)) return to_value(*v);
+    if (a.args.size() > 1 || a.kwarg("default")) return a.get(1, "default");
+    compiler_error("Required var '" + name + "' not found in config");
+  });
+  env.add_function("env_var", [](CallArgs& a) {
+    std::string name = arg_str(a, 0, "var");
+    if (const char* v = std::getenv(name.c_str())) return Value(std::string(v));
+    if (a.args.size() > 1 || a.kwarg("default")) return Value(a.get(1, "default").str());
+    compiler_error("Env var required but not provided: '" + name + "'");
+  });
+  env.add_function("is_incremental", [&data](CallArgs& a) {
+    NodeRender& r = render_of(a);
+    if (!r.node || r.parse || data.options.full_refresh) return Value(false);
+    if (r.node->materialized() != "incremental") return Value(false);
+    return Value(data.hooks->is_incremental(*r.node));
+  });
+  env.add_function("log", [](CallArgs& a) {
+    std::string msg = arg_str(a, 0, "msg");
+    if (a.get(1, "info", Value(false)).truthy())
+      log::info("{}", msg);
+    else
+      log::debug("{}", msg);
+    return Value("");
+  });
+  env.add_function("print", [](CallArgs& a) {
+    std::fprintf(stderr, "%s\n", arg_str(a, 0, "msg").c_str());
+    return Value("");
+  });
+  env.add_function("return", [](CallArgs& a) -> Value { throw jinja::MacroReturn{a.get(0, "value")}; });
+  env.add_function("run_query", [&data](CallArgs& a) {
+    NodeRender& r = render_of(a);
+    if (r.parse) return Value::none();
+    std::vector<std::string> columns;
+    auto rows = data.hooks->run_query(arg_str(a, 0, "sql"), columns);
+    std::vector<Value> out;
+    for (auto& row : rows) {
+      std::vector<Value> cells;
+      for (auto& c : row) cells.push_back(Value(c));
+      out.push_back(Value::tuple(std::move(cells)));
+    }
+    return Value::list(std::move(out));
+  });
+  env.add_function("zip", [](CallArgs& a) {
+    std::vector<Value> out;
+    std::size_t n = SIZE_MAX;
+    for (const auto& l : a.args) n = std::min(n, l.is_sequence_like() ? l.items().size() : std::size_t{0});
+    if (a.args.empty()) n = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<Value> t;
+      for (const auto& l : a.args) t.push_back(l.items()[i]);
+      out.push_back(Value::tuple(std::move(t)));
+    }
+    return Value::list(std::move(out));
+  });
+  env.add_function("tojson", [](CallArgs& a) { return Value(to_json(a.get(0, "value")).dump()); });
+  env.add_function("fromjson", [](CallArgs& a) {
+    try {
+      return to_value(nlohmann::json::parse(arg_str(a, 0, "string")));
+    } catch (const nlohmann::json::exception&) {
+      return a.get(1, "default", Value::none());
+    }
+  });
+  env.add_function("toyaml", [](CallArgs& a) {
+    YAML::Emitter out;
+    std::function<void(const nlohmann::json&)> emit = [&](const nlohmann::json& j) {
+      if (j.is_object()) {
+        out << YAML::BeginMap;
+        for (const auto& [k, v] : j.items()) {
+          out << YAML::Key << k << YAML::Value;
+          emit(v);
+        }
+        out << YAML::EndMap;
+      } else if (j.is_array()) {
+        out << YAML::BeginSeq;
+        for (const auto& v : j) emit(v);
+        out << YAML::EndSeq;
+      } else if (j.is_string()) {
+        out << j.get<std::string>();
+      } else {
+        out << j.dump();
+      }
+    };
+    emit(to_json(a.get(0, "value")));
+    return Value(std::string(out.c_str()) + "\n");
+  });
+  env.add_function("fromyaml", [](CallArgs& a) {
+    try {
+      return yaml_to_value(YAML::Load(arg_str(a, 0, "value")));
+    } catch (const YAML::Exception&) {
+      return a.get(1, "default", Value::none());
+    }
+  });
+  env.add_function("doc", [&data](CallArgs& a) {
+    std::string name = arg_str(a, 0, "name");
+    for (const auto& d : data.manifest.docs)
+      if (d.name == name) return Value(d.block_contents);
+    compiler_error("doc('" + name + "') was not found");
+  });
+
+  env.add_global("config", Value::object(std::make_shared<ConfigObject>()));
+  env.add_global("adapter", Value::object(std::make_shared<AdapterObject>(data)));
+  env.add_global("exceptions", Value::object(std::make_shared<ExceptionsObject>()));
+  env.add_global("modules", make_modules());
+  env.add_global("execute", Value(true));
+  env.add_global("invocation_id", Value(data.options.invocation_id));
+  env.add_global("run_started_at", make_datetime(data.options.run_started_at));
+  env.add_global("project_name", Value(m.project.name));
+  Value target = Value::dict();
+  auto& t = target.as_dict();
+  t.set(Value("name"), Value(m.target.name));
+  t.set(Value("target_name"), Value(m.target.name));
+  t.set(Value("profile_name"), Value(m.target.profile_name));
+  t.set(Value("type"), Value(m.target.type));
+  t.set(Value("schema"), Value(m.target.schema));
+  t.set(Value("database"), Value(m.target.database));
+  t.set(Value("threads"), Value(static_cast<std::int64_t>(m.target.threads)));
+  env.add_global("target", target);
+  Value flags = Value::dict();
+  flags.as_dict().set(Value("FULL_REFRESH"), Value(data.options.full_refresh));
+  flags.as_dict().set(Value("WHICH"), Value(data.options.which));
+  flags.as_dict().set(Value("STORE_FAILURES"), Value(false));
+  flags.as_dict().set(Value("EMPTY"), Value(false));
+  env.add_global("flags", flags);
+}
+
+}  // namespace pond::compile

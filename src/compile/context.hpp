@@ -1,0 +1,44 @@
+#pragma once
+// Internal: the dbt context installed into a Jinja environment, and the per-render state the
+// context functions record into (refs, sources, config() calls of the node being rendered).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "compile/compiler.hpp"
+#include "jinja/environment.hpp"
+#include "project/manifest.hpp"
+
+namespace pond::compile {
+
+// State of one render, passed to the template as the variable `__pond__`.
+class NodeRender final : public jinja::NativeObject {
+ public:
+  project::Node* node = nullptr;  // null for --inline SQL
+  bool parse = false;             // parse-time render: record calls, resolve nothing
+  std::vector<project::RefCall> refs;
+  std::vector<project::SourceCall> sources;
+  nlohmann::json config_calls = nlohmann::json::object();
+  std::vector<std::size_t> ephemerals;  // ephemeral models referenced (node indexes)
+  std::string type_name() const override { return "render_state"; }
+};
+
+// What the context functions share (read-only while renders run).
+struct ContextData {
+  project::Manifest& manifest;
+  CompileOptions options;
+  ExecutionHooks* hooks;
+};
+
+// The per-render state of the render that called a context function.
+NodeRender& render_of(jinja::CallArgs& args);
+
+void install_context(jinja::Environment& env, ContextData& data);
+
+// The relation a node builds (ephemeral: its CTE name).
+jinja::Value relation_of(const project::Node& node);
+
+// The `model`/`node` dict of a node, as macros see it.
+jinja::Value node_value(const project::Node& node);
+
+}  // namespace pond::compile
