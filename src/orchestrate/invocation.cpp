@@ -1,10 +1,31 @@
 #include "orchestrate/invocation.hpp"
 
+#include <memory>
+
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/recorder.hpp"
 #include "orchestrate/run_store.hpp"
 
 namespace pond::orchestrate {
+
+namespace {
+
+// A step that also waits for `extra` steps (the on-run-start hooks).
+class WithDependencies : public Step {
+ public:
+  WithDependencies(Step& inner, const std::vector<std::string>& extra) : inner_(inner), info_(inner.info()) {
+    info_.depends_on.insert(info_.depends_on.end(), extra.begin(), extra.end());
+  }
+  const StepInfo& info() const override { return info_; }
+  StepOutcome run(StepContext& ctx) override { return inner_.run(ctx); }
+  Step& inner() { return inner_; }
+
+ private:
+  Step& inner_;
+  StepInfo info_;
+};
+
+}  // namespace
 
 InvocationResult run_invocation(const engine::Database& db, const std::vector<Step*>& steps,
                                 const InvocationOptions& options, std::ostream& out,
@@ -19,8 +40,31 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
   FanOut listeners({&progress, &recorder});
   Executor executor(db, options.executor);
   if (on_executor) on_executor(&executor);
+  std::vector<std::string> start_ids;
+  for (Step* h : options.on_run_start) start_ids.push_back(h->info().id);
+  std::vector<std::unique_ptr<WithDependencies>> wrapped;
+  std::vector<Step*> all = options.on_run_start;
+  for (Step* s : steps) {
+    if (start_ids.empty()) {
+      all.push_back(s);
+    } else {
+      wrapped.push_back(std::make_unique<WithDependencies>(*s, start_ids));
+      all.push_back(wrapped.back().get());
+    }
+  }
   try {
-    result.outcome = executor.run(steps, &listeners);
+    result.outcome = executor.run(all, &listeners);
+    // Results must not point into the wrappers, which go away with this function.
+    for (auto& r : result.outcome.results) {
+      for (auto& w : wrapped)
+        if (r.info == &w->info()) r.info = &w->inner().info();
+    }
+    if (!options.on_run_end.empty() && !result.outcome.cancelled) {
+      RunOutcome end = executor.run(options.on_run_end, &listeners);
+      for (auto& r : end.results) result.outcome.results.push_back(std::move(r));
+      result.outcome.elapsed += end.elapsed;
+      result.outcome.cancelled = end.cancelled;
+    }
   } catch (...) {
     if (on_executor) on_executor(nullptr);
     store.finish_run(result.run_id, "error", iso_now(), "{}");

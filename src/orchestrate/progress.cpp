@@ -37,6 +37,7 @@ std::string finish_text(const StepResult& r) {
   switch (o.status) {
     case Status::kSuccess:
       if (i.resource_type == "seed") return "OK loaded " + what;
+      if (i.resource_type == "operation") return "OK " + what;
       if (i.resource_type == "snapshot") return "OK snapshotted " + i.description.substr(9);
       return "OK created " + what;
     case Status::kPartialSuccess:

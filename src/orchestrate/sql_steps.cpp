@@ -110,6 +110,26 @@ StepOutcome SnapshotStep::run(StepContext& ctx) {
   return out;
 }
 
+OperationStep::OperationStep(std::string unique_id, std::vector<std::string> statements)
+    : statements_(std::move(statements)) {
+  std::string name = unique_id.substr(unique_id.find('.') + 1);
+  info_ = {std::move(unique_id), {}, "operation", "hook: " + name, "", "", ""};
+}
+
+StepOutcome OperationStep::run(StepContext& ctx) {
+  StepOutcome out = guarded(ctx, nullptr, [&](mz::Session& s) {
+    for (const auto& sql : statements_) {
+      std::string stmt = mz::strip_statement(sql);
+      if (!stmt.empty()) s.execute(stmt);
+    }
+    StepOutcome o;
+    o.message = "OK";
+    return o;
+  });
+  for (const auto& sql : statements_) out.compiled_code += sql + ";\n";
+  return out;
+}
+
 TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
                    mz::RelationCache* cache)
     : spec_(std::move(spec)), cache_(cache) {

@@ -51,6 +51,18 @@ class SnapshotStep : public Step {
   const materialize::RunOptions& options_;
 };
 
+// An on-run-start / on-run-end hook (dbt's operation node): statements run in order.
+class OperationStep : public Step {
+ public:
+  OperationStep(std::string unique_id, std::vector<std::string> statements);
+  const StepInfo& info() const override { return info_; }
+  StepOutcome run(StepContext& ctx) override;
+
+ private:
+  StepInfo info_;
+  std::vector<std::string> statements_;
+};
+
 class TestStep : public Step {
  public:
   // asset_key: the model (or source) the test checks.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/log.hpp"
+#include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/invocation.hpp"
@@ -224,6 +225,47 @@ TEST(Invocation, RecordsRunsWritesArtifactsAndReturnsExitCodes) {
   EXPECT_EQ(store.find_run(ok.run_id)->status, "success");
   EXPECT_EQ(store.find_run(r.run_id)->selection, "+customers");
   EXPECT_EQ(store.steps_to_retry(r.run_id).size(), 3u);  // broken, after_broken, no_big_ids
+}
+
+}  // namespace pond::orchestrate
+
+namespace pond::orchestrate {
+
+TEST(Invocation, OnRunStartAndEndHooks) {
+  test::TempDir dir;
+  engine::Database db = engine::Database::open(":memory:");
+  engine::Connection(db).execute("create table main.audit (msg varchar)");
+  InvocationOptions inv;
+  inv.command = "run";
+  inv.state_path = dir.path() / "state.db";
+  inv.target_dir = dir.path() / "target";
+  inv.progress = {false, false, false};
+  Project p;
+  std::vector<Step*> models = {p.steps[0]};
+  OperationStep start("operation.shop.shop-on-run-start-0", {"insert into main.audit values ('start')"});
+  OperationStep end("operation.shop.shop-on-run-end-0",
+                    {"insert into main.audit select 'end ' || count(*) from main.customers"});
+  inv.on_run_start = {&start};
+  inv.on_run_end = {&end};
+  std::ostringstream out;
+  InvocationResult r = run_invocation(db, models, inv, out);
+  EXPECT_EQ(r.exit_code, 0) << out.str();
+  EXPECT_EQ(r.outcome.results.size(), 3u);
+  EXPECT_EQ(r.outcome.results[1].info->id, "model.shop.customers");
+  EXPECT_NE(out.str().find("OK hook: shop.shop-on-run-start-0"), std::string::npos) << out.str();
+  engine::Connection con(db);
+  EXPECT_EQ(con.query("select string_agg(msg, ',' order by rowid) from main.audit").rows_as_text()[0][0],
+            "start,end 1200");
+
+  // A failing start hook skips every step; the end hook still runs.
+  OperationStep bad("operation.shop.shop-on-run-start-0", {"select error('no')"});
+  inv.on_run_start = {&bad};
+  r = run_invocation(db, models, inv, out);
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.outcome.results.size(), 3u);
+  EXPECT_EQ(r.outcome.results[1].outcome.status, Status::kSkipped);
+  EXPECT_EQ(r.outcome.results[2].info->id, "operation.shop.shop-on-run-end-0");
+  EXPECT_EQ(r.outcome.results[2].outcome.status, Status::kSuccess);
 }
 
 }  // namespace pond::orchestrate
