@@ -122,6 +122,7 @@ struct TestExpr : Expr {
   ExprPtr arg;
   std::string name;
   TestFn fn = nullptr;
+  int arity = 0;  // builtin tests: how many arguments they take
   bool negated = false;
   CallArgsExpr call;
   TestExpr() : Expr(EK::kTest) {}

@@ -36,6 +36,8 @@ const char* error_kind_name(ErrorKind kind) {
       return "IndexError";
     case ErrorKind::kAttribute:
       return "AttributeError";
+    case ErrorKind::kOverflow:
+      return "OverflowError";
     case ErrorKind::kLimit:
       return "RecursionError";
   }

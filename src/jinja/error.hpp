@@ -21,6 +21,7 @@ enum class ErrorKind {
   kKey,           // KeyError
   kIndex,         // IndexError
   kAttribute,     // AttributeError
+  kOverflow,      // OverflowError
   kLimit,         // recursion depth / output size bounds (pond-specific)
 };
 

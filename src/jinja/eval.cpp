@@ -143,6 +143,9 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
   build_args(t.call, s, args);
   bool r;
   if (t.fn) {
+    if (args.args.size() + args.kwargs.size() > static_cast<std::size_t>(t.arity))
+      fail_type("test_" + t.name + "() takes " + std::to_string(t.arity + 1) + " positional argument" +
+                (t.arity ? "s" : "") + " but " + std::to_string(args.args.size() + 1) + " were given");
     r = t.fn(*this, v, args);
   } else {
     const NativeFunction* custom = env_.find_test(t.name);

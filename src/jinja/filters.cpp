@@ -38,7 +38,6 @@ Value f_attr(Interp&, const Value& v, Args& a) {
 Value f_batch(Interp&, const Value& v, Args& a) {
   std::int64_t n = a.get(0, "linecount").as_int();
   Value fill = a.get(1, "fill_with", Value::none());
-  if (n <= 0) throw TemplateError(ErrorKind::kValue, "batch size must be positive");
   std::vector<Value> out, tmp;
   for (auto& item : iterate(v)) {
     if (static_cast<std::int64_t>(tmp.size()) == n) {
@@ -49,7 +48,7 @@ Value f_batch(Interp&, const Value& v, Args& a) {
   }
   if (!tmp.empty()) {
     if (!fill.is_none())
-      while (static_cast<std::int64_t>(tmp.size()) < n) tmp.push_back(fill);
+      while (static_cast<std::int64_t>(tmp.size()) < n && tmp.size() < (1u << 20)) tmp.push_back(fill);
     out.push_back(Value::list(std::move(tmp)));
   }
   return Value::list(std::move(out));
@@ -204,6 +203,8 @@ Value f_indent(Interp&, const Value& v, Args& a) {
   if (width.is_str()) {
     ind = width.as_str();
   } else {
+    if (!width.is_int() && !width.is_bool())
+      fail_type("can't multiply sequence by non-int of type '" + width.type_name() + "'");
     std::int64_t w = width.as_int();
     if (w > (1 << 20)) throw TemplateError(ErrorKind::kLimit, "indent width exceeds the limit");
     if (w > 0) ind.assign(static_cast<std::size_t>(w), ' ');
@@ -270,7 +271,7 @@ Value f_list(Interp&, const Value& v, Args&) {
 }
 
 Value f_map(Interp& in, const Value& v, Args& a) {
-  std::vector<Value> items = iterate(v);
+  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
   std::vector<Value> out;
   out.reserve(items.size());
   if (const Value* attr = a.kwarg("attribute")) {
@@ -318,7 +319,7 @@ Value f_pprint(Interp&, const Value& v, Args&) {
 }
 
 Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want) {
-  std::vector<Value> items = iterate(v);
+  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
   std::size_t off = 0;
   Value attr;
   if (attr_mode) {
@@ -431,8 +432,6 @@ Value f_sort(Interp& in, const Value& v, Args& a) {
     Value key;
     if (getters.empty()) {
       key = sort_key(item, cs);
-    } else if (getters.size() == 1) {
-      key = sort_key(getters[0](in, item), cs);
     } else {
       std::vector<Value> parts;
       for (auto& g : getters) parts.push_back(sort_key(g(in, item), cs));

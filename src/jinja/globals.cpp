@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "jinja/interp.hpp"
+#include "jinja/objects.hpp"
 #include "jinja/ops.hpp"
 
 namespace pond::jinja {
@@ -109,13 +110,7 @@ void install_default_globals(Environment& env) {
       throw TemplateError(ErrorKind::kLimit, "range() of " + float_repr(std::ceil(approx)) +
                                                  " items exceeds the limit of " +
                                                  std::to_string(env.limits().max_range));
-    std::vector<Value> out;
-    if (approx > 0) out.reserve(static_cast<std::size_t>(approx) + 1);
-    for (std::int64_t i = start; step > 0 ? i < stop : i > stop;) {
-      out.emplace_back(i);
-      if (__builtin_add_overflow(i, step, &i)) break;
-    }
-    return Value::list(std::move(out));
+    return Value::object(std::make_shared<RangeObj>(start, stop, step));
   });
   env.add_function("dict", [](CallArgs& a) -> Value {
     Value d = Value::dict();
@@ -154,6 +149,9 @@ void install_default_globals(Environment& env) {
     return Value::object(std::make_shared<CyclerObj>(a.args));
   });
   env.add_function("joiner", [](CallArgs& a) -> Value {
+    if (a.args.size() + a.kwargs.size() > 1)
+      fail_type("Joiner.__init__() takes from 1 to 2 positional arguments but " +
+                std::to_string(a.args.size() + 1) + " were given");
     return Value::object(std::make_shared<JoinerObj>(a.get(0, "sep", Value(", ")).str()));
   });
   env.add_function("lipsum", [](CallArgs& a) -> Value {

@@ -421,7 +421,11 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     if (fl == Flow::kNormal) completed_any = true;
   }
   // Jinja2 runs `else` when no iteration reached the end of the body.
-  if (!completed_any && !f.orelse.empty()) return exec(f.orelse, s);
+  if (!completed_any && !f.orelse.empty()) {
+    Scope else_scope;
+    else_scope.parent = &s;
+    return exec(f.orelse, else_scope);
+  }
   return Flow::kNormal;
 }
 

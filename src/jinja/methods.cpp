@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "jinja/error.hpp"
+#include "jinja/objects.hpp"
 #include "jinja/ops.hpp"
 
 namespace pond::jinja {
@@ -299,8 +301,10 @@ bool str_method(const Value& self, std::string_view name, CallArgs& a, Value& r)
     r = Value(std::move(out));
   } else if (name == "startswith" || name == "endswith") {
     if (a.args.empty()) fail_type(std::string(name) + "() takes at least 1 argument (0 given)");
-    r = Value(
-        starts_ends(s, a.args[0], name == "startswith", name == "startswith" ? "startswith" : "endswith"));
+    auto [lo, hi] = byte_range(s, a, 1);
+    std::string window = hi >= lo ? s.substr(lo, hi - lo) : std::string();
+    r = Value(starts_ends(window, a.args[0], name == "startswith",
+                          name == "startswith" ? "startswith" : "endswith"));
   } else if (name == "format") {
     r = Value(str_format(s, a));
   } else if (name == "format_map") {
@@ -478,7 +482,14 @@ bool list_method(const Value& self, std::string_view name, CallArgs& a, Value& r
   };
   if (name == "index") {
     need(1);
-    for (std::size_t i = 0; i < items.size(); ++i)
+    auto n = static_cast<std::int64_t>(items.size());
+    auto norm = [&](std::int64_t v) {
+      if (v < 0) v = std::max<std::int64_t>(0, v + n);
+      return std::min(v, n);
+    };
+    auto lo = static_cast<std::size_t>(norm(int_arg(a, 1, 0)));
+    auto hi = static_cast<std::size_t>(norm(int_arg(a, 2, n)));
+    for (std::size_t i = lo; i < hi; ++i)
       if (items[i] == a.args[0]) {
         r = Value(static_cast<std::int64_t>(i));
         return true;
@@ -545,12 +556,13 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
     std::vector<Value> out;
     out.reserve(d.size());
     for (const auto& [k, v] : d.entries()) out.push_back(Value::tuple({k, v}));
-    r = Value::list(std::move(out));
+    r = Value::object(std::make_shared<DictViewObj>("dict_items", std::move(out)));
   } else if (name == "keys" || name == "values") {
     std::vector<Value> out;
     out.reserve(d.size());
     for (const auto& [k, v] : d.entries()) out.push_back(name == "keys" ? k : v);
-    r = Value::list(std::move(out));
+    r = Value::object(
+        std::make_shared<DictViewObj>(name == "keys" ? "dict_keys" : "dict_values", std::move(out)));
   } else if (name == "update") {
     if (!a.args.empty()) {
       const Value& o = a.args[0];
@@ -622,6 +634,11 @@ bool has_method(const Value& obj, std::string_view name) {
       return in(kDictMethods, name);
     case Kind::kObject:
       return obj.as_object()->has_method(name);
+    case Kind::kInt:
+    case Kind::kBool:
+      return name == "bit_length";
+    case Kind::kFloat:
+      return name == "is_integer";
     default:
       return false;
   }
@@ -642,6 +659,24 @@ bool call_method(const Value& obj, std::string_view name, CallArgs& args, Value&
       return dict_method(obj, name, args, result);
     case Kind::kObject:
       return obj.as_object()->call_method(name, args, result);
+    case Kind::kInt:
+    case Kind::kBool:
+      if (name != "bit_length") return false;
+      {
+        std::uint64_t v = obj.as_int() < 0 ? 0 - static_cast<std::uint64_t>(obj.as_int())
+                                           : static_cast<std::uint64_t>(obj.as_int());
+        std::int64_t bits = 0;
+        while (v) {
+          ++bits;
+          v >>= 1;
+        }
+        result = Value(bits);
+      }
+      return true;
+    case Kind::kFloat:
+      if (name != "is_integer") return false;
+      result = Value(std::isfinite(obj.as_float()) && obj.as_float() == std::floor(obj.as_float()));
+      return true;
     default:
       return false;
   }

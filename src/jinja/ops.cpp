@@ -193,7 +193,12 @@ Value binary_op(BinOp op, const Value& a, const Value& b, std::size_t max_size) 
       if (nums) {
         if (a.as_float() == 0 && b.as_float() < 0)
           throw TemplateError(ErrorKind::kZeroDivision, "0.0 cannot be raised to a negative power");
-        return Value(std::pow(a.as_float(), b.as_float()));
+        double r = std::pow(a.as_float(), b.as_float());
+        if (std::isinf(r) && std::isfinite(a.as_float()) && std::isfinite(b.as_float()))
+          throw TemplateError(ErrorKind::kOverflow, "(34, 'Numerical result out of range')");
+        if (std::isnan(r) && a.as_float() < 0 && std::isfinite(b.as_float()))
+          fail_type("complex results are not supported");
+        return Value(r);
       }
       unsupported(op_symbol(op), a, b);
   }
@@ -408,6 +413,8 @@ Value slice(const Value& obj, const Value& start_v, const Value& stop_v, const V
     n = static_cast<std::int64_t>(chars.size());
   } else if (obj.is_sequence_like()) {
     n = static_cast<std::int64_t>(obj.items().size());
+  } else if (obj.is_object() && obj.as_object()->iterable()) {
+    return slice(Value::list(obj.as_object()->iterate()), start_v, stop_v, step_v);
   } else {
     fail_type("'" + obj.type_name() + "' object is not subscriptable");
   }

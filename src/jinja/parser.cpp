@@ -124,7 +124,22 @@ class Parser {
     fail(msg, at);
   }
 
+  // Bounds the parser's recursion (Python's own limit makes Jinja2 fail on such input too).
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& parser) : p(parser) {
+      if (++p.depth_ > 150) {
+        --p.depth_;
+        p.fail("template nested too deeply");
+      }
+    }
+    ~DepthGuard() { --p.depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+  };
+
   Body subparse(const EndTokens& ends) {
+    DepthGuard guard(*this);
     Body body;
     if (!ends.empty()) end_stack_.push_back(ends);
     while (cur().type != Tok::kEof) {
@@ -273,6 +288,8 @@ class Parser {
     while (!cur().is_op(")")) {
       if (!def.params.empty()) expect_op(",");
       const Token& n = expect_any_name();
+      if (std::find(def.params.begin(), def.params.end(), n.text) != def.params.end())
+        fail("duplicate argument '" + std::string(n.text) + "' in macro definition", n);
       def.params.emplace_back(n.text);
       if (skip_op("=")) {
         def.defaults.push_back(parse_expression(true));
@@ -559,6 +576,7 @@ class Parser {
   }
 
   ExprPtr parse_not() {
+    DepthGuard guard(*this);
     if (cur().is_name("not")) {
       auto n = make_node<UnaryExpr>(next(), EK::kNot);
       n->operand = parse_not();
@@ -661,6 +679,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    DepthGuard guard(*this);
     const Token& at = cur();
     ExprPtr node;
     if (at.is_op("-") || at.is_op("+")) {
@@ -928,6 +947,7 @@ class Parser {
     t->name = dotted_name();
     t->negated = negated;
     t->fn = find_builtin_test(t->name);
+    t->arity = builtin_test_arity(t->name);
     if (!t->fn && !(env_.has_custom_test && env_.has_custom_test(t->name)) && !soft_)
       fail("No test named '" + t->name + "'.", at, ErrorKind::kAssertion);
     const Token& c = cur();
@@ -954,6 +974,7 @@ class Parser {
   std::vector<ForStmt*> for_stack_;
   bool soft_ = false;
   int loop_depth_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

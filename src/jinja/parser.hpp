@@ -22,5 +22,7 @@ std::unique_ptr<TemplateAst> parse_template(std::string_view source, const std::
 // Builtin filter/test lookup (filters.cpp, tests.cpp); nullptr when unknown.
 FilterFn find_builtin_filter(std::string_view name);
 TestFn find_builtin_test(std::string_view name);
+// How many arguments a builtin test takes besides the tested value (0 or 1).
+int builtin_test_arity(std::string_view name);
 
 }  // namespace pond::jinja

@@ -188,3 +188,16 @@ TestFn find_builtin_test(std::string_view name) {
 }
 
 }  // namespace pond::jinja
+
+namespace pond::jinja {
+
+int builtin_test_arity(std::string_view name) {
+  static constexpr std::string_view kOneArg[] = {
+      "sameas",   "divisibleby", "in", "eq", "equalto", "==",          "ne", "!=", "lt",
+      "lessthan", "<",           "le", "<=", "gt",      "greaterthan", ">",  "ge", ">="};
+  for (auto n : kOneArg)
+    if (n == name) return 1;
+  return 0;
+}
+
+}  // namespace pond::jinja

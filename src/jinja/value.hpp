@@ -44,6 +44,89 @@ struct StrObj final : Object {
   explicit StrObj(std::string v) : s(std::move(v)) {}
 };
 
+struct ListObj;
+class DictObj;
+class CallableObj;
+class NativeObject;
+using NativeFunction = std::function<Value(CallArgs&)>;
+
+// A value. 16 bytes of payload plus a shared heap pointer for str/list/dict/objects.
+class Value {
+ public:
+  Value() = default;  // Undefined
+  Value(bool b) : kind_(Kind::kBool) { u_.b = b; }
+  Value(int i) : kind_(Kind::kInt) { u_.i = i; }
+  Value(std::int64_t i) : kind_(Kind::kInt) { u_.i = i; }
+  Value(double f) : kind_(Kind::kFloat) { u_.f = f; }
+  Value(const char* s) : Value(std::string(s)) {}
+  Value(std::string s) : kind_(Kind::kStr), obj_(std::make_shared<StrObj>(std::move(s))) {}
+  Value(std::string_view s) : Value(std::string(s)) {}
+
+  static Value none() {
+    Value v;
+    v.kind_ = Kind::kNone;
+    return v;
+  }
+  static Value undefined() { return Value(); }
+  // Undefined that remembers why (the message of the error raised when it is used).
+  static Value undefined(std::string hint);
+  static Value markup(std::string s);  // a str marked safe (Markup in Jinja2)
+  static Value list(std::vector<Value> items = {});
+  static Value tuple(std::vector<Value> items = {});
+  static Value dict();
+  static Value function(std::string name, NativeFunction fn);
+  static Value callable(std::shared_ptr<CallableObj> c);
+  static Value object(std::shared_ptr<NativeObject> o);
+
+  Kind kind() const { return kind_; }
+  bool is_undefined() const { return kind_ == Kind::kUndefined; }
+  bool is_none() const { return kind_ == Kind::kNone; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_float() const { return kind_ == Kind::kFloat; }
+  bool is_number() const { return kind_ == Kind::kInt || kind_ == Kind::kFloat || kind_ == Kind::kBool; }
+  bool is_str() const { return kind_ == Kind::kStr; }
+  bool is_markup() const { return kind_ == Kind::kStr && markup_; }
+  bool is_list() const { return kind_ == Kind::kList; }
+  bool is_tuple() const { return kind_ == Kind::kTuple; }
+  bool is_sequence_like() const { return kind_ == Kind::kList || kind_ == Kind::kTuple; }
+  bool is_dict() const { return kind_ == Kind::kDict; }
+  bool is_callable() const;
+  bool is_object() const { return kind_ == Kind::kObject; }
+
+  bool as_bool() const { return u_.b; }
+  std::int64_t as_int() const { return kind_ == Kind::kBool ? (u_.b ? 1 : 0) : u_.i; }
+  double as_float() const;  // int, bool or float as double
+  const std::string& as_str() const { return static_cast<const StrObj*>(obj_.get())->s; }
+  std::vector<Value>& items() const;
+  DictObj& as_dict() const;
+  CallableObj* as_callable() const;
+  NativeObject* as_object() const;
+  const std::shared_ptr<Object>& heap() const { return obj_; }
+  // The hint of an undefined value ("'x' is undefined"), empty when there is none.
+  std::string undefined_hint() const;
+
+  bool truthy() const;
+  std::string str() const;   // Python str()
+  std::string repr() const;  // Python repr()
+  void append_str(std::string& out) const;
+  void append_repr(std::string& out) const;
+  std::string type_name() const;  // Python type name: 'int', 'str', 'dict', ...
+
+  friend bool operator==(const Value& a, const Value& b);
+  std::size_t hash() const;
+
+ private:
+  Kind kind_ = Kind::kUndefined;
+  bool markup_ = false;
+  union {
+    bool b;
+    std::int64_t i;
+    double f;
+  } u_{.i = 0};
+  std::shared_ptr<Object> obj_;
+};
+
 struct ListObj final : Object {
   std::vector<Value> items;
   void for_each_child(const std::function<void(const Value&)>& fn) const override;
@@ -110,84 +193,18 @@ class NativeObject : public Object {
   virtual std::string type_name() const { return "object"; }
 };
 
-using NativeFunction = std::function<Value(CallArgs&)>;
-
-// A value. 16 bytes of payload plus a shared heap pointer for str/list/dict/objects.
-class Value {
- public:
-  Value() = default;  // Undefined
-  Value(bool b) : kind_(Kind::kBool) { u_.b = b; }
-  Value(int i) : kind_(Kind::kInt) { u_.i = i; }
-  Value(std::int64_t i) : kind_(Kind::kInt) { u_.i = i; }
-  Value(double f) : kind_(Kind::kFloat) { u_.f = f; }
-  Value(const char* s) : Value(std::string(s)) {}
-  Value(std::string s) : kind_(Kind::kStr), obj_(std::make_shared<StrObj>(std::move(s))) {}
-  Value(std::string_view s) : Value(std::string(s)) {}
-
-  static Value none() {
-    Value v;
-    v.kind_ = Kind::kNone;
-    return v;
-  }
-  static Value undefined() { return Value(); }
-  // Undefined that remembers why (the message of the error raised when it is used).
-  static Value undefined(std::string hint);
-  static Value markup(std::string s);  // a str marked safe (Markup in Jinja2)
-  static Value list(std::vector<Value> items = {});
-  static Value tuple(std::vector<Value> items = {});
-  static Value dict();
-  static Value function(std::string name, NativeFunction fn);
-  static Value callable(std::shared_ptr<CallableObj> c);
-  static Value object(std::shared_ptr<NativeObject> o);
-
-  Kind kind() const { return kind_; }
-  bool is_undefined() const { return kind_ == Kind::kUndefined; }
-  bool is_none() const { return kind_ == Kind::kNone; }
-  bool is_bool() const { return kind_ == Kind::kBool; }
-  bool is_int() const { return kind_ == Kind::kInt; }
-  bool is_float() const { return kind_ == Kind::kFloat; }
-  bool is_number() const { return kind_ == Kind::kInt || kind_ == Kind::kFloat || kind_ == Kind::kBool; }
-  bool is_str() const { return kind_ == Kind::kStr; }
-  bool is_markup() const { return kind_ == Kind::kStr && markup_; }
-  bool is_list() const { return kind_ == Kind::kList; }
-  bool is_tuple() const { return kind_ == Kind::kTuple; }
-  bool is_sequence_like() const { return kind_ == Kind::kList || kind_ == Kind::kTuple; }
-  bool is_dict() const { return kind_ == Kind::kDict; }
-  bool is_callable() const;
-  bool is_object() const { return kind_ == Kind::kObject; }
-
-  bool as_bool() const { return u_.b; }
-  std::int64_t as_int() const { return kind_ == Kind::kBool ? (u_.b ? 1 : 0) : u_.i; }
-  double as_float() const;  // int, bool or float as double
-  const std::string& as_str() const { return static_cast<const StrObj*>(obj_.get())->s; }
-  std::vector<Value>& items() const { return static_cast<ListObj*>(obj_.get())->items; }
-  DictObj& as_dict() const { return *static_cast<DictObj*>(obj_.get()); }
-  CallableObj* as_callable() const { return static_cast<CallableObj*>(obj_.get()); }
-  NativeObject* as_object() const { return static_cast<NativeObject*>(obj_.get()); }
-  const std::shared_ptr<Object>& heap() const { return obj_; }
-  // The hint of an undefined value ("'x' is undefined"), empty when there is none.
-  std::string undefined_hint() const;
-
-  bool truthy() const;
-  std::string str() const;   // Python str()
-  std::string repr() const;  // Python repr()
-  void append_str(std::string& out) const;
-  void append_repr(std::string& out) const;
-  std::string type_name() const;  // Python type name: 'int', 'str', 'dict', ...
-
-  friend bool operator==(const Value& a, const Value& b);
-  std::size_t hash() const;
-
- private:
-  Kind kind_ = Kind::kUndefined;
-  bool markup_ = false;
-  union {
-    bool b;
-    std::int64_t i;
-    double f;
-  } u_{.i = 0};
-  std::shared_ptr<Object> obj_;
-};
+inline std::vector<Value>& Value::items() const {
+  return static_cast<ListObj*>(obj_.get())->items;
+}
+inline DictObj& Value::as_dict() const {
+  return *static_cast<DictObj*>(obj_.get());
+}
+inline CallableObj* Value::as_callable() const {
+  return static_cast<CallableObj*>(obj_.get());
+}
+inline NativeObject* Value::as_object() const {
+  return static_cast<NativeObject*>(obj_.get());
+}
 
 // Python float repr: shortest round-trip digits, exponent form outside [1e-4, 1e16).
 std::string float_repr(double d);
