@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark pond's Jinja engine against Python's Jinja2 in the same run.
 
-  bench.py JINJA_BENCH [--reps N] [--renders N] [--filter SUBSTRING]
+  bench.py JINJA_BENCH [--reps N] [--renders N] [--filter SUBSTRING] [--slowest N]
 
 (a) the conformance corpus (tests/jinja/cases, the cases Jinja2 renders without error), each
     template parsed once and rendered --reps times;
@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--reps", type=int, default=20, help="renders per corpus template (default 20)")
     ap.add_argument("--renders", type=int, default=10000, help="renders of the heavy template (default 10000)")
     ap.add_argument("--filter", help="only corpus cases whose name contains this")
+    ap.add_argument("--slowest", type=int, default=5, help="list the N corpus templates with the lowest ratio")
     args = ap.parse_args()
 
     env_for = python_envs()
@@ -102,10 +103,13 @@ def main():
             pond_failed.append(name)
 
     py_total = pond_total = 0.0
+    per_case = []
     for c in ok_cases:
         if c.name in pond_times:
-            py_total += python_time(c.path, c.context_path, args.reps, env_for)[0]
+            py = python_time(c.path, c.context_path, args.reps, env_for)[0]
+            py_total += py
             pond_total += pond_times[c.name]
+            per_case.append((py / max(pond_times[c.name], 1e-9), c.name, py, pond_times[c.name]))
     n = len(pond_times)
     print("CPU seconds of the rendering thread; templates parsed once, rendered many times")
     print(f"(a) conformance corpus: {n} templates x {args.reps} renders")
@@ -115,6 +119,10 @@ def main():
     print(f"    python jinja2 {jinja2.__version__}: {py_total:8.3f} s")
     print(f"    pond:                {pond_total:8.3f} s")
     print(f"    speed ratio: {fmt_ratio(py_total, pond_total)}")
+    if args.slowest:
+        print(f"    lowest ratios (where pond gains least), of {args.reps} renders:")
+        for ratio, name, py, pond in sorted(per_case)[: args.slowest]:
+            print(f"      {ratio:6.1f}x  {name}  (jinja2 {1e6 * py / args.reps:.0f} us, pond {1e6 * pond / args.reps:.0f} us)")
 
     ctx = HEAVY[: -len(".j2")] + ".json"
     with tempfile.NamedTemporaryFile("r", suffix=".out", delete=False, encoding="utf-8") as f:
