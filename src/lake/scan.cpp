@@ -104,8 +104,9 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
   std::vector<DataFile> files = catalog_.data_files(table.id, snapshot);
   plan.files_total = files.size();
 
-  std::map<std::int64_t, DeleteFile> deletes;
-  for (auto& d : catalog_.delete_files(table.id, snapshot)) deletes[d.data_file_id] = d;
+  // Normally one live delete file per data file; several (other writers) are unioned.
+  std::map<std::int64_t, std::vector<DeleteFile>> deletes;
+  for (auto& d : catalog_.delete_files(table.id, snapshot)) deletes[d.data_file_id].push_back(d);
   std::map<std::int64_t, std::vector<std::string>> inline_deletes;
   const std::string inline_delete_table = "ducklake_inlined_delete_" + std::to_string(table.id);
   if (db.table_exists(inline_delete_table)) {
@@ -190,7 +191,8 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       check(data_file_location(data_root_, table, f), f.file_size_bytes, "data file");
       auto d = deletes.find(f.id);
       if (d != deletes.end())
-        check(delete_file_location(data_root_, table, d->second), d->second.file_size_bytes, "delete file");
+        for (const auto& df : d->second)
+          check(delete_file_location(data_root_, table, df), df.file_size_bytes, "delete file");
     }
   }
 
@@ -205,11 +207,17 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
                                   table.qualified_name(), loc, f.format));
     auto del = deletes.find(f.id);
     auto inl = inline_deletes.find(f.id);
-    if (!f.mapping_id && del == deletes.end() && inl == inline_deletes.end() && !options.with_positions) {
+    // A merged file (partial_max) holds rows of several snapshots; reading it before
+    // partial_max keeps the rows whose _ducklake_internal_snapshot_id is visible.
+    bool merged = f.partial_max.has_value();
+    bool partial = merged && snapshot < *f.partial_max;
+    if (!f.mapping_id && del == deletes.end() && inl == inline_deletes.end() && !options.with_positions &&
+        !partial) {
       plain.push_back(quote_literal(loc));
       continue;
     }
     std::string select;
+    std::string row_number = "file_row_number";
     if (f.mapping_id) {
       // Files written without field ids: columns are found by name through the mapping.
       std::map<std::int64_t, std::string> source;
@@ -232,6 +240,19 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
                                ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
                                : "",
                            list, quote_literal(loc));
+    } else if (merged) {
+      // The snapshot column may have no field id, and DuckDB 1.5 fails on file_row_number
+      // with a field-id schema when a file column has none: pair two scans of the file by
+      // position instead.
+      std::string qualified;
+      for (const auto& c : cols) qualified += (qualified.empty() ? "m." : ", m.") + quote_ident(c.name);
+      select = fmt::format(
+          "SELECT {}{} FROM read_parquet({}, schema={}) AS m POSITIONAL JOIN (SELECT file_row_number AS "
+          "__pos, "
+          "_ducklake_internal_snapshot_id AS __snap FROM read_parquet({}, file_row_number=true)) AS s",
+          options.with_positions ? fmt::format("{} AS __pond_file_id, s.__pos AS __pond_pos, ", f.id) : "",
+          qualified, quote_literal(loc), map, quote_literal(loc));
+      row_number = "s.__pos";
     } else {
       select = fmt::format("SELECT {}{} FROM read_parquet({}, schema={}, file_row_number=true)",
                            options.with_positions
@@ -240,13 +261,17 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
                            names, quote_literal(loc), map);
     }
     std::vector<std::string> where;
-    if (del != deletes.end())
-      where.push_back(fmt::format("file_row_number NOT IN (SELECT pos FROM read_parquet({}))",
-                                  quote_literal(delete_file_location(data_root_, table, del->second))));
+    if (del != deletes.end()) {
+      std::string list;
+      for (const auto& df : del->second)
+        list += (list.empty() ? "" : ", ") + quote_literal(delete_file_location(data_root_, table, df));
+      where.push_back(row_number + " NOT IN (SELECT pos FROM read_parquet([" + list + "]))");
+    }
+    if (partial) where.push_back("s.__snap <= " + std::to_string(snapshot));
     if (inl != inline_deletes.end()) {
       std::string list;
       for (const auto& p : inl->second) list += (list.empty() ? "" : ", ") + p;
-      where.push_back("file_row_number NOT IN (" + list + ")");
+      where.push_back(row_number + " NOT IN (" + list + ")");
     }
     for (std::size_t i = 0; i < where.size(); ++i) select += (i ? " AND " : " WHERE ") + where[i];
     parts.push_back(std::move(select));

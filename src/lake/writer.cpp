@@ -17,6 +17,11 @@ namespace pond::lake {
 
 namespace {
 
+// Transform partition columns (month(ts) AS month) are stored in the files with field ids far
+// above any column id: every column then has a field id (DuckDB 1.5 fails on file_row_number
+// scans of files with a column without one), and readers by field id skip them.
+constexpr std::int64_t kDerivedFieldIdBase = 1'000'000'000;
+
 std::string field_ids_of(const Column& c) {
   if (c.children.empty()) return std::to_string(c.id);
   std::string out = fmt::format("{{__duckdb_field_id: {}", c.id);
@@ -139,6 +144,7 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
                   fmt::format("CAST({} AS {}) AS {}", expr, duckdb_type_of(c), quote_ident(c.name));
   }
   std::vector<std::string> keys;
+  std::string derived_ids;  // field ids of transform columns (see kDerivedFieldIdBase)
   if (table.partition) {
     std::set<std::string> used;
     for (const auto& field : table.partition->fields) {
@@ -155,12 +161,14 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
       used.insert(key);
       projection += ", " + transform_expr(field.transform, col->name) + " AS " + quote_ident(key);
       keys.push_back(quote_ident(key));
+      derived_ids += ", " + quote_ident(key) + ": " + std::to_string(kDerivedFieldIdBase + field.key_index);
     }
   }
   std::string query = "SELECT " + projection + " FROM (" + select_sql + ") AS pond_src";
   std::filesystem::create_directories(table_dir);
-  std::string options =
-      "FORMAT parquet, FIELD_IDS " + field_ids_option(table.columns) + ", RETURN_STATS true";
+  std::string field_ids = field_ids_option(table.columns);
+  field_ids.insert(field_ids.size() - 1, derived_ids);
+  std::string options = "FORMAT parquet, FIELD_IDS " + field_ids + ", RETURN_STATS true";
   std::string target;
   if (keys.empty()) {
     target = table_dir + "ducklake-" + random_uuid() + ".parquet";

@@ -196,6 +196,9 @@ TEST_F(LakeWrites, PartitionedTablesUseHivePathsAndPrune) {
   ASSERT_EQ(hf.size(), 5u);  // 3000 hours: January to May
   EXPECT_EQ(hf[0].path.rfind("month=", 0), 0u) << hf[0].path;
   EXPECT_EQ(count("hours"), "3000");
+  // Deletes read files with row positions: works with the transform columns in the files.
+  lake_.delete_where(con_, "hours", "n < 100");
+  EXPECT_EQ(count("hours"), "2900");
 }
 
 TEST_F(LakeWrites, ViewsSchemasAndDrops) {
