@@ -31,6 +31,8 @@ struct PlannedDelete {
   std::optional<WrittenFile> delete_file;
   bool whole_file = false;
   std::int64_t count = 0;  // rows newly deleted
+  // Rows inlined in the catalog by DuckDB's extension (no data file): their row ids.
+  std::vector<std::int64_t> inlined_rows;
 };
 
 // Removes files written for a commit that did not happen.
@@ -84,12 +86,17 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
   std::vector<PlannedDelete> out;
   std::string table_dir = table_directory(data_root, t);
   for (const auto& [fid, count] : per_file) {
-    if (!fid)
-      throw UserError(
-          "table " + t.qualified_name() +
-              " has rows inlined in the catalog (written by DuckDB's ducklake extension) that match; pond "
-              "does not delete inlined rows",
-          "flush the inlined data with the extension (ducklake_flush_inlined_data) first");
+    if (!fid) {
+      // Inlined rows are closed in their inlined data table (as the extension does).
+      PlannedDelete p;
+      p.count = count;
+      engine::Result rows = con.query("SELECT pos FROM " + hits.name() + " WHERE fid IS NULL");
+      while (auto chunk = rows.next_chunk())
+        for (std::size_t i = 0; i < chunk->size(); ++i)
+          p.inlined_rows.push_back(chunk->get<std::int64_t>(0, i));
+      out.push_back(std::move(p));
+      continue;
+    }
     PlannedDelete p;
     p.file = files.at(*fid);
     p.count = count;
@@ -115,7 +122,17 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
 void apply_deletes(CommitContext& ctx, const Table& t, const std::vector<PlannedDelete>& planned) {
   std::int64_t removed = 0;
   for (const auto& p : planned) {
-    if (p.whole_file) {
+    if (!p.inlined_rows.empty()) {
+      std::string ids;
+      for (auto id : p.inlined_rows) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+      for (const auto& inl : ctx.reader.inlined_tables(t.id)) {
+        if (!ctx.db.table_exists(inl.table_name)) continue;
+        ctx.db.execute("UPDATE " + quote_ident(inl.table_name) +
+                           " SET end_snapshot = ? WHERE end_snapshot IS NULL AND row_id IN (" + ids + ")",
+                       {ctx.snapshot_id});
+      }
+      ctx.change("deleted_from_table:" + std::to_string(t.id));
+    } else if (p.whole_file) {
       end_data_file(ctx, t, p.file);
       ctx.change("deleted_from_table:" + std::to_string(t.id));
     } else {

@@ -118,6 +118,37 @@ TEST_F(FixtureLake, LakeScanInSqlTravelsInTime) {
   EXPECT_THROW(expand_lake_scans(lake, "SELECT * FROM lake_scan('sales.nope')"), UserError);
 }
 
+// pond writes into a lake the extension made: ids continue from the extension's counters,
+// inlined rows can be deleted, and every old snapshot still reads as before.
+TEST_F(FixtureLake, PondWritesIntoTheExtensionsLake) {
+  Lake lake = open();
+  engine::Database db = engine::Database::open(":memory:");
+  engine::Connection con(db);
+  auto count = [&](const SnapshotRef& ref = {}) {
+    return testing::scalar(con, "SELECT count(*) FROM (" + lake.scan("sales.orders", ref).sql + ")");
+  };
+  auto r = lake.append(
+      con, "sales.orders",
+      "SELECT 5000 + range AS id, 'pond' AS customer_name, 1.5 AS amount, TIMESTAMP '2026-07-01' AS "
+      "ordered_at, 'app' AS channel FROM range(20)");
+  EXPECT_EQ(r.snapshot_id, 15);
+  Snapshot s = lake.latest_snapshot();
+  EXPECT_EQ(s.next_file_id, 10);    // the extension's next_file_id was 9
+  EXPECT_EQ(s.next_catalog_id, 6);  // unchanged
+  EXPECT_EQ(s.schema_version, 8);   // data only
+  Table t = lake.table("sales.orders");
+  auto files = lake.reader().data_files(t.id, s.id);
+  EXPECT_EQ(files.back().row_id_start, 1052);  // the extension's next_row_id
+  EXPECT_EQ(count(), "1062");
+  // Delete inlined rows (1001, 1002 and the updated 1..5) and file rows in one commit.
+  auto d = lake.delete_where(con, "sales.orders", "id <= 5 OR id IN (1001, 1002, 2001)");
+  EXPECT_EQ(d.rows_deleted, 8);
+  EXPECT_EQ(count(), "1054");
+  EXPECT_EQ(count(SnapshotRef{15, std::nullopt}), "1062");
+  EXPECT_EQ(count(SnapshotRef{4, std::nullopt}), "1002");
+  EXPECT_EQ(count(SnapshotRef{6, std::nullopt}), "992");
+}
+
 TEST_F(FixtureLake, PartitionPruningUsesThePartitionValues) {
   Lake lake = open();
   ScanOptions opts;
