@@ -81,6 +81,15 @@ UserError to_user_error(const jinja::TemplateError& e, const std::string& file, 
   return UserError(where, std::string(jinja::error_kind_name(e.kind())) + ": " + e.message(), hint);
 }
 
+bool same_content(const std::filesystem::path& path, const std::string& content, std::string& buffer) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  buffer.assign(content.size() + 1, '\0');
+  in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  return static_cast<std::size_t>(in.gcount()) == content.size() &&
+         std::equal(content.begin(), content.end(), buffer.begin());
+}
+
 std::string inject_ctes(const std::string& sql,
                         const std::vector<std::pair<std::string, std::string>>& ctes) {
   if (ctes.empty()) return sql;
@@ -337,14 +346,25 @@ std::string Compiler::compile_inline(std::string_view sql) {
 
 void write_compiled(project::Manifest& m, const std::vector<std::size_t>& nodes,
                     const std::filesystem::path& target_dir) {
+  std::set<std::filesystem::path> made;
+  std::string existing;
   for (std::size_t i : nodes) {
     Node& n = m.nodes[i];
     if (!n.compiled) continue;
     std::string rel = n.original_file_path;
     if (n.test_metadata) rel += "/" + n.alias + ".sql";
     std::filesystem::path path = target_dir / "compiled" / n.package_name / rel;
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
+    if (made.insert(path.parent_path()).second) {
+      std::error_code ec;
+      std::filesystem::create_directories(path.parent_path(), ec);
+    }
+    // An unchanged file is left alone: creating tens of thousands of files is what costs
+    // (the file system, not pond), and untouched files keep their modification time.
+    if (same_content(path, n.compiled_code, existing)) {
+      n.compiled_path =
+          (std::filesystem::path(m.project.target_path) / "compiled" / n.package_name / rel).generic_string();
+      continue;
+    }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << n.compiled_code;
     if (!out) throw UserError("cannot write " + path.string());

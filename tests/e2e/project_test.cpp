@@ -171,4 +171,52 @@ TEST_F(ProjectTest, EnvVarInProfileAndMissingVariable) {
       << r.err;
 }
 
+TEST_F(ProjectTest, CompileRendersModelsTestsAndInlineSql) {
+  auto root = copy_project("jaffle_shop");
+  ProcessResult r = run_pond({"compile", "-s", "stg_payments"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(
+      r.out, "(amount / 100)::numeric(16, 2) as amount\nfrom \"jaffle_shop\".\"main\".\"raw_payments\""))
+      << r.out;
+  EXPECT_FALSE(contains(r.out, "not_null")) << "tests compiled along are not printed";
+  std::string file = read_file(root / "target/compiled/jaffle_shop/models/staging/stg_payments.sql");
+  EXPECT_TRUE(contains(file, "(amount / 100)::numeric(16, 2)")) << file;
+  EXPECT_TRUE(std::filesystem::exists(
+      root / "target/compiled/jaffle_shop/models/staging/schema.yml/not_null_stg_payments_payment_id.sql"));
+  auto m = nlohmann::json::parse(read_file(root / "target/manifest.json"));
+  EXPECT_TRUE(contains(m["nodes"]["model.jaffle_shop.stg_payments"]["compiled_code"].get<std::string>(),
+                       "::numeric"));
+  EXPECT_EQ(m["nodes"]["model.jaffle_shop.stg_payments"]["compiled_path"],
+            "target/compiled/jaffle_shop/models/staging/stg_payments.sql");
+
+  r = run_pond({"compile"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string orders = read_file(root / "target/compiled/jaffle_shop/models/marts/orders.sql");
+  EXPECT_TRUE(contains(
+      orders, "sum(case when payment_method = 'gift_card' then amount else 0 end) as gift_card_amount"))
+      << orders;
+  std::string rel = read_file(root /
+                              "target/compiled/jaffle_shop/models/marts/schema.yml/"
+                              "relationships_orders_customer_id__customer_id__ref_customers_.sql");
+  EXPECT_TRUE(contains(rel, "from \"jaffle_shop\".\"main\".\"customers\"")) << rel;
+  EXPECT_TRUE(std::filesystem::exists(root / "target/compiled/jaffle_shop/snapshots/customers_snapshot.sql"));
+  EXPECT_TRUE(std::filesystem::exists(root / "target/compiled/jaffle_shop/analyses/payment_mix.sql"));
+
+  r = run_pond(
+      {"compile", "--inline", "select * from {{ ref('orders') }} where d > '{{ var('start_date') }}'",
+       "--vars", "{start_date: '2026-01-01'}"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "select * from \"jaffle_shop\".\"main\".\"orders\" where d > '2026-01-01'\n");
+}
+
+TEST_F(ProjectTest, CompileErrorsNameFileAndLine) {
+  auto root = copy_project("jaffle_shop");
+  write_file(root / "models/marts/broken.sql", "select 1\nwhere x = '{{ env_var(\"POND_E2E_NOT_SET\") }}'");
+  ProcessResult r = run_pond({"compile", "-s", "broken"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "models/marts/broken.sql:2:")) << r.err;
+  EXPECT_TRUE(contains(r.err, "Env var required but not provided: 'POND_E2E_NOT_SET'")) << r.err;
+}
+
 }  // namespace pond::test
