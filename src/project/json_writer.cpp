@@ -1,5 +1,6 @@
 #include "project/json_writer.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -58,10 +59,16 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 
 void JsonWriter::write_string(std::string_view s) {
   out_ += '"';
+  // Table lookup: most characters need no escaping and are copied in runs.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 256; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return t;
+  }();
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (kPlain[c]) continue;
     out_.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -39,6 +41,28 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first error by index.
+void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        fn(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::jthread> pool;
+  if (n >= 256)
+    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  pool.clear();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
 
 std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files, const std::string& package,
                                     int threads) {
@@ -180,7 +204,7 @@ class Assembler {
     check_duplicates(nodes);
     apply_patches(nodes);
     clock.lap("patches");
-    for (auto& n : nodes) resolve_config(n, nullptr);
+    parallel_for(nodes.size(), options_.threads, [&](std::size_t i) { resolve_config(nodes[i], nullptr); });
     clock.lap("configs");
     make_sources_and_exposures(nodes);
     make_tests(nodes);
@@ -197,10 +221,10 @@ class Assembler {
     sort_by_id(m_.macros);
     m_.rebuild_index();
     clock.lap("index");
-    for (auto& n : m_.nodes) {
-      assign_relation(n, m_.target);
-      resolve_node_dependencies(m_, n);
-    }
+    parallel_for(m_.nodes.size(), options_.threads, [&](std::size_t i) {
+      assign_relation(m_.nodes[i], m_.target);
+      resolve_node_dependencies(m_, m_.nodes[i]);
+    });
     for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros);
     clock.lap("refs");
     check_acyclic(m_, Graph(m_));
@@ -262,7 +286,7 @@ class Assembler {
   // defaults < dbt_project.yml tree < schema YAML config < config() in the file.
   // tree_config for a node, cached per folder: nodes of one folder share it unless the tree
   // names the node itself.
-  const json& project_config(ResourceType type, const std::vector<std::string>& fqn) {
+  const json& project_config(ResourceType type, const std::vector<std::string>& fqn, json& storage) {
     const json& tree = tree_for(project_, type);
     const json* level = &tree;
     std::string key(1, static_cast<char>('0' + static_cast<int>(type)));
@@ -273,15 +297,17 @@ class Assembler {
       level = it != level->end() && it->is_object() ? &*it : nullptr;
     }
     if (level && !fqn.empty() && level->contains(fqn.back())) {
-      uncached_ = tree_config(tree, fqn);
-      return uncached_;
+      storage = tree_config(tree, fqn);
+      return storage;
     }
+    std::lock_guard lock(cache_mutex_);  // configs resolve on several threads
     auto it = tree_cache_.find(key);
     if (it == tree_cache_.end()) it = tree_cache_.emplace(key, tree_config(tree, fqn)).first;
-    return it->second;
+    return it->second;  // unordered_map values do not move when it grows
   }
 
   const json& defaults(ResourceType type) {
+    std::lock_guard lock(cache_mutex_);
     auto it = defaults_.find(type);
     if (it == defaults_.end()) it = defaults_.emplace(type, default_config(type)).first;
     return it->second;
@@ -289,7 +315,8 @@ class Assembler {
 
   void resolve_config(Node& n, const json* extra) {
     json config = defaults(n.resource_type);
-    json unrendered = project_config(n.resource_type, n.fqn);
+    json storage;
+    json unrendered = project_config(n.resource_type, n.fqn, storage);
     merge_config(config, unrendered);
     if (auto it = patch_config_.find(n.unique_id); it != patch_config_.end()) {
       merge_config(config, it->second);
@@ -341,13 +368,15 @@ class Assembler {
   }
 
   void make_tests(std::vector<Node>& nodes) {
-    std::map<std::string, const Node*> targets;
+    std::unordered_map<std::string_view, const Node*> targets;
     for (const auto& n : nodes) targets[n.unique_id] = &n;
-    std::vector<Node> tests;
-    std::size_t count = 0;
-    for (const auto& [uid, pp] : patch_of_) count += pp.second->tests.size();
-    tests.reserve(count);
-    auto build = [&](const TestSpec& spec, const Node& target, const SchemaFile& schema) {
+    struct Job {
+      const TestSpec* spec;
+      const Node* target;
+      const SchemaFile* schema;
+    };
+    std::vector<Job> jobs;
+    auto build = [&](const TestSpec& spec, const Node& target, const SchemaFile& schema) -> Node {
       Node t = make_generic_test(spec, target, schema, project_.name);
       std::vector<std::string> col_tags;
       for (const auto& c : target.columns)
@@ -358,20 +387,23 @@ class Assembler {
       if (t.alias != t.name && !extra.contains("alias")) extra["alias"] = t.alias;
       resolve_config(t, &extra);
       if (!target.is_enabled()) t.config["enabled"] = false;
-      tests.push_back(std::move(t));
+      return t;
     };
     for (auto& [uid, pp] : patch_of_) {
       auto it = targets.find(uid);
       if (it == targets.end()) continue;
-      for (const auto& spec : pp.second->tests) build(spec, *it->second, *pp.first);
+      for (const auto& spec : pp.second->tests) jobs.push_back(Job{&spec, it->second, pp.first});
     }
     for (auto& schema : schemas_) {
       for (auto& e : schema.sources) {
         auto it = targets.find(e.node.unique_id);
         if (it == targets.end()) continue;
-        for (const auto& spec : e.tests) build(spec, *it->second, schema);
+        for (const auto& spec : e.tests) jobs.push_back(Job{&spec, it->second, &schema});
       }
     }
+    std::vector<Node> tests(jobs.size());
+    parallel_for(jobs.size(), options_.threads,
+                 [&](std::size_t i) { tests[i] = build(*jobs[i].spec, *jobs[i].target, *jobs[i].schema); });
     std::map<std::string, const Node*> seen;
     for (auto& t : tests) {
       auto [it, fresh] = seen.emplace(t.unique_id, &t);
@@ -394,7 +426,7 @@ class Assembler {
   std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
   std::unordered_map<std::string, json> tree_cache_;
   std::map<ResourceType, json> defaults_;
-  json uncached_;
+  std::mutex cache_mutex_;
 };
 
 }  // namespace
