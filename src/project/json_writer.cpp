@@ -117,6 +117,13 @@ JsonWriter& JsonWriter::value(long long i) {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw_members(std::string_view members) {
+  if (members.empty()) return *this;
+  comma();
+  out_.append(members);
+  return *this;
+}
+
 JsonWriter& JsonWriter::null() {
   comma();
   out_ += "null";

@@ -24,6 +24,8 @@ class JsonWriter {
   JsonWriter& value(double d);
   JsonWriter& value(long long i);
   JsonWriter& null();
+  // Appends members already written as JSON text ("\"k\":v,\"k2\":v2") inside the open object.
+  JsonWriter& raw_members(std::string_view members);
   JsonWriter& value(const nlohmann::json& j);
   JsonWriter& strings(const std::vector<std::string>& items);
   // "" -> null, else the string (dbt writes absent optional strings as null).
