@@ -341,9 +341,16 @@ class Lexer {
       if (rest[n] == '_') ++n;
       digits([&](char ch) { return hex_value(ch) >= 0 && hex_value(ch) < base; });
       std::int64_t v = 0;
-      for (std::size_t k = 2; k < n; ++k)
-        if (rest[k] != '_') v = v * base + hex_value(rest[k]);
-      Token t{Tok::kInt, rest.substr(0, n), {}, v, 0, line_, col_};
+      double dv = 0;
+      bool overflow = false;
+      for (std::size_t k = 2; k < n; ++k) {
+        if (rest[k] == '_') continue;
+        dv = dv * base + hex_value(rest[k]);
+        overflow = overflow || __builtin_mul_overflow(v, base, &v) ||
+                   __builtin_add_overflow(v, hex_value(rest[k]), &v);
+      }
+      // pond's ints are 64-bit; bigger literals become floats
+      Token t{overflow ? Tok::kFloat : Tok::kInt, rest.substr(0, n), {}, v, dv, line_, col_};
       toks_.push_back(std::move(t));
       advance_to(pos_ + n);
       return;

@@ -774,6 +774,13 @@ class Parser {
     fail("unexpected '" + describe_token(t) + "'");
   }
 
+  // Postfix nodes (x.y, x[0], f(), x is t) report errors at the start of their operand.
+  static void place_at(Expr& n, const ExprPtr& operand) {
+    if (!operand) return;
+    n.line = operand->line;
+    n.col = operand->col;
+  }
+
   ExprPtr parse_postfix(ExprPtr node) {
     while (true) {
       if (cur().is_op(".") || cur().is_op("["))
@@ -807,6 +814,7 @@ class Parser {
       if (a.type == Tok::kName) {
         next();
         auto g = make_node<AttrExpr>(t);
+        place_at(*g, node);
         g->obj = std::move(node);
         g->name = std::string(a.text);
         return g;
@@ -814,6 +822,7 @@ class Parser {
       if (a.type == Tok::kInt) {
         next();
         auto g = make_node<ItemExpr>(t);
+        place_at(*g, node);
         g->obj = std::move(node);
         g->key = constant(a, Value(a.ival));
         return g;
@@ -830,6 +839,7 @@ class Parser {
     if (args.size() == 1) {
       if (args[0]->kind == EK::kSlice) return std::move(args[0]);
       auto g = make_node<ItemExpr>(t);
+      place_at(*g, node);
       g->obj = std::move(node);
       g->key = std::move(args[0]);
       return g;
@@ -841,6 +851,7 @@ class Parser {
       tup->items.push_back(std::move(a));
     }
     auto g = make_node<ItemExpr>(t);
+    place_at(*g, node);
     g->obj = std::move(node);
     g->key = std::move(tup);
     return g;
@@ -906,6 +917,7 @@ class Parser {
 
   ExprPtr parse_call(ExprPtr node) {
     auto c = make_node<CallExpr>(cur());
+    place_at(*c, node);
     c->fn = std::move(node);
     parse_call_args(c->call);
     return c;
@@ -944,6 +956,7 @@ class Parser {
     bool negated = skip_name("not");
     const Token& at = cur();
     auto t = make_node<TestExpr>(at);
+    place_at(*t, node);
     t->name = dotted_name();
     t->negated = negated;
     t->fn = find_builtin_test(t->name);
