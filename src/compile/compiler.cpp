@@ -118,6 +118,7 @@ struct Compiler::Impl {
   Impl(project::Manifest& manifest, CompileOptions options)
       : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
     install_context(env, data);
+    install_graph();
     load_library(std::string(builtin_macros_source()), "<dbt built-in macros>");
     for (const auto& mc : m.macros) {
       // Leading newlines keep line numbers in errors equal to the file's.
@@ -125,6 +126,28 @@ struct Compiler::Impl {
       text += test_blocks_as_macros(mc.macro_sql);
       for (const auto& name : load_library(text, mc.original_file_path)) project_macros.insert(name);
     }
+  }
+
+  // `graph` (nodes, sources and exposures visible to macros) costs a dict per node, so it is
+  // built only when some node or macro mentions it.
+  void install_graph() {
+    bool used = false;
+    for (const auto& n : m.nodes) used = used || n.raw_code.find("graph") != std::string::npos;
+    for (const auto& mc : m.macros) used = used || mc.macro_sql.find("graph") != std::string::npos;
+    if (!used) return;
+    Value nodes = Value::dict(), sources = Value::dict(), exposures = Value::dict();
+    for (const auto& n : m.nodes) {
+      Value& section = n.resource_type == project::ResourceType::kSource     ? sources
+                       : n.resource_type == project::ResourceType::kExposure ? exposures
+                                                                             : nodes;
+      section.as_dict().set(Value(n.unique_id), node_value(n));
+    }
+    Value graph = Value::dict();
+    graph.as_dict().set(Value("nodes"), nodes);
+    graph.as_dict().set(Value("sources"), sources);
+    graph.as_dict().set(Value("exposures"), exposures);
+    graph.as_dict().set(Value("metrics"), Value::dict());
+    env.add_global("graph", graph);
   }
 
   std::vector<std::string> load_library(const std::string& text, const std::string& name) {

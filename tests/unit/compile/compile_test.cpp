@@ -179,6 +179,18 @@ TEST_F(CompileTest, DynamicRefsAreFoundByRenderingAndNamingMacrosOverride) {
             "select * from \"db\".\"analytics\".\"stg\"select * from \"db\".\"analytics\".\"raw\"");
 }
 
+TEST_F(CompileTest, GraphIsVisibleToMacros) {
+  test::write_file(
+      dir_ / "macros/g.sql",
+      "{% macro count_seeds() %}{{ return(graph.nodes.values() | selectattr('resource_type', 'equalto', "
+      "'seed') | list | length) }}{% endmacro %}");
+  load();
+  EXPECT_EQ(
+      compiler_->compile_inline("{{ count_seeds() }}|{{ graph.nodes['model.shop.stg'].config.materialized }}|"
+                                "{{ graph.sources['source.shop.raw.items'].identifier }}"),
+      "1|view|items");
+}
+
 TEST_F(CompileTest, IsIncrementalAsksTheExecutor) {
   struct Existing : ExecutionHooks {
     bool is_incremental(const project::Node&) override { return true; }
