@@ -58,7 +58,7 @@ void insert_columns(CommitContext& ctx, std::int64_t table_id, const std::vector
         "default_value_dialect) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'duckdb')",
         {c.id, ctx.snapshot_id, table_id, c.order, c.name, c.type, opt(c.initial_default),
          opt(c.default_value), c.nulls_allowed, parent ? SqlValue(*parent) : SqlValue(std::monostate{}),
-         c.children.empty() ? SqlValue(std::string("literal")) : SqlValue(std::monostate{})});
+         std::string(c.children.empty() ? "literal" : "")});
     if (!c.children.empty()) insert_columns(ctx, table_id, c.children, c.id);
   }
 }
