@@ -214,6 +214,12 @@ def main():
             print(c.name)
         else:
             report_failure(c, args.verbose)
+    if failed and not args.list_failures:
+        by_folder = {}
+        for c in failed:
+            folder = c.name.split("/")[0]
+            by_folder[folder] = by_folder.get(folder, 0) + 1
+        print("failures by folder: " + ", ".join(f"{k} {v}" for k, v in sorted(by_folder.items())))
     n_pass = len(cases) - len(failed)
     print(f"{n_pass} passed, {len(failed)} failed")
     return 0 if n_pass / len(cases) >= args.min_pass_rate else 1
