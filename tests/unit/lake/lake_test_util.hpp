@@ -1,5 +1,6 @@
 #pragma once
 // Helpers for the lake tests: a lake in a temporary folder and a DuckDB connection.
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -26,9 +27,12 @@ inline LakeConfig sqlite_config(const test::TempDir& dir) {
 }
 
 // The evolve fixture (a lake DuckDB's ducklake extension wrote), or empty when absent.
+// $POND_DUCKLAKE_FIXTURE overrides where it is.
 inline std::filesystem::path fixture_dir() {
+  const char* env = std::getenv("POND_DUCKLAKE_FIXTURE");
   std::filesystem::path p =
-      std::filesystem::path(__FILE__).parent_path() / "../../../../shared/fixtures/ducklake/evolve";
+      env && *env ? std::filesystem::path(env)
+                  : std::filesystem::path(POND_SOURCE_DIR) / "../shared/fixtures/ducklake/evolve";
   if (!std::filesystem::exists(p / "evolve.ducklake")) return {};
   return std::filesystem::canonical(p);
 }
