@@ -256,10 +256,9 @@ struct Compiler::Impl {
       auto call = [&](const char* kind, const char* key, const std::string& current) {
         Value vars = Value::dict();
         vars.as_dict().set(Value("kind"), Value(kind));
-        auto it = n.config.find(key);
-        vars.as_dict().set(Value("custom"), it != n.config.end() && it->is_string()
-                                                ? Value(it->get<std::string>())
-                                                : Value::none());
+        const nlohmann::json* it = n.config_value(key);
+        vars.as_dict().set(Value("custom"),
+                           it && it->is_string() ? Value(it->get<std::string>()) : Value::none());
         vars.as_dict().set(Value("node"), node_value(n));
         try {
           return std::string(trim(tmpl->render(vars)));

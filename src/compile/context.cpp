@@ -56,7 +56,7 @@ class ConfigObject final : public jinja::NativeObject {
     const nlohmann::json* found = nullptr;
     if (auto it = r.config_calls.find(key); it != r.config_calls.end()) found = &*it;
     if (!found && r.node)
-      if (auto it = r.node->config.find(key); it != r.node->config.end() && !it->is_null()) found = &*it;
+      if (const nlohmann::json* v = r.node->config_value(key); v && !v->is_null()) found = v;
     if (name == "require") {
       if (!found) compiler_error("config '" + key + "' is required but not set");
       result = to_value(*found);
@@ -230,7 +230,7 @@ Value node_value(const Node& n) {
   m.set(Value("database"), Value(n.database));
   m.set(Value("fqn"), to_value(nlohmann::json(n.fqn)));
   m.set(Value("tags"), to_value(nlohmann::json(n.tags)));
-  m.set(Value("config"), to_value(n.config));
+  m.set(Value("config"), to_value(n.full_config()));
   m.set(Value("meta"), to_value(n.meta));
   m.set(Value("description"), Value(n.description));
   m.set(Value("raw_code"), Value(n.raw_code));

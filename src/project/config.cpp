@@ -1,6 +1,7 @@
 #include "project/config.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace pond::project {
 
@@ -175,6 +176,15 @@ json default_config(ResourceType type) {
       break;
   }
   return c;
+}
+
+const json& shared_default_config(ResourceType type) {
+  static const std::array<json, 8> defaults = [] {
+    std::array<json, 8> d;
+    for (int t = 0; t < 8; ++t) d[static_cast<std::size_t>(t)] = default_config(static_cast<ResourceType>(t));
+    return d;
+  }();
+  return defaults[static_cast<std::size_t>(type)];
 }
 
 json normalize_config(const json& config) {

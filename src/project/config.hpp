@@ -13,6 +13,8 @@ namespace pond::project {
 
 // dbt's default config of a resource type (the keys a v12 manifest shows).
 nlohmann::json default_config(ResourceType type);
+// The same, built once per type and shared.
+const nlohmann::json& shared_default_config(ResourceType type);
 
 // Canonical spelling: "+key" -> "key", "pre_hook" -> "pre-hook", hooks as
 // [{"sql", "transaction", "index"}], tags as a list.

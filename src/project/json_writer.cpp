@@ -6,6 +6,12 @@
 
 namespace pond::project {
 
+void JsonWriter::flush(std::size_t limit) {
+  if (!sink_ || out_.size() <= limit) return;
+  sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  out_.clear();
+}
+
 void JsonWriter::comma() {
   if (after_key_) {
     after_key_ = false;
@@ -72,13 +78,27 @@ void JsonWriter::write_string(std::string_view s) {
     out_.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\t':
+        out_ += "\\t";
+        break;
+      case '\b':
+        out_ += "\\b";
+        break;
+      case '\f':
+        out_ += "\\f";
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         out_ += "\\u00";
@@ -143,12 +163,18 @@ JsonWriter& JsonWriter::value(const nlohmann::json& j) {
       begin_array();
       for (const auto& v : j) value(v);
       return end_array();
-    case nlohmann::json::value_t::string: return value(std::string_view(j.get_ref<const std::string&>()));
-    case nlohmann::json::value_t::boolean: return value(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return value(static_cast<long long>(j.get<std::int64_t>()));
-    case nlohmann::json::value_t::number_unsigned: return value(static_cast<long long>(j.get<std::uint64_t>()));
-    case nlohmann::json::value_t::number_float: return value(j.get<double>());
-    default: return null();
+    case nlohmann::json::value_t::string:
+      return value(std::string_view(j.get_ref<const std::string&>()));
+    case nlohmann::json::value_t::boolean:
+      return value(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return value(static_cast<long long>(j.get<std::int64_t>()));
+    case nlohmann::json::value_t::number_unsigned:
+      return value(static_cast<long long>(j.get<std::uint64_t>()));
+    case nlohmann::json::value_t::number_float:
+      return value(j.get<double>());
+    default:
+      return null();
   }
 }
 

@@ -2,6 +2,7 @@
 // A streaming JSON writer appending to one string: the manifest of a 50,000-model project
 // is written without building a DOM (nlohmann's ordered_json cost more than parsing).
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,7 +11,11 @@ namespace pond::project {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::string& out, std::ostream* sink = nullptr) : out_(out), sink_(sink) {}
+
+  // With a sink: hands the text written so far to it once there is more than `limit` bytes,
+  // so a 300 MB manifest never sits in memory whole.
+  void flush(std::size_t limit = 0);
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -41,6 +46,7 @@ class JsonWriter {
   void comma();
   void write_string(std::string_view s);
   std::string& out_;
+  std::ostream* sink_;
   std::vector<bool> first_;  // per open container: nothing written yet
   bool after_key_ = false;
 };

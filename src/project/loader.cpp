@@ -5,8 +5,8 @@
 #include <chrono>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -306,15 +306,8 @@ class Assembler {
     return it->second;  // unordered_map values do not move when it grows
   }
 
-  const json& defaults(ResourceType type) {
-    std::lock_guard lock(cache_mutex_);
-    auto it = defaults_.find(type);
-    if (it == defaults_.end()) it = defaults_.emplace(type, default_config(type)).first;
-    return it->second;
-  }
-
   void resolve_config(Node& n, const json* extra) {
-    json config = defaults(n.resource_type);
+    json config = json::object();  // dbt's defaults stay shared (Node::config_value)
     json storage;
     json unrendered = project_config(n.resource_type, n.fqn, storage);
     merge_config(config, unrendered);
@@ -350,7 +343,7 @@ class Assembler {
       for (auto& e : schema.sources) {
         Node n = e.node;
         json tree = tree_config(project_.sources, n.fqn);
-        json config = default_config(ResourceType::kSource);
+        json config = json::object();
         merge_config(config, tree);
         merge_config(config, n.config);
         n.config = config;
@@ -425,7 +418,6 @@ class Assembler {
   std::map<std::string, std::vector<std::string>> patch_tags_;
   std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
   std::unordered_map<std::string, json> tree_cache_;
-  std::map<ResourceType, json> defaults_;
   std::mutex cache_mutex_;
 };
 

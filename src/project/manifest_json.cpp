@@ -3,9 +3,11 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "common/error.hpp"
+#include "project/config.hpp"
 #include "project/graph.hpp"
 #include "project/hashing.hpp"
 #include "project/json_writer.hpp"
@@ -13,6 +15,25 @@
 namespace pond::project {
 
 namespace {
+
+// A node's config with dbt's defaults, merged while writing (both maps iterate sorted).
+void write_config(JsonWriter& w, const Node& n) {
+  const nlohmann::json& d = shared_default_config(n.resource_type);
+  const nlohmann::json& c = n.config;
+  w.key("config").begin_object();
+  auto di = d.begin(), ci = c.begin();
+  while (di != d.end() || ci != c.end()) {
+    if (ci == c.end() || (di != d.end() && di.key() < ci.key())) {
+      w.key(di.key()).value(*di);
+      ++di;
+    } else {
+      if (di != d.end() && di.key() == ci.key()) ++di;
+      w.key(ci.key()).value(*ci);
+      ++ci;
+    }
+  }
+  w.end_object();
+}
 
 void columns(JsonWriter& w, const std::vector<Column>& cols) {
   w.begin_object();
@@ -32,7 +53,13 @@ void columns(JsonWriter& w, const std::vector<Column>& cols) {
 void refs(JsonWriter& w, const Node& n) {
   w.key("refs").begin_array();
   for (const auto& r : n.refs) {
-    w.begin_object().field("name", r.name).key("package").string_or_null(r.package).key("version").null().end_object();
+    w.begin_object()
+        .field("name", r.name)
+        .key("package")
+        .string_or_null(r.package)
+        .key("version")
+        .null()
+        .end_object();
   }
   w.end_array();
   w.key("sources").begin_array();
@@ -40,8 +67,12 @@ void refs(JsonWriter& w, const Node& n) {
   w.end_array();
 }
 
-void empty_object(JsonWriter& w, const char* key) { w.key(key).begin_object().end_object(); }
-void empty_array(JsonWriter& w, const char* key) { w.key(key).begin_array().end_array(); }
+void empty_object(JsonWriter& w, const char* key) {
+  w.key(key).begin_object().end_object();
+}
+void empty_array(JsonWriter& w, const char* key) {
+  w.key(key).begin_array().end_array();
+}
 
 void common_head(JsonWriter& w, const Node& n, const char* type) {
   w.field("name", n.name).field("resource_type", type).field("package_name", n.package_name);
@@ -74,7 +105,9 @@ void write_source(JsonWriter& w, const Node& n, double created) {
   columns(w, n.columns);
   w.field("meta", n.meta);
   empty_object(w, "source_meta");
-  w.key("tags").strings(n.tags).field("config", n.config).key("patch_path").null();
+  w.key("tags").strings(n.tags);
+  write_config(w, n);
+  w.key("patch_path").null();
   empty_object(w, "unrendered_config");
   w.key("relation_name").string_or_null(n.relation_name).field("created_at", created);
   w.key("unrendered_database").null().key("unrendered_schema").null();
@@ -92,7 +125,8 @@ void write_exposure(JsonWriter& w, const Node& n, double created) {
   common_head(w, n, "exposure");
   w.field("type", field("type")).field("owner", field("owner")).field("description", n.description);
   w.field("label", field("label")).field("maturity", field("maturity")).field("meta", n.meta);
-  w.key("tags").strings(n.tags).field("config", n.config);
+  w.key("tags").strings(n.tags);
+  write_config(w, n);
   empty_object(w, "unrendered_config");
   w.field("url", field("url"));
   w.key("depends_on").begin_object();
@@ -113,13 +147,14 @@ void write_node(JsonWriter& w, const Node& n, double created) {
   w.field("alias", n.alias);
   w.key("checksum").begin_object();
   w.field("name", n.checksum.empty() ? "none" : "sha256").field("checksum", n.checksum).end_object();
-  w.field("config", n.config).key("tags").strings(n.tags).field("description", n.description);
+  write_config(w, n);
+  w.key("tags").strings(n.tags).field("description", n.description);
   w.key("columns");
   columns(w, n.columns);
   w.field("meta", n.meta).key("group").null();
   w.key("docs");
-  if (auto it = n.config.find("docs"); it != n.config.end())
-    w.value(*it);
+  if (const nlohmann::json* docs = n.config_value("docs"))
+    w.value(*docs);
   else
     w.begin_object().field("show", true).key("node_color").null().end_object();
   w.key("patch_path").string_or_null(n.patch_path).key("build_path").null();
@@ -195,7 +230,8 @@ ArtifactInfo new_artifact_info(const std::string& pond_version) {
     uuid += "0123456789abcdef"[v];
   }
   auto now = std::chrono::system_clock::now();
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -213,13 +249,21 @@ std::string node_json_text(const Node& node) {
   return out;
 }
 
-nlohmann::ordered_json node_json(const Node& node) { return nlohmann::ordered_json::parse(node_json_text(node)); }
+nlohmann::ordered_json node_json(const Node& node) {
+  return nlohmann::ordered_json::parse(node_json_text(node));
+}
 
 std::string manifest_text(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
+  std::ostringstream out;
+  write_manifest_to(out, m, graph, info);
+  return out.str();
+}
+
+void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
   const double created = now_seconds();
   std::string out;
-  out.reserve(m.nodes.size() * 2048 + 4096);
-  JsonWriter w(out);
+  out.reserve((1 << 20) + (1 << 16));
+  JsonWriter w(out, &sink);
   w.begin_object();
   w.key("metadata").begin_object();
   w.field("dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json");
@@ -232,31 +276,14 @@ std::string manifest_text(const Manifest& m, const Graph& graph, const ArtifactI
   w.key("column").null().end_object();
   w.field("pond_version", info.pond_version);
   w.end_object();
-  // Sections are written in two halves on two threads, then joined.
   auto section = [&](const char* name, auto keep) {
     w.key(name).begin_object();
-    std::string parts[2];
-    auto write_range = [&](int part, std::size_t from, std::size_t to) {
-      std::string& text = parts[part];
-      JsonWriter pw(text);
-      pw.begin_object();
-      for (std::size_t i = from; i < to; ++i) {
-        const Node& n = m.nodes[i];
-        if (!keep(n.resource_type)) continue;
-        pw.key(n.unique_id);
-        write_node(pw, n, created);
-      }
-      text.erase(0, 1);  // the '{' that gave the members an object to live in
-    };
-    std::size_t half = m.nodes.size() / 2;
-    if (m.nodes.size() >= 512) {
-      std::jthread other(write_range, 1, half, m.nodes.size());
-      write_range(0, 0, half);
-    } else {
-      write_range(0, 0, m.nodes.size());
+    for (const auto& n : m.nodes) {
+      if (!keep(n.resource_type)) continue;
+      w.key(n.unique_id);
+      write_node(w, n, created);
+      w.flush(1 << 20);
     }
-    w.raw_members(parts[0]);
-    w.raw_members(parts[1]);
     w.end_object();
   };
   section("nodes", [](ResourceType t) { return t != ResourceType::kSource && t != ResourceType::kExposure; });
@@ -289,17 +316,19 @@ std::string manifest_text(const Manifest& m, const Graph& graph, const ArtifactI
     std::vector<std::string_view> ids;
     for (std::size_t i = 0; i < m.nodes.size(); ++i) {
       ids.clear();
-      for (std::size_t x : parents ? graph.parents(i) : graph.children(i)) ids.push_back(m.nodes[x].unique_id);
+      for (std::size_t x : parents ? graph.parents(i) : graph.children(i))
+        ids.push_back(m.nodes[x].unique_id);
       std::sort(ids.begin(), ids.end());
       w.key(m.nodes[i].unique_id).begin_array();
       for (auto id : ids) w.value(id);
       w.end_array();
+      w.flush(1 << 20);
     }
     w.end_object();
   }
   for (const char* k : {"group_map", "saved_queries", "semantic_models", "unit_tests"}) empty_object(w, k);
   w.end_object();
-  return out;
+  w.flush();
 }
 
 nlohmann::ordered_json manifest_json(const Manifest& m, const Graph& graph, const ArtifactInfo& info) {
@@ -311,11 +340,10 @@ void write_manifest(const Manifest& manifest, const Graph& graph, const Artifact
   std::error_code ec;
   std::filesystem::create_directories(target_dir, ec);
   if (ec) throw UserError("cannot create " + target_dir.string() + ": " + ec.message());
-  std::string text = manifest_text(manifest, graph, info);
   std::filesystem::path tmp = target_dir / "manifest.json.tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    write_manifest_to(out, manifest, graph, info);
     if (!out) throw UserError("cannot write " + tmp.string());
   }
   std::filesystem::rename(tmp, target_dir / "manifest.json", ec);

@@ -3,6 +3,7 @@
 // prints. Field names and shapes follow https://schemas.getdbt.com/dbt/manifest/v12.json.
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 
 #include "project/manifest.hpp"
@@ -26,6 +27,8 @@ nlohmann::ordered_json node_json(const Node& node);
 
 // The whole manifest, written by a streaming writer (no DOM) for speed.
 std::string manifest_text(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info);
+void write_manifest_to(std::ostream& out, const Manifest& manifest, const Graph& graph,
+                       const ArtifactInfo& info);
 nlohmann::ordered_json manifest_json(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info);
 
 // Writes manifest.json atomically (temporary file + rename) under `target_dir`.

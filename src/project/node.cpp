@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "project/config.hpp"
+
 namespace pond::project {
 
 namespace {
@@ -26,14 +28,27 @@ std::optional<ResourceType> parse_resource_type(std::string_view text) {
   return std::nullopt;
 }
 
+const nlohmann::json* Node::config_value(std::string_view key) const {
+  if (auto it = config.find(key); it != config.end()) return &*it;
+  const nlohmann::json& d = shared_default_config(resource_type);
+  if (auto it = d.find(key); it != d.end()) return &*it;
+  return nullptr;
+}
+
+nlohmann::json Node::full_config() const {
+  nlohmann::json out = shared_default_config(resource_type);
+  for (const auto& [k, v] : config.items()) out[k] = v;
+  return out;
+}
+
 bool Node::is_enabled() const {
-  auto it = config.find("enabled");
-  return it == config.end() || !it->is_boolean() || it->get<bool>();
+  const nlohmann::json* v = config_value("enabled");
+  return !v || !v->is_boolean() || v->get<bool>();
 }
 
 std::string Node::materialized() const {
-  auto it = config.find("materialized");
-  return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
+  const nlohmann::json* v = config_value("materialized");
+  return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 int Node::line_of(std::size_t offset) const {

@@ -47,8 +47,11 @@ struct TestMetadata {
   nlohmann::json kwargs = nlohmann::json::object();
 };
 
-// A node of the project graph. `config` holds the resolved config (dbt's keys, e.g.
-// "materialized", "pre-hook"); `depends_on_nodes` holds unique_ids, filled when refs resolve.
+// A node of the project graph. `config` holds the config set for this node (dbt_project.yml
+// tree, schema YAML, config() in the file, merged with dbt's rules; dbt's keys such as
+// "materialized", "pre-hook") but not dbt's defaults, which are shared per resource type:
+// read a key with config_value() and the whole config with full_config().
+// `depends_on_nodes` holds unique_ids, filled when refs resolve.
 struct Node {
   std::string unique_id;  // "<resource_type>.<package>.<name>[.<hash>]"
   ResourceType resource_type = ResourceType::kModel;
@@ -105,6 +108,9 @@ struct Node {
 
   bool is_enabled() const;
   std::string materialized() const;
+  // The value of a config key: set for this node, else dbt's default (nullptr when neither).
+  const nlohmann::json* config_value(std::string_view key) const;
+  nlohmann::json full_config() const;     // defaults merged with `config`
   int line_of(std::size_t offset) const;  // 1-based line of a byte offset into raw_code
 };
 

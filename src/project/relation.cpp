@@ -5,8 +5,8 @@ namespace pond::project {
 namespace {
 
 std::string config_string(const Node& n, const char* key) {
-  auto it = n.config.find(key);
-  return it != n.config.end() && it->is_string() ? it->get<std::string>() : std::string();
+  const nlohmann::json* v = n.config_value(key);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {

@@ -258,7 +258,7 @@ class SchemaParser {
       n.tags = source_tags;
       for (auto& tag : tags(t["tags"]))
         if (std::find(n.tags.begin(), n.tags.end(), tag) == n.tags.end()) n.tags.push_back(tag);
-      n.config = default_config(ResourceType::kSource);
+      n.config = json::object();
       merge_config(n.config, config);
       merge_config(n.config, normalize_config(object(t["config"], "config")));
       n.freshness = t["freshness"] ? yaml_to_json(t["freshness"]) : freshness;
@@ -285,8 +285,7 @@ class SchemaParser {
     n.description = text(item["description"], "description");
     n.meta = object(item["meta"], "meta");
     n.tags = tags(item["tags"]);
-    n.config = default_config(ResourceType::kExposure);
-    merge_config(n.config, normalize_config(object(item["config"], "config")));
+    n.config = normalize_config(object(item["config"], "config"));
     json e = json::object();
     for (const char* k : {"type", "label", "maturity", "url"})
       e[k] = item[k] ? yaml_to_json(item[k]) : json();

@@ -69,7 +69,8 @@ bool state_modified(const Node& n, const json& old, const std::string& sub) {
     body = old_sum != n.checksum;
   }
   bool configs = old.contains("unrendered_config") && old["unrendered_config"] != n.unrendered_config;
-  if (n.resource_type == ResourceType::kSource) configs = old.contains("config") && old["config"] != n.config;
+  if (n.resource_type == ResourceType::kSource)
+    configs = old.contains("config") && old["config"] != n.full_config();
   bool relation = str("database") != n.database || str("schema") != n.schema ||
                   (old.contains("alias") && str("alias") != n.alias);
   if (n.resource_type == ResourceType::kExposure) relation = false;
@@ -189,10 +190,12 @@ class Evaluator {
       return false;
     }
     if (m.rfind("config.", 0) == 0) {
-      const json* cur = &n.config;
-      for (const auto& key : split(m.substr(7), '.')) {
-        if (!cur->is_object() || !cur->contains(key)) return false;
-        cur = &(*cur)[key];
+      std::vector<std::string> path = split(m.substr(7), '.');
+      const json* cur = n.config_value(path[0]);
+      if (!cur) return false;
+      for (std::size_t k = 1; k < path.size(); ++k) {
+        if (!cur->is_object() || !cur->contains(path[k])) return false;
+        cur = &(*cur)[path[k]];
       }
       return config_value_matches(*cur, v);
     }
