@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace pond::orchestrate {
 
@@ -81,11 +82,19 @@ std::string run_results_json(const RunOutcome& outcome, const ArtifactOptions& o
 void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& outcome,
                      const ArtifactOptions& options) {
   write_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
+  std::set<std::string> made;  // folders already created
   for (const auto& r : outcome.results) {
     if (r.outcome.executed_sql.empty()) continue;
     std::string text;
     for (const auto& sql : r.outcome.executed_sql) text += sql + ";\n\n";
-    write_atomically(target_dir / "run" / run_sql_path(*r.info), text);
+    // Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set, and one
+    // rename per model is measurable in a 1,000-model run.
+    std::filesystem::path path = target_dir / "run" / run_sql_path(*r.info);
+    if (made.insert(path.parent_path().string()).second)
+      std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
   }
 }
 

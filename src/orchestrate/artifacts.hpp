@@ -17,7 +17,7 @@ struct ArtifactOptions {
 std::string run_results_json(const RunOutcome& outcome, const ArtifactOptions& options);
 
 // Writes <target>/run_results.json and, for each step that ran SQL, <target>/run/<path>.sql with
-// the statements actually executed. Files are written to a temporary name and renamed.
+// the statements actually executed. run_results.json is written to a temporary name and renamed.
 void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& outcome,
                      const ArtifactOptions& options);
 
