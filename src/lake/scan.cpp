@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -199,7 +200,16 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
   const std::string map = schema_map(cols);
   const std::string names = column_list(cols);
   std::vector<std::string> parts;
-  std::vector<std::string> plain;
+  std::vector<std::string> plain;    // read through the field-id schema
+  std::vector<std::string> by_name;  // written under the schema of this snapshot
+  // The last snapshot <= `snapshot` that changed a column row of the table: files written at
+  // or after it have exactly the columns (names and types) the table has now.
+  std::int64_t last_schema_change = 0;
+  for (auto& r :
+       db.query("SELECT max(begin_snapshot), max(CASE WHEN end_snapshot <= ? THEN end_snapshot END) FROM "
+                "ducklake_column WHERE table_id = ? AND begin_snapshot <= ?",
+                {snapshot, table.id, snapshot}))
+    last_schema_change = std::max(to_int(r[0]), to_int(r[1]));
   for (const auto& f : files) {
     std::string loc = data_file_location(data_root_, table, f);
     if (f.format != "parquet")
@@ -213,7 +223,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     bool partial = merged && snapshot < *f.partial_max;
     if (!f.mapping_id && del == deletes.end() && inl == inline_deletes.end() && !options.with_positions &&
         !partial) {
-      plain.push_back(quote_literal(loc));
+      (f.begin_snapshot >= last_schema_change ? by_name : plain).push_back(quote_literal(loc));
       continue;
     }
     std::string select;
@@ -281,6 +291,18 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     for (const auto& p : plain) list += (list.empty() ? "" : ", ") + p;
     parts.insert(parts.begin(),
                  fmt::format("SELECT {} FROM read_parquet([{}], schema={})", names, list, map));
+  }
+  if (!by_name.empty()) {
+    // Written with the columns the table has at this snapshot: read by name, which DuckDB does
+    // at half the CPU cost of a field-id schema. Hive folders are not columns.
+    std::string list;
+    for (const auto& p : by_name) list += (list.empty() ? "" : ", ") + p;
+    std::string casted;  // the table's types, whatever the writer's parquet types were
+    for (const auto& c : cols)
+      casted += (casted.empty() ? "" : ", ") +
+                fmt::format("CAST({0} AS {1}) AS {0}", quote_ident(c.name), duckdb_type_of(c));
+    parts.insert(parts.begin(),
+                 fmt::format("SELECT {} FROM read_parquet([{}], hive_partitioning=false)", casted, list));
   }
 
   // Rows inlined in the catalog, one table per schema version of the table.
