@@ -96,10 +96,23 @@ void sort_by_id(std::vector<T>& items) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return items[a].unique_id < items[b].unique_id; });
-  std::vector<T> sorted;
-  sorted.reserve(items.size());
-  for (std::size_t i : order) sorted.push_back(std::move(items[i]));
-  items = std::move(sorted);
+  // Apply the permutation in place, cycle by cycle (no second array).
+  std::vector<char> done(items.size(), 0);
+  for (std::size_t start = 0; start < items.size(); ++start) {
+    if (done[start] || order[start] == start) continue;
+    T held = std::move(items[start]);
+    std::size_t at = start;
+    while (true) {
+      std::size_t from = order[at];
+      done[at] = 1;
+      if (from == start) {
+        items[at] = std::move(held);
+        break;
+      }
+      items[at] = std::move(items[from]);
+      at = from;
+    }
+  }
 }
 
 const json& tree_for(const ProjectFile& p, ResourceType type) {
@@ -209,13 +222,23 @@ class Assembler {
     make_sources_and_exposures(nodes);
     make_tests(nodes);
     clock.lap("tests");
-    m_.nodes.reserve(nodes.size());
-    for (auto& n : nodes) {
-      if (n.is_enabled())
-        m_.nodes.push_back(std::move(n));
-      else
-        m_.disabled.push_back(std::move(n));
+    // The schema files are in the nodes now; free them before the manifest takes its shape.
+    patch_of_.clear();
+    schemas_.clear();
+    schemas_.shrink_to_fit();
+    // Disabled nodes move out; the enabled ones stay in the same array (a Node is large, so a
+    // second array of 150,000 of them would be hundreds of MB).
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (!nodes[i].is_enabled()) {
+        m_.disabled.push_back(std::move(nodes[i]));
+        continue;
+      }
+      if (kept != i) nodes[kept] = std::move(nodes[i]);
+      ++kept;
     }
+    nodes.erase(nodes.begin() + static_cast<std::ptrdiff_t>(kept), nodes.end());
+    m_.nodes = std::move(nodes);
     sort_by_id(m_.nodes);
     sort_by_id(m_.disabled);
     sort_by_id(m_.macros);
