@@ -13,6 +13,7 @@ Prints the times (CPU time of the rendering thread on both sides, which a busy m
 less than wall time) and the speed ratio (Python time / pond time).
 """
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -118,7 +119,10 @@ def main():
               + (" ..." if len(pond_failed) > 8 else ""))
     print(f"    python jinja2 {jinja2.__version__}: {py_total:8.3f} s")
     print(f"    pond:                {pond_total:8.3f} s")
-    print(f"    speed ratio: {fmt_ratio(py_total, pond_total)}")
+    print(f"    speed ratio: {fmt_ratio(py_total, pond_total)} (total time)")
+    if per_case:
+        geo = math.exp(sum(math.log(max(r, 1e-9)) for r, *_ in per_case) / len(per_case))
+        print(f"    speed ratio: {geo:.1f}x (geometric mean over templates)")
     if args.slowest:
         print(f"    lowest ratios (where pond gains least), of {args.reps} renders:")
         for ratio, name, py, pond in sorted(per_case)[: args.slowest]:
