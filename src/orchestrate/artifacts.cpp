@@ -79,23 +79,88 @@ std::string run_results_json(const RunOutcome& outcome, const ArtifactOptions& o
   return doc.dump(2);
 }
 
+namespace {
+
+std::string run_sql_text(const StepOutcome& o) {
+  std::string text;
+  for (const auto& sql : o.executed_sql) text += sql + ";\n\n";
+  return text;
+}
+
+// Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set.
+void write_plain(const std::filesystem::path& path, const std::string& text, std::set<std::string>& made) {
+  if (made.insert(path.parent_path().string()).second)
+    std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
 void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& outcome,
                      const ArtifactOptions& options) {
   write_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
+  if (!options.run_sql) return;
   std::set<std::string> made;  // folders already created
   for (const auto& r : outcome.results) {
     if (r.outcome.executed_sql.empty()) continue;
-    std::string text;
-    for (const auto& sql : r.outcome.executed_sql) text += sql + ";\n\n";
-    // Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set, and one
-    // rename per model is measurable in a 1,000-model run.
-    std::filesystem::path path = target_dir / "run" / run_sql_path(*r.info);
-    if (made.insert(path.parent_path().string()).second)
-      std::filesystem::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    write_plain(target_dir / "run" / run_sql_path(*r.info), run_sql_text(r.outcome), made);
   }
+}
+
+RunSqlWriter::RunSqlWriter(std::filesystem::path target_dir)
+    : target_dir_(std::move(target_dir)), thread_([this] { loop(); }) {}
+
+RunSqlWriter::~RunSqlWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RunSqlWriter::on_finish(const StepResult& r, int /*total*/) {
+  if (r.outcome.executed_sql.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(target_dir_ / "run" / run_sql_path(*r.info), run_sql_text(r.outcome));
+  }
+  cv_.notify_all();
+}
+
+void RunSqlWriter::loop() {
+  std::set<std::string> made;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping and drained
+    auto [path, text] = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    try {
+      write_plain(path, text, made);
+    } catch (const std::exception& e) {
+      lock.lock();
+      if (error_.empty()) error_ = e.what();
+      cv_.notify_all();
+      continue;
+    }
+    lock.lock();
+    cv_.notify_all();
+  }
+}
+
+void RunSqlWriter::finish() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return queue_.empty(); });
+  // The last file may still be in write_plain: waiting for the thread settles it.
+  stopping_ = true;
+  lock.unlock();
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!error_.empty()) throw std::runtime_error(error_);
 }
 
 }  // namespace pond::orchestrate

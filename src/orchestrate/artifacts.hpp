@@ -1,6 +1,11 @@
 #pragma once
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "orchestrate/executor.hpp"
 
@@ -11,6 +16,31 @@ struct ArtifactOptions {
   std::string generated_at;           // ISO-8601 UTC; default now
   std::string dbt_version = "1.9.0";  // the dbt release whose artifact schemas pond follows
   std::string args_json = "{}";       // the invocation's arguments (dbt's "args")
+  bool run_sql = true;                // also write target/run/ (false when a RunSqlWriter did)
+};
+
+// Writes target/run/<path>.sql for each step as it finishes, on a background thread, so that
+// the file writes overlap the run instead of following it (1,000 files cost about a second on
+// a busy disk). Destruction (or finish()) waits for the queue.
+class RunSqlWriter : public ExecutorListener {
+ public:
+  explicit RunSqlWriter(std::filesystem::path target_dir);
+  ~RunSqlWriter() override;
+  RunSqlWriter(const RunSqlWriter&) = delete;
+  RunSqlWriter& operator=(const RunSqlWriter&) = delete;
+  void on_finish(const StepResult& result, int total) override;
+  // Waits until every queued file is written; rethrows the first write error.
+  void finish();
+
+ private:
+  void loop();
+  std::filesystem::path target_dir_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::filesystem::path, std::string>> queue_;
+  bool stopping_ = false;
+  std::string error_;
+  std::thread thread_;
 };
 
 // dbt's run_results.json (schema v6) for a finished run.

@@ -37,7 +37,8 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
                    "", options.target, options.trigger, options.parent_run_id, ""});
   ProgressPrinter progress(out, options.progress);
   RunRecorder recorder(store, result.run_id);
-  FanOut listeners({&progress, &recorder});
+  RunSqlWriter run_sql(options.target_dir);
+  FanOut listeners({&progress, &recorder, &run_sql});
   Executor executor(db, options.executor);
   if (on_executor) on_executor(&executor);
   std::vector<std::string> start_ids;
@@ -72,7 +73,8 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
   }
   if (on_executor) on_executor(nullptr);
   recorder.finish(result.outcome);
-  write_artifacts(options.target_dir, result.outcome, {result.run_id, "", "1.9.0", options.args_json});
+  run_sql.finish();
+  write_artifacts(options.target_dir, result.outcome, {result.run_id, "", "1.9.0", options.args_json, false});
   progress.print_summary(result.outcome);
   result.exit_code = result.outcome.cancelled ? 130 : result.outcome.success() ? 0 : 1;
   return result;

@@ -211,6 +211,8 @@ TEST(Invocation, RecordsRunsWritesArtifactsAndReturnsExitCodes) {
   EXPECT_EQ(calls, 2);
   EXPECT_NE(seen, nullptr);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "target" / "run_results.json"));
+  std::string sql = test::read_file(dir.path() / "target" / "run" / "model" / "shop" / "broken.sql");
+  EXPECT_NE(sql.find("CREATE OR REPLACE VIEW \"main\".\"broken\""), std::string::npos) << sql;
   EXPECT_NE(out.str().find("Completed with 2 errors"), std::string::npos) << out.str();
 
   // Only the passing part of the project: exit code 0 (a warning does not fail the run).
