@@ -60,20 +60,25 @@ Value str_method_call(const Value& s, std::string_view m, Args a) {
   return r;
 }
 
-Value f_capitalize(Interp&, const Value& v, Args&) {
-  return str_method_call(Value(v.str()), "capitalize", {});
+// String filters keep Markup marked (markupsafe's str methods return Markup).
+Value keep_markup(const Value& in, Value out) {
+  return in.is_markup() ? Value::markup(out.str()) : out;
 }
+Value f_capitalize(Interp&, const Value& v, Args&) {
+  return keep_markup(v, str_method_call(Value(v.str()), "capitalize", {}));
+}
+
 Value f_lower(Interp&, const Value& v, Args&) {
-  return Value(ascii_lower(v.str()));
+  return keep_markup(v, Value(ascii_lower(v.str())));
 }
 Value f_upper(Interp&, const Value& v, Args&) {
-  return Value(ascii_upper(v.str()));
+  return keep_markup(v, Value(ascii_upper(v.str())));
 }
 
 Value f_center(Interp&, const Value& v, Args& a) {
   Args b;
   b.args.push_back(a.get(0, "width", Value(std::int64_t{80})));
-  return str_method_call(Value(v.str()), "center", b);
+  return keep_markup(v, str_method_call(Value(v.str()), "center", b));
 }
 
 Value f_default(Interp&, const Value& v, Args& a) {
@@ -169,6 +174,12 @@ Value f_format(Interp&, const Value& v, Args& a) {
     for (const auto& [k, x] : a.kwargs) d.as_dict().set(Value(k), x);
     return percent_format(fmt, d);
   }
+  if (v.is_markup()) {
+    // Markup % args escapes the arguments and stays Markup.
+    std::vector<Value> esc;
+    for (const auto& x : a.args) esc.push_back(x.is_markup() ? x : Value::markup(call_escape(x.str())));
+    return Value::markup(percent_format(fmt, Value::tuple(std::move(esc))).as_str());
+  }
   return percent_format(fmt, Value::tuple(a.args));
 }
 
@@ -249,16 +260,7 @@ Value f_join(Interp& in, const Value& v, Args& a) {
     markup = markup || item.is_markup();
     item.append_str(out);
   }
-  if (markup) {
-    // markupsafe: a join with any Markup item escapes the plain ones.
-    std::string esc;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      Value item = attr.is_none() ? items[i] : AttrGetter(attr, Value())(in, items[i]);
-      if (i) esc += call_escape(sep);
-      esc += item.is_markup() ? item.as_str() : call_escape(item.str());
-    }
-    return Value::markup(esc);
-  }
+  (void)markup;  // without autoescape Jinja2 joins plain strings, even around Markup
   return Value(std::move(out));
 }
 
@@ -363,8 +365,7 @@ Value f_replace(Interp&, const Value& v, Args& a) {
   b.args.push_back(Value(a.get(1, "new").str()));
   Value count = a.get(2, "count", Value::none());
   if (!count.is_none()) b.args.push_back(count);
-  Value r = str_method_call(Value(v.str()), "replace", b);
-  return v.is_markup() ? Value::markup(r.as_str()) : r;
+  return str_method_call(Value(v.str()), "replace", b);
 }
 
 Value f_reverse(Interp&, const Value& v, Args&) {
@@ -511,7 +512,7 @@ Value f_trim(Interp&, const Value& v, Args& a) {
   Args b;
   Value chars = a.get(0, "chars", Value::none());
   if (!chars.is_none()) b.args.push_back(chars);
-  return str_method_call(Value(v.str()), "strip", b);
+  return keep_markup(v, str_method_call(Value(v.str()), "strip", b));
 }
 
 Value f_truncate(Interp& in, const Value& v, Args& a) {
@@ -544,6 +545,7 @@ Value f_unique(Interp& in, const Value& v, Args& a) {
   std::vector<Value> seen, out;
   for (auto& item : iterate(v)) {
     Value key = sort_key(attr.is_none() ? item : get(in, item), cs);
+    if (key.is_list() || key.is_dict()) fail_type("unhashable type: '" + key.type_name() + "'");
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     seen.push_back(key);
     out.push_back(item);
@@ -570,10 +572,18 @@ Value f_wordcount(Interp&, const Value& v, Args&) {
   std::string s = v.str();
   std::int64_t n = 0;
   bool in_word = false;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    bool w =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || u >= 0x80;
+  for (std::string_view ch : utf8_chars(s)) {
+    char c = ch[0];
+    bool w;
+    if (ch.size() == 1) {
+      w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    } else {
+      // \w outside ASCII: letters and digits, not the punctuation and symbol blocks
+      std::uint32_t cp = static_cast<unsigned char>(c) & (0xFF >> (ch.size() + 1));
+      for (std::size_t k = 1; k < ch.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(ch[k]) & 0x3F);
+      w = !((cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+            (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF0F));
+    }
     if (w && !in_word) ++n;
     in_word = w;
   }

@@ -261,6 +261,7 @@ std::string str_format(std::string_view fmt, const CallArgs& args) {
     std::string_view field = fmt.substr(i + 1, j - i - 1);
     i = j;
     std::string_view spec, conv;
+    std::string nested_spec;
     if (auto p = field.find(':'); p != std::string_view::npos) {
       spec = field.substr(p + 1);
       field = field.substr(0, p);
@@ -304,6 +305,10 @@ std::string str_format(std::string_view fmt, const CallArgs& args) {
         v = get_item(v, numeric ? Value(static_cast<std::int64_t>(std::stoll(key))) : Value(key));
         k = e + 1;
       }
+    }
+    if (spec.find('{') != std::string_view::npos) {
+      nested_spec = str_format(spec, args);  // "{:>{w}}": fields inside the spec
+      spec = nested_spec;
     }
     if (conv == "r")
       v = Value(v.repr());

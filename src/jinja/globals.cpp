@@ -160,7 +160,8 @@ void install_default_globals(Environment& env) {
     bool html = a.get(1, "html", Value(true)).truthy();
     std::int64_t lo = a.get(2, "min", Value(std::int64_t{20})).as_int();
     std::int64_t hi = a.get(3, "max", Value(std::int64_t{100})).as_int();
-    if (n > 1000 || hi > 10000) throw TemplateError(ErrorKind::kLimit, "lipsum size exceeds the limit");
+    if (n > 1000 || hi > 10000 || lo > 10000 || lo < 0 || hi < 0)
+      throw TemplateError(ErrorKind::kLimit, "lipsum size exceeds the limit");
     std::uint64_t seed = 12345;
     std::string out;
     constexpr std::size_t nwords = sizeof(kLipsumWords) / sizeof(kLipsumWords[0]);

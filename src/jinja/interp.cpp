@@ -109,12 +109,13 @@ void Interp::render_template(const std::shared_ptr<const TemplateAst>& ast, Scop
   ast_ = saved;
 }
 
-std::string Interp::capture(const Body& body, Scope& s) {
+std::string Interp::capture(const Body& body, Scope& s, Flow* flow) {
   std::string buf;
   std::string* saved = out_;
   out_ = &buf;
   try {
-    exec(body, s);
+    Flow f = exec(body, s);
+    if (flow) *flow = f;
   } catch (...) {
     out_ = saved;
     throw;
@@ -275,7 +276,8 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       const auto& n = static_cast<const SetBlockStmt&>(st);
       Scope inner;
       inner.parent = &s;
-      Value v(capture(n.body, inner));
+      Value v(capture(n.body, inner, &flow));
+      if (flow != Flow::kNormal) return;  // break/continue abandon the block
       if (n.filter) v = apply_filter_chain(*n.filter, std::move(v), s);
       assign(n.target, std::move(v), s);
       return;
@@ -308,7 +310,8 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       const auto& n = static_cast<const FilterBlockStmt&>(st);
       Scope inner;
       inner.parent = &s;
-      Value body(capture(n.body, inner));
+      Value body(capture(n.body, inner, &flow));
+      if (flow != Flow::kNormal) return;
       Value r = apply_filter_chain(*n.filter, std::move(body), s);
       // Jinja2 joins a filter block's result with the output: it must be a string.
       if (!r.is_str())

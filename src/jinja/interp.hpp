@@ -72,7 +72,7 @@ class Interp final : public RenderState {
   void count_steps(std::uint64_t n);
 
   // Renders `body` into a string instead of the output (macro bodies, set blocks, filter blocks).
-  std::string capture(const Body& body, Scope& s);
+  std::string capture(const Body& body, Scope& s, Flow* flow = nullptr);
 
   // Calls a macro (macro values and call-block callers).
   Value call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,

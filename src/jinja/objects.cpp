@@ -1,5 +1,7 @@
 #include "jinja/objects.hpp"
 
+#include "jinja/error.hpp"
+
 namespace pond::jinja {
 
 std::int64_t RangeObj::size() const {
@@ -21,6 +23,22 @@ std::vector<Value> RangeObj::iterate() const {
   out.reserve(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) out.emplace_back(start_ + i * step_);
   return out;
+}
+
+bool RangeObj::call_method(std::string_view name, CallArgs& args, Value& result) {
+  if (!has_method(name)) return false;
+  Value x = args.get(0, "value");
+  std::int64_t n = size();
+  bool in =
+      (x.is_int() || x.is_bool()) && n > 0 && (x.as_int() - start_) % step_ == 0 &&
+      (step_ > 0 ? x.as_int() >= start_ && x.as_int() < stop_ : x.as_int() <= start_ && x.as_int() > stop_);
+  if (name == "count") {
+    result = Value(std::int64_t{in ? 1 : 0});
+    return true;
+  }
+  if (!in) throw TemplateError(ErrorKind::kValue, x.repr() + " is not in range");
+  result = Value((x.as_int() - start_) / step_);
+  return true;
 }
 
 std::string RangeObj::repr() const {

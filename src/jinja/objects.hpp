@@ -19,6 +19,8 @@ class RangeObj final : public NativeObject {
   bool truthy() const override { return size() > 0; }
   std::string repr() const override;
   std::string type_name() const override { return "range"; }
+  bool has_method(std::string_view n) const override { return n == "index" || n == "count"; }
+  bool call_method(std::string_view name, CallArgs& args, Value& result) override;
 
  private:
   std::int64_t start_, stop_, step_;

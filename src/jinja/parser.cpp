@@ -844,7 +844,6 @@ class Parser {
       g->key = std::move(args[0]);
       return g;
     }
-    if (args.empty()) fail("expected subscript expression", t);
     auto tup = make_node<SeqExpr>(t, EK::kTuple);
     for (auto& a : args) {
       if (a->kind == EK::kSlice) fail("slices inside tuple subscripts are not supported", t);
@@ -901,8 +900,11 @@ class Parser {
         out.dyn_kwargs = parse_expression(true);
       } else if (cur().type == Tok::kName && look().is_op("=")) {
         ensure(!out.dyn_kwargs);
-        std::string key(next().text);
+        const Token& kt = next();
+        std::string key(kt.text);
         next();
+        for (const auto& prev : out.args)
+          if (prev.name == key) fail("keyword argument repeated: " + key, kt);
         out.args.push_back(Arg{std::move(key), parse_expression(true)});
       } else {
         bool has_kw =

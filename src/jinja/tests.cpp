@@ -61,7 +61,7 @@ bool t_sequence(Interp&, const Value& v, Args&) {
          (v.is_object() && v.as_object()->iterable());
 }
 bool t_callable(Interp&, const Value& v, Args&) {
-  return v.is_callable();
+  return v.is_callable() || v.is_undefined();
 }
 bool t_sameas(Interp&, const Value& v, Args& a) {
   Value o = arg0(a, "other");

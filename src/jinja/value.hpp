@@ -95,7 +95,19 @@ class Value {
   bool is_object() const { return kind_ == Kind::kObject; }
 
   bool as_bool() const { return u_.b; }
-  std::int64_t as_int() const { return kind_ == Kind::kBool ? (u_.b ? 1 : 0) : u_.i; }
+  // int or bool as int; floats truncate (clamped), anything else is 0.
+  std::int64_t as_int() const {
+    if (kind_ == Kind::kInt) return u_.i;
+    if (kind_ == Kind::kBool) return u_.b ? 1 : 0;
+    if (kind_ == Kind::kFloat) return float_to_int(u_.f);
+    return 0;
+  }
+  static std::int64_t float_to_int(double d) {
+    if (!(d == d)) return 0;
+    if (d >= 9.2e18) return INT64_MAX;
+    if (d <= -9.2e18) return INT64_MIN;
+    return static_cast<std::int64_t>(d);
+  }
   double as_float() const;  // int, bool or float as double
   const std::string& as_str() const { return static_cast<const StrObj*>(obj_.get())->s; }
   std::vector<Value>& items() const;
