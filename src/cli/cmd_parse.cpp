@@ -14,7 +14,8 @@ int run_parse(CommandContext& ctx, const ParseOptions& options) {
   auto start = std::chrono::steady_clock::now();
   auto p = load_project(ctx.options, options.vars, "parse");
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
-  project::write_manifest(p->manifest, *p->graph, project::ArtifactInfo{p->invocation_id, p->started_at, std::string(pond_version())},
+  project::write_manifest(p->manifest, *p->graph,
+                          project::ArtifactInfo{p->invocation_id, p->started_at, std::string(pond_version())},
                           target_dir);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("{}", summary(p->manifest));
