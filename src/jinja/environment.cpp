@@ -173,11 +173,29 @@ std::string Template::render(const Value& vars) const {
 }
 
 std::shared_ptr<const Module> Template::load_module(const Value& vars) const {
+  return render_module(vars, 0, true);
+}
+
+std::shared_ptr<const Module> Template::default_module(int depth) const {
+  {
+    std::lock_guard<std::mutex> lock(module_mutex_);
+    if (module_) return module_;
+  }
+  // Rendered outside the lock (a module may import others); the first one stored wins.
+  std::shared_ptr<const Module> m = render_module(Value(), depth, false);
+  std::lock_guard<std::mutex> lock(module_mutex_);
+  if (!module_) module_ = std::move(m);
+  return module_;
+}
+
+std::shared_ptr<const Module> Template::render_module(const Value& vars, int depth, bool sees_context) const {
   std::string out;
   auto root = std::make_shared<Scope>();
   root->is_root = true;
+  root->sees_context = sees_context;
   {
     Interp in(*env_, vars, out);
+    in.set_depth(depth);
     in.render_template(ast_, *root);
   }
   Value exports = Value::dict();

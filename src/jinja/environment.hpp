@@ -110,9 +110,17 @@ class Template {
   const Environment& env() const { return *env_; }
   const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
 
+  // The module `import` without context uses: rendered once without variables, then cached (as
+  // Jinja2 caches it). `depth` is the importing render's nesting, to bound self-imports.
+  std::shared_ptr<const Module> default_module(int depth) const;
+
  private:
+  std::shared_ptr<const Module> render_module(const Value& vars, int depth, bool sees_context) const;
+
   const Environment* env_;
   std::shared_ptr<const TemplateAst> ast_;
+  mutable std::mutex module_mutex_;
+  mutable std::shared_ptr<const Module> module_;
 };
 
 // A rendered macro library: its exported names (top-level macros and `set`s, not starting

@@ -189,18 +189,24 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   bool cs = a.get(2, "case_sensitive", Value(false)).truthy();
   AttrGetter get(attr, dflt);
   std::vector<Value> items = iterate(v);
-  std::vector<std::pair<Value, Value>> keyed;
-  for (auto& item : items) keyed.emplace_back(get(in, item), item);
-  std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
-    return less_than(sort_key(x.first, cs), sort_key(y.first, cs));
-  });
+  struct Keyed {
+    Value sort, real, item;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(items.size());
+  for (auto& item : items) {
+    Value real = get(in, item);
+    Value sk = sort_key(real, cs);
+    keyed.push_back(Keyed{std::move(sk), std::move(real), item});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const Keyed& x, const Keyed& y) { return less_than(x.sort, y.sort); });
   std::vector<Value> out;
   for (std::size_t i = 0; i < keyed.size();) {
-    Value key = sort_key(keyed[i].first, cs);
     std::vector<Value> group;
     std::size_t j = i;
-    while (j < keyed.size() && sort_key(keyed[j].first, cs) == key) group.push_back(keyed[j++].second);
-    out.push_back(Value::tuple({cs ? keyed[i].first : keyed[i].first, Value::list(std::move(group))}));
+    while (j < keyed.size() && keyed[j].sort == keyed[i].sort) group.push_back(keyed[j++].item);
+    out.push_back(Value::tuple({keyed[i].real, Value::list(std::move(group))}));
     i = j;
   }
   return Value::list(std::move(out));
@@ -360,10 +366,29 @@ Value f_rejectattr(Interp& in, const Value& v, Args& a) {
 }
 
 Value f_replace(Interp&, const Value& v, Args& a) {
-  Args b;
-  b.args.push_back(Value(a.get(0, "old").str()));
-  b.args.push_back(Value(a.get(1, "new").str()));
+  Value old_v = a.get(0, "old"), new_v = a.get(1, "new");
   Value count = a.get(2, "count", Value::none());
+  if (old_v.is_str() && new_v.is_str() && count.is_none() && v.is_str() && !old_v.as_str().empty()) {
+    // Common case without intermediate copies.
+    const std::string& s = v.as_str();
+    const std::string& from = old_v.as_str();
+    const std::string& to = new_v.as_str();
+    std::size_t p = s.find(from);
+    if (p == std::string::npos) return v.is_markup() ? Value(s) : v;
+    std::string out;
+    out.reserve(s.size() + 16);
+    std::size_t i = 0;
+    for (; p != std::string::npos; p = s.find(from, i)) {
+      out.append(s, i, p - i);
+      out += to;
+      i = p + from.size();
+    }
+    out.append(s, i, std::string::npos);
+    return Value(std::move(out));
+  }
+  Args b;
+  b.args.push_back(Value(old_v.str()));
+  b.args.push_back(Value(new_v.str()));
   if (!count.is_none()) b.args.push_back(count);
   return str_method_call(Value(v.str()), "replace", b);
 }
@@ -747,6 +772,23 @@ const char* builtin_filter_signature(std::string_view name) {
 
 void check_filter_args(const std::string& name, const char* sig, const CallArgs& args) {
   if (!sig) return;
+  if (args.kwargs.empty()) {
+    // Fast path without allocations: positional arguments within the signature's bounds.
+    std::size_t nparams = 0, required = 0;
+    bool var_args = false;
+    for (std::string_view rest(sig); !rest.empty();) {
+      std::size_t c = rest.find(',');
+      std::string_view p = rest.substr(0, c);
+      rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
+      if (p == "*")
+        var_args = true;
+      else if (p != "**") {
+        ++nparams;
+        if (p.back() != '=') ++required;
+      }
+    }
+    if ((var_args || args.args.size() <= nparams) && args.args.size() >= required) return;
+  }
   std::vector<std::string> params;
   bool var_args = false, var_kwargs = false;
   std::size_t required = 0;

@@ -56,11 +56,11 @@ class MacroObj final : public CallableObj {
 // A template imported with `import ... as name`: its exported names as attributes.
 class ModuleObj final : public NativeObject {
  public:
-  ModuleObj(std::string name, Value exports, std::string body, std::shared_ptr<Scope> root)
+  ModuleObj(std::string name, Value exports, std::string body, std::shared_ptr<const void> owner)
       : name_(std::move(name)),
         exports_(std::move(exports)),
         body_(std::move(body)),
-        root_(std::move(root)) {}
+        owner_(std::move(owner)) {}
   Value get_attr(std::string_view n) const override {
     if (const Value* v = exports_.as_dict().find_str(n)) return *v;
     return Value::undefined("'" + repr_name() + "' has no attribute '" + std::string(n) + "'");
@@ -74,7 +74,7 @@ class ModuleObj final : public NativeObject {
   std::string name_;
   Value exports_;
   std::string body_;
-  std::shared_ptr<Scope> root_;
+  std::shared_ptr<const void> owner_;  // keeps the module's top level (and so its macros) alive
 };
 
 }  // namespace
@@ -487,6 +487,12 @@ Value Interp::import_module(const Value& name, bool with_context, Scope& s) {
   if (depth_ >= limits().max_depth)
     throw TemplateError(ErrorKind::kLimit,
                         "maximum recursion depth exceeded (" + std::to_string(limits().max_depth) + ")");
+  if (!with_context) {
+    std::shared_ptr<const Module> m = t->default_module(depth_ + 1);
+    Value mod = Value::object(std::make_shared<ModuleObj>(key, m->exports(), m->output(), m));
+    modules_[key] = mod;
+    return mod;
+  }
   ++depth_;
   auto root = std::make_shared<Scope>();
   root->is_root = true;
@@ -526,16 +532,26 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
   Scope local;
   local.parent = &closure;
   std::size_t nparams = def.params.size();
-  std::vector<bool> given(nparams, false);
+  bool given_small[32] = {};
+  std::vector<bool> given_big(nparams > 32 ? nparams : 0, false);
+  auto given = [&](std::size_t i) -> bool {
+    return nparams > 32 ? static_cast<bool>(given_big[i]) : given_small[i];
+  };
+  auto set_given = [&](std::size_t i) {
+    if (nparams > 32)
+      given_big[i] = true;
+    else
+      given_small[i] = true;
+  };
   local.vars.reserve(nparams + 3);
   for (std::size_t i = 0; i < nparams; ++i)
     local.vars.push_back(Var{std::hash<std::string_view>{}(def.params[i]), def.params[i], Value()});
   std::size_t npos = std::min(args.args.size(), nparams);
   for (std::size_t i = 0; i < npos; ++i) {
     local.vars[i].value = args.args[i];
-    given[i] = true;
+    set_given(i);
   }
-  Value kwargs = Value::dict();
+  Value kwargs = def.uses_kwargs ? Value::dict() : Value();
   Value caller;
   bool have_caller = false;
   for (auto& [k, v] : args.kwargs) {
@@ -543,7 +559,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     for (std::size_t i = npos; i < nparams; ++i) {
       if (def.params[i] == k) {
         local.vars[i].value = v;
-        given[i] = true;
+        set_given(i);
         matched = true;
         break;
       }
@@ -583,7 +599,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
   // Defaults are evaluated in the macro's scope, left to right.
   std::size_t first_default = nparams - def.defaults.size();
   for (std::size_t i = 0; i < nparams; ++i) {
-    if (given[i]) continue;
+    if (given(i)) continue;
     if (i >= first_default)
       local.vars[i].value = eval(*def.defaults[i - first_default], local);
     else

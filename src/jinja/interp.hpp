@@ -86,6 +86,7 @@ class Interp final : public RenderState {
   Value import_module(const Value& name, bool with_context, Scope& s);
 
   const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
+  void set_depth(int depth) { depth_ = depth; }
 
   // A random number for the `random` filter (seeded per render).
   std::uint64_t random();
