@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -137,6 +138,31 @@ int run_app(int argc, char** argv) {
   compile_cmd->add_option("--vars", compile.vars, "Variables as YAML/JSON");
   compile_cmd->add_option("--inline", compile.inline_sql, "Compile this SQL in the project's context and print it");
   compile_cmd->callback([&] { action = [&] { return run_compile(ctx, compile); }; });
+
+  // run, build, seed, test, snapshot: the same flags, different node types.
+  struct ExecCommand {
+    const char* name;
+    const char* help;
+    int (*fn)(CommandContext&, const ExecOptions&);
+    ExecOptions options;
+  };
+  std::array<ExecCommand, 5> exec_cmds{{
+      {"run", "Build the selected models on the target database", &run_run, {}},
+      {"build", "Seeds, models, snapshots and tests in DAG order, tests after their parents", &run_build, {}},
+      {"seed", "Load the selected CSV seeds", &run_seed, {}},
+      {"test", "Run the selected data tests", &run_test, {}},
+      {"snapshot", "Take the selected snapshots", &run_snapshot, {}},
+  }};
+  for (auto& ec : exec_cmds) {
+    auto* cmd = app.add_subcommand(ec.name, ec.help);
+    add_selection_flags(cmd, ec.options.selection);
+    cmd->add_option("--vars", ec.options.vars, "Variables as YAML/JSON");
+    cmd->add_option("--threads", ec.options.threads, "Nodes run at a time (default: the target's threads)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--full-refresh,-f", ec.options.full_refresh, "Rebuild incremental models, reload seeds");
+    cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
+    cmd->callback([&] { action = [&] { return ec.fn(ctx, ec.options); }; });
+  }
 
   RunsOptions runs;
   std::string runs_show_id;

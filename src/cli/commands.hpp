@@ -58,6 +58,20 @@ struct CompileOptions {
 };
 int run_compile(CommandContext& ctx, const CompileOptions& options);
 
+// `pond run`, `build`, `seed`, `test`, `snapshot`: run the selected nodes on the target.
+struct ExecOptions {
+  std::string vars;
+  SelectionFlags selection;
+  std::optional<int> threads;  // --threads (default: the target's)
+  bool full_refresh = false;
+  bool fail_fast = false;
+};
+int run_run(CommandContext& ctx, const ExecOptions& options);
+int run_build(CommandContext& ctx, const ExecOptions& options);
+int run_seed(CommandContext& ctx, const ExecOptions& options);
+int run_test(CommandContext& ctx, const ExecOptions& options);
+int run_snapshot(CommandContext& ctx, const ExecOptions& options);
+
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {
   std::optional<std::string> show_id;

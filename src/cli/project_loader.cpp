@@ -9,7 +9,8 @@
 namespace pond::cli {
 
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
-                                            const std::string& which) {
+                                            const std::string& which, compile::ExecutionHooks* hooks,
+                                            bool full_refresh) {
   auto out = std::make_unique<LoadedProject>();
   out->resolved = resolve_project(options);
   const project::TargetConfig& t = out->resolved.target;
@@ -30,6 +31,8 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   co.run_started_at = info.generated_at;
   co.which = which;
   co.threads = 2;
+  co.hooks = hooks;
+  co.full_refresh = full_refresh;
   out->compiler = std::make_unique<compile::Compiler>(out->manifest, co);
   out->compiler->render_for_parse();
   out->graph = std::make_unique<project::Graph>(out->manifest);

@@ -26,9 +26,12 @@ struct LoadedProject {
   std::string started_at;
 };
 
-// `which` is the command's name (dbt's flags.WHICH).
+// `which` is the command's name (dbt's flags.WHICH); `hooks` (not owned, may be null) answer
+// is_incremental()/get_relation/run_query for commands that run against the database.
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
-                                            const std::string& which);
+                                            const std::string& which,
+                                            compile::ExecutionHooks* hooks = nullptr,
+                                            bool full_refresh = false);
 
 // Selected node indexes (ascending unique_id order).
 std::vector<std::size_t> select(const LoadedProject& project, const SelectionFlags& flags);

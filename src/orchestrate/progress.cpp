@@ -33,7 +33,8 @@ std::string finish_text(const StepResult& r) {
   const StepInfo& i = *r.info;
   const StepOutcome& o = r.outcome;
   std::string what = i.description;
-  if (i.resource_type == "test") what = short_name(i);
+  if (i.resource_type == "test")  // the test's name (the id ends with a hash for generic tests)
+    what = i.description.rfind("test ", 0) == 0 ? i.description.substr(5) : short_name(i);
   switch (o.status) {
     case Status::kSuccess:
       if (i.resource_type == "seed") return "OK loaded " + what;

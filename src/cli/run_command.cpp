@@ -1,0 +1,143 @@
+// What `pond run/build/seed/test/snapshot` share: load and select, compile the chosen nodes
+// against the target database, turn them into steps and hand them to run_invocation.
+#include "cli/run_command.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "cli/interrupt.hpp"
+#include "cli/project_loader.hpp"
+#include "cli/run_plan.hpp"
+#include "common/build_info.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "orchestrate/invocation.hpp"
+#include "project/manifest_json.hpp"
+
+namespace pond::cli {
+
+namespace {
+
+using project::ResourceType;
+
+bool needs_compile(const project::Node& n) {
+  return n.resource_type == ResourceType::kModel || n.resource_type == ResourceType::kSnapshot ||
+         n.resource_type == ResourceType::kTest;
+}
+
+// Compiles all at once; when that fails, node by node so that one bad node fails alone.
+std::vector<std::pair<std::string, std::string>> compile_all(LoadedProject& p,
+                                                             const std::vector<std::size_t>& nodes) {
+  std::vector<std::pair<std::string, std::string>> errors;
+  try {
+    p.compiler->compile_nodes(nodes);
+    return errors;
+  } catch (const UserError&) {
+  }
+  for (std::size_t i : nodes) {
+    if (p.manifest.nodes[i].compiled) continue;
+    try {
+      p.compiler->compile_nodes({i});
+    } catch (const UserError& e) {
+      errors.emplace_back(p.manifest.nodes[i].unique_id, e.what());
+    }
+  }
+  return errors;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+}  // namespace
+
+int run_project_command(CommandContext& ctx, const ExecOptions& options, const std::string& which,
+                        RunKinds kinds) {
+  ResolvedProject resolved = resolve_project(ctx.options);
+  engine::Database db = open_target_database(resolved.target);
+  engine::Connection hook_con(db);
+  DatabaseHooks hooks(hook_con, options.full_refresh);
+  auto p = load_project(ctx.options, options.vars, which, &hooks, options.full_refresh);
+  if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+
+  PlanKinds pk{kinds.models, kinds.seeds, kinds.snapshots, kinds.tests};
+  std::vector<std::size_t> selected = select(*p, options.selection);
+  std::vector<std::size_t> to_compile;
+  for (std::size_t i : selected) {
+    const project::Node& n = p->manifest.nodes[i];
+    bool kind_ok = (n.resource_type == ResourceType::kModel && pk.models) ||
+                   (n.resource_type == ResourceType::kSnapshot && pk.snapshots) ||
+                   (n.resource_type == ResourceType::kTest && pk.tests);
+    if (kind_ok && needs_compile(n)) to_compile.push_back(i);
+  }
+  auto compile_errors = compile_all(*p, to_compile);
+  std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
+  std::vector<std::size_t> compiled;
+  for (std::size_t i : to_compile)
+    if (p->manifest.nodes[i].compiled) compiled.push_back(i);
+  compile::write_compiled(p->manifest, compiled, target_dir);
+  project::write_manifest(p->manifest, *p->graph,
+                          project::ArtifactInfo{p->invocation_id, p->started_at, std::string(pond_version())},
+                          target_dir);
+
+  materialize::RelationCache cache;
+  cache.load(hook_con);
+  materialize::RunOptions run_options;
+  run_options.full_refresh = options.full_refresh;
+  run_options.cache = &cache;
+
+  PlanInput input{p->manifest,    *p->graph,
+                  selected,       pk,
+                  run_options,    &cache,
+                  compile_errors, [&p](const std::string& sql) { return p->compiler->compile_inline(sql); }};
+  RunPlan plan = make_run_plan(input);
+  log::info("{}", summary(p->manifest));
+  if (plan.steps.empty()) {
+    log::warn("Nothing to do. Try checking your model configs and model specification args");
+    return 0;
+  }
+
+  orchestrate::InvocationOptions io;
+  io.command = which;
+  io.selection = join(options.selection.select);
+  if (!options.selection.exclude.empty()) io.selection += " --exclude " + join(options.selection.exclude);
+  nlohmann::json args{{"which", which},
+                      {"select", options.selection.select},
+                      {"exclude", options.selection.exclude},
+                      {"full_refresh", options.full_refresh},
+                      {"fail_fast", options.fail_fast}};
+  io.args_json = args.dump();
+  io.target = resolved.target.target_name;
+  io.state_path = p->manifest.project.root / ".pond" / "state.db";
+  io.target_dir = target_dir;
+  io.executor.threads = options.threads.value_or(resolved.target.threads > 0 ? resolved.target.threads : 1);
+  io.executor.fail_fast = options.fail_fast;
+  io.progress.json = ctx.options.log_format == "json";
+  io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
+  io.on_run_start = plan.on_run_start;
+  io.on_run_end = plan.on_run_end;
+
+  // Ctrl-C: the watcher thread cancels the executor that is running, if any.
+  std::mutex mutex;
+  orchestrate::Executor* running = nullptr;
+  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&] {
+    std::lock_guard lock(mutex);
+    if (running) running->cancel();
+  });
+  auto on_executor = [&](orchestrate::Executor* e) {
+    std::lock_guard lock(mutex);
+    running = e;
+    if (e && ctx.interrupts.interrupted()) e->cancel();
+  };
+  orchestrate::InvocationResult r = orchestrate::run_invocation(db, plan.steps, io, std::cout, on_executor);
+  return r.exit_code;
+}
+
+}  // namespace pond::cli

@@ -1,0 +1,83 @@
+#pragma once
+// Turns the selected nodes of a parsed project into the executor's steps (`pond run/build/
+// seed/test/snapshot`): configs become materialize specs, depends_on becomes step
+// dependencies. docs/materialize.md ("Running a project") describes the choices.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compile/compiler.hpp"
+#include "materialize/relation_cache.hpp"
+#include "materialize/spec.hpp"
+#include "orchestrate/step.hpp"
+#include "project/graph.hpp"
+#include "project/manifest.hpp"
+
+namespace pond::engine {
+class Connection;
+}
+
+namespace pond::cli {
+
+// Answers the compiler's execution-time questions (is_incremental(), adapter.get_relation,
+// get_columns_in_relation, run_query) from the target database as it is before the run. The
+// compiler renders in parallel, so calls are serialized on one connection.
+class DatabaseHooks : public compile::ExecutionHooks {
+ public:
+  DatabaseHooks(engine::Connection& con, bool full_refresh) : con_(con), full_refresh_(full_refresh) {}
+  bool is_incremental(const project::Node& node) override;
+  std::optional<std::string> relation_type(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override;
+  std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override;
+  std::vector<std::vector<std::string>> run_query(const std::string& sql,
+                                                  std::vector<std::string>& columns) override;
+
+ private:
+  std::optional<std::string> relation_type_locked(const std::string& database, const std::string& schema,
+                                                  const std::string& identifier);
+  engine::Connection& con_;
+  bool full_refresh_;
+  std::mutex mutex_;
+};
+
+// Which node types a command runs.
+struct PlanKinds {
+  bool models = false;
+  bool seeds = false;
+  bool snapshots = false;
+  bool tests = false;
+};
+
+// The steps of one invocation; owns them. `options` is referenced by the steps.
+struct RunPlan {
+  std::vector<std::unique_ptr<orchestrate::Step>> owned;
+  std::vector<orchestrate::Step*> steps;
+  std::vector<std::unique_ptr<orchestrate::Step>> owned_hooks;
+  std::vector<orchestrate::Step*> on_run_start;
+  std::vector<orchestrate::Step*> on_run_end;
+};
+
+// `selected`: node indexes (any type; those not in `kinds` are dropped). Nodes must be
+// compiled already; `compile_errors` maps unique_id -> message for those that failed to compile
+// (they become failing steps so that their descendants are skipped, as dbt does).
+// `render` renders a hook's Jinja in the project's context.
+struct PlanInput {
+  const project::Manifest& manifest;
+  const project::Graph& graph;
+  std::vector<std::size_t> selected;
+  PlanKinds kinds;
+  const materialize::RunOptions& options;
+  materialize::RelationCache* cache = nullptr;
+  std::vector<std::pair<std::string, std::string>> compile_errors;
+  std::function<std::string(const std::string&)> render;
+};
+
+RunPlan make_run_plan(const PlanInput& input);
+
+}  // namespace pond::cli
