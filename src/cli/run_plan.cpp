@@ -239,12 +239,15 @@ class FailedStep : public orc::Step {
   std::string message_;
 };
 
-// Puts the node's kind, name and compiled file in front of a database error, as dbt does.
+// Puts the node's kind, name and compiled file in front of a database error, as dbt does, and
+// writes the executed SQL where dbt does (target/run/<package>/<path>).
 class NamedStep : public orc::Step {
  public:
-  NamedStep(std::unique_ptr<orc::Step> inner, std::string prefix)
-      : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
-  const orc::StepInfo& info() const override { return inner_->info(); }
+  NamedStep(std::unique_ptr<orc::Step> inner, std::string prefix, std::string run_path)
+      : inner_(std::move(inner)), info_(inner_->info()), prefix_(std::move(prefix)) {
+    info_.run_path = std::move(run_path);
+  }
+  const orc::StepInfo& info() const override { return info_; }
   orc::StepOutcome run(orc::StepContext& ctx) override {
     orc::StepOutcome o = inner_->run(ctx);
     if (o.status == orc::Status::kError) o.message = prefix_ + "\n  " + o.message;
@@ -253,8 +256,17 @@ class NamedStep : public orc::Step {
 
  private:
   std::unique_ptr<orc::Step> inner_;
+  orc::StepInfo info_;
   std::string prefix_;
 };
+
+// <package>/<path> as under target/compiled/ (tests from YAML have no file of their own).
+std::string run_path_of(const Node& n) {
+  const std::string marker = "/compiled/";
+  if (auto at = n.compiled_path.find(marker); at != std::string::npos)
+    return n.compiled_path.substr(at + marker.size());
+  return n.package_name + "/" + n.original_file_path;
+}
 
 const char* kind_word(ResourceType t) {
   switch (t) {
@@ -386,7 +398,7 @@ RunPlan make_run_plan(const PlanInput& in) {
     }
     std::string prefix = "Database Error in " + where;
     if (!n.compiled_path.empty()) prefix += "\n  compiled code at " + n.compiled_path;
-    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix));
+    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n)));
     plan.steps.push_back(plan.owned.back().get());
   }
 

@@ -34,6 +34,15 @@ std::map<std::string, std::string> statuses(const std::filesystem::path& root) {
   return out;
 }
 
+// rows_affected of one node in target/run_results.json.
+long rows_affected(const std::filesystem::path& root, const std::string& unique_id) {
+  std::ifstream in(root / "target" / "run_results.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  for (const auto& r : j["results"])
+    if (r["unique_id"] == unique_id) return r["adapter_response"].value("rows_affected", -1L);
+  return -2;
+}
+
 }  // namespace
 
 TEST_F(PondTest, BuildRunsTheExampleProject) {
@@ -142,6 +151,47 @@ TEST_F(PondTest, SnapshotRecordsChanges) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(scalar(root, "select count(*) from main.customers_snap"), "103");
   EXPECT_EQ(scalar(root, "select count(*) from main.customers_snap where dbt_valid_to is null"), "100");
+}
+
+TEST_F(PondTest, IncrementalModelOverAnEphemeralWithHooks) {
+  auto root = init_project();
+  write(root / "models" / "staging" / "eph_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('stg_orders') }}\n");
+  write(root / "models" / "marts" / "order_events.sql",
+        "{{ config(materialized='incremental', unique_key='order_id',\n"
+        "          post_hook=\"insert into main.hook_log values ('{{ this }}')\") }}\n"
+        "select order_id, status, order_date from {{ ref('eph_orders') }}\n"
+        "{% if is_incremental() %}where order_date > (select max(order_date) from {{ this }}){% endif %}\n");
+  {
+    std::ofstream(root / "dbt_project.yml", std::ios::app)
+        << "on-run-start: [\"create table if not exists main.hook_log (s varchar)\"]\n";
+  }
+  ASSERT_EQ(run_pond({"seed"}, root).exit_code, 0);
+  ProcessResult r = run_pond({"run", "-s", "+order_events"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(scalar(root, "select count(*) from main.order_events"), "100");
+  EXPECT_EQ(rows_affected(root, "model.shop.order_events"), 100);
+  EXPECT_EQ(scalar(root, "select count(*) from information_schema.tables where table_name = 'eph_orders'"),
+            "0");
+  EXPECT_EQ(scalar(root, "select count(*) from main.hook_log where s like '%order_events%'"), "1");
+
+  // is_incremental() is true on the second run: only the new order is processed.
+  ASSERT_EQ(
+      run_pond({"show", "--inline", "insert into main.raw_orders values (101, 1, '2027-01-01', 'placed')"},
+               root)
+          .exit_code,
+      0);
+  r = run_pond({"run", "-s", "order_events"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(scalar(root, "select count(*) from main.order_events"), "101");
+  EXPECT_EQ(rows_affected(root, "model.shop.order_events"), 1);
+
+  r = run_pond({"run", "-s", "order_events", "--full-refresh"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(scalar(root, "select count(*) from main.order_events"), "101");
+  EXPECT_EQ(rows_affected(root, "model.shop.order_events"), 101);
+  EXPECT_TRUE(
+      std::filesystem::exists(root / "target" / "run" / "shop" / "models" / "marts" / "order_events.sql"));
 }
 
 TEST_F(PondTest, RunWithBadSelectorIsAConfigError) {
