@@ -1,6 +1,6 @@
 #include "jinja/interp.hpp"
 
-#include <random>
+#include <chrono>
 
 #include "jinja/ops.hpp"
 
@@ -204,8 +204,11 @@ Interp::~Interp() {
 }
 
 std::uint64_t Interp::random() {
-  if (rng_ == 0)
-    rng_ = (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}() | 1;
+  if (rng_ == 0) {
+    // Seeded from the clock and this render's address: cheap, and different per render.
+    auto now = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    rng_ = (now ^ reinterpret_cast<std::uintptr_t>(this)) * 0x9E3779B97F4A7C15ULL | 1;
+  }
   rng_ ^= rng_ << 13;  // xorshift64
   rng_ ^= rng_ >> 7;
   rng_ ^= rng_ << 17;

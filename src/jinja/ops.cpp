@@ -64,8 +64,12 @@ Value repeat(const Value& seq, std::int64_t n, std::size_t max_size) {
     if (!s.empty() && static_cast<std::uint64_t>(n) > max_size / s.size())
       throw TemplateError(ErrorKind::kLimit, "string repetition exceeds the output size limit");
     std::string out;
-    out.reserve(s.size() * static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) out += s;
+    if (s.size() == 1) {
+      out.assign(static_cast<std::size_t>(n), s[0]);
+    } else {
+      out.reserve(s.size() * static_cast<std::size_t>(n));
+      for (std::int64_t i = 0; i < n; ++i) out += s;
+    }
     return seq.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
   }
   const auto& items = seq.items();
