@@ -194,6 +194,21 @@ TEST_F(PondTest, IncrementalModelOverAnEphemeralWithHooks) {
       std::filesystem::exists(root / "target" / "run" / "shop" / "models" / "marts" / "order_events.sql"));
 }
 
+TEST_F(PondTest, CtrlCMidRunKeepsThePreviousTable) {
+  auto root = init_project();
+  write(root / "models" / "slow.sql",
+        "{{ config(materialized='table') }}\nselect count(*) as n from range(10)\n");
+  ASSERT_EQ(run_pond({"run", "-s", "slow"}, root).exit_code, 0);
+  write(root / "models" / "slow.sql",
+        "{{ config(materialized='table') }}\nselect count(*) as n from range(100000000000)\n");
+  ProcessOptions po;
+  po.signal_after = std::chrono::milliseconds(3000);
+  ProcessResult r = run_pond({"run", "-s", "slow"}, root, po);
+  EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
+  EXPECT_LT(r.elapsed, std::chrono::milliseconds(60000));
+  EXPECT_EQ(scalar(root, "select n from main.slow"), "10");
+}
+
 TEST_F(PondTest, RunWithBadSelectorIsAConfigError) {
   auto root = init_project();
   ProcessResult r = run_pond({"run", "--selector", "nope"}, root);
