@@ -209,6 +209,19 @@ TEST_F(PondTest, CtrlCMidRunKeepsThePreviousTable) {
   EXPECT_EQ(scalar(root, "select n from main.slow"), "10");
 }
 
+TEST_F(PondTest, BuildSkipsWhatIsDownstreamOfAFailingTest) {
+  auto root = init_project();
+  write(root / "tests" / "no_freds.sql",
+        "select * from {{ ref('stg_customers') }} where first_name = 'Fred'\n");
+  ProcessResult r = run_pond({"build"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto st = statuses(root);
+  EXPECT_EQ(st["test.shop.no_freds"], "fail");
+  EXPECT_EQ(st["model.shop.customers"], "skipped");
+  EXPECT_EQ(st["model.shop.orders"], "success");  // does not read stg_customers
+  EXPECT_EQ(scalar(root, "select count(*) from main.orders"), "100");
+}
+
 TEST_F(PondTest, RunWithBadSelectorIsAConfigError) {
   auto root = init_project();
   ProcessResult r = run_pond({"run", "--selector", "nope"}, root);
