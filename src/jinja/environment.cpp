@@ -111,7 +111,22 @@ Environment::Loader Environment::directory_loader(std::string dir) {
     std::ostringstream ss;
     ss << in.rdbuf();
     if (!in.good() && !in.eof()) return std::nullopt;
-    return ss.str();
+    std::string text = ss.str();
+    // Jinja2's loader decodes files as UTF-8 and fails on invalid bytes.
+    for (std::size_t pos = 0; pos < text.size();) {
+      auto c = static_cast<unsigned char>(text[pos]);
+      std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+      bool ok = n > 0 && pos + n <= text.size();
+      for (std::size_t k = 1; ok && k < n; ++k)
+        ok = (static_cast<unsigned char>(text[pos + k]) & 0xC0) == 0x80;
+      if (!ok)
+        throw TemplateError(ErrorKind::kValue,
+                            "'utf-8' codec can't decode byte in position " + std::to_string(pos) +
+                                ": invalid start or continuation byte",
+                            name);
+      pos += n;
+    }
+    return text;
   };
 }
 

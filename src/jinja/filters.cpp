@@ -127,7 +127,6 @@ Value f_first(Interp&, const Value& v, Args&) {
 
 Value f_last(Interp&, const Value& v, Args&) {
   if (v.is_undefined()) fail_undefined(v);
-  if (v.is_dict()) fail_type("'dict' object is not reversible");
   auto items = iterate(v);
   if (items.empty()) return Value::undefined("No last item, sequence was empty.");
   return items.back();
