@@ -161,6 +161,8 @@ int run_app(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--full-refresh,-f", ec.options.full_refresh, "Rebuild incremental models, reload seeds");
     cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
+    cmd->add_option("--event-time-start", ec.options.event_time_start, "Microbatch: first batch start");
+    cmd->add_option("--event-time-end", ec.options.event_time_end, "Microbatch: end of the last batch");
     cmd->callback([&] { action = [&] { return ec.fn(ctx, ec.options); }; });
   }
 

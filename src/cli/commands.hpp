@@ -65,6 +65,8 @@ struct ExecOptions {
   std::optional<int> threads;  // --threads (default: the target's)
   bool full_refresh = false;
   bool fail_fast = false;
+  std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
+  std::optional<std::string> event_time_end;
 };
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);

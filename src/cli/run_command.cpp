@@ -92,6 +92,8 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   materialize::RunOptions run_options;
   run_options.full_refresh = options.full_refresh;
   run_options.cache = &cache;
+  run_options.event_time_start = options.event_time_start;
+  run_options.event_time_end = options.event_time_end;
 
   PlanInput input{p->manifest,    *p->graph,
                   selected,       pk,

@@ -222,6 +222,25 @@ TEST_F(PondTest, BuildSkipsWhatIsDownstreamOfAFailingTest) {
   EXPECT_EQ(scalar(root, "select count(*) from main.orders"), "100");
 }
 
+TEST_F(PondTest, MicrobatchRunsTheWindowGivenOnTheCommandLine) {
+  auto root = init_project();
+  write(root / "models" / "orders_by_month.sql",
+        "{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='order_date',\n"
+        "          batch_size='month', begin='2026-01-01') }}\n"
+        "select id, order_date::timestamp as order_date from {{ ref('raw_orders') }}\n");
+  ASSERT_EQ(run_pond({"seed"}, root).exit_code, 0);
+  ProcessResult r = run_pond(
+      {"run", "-s", "orders_by_month", "--event-time-start", "2026-01-01", "--event-time-end", "2026-02-01"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(scalar(root, "select count(*) from main.orders_by_month"), "34");
+  r = run_pond(
+      {"run", "-s", "orders_by_month", "--event-time-start", "2026-02-01", "--event-time-end", "2026-04-01"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(scalar(root, "select count(*) from main.orders_by_month"), "92");
+}
+
 TEST_F(PondTest, RunWithBadSelectorIsAConfigError) {
   auto root = init_project();
   ProcessResult r = run_pond({"run", "--selector", "nope"}, root);
