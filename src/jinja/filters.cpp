@@ -509,7 +509,9 @@ Value f_title(Interp&, const Value& v, Args&) {
 
 Value f_tojson(Interp&, const Value& v, Args& a) {
   Value indent = a.get(0, "indent", Value::none());
-  std::string s = to_json(v, indent.is_none() ? -1 : indent.as_int());
+  std::int64_t ind = indent.is_none() ? -1 : std::max<std::int64_t>(0, indent.as_int());
+  if (ind > 4096) throw TemplateError(ErrorKind::kLimit, "tojson indent exceeds the limit");
+  std::string s = to_json(v, ind);
   std::string out;
   for (char c : s) {
     switch (c) {
