@@ -264,6 +264,8 @@ Value f_join(Interp& in, const Value& v, Args& a) {
     if (i) out += sep;
     markup = markup || item.is_markup();
     item.append_str(out);
+    if (out.size() > in.limits().max_output)
+      throw TemplateError(ErrorKind::kLimit, "join result exceeds the output size limit");
   }
   (void)markup;  // without autoescape Jinja2 joins plain strings, even around Markup
   return Value(std::move(out));
@@ -364,7 +366,7 @@ Value f_rejectattr(Interp& in, const Value& v, Args& a) {
   return select_impl(in, v, a, true, false);
 }
 
-Value f_replace(Interp&, const Value& v, Args& a) {
+Value f_replace(Interp& in, const Value& v, Args& a) {
   Value old_v = a.get(0, "old"), new_v = a.get(1, "new");
   Value count = a.get(2, "count", Value::none());
   if (old_v.is_str() && new_v.is_str() && count.is_none() && v.is_str() && !old_v.as_str().empty()) {
@@ -380,6 +382,8 @@ Value f_replace(Interp&, const Value& v, Args& a) {
     for (; p != std::string::npos; p = s.find(from, i)) {
       out.append(s, i, p - i);
       out += to;
+      if (out.size() > in.limits().max_output)
+        throw TemplateError(ErrorKind::kLimit, "replace result exceeds the output size limit");
       i = p + from.size();
     }
     out.append(s, i, std::string::npos);

@@ -293,6 +293,8 @@ bool str_method(const Value& self, std::string_view name, CallArgs& a, Value& r)
         if (p == std::string::npos) break;
         out.append(s, i, p - i);
         out += neu;
+        if (out.size() > (std::size_t{1} << 28))
+          throw TemplateError(ErrorKind::kLimit, "replace result exceeds the size limit");
         i = p + old.size();
         ++done;
       }
@@ -322,6 +324,8 @@ bool str_method(const Value& self, std::string_view name, CallArgs& a, Value& r)
                   " found");
       if (i++) out += s;
       out += v.as_str();
+      if (out.size() > (std::size_t{1} << 28))
+        throw TemplateError(ErrorKind::kLimit, "join result exceeds the size limit");
     }
     r = Value(std::move(out));
   } else if (name == "title") {
