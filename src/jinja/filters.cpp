@@ -151,14 +151,14 @@ Value f_int(Interp&, const Value& v, Args& a) {
   if (v.is_float()) {
     double d = v.as_float();
     if (std::isnan(d) || std::isinf(d)) return dflt;
-    return Value(static_cast<std::int64_t>(d));
+    return Value(Value::float_to_int(d));
   }
   if (v.is_str()) {
     std::int64_t i;
     if (parse_py_int(v.as_str(), static_cast<int>(base), i)) return Value(i);
     double d;
     if (parse_py_float(v.as_str(), d) && !std::isnan(d) && !std::isinf(d))
-      return Value(static_cast<std::int64_t>(d));
+      return Value(Value::float_to_int(d));
   }
   return dflt;
 }
