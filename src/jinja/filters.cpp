@@ -418,7 +418,7 @@ Value f_round(Interp&, const Value& v, Args& a) {
   if (method == "common") {
     if (!v.is_float()) {
       if (prec >= 0) return Value(v.as_int());
-      return Value(static_cast<std::int64_t>(py_round(v.as_float(), prec)));
+      return Value(Value::float_to_int(py_round(v.as_float(), prec)));
     }
     return Value(py_round(v.as_float(), prec));
   }

@@ -422,7 +422,7 @@ Value percent_format(const Value& fmt_v, const Value& argv) {
           if (v.is_undefined()) fail_undefined(v);
           fail_type(std::string("%") + type + " format: a real number is required, not " + v.type_name());
         }
-        std::int64_t n = v.is_float() ? static_cast<std::int64_t>(v.as_float()) : v.as_int();
+        std::int64_t n = v.is_float() ? Value::float_to_int(v.as_float()) : v.as_int();
         Spec is = sp;
         is.type = (type == 'i' || type == 'u') ? 'd' : type;
         if (sp.precision > 0 && is.type == 'd') {
