@@ -44,6 +44,8 @@ std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
 // title=true: str.title; swap=true: str.swapcase; else str.capitalize.
 std::string py_case_words(std::string_view s, bool title, bool swap);
+// Appends code point `cp` to `out` as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 std::uint32_t cp_upper(std::uint32_t cp);
 std::uint32_t cp_lower(std::uint32_t cp);
 bool cp_is_cased(std::uint32_t cp);

@@ -16,7 +16,19 @@ std::uint32_t decode(std::string_view s, std::size_t i, std::size_t& n) {
   return cp;
 }
 
-void encode(std::string& out, std::uint32_t cp) {
+bool pair_range_upper(std::uint32_t cp) {  // Latin Extended-A: which code points are the capitals
+  if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) return cp % 2 == 0;
+  if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return cp % 2 == 1;
+  return false;
+}
+bool in_pair_range(std::uint32_t cp) {
+  return (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) || (cp >= 0x139 && cp <= 0x148) ||
+         (cp >= 0x14A && cp <= 0x177) || (cp >= 0x179 && cp <= 0x17E) || (cp >= 0x460 && cp <= 0x481);
+}
+
+}  // namespace
+
+void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -33,18 +45,6 @@ void encode(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
-
-bool pair_range_upper(std::uint32_t cp) {  // Latin Extended-A: which code points are the capitals
-  if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) return cp % 2 == 0;
-  if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return cp % 2 == 1;
-  return false;
-}
-bool in_pair_range(std::uint32_t cp) {
-  return (cp >= 0x100 && cp <= 0x137 && cp != 0x130 && cp != 0x131) || (cp >= 0x139 && cp <= 0x148) ||
-         (cp >= 0x14A && cp <= 0x177) || (cp >= 0x179 && cp <= 0x17E) || (cp >= 0x460 && cp <= 0x481);
-}
-
-}  // namespace
 
 std::uint32_t cp_upper(std::uint32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') ? cp - 32 : cp;
@@ -106,7 +106,7 @@ void append_upper(std::string& out, std::uint32_t cp) {
     out += "SS";
     return;
   }
-  encode(out, cp_upper(cp));
+  append_utf8(out, cp_upper(cp));
 }
 }  // namespace
 
@@ -125,7 +125,7 @@ std::string ascii_lower(std::string_view s) {
     if (n == 1 && cp >= 0x80)
       out += s[i];
     else
-      encode(out, cp_lower(cp));
+      append_utf8(out, cp_lower(cp));
     i += n;
   }
   return out;
@@ -167,27 +167,27 @@ std::string py_case_words(std::string_view s, bool title, bool swap) {
     }
     if (swap) {
       if (cp_is_upper(cp))
-        encode(out, cp_lower(cp));
+        append_utf8(out, cp_lower(cp));
       else if (cp_is_lower(cp))
         append_upper(out, cp);
       else
-        encode(out, cp);
+        append_utf8(out, cp);
     } else if (title) {
       bool cased = cp_is_cased(cp);
       if (cased) {
         if (prev_cased)
-          encode(out, cp_lower(cp));
+          append_utf8(out, cp_lower(cp));
         else
           append_upper(out, cp);
       } else {
-        encode(out, cp);
+        append_utf8(out, cp);
       }
       prev_cased = cased;
     } else {  // capitalize
       if (first)
         append_upper(out, cp);
       else
-        encode(out, cp_lower(cp));
+        append_utf8(out, cp_lower(cp));
     }
     first = false;
     i += n;
