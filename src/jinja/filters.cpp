@@ -437,6 +437,14 @@ Value f_slice(Interp&, const Value& v, Args& a) {
   if (slices <= 0) throw TemplateError(ErrorKind::kZeroDivision, "integer division or modulo by zero");
   std::vector<Value> seq = iterate(v);
   auto len = static_cast<std::int64_t>(seq.size());
+  // slice(n) builds n lists whatever the input's size; beyond the input's length they are only empty
+  // lists, so a huge n is refused rather than allocated (found by fuzzing).
+  constexpr std::int64_t kMaxEmptySlices = 1'000'000;
+  if (slices > len && slices > kMaxEmptySlices) {
+    throw TemplateError(ErrorKind::kLimit, "slice() of " + std::to_string(slices) + " lists for " +
+                                               std::to_string(len) + " items exceeds the limit of " +
+                                               std::to_string(kMaxEmptySlices));
+  }
   std::int64_t per = len / slices, extra = len % slices, offset = 0;
   std::vector<Value> out;
   for (std::int64_t n = 0; n < slices; ++n) {
