@@ -1,4 +1,5 @@
 // Python string formatting: printf-style `%`, str.format and format(value, spec).
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -7,6 +8,18 @@
 #include "jinja/ops.hpp"
 
 namespace pond::jinja {
+
+namespace {
+// A field index of decimal digits; Python refuses ones too long for its index type (found by fuzzing).
+std::int64_t field_index(std::string_view digits) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    throw TemplateError(ErrorKind::kValue, "Too many decimal digits in format string");
+  }
+  return n;
+}
+}  // namespace
 
 namespace {
 
@@ -280,7 +293,7 @@ std::string str_format(std::string_view fmt, const CallArgs& args) {
                                                    " out of range for positional args tuple");
       v = args.args[auto_idx++];
     } else if (head[0] >= '0' && head[0] <= '9') {
-      std::size_t n = std::stoul(std::string(head));
+      auto n = static_cast<std::size_t>(field_index(head));
       if (n >= args.args.size())
         throw TemplateError(ErrorKind::kIndex, "Replacement index " + std::to_string(n) +
                                                    " out of range for positional args tuple");
@@ -302,7 +315,7 @@ std::string str_format(std::string_view fmt, const CallArgs& args) {
           throw TemplateError(ErrorKind::kValue, "Missing ']' in format string");
         std::string key(field.substr(k + 1, e - k - 1));
         bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
-        v = get_item(v, numeric ? Value(static_cast<std::int64_t>(std::stoll(key))) : Value(key));
+        v = get_item(v, numeric ? Value(field_index(key)) : Value(key));
         k = e + 1;
       }
     }
