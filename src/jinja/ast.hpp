@@ -13,6 +13,14 @@ namespace pond::jinja {
 
 class Interp;
 
+// Hash of a variable name (FNV-1a): computed at parse time for names in the tree, and at compile
+// time for the few names the renderer binds itself (loop, caller, kwargs, varargs).
+constexpr std::size_t name_hash(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return static_cast<std::size_t>(h);
+}
+
 enum class EK : std::uint8_t {
   kConst,
   kName,
@@ -193,6 +201,7 @@ using Body = std::vector<StmtPtr>;
 struct Target {
   enum class Type : std::uint8_t { kName, kAttr, kTuple } type = Type::kName;
   std::string name;
+  std::size_t hash = 0;  // name_hash(name)
   std::string attr;
   std::vector<Target> items;
   int line = 0;
@@ -243,6 +252,7 @@ struct SetBlockStmt : Stmt {
 struct MacroDef {
   std::string name;
   std::vector<std::string> params;
+  std::vector<std::size_t> param_hashes;  // name_hash of each param
   std::vector<ExprPtr> defaults;  // aligned to the last params
   Body body;
   bool uses_varargs = false;

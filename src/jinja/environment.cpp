@@ -208,6 +208,7 @@ std::shared_ptr<const Module> Template::render_module(const Value& vars, int dep
   auto root = std::make_shared<Scope>();
   root->is_root = true;
   root->sees_context = sees_context;
+  root->names_owner = ast_;
   {
     Interp in(*env_, vars, out);
     in.set_depth(depth);

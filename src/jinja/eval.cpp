@@ -30,7 +30,20 @@ Value Interp::eval(const Expr& e, Scope& s) {
   try {
     return eval_inner(e, s);
   } catch (TemplateError& err) {
-    if (!err.located()) err.locate(ast_->name, e.line, e.col);
+    if (!err.located()) err.locate((*ast_)->name, e.line, e.col);
+    throw;
+  }
+}
+
+void Interp::print_expr(const Expr& e, Scope& s) {
+  if (e.kind != EK::kCall) {
+    eval(e, s).append_str(*out_);
+    return;
+  }
+  try {
+    eval_call(static_cast<const CallExpr&>(e), s, true).append_str(*out_);
+  } catch (TemplateError& err) {
+    if (!err.located()) err.locate((*ast_)->name, e.line, e.col);
     throw;
   }
 }
@@ -60,11 +73,12 @@ void Interp::build_args(const CallArgsExpr& c, Scope& s, CallArgs& out) {
   }
 }
 
-Value Interp::call_value(const Value& fn, CallArgs& args) {
+Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
   args.render = this;
   switch (fn.kind()) {
     case Kind::kCallable: {
       try {
+        if (is_macro(fn)) return call_macro_value(fn, args, direct);
         return fn.as_callable()->call(args);
       } catch (const TemplateError&) {
         throw;
@@ -87,7 +101,7 @@ Value Interp::call_value(const Value& fn, CallArgs& args) {
   fail_type("'" + fn.type_name() + "' object is not callable");
 }
 
-Value Interp::eval_call(const CallExpr& c, Scope& s) {
+Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
   CallArgs args;
   if (c.fn->kind == EK::kAttr) {
     // obj.method(...): call methods directly instead of building a bound method first.
@@ -98,7 +112,7 @@ Value Interp::eval_call(const CallExpr& c, Scope& s) {
     Value r;
     if (obj.is_object()) {
       Value attr = obj.as_object()->get_attr(a.name);
-      if (!attr.is_undefined()) return call_value(attr, args);
+      if (!attr.is_undefined()) return call_value(attr, args, direct);
       if (obj.as_object()->call_method(a.name, args, r)) return r;
       return call_value(get_attr(obj, a.name), args);
     }
@@ -115,7 +129,7 @@ Value Interp::eval_call(const CallExpr& c, Scope& s) {
   Value fn = eval(*c.fn, s);
   if (fn.is_undefined()) fail_undefined(fn);
   build_args(c.call, s, args);
-  return call_value(fn, args);
+  return call_value(fn, args, direct);
 }
 
 Value Interp::apply_filter(const FilterExpr& f, Value input, Scope& s) {

@@ -1,6 +1,7 @@
 #include "jinja/interp.hpp"
 
 #include <chrono>
+#include <typeinfo>
 
 #include "jinja/ops.hpp"
 
@@ -17,14 +18,16 @@ class MacroObj final : public CallableObj {
   MacroObj(const MacroDef& def, std::shared_ptr<const TemplateAst> ast, std::shared_ptr<Scope> closure,
            std::weak_ptr<Scope> root)
       : def_(def), ast_(std::move(ast)), closure_(std::move(closure)), root_(std::move(root)) {}
-  Value call(CallArgs& args) const override {
+  Value call(CallArgs& args) const override { return run(args, false); }
+  // Runs the macro; with `direct` its output goes straight to the render's output.
+  Value run(CallArgs& args, bool direct) const {
     if (!args.render)
       throw TemplateError(ErrorKind::kRuntime, "macro '" + def_.name + "' called outside a render");
     std::shared_ptr<Scope> root = root_.lock();
     if (!root && closure_->parent)
       throw TemplateError(ErrorKind::kRuntime,
                           "macro '" + def_.name + "' outlived the render or module that defined it");
-    return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args);
+    return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args, direct);
   }
   std::string repr() const override {
     return def_.is_caller ? "<Macro None>" : "<Macro '" + def_.name + "'>";
@@ -98,7 +101,7 @@ void Interp::count_steps(std::uint64_t n) {
 
 void Interp::render_template(const std::shared_ptr<const TemplateAst>& ast, Scope& root) {
   auto saved = ast_;
-  ast_ = ast;
+  ast_ = &ast;
   try {
     exec(ast->body, root);
   } catch (TemplateError& e) {
@@ -110,18 +113,30 @@ void Interp::render_template(const std::shared_ptr<const TemplateAst>& ast, Scop
 }
 
 std::string Interp::capture(const Body& body, Scope& s, Flow* flow) {
+  // Buffers are reused (their capacity kept) so nested captures do not regrow from nothing; the
+  // result is one exact-size copy.
   std::string buf;
+  if (!spare_buffers_.empty()) {
+    buf = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
   std::string* saved = out_;
   out_ = &buf;
-  try {
-    Flow f = exec(body, s);
-    if (flow) *flow = f;
-  } catch (...) {
-    out_ = saved;
-    throw;
-  }
-  out_ = saved;
-  return buf;
+  struct Restore {
+    Interp* self;
+    std::string* saved;
+    std::string& buf;
+    ~Restore() {
+      self->out_ = saved;
+      if (buf.capacity() <= (std::size_t{1} << 20) && self->spare_buffers_.size() < 64) {
+        buf.clear();
+        self->spare_buffers_.push_back(std::move(buf));
+      }
+    }
+  } restore{this, saved, buf};
+  Flow f = exec(body, s);
+  if (flow) *flow = f;
+  return std::string(buf);
 }
 
 Flow Interp::exec(const Body& body, Scope& s) {
@@ -134,7 +149,7 @@ Flow Interp::exec(const Body& body, Scope& s) {
     try {
       exec_stmt_inner(*st, s, flow);
     } catch (TemplateError& e) {
-      if (!e.located()) e.locate(ast_->name, st->line, st->col);
+      if (!e.located()) e.locate((*ast_)->name, st->line, st->col);
       throw;
     }
     if (flow != Flow::kNormal) return flow;
@@ -146,13 +161,13 @@ Flow Interp::exec(const Body& body, Scope& s) {
 void Interp::assign(const Target& t, Value v, Scope& s) {
   switch (t.type) {
     case Target::Type::kName:
-      s.set(t.name, std::move(v));
+      s.set(t.hash, t.name, std::move(v));
       return;
     case Target::Type::kAttr: {
-      Value ns = lookup_name(std::hash<std::string_view>{}(t.name), t.name, s);
+      Value ns = lookup_name(t.hash, t.name, s);
       if (!ns.is_object() || !ns.as_object()->set_attr(t.attr, v))
         throw TemplateError(ErrorKind::kRuntime, "cannot assign attribute on non-namespace object",
-                            ast_->name, t.line, t.col);
+                            (*ast_)->name, t.line, t.col);
       note_insert(ns, v);
       return;
     }
@@ -190,7 +205,7 @@ Value Interp::make_macro(const MacroDef& def, Scope& s) {
   std::shared_ptr<Scope> closure = snapshot(s);
   std::weak_ptr<Scope> root;
   if (closure->parent) root = closure->parent->weak_from_this();
-  return Value::callable(std::make_shared<MacroObj>(def, ast_, std::move(closure), std::move(root)));
+  return Value::callable(std::make_shared<MacroObj>(def, *ast_, std::move(closure), std::move(root)));
 }
 
 void Interp::note_insert(const Value& container, const Value& item) {
@@ -251,11 +266,9 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     case SK::kData:
       out_->append(static_cast<const DataStmt&>(st).text);
       return;
-    case SK::kPrint: {
-      Value v = eval(*static_cast<const PrintStmt&>(st).expr, s);
-      v.append_str(*out_);
+    case SK::kPrint:
+      print_expr(*static_cast<const PrintStmt&>(st).expr, s);
       return;
-    }
     case SK::kIf: {
       const auto& n = static_cast<const IfStmt&>(st);
       for (const auto& [test, body] : n.branches) {
@@ -287,7 +300,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     }
     case SK::kMacro: {
       const auto& n = static_cast<const MacroStmt&>(st);
-      s.set(n.def->name, make_macro(*n.def, s));
+      s.set(name_hash(n.def->name), n.def->name, make_macro(*n.def, s));
       return;
     }
     case SK::kCallBlock: {
@@ -305,8 +318,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       } else {
         fn = eval(*call.fn, s);
       }
-      Value r = call_value(fn, args);
-      r.append_str(*out_);
+      call_value(fn, args, true).append_str(*out_);
       return;
     }
     case SK::kFilterBlock: {
@@ -348,7 +360,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       return;
     case SK::kImport: {
       const auto& n = static_cast<const ImportStmt&>(st);
-      s.set(n.alias, import_module(eval(*n.tmpl, s), n.with_context, s));
+      s.set(name_hash(n.alias), n.alias, import_module(eval(*n.tmpl, s), n.with_context, s));
       return;
     }
     case SK::kFromImport: {
@@ -361,7 +373,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
           v = Value::undefined("the template '" + tname + "' (imported on line " + std::to_string(st.line) +
                                ") does not export the requested name '" + name + "'");
         }
-        s.set(alias, std::move(v));
+        s.set(name_hash(alias), alias, std::move(v));
       }
       return;
     }
@@ -416,10 +428,10 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     body.vars.clear();
     if (loop) {
       loop->index0 = static_cast<std::int64_t>(i);
-      body.vars.push_back(Var{std::hash<std::string_view>{}("loop"), "loop", loop_value});
+      body.vars.push_back(Var{name_hash("loop"), "loop", loop_value});
     }
     if (f.target.type == Target::Type::kName)
-      body.set(f.target.name, (*items)[i]);
+      body.set(f.target.hash, f.target.name, (*items)[i]);
     else
       assign(f.target, (*items)[i], body);
     Flow fl = exec(f.body, body);
@@ -444,6 +456,7 @@ void Interp::exec_include(const IncludeStmt& st, Scope& s) {
   ++depth_;
   auto root = std::make_shared<Scope>();
   root->is_root = true;
+  root->names_owner = t->ast();
   if (st.with_context) {
     auto snap = snapshot(s);
     root->parent = snap.get();
@@ -499,6 +512,7 @@ Value Interp::import_module(const Value& name, bool with_context, Scope& s) {
   ++depth_;
   auto root = std::make_shared<Scope>();
   root->is_root = true;
+  root->names_owner = t->ast();
   root->sees_context = with_context;
   if (with_context) {
     auto snap = snapshot(s);
@@ -528,7 +542,7 @@ Value Interp::import_module(const Value& name, bool with_context, Scope& s) {
 }
 
 Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
-                         CallArgs& args) {
+                         CallArgs& args, bool direct) {
   if (depth_ >= limits().max_depth)
     throw TemplateError(ErrorKind::kLimit,
                         "maximum recursion depth exceeded (" + std::to_string(limits().max_depth) + ")");
@@ -548,7 +562,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
   };
   local.vars.reserve(nparams + 3);
   for (std::size_t i = 0; i < nparams; ++i)
-    local.vars.push_back(Var{std::hash<std::string_view>{}(def.params[i]), def.params[i], Value()});
+    local.vars.push_back(Var{def.param_hashes[i], def.params[i], Value()});
   std::size_t npos = std::min(args.args.size(), nparams);
   for (std::size_t i = 0; i < npos; ++i) {
     local.vars[i].value = args.args[i];
@@ -588,17 +602,17 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     throw TemplateError(ErrorKind::kType,
                         "macro " + (def.is_caller ? std::string("None") : "'" + def.name + "'") +
                             " takes not more than " + std::to_string(nparams) + " argument(s)");
-  auto saved_ast = ast_;
-  ast_ = ast;
+  const std::shared_ptr<const TemplateAst>* saved_ast = ast_;
+  ast_ = &ast;
   ++depth_;
   struct Restore {
     Interp* self;
-    std::shared_ptr<const TemplateAst> saved;
+    const std::shared_ptr<const TemplateAst>* saved;
     ~Restore() {
-      self->ast_ = std::move(saved);
+      self->ast_ = saved;
       --self->depth_;
     }
-  } restore{this, std::move(saved_ast)};
+  } restore{this, saved_ast};
   // Defaults are evaluated in the macro's scope, left to right.
   std::size_t first_default = nparams - def.defaults.size();
   for (std::size_t i = 0; i < nparams; ++i) {
@@ -609,18 +623,38 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
       local.vars[i].value = Value::undefined("parameter '" + def.params[i] + "' was not provided");
   }
   if (def.uses_caller && !(std::find(def.params.begin(), def.params.end(), "caller") != def.params.end()))
-    local.set("caller", have_caller ? caller : Value::undefined("No caller defined"));
-  if (def.uses_kwargs) local.set("kwargs", kwargs);
+    local.set(name_hash("caller"), "caller", have_caller ? caller : Value::undefined("No caller defined"));
+  if (def.uses_kwargs) local.set(name_hash("kwargs"), "kwargs", kwargs);
   if (def.uses_varargs) {
     std::vector<Value> extra;
     for (std::size_t i = nparams; i < args.args.size(); ++i) extra.push_back(args.args[i]);
-    local.set("varargs", Value::tuple(std::move(extra)));
+    local.set(name_hash("varargs"), "varargs", Value::tuple(std::move(extra)));
+  }
+  if (direct) {
+    // A return() discards what the macro printed so far, as the captured form would.
+    std::size_t mark = out_->size();
+    try {
+      exec(def.body, local);
+    } catch (MacroReturn& r) {
+      out_->resize(mark);
+      r.value.append_str(*out_);
+      check_output();
+    }
+    return Value();
   }
   try {
     return Value(capture(def.body, local));
   } catch (MacroReturn& r) {
     return std::move(r.value);
   }
+}
+
+bool Interp::is_macro(const Value& v) {
+  return v.kind() == Kind::kCallable && typeid(*v.as_callable()) == typeid(MacroObj);
+}
+
+Value Interp::call_macro_value(const Value& macro, CallArgs& args, bool direct) {
+  return static_cast<const MacroObj*>(macro.as_callable())->run(args, direct);
 }
 
 // ---- loop and namespace objects ----

@@ -11,9 +11,11 @@
 
 namespace pond::jinja {
 
+// A variable binding. `name` views a string of the parsed tree (or a literal): trees outlive
+// every scope that binds their names (see Scope::names_owner).
 struct Var {
   std::size_t hash;
-  std::string name;
+  std::string_view name;
   Value value;
 };
 
@@ -22,6 +24,8 @@ struct Var {
 struct Scope : std::enable_shared_from_this<Scope> {
   Scope* parent = nullptr;
   std::shared_ptr<Scope> parent_owner;  // keeps `parent` alive when it is a heap snapshot
+  // Heap scopes that outlive a render (cached modules) keep the tree their names point into.
+  std::shared_ptr<const void> names_owner;
   std::vector<Var> vars;
   bool is_root = false;      // a template's top level
   bool sees_context = true;  // root only: whether render variables are visible
@@ -36,10 +40,7 @@ struct Scope : std::enable_shared_from_this<Scope> {
       *v = std::move(value);
       return;
     }
-    vars.push_back(Var{hash, std::string(name), std::move(value)});
-  }
-  void set(std::string_view name, Value value) {
-    set(std::hash<std::string_view>{}(name), name, std::move(value));
+    vars.push_back(Var{hash, name, std::move(value)});
   }
 };
 
@@ -54,7 +55,11 @@ class Interp final : public RenderState {
 
   Flow exec(const Body& body, Scope& s);
   Value eval(const Expr& e, Scope& s);
-  Value call_value(const Value& fn, CallArgs& args);
+  // With `direct`, a macro prints straight into the output and the call returns undefined
+  // (which prints as nothing): `{{ macro() }}` then copies no intermediate string.
+  Value call_value(const Value& fn, CallArgs& args, bool direct = false);
+  // Evaluates `e` and appends its printed form to the output.
+  void print_expr(const Expr& e, Scope& s);
   Value apply_filter(const FilterExpr& f, Value input, Scope& s);
   // A filter chain whose innermost input is `input` (filter blocks, set blocks).
   Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
@@ -63,7 +68,7 @@ class Interp final : public RenderState {
   // RenderState
   Value lookup(std::string_view name) const override;
   Value call(const Value& callable, CallArgs& args) override { return call_value(callable, args); }
-  const std::string& template_name() const override { return ast_->name; }
+  const std::string& template_name() const override { return (*ast_)->name; }
 
   const Environment& env() const { return env_; }
   const Limits& limits() const { return env_.limits(); }
@@ -76,7 +81,10 @@ class Interp final : public RenderState {
 
   // Calls a macro (macro values and call-block callers).
   Value call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
-                   CallArgs& args);
+                   CallArgs& args, bool direct = false);
+  // Whether `v` is a macro (or call-block caller) value; call_macro_value runs one.
+  static bool is_macro(const Value& v);
+  Value call_macro_value(const Value& macro, CallArgs& args, bool direct);
   // A macro value closing over `s` (root scopes are kept by reference, inner ones copied).
   Value make_macro(const MacroDef& def, Scope& s);
 
@@ -85,7 +93,7 @@ class Interp final : public RenderState {
   // Module (exported names) of a template imported without context, cached per render.
   Value import_module(const Value& name, bool with_context, Scope& s);
 
-  const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
+  const std::shared_ptr<const TemplateAst>& ast() const { return *ast_; }
   void set_depth(int depth) { depth_ = depth; }
 
   // A random number for the `random` filter (seeded per render).
@@ -101,7 +109,7 @@ class Interp final : public RenderState {
   void break_cycles();
   Value eval_inner(const Expr& e, Scope& s);
   void build_args(const CallArgsExpr& c, Scope& s, CallArgs& out);
-  Value eval_call(const CallExpr& c, Scope& s);
+  Value eval_call(const CallExpr& c, Scope& s, bool direct = false);
   bool eval_test(const TestExpr& t, Scope& s);
   void assign(const Target& t, Value v, Scope& s);
   Flow exec_for(const ForStmt& f, Scope& s);
@@ -112,7 +120,10 @@ class Interp final : public RenderState {
   const Environment& env_;
   Value vars_;  // per-render variables (a dict)
   std::string* out_;
-  std::shared_ptr<const TemplateAst> ast_;  // template currently executing
+  // Template currently executing (points at a shared_ptr held by a Template or a macro value
+  // that outlives the execution, so switching templates costs no reference counting).
+  const std::shared_ptr<const TemplateAst>* ast_ = nullptr;
+  std::vector<std::string> spare_buffers_;  // capture() buffers, reused to avoid regrowing
   int depth_ = 0;
   std::uint64_t steps_ = 0;
   std::unordered_map<std::string, Value> modules_;

@@ -291,6 +291,7 @@ class Parser {
       if (std::find(def.params.begin(), def.params.end(), n.text) != def.params.end())
         fail("duplicate argument '" + std::string(n.text) + "' in macro definition", n);
       def.params.emplace_back(n.text);
+      def.param_hashes.push_back(name_hash(n.text));
       if (skip_op("=")) {
         def.defaults.push_back(parse_expression(true));
       } else if (!def.defaults.empty()) {
@@ -450,6 +451,7 @@ class Parser {
       t.line = at.line;
       t.col = at.col;
       t.name = std::string(next().text);
+      t.hash = name_hash(t.name);
       next();
       t.attr = std::string(expect_any_name().text);
       return t;
@@ -459,6 +461,7 @@ class Parser {
       t.line = at.line;
       t.col = at.col;
       t.name = std::string(expect_any_name().text);
+      t.hash = name_hash(t.name);
       return t;
     }
     ExprPtr e = with_tuple ? parse_tuple(true, false, extra_end, false) : parse_primary();
@@ -471,6 +474,7 @@ class Parser {
     t.col = e.col;
     if (e.kind == EK::kName) {
       t.name = static_cast<const NameExpr&>(e).name;
+      t.hash = name_hash(t.name);
       if (t.name == "true" || t.name == "false" || t.name == "none" || t.name == "True" ||
           t.name == "False" || t.name == "None")
         fail("Can't assign to '" + t.name + "'", at);
@@ -711,7 +715,7 @@ class Parser {
         if (t.text == "none" || t.text == "None") return constant(t, Value::none());
         auto n = make_node<NameExpr>(t);
         n->name = std::string(t.text);
-        n->hash = std::hash<std::string_view>{}(t.text);
+        n->hash = name_hash(t.text);
         if (n->name == "loop")
           for (ForStmt* f : for_stack_) f->uses_loop = true;
         if (n->name == "varargs" || n->name == "kwargs" || n->name == "caller") {
