@@ -118,6 +118,11 @@ int run_app(int argc, char** argv) {
   ParseOptions parse;
   auto* parse_cmd = app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
   parse_cmd->add_option("--vars", parse.vars, "Variables as YAML/JSON, e.g. '{start: 2026-01-01}'");
+  DepsOptions deps;
+  auto* deps_cmd = app.add_subcommand("deps", "Install the packages of packages.yml into dbt_packages/");
+  deps_cmd->add_flag("--upgrade", deps.upgrade, "Ignore package-lock.yml and resolve the version ranges again");
+  deps_cmd->callback([&] { action = [&] { return run_deps(ctx, deps); }; });
+
   parse_cmd->callback([&] { action = [&] { return run_parse(ctx, parse); }; });
 
   LsOptions ls;

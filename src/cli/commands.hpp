@@ -40,6 +40,12 @@ struct SelectionFlags {
 
 struct ParseOptions {
   std::string vars;  // --vars YAML/JSON
+// `pond deps`: install packages.yml's packages into dbt_packages/, write package-lock.yml.
+struct DepsOptions {
+  bool upgrade = false;  // --upgrade: ignore package-lock.yml and resolve the ranges again
+};
+int run_deps(CommandContext& ctx, const DepsOptions& options);
+
 };
 int run_parse(CommandContext& ctx, const ParseOptions& options);
 

@@ -174,7 +174,7 @@ mz::SeedSpec seed_spec(const Node& n, const PlanInput& in) {
   mz::SeedSpec s;
   s.unique_id = n.unique_id;
   s.relation = relation_of(n);
-  s.csv_path = (in.manifest.project.root / n.original_file_path).string();
+  s.csv_path = (in.manifest.root_of(n.package_name) / n.original_file_path).string();
   if (const json* ct = n.config_value("column_types"); ct && ct->is_object())
     for (const auto& [k, v] : ct->items())
       if (v.is_string()) s.column_types[k] = v.get<std::string>();

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -119,13 +120,28 @@ struct Compiler::Impl {
       : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
     install_context(env, data);
     install_graph();
-    load_library(std::string(builtin_macros_source()), "<dbt built-in macros>");
-    for (const auto& mc : m.macros) {
-      // Leading newlines keep line numbers in errors equal to the file's.
-      std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
-      text += test_blocks_as_macros(mc.macro_sql);
-      for (const auto& name : load_library(text, mc.original_file_path)) project_macros.insert(name);
+    std::map<std::string, Value> namespaces;  // package -> {macro name: macro}
+    auto add_to = [&](const std::string& package, const std::vector<std::pair<std::string, Value>>& exports) {
+      auto [it, fresh] = namespaces.try_emplace(package, Value::dict());
+      for (const auto& [k, v] : exports) it->second.as_dict().set(Value(k), v);
+    };
+    add_to("dbt", load_library(std::string(builtin_macros_source()), "<dbt built-in macros>"));
+    // Packages first, the root project last: in the flat namespace the root project's macros
+    // win, as in dbt; each package's macros are also reachable as `<package>.<macro>`.
+    for (int root_pass = 0; root_pass < 2; ++root_pass) {
+      for (const auto& mc : m.macros) {
+        if ((mc.package_name == m.project.name) != (root_pass == 1)) continue;
+        // Leading newlines keep line numbers in errors equal to the file's.
+        std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
+        text += test_blocks_as_macros(mc.macro_sql);
+        auto exports = load_library(text, mc.original_file_path);
+        if (root_pass == 1)
+          for (const auto& e : exports) project_macros.insert(e.first);
+        add_to(mc.package_name, exports);
+      }
     }
+    for (auto& [package, dict] : namespaces)  // never hide a context name (a project named "target")
+      if (!env.find_global(package)) env.add_global(package, dict);
   }
 
   // `graph` (nodes, sources and exposures visible to macros) costs a dict per node, so it is
@@ -150,13 +166,14 @@ struct Compiler::Impl {
     env.add_global("graph", graph);
   }
 
-  std::vector<std::string> load_library(const std::string& text, const std::string& name) {
-    std::vector<std::string> names;
+  // Loads a file of macros into the flat namespace; returns its macros.
+  std::vector<std::pair<std::string, Value>> load_library(const std::string& text, const std::string& name) {
+    std::vector<std::pair<std::string, Value>> names;
     try {
       auto module = env.from_string(text, name)->load_module();
       for (const auto& [k, v] : module->exports().as_dict().entries()) {
         env.add_global(k.str(), v);
-        names.push_back(k.str());
+        names.emplace_back(k.str(), v);
       }
       modules.push_back(std::move(module));
     } catch (const jinja::TemplateError& e) {

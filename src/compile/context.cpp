@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "compile/modules.hpp"
+#include "compile/dispatch.hpp"
 #include "compile/relation_value.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
@@ -91,17 +92,8 @@ class AdapterObject final : public jinja::NativeObject {
     if (name == "dispatch") {
       std::string macro = arg_str(args, 0, "macro_name");
       std::string ns = arg_str(args, 1, "macro_namespace");
-      // duckdb__ first, then default__; a package namespace ("dbt", "dbt_utils") changes
-      // nothing here because every macro lives in one namespace (no packages yet).
-      for (const std::string prefix : {"duckdb__", "default__"}) {
-        Value v = args.render->lookup(prefix + macro);
-        if (v.is_callable()) {
-          result = v;
-          return true;
-        }
-      }
-      compiler_error("adapter.dispatch: no macro duckdb__" + macro + " or default__" + macro +
-                     (ns.empty() ? std::string() : " in namespace '" + ns + "'"));
+      result = dispatch_macro(data_.manifest, *args.render, macro, ns);
+      return true;
     }
     ExecutionHooks& h = *data_.hooks;
     if (name == "get_relation") {

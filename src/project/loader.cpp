@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -19,6 +20,7 @@
 #include "project/generic_tests.hpp"
 #include "project/graph.hpp"
 #include "project/manifest.hpp"
+#include "project/packages.hpp"
 #include "project/relation.hpp"
 #include "project/resolve.hpp"
 
@@ -196,6 +198,9 @@ class Assembler {
     std::vector<ProjectSourceFile> files = discover_files(project_);
     clock.lap("discover");
     std::vector<FileResult> results = parse_files(files, project_.name, options_.threads);
+    for (auto& r : results)
+      if (r.schema) r.schema->package = project_.name;
+    add_package_files(results);
     clock.lap("parse files");
     std::vector<Node> nodes;
     std::size_t expected = 0;
@@ -256,11 +261,23 @@ class Assembler {
   }
 
  private:
+  // Installed packages (dbt_packages/): their files parse like the project's, under their name.
+  void add_package_files(std::vector<FileResult>& results) {
+    m_.packages = load_installed_packages(project_);
+    for (const auto& pkg : m_.packages) {
+      std::vector<FileResult> more = parse_files(discover_files(pkg), pkg.name, options_.threads);
+      for (auto& r : more) {
+        if (r.schema) r.schema->package = pkg.name;
+        results.push_back(std::move(r));
+      }
+    }
+  }
+
   void add_macro(Macro mc) {
-    if (!macro_names_.emplace(mc.name, mc.original_file_path).second) {
+    if (!macro_names_.emplace(mc.unique_id, mc.original_file_path).second) {
       throw UserError(SourceLocation{mc.original_file_path, mc.line, 1},
                       "macro '" + mc.name + "' is defined twice",
-                      "the other definition is in " + macro_names_[mc.name]);
+                      "the other definition is in " + macro_names_[mc.unique_id]);
     }
     m_.macros.push_back(std::move(mc));
   }
@@ -278,11 +295,11 @@ class Assembler {
   }
 
   void apply_patches(std::vector<Node>& nodes) {
-    std::map<std::pair<ResourceType, std::string>, Node*> by_name;
-    for (auto& n : nodes) by_name[{n.resource_type, n.name}] = &n;
+    std::map<std::tuple<ResourceType, std::string_view, std::string_view>, Node*> by_name;
+    for (auto& n : nodes) by_name[{n.resource_type, n.package_name, n.name}] = &n;
     for (auto& schema : schemas_) {
       for (auto& p : schema.patches) {
-        auto it = by_name.find({p.type, p.name});
+        auto it = by_name.find({p.type, schema.package, p.name});
         if (it == by_name.end()) {
           std::string msg = schema.original_file_path + ":" + std::to_string(p.line) + ": " +
                             std::string(to_string(p.type)) + " '" + p.name +
@@ -292,7 +309,7 @@ class Assembler {
           continue;
         }
         Node& n = *it->second;
-        n.patch_path = project_.name + "://" + schema.original_file_path;
+        n.patch_path = schema.package + "://" + schema.original_file_path;
         n.description = render_docs(p.description, docs_by_name_, schema.original_file_path, p.name);
         n.columns = p.columns;
         for (auto& c : n.columns)
@@ -310,6 +327,14 @@ class Assembler {
   // tree_config for a node, cached per folder: nodes of one folder share it unless the tree
   // names the node itself.
   const json& project_config(ResourceType type, const std::vector<std::string>& fqn, json& storage) {
+    if (!fqn.empty() && fqn[0] != project_.name) {
+      if (const ProjectFile* pkg = m_.package_file(fqn[0])) {
+        // A package's own dbt_project.yml, then the root project's (`models: <pkg>: ...`) over it.
+        storage = tree_config(tree_for(*pkg, type), fqn);
+        merge_config(storage, tree_config(tree_for(project_, type), fqn));
+        return storage;
+      }
+    }
     const json& tree = tree_for(project_, type);
     const json* level = &tree;
     std::string key(1, static_cast<char>('0' + static_cast<int>(type)));
@@ -393,7 +418,7 @@ class Assembler {
     };
     std::vector<Job> jobs;
     auto build = [&](const TestSpec& spec, const Node& target, const SchemaFile& schema) -> Node {
-      Node t = make_generic_test(spec, target, schema, project_.name);
+      Node t = make_generic_test(spec, target, schema, schema.package);
       std::vector<std::string> col_tags;
       for (const auto& c : target.columns)
         if (c.name == spec.column_name) col_tags = c.tags;

@@ -27,6 +27,7 @@ struct TargetInfo {
 
 struct Manifest {
   ProjectFile project;
+  std::vector<ProjectFile> packages;  // installed packages (dbt_packages/), sorted by name
   TargetInfo target;
   std::vector<Node> nodes;     // enabled graph members, sorted by unique_id
   std::vector<Node> disabled;  // enabled: false (kept for error messages and the manifest)
@@ -42,6 +43,11 @@ struct Manifest {
   const Node* resolve_ref(const std::string& package, const std::string& name,
                           const std::string& from_package) const;
   const Node* resolve_source(const std::string& source, const std::string& table) const;
+
+  // The dbt_project.yml of a package (the root project's for its own name); null when unknown.
+  const ProjectFile* package_file(std::string_view package) const;
+  // The folder a node's original_file_path is relative to (its package's root).
+  std::filesystem::path root_of(std::string_view package) const;
 
   void rebuild_index();  // after nodes/macros were added or reordered
 

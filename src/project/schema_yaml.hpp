@@ -54,6 +54,7 @@ struct SourceEntry {
 
 // Everything one schema file declares. Paths are relative to the project root.
 struct SchemaFile {
+  std::string package;             // package that holds the file (set by the loader)
   std::string original_file_path;  // "models/staging/schema.yml"
   std::string path;                // relative to its resource folder ("staging/schema.yml")
   std::vector<NodePatch> patches;

@@ -25,6 +25,12 @@ const nlohmann::json* lookup_var(const Manifest& m, const std::string& package, 
     if (auto it = scope->find(name); it != scope->end()) return &*it;
   }
   if (auto it = pv.find(name); it != pv.end()) return &*it;
+  // Lowest: the package's own dbt_project.yml (its global vars and those scoped to it).
+  if (const ProjectFile* own = package == m.project.name ? nullptr : m.package_file(package)) {
+    if (auto scope = own->vars.find(package); scope != own->vars.end() && scope->is_object())
+      if (auto it = scope->find(name); it != scope->end()) return &*it;
+    if (auto it = own->vars.find(name); it != own->vars.end()) return &*it;
+  }
   return nullptr;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // dbt's `vars`: `--vars` on the command line (YAML or JSON) and dbt_project.yml `vars:` with
-// package-scoped maps. Lookup order for var('x') in package P: --vars, vars[P][x], vars[x].
+// package-scoped maps. Lookup order for var('x') in package P: --vars, vars[P][x], vars[x] of the root project,
+// then P's own dbt_project.yml (vars[P][x], vars[x]).
 #include <nlohmann/json.hpp>
 #include <string>
 

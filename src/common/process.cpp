@@ -1,0 +1,113 @@
+#include "common/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.hpp"
+
+extern char** environ;
+
+namespace pond {
+
+namespace {
+
+// Both ends of a pipe, closed on destruction.
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0)
+      throw UserError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
+  ~Pipe() {
+    close_end(0);
+    close_end(1);
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  void close_end(int i) {
+    if (fd[i] >= 0) ::close(fd[i]);
+    fd[i] = -1;
+  }
+};
+
+// posix_spawn's file actions, destroyed on scope exit.
+struct FileActions {
+  posix_spawn_file_actions_t a;
+  FileActions() { posix_spawn_file_actions_init(&a); }
+  ~FileActions() { posix_spawn_file_actions_destroy(&a); }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+};
+
+}  // namespace
+
+ChildResult run_child(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                      const std::map<std::string, std::string>& env) {
+  if (argv.empty()) throw UserError("run_child: no program given");
+  Pipe out, err;
+  FileActions fa;
+  posix_spawn_file_actions_addopen(&fa.a, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa.a, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&fa.a, err.fd[1], 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa.a, cwd.c_str());
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    std::string key(entry.substr(0, entry.find('=')));
+    if (!env.count(key)) env_strings.emplace_back(entry);
+  }
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> c_args;
+  for (auto& a : args) c_args.push_back(a.data());
+  c_args.push_back(nullptr);
+
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, c_args[0], &fa.a, nullptr, c_args.data(), envp.data());
+  if (rc != 0) {
+    throw UserError("cannot run '" + argv[0] + "': " + std::strerror(rc),
+                    "install " + argv[0] + " (it must be on the PATH)");
+  }
+  out.close_end(1);
+  err.close_end(1);
+
+  ChildResult result;
+  std::array<pollfd, 2> fds{pollfd{out.fd[0], POLLIN, 0}, pollfd{err.fd[0], POLLIN, 0}};
+  std::array<std::string*, 2> sinks{&result.out, &result.err};
+  int open_count = 2;
+  char buf[16384];
+  while (open_count > 0) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace pond

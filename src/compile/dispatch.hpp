@@ -1,0 +1,23 @@
+#pragma once
+// adapter.dispatch(macro_name, macro_namespace) as dbt resolves it: the packages to search
+// come from `dispatch:` in dbt_project.yml (search_order for the namespace), else the root
+// project then the namespace when it is an installed package, else the current namespace;
+// in each, `duckdb__<name>` before `default__<name>`.
+#include <string>
+#include <vector>
+
+#include "jinja/environment.hpp"
+#include "project/manifest.hpp"
+
+namespace pond::compile {
+
+// Package names to search for `macro_namespace`; an empty string stands for the flat
+// namespace the calling template sees.
+std::vector<std::string> dispatch_search_packages(const project::Manifest& manifest,
+                                                  const std::string& macro_namespace);
+
+// The macro to call; throws a TemplateError listing every name tried when none exists.
+jinja::Value dispatch_macro(const project::Manifest& manifest, jinja::RenderState& render,
+                            const std::string& macro_name, const std::string& macro_namespace);
+
+}  // namespace pond::compile

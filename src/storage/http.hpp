@@ -1,0 +1,17 @@
+#pragma once
+// HTTP(S) GET through libcurl, for package indexes and tarballs (`pond deps`).
+#include <string>
+
+namespace pond::storage {
+
+// A finished request: the HTTP status (0 for file:// URLs, which libcurl also reads) and body.
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+};
+
+// GETs `url`, following redirects. Transport failures (DNS, refused connection, TLS, timeout)
+// are a UserError naming the URL; HTTP error statuses are returned for the caller to judge.
+HttpResponse http_get(const std::string& url);
+
+}  // namespace pond::storage
