@@ -1,26 +1,50 @@
 #include "project/file_parser.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "project/hashing.hpp"
 #include "project/sql_scan.hpp"
-#include "project/yaml_file.hpp"
+#include "project/env_render.hpp"
+#include "project/yaml_tree.hpp"
 
 namespace pond::project {
 
 namespace {
 
+// Plain POSIX reads: an ifstream's locale set-up cost more than reading a small model file.
 std::string read_all(const ProjectSourceFile& f) {
-  std::ifstream in(f.absolute, std::ios::binary);
-  if (!in) throw UserError(SourceLocation{f.original_file_path}, "cannot read file");
+  auto fail = [&] {
+    throw UserError(SourceLocation{f.original_file_path}, std::string("cannot read file: ") + std::strerror(errno));
+  };
+  int fd = ::open(f.absolute.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail();
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail();
   std::string s;
-  in.seekg(0, std::ios::end);
-  s.resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  s.resize(static_cast<std::size_t>(st.st_size) + 1);  // +1: end of file is seen without growing
+  std::size_t got = 0;
+  while (true) {
+    if (got == s.size()) s.resize(s.size() + 4096);  // the file grew, or st_size was 0 (procfs)
+    ssize_t n = ::read(fd, s.data() + got, s.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail();
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  s.resize(got);
   return s;
 }
 
@@ -93,7 +117,9 @@ FileResult parse_project_file(const ProjectSourceFile& f, const std::string& pac
   switch (f.kind) {
     case FileKind::kSchema: {
       // Errors name the path relative to the project, as the user knows it.
-      YamlFile yaml = YamlFile::load(f.absolute, f.original_file_path);
+      // env_var() is rendered in every YAML file pond reads, as dbt does.
+      std::string text = render_env_vars(read_all(f), f.original_file_path);
+      YamlTree yaml = YamlTree::parse(text, f.original_file_path);
       out.schema = parse_schema_file(yaml, package, f.original_file_path, f.path);
       return out;
     }

@@ -1,12 +1,9 @@
 #include "project/schema_yaml.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include "common/text.hpp"
 #include "project/config.hpp"
 #include "project/sql_scan.hpp"
-#include "project/yaml_file.hpp"
-#include "project/yaml_json.hpp"
+#include "project/yaml_tree.hpp"
 
 namespace pond::project {
 
@@ -24,17 +21,17 @@ bool is_test_config_arg(const std::string& key) {
 
 class SchemaParser {
  public:
-  SchemaParser(const YamlFile& file, const std::string& package, SchemaFile& out)
+  SchemaParser(const YamlTree& file, const std::string& package, SchemaFile& out)
       : file_(file), package_(package), out_(out) {}
 
   void parse() {
-    const YAML::Node& doc = file_.root();
-    if (doc.IsNull()) return;
-    if (!doc.IsMap()) file_.fail(doc, "a schema file must be a mapping (version: 2, models: ...)");
-    for (const auto& kv : doc) {
-      const std::string key = kv.first.Scalar();
-      const YAML::Node& v = kv.second;
-      if (key == "version" || v.IsNull()) continue;
+    const YamlNode& doc = file_.root();
+    if (doc.is_null()) return;
+    if (!doc.is_map()) file_.fail(doc, "a schema file must be a mapping (version: 2, models: ...)");
+    for (std::size_t i = 0; i < doc.size(); ++i) {
+      const std::string& key = doc.key(i).scalar;
+      const YamlNode& v = doc.value(i);
+      if (key == "version" || v.is_null()) continue;
       if (key == "models" || key == "seeds" || key == "snapshots" || key == "analyses") {
         ResourceType type = key == "models"      ? ResourceType::kModel
                             : key == "seeds"     ? ResourceType::kSeed
@@ -50,9 +47,9 @@ class SchemaParser {
           MacroPatch m;
           m.name = required_name(item, "macro");
           m.description = text(item["description"], "description");
-          if (const YAML::Node args = item["arguments"]; args && args.IsSequence()) {
-            for (const auto& a : args)
-              if (a.IsMap() && a["name"]) m.arguments.push_back(a["name"].Scalar());
+          if (const YamlNode& args = item["arguments"]; args && args.is_sequence()) {
+            for (const auto& a : args.children)
+              if (a.is_map() && a["name"]) m.arguments.push_back(a["name"].scalar);
           }
           out_.macros.push_back(std::move(m));
         }
@@ -63,71 +60,67 @@ class SchemaParser {
   }
 
  private:
-  std::vector<YAML::Node> list(const YAML::Node& v, const std::string& key) {
-    if (!v.IsSequence()) file_.fail(v, "'" + key + ":' must be a list of entries (- name: ...)");
-    std::vector<YAML::Node> out;
-    for (const auto& item : v) {
-      if (!item.IsMap()) file_.fail(item, "each entry of '" + key + ":' must be a mapping with 'name:'");
-      out.push_back(item);
-    }
-    return out;
+  const std::vector<YamlNode>& list(const YamlNode& v, const std::string& key) {
+    if (!v.is_sequence()) file_.fail(v, "'" + key + ":' must be a list of entries (- name: ...)");
+    for (const auto& item : v.children)
+      if (!item.is_map()) file_.fail(item, "each entry of '" + key + ":' must be a mapping with 'name:'");
+    return v.children;
   }
 
-  std::string required_name(const YAML::Node& item, const std::string& what) {
-    const YAML::Node name = item["name"];
-    if (!name || !name.IsScalar() || name.Scalar().empty())
+  std::string required_name(const YamlNode& item, const std::string& what) {
+    const YamlNode& name = item["name"];
+    if (!name || !name.is_scalar() || name.scalar.empty())
       file_.fail(item, "this " + what + " entry has no 'name:'");
-    return name.Scalar();
+    return name.scalar;
   }
 
-  std::string text(const YAML::Node& node, const std::string& key) {
-    if (!node || node.IsNull()) return {};
-    if (!node.IsScalar()) file_.fail(node, "'" + key + ":' must be text");
-    return node.Scalar();
+  std::string text(const YamlNode& node, const std::string& key) {
+    if (!node || node.is_null()) return {};
+    if (!node.is_scalar()) file_.fail(node, "'" + key + ":' must be text");
+    return node.scalar;
   }
 
-  json object(const YAML::Node& node, const std::string& key) {
-    if (!node || node.IsNull()) return json::object();
-    if (!node.IsMap()) file_.fail(node, "'" + key + ":' must be a mapping");
+  json object(const YamlNode& node, const std::string& key) {
+    if (!node || node.is_null()) return json::object();
+    if (!node.is_map()) file_.fail(node, "'" + key + ":' must be a mapping");
     return yaml_to_json(node);
   }
 
-  std::vector<std::string> tags(const YAML::Node& node) {
+  std::vector<std::string> tags(const YamlNode& node) {
     std::vector<std::string> out;
-    if (!node || node.IsNull()) return out;
-    if (node.IsScalar()) return {node.Scalar()};
-    if (!node.IsSequence()) file_.fail(node, "'tags:' must be a tag or a list of tags");
-    for (const auto& t : node) out.push_back(t.Scalar());
+    if (!node || node.is_null()) return out;
+    if (node.is_scalar()) return {node.scalar};
+    if (!node.is_sequence()) file_.fail(node, "'tags:' must be a tag or a list of tags");
+    for (const auto& t : node.children) out.push_back(t.scalar);
     return out;
   }
 
-  static void set_mark(const YAML::Node& node, int& line, int& column) {
-    YAML::Mark m = node.Mark();
-    if (!m.is_null()) {
-      line = m.line + 1;
-      column = m.column + 1;
+  static void set_mark(const YamlNode& node, int& line, int& column) {
+    if (node.line > 0) {
+      line = node.line;
+      column = node.column;
     }
   }
 
-  std::vector<Column> columns(const YAML::Node& node, std::vector<TestSpec>* tests) {
+  std::vector<Column> columns(const YamlNode& node, std::vector<TestSpec>* tests) {
     std::vector<Column> out;
-    if (!node || node.IsNull()) return out;
+    if (!node || node.is_null()) return out;
     for (const auto& c : list(node, "columns")) {
       Column col;
       col.name = required_name(c, "column");
       col.description = text(c["description"], "description");
       col.data_type = text(c["data_type"], "data_type");
       col.meta = object(c["meta"], "meta");
-      if (const YAML::Node cc = c["config"]; cc && cc.IsMap()) {
+      if (const YamlNode& cc = c["config"]; cc && cc.is_map()) {
         if (cc["meta"]) col.meta.update(object(cc["meta"], "meta"));
         for (auto& t : tags(cc["tags"])) col.tags.push_back(t);
       }
       for (auto& t : tags(c["tags"])) col.tags.push_back(t);
-      if (const YAML::Node cons = c["constraints"]; cons && cons.IsSequence())
+      if (const YamlNode& cons = c["constraints"]; cons && cons.is_sequence())
         col.constraints = yaml_to_json(cons);
       if (tests) {
         for (const char* key : {"data_tests", "tests"}) {
-          if (const YAML::Node t = c[key]; t && !t.IsNull()) test_list(t, col.name, *tests);
+          if (const YamlNode& t = c[key]; t && !t.is_null()) test_list(t, col.name, *tests);
         }
       }
       out.push_back(std::move(col));
@@ -135,26 +128,26 @@ class SchemaParser {
     return out;
   }
 
-  void test_list(const YAML::Node& node, const std::string& column, std::vector<TestSpec>& out) {
-    if (!node.IsSequence()) file_.fail(node, "'data_tests:' must be a list of tests");
-    for (const auto& t : node) out.push_back(test(t, column));
+  void test_list(const YamlNode& node, const std::string& column, std::vector<TestSpec>& out) {
+    if (!node.is_sequence()) file_.fail(node, "'data_tests:' must be a list of tests");
+    for (const auto& t : node.children) out.push_back(test(t, column));
   }
 
-  TestSpec test(const YAML::Node& node, const std::string& column) {
+  TestSpec test(const YamlNode& node, const std::string& column) {
     TestSpec spec;
     spec.column_name = column;
     set_mark(node, spec.line, spec.column);
-    if (node.IsScalar()) {
-      spec.test_name = node.Scalar();
+    if (node.is_scalar()) {
+      spec.test_name = node.scalar;
       return spec;
     }
-    if (!node.IsMap()) file_.fail(node, "a test must be a name or a mapping {test_name: {arguments}}");
+    if (!node.is_map()) file_.fail(node, "a test must be a name or a mapping {test_name: {arguments}}");
     json args = json::object();
     if (node["test_name"]) {
       // - name: my_name
       //   test_name: accepted_values
       //   values: [...]
-      spec.test_name = node["test_name"].Scalar();
+      spec.test_name = node["test_name"].scalar;
       json all = yaml_to_json(node);
       all.erase("test_name");
       args = std::move(all);
@@ -163,12 +156,12 @@ class SchemaParser {
         file_.fail(node, "a test entry must have exactly one key, the test's name",
                    "write '- accepted_values: {values: [...]}' or '- not_null'");
       }
-      auto kv = *node.begin();
-      spec.test_name = kv.first.Scalar();
-      if (!kv.second.IsNull()) {
-        if (!kv.second.IsMap())
-          file_.fail(kv.second, "the arguments of test '" + spec.test_name + "' must be a mapping");
-        args = yaml_to_json(kv.second);
+      spec.test_name = node.key(0).scalar;
+      const YamlNode& arguments = node.value(0);
+      if (!arguments.is_null()) {
+        if (!arguments.is_map())
+          file_.fail(arguments, "the arguments of test '" + spec.test_name + "' must be a mapping");
+        args = yaml_to_json(arguments);
       }
     }
     if (args.contains("name")) {
@@ -201,7 +194,7 @@ class SchemaParser {
     return spec;
   }
 
-  NodePatch patch(const YAML::Node& item, ResourceType type, const std::string& key) {
+  NodePatch patch(const YamlNode& item, ResourceType type, const std::string& key) {
     NodePatch p;
     p.type = type;
     p.name = required_name(item, key.substr(0, key.size() - 1));
@@ -210,15 +203,15 @@ class SchemaParser {
     p.config = normalize_config(object(item["config"], "config"));
     p.meta = object(item["meta"], "meta");
     p.tags = tags(item["tags"]);
-    if (const YAML::Node d = item["docs"]; d && d.IsMap()) p.docs = yaml_to_json(d);
+    if (const YamlNode& d = item["docs"]; d && d.is_map()) p.docs = yaml_to_json(d);
     p.columns = columns(item["columns"], &p.tests);
     for (const char* tk : {"data_tests", "tests"}) {
-      if (const YAML::Node t = item[tk]; t && !t.IsNull()) test_list(t, "", p.tests);
+      if (const YamlNode& t = item[tk]; t && !t.is_null()) test_list(t, "", p.tests);
     }
     return p;
   }
 
-  void source(const YAML::Node& item) {
+  void source(const YamlNode& item) {
     std::string source_name = required_name(item, "source");
     std::string description = text(item["description"], "description");
     std::string schema = item["schema"] ? text(item["schema"], "schema") : source_name;
@@ -232,8 +225,8 @@ class SchemaParser {
     std::string loaded_at = text(item["loaded_at_field"], "loaded_at_field");
     if (config.contains("loaded_at_field") && config["loaded_at_field"].is_string())
       loaded_at = config["loaded_at_field"].get<std::string>();
-    const YAML::Node tables = item["tables"];
-    if (!tables || tables.IsNull()) return;
+    const YamlNode& tables = item["tables"];
+    if (!tables || tables.is_null()) return;
     for (const auto& t : list(tables, "tables")) {
       SourceEntry e;
       Node& n = e.node;
@@ -266,13 +259,13 @@ class SchemaParser {
       if (t["external"]) n.external = yaml_to_json(t["external"]);
       n.columns = columns(t["columns"], &e.tests);
       for (const char* tk : {"data_tests", "tests"}) {
-        if (const YAML::Node tt = t[tk]; tt && !tt.IsNull()) test_list(tt, "", e.tests);
+        if (const YamlNode& tt = t[tk]; tt && !tt.is_null()) test_list(tt, "", e.tests);
       }
       out_.sources.push_back(std::move(e));
     }
   }
 
-  void exposure(const YAML::Node& item) {
+  void exposure(const YamlNode& item) {
     Node n;
     n.resource_type = ResourceType::kExposure;
     n.package_name = package_;
@@ -294,14 +287,14 @@ class SchemaParser {
       file_.fail(item, "exposure '" + n.name + "' needs a 'type:'",
                  "one of dashboard, notebook, analysis, ml, application");
     n.exposure = std::move(e);
-    if (const YAML::Node deps = item["depends_on"]; deps && !deps.IsNull()) {
-      if (!deps.IsSequence()) file_.fail(deps, "'depends_on:' must be a list of ref()/source() calls");
-      for (const auto& d : deps) {
+    if (const YamlNode& deps = item["depends_on"]; deps && !deps.is_null()) {
+      if (!deps.is_sequence()) file_.fail(deps, "'depends_on:' must be a list of ref()/source() calls");
+      for (const auto& d : deps.children) {
         int line = 0, col = 0;
         set_mark(d, line, col);
-        SqlScan s = scan_sql("{{ " + d.Scalar() + " }}");
+        SqlScan s = scan_sql("{{ " + d.scalar + " }}");
         if (s.refs.empty() && s.sources.empty())
-          file_.fail(d, "'" + d.Scalar() + "' is not a ref() or source() call");
+          file_.fail(d, "'" + d.scalar + "' is not a ref() or source() call");
         for (auto r : s.refs) {
           r.line = line;
           n.refs.push_back(r);
@@ -325,14 +318,14 @@ class SchemaParser {
     return fqn;
   }
 
-  const YamlFile& file_;
+  const YamlTree& file_;
   const std::string& package_;
   SchemaFile& out_;
 };
 
 }  // namespace
 
-SchemaFile parse_schema_file(const YamlFile& file, const std::string& package,
+SchemaFile parse_schema_file(const YamlTree& file, const std::string& package,
                              const std::string& original_file_path, const std::string& path) {
   SchemaFile out;
   out.original_file_path = original_file_path;

@@ -10,7 +10,7 @@
 
 namespace pond::project {
 
-class YamlFile;
+class YamlTree;
 
 // One entry of `data_tests:` / `tests:` as written, before it becomes a test node.
 struct TestSpec {
@@ -64,7 +64,7 @@ struct SchemaFile {
 };
 
 // Parses one schema file of `package`. Structural errors throw UserError at file:line:col.
-SchemaFile parse_schema_file(const YamlFile& file, const std::string& package,
+SchemaFile parse_schema_file(const YamlTree& file, const std::string& package,
                              const std::string& original_file_path, const std::string& path);
 
 }  // namespace pond::project
