@@ -144,6 +144,21 @@ int run_app(int argc, char** argv) {
   compile_cmd->add_option("--inline", compile.inline_sql, "Compile this SQL in the project's context and print it");
   compile_cmd->callback([&] { action = [&] { return run_compile(ctx, compile); }; });
 
+  DocsGenerateOptions docs;
+  bool docs_no_compile = false;
+  auto* docs_cmd = app.add_subcommand("docs", "Documentation artifacts of the project");
+  docs_cmd->require_subcommand(1);
+  auto* docs_generate_cmd =
+      docs_cmd->add_subcommand("generate", "Write target/manifest.json and target/catalog.json");
+  add_selection_flags(docs_generate_cmd, docs.selection);
+  docs_generate_cmd->add_option("--vars", docs.vars, "Variables as YAML/JSON");
+  docs_generate_cmd->add_flag("--no-compile", docs_no_compile, "Do not compile the nodes first");
+  docs_generate_cmd->add_flag("--empty-catalog", docs.empty_catalog, "Write a catalog without reading the database");
+  docs_generate_cmd->callback([&] {
+    docs.compile = !docs_no_compile;
+    action = [&] { return run_docs_generate(ctx, docs); };
+  });
+
   // run, build, seed, test, snapshot: the same flags, different node types.
   struct ExecCommand {
     const char* name;

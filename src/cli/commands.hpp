@@ -64,6 +64,15 @@ struct CompileOptions {
 };
 int run_compile(CommandContext& ctx, const CompileOptions& options);
 
+// `pond docs generate`: manifest.json and catalog.json (dbt's catalog v1) in the target folder.
+struct DocsGenerateOptions {
+  std::string vars;
+  SelectionFlags selection;
+  bool compile = true;         // --no-compile: manifest without compiled SQL
+  bool empty_catalog = false;  // --empty-catalog: do not read the database
+};
+int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options);
+
 // `pond run`, `build`, `seed`, `test`, `snapshot`: run the selected nodes on the target.
 struct ExecOptions {
   std::string vars;

@@ -325,40 +325,44 @@ std::vector<std::size_t> select_nodes(const SelectionContext& ctx, const Selecti
   } else {
     selected = ev.eval(spec);
   }
-  Set excluded(n, 0);
-  if (!req.exclude.empty()) excluded = ev.eval(parse_selection(req.exclude));
-  for (std::size_t i = 0; i < n; ++i)
-    if (excluded[i]) selected[i] = 0;
-
-  // Indirect selection: tests of selected nodes.
+  // Indirect selection: tests of selected nodes. dbt applies it to --exclude too, so the tests
+  // of an excluded node are excluded with it (eager: when any parent is excluded).
   if (indirect != "eager" && indirect != "cautious" && indirect != "buildable" && indirect != "empty")
     throw UserError("--indirect-selection must be eager, cautious, buildable or empty, not '" + indirect +
                     "'");
-  if (indirect != "empty") {
-    Set ancestors_of_selected;
+  auto with_tests = [&](Set chosen) {
+    if (indirect == "empty") return chosen;
+    Set ancestors_of_chosen;
     if (indirect == "buildable") {
       std::vector<std::size_t> sel;
       for (std::size_t i = 0; i < n; ++i)
-        if (selected[i]) sel.push_back(i);
-      ancestors_of_selected.assign(n, 0);
-      for (std::size_t a : ctx.graph.ancestors(sel)) ancestors_of_selected[a] = 1;
+        if (chosen[i]) sel.push_back(i);
+      ancestors_of_chosen.assign(n, 0);
+      for (std::size_t a : ctx.graph.ancestors(sel)) ancestors_of_chosen[a] = 1;
     }
     Set add(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
-      if (selected[i] || excluded[i] || nodes[i].resource_type != ResourceType::kTest) continue;
+      if (chosen[i] || nodes[i].resource_type != ResourceType::kTest) continue;
       const auto& parents = ctx.graph.parents(i);
       if (parents.empty()) continue;
       bool any = false, all = true, all_buildable = true;
       for (std::size_t p : parents) {
-        any |= selected[p] != 0;
-        all &= selected[p] != 0;
-        all_buildable &= selected[p] || (!ancestors_of_selected.empty() && ancestors_of_selected[p]);
+        any |= chosen[p] != 0;
+        all &= chosen[p] != 0;
+        all_buildable &= chosen[p] || (!ancestors_of_chosen.empty() && ancestors_of_chosen[p]);
       }
       if ((indirect == "eager" && any) || (indirect == "cautious" && all) ||
           (indirect == "buildable" && all_buildable && any))
         add[i] = 1;
     }
-    for (std::size_t i = 0; i < n; ++i) selected[i] |= add[i];
+    for (std::size_t i = 0; i < n; ++i) chosen[i] |= add[i];
+    return chosen;
+  };
+  selected = with_tests(std::move(selected));
+  if (!req.exclude.empty()) {
+    Set excluded = with_tests(ev.eval(parse_selection(req.exclude)));
+    for (std::size_t i = 0; i < n; ++i)
+      if (excluded[i]) selected[i] = 0;
   }
 
   if (!req.resource_types.empty()) {

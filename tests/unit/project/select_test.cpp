@@ -109,6 +109,18 @@ TEST_F(SelectTest, IndirectSelectionOfTests) {
   EXPECT_EQ(pick({"fct"}, {}, {}, "empty"), Names{"fct"});
 }
 
+// dbt expands --exclude by indirect selection too: excluding a node excludes its tests (eager).
+TEST_F(SelectTest, ExcludingANodeExcludesItsTests) {
+  EXPECT_EQ(pick({}, {"fct"}, {"test"}, "eager"), Names{"source_not_null_raw_items_id"});
+  EXPECT_EQ(pick({}, {"source:raw"}, {"test"}, "eager"),
+            (Names{"not_null_fct_id", "unique_fct_id", "no_negatives"}));
+  EXPECT_EQ(pick({"+fct"}, {"stg_items"}, {}, "eager"),
+            (Names{"fct", "stg_orders", "raw_orders", "items", "not_null_fct_id", "unique_fct_id", "no_negatives",
+                   "source_not_null_raw_items_id"}));
+  // empty: only what the exclude names is removed.
+  EXPECT_EQ(pick({}, {"fct"}, {"test"}, "empty").size(), 4u);
+}
+
 TEST_F(SelectTest, SelectorsFile) {
   test::write_file(dir_ / "selectors.yml", R"(selectors:
   - name: marts
