@@ -49,7 +49,7 @@ struct BatchWindow {
 
 struct MicrobatchConfig {
   std::string event_time;  // column of this model holding the event time
-  BatchSize batch_size = BatchSize::kDay;
+  std::optional<BatchSize> batch_size;  // required, as in dbt
   std::optional<std::string> begin;  // first batch of a full build
   int lookback = 1;                  // batches before the current one re-processed
 };
@@ -77,8 +77,9 @@ struct ModelSpec {
   std::optional<bool> full_refresh;  // the model's own full_refresh config overrides the flag
 
   MicrobatchConfig microbatch;
-  // The model's SQL for one batch (refs filtered by event time, rendered by the compiler).
-  // When empty, compiled_sql is filtered on event_time instead.
+  // The model's SQL for one batch: the compiler renders it with refs/sources of upstreams that
+  // have an event_time filtered to the window. When empty (no compiler, e.g. unit tests),
+  // compiled_sql is filtered on the model's own event_time instead.
   std::function<std::string(const BatchWindow&)> batch_sql;
 
   ExternalConfig external;

@@ -127,60 +127,6 @@ TEST(Incremental, FailingIncrementalRunLeavesTableIntact) {
   EXPECT_EQ(t.rows("select count(*) from duckdb_tables() where table_name like '%__dbt_tmp'"), "0");
 }
 
-TEST(Incremental, MicrobatchProcessesBatchesByEventTime) {
-  Db t;
-  Session s(t.con);
-  t.con.execute(
-      "create table src as select * from (values (1, timestamp '2024-01-01 10:00:00'), "
-      "(2, timestamp '2024-01-02 11:00:00'), (3, timestamp '2024-01-03 12:00:00')) v(id, ts)");
-  auto spec = model("mb", Materialized::kIncremental, "select * from src");
-  spec.strategy = IncrementalStrategy::kMicrobatch;
-  spec.microbatch.event_time = "ts";
-  spec.microbatch.begin = "2024-01-01";
-  RunOptions opts;
-  opts.now = "2024-01-03 18:00:00";
-  auto r = materialize_model(s, spec, opts);
-  ASSERT_EQ(r.batches.size(), 3u);
-  EXPECT_EQ(r.batches[0].window.start, "2024-01-01 00:00:00");
-  EXPECT_EQ(r.batches[2].window.end, "2024-01-04 00:00:00");
-  EXPECT_EQ(r.rows_affected, 3u);
-  EXPECT_EQ(t.rows("select count(*) from mb"), "3");
-
-  // Incremental run: current batch + 1 lookback batch are replaced, older ones kept.
-  t.con.execute("update src set id = id * 10; insert into src values (4, timestamp '2024-01-03 13:00:00')");
-  r = materialize_model(s, spec, opts);
-  EXPECT_EQ(r.batches.size(), 2u);
-  EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 4 20 30");
-
-  // Explicit --event-time-start/--event-time-end with a per-batch SQL from the compiler.
-  opts.event_time_start = "2024-01-01";
-  opts.event_time_end = "2024-01-02";
-  spec.batch_sql = [](const BatchWindow& w) { return "select 100 as id, timestamp '" + w.start + "' as ts"; };
-  r = materialize_model(s, spec, opts);
-  ASSERT_EQ(r.batches.size(), 1u);
-  EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "4 20 30 100");
-
-  // A failing batch leaves the others committed (partial success).
-  opts.event_time_end = "2024-01-03";
-  spec.batch_sql = [](const BatchWindow& w) {
-    if (w.start.rfind("2024-01-02", 0) == 0) return std::string("select error('bad batch')");
-    return "select 200 as id, timestamp '" + w.start + "' as ts";
-  };
-  r = materialize_model(s, spec, opts);
-  EXPECT_TRUE(r.partial);
-  EXPECT_FALSE(r.batches[1].ok);
-  EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "4 20 30 200");
-}
-
-TEST(Incremental, MicrobatchNeedsBeginOnFirstRun) {
-  Db t;
-  Session s(t.con);
-  auto spec = model("mb", Materialized::kIncremental, "select now() as ts");
-  spec.strategy = IncrementalStrategy::kMicrobatch;
-  spec.microbatch.event_time = "ts";
-  EXPECT_THROW(materialize_model(s, spec, {}), UserError);
-}
-
 }  // namespace pond::materialize
 
 namespace pond::materialize {
