@@ -26,11 +26,15 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
 
 }  // namespace
 
+// Fetched once: EVP_md5()/EVP_sha256() make OpenSSL 3 look the algorithm up on every digest,
+// which cost more than hashing a model file. The fetched objects are immutable and thread-safe.
 std::string md5_hex(std::string_view data) {
-  return digest_hex(EVP_md5(), data);
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return digest_hex(md ? md : EVP_md5(), data);
 }
 std::string sha256_hex(std::string_view data) {
-  return digest_hex(EVP_sha256(), data);
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return digest_hex(md ? md : EVP_sha256(), data);
 }
 
 }  // namespace pond::project
