@@ -82,6 +82,7 @@ struct DictExpr : Expr {
 struct AttrExpr : Expr {
   ExprPtr obj;
   std::string name;
+  bool dict_method = false;  // `name` is a dict method (parse time)
   AttrExpr() : Expr(EK::kAttr) {}
 };
 
@@ -122,6 +123,7 @@ struct FilterExpr : Expr {
   std::string name;
   FilterFn fn = nullptr;            // null: an embedder filter (looked up by name) or unknown
   const char* signature = nullptr;  // builtin filters: checked against the call's arguments
+  bool args_checked = false;        // the call's fixed arguments fit the signature (parse time)
   CallArgsExpr call;
   FilterExpr() : Expr(EK::kFilter) {}
 };

@@ -198,6 +198,10 @@ std::shared_ptr<const Module> Template::default_module(int depth) const {
   }
   // Rendered outside the lock (a module may import others); the first one stored wins.
   std::shared_ptr<const Module> m = render_module(Value(), depth, false);
+  // A module whose top level holds lists, dicts or namespaces is not cached: renders on other
+  // threads would mutate them at once (Jinja2 shares them between renders). Each render (and
+  // so each thread) then gets its own copy; within one render the import is still done once.
+  if (!m->shareable()) return m;
   std::lock_guard<std::mutex> lock(module_mutex_);
   if (!module_) module_ = std::move(m);
   return module_;
@@ -215,9 +219,14 @@ std::shared_ptr<const Module> Template::render_module(const Value& vars, int dep
     in.render_template(ast_, *root);
   }
   Value exports = Value::dict();
-  for (const auto& v : root->vars)
+  bool shareable = true;
+  for (const auto& v : root->vars) {
     if (!v.name.empty() && v.name[0] != '_') exports.as_dict().set(Value(v.name), v.value);
-  return std::make_shared<const Module>(std::move(exports), std::move(root), std::move(out));
+    shareable = shareable && shareable_across_renders(v.value);
+  }
+  auto m = std::make_shared<Module>(std::move(exports), std::move(root), std::move(out));
+  m->shareable_ = shareable;
+  return m;
 }
 
 Module::Module(Value exports, std::shared_ptr<Scope> root, std::string output)

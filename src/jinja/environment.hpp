@@ -136,8 +136,13 @@ class Module {
   Value get(std::string_view name) const;
   // What rendering the library printed.
   const std::string& output() const { return output_; }
+  // Whether renders on several threads may share this module: its top level holds nothing a
+  // template can mutate (macros, strings, numbers; no list, dict or namespace).
+  bool shareable() const { return shareable_; }
 
  private:
+  friend class Template;
+  bool shareable_ = false;
   Value exports_;
   std::shared_ptr<Scope> root_;
   std::string output_;

@@ -102,7 +102,8 @@ Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
 }
 
 Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
-  CallArgs args;
+  PooledArgs pooled(*this);
+  CallArgs& args = pooled.args;
   if (c.fn->kind == EK::kAttr) {
     // obj.method(...): call methods directly instead of building a bound method first.
     const auto& a = static_cast<const AttrExpr&>(*c.fn);
@@ -133,10 +134,11 @@ Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
 }
 
 Value Interp::apply_filter(const FilterExpr& f, Value input, Scope& s) {
-  CallArgs args;
+  PooledArgs pooled(*this);
+  CallArgs& args = pooled.args;
   build_args(f.call, s, args);
   if (f.fn) {
-    check_filter_args(f.name, f.signature, args);
+    if (!f.args_checked) check_filter_args(f.name, f.signature, args);
     return f.fn(*this, input, args);
   }
   const NativeFunction* custom = env_.find_filter(f.name);
@@ -153,7 +155,8 @@ Value Interp::apply_filter_chain(const Expr& chain, Value input, Scope& s) {
 
 bool Interp::eval_test(const TestExpr& t, Scope& s) {
   Value v = eval(*t.arg, s);
-  CallArgs args;
+  PooledArgs pooled(*this);
+  CallArgs& args = pooled.args;
   build_args(t.call, s, args);
   bool r;
   if (t.fn) {
@@ -198,7 +201,11 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kAttr: {
       const auto& n = static_cast<const AttrExpr&>(e);
-      return get_attr(eval(*n.obj, s), n.name);
+      Value obj = eval(*n.obj, s);
+      if (obj.is_dict() && !n.dict_method) {
+        if (const Value* v = obj.as_dict().find_str(n.name)) return *v;
+      }
+      return get_attr(obj, n.name);
     }
     case EK::kItem: {
       const auto& n = static_cast<const ItemExpr&>(e);

@@ -69,10 +69,12 @@ Value f_capitalize(Interp&, const Value& v, Args&) {
 }
 
 Value f_lower(Interp&, const Value& v, Args&) {
-  return keep_markup(v, Value(ascii_lower(v.str())));
+  Value out(ascii_lower(v.is_str() ? std::string_view(v.as_str()) : std::string_view(v.str())));
+  return v.is_markup() ? Value::markup(out.as_str()) : out;
 }
 Value f_upper(Interp&, const Value& v, Args&) {
-  return keep_markup(v, Value(ascii_upper(v.str())));
+  Value out(ascii_upper(v.is_str() ? std::string_view(v.as_str()) : std::string_view(v.str())));
+  return v.is_markup() ? Value::markup(out.as_str()) : out;
 }
 
 Value f_center(Interp&, const Value& v, Args& a) {
@@ -211,7 +213,14 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   return Value::list(std::move(out));
 }
 
-Value f_indent(Interp&, const Value& v, Args& a) {
+// Whether '\n' is the only line break Python's str.splitlines() would see in `s`.
+bool only_newline_breaks(std::string_view s) {
+  for (char c : {'\r', '\v', '\f', '\x1c', '\x1d', '\x1e', '\xc2', '\xe2'})
+    if (s.find(c) != std::string_view::npos) return false;
+  return true;
+}
+
+Value f_indent(Interp& interp, const Value& v, Args& a) {
   Value width = a.get(0, "width", Value(std::int64_t{4}));
   bool first = a.get(1, "first", Value(false)).truthy();
   bool blank = a.get(2, "blank", Value(false)).truthy();
@@ -225,9 +234,31 @@ Value f_indent(Interp&, const Value& v, Args& a) {
     if (w > (1 << 20)) throw TemplateError(ErrorKind::kLimit, "indent width exceeds the limit");
     if (w > 0) ind.assign(static_cast<std::size_t>(w), ' ');
   }
-  std::string s = v.str() + "\n";
-  std::vector<std::string> lines = py_splitlines(s);
+  std::string text = v.is_str() ? std::string() : v.str();
+  std::string_view in = v.is_str() ? std::string_view(v.as_str()) : std::string_view(text);
   std::string rv;
+  if (only_newline_breaks(in)) {
+    // Jinja2 splits `s + "\n"` with str.splitlines(); with '\n' as the only break that is
+    // s.split('\n'), done here in one pass.
+    std::size_t lines = static_cast<std::size_t>(std::count(in.begin(), in.end(), '\n'));
+    std::size_t max = interp.limits().max_output;
+    if (!ind.empty() && (in.size() > max || lines + 1 > (max - in.size()) / ind.size()))
+      throw TemplateError(ErrorKind::kLimit, "indent result exceeds the output size limit");
+    rv.reserve(in.size() + (lines + 1) * ind.size());
+    if (first) rv = ind;
+    for (std::size_t start = 0;;) {
+      std::size_t nl = std::min(in.find('\n', start), in.size());
+      if (start && (blank || nl > start)) rv += ind;
+      rv.append(in.substr(start, nl - start));
+      if (nl == in.size()) break;
+      rv += '\n';
+      start = nl + 1;
+    }
+    return v.is_markup() ? Value::markup(std::move(rv)) : Value(std::move(rv));
+  }
+  std::string s(in);
+  s += '\n';
+  std::vector<std::string> lines = py_splitlines(s);
   if (blank) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
       if (i) rv += "\n" + ind;
@@ -295,6 +326,12 @@ Value f_map(Interp& in, const Value& v, Args& a) {
   rest.render = &in;
   rest.args.assign(a.args.begin() + 1, a.args.end());
   rest.kwargs = a.kwargs;
+  if (FilterFn fn = find_builtin_filter(name)) {
+    // The arguments are the same for every item: check them once.
+    if (!items.empty()) check_filter_args(name, builtin_filter_signature(name), rest);
+    for (auto& item : items) out.push_back(fn(in, item, rest));
+    return Value::list(std::move(out));
+  }
   for (auto& item : items) out.push_back(call_filter_by_name(in, name, item, rest));
   return Value::list(std::move(out));
 }

@@ -70,6 +70,9 @@ class ModuleObj final : public NativeObject {
   }
   std::string str() const override { return body_; }
   std::string repr() const override { return "<Module '" + name_ + "'>"; }
+  void for_each_child(const std::function<void(const Value&)>& fn) const override {
+    for (const auto& [k, v] : exports_.as_dict().entries()) fn(v);
+  }
   std::string type_name() const override { return "TemplateModule"; }
   std::string repr_name() const { return "jinja2.runtime.TemplateModule object"; }
 
@@ -307,7 +310,8 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       const auto& n = static_cast<const CallBlockStmt&>(st);
       const auto& call = static_cast<const CallExpr&>(*n.call);
       Value caller = make_macro(*n.caller, s);
-      CallArgs args;
+      PooledArgs pooled(*this);
+  CallArgs& args = pooled.args;
       args.render = this;
       build_args(call.call, s, args);
       args.kwargs.emplace_back("caller", std::move(caller));
@@ -400,8 +404,8 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     materialized = iterate(seq);
     items = &materialized;
   }
-  Scope body;
-  body.parent = &s;
+  PooledScope pooled_body(*this, &s);
+  Scope& body = pooled_body.scope;
   if (f.filter) {
     std::vector<Value> kept;
     for (const auto& v : *items) {
@@ -546,8 +550,8 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
   if (depth_ >= limits().max_depth)
     throw TemplateError(ErrorKind::kLimit,
                         "maximum recursion depth exceeded (" + std::to_string(limits().max_depth) + ")");
-  Scope local;
-  local.parent = &closure;
+  PooledScope pooled_local(*this, &closure);
+  Scope& local = pooled_local.scope;
   std::size_t nparams = def.params.size();
   bool given_small[32] = {};
   std::vector<bool> given_big(nparams > 32 ? nparams : 0, false);
@@ -646,6 +650,37 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     return Value(capture(def.body, local));
   } catch (MacroReturn& r) {
     return std::move(r.value);
+  }
+}
+
+bool shareable_across_renders(const Value& v, int depth) {
+  if (depth > 64) return false;
+  switch (v.kind()) {
+    case Kind::kUndefined:
+    case Kind::kNone:
+    case Kind::kBool:
+    case Kind::kInt:
+    case Kind::kFloat:
+    case Kind::kStr:
+      return true;
+    case Kind::kTuple:
+      for (const auto& item : v.items())
+        if (!shareable_across_renders(item, depth + 1)) return false;
+      return true;
+    case Kind::kCallable: {
+      if (typeid(*v.as_callable()) != typeid(MacroObj)) return false;
+      bool ok = true;
+      v.as_callable()->for_each_child([&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
+      return ok;
+    }
+    case Kind::kObject: {
+      if (typeid(*v.as_object()) != typeid(ModuleObj)) return false;
+      bool ok = true;
+      v.as_object()->for_each_child([&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
+      return ok;
+    }
+    default:  // lists, dicts: mutable
+      return false;
   }
 }
 

@@ -44,7 +44,31 @@ struct Scope : std::enable_shared_from_this<Scope> {
   }
 };
 
+// Whether a value can be shared by renders running at once: nothing reachable from it can be
+// mutated by a template (no list, dict or stateful object). Macros count by what they close over.
+bool shareable_across_renders(const Value& v, int depth = 0);
+
 enum class Flow { kNormal, kBreak, kContinue };
+
+// Vectors handed back after use and reused by later calls of the same render, so that argument
+// lists and scopes on hot paths do not allocate.
+template <class T>
+class VectorPool {
+ public:
+  std::vector<T> take() {
+    if (spare_.empty()) return {};
+    std::vector<T> v = std::move(spare_.back());
+    spare_.pop_back();
+    return v;
+  }
+  void give(std::vector<T>& v) {
+    v.clear();
+    if (v.capacity() != 0 && v.capacity() <= 64 && spare_.size() < 64) spare_.push_back(std::move(v));
+  }
+
+ private:
+  std::vector<std::vector<T>> spare_;
+};
 
 class Interp final : public RenderState {
  public:
@@ -101,6 +125,32 @@ class Interp final : public RenderState {
 
   // Records that `item` was stored inside `container` (a possible reference cycle).
   void note_insert(const Value& container, const Value& item);
+  // Call arguments whose positional list comes from (and returns to) the render's pool.
+  struct PooledArgs {
+    explicit PooledArgs(Interp& in) : in_(in) { args.args = in.arg_pool_.take(); }
+    ~PooledArgs() { in_.arg_pool_.give(args.args); }
+    PooledArgs(const PooledArgs&) = delete;
+    PooledArgs& operator=(const PooledArgs&) = delete;
+    CallArgs args;
+
+   private:
+    Interp& in_;
+  };
+  // A scope on the C++ stack whose variable list comes from (and returns to) the render's pool.
+  struct PooledScope {
+    PooledScope(Interp& in, Scope* parent) : in_(in) {
+      scope.parent = parent;
+      scope.vars = in.var_pool_.take();
+    }
+    ~PooledScope() { in_.var_pool_.give(scope.vars); }
+    PooledScope(const PooledScope&) = delete;
+    PooledScope& operator=(const PooledScope&) = delete;
+    Scope scope;
+
+   private:
+    Interp& in_;
+  };
+
   ~Interp() override;
   Interp(const Interp&) = delete;
   Interp& operator=(const Interp&) = delete;
@@ -124,6 +174,8 @@ class Interp final : public RenderState {
   // that outlives the execution, so switching templates costs no reference counting).
   const std::shared_ptr<const TemplateAst>* ast_ = nullptr;
   std::vector<std::string> spare_buffers_;  // capture() buffers, reused to avoid regrowing
+  VectorPool<Value> arg_pool_;
+  VectorPool<Var> var_pool_;
   int depth_ = 0;
   std::uint64_t steps_ = 0;
   std::unordered_map<std::string, Value> modules_;

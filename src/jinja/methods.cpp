@@ -626,6 +626,10 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
 
 }  // namespace
 
+bool is_dict_method_name(std::string_view name) {
+  return in(kDictMethods, name);
+}
+
 bool has_method(const Value& obj, std::string_view name) {
   switch (obj.kind()) {
     case Kind::kStr:

@@ -9,6 +9,8 @@
 namespace pond::jinja {
 
 bool has_method(const Value& obj, std::string_view name);
+// Whether `name` is a method of dict (then `d.name` is the method, not the item).
+bool is_dict_method_name(std::string_view name);
 // `obj.name` without calling it: a callable bound to obj.
 Value bound_method(const Value& obj, std::string_view name);
 // obj.name(args); returns false when obj has no such method.

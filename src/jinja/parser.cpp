@@ -5,6 +5,7 @@
 #include "jinja/error.hpp"
 #include "jinja/filters_util.hpp"
 #include "jinja/lexer.hpp"
+#include "jinja/methods.hpp"
 
 namespace pond::jinja {
 
@@ -821,6 +822,7 @@ class Parser {
         place_at(*g, node);
         g->obj = std::move(node);
         g->name = std::string(a.text);
+        g->dict_method = is_dict_method_name(g->name);
         return g;
       }
       if (a.type == Tok::kInt) {
@@ -951,10 +953,30 @@ class Parser {
       if (!f->fn && !(env_.has_custom_filter && env_.has_custom_filter(f->name)) && !soft_)
         fail("No filter named '" + f->name + "'.", at, ErrorKind::kAssertion);
       if (cur().is_op("(")) parse_call_args(f->call);
+      f->args_checked = f->fn && builtin_args_fit(*f);
       f->arg = std::move(node);
       node = std::move(f);
     }
     return node;
+  }
+
+  // Whether a builtin filter's call, whose shape is fixed without *args/**kwargs, passes the
+  // argument check; the renderer then skips the check.
+  static bool builtin_args_fit(const FilterExpr& f) {
+    if (f.call.dyn_args || f.call.dyn_kwargs) return false;
+    CallArgs probe;
+    for (const auto& a : f.call.args) {
+      if (a.name.empty())
+        probe.args.emplace_back();
+      else
+        probe.kwargs.emplace_back(a.name, Value());
+    }
+    try {
+      check_filter_args(f.name, f.signature, probe);
+      return true;
+    } catch (const TemplateError&) {
+      return false;
+    }
   }
 
   ExprPtr parse_test(ExprPtr node) {

@@ -138,6 +138,53 @@ TEST(JinjaApi, OneTemplateSetRendersOnManyThreads) {
   }
 }
 
+// A macro library whose top level holds a list that its macros mutate: renders running at once
+// (and renders one after another) must each see their own list, not one shared by all.
+TEST(JinjaApi, ImportedModulesWithMutableStateAreNotSharedBetweenRenders) {
+  std::map<std::string, std::string> files = {
+      {"lib.sql",
+       "{% set seen = [] %}{% set ns = namespace(n=0) %}"
+       "{% macro note(x) %}{% do seen.append(x) %}{% set ns.n = ns.n + 1 %}{{ seen | length }}/{{ ns.n }}"
+       "{% endmacro %}"},
+      {"macros.sql", "{% macro q(x) %}\"{{ x }}\"{% endmacro %}"},
+      {"t.sql",
+       "{% import 'lib.sql' as lib %}{% from 'lib.sql' import note %}{% import 'macros.sql' as m %}"
+       "{% for i in range(20) %}{{ lib.note(i) }},{% endfor %}{{ note(99) }}{{ m.q(tag) }}"},
+  };
+  Environment env;
+  env.set_loader([&files](const std::string& name) -> std::optional<std::string> {
+    auto it = files.find(name);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  });
+  std::string expected;
+  for (int i = 1; i <= 20; ++i) expected += std::to_string(i) + "/" + std::to_string(i) + ",";
+  expected += "21/21";
+  auto t = env.get_template("t.sql");
+  // Within one render the module is imported once (both imports share the list).
+  EXPECT_EQ(t->render(dict_of({{"tag", Value("x")}})), expected + "\"x\"");
+  EXPECT_EQ(t->render(dict_of({{"tag", Value("x")}})), expected + "\"x\"");
+
+  std::vector<int> bad(4, 0);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      std::string tag = "t" + std::to_string(k);
+      for (int n = 0; n < 200; ++n)
+        if (t->render(dict_of({{"tag", Value(tag)}})) != expected + "\"" + tag + "\"")
+          ++bad[static_cast<std::size_t>(k)];
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(bad[static_cast<std::size_t>(k)], 0) << "thread " << k;
+
+  // A library of macros only is rendered once and shared; one with a list is not.
+  EXPECT_TRUE(env.get_template("macros.sql")->default_module(0)->shareable());
+  EXPECT_EQ(env.get_template("macros.sql")->default_module(0), env.get_template("macros.sql")->default_module(0));
+  EXPECT_FALSE(env.get_template("lib.sql")->default_module(0)->shareable());
+  EXPECT_NE(env.get_template("lib.sql")->default_module(0), env.get_template("lib.sql")->default_module(0));
+}
+
 TEST(JinjaApi, CustomFiltersAndTests) {
   Environment env;
   env.add_filter("twice", [](CallArgs& a) { return Value(a.args.at(0).str() + a.args.at(0).str()); });
