@@ -253,7 +253,8 @@ class Assembler {
       assign_relation(m_.nodes[i], m_.target);
       resolve_node_dependencies(m_, m_.nodes[i]);
     });
-    for (auto& mc : m_.macros) mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros);
+    for (auto& mc : m_.macros)
+      mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name);
     clock.lap("refs");
     check_acyclic(m_, Graph(m_));
     clock.lap("cycles");

@@ -66,10 +66,11 @@ void resolve_node_dependencies(const Manifest& m, Node& n) {
     add(target->unique_id);
   }
   n.depends_on_nodes = std::move(deps);
-  n.depends_on_macros = resolve_macro_calls(m, n.depends_on_macros);
+  n.depends_on_macros = resolve_macro_calls(m, n.depends_on_macros, n.package_name);
 }
 
-std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vector<std::string>& calls) {
+std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vector<std::string>& calls,
+                                             const std::string& package) {
   static const std::vector<std::string> builtins{
       "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
       "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",
@@ -80,6 +81,8 @@ std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vecto
     if (auto dot = c.find('.'); dot != std::string::npos) {
       std::string pkg = c.substr(0, dot);
       if (m.find_macro("macro." + c)) id = "macro." + c;
+    } else if (!package.empty() && package != m.project.name && m.find_macro("macro." + package + "." + c)) {
+      id = "macro." + package + "." + c;
     } else if (m.find_macro("macro." + m.project.name + "." + c)) {
       id = "macro." + m.project.name + "." + c;
     } else if (std::find(builtins.begin(), builtins.end(), c) != builtins.end()) {

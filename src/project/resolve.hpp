@@ -12,8 +12,10 @@ namespace pond::project {
 // Sets node.depends_on_nodes from node.refs and node.sources (and macro calls to ids).
 void resolve_node_dependencies(const Manifest& manifest, Node& node);
 
-// Called names ("my_macro", "pkg.macro") -> macro unique_ids (project macros, then dbt's
-// built-ins pond provides); unknown names (Jinja globals, filters) are dropped.
-std::vector<std::string> resolve_macro_calls(const Manifest& manifest, const std::vector<std::string>& calls);
+// Called names ("my_macro", "pkg.macro") -> macro unique_ids: the calling package's macros,
+// then the root project's, then dbt's built-ins pond provides; unknown names (Jinja globals,
+// filters) are dropped.
+std::vector<std::string> resolve_macro_calls(const Manifest& manifest, const std::vector<std::string>& calls,
+                                             const std::string& package = {});
 
 }  // namespace pond::project

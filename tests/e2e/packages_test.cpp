@@ -186,6 +186,7 @@ TEST_F(PackagesTest, LocalPackageWithDispatchNamespacesAndScopedConfigBuilds) {
   EXPECT_EQ(m["nodes"]["model.app.uses"]["depends_on"]["nodes"],
             nlohmann::json::array({"model.pkg_utils.pkg_numbers"}));
   EXPECT_TRUE(m["macros"].contains("macro.pkg_utils.duckdb__safe_add"));
+  EXPECT_EQ(pkg_model["depends_on"]["macros"], nlohmann::json::array({"macro.pkg_utils.pkg_version"}));
 
   // Package vars and an unqualified call to the package's own macro, in a package model.
   std::string compiled = read_file(root / "target/compiled/pkg_utils/models/pkg_numbers.sql");

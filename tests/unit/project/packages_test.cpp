@@ -241,5 +241,40 @@ TEST(InstallTest, FailuresLeaveInstalledPackagesAlone) {
                "local package '../missing' was not found");
 }
 
+TEST(InstallTest, TransitiveRangesNarrowTheChoice) {
+  test::TempDir d;
+  FakeHub hub(d / "hub");
+  for (const char* v : {"1.0.0", "1.2.0", "2.0.0"}) hub.add_version("acme/utils", v, "utils");
+  // The root asks for any 1.x or later; a package it uses needs < 2: 1.2.0 satisfies both.
+  test::write_file(d / "shared/dbt_project.yml", "name: shared_pkg\n");
+  test::write_file(d / "shared/packages.yml",
+                   "packages:\n  - package: acme/utils\n    version: [\"<2.0.0\"]\n");
+  ProjectFile p = make_project(d, R"(packages:
+  - package: acme/utils
+    version: ">=1.0.0"
+  - local: ../shared
+)");
+  InstallOptions o;
+  o.hub_url = "http://hub";
+  o.http_get = [&](const std::string& url) { return hub.get(url); };
+  InstallResult r = install_packages(p, o);
+  ASSERT_EQ(r.installed.size(), 2u);
+  EXPECT_EQ(r.installed[1].name, "utils");
+  EXPECT_EQ(r.installed[1].version, std::vector<std::string>{"1.2.0"});
+  EXPECT_NE(test::read_file(d / "proj/dbt_packages/utils/macros/m.sql").find("1.2.0"), std::string::npos);
+  // Constraints that cannot hold together are an error naming all of them.
+  test::write_file(d / "shared/packages.yml",
+                   "packages:\n  - package: acme/utils\n    version: [\"<1.0.0\"]\n");
+  o.upgrade = true;
+  try {
+    install_packages(p, o);
+    FAIL() << "expected an error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("[\">=1.0.0\", \"<1.0.0\"]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("dbt_packages/shared_pkg/packages.yml:2:5"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pond::project
