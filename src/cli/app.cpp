@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdlib>
 #include <functional>
+#include <string_view>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -109,20 +110,22 @@ int run_app(int argc, char** argv) {
   ShowOptions show;
   auto* show_cmd = app.add_subcommand("show", "Run SQL on the target database and print the rows");
   show_cmd->add_option("--inline", show.inline_sql, "SQL to run");
+  show_cmd->add_option("-s,--select", show.select, "Models to preview (compiled, refs resolved)");
+  show_cmd->add_option("--vars", show.vars, "Variables as YAML/JSON (with --select)");
   show_cmd->add_option("--limit", show.limit, "Rows to show (negative: all)")->capture_default_str();
   show_cmd->add_option("--output,-o", show.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   show_cmd->callback([&] { action = [&] { return run_show(ctx, show); }; });
 
-  ParseOptions parse;
-  auto* parse_cmd = app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
-  parse_cmd->add_option("--vars", parse.vars, "Variables as YAML/JSON, e.g. '{start: 2026-01-01}'");
   DepsOptions deps;
   auto* deps_cmd = app.add_subcommand("deps", "Install the packages of packages.yml into dbt_packages/");
   deps_cmd->add_flag("--upgrade", deps.upgrade, "Ignore package-lock.yml and resolve the version ranges again");
   deps_cmd->callback([&] { action = [&] { return run_deps(ctx, deps); }; });
 
+  ParseOptions parse;
+  auto* parse_cmd = app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
+  parse_cmd->add_option("--vars", parse.vars, "Variables as YAML/JSON, e.g. '{start: 2026-01-01}'");
   parse_cmd->callback([&] { action = [&] { return run_parse(ctx, parse); }; });
 
   LsOptions ls;
@@ -183,8 +186,28 @@ int run_app(int argc, char** argv) {
     cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
     cmd->add_option("--event-time-start", ec.options.event_time_start, "Microbatch: first batch start");
     cmd->add_option("--event-time-end", ec.options.event_time_end, "Microbatch: end of the last batch");
+    if (std::string_view(ec.name) != "test")
+      cmd->add_flag("--empty", ec.options.empty, "Refs and sources read zero rows: build the schema only");
     cmd->callback([&] { action = [&] { return ec.fn(ctx, ec.options); }; });
   }
+
+  RetryOptions retry;
+  auto* retry_cmd = app.add_subcommand("retry", "Re-run what failed or was skipped in the last run/build/seed/test/snapshot");
+  retry_cmd->add_option("--threads", retry.threads, "Nodes run at a time (default: the retried run's)")
+      ->check(CLI::PositiveNumber);
+  retry_cmd->callback([&] { action = [&] { return run_retry(ctx, retry); }; });
+
+  FreshnessOptions freshness;
+  auto* source_cmd = app.add_subcommand("source", "Work with the project's sources");
+  source_cmd->require_subcommand(1);
+  auto* freshness_cmd = source_cmd->add_subcommand(
+      "freshness", "Check how recently the sources were loaded (freshness + loaded_at_field); write target/sources.json");
+  add_selection_flags(freshness_cmd, freshness.selection);
+  freshness_cmd->add_option("--vars", freshness.vars, "Variables as YAML/JSON");
+  freshness_cmd->add_option("--threads", freshness.threads, "Sources checked at a time (default: the target's)")
+      ->check(CLI::PositiveNumber);
+  freshness_cmd->add_option("--output,-o", freshness.output, "Where to write sources.json (default target/sources.json)");
+  freshness_cmd->callback([&] { action = [&] { return run_source_freshness(ctx, freshness); }; });
 
   RunsOptions runs;
   std::string runs_show_id;

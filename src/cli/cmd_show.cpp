@@ -1,9 +1,12 @@
+// `pond show --inline SQL` and `pond show -s MODEL`: run a query on the target and print its rows.
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/project_loader.hpp"
+#include "cli/run_plan.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -52,11 +55,94 @@ TextTable fetch_rows(engine::Connection& con, engine::PreparedStatement& stmt, c
   return table;
 }
 
+// Prints one result in the chosen format; `title` heads the table format (dbt: "Previewing ...").
+void print_rows(const TextTable& table, OutputFormat format, const std::string& title, long limit) {
+  switch (format) {
+    case OutputFormat::kTable:
+      std::cout << title << "\n";
+      print_table(std::cout, table);
+      if (table.truncated)
+        std::cout << fmt::format("(showing the first {} rows; --limit N to see more)\n", limit);
+      break;
+    case OutputFormat::kJson:
+      print_json(std::cout, table);
+      break;
+    case OutputFormat::kCsv:
+      print_csv(std::cout, table);
+      break;
+  }
+}
+
+bool previewable(const project::Node& n) {
+  return n.resource_type == project::ResourceType::kModel ||
+         n.resource_type == project::ResourceType::kSnapshot ||
+         n.resource_type == project::ResourceType::kAnalysis;
+}
+
+// An unknown name in --select: say which model was probably meant.
+[[noreturn]] void no_match(const project::Manifest& m, const std::vector<std::string>& select) {
+  std::vector<std::string> names;
+  for (const auto& n : m.nodes)
+    if (previewable(n)) names.push_back(n.name);
+  std::string words;
+  std::string guess;
+  for (const auto& s : select) {
+    words += (words.empty() ? "" : " ") + s;
+    if (guess.empty()) guess = closest_match(s, names);
+  }
+  throw UserError(
+      "pond show --select '" + words + "' matches no model, snapshot or analysis",
+      guess.empty() ? "`pond ls --resource-type model` lists the models" : "did you mean '" + guess + "'?");
+}
+
+// `pond show -s model`: compiles the selected nodes (refs resolved against the target) and
+// previews the rows their SQL returns.
+int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat format) {
+  ResolvedProject resolved = resolve_project(ctx.options);
+  engine::Database db = open_target_database(resolved.target);
+  engine::Connection con(db);
+  DatabaseHooks hooks(con, false);
+  auto p = load_project(ctx.options, options.vars, "show", &hooks);
+  SelectionFlags flags;
+  flags.select = options.select;
+  std::vector<std::size_t> nodes;
+  for (std::size_t i : select(*p, flags))
+    if (previewable(p->manifest.nodes[i])) nodes.push_back(i);
+  if (nodes.empty()) no_match(p->manifest, options.select);
+  p->compiler->compile_nodes(nodes);
+
+  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
+  for (std::size_t i : nodes) {
+    if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+    const project::Node& n = p->manifest.nodes[i];
+    std::string sql = strip_statement(n.compiled_code);
+    try {
+      engine::PreparedStatement stmt = con.prepare(sql);
+      TextTable table = fetch_rows(con, stmt, sql, options.limit);
+      print_rows(table, format, "Previewing node '" + n.name + "':", options.limit);
+    } catch (const engine::EngineError& e) {
+      if (e.interrupted()) {
+        log::error("query interrupted");
+        return static_cast<int>(ExitCode::kInterrupted);
+      }
+      log::error("Database Error in {} {} ({})\n  {}", project::to_string(n.resource_type), n.name,
+                 n.original_file_path, e.what());
+      return 1;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_show(CommandContext& ctx, const ShowOptions& options) {
-  if (!options.inline_sql) throw UserError("pond show needs --inline \"<sql>\"");
+  if (options.inline_sql && !options.select.empty())
+    throw UserError("pond show takes either --inline or --select, not both");
   OutputFormat format = parse_output_format(options.output);
+  if (!options.select.empty()) return show_nodes(ctx, options, format);
+  if (!options.inline_sql)
+    throw UserError("pond show needs --select MODEL or --inline \"<sql>\"",
+                    "e.g. pond show -s customers --limit 10");
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection con(db);
@@ -75,20 +161,7 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
       return 0;
     }
     TextTable table = fetch_rows(con, stmt, sql, options.limit);
-    switch (format) {
-      case OutputFormat::kTable:
-        std::cout << "Previewing inline node:\n";
-        print_table(std::cout, table);
-        if (table.truncated)
-          std::cout << fmt::format("(showing the first {} rows; --limit N to see more)\n", options.limit);
-        break;
-      case OutputFormat::kJson:
-        print_json(std::cout, table);
-        break;
-      case OutputFormat::kCsv:
-        print_csv(std::cout, table);
-        break;
-    }
+    print_rows(table, format, "Previewing inline node:", options.limit);
     return 0;
   } catch (const engine::EngineError& e) {
     if (e.interrupted()) {

@@ -23,6 +23,8 @@ int run_debug(CommandContext& ctx);
 
 struct ShowOptions {
   std::optional<std::string> inline_sql;
+  std::vector<std::string> select;  // -s/--select: preview these models (compiled, refs resolved)
+  std::string vars;                 // --vars, for -s
   long limit = 5;  // negative: no limit
   std::string output = "table";
 };
@@ -38,14 +40,14 @@ struct SelectionFlags {
   std::string indirect_selection = "eager";
 };
 
-struct ParseOptions {
-  std::string vars;  // --vars YAML/JSON
 // `pond deps`: install packages.yml's packages into dbt_packages/, write package-lock.yml.
 struct DepsOptions {
   bool upgrade = false;  // --upgrade: ignore package-lock.yml and resolve the ranges again
 };
 int run_deps(CommandContext& ctx, const DepsOptions& options);
 
+struct ParseOptions {
+  std::string vars;  // --vars YAML/JSON
 };
 int run_parse(CommandContext& ctx, const ParseOptions& options);
 
@@ -82,12 +84,30 @@ struct ExecOptions {
   bool fail_fast = false;
   std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
   std::optional<std::string> event_time_end;
+  bool empty = false;  // --empty: refs and sources read as zero rows (schema-only build)
 };
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);
 int run_seed(CommandContext& ctx, const ExecOptions& options);
 int run_test(CommandContext& ctx, const ExecOptions& options);
 int run_snapshot(CommandContext& ctx, const ExecOptions& options);
+
+// `pond retry`: re-runs the nodes of the last run/build/seed/test/snapshot that failed, errored
+// or were skipped, with that run's command and flags.
+struct RetryOptions {
+  std::optional<int> threads;  // --threads (default: the retried run's)
+};
+int run_retry(CommandContext& ctx, const RetryOptions& options);
+
+// `pond source freshness`: max(loaded_at_field) of the selected sources against their
+// warn_after/error_after; writes target/sources.json.
+struct FreshnessOptions {
+  std::string vars;
+  SelectionFlags selection;
+  std::optional<int> threads;
+  std::optional<std::string> output;  // -o/--output: sources.json path (default target/sources.json)
+};
+int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
 
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {

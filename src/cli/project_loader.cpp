@@ -10,7 +10,7 @@ namespace pond::cli {
 
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
                                             const std::string& which, compile::ExecutionHooks* hooks,
-                                            bool full_refresh) {
+                                            bool full_refresh, bool empty) {
   auto out = std::make_unique<LoadedProject>();
   out->resolved = resolve_project(options);
   const project::TargetConfig& t = out->resolved.target;
@@ -33,6 +33,7 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   co.threads = 2;
   co.hooks = hooks;
   co.full_refresh = full_refresh;
+  co.empty = empty;
   out->compiler = std::make_unique<compile::Compiler>(out->manifest, co);
   out->compiler->render_for_parse();
   out->graph = std::make_unique<project::Graph>(out->manifest);

@@ -31,7 +31,7 @@ struct LoadedProject {
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
                                             const std::string& which,
                                             compile::ExecutionHooks* hooks = nullptr,
-                                            bool full_refresh = false);
+                                            bool full_refresh = false, bool empty = false);
 
 // Selected node indexes (ascending unique_id order).
 std::vector<std::size_t> select(const LoadedProject& project, const SelectionFlags& flags);

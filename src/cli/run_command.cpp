@@ -58,17 +58,37 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::optional<RunKinds> kinds_of_command(const std::string& which) {
+  if (which == "run") return RunKinds{true, false, false, false};
+  if (which == "build") return RunKinds{true, true, true, true};
+  if (which == "seed") return RunKinds{false, true, false, false};
+  if (which == "test") return RunKinds{false, false, false, true};
+  if (which == "snapshot") return RunKinds{false, false, true, false};
+  return std::nullopt;
+}
+
 int run_project_command(CommandContext& ctx, const ExecOptions& options, const std::string& which,
-                        RunKinds kinds) {
+                        RunKinds kinds, const RetryScope* retry) {
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection hook_con(db);
   DatabaseHooks hooks(hook_con, options.full_refresh);
-  auto p = load_project(ctx.options, options.vars, which, &hooks, options.full_refresh);
+  auto p = load_project(ctx.options, options.vars, which, &hooks, options.full_refresh, options.empty);
   if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
 
   PlanKinds pk{kinds.models, kinds.seeds, kinds.snapshots, kinds.tests};
-  std::vector<std::size_t> selected = select(*p, options.selection);
+  std::vector<std::size_t> selected;
+  if (retry) {
+    for (const auto& id : retry->unique_ids) {
+      if (auto i = p->manifest.index_of(id)) {
+        selected.push_back(*i);
+      } else if (id.rfind("operation.", 0) != 0) {
+        log::warn("{} is no longer in the project; not retried", id);
+      }
+    }
+  } else {
+    selected = select(*p, options.selection);
+  }
   std::vector<std::size_t> to_compile;
   for (std::size_t i : selected) {
     const project::Node& n = p->manifest.nodes[i];
@@ -94,6 +114,7 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   run_options.cache = &cache;
   run_options.event_time_start = options.event_time_start;
   run_options.event_time_end = options.event_time_end;
+  run_options.empty = options.empty;
 
   PlanInput input{p->manifest,    *p->graph,
                   selected,       pk,
@@ -113,8 +134,15 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   nlohmann::json args{{"which", which},
                       {"select", options.selection.select},
                       {"exclude", options.selection.exclude},
+                      {"selector", options.selection.selector ? *options.selection.selector : ""},
+                      {"resource_types", options.selection.resource_types},
+                      {"vars", options.vars},
                       {"full_refresh", options.full_refresh},
-                      {"fail_fast", options.fail_fast}};
+                      {"fail_fast", options.fail_fast},
+                      {"empty", options.empty}};
+  if (options.threads) args["threads"] = *options.threads;
+  if (options.event_time_start) args["event_time_start"] = *options.event_time_start;
+  if (options.event_time_end) args["event_time_end"] = *options.event_time_end;
   io.args_json = args.dump();
   io.target = resolved.target.target_name;
   io.state_path = p->manifest.project.root / ".pond" / "state.db";
@@ -125,6 +153,10 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
   io.on_run_start = plan.on_run_start;
   io.on_run_end = plan.on_run_end;
+  if (retry) {
+    io.trigger = "retry";
+    io.parent_run_id = retry->parent_run_id;
+  }
 
   // Ctrl-C: the watcher thread cancels the executor that is running, if any.
   std::mutex mutex;

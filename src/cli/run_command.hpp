@@ -1,7 +1,9 @@
 #pragma once
 // The shared body of `pond run`, `build`, `seed`, `test` and `snapshot` (cmd_<name>.cpp pick
 // the node types).
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 
@@ -15,8 +17,18 @@ struct RunKinds {
   bool tests = false;
 };
 
+// `pond retry`: run exactly these nodes (instead of the selection flags), recorded as a retry of
+// `parent_run_id`.
+struct RetryScope {
+  std::vector<std::string> unique_ids;
+  std::string parent_run_id;
+};
+
 // Returns the exit code: 0 all good (warnings included), 1 a step failed, 130 interrupted.
 int run_project_command(CommandContext& ctx, const ExecOptions& options, const std::string& which,
-                        RunKinds kinds);
+                        RunKinds kinds, const RetryScope* retry = nullptr);
+
+// The node types of a command (run, build, seed, test, snapshot); nullopt for any other.
+std::optional<RunKinds> kinds_of_command(const std::string& which);
 
 }  // namespace pond::cli

@@ -7,6 +7,8 @@
 #include "engine/connection.hpp"
 #include "engine/result.hpp"
 #include "materialize/relation.hpp"
+#include "orchestrate/artifacts.hpp"
+#include "orchestrate/error_location.hpp"
 #include "orchestrate/sql_steps.hpp"
 
 namespace pond::cli {
@@ -239,18 +241,35 @@ class FailedStep : public orc::Step {
   std::string message_;
 };
 
-// Puts the node's kind, name and compiled file in front of a database error, as dbt does, and
-// writes the executed SQL where dbt does (target/run/<package>/<path>).
+// Puts the node's kind, name and file around a database error, as dbt does ("Database Error in
+// model x (models/x.sql)", the message, "compiled code at target/run/...:line:col"), and writes
+// the executed SQL where dbt does (target/run/<package>/<path>). `run_dir` is the project-relative
+// target/run folder, as the message shows it.
 class NamedStep : public orc::Step {
  public:
-  NamedStep(std::unique_ptr<orc::Step> inner, std::string prefix, std::string run_path)
-      : inner_(std::move(inner)), info_(inner_->info()), prefix_(std::move(prefix)) {
+  NamedStep(std::unique_ptr<orc::Step> inner, std::string prefix, std::string run_path, std::string run_dir)
+      : inner_(std::move(inner)), info_(inner_->info()), prefix_(std::move(prefix)), run_dir_(std::move(run_dir)) {
     info_.run_path = std::move(run_path);
   }
   const orc::StepInfo& info() const override { return info_; }
   orc::StepOutcome run(orc::StepContext& ctx) override {
     orc::StepOutcome o = inner_->run(ctx);
-    if (o.status == orc::Status::kError) o.message = prefix_ + "\n  " + o.message;
+    if (o.status != orc::Status::kError) return o;
+    std::string indented;  // continuation lines under the first, blank ones left blank
+    for (std::size_t k = 0; k < o.message.size(); ++k) {
+      indented += o.message[k];
+      if (o.message[k] == '\n' && k + 1 < o.message.size() && o.message[k + 1] != '\n') indented += "  ";
+    }
+    std::optional<orc::FileLocation> loc = orc::locate_error(o.executed_sql, o.message);
+    o.message = prefix_ + "\n  " + indented;
+    if (!o.executed_sql.empty()) {
+      std::string where = run_dir_ + "/" + orc::run_sql_path(info_).generic_string();
+      if (loc) {
+        where += ":" + std::to_string(loc->line);
+        if (loc->column > 0) where += ":" + std::to_string(loc->column);
+      }
+      o.message += "\n  compiled code at " + where;
+    }
     return o;
   }
 
@@ -258,6 +277,7 @@ class NamedStep : public orc::Step {
   std::unique_ptr<orc::Step> inner_;
   orc::StepInfo info_;
   std::string prefix_;
+  std::string run_dir_;
 };
 
 // <package>/<path> as under target/compiled/ (tests from YAML have no file of their own).
@@ -367,6 +387,7 @@ RunPlan make_run_plan(const PlanInput& in) {
 
   std::unordered_map<std::string, std::string> compile_errors(in.compile_errors.begin(),
                                                               in.compile_errors.end());
+  const std::string run_dir = (std::filesystem::path(m.project.target_path) / "run").generic_string();
   RunPlan plan;
   for (std::size_t i : order) {
     const Node& n = m.nodes[i];
@@ -397,8 +418,7 @@ RunPlan make_run_plan(const PlanInput& in) {
       step = std::make_unique<orc::TestStep>(test_spec(n), d, asset, in.cache);
     }
     std::string prefix = "Database Error in " + where;
-    if (!n.compiled_path.empty()) prefix += "\n  compiled code at " + n.compiled_path;
-    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n)));
+    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n), run_dir));
     plan.steps.push_back(plan.owned.back().get());
   }
 

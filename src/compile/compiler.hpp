@@ -47,6 +47,7 @@ struct CompileOptions {
   bool full_refresh = false;
   int threads = 2;
   ExecutionHooks* hooks = nullptr;  // not owned; defaults when null
+  bool empty = false;               // --empty: ref() and source() read zero rows
 };
 
 class Compiler {

@@ -146,6 +146,14 @@ class ExceptionsObject final : public jinja::NativeObject {
   }
 };
 
+// --empty: the relation as dbt's render_limited() prints it with limit 0; its parts stay readable.
+Value empty_relation_of(const Node& n) {
+  bool source = n.resource_type == project::ResourceType::kSource;
+  std::string rendered = "(select * from " + relation_of(n).as_object()->str() + " where false limit 0)";
+  return RelationValue::make(n.database, n.schema, source ? n.identifier : n.alias, rendered,
+                             n.materialized() == "view" ? "view" : "table");
+}
+
 Value find_ref(ContextData& data, CallArgs& args) {
   NodeRender& r = render_of(args);
   std::string package, name;
@@ -164,8 +172,9 @@ Value find_ref(ContextData& data, CallArgs& args) {
   if (!target) compiler_error("ref('" + name + "') was not found in the project");
   if (target->materialized() == "ephemeral") {
     if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
+    return relation_of(*target);  // a CTE: its own refs are the ones limited
   }
-  return relation_of(*target);
+  return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
 }
 
 Value find_source(ContextData& data, CallArgs& args) {
@@ -177,7 +186,7 @@ Value find_source(ContextData& data, CallArgs& args) {
   }
   const Node* target = data.manifest.resolve_source(source, table);
   if (!target) compiler_error("source('" + source + "', '" + table + "') was not found in the project");
-  return relation_of(*target);
+  return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
 }
 
 Value yaml_to_value(const YAML::Node& n) {

@@ -108,7 +108,8 @@ MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOpt
     select += (select.empty() ? "" : ", ") + ("CAST(" + v + " AS " + c.type + ")");
   }
   result.rows_affected = session.execute("INSERT INTO " + rel + " (" + quoted_csv(column_names(columns)) +
-                                         ")\nSELECT " + select + " FROM " + csv_reader(spec));
+                                         ")\nSELECT " + select + " FROM " + csv_reader(spec) +
+                                         (options.empty ? " LIMIT 0" : ""));
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
   session.remember(spec.relation, RelationKind::kTable);

@@ -95,6 +95,7 @@ struct RunOptions {
   std::optional<std::string> event_time_end;    // --event-time-end
   std::optional<std::string> now;               // "current time" for microbatch/snapshots (tests)
   RelationCache* cache = nullptr;               // the run's relation cache, shared by its steps
+  bool empty = false;                           // --empty: seeds create their table, load no rows
 };
 
 // One statement the layer ran, for target/run/ and debugging.

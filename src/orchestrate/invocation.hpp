@@ -22,6 +22,7 @@ struct InvocationOptions {
   ProgressOptions progress;
   std::string trigger = "cli";
   std::string parent_run_id;  // pond retry: the run it repeats
+  bool write_run_results = true;  // false: `source freshness`, whose artifact is sources.json
   // on-run-start hooks run first; when one fails every step is skipped. on-run-end hooks run
   // after the steps whatever their outcome (not after a cancel).
   std::vector<Step*> on_run_start;

@@ -33,6 +33,20 @@ std::string finish_text(const StepResult& r) {
   const StepInfo& i = *r.info;
   const StepOutcome& o = r.outcome;
   std::string what = i.description;
+  if (i.resource_type == "source") {  // source freshness, as dbt words it
+    switch (o.status) {
+      case Status::kPass:
+        return "PASS " + what;
+      case Status::kWarn:
+        return "WARN " + what;
+      case Status::kFail:
+        return "ERROR STALE " + what;
+      case Status::kSkipped:
+        return "SKIP " + what;
+      default:
+        return "ERROR " + what;
+    }
+  }
   if (i.resource_type == "test")  // the test's name (the id ends with a hash for generic tests)
     what = i.description.rfind("test ", 0) == 0 ? i.description.substr(5) : short_name(i);
   switch (o.status) {
@@ -68,6 +82,10 @@ std::string clock_prefix() {
 std::string result_tag(const StepResult& r) {
   const StepOutcome& o = r.outcome;
   std::string t = seconds(r.execution_time);
+  if (r.info->resource_type == "source") {
+    if (o.status == Status::kFail) return "ERROR STALE " + t;
+    if (o.status == Status::kWarn) return "WARN " + t;
+  }
   switch (o.status) {
     case Status::kSuccess:
       if (r.info->resource_type == "seed" && o.rows) return "INSERT " + std::to_string(*o.rows) + " " + t;

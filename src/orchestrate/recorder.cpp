@@ -73,10 +73,10 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
     m->duration_ms = r.execution_time * 1000.0;
   }
   std::optional<CheckRecord> c;
-  if (info.resource_type == "test") {
+  if (info.resource_type == "test" || info.resource_type == "source") {  // a source: its freshness
     c = CheckRecord{};
     c->asset_key = info.asset_key;
-    c->check_name = info.id;
+    c->check_name = info.resource_type == "source" ? "freshness" : info.id;
     c->run_id = run_id_;
     c->step_key = info.id;
     c->ts = r.completed_at.empty() ? iso_now() : r.completed_at;

@@ -1,0 +1,172 @@
+// `pond source freshness`: for each selected source table with a freshness policy
+// (`freshness: {warn_after, error_after, filter}` + `loaded_at_field`), how long ago its newest
+// row was loaded; dbt's progress lines, target/sources.json, a run in the run store. Exit 1 when
+// a source is stale past error_after or its query fails.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/project_loader.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "engine/database.hpp"
+#include "orchestrate/freshness.hpp"
+#include "orchestrate/invocation.hpp"
+#include "project/relation.hpp"
+
+namespace pond::cli {
+
+namespace {
+
+using nlohmann::json;
+using project::Node;
+
+// The node's freshness block, from the source YAML or (dbt_project.yml `sources:`) its config.
+json freshness_of(const Node& n) {
+  if (n.freshness.is_object()) return n.freshness;
+  if (const json* c = n.config_value("freshness"); c && c->is_object()) return *c;
+  return json();
+}
+
+std::string loaded_at_of(const Node& n) {
+  if (!n.loaded_at_field.empty()) return n.loaded_at_field;
+  if (const json* c = n.config_value("loaded_at_field"); c && c->is_string()) return c->get<std::string>();
+  return "";
+}
+
+// nullopt: the source has no freshness policy (dbt leaves it out of the run).
+std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n) {
+  json f = freshness_of(n);
+  if (!f.is_object()) return std::nullopt;
+  orchestrate::FreshnessSpec s;
+  s.unique_id = n.unique_id;
+  s.display = n.source_name + "." + n.name;
+  s.asset_key = n.schema + "." + n.identifier;
+  auto bad = [&](const std::string& what) -> UserError {
+    return UserError(
+        SourceLocation{n.original_file_path, 0, 0}, "source " + s.display + ": freshness " + what,
+        "e.g. freshness: {warn_after: {count: 12, period: hour}, error_after: {count: 1, period: day}}");
+  };
+  try {
+    if (f.contains("warn_after")) s.warn_after = orchestrate::parse_threshold(f["warn_after"].dump());
+    if (f.contains("error_after")) s.error_after = orchestrate::parse_threshold(f["error_after"].dump());
+  } catch (const std::invalid_argument& e) {
+    throw bad(e.what());
+  }
+  if (!s.warn_after && !s.error_after) return std::nullopt;
+  if (f.contains("filter") && !f["filter"].is_null()) {
+    if (!f["filter"].is_string()) throw bad("filter must be a SQL condition (a string)");
+    s.filter = f["filter"].get<std::string>();
+  }
+  s.loaded_at_field = loaded_at_of(n);
+  if (s.loaded_at_field.empty()) {
+    throw UserError(SourceLocation{n.original_file_path, 0, 0},
+                    "source " + s.display + " has a freshness policy but no loaded_at_field",
+                    "add loaded_at_field: <timestamp column> to the source or the table");
+  }
+  s.relation = !n.relation_name.empty()
+                   ? n.relation_name
+                   : project::quote_identifier(n.schema) + "." + project::quote_identifier(n.identifier);
+  json criteria = {{"warn_after", {{"count", nullptr}, {"period", nullptr}}},
+                   {"error_after", {{"count", nullptr}, {"period", nullptr}}},
+                   {"filter", s.filter.empty() ? json(nullptr) : json(s.filter)}};
+  if (s.warn_after)
+    criteria["warn_after"] = {{"count", s.warn_after->count}, {"period", s.warn_after->period}};
+  if (s.error_after)
+    criteria["error_after"] = {{"count", s.error_after->count}, {"period", s.error_after->period}};
+  s.criteria_json = criteria.dump();
+  return s;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw UserError("cannot write " + tmp.string(), ExitCode::kStepFailed);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+bool no_selection(const SelectionFlags& f) {
+  return f.select.empty() && f.exclude.empty() && !f.selector && f.resource_types.empty() && !f.state;
+}
+
+}  // namespace
+
+int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
+  ResolvedProject resolved = resolve_project(ctx.options);
+  auto p = load_project(ctx.options, options.vars, "source freshness");
+  if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+
+  std::vector<std::size_t> chosen;
+  if (no_selection(options.selection)) {
+    for (std::size_t i = 0; i < p->manifest.nodes.size(); ++i) chosen.push_back(i);
+  } else {
+    chosen = select(*p, options.selection);
+  }
+  std::vector<std::unique_ptr<orchestrate::FreshnessStep>> owned;
+  std::vector<orchestrate::Step*> steps;
+  std::vector<const orchestrate::FreshnessStep*> fresh_steps;
+  for (std::size_t i : chosen) {
+    const Node& n = p->manifest.nodes[i];
+    if (n.resource_type != project::ResourceType::kSource || !n.is_enabled()) continue;
+    if (auto spec = spec_of(n)) {
+      owned.push_back(std::make_unique<orchestrate::FreshnessStep>(std::move(*spec)));
+      steps.push_back(owned.back().get());
+      fresh_steps.push_back(owned.back().get());
+    }
+  }
+  log::info("{}", summary(p->manifest));
+  if (steps.empty()) {
+    log::warn(
+        "Nothing to do: no selected source has a freshness policy (freshness: with warn_after or "
+        "error_after, and a loaded_at_field)");
+    return 0;
+  }
+
+  engine::Database db = open_target_database(resolved.target);
+  std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
+  orchestrate::InvocationOptions io;
+  io.command = "source freshness";
+  for (const auto& s : options.selection.select) io.selection += (io.selection.empty() ? "" : " ") + s;
+  io.args_json = json{
+      {"which", "source-freshness"},
+      {"select", options.selection.select},
+      {"exclude", options.selection.exclude},
+      {"vars",
+       options.vars}}.dump();
+  io.target = resolved.target.target_name;
+  io.state_path = p->manifest.project.root / ".pond" / "state.db";
+  io.target_dir = target_dir;
+  io.write_run_results = false;
+  io.executor.threads = options.threads.value_or(resolved.target.threads > 0 ? resolved.target.threads : 1);
+  io.progress.json = ctx.options.log_format == "json";
+  io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
+
+  std::mutex mutex;
+  orchestrate::Executor* running = nullptr;
+  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&] {
+    std::lock_guard lock(mutex);
+    if (running) running->cancel();
+  });
+  auto on_executor = [&](orchestrate::Executor* e) {
+    std::lock_guard lock(mutex);
+    running = e;
+    if (e && ctx.interrupts.interrupted()) e->cancel();
+  };
+  orchestrate::InvocationResult r = orchestrate::run_invocation(db, steps, io, std::cout, on_executor);
+  std::filesystem::path out =
+      options.output ? std::filesystem::path(*options.output) : target_dir / "sources.json";
+  write_file(out, orchestrate::sources_json(r.outcome, fresh_steps, r.run_id));
+  return r.exit_code;
+}
+
+}  // namespace pond::cli
