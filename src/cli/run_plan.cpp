@@ -62,17 +62,16 @@ std::vector<compile::ColumnInfo> DatabaseHooks::columns(const std::string& datab
   return out;
 }
 
-std::vector<std::vector<std::string>> DatabaseHooks::run_query(const std::string& sql,
-                                                               std::vector<std::string>& columns) {
+compile::QueryResult DatabaseHooks::run_query(const std::string& sql) {
   std::lock_guard lock(mutex_);
   engine::Result r = con_.query(sql);
-  columns.clear();
-  for (std::size_t c = 0; c < r.column_count(); ++c) columns.push_back(r.column_name(c));
-  std::vector<std::vector<std::string>> out;
-  for (auto& row : r.rows_as_text()) {
-    auto& o = out.emplace_back();
-    for (auto& v : row) o.push_back(v.value_or(""));
+  compile::QueryResult out;
+  for (std::size_t c = 0; c < r.column_count(); ++c) {
+    out.columns.push_back(r.column_name(c));
+    out.types.push_back(r.column_type(c).name);
   }
+  out.rows_affected = r.rows_changed();
+  out.rows = r.rows_as_text();
   return out;
 }
 

@@ -35,8 +35,7 @@ class DatabaseHooks : public compile::ExecutionHooks {
                                            const std::string& identifier) override;
   std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
                                            const std::string& identifier) override;
-  std::vector<std::vector<std::string>> run_query(const std::string& sql,
-                                                  std::vector<std::string>& columns) override;
+  compile::QueryResult run_query(const std::string& sql) override;
 
  private:
   std::optional<std::string> relation_type_locked(const std::string& database, const std::string& schema,

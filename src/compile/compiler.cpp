@@ -38,8 +38,7 @@ std::optional<std::string> ExecutionHooks::relation_type(const std::string&, con
 std::vector<ColumnInfo> ExecutionHooks::columns(const std::string&, const std::string&, const std::string&) {
   return {};
 }
-std::vector<std::vector<std::string>> ExecutionHooks::run_query(const std::string&,
-                                                                std::vector<std::string>&) {
+QueryResult ExecutionHooks::run_query(const std::string&) {
   throw jinja::TemplateError(jinja::ErrorKind::kRuntime,
                              "run_query() needs a database connection; it runs during pond run/build");
 }
@@ -200,6 +199,7 @@ struct Compiler::Impl {
     auto& v = vars.as_dict();
     v.set(Value("__pond__"), Value::object(holder));
     v.set(Value("this"), relation_of(n));
+    if (state.parse) v.set(Value("execute"), Value(false));  // as dbt: nothing runs at parse
     if (n.raw_code.find("model") != std::string::npos || n.test_metadata)
       v.set(Value("model"), node_value(n));
     if (n.test_metadata) {
@@ -217,7 +217,6 @@ struct Compiler::Impl {
       }
       v.set(Value("_dbt_generic_test_kwargs"), kwargs);
     }
-    (void)state;
     return render_text(n.raw_code, n, holder, vars);
   }
 

@@ -3,6 +3,7 @@
 // into SQL (compile), and re-renders nodes whose ref()/source()/config() calls static analysis
 // could not read (parse). One Compiler per command; compile_nodes renders in parallel.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -24,6 +25,16 @@ struct ColumnInfo {
   std::string data_type;
 };
 
+// A query's result for run_query() and statement blocks: column names, DuckDB's type spellings,
+// the values as text (NULL: nullopt), and the rows a DML statement changed.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::string> types;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::string message;  // the adapter response's message ("OK" when empty)
+  std::uint64_t rows_affected = 0;
+};
+
 // What only a run can answer: the executor implements these (pond compile leaves the defaults:
 // nothing exists yet, so is_incremental() is false and get_relation() is none).
 class ExecutionHooks {
@@ -35,9 +46,8 @@ class ExecutionHooks {
                                                    const std::string& identifier);
   virtual std::vector<ColumnInfo> columns(const std::string& database, const std::string& schema,
                                           const std::string& identifier);
-  // run_query(): rows as lists of values; throws UserError when no database is connected.
-  virtual std::vector<std::vector<std::string>> run_query(const std::string& sql,
-                                                          std::vector<std::string>& columns);
+  // run_query() and statement blocks; throws when no database is connected.
+  virtual QueryResult run_query(const std::string& sql);
 };
 
 struct CompileOptions {

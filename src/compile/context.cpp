@@ -9,6 +9,7 @@
 #include "compile/modules.hpp"
 #include "compile/dispatch.hpp"
 #include "compile/relation_value.hpp"
+#include "compile/statements.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
 #include "project/vars.hpp"
@@ -283,19 +284,6 @@ void install_context(jinja::Environment& env, ContextData& data) {
     return Value("");
   });
   env.add_function("return", [](CallArgs& a) -> Value { throw jinja::MacroReturn{a.get(0, "value")}; });
-  env.add_function("run_query", [&data](CallArgs& a) {
-    NodeRender& r = render_of(a);
-    if (r.parse) return Value::none();
-    std::vector<std::string> columns;
-    auto rows = data.hooks->run_query(arg_str(a, 0, "sql"), columns);
-    std::vector<Value> out;
-    for (auto& row : rows) {
-      std::vector<Value> cells;
-      for (auto& c : row) cells.push_back(Value(c));
-      out.push_back(Value::tuple(std::move(cells)));
-    }
-    return Value::list(std::move(out));
-  });
   env.add_function("zip", [](CallArgs& a) {
     std::vector<Value> out;
     std::size_t n = SIZE_MAX;
@@ -353,6 +341,7 @@ void install_context(jinja::Environment& env, ContextData& data) {
     compiler_error("doc('" + name + "') was not found");
   });
 
+  install_statements(env, data);
   env.add_global("config", Value::object(std::make_shared<ConfigObject>()));
   env.add_global("adapter", Value::object(std::make_shared<AdapterObject>(data)));
   env.add_global("exceptions", Value::object(std::make_shared<ExceptionsObject>()));

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: the dbt context installed into a Jinja environment, and the per-render state the
 // context functions record into (refs, sources, config() calls of the node being rendered).
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ class NodeRender final : public jinja::NativeObject {
   std::vector<project::SourceCall> sources;
   nlohmann::json config_calls = nlohmann::json::object();
   std::vector<std::size_t> ephemerals;  // ephemeral models referenced (node indexes)
+  std::map<std::string, jinja::Value> statement_results;  // load_result(name)
   std::string type_name() const override { return "render_state"; }
 };
 
