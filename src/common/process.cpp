@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,15 @@ struct FileActions {
   FileActions& operator=(const FileActions&) = delete;
 };
 
+// posix_spawn's attributes, destroyed on scope exit.
+struct SpawnAttr {
+  posix_spawnattr_t a;
+  SpawnAttr() { posix_spawnattr_init(&a); }
+  ~SpawnAttr() { posix_spawnattr_destroy(&a); }
+  SpawnAttr(const SpawnAttr&) = delete;
+  SpawnAttr& operator=(const SpawnAttr&) = delete;
+};
+
 }  // namespace
 
 ChildResult run_child(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
@@ -73,8 +83,20 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::filesyste
   for (auto& a : args) c_args.push_back(a.data());
   c_args.push_back(nullptr);
 
+  // pond blocks SIGINT/SIGTERM in its threads (cli/interrupt.hpp); the child gets the default
+  // mask and handlers back, so Ctrl-C stops it too.
+  SpawnAttr attr;
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr.a, &none);
+  posix_spawnattr_setsigdefault(&attr.a, &defaults);
+  posix_spawnattr_setflags(&attr.a, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, c_args[0], &fa.a, nullptr, c_args.data(), envp.data());
+  int rc = posix_spawnp(&pid, c_args[0], &fa.a, &attr.a, c_args.data(), envp.data());
   if (rc != 0) {
     throw UserError("cannot run '" + argv[0] + "': " + std::strerror(rc),
                     "install " + argv[0] + " (it must be on the PATH)");

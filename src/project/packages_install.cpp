@@ -376,6 +376,10 @@ InstallResult install_packages(const ProjectFile& project, const InstallOptions&
   fs::path install_dir = project.root / project.packages_install_path;
   std::string base = install_dir.filename().string();
   std::string pid = std::to_string(::getpid());
+  // Left by a pond deps that was killed (a second Ctrl-C exits at once, without cleanup).
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(install_dir.parent_path(), ec))
+    if (e.path().filename().string().rfind("." + base + ".pond-", 0) == 0) fs::remove_all(e.path(), ec);
   // Staging next to the install folder, so the final swap is a rename on one file system.
   ScopedDir staging(install_dir.parent_path() / ("." + base + ".pond-new-" + pid));
   ScopedDir scratch(install_dir.parent_path() / ("." + base + ".pond-work-" + pid));
@@ -389,7 +393,6 @@ InstallResult install_packages(const ProjectFile& project, const InstallOptions&
 
   // Everything is fetched: swap the new folder in, then write the lock file.
   fs::path old = install_dir.parent_path() / ("." + base + ".pond-old-" + pid);
-  std::error_code ec;
   bool had_old = fs::exists(install_dir, ec);
   if (had_old) fs::rename(install_dir, old);
   try {
