@@ -16,6 +16,7 @@
 #include "common/log.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "materialize/microbatch_window.hpp"
 #include "orchestrate/invocation.hpp"
 #include "project/manifest_json.hpp"
 
@@ -69,6 +70,15 @@ std::optional<RunKinds> kinds_of_command(const std::string& which) {
 
 int run_project_command(CommandContext& ctx, const ExecOptions& options, const std::string& which,
                         RunKinds kinds, const RetryScope* retry) {
+  // Microbatch windows are checked before anything runs (exit 2), not per model.
+  std::optional<std::string> event_time_start, event_time_end;
+  if (options.event_time_start)
+    event_time_start = materialize::normalize_timestamp(*options.event_time_start, "--event-time-start");
+  if (options.event_time_end)
+    event_time_end = materialize::normalize_timestamp(*options.event_time_end, "--event-time-end");
+  if (event_time_start && event_time_end && *event_time_start >= *event_time_end)
+    throw UserError("--event-time-start (" + *event_time_start + ") must be before --event-time-end (" +
+                    *event_time_end + ")");
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection hook_con(db);
@@ -112,14 +122,17 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   materialize::RunOptions run_options;
   run_options.full_refresh = options.full_refresh;
   run_options.cache = &cache;
-  run_options.event_time_start = options.event_time_start;
-  run_options.event_time_end = options.event_time_end;
+  run_options.event_time_start = event_time_start;
+  run_options.event_time_end = event_time_end;
   run_options.empty = options.empty;
 
   PlanInput input{p->manifest,    *p->graph,
                   selected,       pk,
                   run_options,    &cache,
                   compile_errors, [&p](const std::string& sql) { return p->compiler->compile_inline(sql); }};
+  input.render_batch = [&p](std::size_t node, const materialize::BatchWindow& w, const std::string& id) {
+    return p->compiler->compile_batch(node, w.start, w.end, id);
+  };
   RunPlan plan = make_run_plan(input);
   log::info("{}", summary(p->manifest));
   if (plan.steps.empty()) {

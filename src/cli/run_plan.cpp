@@ -6,6 +6,7 @@
 
 #include "engine/connection.hpp"
 #include "engine/result.hpp"
+#include "materialize/microbatch_window.hpp"
 #include "materialize/relation.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/error_location.hpp"
@@ -155,6 +156,13 @@ mz::ModelSpec model_spec(const Node& n, const PlanInput& in) {
   if (!begin.empty()) s.microbatch.begin = begin;
   if (const json* lb = n.config_value("lookback"); lb && lb->is_number_integer())
     s.microbatch.lookback = lb->get<int>();
+  if (s.strategy == mz::IncrementalStrategy::kMicrobatch && in.render_batch && s.microbatch.batch_size) {
+    std::size_t index = static_cast<std::size_t>(&n - in.manifest.nodes.data());
+    mz::BatchSize size = *s.microbatch.batch_size;
+    s.batch_sql = [render = in.render_batch, index, size](const mz::BatchWindow& w) {
+      return render(index, w, mz::batch_id(w, size));
+    };
+  }
   s.external.location = str(n, "location");
   s.external.format = str(n, "format");
   s.external.partition_by = str_list(n, "partition_by");

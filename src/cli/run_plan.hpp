@@ -75,6 +75,8 @@ struct PlanInput {
   materialize::RelationCache* cache = nullptr;
   std::vector<std::pair<std::string, std::string>> compile_errors;
   std::function<std::string(const std::string&)> render;
+  // Renders one batch of a microbatch model (node index, window); see Compiler::compile_batch.
+  std::function<std::string(std::size_t, const materialize::BatchWindow&, const std::string&)> render_batch;
 };
 
 RunPlan make_run_plan(const PlanInput& input);

@@ -200,8 +200,20 @@ struct Compiler::Impl {
     v.set(Value("__pond__"), Value::object(holder));
     v.set(Value("this"), relation_of(n));
     if (state.parse) v.set(Value("execute"), Value(false));  // as dbt: nothing runs at parse
-    if (n.raw_code.find("model") != std::string::npos || n.test_metadata)
-      v.set(Value("model"), node_value(n));
+    if (n.raw_code.find("model") != std::string::npos || n.test_metadata) {
+      Value model = node_value(n);
+      if (state.batch) {  // dbt's model.batch while a microbatch batch renders
+        Value b = Value::dict();
+        b.as_dict().set(Value("id"), Value(state.batch->id));
+        b.as_dict().set(Value("event_time_start"), Value(state.batch->start));
+        b.as_dict().set(Value("event_time_end"), Value(state.batch->end));
+        model.as_dict().set(Value("batch"), b);
+      } else if (const nlohmann::json* s = n.config_value("incremental_strategy");
+                 s && s->is_string() && *s == "microbatch") {
+        model.as_dict().set(Value("batch"), Value::none());  // compiled outside a batch
+      }
+      v.set(Value("model"), model);
+    }
     if (n.test_metadata) {
       Value kwargs = Value::dict();
       for (const auto& [k, val] : n.test_metadata->kwargs.items()) {
@@ -373,6 +385,27 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
   };
   for (auto& [node, eph] : uses)
     if (!eph.empty()) inject(node, 0);
+}
+
+std::string Compiler::compile_batch(std::size_t node, const std::string& start, const std::string& end,
+                                    const std::string& batch_id) {
+  Node& n = impl_->m.nodes.at(node);
+  auto state = std::make_shared<NodeRender>();
+  state->node = &n;
+  state->batch = NodeRender::Batch{start, end, batch_id};
+  std::string out = impl_->render(n, *state, state);
+  // Ephemeral models were compiled with the node (compile_nodes), with their own CTEs injected.
+  std::vector<std::pair<std::string, std::string>> ctes;
+  std::set<std::size_t> seen;
+  for (std::size_t e : state->ephemerals) {
+    if (!seen.insert(e).second) continue;
+    const Node& eph = impl_->m.nodes[e];
+    if (!eph.compiled)
+      throw UserError(n.original_file_path + ": ephemeral model '" + eph.name +
+                      "' is used only in some batches; compile the model first");
+    ctes.emplace_back("__dbt__cte__" + eph.name, eph.compiled_code);
+  }
+  return inject_ctes(out, ctes);
 }
 
 std::string Compiler::compile_inline(std::string_view sql) {

@@ -77,6 +77,12 @@ class Compiler {
   // they reference are compiled first and injected as CTEs, as dbt does.
   void compile_nodes(const std::vector<std::size_t>& nodes);
 
+  // Renders one microbatch batch of a compiled model (node index): ref()/source() of nodes with
+  // an event_time config read only [start, end), and model.batch is set, as dbt does. Does not
+  // change the manifest, so batches of different models may render on several threads.
+  std::string compile_batch(std::size_t node, const std::string& start, const std::string& end,
+                            const std::string& batch_id);
+
   // Compiles SQL text in the project's context (`pond compile --inline`).
   std::string compile_inline(std::string_view sql);
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "common/error.hpp"
@@ -12,6 +13,7 @@
 #include "compile/statements.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
+#include "project/relation.hpp"
 #include "project/vars.hpp"
 #include "project/yaml_json.hpp"
 
@@ -155,6 +157,26 @@ Value empty_relation_of(const Node& n) {
                              n.materialized() == "view" ? "view" : "table");
 }
 
+// A microbatch batch: an upstream with an event_time config renders as its rows of the batch
+// window, as dbt's event_time_filter does. A plain column name is quoted; anything else (an
+// expression) is used as written.
+std::optional<Value> batch_relation_of(const Node& n, const NodeRender& r) {
+  if (!r.batch || n.materialized() == "ephemeral") return std::nullopt;
+  const nlohmann::json* et = n.config_value("event_time");
+  if (!et || !et->is_string() || et->get_ref<const std::string&>().empty()) return std::nullopt;
+  const std::string& col = et->get_ref<const std::string&>();
+  bool plain = !std::isdigit(static_cast<unsigned char>(col[0]));
+  for (char c : col) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  std::string field = plain ? project::quote_identifier(col) : col;
+  Value plain_rel = relation_of(n);
+  std::string rendered = "(select * from " + plain_rel.as_object()->str() + " where " + field +
+                         " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" + r.batch->end +
+                         "')";
+  return RelationValue::make(n.database, n.schema,
+                             n.resource_type == project::ResourceType::kSource ? n.identifier : n.alias,
+                             rendered, n.materialized() == "view" ? "view" : "table");
+}
+
 Value find_ref(ContextData& data, CallArgs& args) {
   NodeRender& r = render_of(args);
   std::string package, name;
@@ -175,6 +197,7 @@ Value find_ref(ContextData& data, CallArgs& args) {
     if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
     return relation_of(*target);  // a CTE: its own refs are the ones limited
   }
+  if (auto batch = batch_relation_of(*target, r); batch && !data.options.empty) return *batch;
   return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
 }
 
@@ -187,6 +210,7 @@ Value find_source(ContextData& data, CallArgs& args) {
   }
   const Node* target = data.manifest.resolve_source(source, table);
   if (!target) compiler_error("source('" + source + "', '" + table + "') was not found in the project");
+  if (auto batch = batch_relation_of(*target, r); batch && !data.options.empty) return *batch;
   return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
 }
 

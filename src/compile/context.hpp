@@ -3,6 +3,7 @@
 // context functions record into (refs, sources, config() calls of the node being rendered).
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ class NodeRender final : public jinja::NativeObject {
   std::vector<project::SourceCall> sources;
   nlohmann::json config_calls = nlohmann::json::object();
   std::vector<std::size_t> ephemerals;  // ephemeral models referenced (node indexes)
+  // A microbatch batch being rendered: refs/sources of nodes with an event_time config read
+  // only [start, end) ('YYYY-MM-DD HH:MM:SS', UTC).
+  struct Batch {
+    std::string start, end, id;
+  };
+  std::optional<Batch> batch;
   std::map<std::string, jinja::Value> statement_results;  // load_result(name)
   std::string type_name() const override { return "render_state"; }
 };
