@@ -6,17 +6,21 @@
 
 namespace pond::jinja {
 
-Value Interp::lookup_name(std::size_t hash, std::string_view name, Scope& s) const {
+const Value* Interp::find_name(std::size_t hash, std::string_view name, Scope& s) const {
   Scope* p = &s;
   Scope* last = p;
   for (; p; p = p->parent) {
-    if (Value* v = p->find(hash, name)) return *v;
+    if (Value* v = p->find(hash, name)) return v;
     last = p;
   }
   if (last->sees_context) {
-    if (const Value* v = vars_.as_dict().find_str(name)) return *v;
+    if (const Value* v = vars_.as_dict().find_str(name)) return v;
   }
-  if (const Value* g = env_.find_global(name)) return *g;
+  return env_.find_global(name);
+}
+
+Value Interp::lookup_name(std::size_t hash, std::string_view name, Scope& s) const {
+  if (const Value* v = find_name(hash, name, s)) return *v;
   return Value::undefined("'" + std::string(name) + "' is undefined");
 }
 
@@ -35,9 +39,46 @@ Value Interp::eval(const Expr& e, Scope& s) {
   }
 }
 
+const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
+  switch (e.kind) {
+    case EK::kConst:
+      return static_cast<const ConstExpr&>(e).value;
+    case EK::kName: {
+      const auto& n = static_cast<const NameExpr&>(e);
+      if (const Value* v = find_name(n.hash, n.name, s)) return *v;
+      break;
+    }
+    case EK::kAttr: {
+      const auto& n = static_cast<const AttrExpr&>(e);
+      if (n.dict_method) break;
+      Value obj_tmp;
+      const Value& obj = eval_ref(*n.obj, s, obj_tmp);
+      if (obj.is_dict()) {
+        if (const Value* v = obj.as_dict().find_str(n.name)) {
+          if (&obj != &obj_tmp) return *v;
+          tmp = *v;  // the dict itself is a temporary
+          return tmp;
+        }
+      }
+      try {
+        tmp = get_attr(obj, n.name);
+      } catch (TemplateError& err) {
+        if (!err.located()) err.locate((*ast_)->name, e.line, e.col);
+        throw;
+      }
+      return tmp;
+    }
+    default:
+      break;
+  }
+  tmp = eval(e, s);
+  return tmp;
+}
+
 void Interp::print_expr(const Expr& e, Scope& s) {
   if (e.kind != EK::kCall) {
-    eval(e, s).append_str(*out_);
+    Value tmp;
+    eval_ref(e, s, tmp).append_str(*out_);
     return;
   }
   try {
@@ -201,7 +242,8 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kAttr: {
       const auto& n = static_cast<const AttrExpr&>(e);
-      Value obj = eval(*n.obj, s);
+      Value tmp;
+      const Value& obj = eval_ref(*n.obj, s, tmp);
       if (obj.is_dict() && !n.dict_method) {
         if (const Value* v = obj.as_dict().find_str(n.name)) return *v;
       }
@@ -229,7 +271,10 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     case EK::kTest:
       return Value(eval_test(static_cast<const TestExpr&>(e), s));
     case EK::kNot:
-      return Value(!eval(*static_cast<const UnaryExpr&>(e).operand, s).truthy());
+    {
+      Value tmp;
+      return Value(!eval_ref(*static_cast<const UnaryExpr&>(e).operand, s, tmp).truthy());
+    }
     case EK::kNeg:
       return negate(eval(*static_cast<const UnaryExpr&>(e).operand, s));
     case EK::kPos: {
@@ -247,18 +292,26 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kAnd: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      Value l = eval(*b.lhs, s);
+      Value tmp;
+      const Value& l = eval_ref(*b.lhs, s, tmp);
       if (!l.truthy()) return l;
       return eval(*b.rhs, s);
     }
     case EK::kOr: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      Value l = eval(*b.lhs, s);
+      Value tmp;
+      const Value& l = eval_ref(*b.lhs, s, tmp);
       if (l.truthy()) return l;
       return eval(*b.rhs, s);
     }
     case EK::kCompare: {
       const auto& c = static_cast<const CompareExpr&>(e);
+      if (c.rest.size() == 1 && (c.rest[0].second->kind == EK::kConst || c.rest[0].second->kind == EK::kName)) {
+        // The right side cannot run anything that changes the left one: compare in place.
+        Value lt, rt;
+        const Value& l = eval_ref(*c.first, s, lt);
+        return Value(compare_op(c.rest[0].first, l, eval_ref(*c.rest[0].second, s, rt)));
+      }
       Value left = eval(*c.first, s);
       for (const auto& [op, rhs] : c.rest) {
         Value right = eval(*rhs, s);
@@ -269,7 +322,8 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kCond: {
       const auto& c = static_cast<const CondExpr&>(e);
-      if (eval(*c.test, s).truthy()) return eval(*c.body, s);
+      Value tmp;
+      if (eval_ref(*c.test, s, tmp).truthy()) return eval(*c.body, s);
       if (c.orelse) return eval(*c.orelse, s);
       return Value::undefined("the inline if-expression on line " + std::to_string(e.line) +
                               " evaluated to false and no else section was defined.");

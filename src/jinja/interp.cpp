@@ -275,7 +275,8 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     case SK::kIf: {
       const auto& n = static_cast<const IfStmt&>(st);
       for (const auto& [test, body] : n.branches) {
-        if (eval(*test, s).truthy()) {
+        Value tmp;
+        if (eval_ref(*test, s, tmp).truthy()) {
           flow = exec(body, s);
           return;
         }

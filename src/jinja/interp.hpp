@@ -88,6 +88,11 @@ class Interp final : public RenderState {
   // A filter chain whose innermost input is `input` (filter blocks, set blocks).
   Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
   Value lookup_name(std::size_t hash, std::string_view name, Scope& s) const;
+  // Where a name's value lives (scope, render variables, globals), or nullptr when undefined.
+  const Value* find_name(std::size_t hash, std::string_view name, Scope& s) const;
+  // Evaluates `e` without copying values that already live somewhere (constants, variables, dict
+  // items); computed values go to `tmp`. The reference is only valid until the next evaluation.
+  const Value& eval_ref(const Expr& e, Scope& s, Value& tmp);
 
   // RenderState
   Value lookup(std::string_view name) const override;
