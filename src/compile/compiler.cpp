@@ -9,8 +9,10 @@
 #include <exception>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
@@ -235,13 +237,29 @@ struct Compiler::Impl {
   std::string render_text(const std::string& text, const Node& n, const std::shared_ptr<NodeRender>&,
                           const Value& vars) {
     try {
-      return env.from_string(text, n.original_file_path)->render(vars);
+      return (n.test_metadata && &text == &n.raw_code ? test_template(n) : env.from_string(text, n.original_file_path))
+          ->render(vars);
     } catch (const jinja::TemplateError& e) {
       throw to_user_error(e, n.original_file_path);
     } catch (const jinja::MacroReturn& r) {
       return r.value.str();
     }
   }
+
+  // A generic test's code is one of a handful of texts ("{{ test_not_null(**_dbt_generic_test_kwargs) }}"):
+  // parsed once per file and text instead of once per test (20,000 parses in a 10,000-model project).
+  std::shared_ptr<const jinja::Template> test_template(const Node& n) {
+    std::string key = n.original_file_path + '\0' + n.raw_code;
+    {
+      std::lock_guard lock(test_templates_mutex);
+      if (auto it = test_templates.find(key); it != test_templates.end()) return it->second;
+    }
+    auto parsed = env.from_string(n.raw_code, n.original_file_path);
+    std::lock_guard lock(test_templates_mutex);
+    return test_templates.emplace(std::move(key), std::move(parsed)).first->second;
+  }
+  std::mutex test_templates_mutex;
+  std::unordered_map<std::string, std::shared_ptr<const jinja::Template>> test_templates;
 
   // Renders `nodes` on up to `threads` threads; results[i] holds the ephemerals node i used.
   void render_all(const std::vector<std::size_t>& nodes, bool parse,
