@@ -12,7 +12,8 @@ void write_models(const std::filesystem::path& root, bool b_works) {
   write_file(root / "models" / "b.sql",
              std::string("{{ config(materialized='table') }}\n-- doubles the price\nselect\n  id,\n  ") +
                  (b_works ? "price" : "no_such_column") + " * 2 as double_price\nfrom {{ ref('a') }}\n");
-  write_file(root / "models" / "c.sql", "select count(*) as n from {{ ref('b') }}\n");
+  write_file(root / "models" / "c.sql",
+             "select count(*) * {{ var('factor', 1) }} as n from {{ ref('b') }}\n");
   write_file(root / "models" / "d.sql", "select sum(price) as total from {{ ref('a') }}\n");
 }
 
@@ -30,7 +31,7 @@ class RetryTest : public PondTest {
 }  // namespace
 
 TEST_F(RetryTest, RetryRunsOnlyTheFailedNodeAndItsSkippedDescendants) {
-  ProcessResult r = run_pond({"run"}, root());
+  ProcessResult r = run_pond({"run", "--vars", "{factor: 10}"}, root());
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto st = result_statuses(root());
   EXPECT_EQ(st["model.mini.b"], "error");
@@ -49,7 +50,7 @@ TEST_F(RetryTest, RetryRunsOnlyTheFailedNodeAndItsSkippedDescendants) {
   EXPECT_EQ(st.size(), 2u);
   EXPECT_EQ(st["model.mini.b"], "success");
   EXPECT_EQ(st["model.mini.c"], "success");
-  EXPECT_EQ(query_value(root(), "select n from main.c"), "3");
+  EXPECT_EQ(query_value(root(), "select n from main.c"), "30");  // the retried run's --vars
   EXPECT_EQ(query_value(root(), "select sum(double_price) from main.b"), "9.0");
 
   // The store records the retry as a run of the same command, pointing at the run it repeats.
