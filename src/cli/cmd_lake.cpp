@@ -30,11 +30,7 @@ lake::Lake open_lake(CommandContext& ctx) {
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake",
                     "add lake: {catalog: sqlite:lake.sqlite, data_path: lake/} to the target");
-  lake::LakeConfig config;
-  config.catalog = resolved.target.lake->catalog;
-  config.data_path = resolved.target.lake->data_path;
-  config.base_dir = resolved.project.root;
-  return lake::Lake::open(config, false);
+  return lake::Lake::open(lake_config(resolved.target), false);
 }
 
 void print(const TextTable& table, const std::string& output) {
@@ -153,28 +149,11 @@ int info(lake::Lake& lake, const LakeOptions& options) {
 
 }  // namespace
 
-std::string expose_lake(const ResolvedProject& resolved, engine::Connection& con, const std::string& sql) {
-  if (!resolved.target.lake) return sql;
-  lake::LakeConfig config;
-  config.catalog = resolved.target.lake->catalog;
-  config.data_path = resolved.target.lake->data_path;
-  config.base_dir = resolved.project.root;
-  lake::Lake lake = lake::Lake::open(config);
-  con.execute("ATTACH IF NOT EXISTS ':memory:' AS lake");
-  lake.attach(con, {}, "lake");
-  // `sales.orders` must resolve to lake.sales.orders: DuckDB looks for schemas along the search path.
-  auto current = con.query("SELECT current_setting('search_path')::VARCHAR").rows_as_text();
-  std::string path = current.empty() ? "" : current[0][0].value_or("");
-  if (path.empty()) {
-    auto def = con.query("SELECT current_database() || '.' || current_schema()").rows_as_text();
-    path = def[0][0].value_or("main");
-  }
-  for (const auto& row :
-       con.query("SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'lake' AND "
-                 "schema_name NOT IN ('information_schema', 'pg_catalog')")
-           .rows_as_text())
-    path += ",lake." + row[0].value_or("main");
-  con.execute("SET search_path = '" + path + "'");
+std::string expose_lake(const ResolvedProject& resolved, engine::Connection& /*con*/, const std::string& sql) {
+  // open_target_database already shows the lake's tables in the target's catalog; what is
+  // left is time travel, which DuckDB cannot do itself here.
+  if (!resolved.target.lake || sql.find("lake_scan") == std::string::npos) return sql;
+  lake::Lake lake = lake::Lake::open(lake_config(resolved.target));
   return lake::expand_lake_scans(lake, sql);
 }
 

@@ -103,15 +103,16 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   }
   if (!run) throw UserError("no run '" + *options.show_id + "'", "list the recent runs with: pond runs");
   TextTable steps;
-  steps.columns = {"#", "step", "type", "status", "duration_ms", "rows", "failures", "message"};
-  steps.types = {number_type(), text_type(),   text_type(),   text_type(),
+  steps.columns = {"#", "step", "type", "status", "duration_ms", "rows", "failures", "snapshot", "message"};
+  steps.types = {number_type(), text_type(),   text_type(),   text_type(),  number_type(),
                  number_type(), number_type(), number_type(), text_type()};
   for (const auto& s : store.steps_of(run->run_id)) {
     std::optional<std::string> ms;
     if (s.duration_ms) ms = fmt::format("{:.1f}", *s.duration_ms);
     std::string message = s.message.substr(0, s.message.find('\n'));
     steps.rows.push_back({std::to_string(s.step_index), s.step_key, s.resource_type, s.status, ms,
-                          opt_number(s.rows_affected), opt_number(s.failures), message});
+                          opt_number(s.rows_affected), opt_number(s.failures), opt_number(s.lake_snapshot),
+                          message});
   }
   if (format == OutputFormat::kTable) {
     std::cout << fmt::format("run {}\n  command:  {}\n  status:   {}\n  started:  {}\n  finished: {}\n",

@@ -135,9 +135,9 @@ struct LakeOptions {
   std::string output = "table";
 };
 int run_lake(CommandContext& ctx, const LakeOptions& options);
-// When the target has a lake: its tables and views at the latest snapshot as views in an
-// in-memory catalog `lake` of `con` (so `schema.table` resolves), and `sql` with every
-// lake_scan('t', version => N) expanded. Returns `sql` unchanged without a lake.
+// When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the
+// lake's tables are already views in the target's catalog, see open_target_database).
+// Returns `sql` unchanged without a lake.
 std::string expose_lake(const ResolvedProject& resolved, engine::Connection& con, const std::string& sql);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.

@@ -1,7 +1,9 @@
 #include "cli/context.hpp"
 
 #include "common/error.hpp"
+#include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "lake_target/lake_target.hpp"
 #include "project/project_locator.hpp"
 
 namespace pond::cli {
@@ -14,7 +16,25 @@ ResolvedProject resolve_project(const GlobalOptions& options) {
   return out;
 }
 
+lake::LakeConfig lake_config(const project::TargetConfig& target) {
+  lake::LakeConfig config;
+  config.catalog = target.lake->catalog;
+  config.data_path = target.lake->data_path;
+  config.base_dir = target.project_root;
+  return config;
+}
+
 engine::Database open_target_database(const project::TargetConfig& target) {
+  if (target.lake) {
+    // The lake is the storage: DuckDB only computes, in memory, so no file lock ever keeps
+    // another process (a reader, a second run) out. The lake's tables are views in the
+    // catalog the models name, at the latest snapshot.
+    engine::Database db = engine::Database::open(":memory:", target.settings);
+    lake_target::prepare_memory_database(db, target.database);
+    engine::Connection con(db);
+    lake_target::LakeTarget(lake_config(target), target.database).expose(con);
+    return db;
+  }
   if (!target.in_memory()) {
     std::error_code ec;
     std::filesystem::create_directories(target.database_file.parent_path(), ec);

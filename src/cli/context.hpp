@@ -9,6 +9,9 @@
 namespace pond::engine {
 class Database;
 }
+namespace pond::lake {
+struct LakeConfig;
+}
 
 namespace pond::cli {
 
@@ -38,7 +41,12 @@ struct ResolvedProject {
 
 ResolvedProject resolve_project(const GlobalOptions& options);
 
-// Opens the target's DuckDB database, creating the parent folder of a database file.
+// Opens the target's DuckDB database, creating the parent folder of a database file. A target
+// with a lake gets an in-memory database whose catalog `target.database` shows the lake's
+// tables and views (at the latest snapshot); the `path:` file is not opened.
 engine::Database open_target_database(const project::TargetConfig& target);
+
+// The lake of a target that has one (paths relative to the project folder).
+lake::LakeConfig lake_config(const project::TargetConfig& target);
 
 }  // namespace pond::cli

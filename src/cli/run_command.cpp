@@ -83,6 +83,12 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   engine::Database db = open_target_database(resolved.target);
   engine::Connection hook_con(db);
   DatabaseHooks hooks(hook_con, options.full_refresh);
+  std::unique_ptr<lake_target::LakeTarget> lake;  // models, seeds, snapshots into the target's lake
+  if (resolved.target.lake) {
+    lake = std::make_unique<lake_target::LakeTarget>(lake_config(resolved.target), resolved.target.database);
+    lake->load_kinds();
+    hooks.set_lake(lake.get());
+  }
   auto p = load_project(ctx.options, options.vars, which, &hooks, options.full_refresh, options.empty);
   if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
 
@@ -133,6 +139,7 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
   input.render_batch = [&p](std::size_t node, const materialize::BatchWindow& w, const std::string& id) {
     return p->compiler->compile_batch(node, w.start, w.end, id);
   };
+  input.lake = lake.get();
   RunPlan plan = make_run_plan(input);
   log::info("{}", summary(p->manifest));
   if (plan.steps.empty()) {

@@ -8,6 +8,8 @@
 #include "engine/result.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "materialize/relation.hpp"
+#include "lake_target/lake_models.hpp"
+#include "orchestrate/lake_steps.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/error_location.hpp"
 #include "orchestrate/sql_steps.hpp"
@@ -41,6 +43,10 @@ std::optional<std::string> DatabaseHooks::relation_type(const std::string& datab
 std::optional<std::string> DatabaseHooks::relation_type_locked(const std::string& database,
                                                                const std::string& schema,
                                                                const std::string& identifier) {
+  if (lake_ && lake_->holds({database, schema, identifier})) {
+    if (auto kind = lake_->kind(schema, identifier))
+      return *kind == lake_target::LakeKind::kTable ? "table" : "view";
+  }
   std::string sql =
       "SELECT table_type FROM information_schema.tables WHERE table_schema = " + mz::quote_literal(schema) +
       " AND table_name = " + mz::quote_literal(identifier);
@@ -412,11 +418,21 @@ RunPlan make_run_plan(const PlanInput& in) {
                          ""};
       step = std::make_unique<FailedStep>(info, "Compilation Error in " + where + "\n  " + e->second);
     } else if (n.resource_type == ResourceType::kModel) {
-      step = std::make_unique<orc::ModelStep>(model_spec(n, in), d, in.options);
+      mz::ModelSpec spec = model_spec(n, in);
+      if (in.lake && lake_target::builds_in_lake(*in.lake, spec))
+        step = std::make_unique<orc::LakeModelStep>(std::move(spec), d, in.options, *in.lake);
+      else
+        step = std::make_unique<orc::ModelStep>(std::move(spec), d, in.options);
     } else if (n.resource_type == ResourceType::kSeed) {
-      step = std::make_unique<orc::SeedStep>(seed_spec(n, in), in.options);
+      if (in.lake && in.lake->holds(relation_of(n)))
+        step = std::make_unique<orc::LakeSeedStep>(seed_spec(n, in), in.options, *in.lake);
+      else
+        step = std::make_unique<orc::SeedStep>(seed_spec(n, in), in.options);
     } else if (n.resource_type == ResourceType::kSnapshot) {
-      step = std::make_unique<orc::SnapshotStep>(snapshot_spec(n, in), d, in.options);
+      if (in.lake && in.lake->holds(relation_of(n)))
+        step = std::make_unique<orc::LakeSnapshotStep>(snapshot_spec(n, in), d, in.options, *in.lake);
+      else
+        step = std::make_unique<orc::SnapshotStep>(snapshot_spec(n, in), d, in.options);
     } else {
       std::string asset;
       const Node* parent = !n.attached_node.empty() ? m.find(n.attached_node) : nullptr;

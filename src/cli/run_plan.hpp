@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compile/compiler.hpp"
+#include "lake_target/lake_target.hpp"
 #include "materialize/relation_cache.hpp"
 #include "materialize/spec.hpp"
 #include "orchestrate/step.hpp"
@@ -36,6 +37,8 @@ class DatabaseHooks : public compile::ExecutionHooks {
   std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
                                            const std::string& identifier) override;
   compile::QueryResult run_query(const std::string& sql) override;
+  // A lake target's tables are views in DuckDB; the lake says which are tables.
+  void set_lake(const lake_target::LakeTarget* lake) { lake_ = lake; }
 
  private:
   std::optional<std::string> relation_type_locked(const std::string& database, const std::string& schema,
@@ -43,6 +46,7 @@ class DatabaseHooks : public compile::ExecutionHooks {
   engine::Connection& con_;
   bool full_refresh_;
   std::mutex mutex_;
+  const lake_target::LakeTarget* lake_ = nullptr;
 };
 
 // Which node types a command runs.
@@ -75,6 +79,7 @@ struct PlanInput {
   materialize::RelationCache* cache = nullptr;
   std::vector<std::pair<std::string, std::string>> compile_errors;
   std::function<std::string(const std::string&)> render;
+  lake_target::LakeTarget* lake = nullptr;  // the target's lake: models, seeds, snapshots go there
   // Renders one batch of a microbatch model (node index, window); see Compiler::compile_batch.
   std::function<std::string(std::size_t, const materialize::BatchWindow&, const std::string&)> render_batch;
 };

@@ -21,6 +21,7 @@ Connection::Connection(const Database& db) {
     throw EngineError("cannot connect to DuckDB database '" + db.path() + "'");
   }
   con_.reset(con);
+  if (!db.connection_init().empty()) execute(db.connection_init());
 }
 
 Connection::~Connection() = default;

@@ -21,6 +21,10 @@ class Database {
   ~Database();
 
   const std::string& path() const { return path_; }
+  // SQL every new Connection runs first (e.g. `USE lake_db`, so that unqualified names
+  // resolve in an attached catalog: DuckDB keeps the default catalog per connection).
+  void set_connection_init(std::string sql) { connection_init_ = std::move(sql); }
+  const std::string& connection_init() const { return connection_init_; }
   _duckdb_database* handle() const { return db_.get(); }
 
  private:
@@ -30,6 +34,7 @@ class Database {
   Database(std::string path, _duckdb_database* db) : path_(std::move(path)), db_(db) {}
 
   std::string path_;
+  std::string connection_init_;
   std::unique_ptr<_duckdb_database, Closer> db_;
 };
 

@@ -204,7 +204,27 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
       }
     }
   } restore{con, saved};
-  engine::Result r = con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
+  // A COPY that fails half way (a query error, an interrupt) may leave a partial file: remove
+  // what it wrote, so a failed write leaves no orphan behind (cleanup would only find it later).
+  std::set<std::filesystem::path> existing;
+  if (!keys.empty())
+    for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir)) existing.insert(e.path());
+  engine::Result r = [&] {
+    try {
+      return con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
+    } catch (...) {
+      std::error_code ec;
+      if (keys.empty()) {
+        std::filesystem::remove(target, ec);
+      } else {
+        std::vector<std::filesystem::path> fresh;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir, ec))
+          if (e.is_regular_file() && !existing.count(e.path())) fresh.push_back(e.path());
+        for (const auto& f : fresh) std::filesystem::remove(f, ec);
+      }
+      throw;
+    }
+  }();
   while (auto chunk = r.next_chunk()) {
     for (std::size_t row = 0; row < chunk->size(); ++row) {
       WrittenFile f;

@@ -60,6 +60,7 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
   s.message = o.message;
   s.relation = info.relation;
   s.step_index = r.index;
+  s.lake_snapshot = o.lake_snapshot;
 
   std::optional<MaterializationRecord> m;
   bool built = o.status == Status::kSuccess || o.status == Status::kPartialSuccess;
@@ -71,6 +72,7 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
     m->ts = r.completed_at;
     if (o.rows) m->rows = static_cast<std::int64_t>(*o.rows);
     m->duration_ms = r.execution_time * 1000.0;
+    m->snapshot_id = o.lake_snapshot;
   }
   std::optional<CheckRecord> c;
   if (info.resource_type == "test" || info.resource_type == "source") {  // a source: its freshness

@@ -89,8 +89,8 @@ void RunStore::finish_run(const std::string& run_id, const std::string& status,
 void RunStore::record_step(const StepRecord& s) {
   db_->prepare(
          "INSERT OR REPLACE INTO steps (run_id, step_key, resource_type, status, started_at, finished_at, "
-         "duration_ms, rows_affected, failures, message, thread, relation, step_index) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, s.run_id)
       .bind(2, s.step_key)
       .bind(3, s.resource_type)
@@ -104,6 +104,7 @@ void RunStore::record_step(const StepRecord& s) {
       .bind(11, s.thread)
       .bind(12, s.relation)
       .bind(13, std::int64_t{s.step_index})
+      .bind(14, s.lake_snapshot)
       .run();
 }
 
@@ -184,8 +185,8 @@ std::optional<RunRecord> RunStore::find_run(const std::string& id_or_prefix) {
 std::vector<StepRecord> RunStore::steps_of(const std::string& run_id) {
   auto q = db_->prepare(
       "SELECT run_id, step_key, resource_type, status, coalesce(started_at, ''), coalesce(finished_at, ''), "
-      "duration_ms, rows_affected, failures, message, thread, relation, step_index FROM steps WHERE run_id = "
-      "? "
+      "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot FROM steps WHERE "
+      "run_id = ? "
       "ORDER BY step_index, step_key");
   q.bind(1, run_id);
   std::vector<StepRecord> out;
@@ -193,7 +194,7 @@ std::vector<StepRecord> RunStore::steps_of(const std::string& run_id) {
     out.push_back(StepRecord{q.get_text(0), q.get_text(1), q.get_text(2), q.get_text(3), q.get_text(4),
                              q.get_text(5), q.get_optional_double(6), q.get_optional_int(7),
                              q.get_optional_int(8), q.get_text(9), q.get_text(10), q.get_text(11),
-                             static_cast<int>(q.get_int(12))});
+                             static_cast<int>(q.get_int(12)), q.get_optional_int(13)});
   }
   return out;
 }

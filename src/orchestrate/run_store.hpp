@@ -55,6 +55,7 @@ struct StepRecord {
   std::string thread;
   std::string relation;
   int step_index = 0;
+  std::optional<std::int64_t> lake_snapshot;  // lake targets: the snapshot the step committed
 };
 
 struct EventRecord {

@@ -85,6 +85,9 @@ CREATE TABLE asset_checks (
 CREATE INDEX checks_by_asset ON asset_checks(asset_key, check_name, id DESC);
 CREATE INDEX checks_by_run ON asset_checks(run_id);
 )sql"},
+      {2, "steps.lake_snapshot: the lake snapshot a step committed", R"sql(
+ALTER TABLE steps ADD COLUMN lake_snapshot INTEGER;
+)sql"},
   };
   return migrations;
 }

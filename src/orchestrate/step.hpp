@@ -50,6 +50,8 @@ struct StepOutcome {
   // Microbatch models: the [start, end) windows that committed and that failed.
   std::vector<std::pair<std::string, std::string>> batches_ok;
   std::vector<std::pair<std::string, std::string>> batches_failed;
+  // Lake targets: the lake snapshot the step's commit created.
+  std::optional<std::int64_t> lake_snapshot;
 };
 
 // One unit of work in the DAG. Implementations must be safe to run on any worker thread;

@@ -51,6 +51,28 @@ std::vector<std::string> map_keys(const YAML::Node& node) {
   return keys;
 }
 
+// A DuckLake entry of dbt-duckdb's `attach:` list becomes the target's lake: path
+// 'ducklake:<catalog>' (or is_ducklake: true), options.data_path, and its alias as the
+// database the models live in. Returns false when no entry is a lake.
+bool attached_lake(const YamlFile& file, const YAML::Node& list, TargetConfig& out) {
+  for (const auto& entry : list) {
+    if (!entry.IsMap() || !entry["path"]) continue;
+    std::string path = scalar(file, entry["path"], "path");
+    bool flagged = entry["is_ducklake"] && entry["is_ducklake"].IsScalar() && entry["is_ducklake"].Scalar() == "true";
+    if (path.rfind("ducklake:", 0) != 0 && !flagged) continue;
+    if (out.lake) file.fail(entry, "the target has a second lake", "pond writes models into one lake per target");
+    LakeTarget lake;
+    lake.catalog = path.rfind("ducklake:", 0) == 0 ? path.substr(9) : path;
+    if (const YAML::Node options = entry["options"]; options && options.IsMap() && options["data_path"])
+      lake.data_path = scalar(file, options["data_path"], "data_path");
+    if (entry["data_path"]) lake.data_path = scalar(file, entry["data_path"], "data_path");
+    if (lake.catalog.empty()) file.fail(entry["path"], "the ducklake attach entry names no catalog");
+    if (entry["alias"]) out.database = scalar(file, entry["alias"], "alias");
+    out.lake = lake;
+  }
+  return out.lake.has_value();
+}
+
 }  // namespace
 
 TargetConfig load_target(const ProfileRequest& request) {
@@ -146,11 +168,14 @@ TargetConfig load_target(const ProfileRequest& request) {
       if (lake.catalog.empty())
         file.fail(value, "'lake:' needs 'catalog:'", "e.g. catalog: sqlite:lake.sqlite");
       out.lake = lake;
+    } else if (key == "attach" && value.IsSequence() && attached_lake(file, value, out)) {
+      // dbt-duckdb's `attach: [{path: 'ducklake:...', alias: x, is_ducklake: true}]`: the lake.
     } else {
       out.extra[key] = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
     }
   }
 
+  out.project_root = request.project_root;
   if (out.path.empty() || out.path == ":memory:") {
     out.path = ":memory:";
     if (out.database.empty()) out.database = "memory";

@@ -37,6 +37,8 @@ struct TargetConfig {
   std::vector<std::string> extensions;
   std::map<std::string, std::string> extra;
   std::optional<LakeTarget> lake;
+  std::filesystem::path project_root;  // what relative lake paths are resolved against
+
 
   bool in_memory() const { return database_file.empty(); }
 };
