@@ -108,7 +108,8 @@ int run_app(int argc, char** argv) {
   debug_cmd->callback([&] { action = [&] { return run_debug(ctx); }; });
 
   ShowOptions show;
-  auto* show_cmd = app.add_subcommand("show", "Run SQL on the target database and print the rows");
+  auto* show_cmd =
+      app.add_subcommand("show", "Preview a model (-s, compiled) or run SQL (--inline) on the target database");
   show_cmd->add_option("--inline", show.inline_sql, "SQL to run");
   show_cmd->add_option("-s,--select", show.select, "Models to preview (compiled, refs resolved)");
   show_cmd->add_option("--vars", show.vars, "Variables as YAML/JSON (with --select)");
