@@ -696,6 +696,8 @@ Value Interp::call_macro_value(const Value& macro, CallArgs& args, bool direct) 
 // ---- loop and namespace objects ----
 
 Value LoopObj::get_attr(std::string_view n) const {
+  if (n == "last") return Value(index0 == length - 1);  // the most used, with first and index
+  if (n == "first") return Value(index0 == 0);
   if (n == "index") return Value(index0 + 1);
   if (n == "index0") return Value(index0);
   if (n == "revindex") return Value(length - index0);

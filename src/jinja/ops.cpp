@@ -297,7 +297,16 @@ bool contains(const Value& c, const Value& item) {
 
 namespace {
 Value missing_attr(const Value& obj, std::string_view name) {
-  return Value::undefined("'" + object_type_repr(obj) + "' has no attribute '" + std::string(name) + "'");
+  // Built in one buffer: templates probe missing attributes often (`x.y is defined`, `| default`).
+  std::string type = obj.is_dict() ? std::string("dict object") : object_type_repr(obj);
+  std::string msg;
+  msg.reserve(type.size() + name.size() + 22);
+  msg += '\'';
+  msg += type;
+  msg += "' has no attribute '";
+  msg += name;
+  msg += '\'';
+  return Value::undefined(std::move(msg));
 }
 Value missing_item(const Value& obj, const Value& key) {
   if (key.is_str()) return missing_attr(obj, key.as_str());
