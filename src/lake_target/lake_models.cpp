@@ -228,9 +228,8 @@ lake::CommitResult build_incremental(lake::Lake& lake, LakeTarget& target, mz::S
            source, t.seconds());
       break;
     }
-    case mz::IncrementalStrategy::kMicrobatch:
-      throw UserError("microbatch model " + spec.unique_id + " cannot be built in the lake",
-                      "use incremental_strategy delete+insert with a unique key, or a target without lake:");
+    case mz::IncrementalStrategy::kMicrobatch:  // build_microbatch
+      throw UserError("internal: microbatch model " + spec.unique_id + " reached the single-commit path");
   }
   return r;
 }
@@ -273,6 +272,11 @@ LakeBuild build_model(mz::Session& session, LakeTarget& target, const mz::ModelS
       return;
     }
     if (e.view) lake.drop_view(name);
+    if (spec.materialized == mz::Materialized::kIncremental &&
+        spec.strategy == mz::IncrementalStrategy::kMicrobatch) {
+      out = build_microbatch(session, target, spec, options, lake, e.table.has_value());
+      return;
+    }
     bool full =
         spec.materialized == mz::Materialized::kTable || !e.table || mz::is_full_refresh(spec, options);
     if (full) {
@@ -287,8 +291,10 @@ LakeBuild build_model(mz::Session& session, LakeTarget& target, const mz::ModelS
   });
   session.remember(mz::Relation{target.database(), spec.relation.schema, spec.relation.identifier},
                    mz::RelationKind::kView);
-  post_hooks(session, spec.post_hooks);
-  out.result.message = "OK";
+  if (!out.result.partial) {
+    post_hooks(session, spec.post_hooks);
+    out.result.message = "OK";
+  }
   return out;
 }
 

@@ -26,6 +26,10 @@ bool builds_in_lake(const LakeTarget& target, const materialize::ModelSpec& spec
 
 LakeBuild build_model(materialize::Session& session, LakeTarget& target, const materialize::ModelSpec& spec,
                       const materialize::RunOptions& options);
+// One lake snapshot per event-time batch (lake_microbatch.cpp); `exists`: the table is in the lake.
+LakeBuild build_microbatch(materialize::Session& session, LakeTarget& target,
+                           const materialize::ModelSpec& spec, const materialize::RunOptions& options,
+                           lake::Lake& lake, bool exists);
 LakeBuild load_seed(materialize::Session& session, LakeTarget& target, const materialize::SeedSpec& spec,
                     const materialize::RunOptions& options);
 LakeBuild take_snapshot(materialize::Session& session, LakeTarget& target,

@@ -20,10 +20,12 @@ StepOutcome guarded(StepContext& ctx, mz::RelationCache* cache, F&& body) {
   StepOutcome out;
   try {
     lt::LakeBuild b = body(session);
-    out.status = Status::kSuccess;
+    out.status = b.result.partial ? Status::kPartialSuccess : Status::kSuccess;
     out.message = b.result.message;
     out.rows = b.result.rows_affected;
     out.lake_snapshot = b.snapshot;
+    for (const auto& batch : b.result.batches)
+      (batch.ok ? out.batches_ok : out.batches_failed).emplace_back(batch.window.start, batch.window.end);
   } catch (const engine::EngineError& e) {
     out.status = Status::kError;
     out.message = e.interrupted() ? "cancelled (interrupted)" : e.what();

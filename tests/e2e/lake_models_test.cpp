@@ -259,6 +259,44 @@ TEST_F(PondTest, ReadersAreNotBlockedWhileALakeRunWrites) {
   EXPECT_GE(reads, 2);
 }
 
+TEST_F(PondTest, LakeMicrobatchCommitsOneSnapshotPerBatch) {
+  auto root = init_lake_project();
+  std::ofstream(root / "dbt_project.yml", std::ios::app)
+      << "seeds:\n  shop:\n    raw_orders:\n      +event_time: order_date\n";
+  write_file(
+      root / "models" / "orders_by_month.sql",
+      "{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='order_date',\n"
+      "          batch_size='month', begin='2026-01-01') }}\n"
+      "select id, order_date::timestamp as order_date, status from {{ ref('raw_orders') }}\n");
+  ASSERT_EQ(run_pond({"seed"}, root).exit_code, 0);
+  ProcessResult r = run_pond(
+      {"run", "-s", "orders_by_month", "--event-time-start", "2026-01-01", "--event-time-end", "2026-02-01"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows(root, "select count(*) from main.orders_by_month"), "34");
+  std::size_t before = snapshot_count(root);
+  r = run_pond(
+      {"run", "-s", "orders_by_month", "--event-time-start", "2026-02-01", "--event-time-end", "2026-04-01"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows(root, "select count(*), min(order_date), max(order_date) from main.orders_by_month"),
+            "92,2026-01-02 00:00:00,2026-03-30 00:00:00");
+  EXPECT_EQ(snapshot_count(root), before + 2);  // February and March, one snapshot each
+  // Re-running February replaces exactly its rows (positional deletes plus a new file).
+  r = run_pond(
+      {"run", "-s", "orders_by_month", "--event-time-start", "2026-02-01", "--event-time-end", "2026-03-01"},
+      root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows(root, "select count(*), count(distinct id) from main.orders_by_month"), "92,92");
+  EXPECT_EQ(
+      catalog_value(root,
+                    "SELECT changes_made FROM ducklake_snapshot_changes ORDER BY snapshot_id DESC LIMIT 1"),
+      "deleted_from_table:" +
+          catalog_value(root, "SELECT table_id FROM ducklake_table WHERE table_name = 'orders_by_month'") +
+          ",inserted_into_table:" +
+          catalog_value(root, "SELECT table_id FROM ducklake_table WHERE table_name = 'orders_by_month'"));
+}
+
 TEST_F(PondTest, DuckLakeAttachEntryAndDuckdbCatalog) {
   auto root = init_lake_project();
   // dbt-duckdb's style: an attach entry marked is_ducklake; models go to its alias.
