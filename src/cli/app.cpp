@@ -108,8 +108,7 @@ int run_app(int argc, char** argv) {
   debug_cmd->callback([&] { action = [&] { return run_debug(ctx); }; });
 
   ShowOptions show;
-  auto* show_cmd =
-      app.add_subcommand("show", "Preview a model (-s, compiled) or run SQL (--inline) on the target database");
+  auto* show_cmd = app.add_subcommand("show", "Preview a model (-s, compiled) or run SQL (--inline) on the target");
   show_cmd->add_option("--inline", show.inline_sql, "SQL to run");
   show_cmd->add_option("-s,--select", show.select, "Models to preview (compiled, refs resolved)");
   show_cmd->add_option("--vars", show.vars, "Variables as YAML/JSON (with --select)");
@@ -193,7 +192,8 @@ int run_app(int argc, char** argv) {
   }
 
   RetryOptions retry;
-  auto* retry_cmd = app.add_subcommand("retry", "Re-run what failed or was skipped in the last run/build/seed/test/snapshot");
+  auto* retry_cmd =
+      app.add_subcommand("retry", "Re-run what failed or was skipped in the last run/build/seed/test/snapshot");
   retry_cmd->add_option("--threads", retry.threads, "Nodes run at a time (default: the retried run's)")
       ->check(CLI::PositiveNumber);
   retry_cmd->callback([&] { action = [&] { return run_retry(ctx, retry); }; });
@@ -202,12 +202,14 @@ int run_app(int argc, char** argv) {
   auto* source_cmd = app.add_subcommand("source", "Work with the project's sources");
   source_cmd->require_subcommand(1);
   auto* freshness_cmd = source_cmd->add_subcommand(
-      "freshness", "Check how recently the sources were loaded (freshness + loaded_at_field); write target/sources.json");
+      "freshness", "Check how recently the sources were loaded; write target/sources.json");
   add_selection_flags(freshness_cmd, freshness.selection);
   freshness_cmd->add_option("--vars", freshness.vars, "Variables as YAML/JSON");
-  freshness_cmd->add_option("--threads", freshness.threads, "Sources checked at a time (default: the target's)")
+  freshness_cmd
+      ->add_option("--threads", freshness.threads, "Sources checked at a time (default: the target's)")
       ->check(CLI::PositiveNumber);
-  freshness_cmd->add_option("--output,-o", freshness.output, "Where to write sources.json (default target/sources.json)");
+  freshness_cmd->add_option("--output,-o", freshness.output,
+                            "Where to write sources.json (default target/sources.json)");
   freshness_cmd->callback([&] { action = [&] { return run_source_freshness(ctx, freshness); }; });
 
   RunsOptions runs;

@@ -261,7 +261,10 @@ class FailedStep : public orc::Step {
 class NamedStep : public orc::Step {
  public:
   NamedStep(std::unique_ptr<orc::Step> inner, std::string prefix, std::string run_path, std::string run_dir)
-      : inner_(std::move(inner)), info_(inner_->info()), prefix_(std::move(prefix)), run_dir_(std::move(run_dir)) {
+      : inner_(std::move(inner)),
+        info_(inner_->info()),
+        prefix_(std::move(prefix)),
+        run_dir_(std::move(run_dir)) {
     info_.run_path = std::move(run_path);
   }
   const orc::StepInfo& info() const override { return info_; }

@@ -74,8 +74,10 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
   if (on_executor) on_executor(nullptr);
   recorder.finish(result.outcome);
   run_sql.finish();
-  if (options.write_run_results)
-    write_artifacts(options.target_dir, result.outcome, {result.run_id, "", "1.9.0", options.args_json, false});
+  if (options.write_run_results) {
+    write_artifacts(options.target_dir, result.outcome,
+                    {result.run_id, "", "1.9.0", options.args_json, false});
+  }
   progress.print_summary(result.outcome);
   result.exit_code = result.outcome.cancelled ? 130 : result.outcome.success() ? 0 : 1;
   return result;
