@@ -330,7 +330,7 @@ struct Compiler::Impl {
       std::string al = alias && n.resource_type != project::ResourceType::kTest
                            ? call("alias", "alias", n.alias)
                            : n.alias;
-      project::set_relation(n, db, sc, al);
+      project::set_relation(n, db, sc, al, m.project.quoting);
     }
   }
 };

@@ -81,6 +81,14 @@ class AdapterObject final : public jinja::NativeObject {
            name == "get_columns_in_relation" || name == "type" || name == "quote_as_configured";
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
+    if (name == "quote_as_configured") {  // quoted only when the project's `quoting:` says so
+      std::string key = arg_str(args, 1, "quote_key");
+      const nlohmann::json& q = data_.manifest.project.quoting;
+      if (q.is_object() && q.contains(key) && q[key].is_boolean() && !q[key].get<bool>()) {
+        result = Value(arg_str(args, 0, "identifier"));
+        return true;
+      }
+    }
     if (name == "quote" || name == "quote_as_configured") {
       std::string s = arg_str(args, 0, "identifier");
       std::string q = "\"";
@@ -235,11 +243,13 @@ Value relation_of(const Node& n) {
   if (n.materialized() == "ephemeral")
     return RelationValue::make("", "", n.name, "__dbt__cte__" + n.name, "cte");
   if (n.resource_type == project::ResourceType::kSource) {
-    bool quoted = n.relation_name.rfind("\"", 0) == 0;
-    return RelationValue::make(n.database, n.schema, n.identifier, quoted ? std::string() : n.relation_name);
+    // meta.external_location replaced the relation name by a file scan: keep it as it is.
+    bool external = n.relation_name != project::render_relation(n.database, n.schema, n.identifier, n.quoting);
+    return RelationValue::make(n.database, n.schema, n.identifier, external ? n.relation_name : std::string(),
+                               "table", n.quoting);
   }
-  return RelationValue::make(n.database, n.schema, n.alias, {},
-                             n.materialized() == "view" ? "view" : "table");
+  return RelationValue::make(n.database, n.schema, n.alias, {}, n.materialized() == "view" ? "view" : "table",
+                             n.quoting);
 }
 
 Value node_value(const Node& n) {

@@ -7,17 +7,18 @@ namespace pond::compile {
 using jinja::Value;
 
 RelationValue::RelationValue(std::string database, std::string schema, std::string identifier,
-                             std::string rendered, std::string type)
+                             std::string rendered, std::string type, project::QuotePolicy quoting)
     : database_(std::move(database)),
       schema_(std::move(schema)),
       identifier_(std::move(identifier)),
       rendered_(std::move(rendered)),
-      type_(std::move(type)) {}
+      type_(std::move(type)),
+      quoting_(quoting) {}
 
 Value RelationValue::make(std::string database, std::string schema, std::string identifier,
-                          std::string rendered, std::string type) {
-  return Value::object(std::make_shared<RelationValue>(
-      std::move(database), std::move(schema), std::move(identifier), std::move(rendered), std::move(type)));
+                          std::string rendered, std::string type, project::QuotePolicy quoting) {
+  return Value::object(std::make_shared<RelationValue>(std::move(database), std::move(schema), std::move(identifier),
+                                                       std::move(rendered), std::move(type), quoting));
 }
 
 Value RelationValue::get_attr(std::string_view name) const {
@@ -56,6 +57,11 @@ bool RelationValue::call_method(std::string_view name, jinja::CallArgs& args, Va
         copy->rendered_.clear();
       }
       if (const Value* t = args.kwarg("type")) copy->type_ = t->str();
+    } else {  // quote(database=, schema=, identifier=): changes the quote policy, as dbt's
+      if (const Value* v = args.kwarg("database")) copy->quoting_.database = v->truthy();
+      if (const Value* v = args.kwarg("schema")) copy->quoting_.schema = v->truthy();
+      if (const Value* v = args.kwarg("identifier")) copy->quoting_.identifier = v->truthy();
+      copy->rendered_.clear();
     }
     result = Value::object(std::move(copy));
     return true;
@@ -65,16 +71,9 @@ bool RelationValue::call_method(std::string_view name, jinja::CallArgs& args, Va
 
 std::string RelationValue::str() const {
   if (!rendered_.empty()) return rendered_;
-  std::string out;
-  auto add = [&](bool include, const std::string& part) {
-    if (!include || part.empty()) return;
-    if (!out.empty()) out += '.';
-    out += project::quote_identifier(part);
-  };
-  add(include_database_, database_);
-  add(include_schema_, schema_);
-  add(include_identifier_, identifier_);
-  return out;
+  return project::render_relation(include_database_ ? database_ : std::string(),
+                                  include_schema_ ? schema_ : std::string(),
+                                  include_identifier_ ? identifier_ : std::string(), quoting_);
 }
 
 std::string RelationValue::repr() const {

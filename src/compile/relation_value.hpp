@@ -5,16 +5,17 @@
 #include <string>
 
 #include "jinja/value.hpp"
+#include "project/node.hpp"
 
 namespace pond::compile {
 
 class RelationValue final : public jinja::NativeObject {
  public:
   RelationValue(std::string database, std::string schema, std::string identifier, std::string rendered = {},
-                std::string type = "table");
+                std::string type = "table", project::QuotePolicy quoting = {});
 
   static jinja::Value make(std::string database, std::string schema, std::string identifier,
-                           std::string rendered = {}, std::string type = "table");
+                           std::string rendered = {}, std::string type = "table", project::QuotePolicy quoting = {});
 
   jinja::Value get_attr(std::string_view name) const override;
   bool call_method(std::string_view name, jinja::CallArgs& args, jinja::Value& result) override;
@@ -26,6 +27,7 @@ class RelationValue final : public jinja::NativeObject {
  private:
   std::string database_, schema_, identifier_, rendered_, type_;
   bool include_database_ = true, include_schema_ = true, include_identifier_ = true;
+  project::QuotePolicy quoting_;
 };
 
 }  // namespace pond::compile

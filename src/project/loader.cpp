@@ -250,7 +250,7 @@ class Assembler {
     m_.rebuild_index();
     clock.lap("index");
     parallel_for(m_.nodes.size(), options_.threads, [&](std::size_t i) {
-      assign_relation(m_.nodes[i], m_.target);
+      assign_relation(m_.nodes[i], m_.target, m_.project.quoting);
       resolve_node_dependencies(m_, m_.nodes[i]);
     });
     for (auto& mc : m_.macros)

@@ -40,6 +40,14 @@ struct Column {
   nlohmann::json constraints = nlohmann::json::array();
 };
 
+// Which parts of a relation name are quoted (dbt's quote policy: all by default, then the
+// project's `quoting:`, then the node's `quoting` config).
+struct QuotePolicy {
+  bool database = true;
+  bool schema = true;
+  bool identifier = true;
+};
+
 // What a generic test was generated from (dbt's `test_metadata`).
 struct TestMetadata {
   std::string name;        // not_null, unique, accepted_values, relationships, or a custom test
@@ -77,6 +85,7 @@ struct Node {
   std::string schema;
   std::string alias;
   std::string relation_name;  // "db"."schema"."alias"; empty for ephemeral/tests
+  QuotePolicy quoting;        // how relation_name and ref()/this render the parts
 
   std::vector<RefCall> refs;
   std::vector<SourceCall> sources;

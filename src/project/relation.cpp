@@ -21,7 +21,36 @@ std::string quote_identifier(const std::string& name) {
   return "\"" + replace_all(name, "\"", "\"\"") + "\"";
 }
 
-void set_relation(Node& n, std::string database, std::string schema, std::string alias) {
+QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
+  QuotePolicy p;
+  auto apply = [&p](const nlohmann::json* q) {
+    if (!q || !q->is_object()) return;
+    for (auto [key, flag] : {std::pair{"database", &p.database}, std::pair{"schema", &p.schema},
+                             std::pair{"identifier", &p.identifier}})
+      if (auto it = q->find(key); it != q->end() && it->is_boolean()) *flag = it->get<bool>();
+  };
+  apply(&project_quoting);
+  apply(n.config_value("quoting"));
+  return p;
+}
+
+std::string render_relation(const std::string& database, const std::string& schema, const std::string& identifier,
+                            QuotePolicy policy) {
+  std::string out;
+  auto add = [&out](const std::string& part, bool quoted) {
+    if (part.empty()) return;
+    if (!out.empty()) out += '.';
+    out += quoted ? quote_identifier(part) : part;
+  };
+  add(database, policy.database);
+  add(schema, policy.schema);
+  add(identifier, policy.identifier);
+  return out;
+}
+
+void set_relation(Node& n, std::string database, std::string schema, std::string alias,
+                  const nlohmann::json& project_quoting) {
+  n.quoting = quote_policy(n, project_quoting);
   n.database = std::move(database);
   n.schema = std::move(schema);
   n.alias = std::move(alias);
@@ -31,15 +60,14 @@ void set_relation(Node& n, std::string database, std::string schema, std::string
     n.relation_name.clear();
     return;
   }
-  n.relation_name =
-      quote_identifier(n.database) + "." + quote_identifier(n.schema) + "." + quote_identifier(n.alias);
+  n.relation_name = render_relation(n.database, n.schema, n.alias, n.quoting);
 }
 
-void assign_relation(Node& n, const TargetInfo& target) {
+void assign_relation(Node& n, const TargetInfo& target, const nlohmann::json& project_quoting) {
   if (n.resource_type == ResourceType::kExposure) return;
   if (n.resource_type == ResourceType::kSource) {
     std::string database = n.database.empty() ? target.database : n.database;
-    set_relation(n, database, n.schema, n.identifier);
+    set_relation(n, database, n.schema, n.identifier, project_quoting);
     // dbt-duckdb: meta.external_location (or config) replaces the relation by a file scan,
     // formatted with the table's name/identifier.
     std::string ext;
@@ -64,7 +92,8 @@ void assign_relation(Node& n, const TargetInfo& target) {
     if (std::string ts = config_string(n, "target_schema"); !ts.empty()) schema = ts;
     if (std::string td = config_string(n, "target_database"); !td.empty()) custom_db = td;
   }
-  set_relation(n, custom_db.empty() ? target.database : custom_db, schema, alias.empty() ? n.name : alias);
+  set_relation(n, custom_db.empty() ? target.database : custom_db, schema, alias.empty() ? n.name : alias,
+               project_quoting);
 }
 
 }  // namespace pond::project

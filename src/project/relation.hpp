@@ -9,11 +9,21 @@
 
 namespace pond::project {
 
-// Fills database, schema, alias and relation_name from the config and the target.
-void assign_relation(Node& node, const TargetInfo& target);
+// Fills database, schema, alias, quoting and relation_name from the config, the target and the
+// project's `quoting:` mapping.
+void assign_relation(Node& node, const TargetInfo& target, const nlohmann::json& project_quoting);
 
-// Sets the three parts and recomputes relation_name (quoted "db"."schema"."alias").
-void set_relation(Node& node, std::string database, std::string schema, std::string alias);
+// Sets the three parts and quoting, and recomputes relation_name ("db"."schema".alias as the
+// quote policy says).
+void set_relation(Node& node, std::string database, std::string schema, std::string alias,
+                  const nlohmann::json& project_quoting);
+
+// dbt's quote policy of a node: all quoted < the project's `quoting:` < the node's `quoting`.
+QuotePolicy quote_policy(const Node& node, const nlohmann::json& project_quoting);
+
+// database.schema.identifier with the parts the policy says quoted; empty parts left out.
+std::string render_relation(const std::string& database, const std::string& schema,
+                            const std::string& identifier, QuotePolicy policy);
 
 // "a" with embedded quotes doubled, as DuckDB quotes identifiers.
 std::string quote_identifier(const std::string& name);

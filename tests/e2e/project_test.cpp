@@ -176,7 +176,7 @@ TEST_F(ProjectTest, CompileRendersModelsTestsAndInlineSql) {
   ProcessResult r = run_pond({"compile", "-s", "stg_payments"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(
-      r.out, "(amount / 100)::numeric(16, 2) as amount\nfrom \"jaffle_shop\".\"main\".\"raw_payments\""))
+      r.out, "(amount / 100)::numeric(16, 2) as amount\nfrom \"jaffle_shop\".\"main\".raw_payments"))
       << r.out;
   EXPECT_FALSE(contains(r.out, "not_null")) << "tests compiled along are not printed";
   std::string file = read_file(root / "target/compiled/jaffle_shop/models/staging/stg_payments.sql");
@@ -198,7 +198,7 @@ TEST_F(ProjectTest, CompileRendersModelsTestsAndInlineSql) {
   std::string rel = read_file(root /
                               "target/compiled/jaffle_shop/models/marts/schema.yml/"
                               "relationships_orders_customer_id__customer_id__ref_customers_.sql");
-  EXPECT_TRUE(contains(rel, "from \"jaffle_shop\".\"main\".\"customers\"")) << rel;
+  EXPECT_TRUE(contains(rel, "from \"jaffle_shop\".\"main\".customers")) << rel;
   EXPECT_TRUE(std::filesystem::exists(root / "target/compiled/jaffle_shop/snapshots/customers_snapshot.sql"));
   EXPECT_TRUE(std::filesystem::exists(root / "target/compiled/jaffle_shop/analyses/payment_mix.sql"));
 
@@ -207,7 +207,7 @@ TEST_F(ProjectTest, CompileRendersModelsTestsAndInlineSql) {
        "--vars", "{start_date: '2026-01-01'}"},
       root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "select * from \"jaffle_shop\".\"main\".\"orders\" where d > '2026-01-01'\n");
+  EXPECT_EQ(r.out, "select * from \"jaffle_shop\".\"main\".orders where d > '2026-01-01'\n");
 }
 
 TEST_F(ProjectTest, CompileErrorsNameFileAndLine) {

@@ -157,3 +157,42 @@ TEST_F(ContextExtrasTest, YamlAndWarnings) {
 }
 
 }  // namespace pond::compile
+
+namespace pond::compile {
+
+// dbt's quote policy: all quoted by default; the project's `quoting:` and a node's `quoting`
+// config turn parts off; relation.quote() and adapter.quote_as_configured follow it.
+TEST(QuotingTest, ProjectAndNodeQuotingShapeRelationNames) {
+  test::TempDir dir;
+  test::write_file(dir / "dbt_project.yml", "name: shop\nquoting:\n  identifier: false\n");
+  test::write_file(dir / "seeds/raw.csv", "id\n1\n");
+  test::write_file(dir / "models/a.sql", "select * from {{ ref('raw') }} -- {{ this }}");
+  test::write_file(
+      dir / "models/b.sql",
+      "{{ config(quoting={'schema': false, 'identifier': true}) }}select * from {{ ref('a') }} -- "
+      "{{ this }} {{ this.quote(database=false) }} {{ this.include(database=false) }}");
+  test::write_file(dir / "models/src.yml",
+                   "version: 2\nsources:\n  - name: raw\n    schema: landing\n    tables: [{name: items}]\n");
+  test::write_file(dir / "models/c.sql", "select * from {{ source('raw', 'items') }}");
+  project::LoadOptions o;
+  o.target.database = "db";
+  o.target.schema = "main";
+  project::Manifest m = project::load_manifest(project::ProjectFile::load(dir.path()), o);
+  Compiler c(m, CompileOptions{});
+  c.render_for_parse();
+  EXPECT_EQ(m.find("model.shop.a")->relation_name, "\"db\".\"main\".a");
+  EXPECT_EQ(m.find("model.shop.b")->relation_name, "\"db\".main.\"b\"");
+  EXPECT_EQ(m.find("source.shop.raw.items")->relation_name, "\"db\".\"landing\".items");
+  std::vector<std::size_t> all{*m.index_of("model.shop.a"), *m.index_of("model.shop.b"),
+                               *m.index_of("model.shop.c")};
+  c.compile_nodes(all);
+  EXPECT_EQ(m.find("model.shop.a")->compiled_code, "select * from \"db\".\"main\".raw -- \"db\".\"main\".a");
+  EXPECT_EQ(m.find("model.shop.b")->compiled_code,
+            "select * from \"db\".\"main\".a -- \"db\".main.\"b\" db.main.\"b\" main.\"b\"");
+  EXPECT_EQ(m.find("model.shop.c")->compiled_code, "select * from \"db\".\"landing\".items");
+  EXPECT_EQ(c.compile_inline("{{ adapter.quote('x') }} {{ adapter.quote_as_configured('x', 'identifier') }} "
+                             "{{ adapter.quote_as_configured('x', 'schema') }}"),
+            "\"x\" x \"x\"");
+}
+
+}  // namespace pond::compile
