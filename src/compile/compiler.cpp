@@ -18,6 +18,7 @@
 #include "common/text.hpp"
 #include "compile/builtin_macros.hpp"
 #include "compile/context.hpp"
+#include "compile/dispatch.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
 #include "project/config.hpp"
@@ -133,10 +134,11 @@ struct Compiler::Impl {
       : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
     install_context(env, data);
     install_graph();
-    std::map<std::string, Value> namespaces;  // package -> {macro name: macro}
+    std::map<std::string, std::shared_ptr<MacroNamespace>> namespaces;  // by package
     auto add_to = [&](const std::string& package, const std::vector<std::pair<std::string, Value>>& exports) {
-      auto [it, fresh] = namespaces.try_emplace(package, Value::dict());
-      for (const auto& [k, v] : exports) it->second.as_dict().set(Value(k), v);
+      auto& ns = namespaces[package];
+      if (!ns) ns = std::make_shared<MacroNamespace>();
+      for (const auto& [k, v] : exports) ns->add(k, v);
     };
     add_to("dbt", load_library(std::string(builtin_macros_source()), "<dbt built-in macros>"));
     // Packages first, the root project last: in the flat namespace the root project's macros
@@ -154,7 +156,7 @@ struct Compiler::Impl {
       }
     }
     for (auto& [package, dict] : namespaces)  // never hide a context name (a project named "target")
-      if (!env.find_global(package)) env.add_global(package, dict);
+      if (!env.find_global(package)) env.add_global(package, Value::object(dict));
   }
 
   // `graph` (nodes, sources and exposures visible to macros) costs a dict per node, so it is

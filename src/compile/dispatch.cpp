@@ -8,6 +8,11 @@ namespace pond::compile {
 
 using jinja::Value;
 
+Value MacroNamespace::get_attr(std::string_view name) const {
+  auto it = macros_.find(name);
+  return it == macros_.end() ? Value() : it->second;
+}
+
 std::vector<std::string> dispatch_search_packages(const project::Manifest& m, const std::string& ns) {
   if (ns.empty()) return {""};
   if (m.project.dispatch.is_array()) {
@@ -30,15 +35,15 @@ Value dispatch_macro(const project::Manifest& m, jinja::RenderState& render, con
                      const std::string& ns) {
   std::vector<std::string> tried;
   for (const auto& package : dispatch_search_packages(m, ns)) {
-    // A package's macros are a global dict named after it (compiler.cpp installs them).
+    // A package's macros are a global MacroNamespace named after it (compiler.cpp installs them).
     Value scope = package.empty() ? Value::none() : render.lookup(package);
     for (const char* prefix : {"duckdb__", "default__"}) {
       std::string name = prefix + macro;
       Value found;
       if (package.empty()) {
         found = render.lookup(name);
-      } else if (scope.is_dict()) {
-        if (const Value* v = scope.as_dict().find_str(name)) found = *v;
+      } else if (scope.is_object()) {
+        found = scope.as_object()->get_attr(name);
       }
       if (found.is_callable()) return found;
       tried.push_back("'" + (package.empty() ? name : package + "." + name) + "'");

@@ -3,13 +3,28 @@
 // come from `dispatch:` in dbt_project.yml (search_order for the namespace), else the root
 // project then the namespace when it is an installed package, else the current namespace;
 // in each, `duckdb__<name>` before `default__<name>`.
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jinja/environment.hpp"
 #include "project/manifest.hpp"
 
 namespace pond::compile {
+
+// A package's macros as `<package>.<macro>` (dbt's namespace object). Not a dict, so a macro
+// named like a dict method (`items`, `get`) still resolves.
+class MacroNamespace final : public jinja::NativeObject {
+ public:
+  void add(const std::string& name, jinja::Value macro) { macros_[name] = std::move(macro); }
+  jinja::Value get_attr(std::string_view name) const override;
+  std::string repr() const override { return "<macro namespace>"; }
+
+ private:
+  std::map<std::string, jinja::Value, std::less<>> macros_;
+};
 
 // Package names to search for `macro_namespace`; an empty string stands for the flat
 // namespace the calling template sees.
