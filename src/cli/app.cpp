@@ -108,7 +108,7 @@ int run_app(int argc, char** argv) {
   debug_cmd->callback([&] { action = [&] { return run_debug(ctx); }; });
 
   ShowOptions show;
-  auto* show_cmd = app.add_subcommand("show", "Preview a model (-s, compiled) or run SQL (--inline) on the target");
+  auto* show_cmd = app.add_subcommand("show", "Preview a model (-s) or run SQL (--inline) on the target");
   show_cmd->add_option("--inline", show.inline_sql, "SQL to run");
   show_cmd->add_option("-s,--select", show.select, "Models to preview (compiled, refs resolved)");
   show_cmd->add_option("--vars", show.vars, "Variables as YAML/JSON (with --select)");
@@ -193,7 +193,7 @@ int run_app(int argc, char** argv) {
 
   RetryOptions retry;
   auto* retry_cmd =
-      app.add_subcommand("retry", "Re-run what failed or was skipped in the last run/build/seed/test/snapshot");
+      app.add_subcommand("retry", "Re-run what failed or was skipped last time (same command and flags)");
   retry_cmd->add_option("--threads", retry.threads, "Nodes run at a time (default: the retried run's)")
       ->check(CLI::PositiveNumber);
   retry_cmd->callback([&] { action = [&] { return run_retry(ctx, retry); }; });
