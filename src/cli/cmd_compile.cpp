@@ -1,17 +1,64 @@
 // `pond compile`: renders the selected nodes to SQL under target/compiled/ and updates
 // target/manifest.json; prints the SQL when one node (or --inline SQL) is compiled.
 #include <iostream>
+#include <memory>
+#include <mutex>
 
 #include "cli/commands.hpp"
 #include "cli/project_loader.hpp"
+#include "cli/run_plan.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
 #include "project/manifest_json.hpp"
 
 namespace pond::cli {
 
+namespace {
+
+// dbt compile connects to the target: run_query(), statement blocks, is_incremental() and
+// adapter.get_relation answer from the database. The database is opened at the first such
+// question, so compiling a project that asks none never touches (or creates) the file.
+class LazyDatabaseHooks final : public compile::ExecutionHooks {
+ public:
+  explicit LazyDatabaseHooks(project::TargetConfig target) : target_(std::move(target)) {}
+  bool is_incremental(const project::Node& node) override {
+    if (node.materialized() != "incremental") return false;
+    return hooks().is_incremental(node);
+  }
+  std::optional<std::string> relation_type(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override {
+    return hooks().relation_type(database, schema, identifier);
+  }
+  std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override {
+    return hooks().columns(database, schema, identifier);
+  }
+  compile::QueryResult run_query(const std::string& sql) override { return hooks().run_query(sql); }
+
+ private:
+  DatabaseHooks& hooks() {
+    std::lock_guard lock(mutex_);
+    if (!hooks_) {
+      db_ = std::make_unique<engine::Database>(open_target_database(target_));
+      con_ = std::make_unique<engine::Connection>(*db_);
+      hooks_ = std::make_unique<DatabaseHooks>(*con_, false);
+    }
+    return *hooks_;
+  }
+  project::TargetConfig target_;
+  std::mutex mutex_;
+  std::unique_ptr<engine::Database> db_;
+  std::unique_ptr<engine::Connection> con_;
+  std::unique_ptr<DatabaseHooks> hooks_;
+};
+
+}  // namespace
+
 int run_compile(CommandContext& ctx, const CompileOptions& options) {
-  auto p = load_project(ctx.options, options.vars, "compile");
+  LazyDatabaseHooks hooks(resolve_project(ctx.options).target);
+  auto p = load_project(ctx.options, options.vars, "compile", &hooks);
   if (options.inline_sql) {
     std::cout << p->compiler->compile_inline(*options.inline_sql) << "\n";
     return 0;
