@@ -28,9 +28,13 @@ std::string window_predicate(const std::string& et, const BatchWindow& w) {
   return et + " >= " + ts_literal(w.start) + " AND " + et + " < " + ts_literal(w.end);
 }
 
+// The batch's rows: the compiler's per-batch SQL (upstreams with an event_time already read only
+// the window) or the compiled SQL, kept to the window on the model's own event_time too, so that
+// a batch inserts exactly the rows its DELETE removed (an upstream without event_time is read in
+// full by every batch; dbt would insert all of it each time).
 std::string batch_sql(const ModelSpec& spec, const BatchWindow& w) {
-  if (spec.batch_sql) return strip_statement(spec.batch_sql(w));
-  return "SELECT * FROM (\n" + strip_statement(spec.compiled_sql) + "\n) AS pond_batch WHERE " +
+  std::string inner = strip_statement(spec.batch_sql ? spec.batch_sql(w) : spec.compiled_sql);
+  return "SELECT * FROM (\n" + inner + "\n) AS pond_batch WHERE " +
          window_predicate(event_time_sql(spec.microbatch.event_time), w);
 }
 

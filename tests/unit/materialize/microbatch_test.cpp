@@ -227,6 +227,25 @@ TEST(Microbatch, AFailingBatchKeepsTheOthers) {
   EXPECT_EQ(t.rows("select count(*) from mb"), "3");
 }
 
+TEST(Microbatch, ABatchInsertsOnlyTheRowsOfItsWindow) {
+  Db t;
+  Session s(t.con);
+  // The per-batch SQL returns every row (as when an upstream has no event_time): each batch
+  // keeps its own day, so nothing is duplicated.
+  t.con.execute(
+      "create table src as select * from (values (1, timestamp '2024-01-01 10:00:00'), "
+      "(2, timestamp '2024-01-02 10:00:00'), (3, timestamp '2024-01-05 10:00:00')) v(id, ts)");
+  auto spec = microbatch("");
+  spec.batch_sql = [](const BatchWindow&) { return std::string("select * from src"); };
+  RunOptions opts;
+  opts.now = "2024-01-02 12:00:00";
+  auto r = materialize_model(s, spec, opts);
+  EXPECT_EQ(r.rows_affected, 2u);
+  EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 2");
+  r = materialize_model(s, spec, opts);
+  EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 2");
+}
+
 TEST(Microbatch, ConfigErrors) {
   Db t;
   Session s(t.con);
