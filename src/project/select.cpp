@@ -230,8 +230,8 @@ class Evaluator {
       throw UserError("unknown test_type '" + v + "'", "use generic, singular or unit");
     }
     if (m == "test_name") {
-      if (n.resource_type != ResourceType::kTest) return false;
-      return n.test_metadata ? glob(v, n.test_metadata->name) : glob(v, n.name);
+      // dbt matches the generic test's name only; singular tests have none.
+      return n.resource_type == ResourceType::kTest && n.test_metadata && glob(v, n.test_metadata->name);
     }
     if (m == "package") {
       return glob(v == "this" ? ctx_.manifest.project.name : v, n.package_name);

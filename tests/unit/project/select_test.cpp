@@ -94,6 +94,8 @@ TEST_F(SelectTest, Methods) {
   EXPECT_EQ(pick({"test_type:singular"}), (Names{"no_negatives"}));
   EXPECT_EQ(pick({"test_type:generic"}).size(), 3u);
   EXPECT_EQ(pick({"test_name:not_null"}), (Names{"not_null_fct_id", "source_not_null_raw_items_id"}));
+  EXPECT_EQ(pick({"test_name:not_*"}), (Names{"not_null_fct_id", "source_not_null_raw_items_id"}));
+  EXPECT_TRUE(pick({"test_name:no_negatives"}).empty());  // a singular test has no generic name
   EXPECT_EQ(pick({"package:shop"}, {}, {"seed"}), (Names{"raw_orders"}));
   EXPECT_EQ(pick({"config.meta.owner:me"}), (Names{"fct"}));
   EXPECT_EQ(pick({"tag:key"}), (Names{"not_null_fct_id", "unique_fct_id"}));
