@@ -255,7 +255,7 @@ struct MacroDef {
   std::string name;
   std::vector<std::string> params;
   std::vector<std::size_t> param_hashes;  // name_hash of each param
-  std::vector<ExprPtr> defaults;  // aligned to the last params
+  std::vector<ExprPtr> defaults;          // aligned to the last params
   Body body;
   bool uses_varargs = false;
   bool uses_kwargs = false;

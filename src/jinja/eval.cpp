@@ -270,8 +270,7 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kTest:
       return Value(eval_test(static_cast<const TestExpr&>(e), s));
-    case EK::kNot:
-    {
+    case EK::kNot: {
       Value tmp;
       return Value(!eval_ref(*static_cast<const UnaryExpr&>(e).operand, s, tmp).truthy());
     }
@@ -306,7 +305,8 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
     }
     case EK::kCompare: {
       const auto& c = static_cast<const CompareExpr&>(e);
-      if (c.rest.size() == 1 && (c.rest[0].second->kind == EK::kConst || c.rest[0].second->kind == EK::kName)) {
+      if (c.rest.size() == 1 &&
+          (c.rest[0].second->kind == EK::kConst || c.rest[0].second->kind == EK::kName)) {
         // The right side cannot run anything that changes the left one: compare in place.
         Value lt, rt;
         const Value& l = eval_ref(*c.first, s, lt);

@@ -72,7 +72,8 @@ Value f_lower(Interp&, const Value& v, Args&) {
   if (v.is_str()) {
     // Already lower case (ASCII): the same immutable string serves.
     const std::string& s = v.as_str();
-    if (std::none_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c & 0x80); })) return v;
+    if (std::none_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c & 0x80); }))
+      return v;
   }
   Value out(ascii_lower(v.is_str() ? std::string_view(v.as_str()) : std::string_view(v.str())));
   return v.is_markup() ? Value::markup(out.as_str()) : out;

@@ -312,7 +312,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       const auto& call = static_cast<const CallExpr&>(*n.call);
       Value caller = make_macro(*n.caller, s);
       PooledArgs pooled(*this);
-  CallArgs& args = pooled.args;
+      CallArgs& args = pooled.args;
       args.render = this;
       build_args(call.call, s, args);
       args.kwargs.emplace_back("caller", std::move(caller));
@@ -671,13 +671,15 @@ bool shareable_across_renders(const Value& v, int depth) {
     case Kind::kCallable: {
       if (typeid(*v.as_callable()) != typeid(MacroObj)) return false;
       bool ok = true;
-      v.as_callable()->for_each_child([&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
+      v.as_callable()->for_each_child(
+          [&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
       return ok;
     }
     case Kind::kObject: {
       if (typeid(*v.as_object()) != typeid(ModuleObj)) return false;
       bool ok = true;
-      v.as_object()->for_each_child([&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
+      v.as_object()->for_each_child(
+          [&](const Value& c) { ok = ok && shareable_across_renders(c, depth + 1); });
       return ok;
     }
     default:  // lists, dicts: mutable

@@ -180,7 +180,8 @@ TEST(JinjaApi, ImportedModulesWithMutableStateAreNotSharedBetweenRenders) {
 
   // A library of macros only is rendered once and shared; one with a list is not.
   EXPECT_TRUE(env.get_template("macros.sql")->default_module(0)->shareable());
-  EXPECT_EQ(env.get_template("macros.sql")->default_module(0), env.get_template("macros.sql")->default_module(0));
+  EXPECT_EQ(env.get_template("macros.sql")->default_module(0),
+            env.get_template("macros.sql")->default_module(0));
   EXPECT_FALSE(env.get_template("lib.sql")->default_module(0)->shareable());
   EXPECT_NE(env.get_template("lib.sql")->default_module(0), env.get_template("lib.sql")->default_module(0));
 }
