@@ -149,7 +149,7 @@ struct Compiler::Impl {
         // Leading newlines keep line numbers in errors equal to the file's.
         std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
         text += test_blocks_as_macros(mc.macro_sql);
-        auto exports = load_library(text, mc.original_file_path);
+        auto exports = load_library(text, m.display_path(mc.package_name, mc.original_file_path));
         if (root_pass == 1)
           for (const auto& e : exports) project_macros.insert(e.first);
         add_to(mc.package_name, exports);
@@ -242,7 +242,7 @@ struct Compiler::Impl {
       return (n.test_metadata && &text == &n.raw_code ? test_template(n) : env.from_string(text, n.original_file_path))
           ->render(vars);
     } catch (const jinja::TemplateError& e) {
-      throw to_user_error(e, n.original_file_path);
+      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
     } catch (const jinja::MacroReturn& r) {
       return r.value.str();
     }
@@ -323,7 +323,7 @@ struct Compiler::Impl {
         try {
           return std::string(trim(tmpl->render(vars)));
         } catch (const jinja::TemplateError& e) {
-          throw to_user_error(e, n.original_file_path);
+          throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
         }
         return current;
       };

@@ -266,7 +266,15 @@ class Assembler {
   void add_package_files(std::vector<FileResult>& results) {
     m_.packages = load_installed_packages(project_);
     for (const auto& pkg : m_.packages) {
-      std::vector<FileResult> more = parse_files(discover_files(pkg), pkg.name, options_.threads);
+      std::vector<FileResult> more;
+      try {
+        more = parse_files(discover_files(pkg), pkg.name, options_.threads);
+      } catch (const UserError& e) {  // name the file as the user finds it
+        if (!e.where()) throw;
+        SourceLocation at = *e.where();
+        at.file = m_.display_path(pkg.name, at.file);
+        throw UserError(at, e.message(), e.hint(), e.exit_code());
+      }
       for (auto& r : more) {
         if (r.schema) r.schema->package = pkg.name;
         results.push_back(std::move(r));

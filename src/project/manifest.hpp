@@ -48,6 +48,9 @@ struct Manifest {
   const ProjectFile* package_file(std::string_view package) const;
   // The folder a node's original_file_path is relative to (its package's root).
   std::filesystem::path root_of(std::string_view package) const;
+  // How errors name a file: original_file_path, under <packages-install-path>/<package>/ for
+  // a package's files (original_file_path alone is relative to the package, as in dbt).
+  std::string display_path(std::string_view package, const std::string& original_file_path) const;
 
   void rebuild_index();  // after nodes/macros were added or reordered
 

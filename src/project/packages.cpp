@@ -54,4 +54,10 @@ std::filesystem::path Manifest::root_of(std::string_view package) const {
   return p ? p->root : project.root;
 }
 
+std::string Manifest::display_path(std::string_view package, const std::string& original_file_path) const {
+  if (package.empty() || package == project.name) return original_file_path;
+  return (std::filesystem::path(project.packages_install_path) / package / original_file_path)
+      .generic_string();
+}
+
 }  // namespace pond::project

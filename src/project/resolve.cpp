@@ -36,7 +36,7 @@ void resolve_node_dependencies(const Manifest& m, Node& n) {
     const Node* target = m.resolve_ref(r.package, r.name, n.package_name);
     if (!target) {
       std::string shown = r.package.empty() ? r.name : r.package + "." + r.name;
-      SourceLocation where{n.original_file_path, r.line, 0};
+      SourceLocation where{m.display_path(n.package_name, n.original_file_path), r.line, 0};
       for (const auto& d : m.disabled) {
         if (d.name == r.name)
           throw UserError(where, describe(n) + " depends on a node named '" + shown + "' which is disabled",
@@ -58,7 +58,7 @@ void resolve_node_dependencies(const Manifest& m, Node& n) {
         if (c.resource_type == ResourceType::kSource) names.push_back(c.source_name + "." + c.name);
       std::string guess = closest_match(s.source + "." + s.table, names);
       throw UserError(
-          SourceLocation{n.original_file_path, s.line, 0},
+          SourceLocation{m.display_path(n.package_name, n.original_file_path), s.line, 0},
           describe(n) + " depends on a source named '" + s.source + "." + s.table + "' which was not found",
           guess.empty() ? "declare it under 'sources:' in a schema YAML file"
                         : "did you mean '" + guess + "'?");

@@ -197,6 +197,16 @@ TEST_F(PackagesTest, LocalPackageWithDispatchNamespacesAndScopedConfigBuilds) {
   EXPECT_TRUE(contains(r.out, "'from-cli' as label")) << r.out << r.err;
   r = run_pond({"ls", "-s", "package:pkg_utils", "--resource-type", "model"}, root);
   EXPECT_EQ(r.out, "pkg_utils.pkg_numbers\n");
+
+  // Errors in a package's files name them as found from the project.
+  write_file(dir_ / "pkg_utils/models/bad.sql", "select 1\nfrom {{ ref('nope') }}\n");
+  r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "dbt_packages/pkg_utils/models/bad.sql:2")) << r.err;
+  write_file(dir_ / "pkg_utils/models/bad.sql", "select {{ undefined_macro() }}\n");
+  r = run_pond({"compile", "-s", "bad"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "dbt_packages/pkg_utils/models/bad.sql:1")) << r.err;
 }
 
 TEST_F(PackagesTest, GitPackageFromALocalRepositoryIsLockedToItsCommit) {
