@@ -7,6 +7,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "lake/lake.hpp"
 #include "project/project_locator.hpp"
 
 namespace pond::cli {
@@ -49,7 +50,14 @@ int run_debug(CommandContext& ctx) {
     engine::Connection con(db);
     auto rows = con.query("select 1 as ok").rows_as_text();
     if (rows.size() != 1 || rows[0][0] != "1") throw engine::EngineError("select 1 did not answer 1");
-    ok("database", target.in_memory() ? std::string(":memory:") : target.database_file.string());
+    if (target.lake) {
+      // The lake is the storage; DuckDB runs in memory (open_target_database).
+      lake::Lake lake = lake::Lake::open(lake_config(target));
+      ok("lake", fmt::format("{} (data {}, {} tables, snapshot {})", target.lake->catalog, lake.data_root(),
+                             lake.tables().size(), lake.latest_snapshot().id));
+    } else {
+      ok("database", target.in_memory() ? std::string(":memory:") : target.database_file.string());
+    }
     ok("connection", "select 1 answered");
   } catch (const std::exception& e) {
     bad("connection", e.what());

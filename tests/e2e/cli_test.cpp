@@ -52,7 +52,7 @@ TEST_F(PondTest, InitScaffoldsAWorkingProject) {
   r = run_pond({"debug"}, dir_ / "acme/models");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "All checks passed!")) << r.out;
-  EXPECT_TRUE(contains(r.out, "acme.duckdb")) << r.out;
+  EXPECT_TRUE(contains(r.out, "[OK]   lake        sqlite:lake/catalog.sqlite")) << r.out;
   // The example keeps its tables in the lake, which pond debug's connection check creates.
   EXPECT_TRUE(std::filesystem::exists(dir_ / "acme/lake/catalog.sqlite"));
 }
