@@ -7,8 +7,8 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "compile/modules.hpp"
 #include "compile/dispatch.hpp"
+#include "compile/modules.hpp"
 #include "compile/relation_value.hpp"
 #include "compile/statements.hpp"
 #include "compile/values.hpp"
