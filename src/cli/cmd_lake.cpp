@@ -34,17 +34,7 @@ lake::Lake open_lake(CommandContext& ctx) {
 }
 
 void print(const TextTable& table, const std::string& output) {
-  switch (parse_output_format(output)) {
-    case OutputFormat::kJson:
-      print_json(std::cout, table);
-      break;
-    case OutputFormat::kCsv:
-      print_csv(std::cout, table);
-      break;
-    case OutputFormat::kTable:
-      print_table(std::cout, table);
-      break;
-  }
+  print_as(std::cout, table, parse_output_format(output));
 }
 
 // "7d", "12h", "30m", "45s" before now, or a timestamp as given; UTC text.

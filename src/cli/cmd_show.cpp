@@ -57,20 +57,10 @@ TextTable fetch_rows(engine::Connection& con, engine::PreparedStatement& stmt, c
 
 // Prints one result in the chosen format; `title` heads the table format (dbt: "Previewing ...").
 void print_rows(const TextTable& table, OutputFormat format, const std::string& title, long limit) {
-  switch (format) {
-    case OutputFormat::kTable:
-      std::cout << title << "\n";
-      print_table(std::cout, table);
-      if (table.truncated)
-        std::cout << fmt::format("(showing the first {} rows; --limit N to see more)\n", limit);
-      break;
-    case OutputFormat::kJson:
-      print_json(std::cout, table);
-      break;
-    case OutputFormat::kCsv:
-      print_csv(std::cout, table);
-      break;
-  }
+  if (format == OutputFormat::kTable) std::cout << title << "\n";
+  print_as(std::cout, table, format);
+  if (format == OutputFormat::kTable && table.truncated)
+    std::cout << fmt::format("(showing the first {} rows; --limit N to see more)\n", limit);
 }
 
 bool previewable(const project::Node& n) {

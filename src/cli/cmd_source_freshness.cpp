@@ -6,12 +6,12 @@
 
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/project_loader.hpp"
+#include "cli/run_command.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "engine/database.hpp"
@@ -151,18 +151,7 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   io.progress.json = ctx.options.log_format == "json";
   io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
 
-  std::mutex mutex;
-  orchestrate::Executor* running = nullptr;
-  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&] {
-    std::lock_guard lock(mutex);
-    if (running) running->cancel();
-  });
-  auto on_executor = [&](orchestrate::Executor* e) {
-    std::lock_guard lock(mutex);
-    running = e;
-    if (e && ctx.interrupts.interrupted()) e->cancel();
-  };
-  orchestrate::InvocationResult r = orchestrate::run_invocation(db, steps, io, std::cout, on_executor);
+  orchestrate::InvocationResult r = run_interruptible(ctx, db, steps, io);
   std::filesystem::path out =
       options.output ? std::filesystem::path(*options.output) : target_dir / "sources.json";
   write_file(out, orchestrate::sources_json(r.outcome, fresh_steps, r.run_id));

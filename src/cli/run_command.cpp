@@ -178,7 +178,12 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
     io.parent_run_id = retry->parent_run_id;
   }
 
-  // Ctrl-C: the watcher thread cancels the executor that is running, if any.
+  return run_interruptible(ctx, db, plan.steps, io).exit_code;
+}
+
+orchestrate::InvocationResult run_interruptible(CommandContext& ctx, const engine::Database& db,
+                                                const std::vector<orchestrate::Step*>& steps,
+                                                const orchestrate::InvocationOptions& io) {
   std::mutex mutex;
   orchestrate::Executor* running = nullptr;
   InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&] {
@@ -190,8 +195,7 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
     running = e;
     if (e && ctx.interrupts.interrupted()) e->cancel();
   };
-  orchestrate::InvocationResult r = orchestrate::run_invocation(db, plan.steps, io, std::cout, on_executor);
-  return r.exit_code;
+  return orchestrate::run_invocation(db, steps, io, std::cout, on_executor);
 }
 
 }  // namespace pond::cli

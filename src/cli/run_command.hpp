@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "orchestrate/invocation.hpp"
 
 namespace pond::cli {
 
@@ -30,5 +31,11 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
 
 // The node types of a command (run, build, seed, test, snapshot); nullopt for any other.
 std::optional<RunKinds> kinds_of_command(const std::string& which);
+
+// Runs an invocation with Ctrl-C routed to the executor that is running (the watcher thread
+// cancels it), for every command that executes steps.
+orchestrate::InvocationResult run_interruptible(CommandContext& ctx, const engine::Database& db,
+                                                const std::vector<orchestrate::Step*>& steps,
+                                                const orchestrate::InvocationOptions& io);
 
 }  // namespace pond::cli

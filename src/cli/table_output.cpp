@@ -134,4 +134,18 @@ void print_csv(std::ostream& out, const TextTable& table) {
   }
 }
 
+void print_as(std::ostream& out, const TextTable& table, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kTable:
+      print_table(out, table);
+      break;
+    case OutputFormat::kJson:
+      print_json(out, table);
+      break;
+    case OutputFormat::kCsv:
+      print_csv(out, table);
+      break;
+  }
+}
+
 }  // namespace pond::cli

@@ -25,5 +25,7 @@ void print_table(std::ostream& out, const TextTable& table);
 void print_json(std::ostream& out, const TextTable& table);
 // CSV with a header line, quoted as RFC 4180 says, one row per line (LF).
 void print_csv(std::ostream& out, const TextTable& table);
+// The table in `format` (print_table, print_json or print_csv).
+void print_as(std::ostream& out, const TextTable& table, OutputFormat format);
 
 }  // namespace pond::cli
