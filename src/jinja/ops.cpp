@@ -53,6 +53,24 @@ const char* op_symbol(BinOp op) {
   return "?";
 }
 
+// Operators a native object implements (datetime - timedelta, ...): the left operand first, as Python.
+bool object_arithmetic(BinOp op, const Value& a, const Value& b, Value& result) {
+  static constexpr char kSymbols[] = {'+', '-', '*', '/'};
+  if (op != BinOp::kAdd && op != BinOp::kSub && op != BinOp::kMul && op != BinOp::kDiv) return false;
+  char symbol = kSymbols[static_cast<int>(op)];
+  if (a.is_object() && a.as_object()->arithmetic(symbol, b, true, result)) return true;
+  return b.is_object() && b.as_object()->arithmetic(symbol, a, false, result);
+}
+
+bool object_order(const Value& a, const Value& b, int& order) {
+  if (a.is_object() && a.as_object()->compare(b, order)) return true;
+  if (b.is_object() && b.as_object()->compare(a, order)) {
+    order = -order;
+    return true;
+  }
+  return false;
+}
+
 bool is_intlike(const Value& v) {
   return v.is_int() || v.is_bool();
 }
@@ -90,6 +108,10 @@ double py_fmod(double a, double b) {
 }  // namespace
 
 Value binary_op(BinOp op, const Value& a, const Value& b, std::size_t max_size) {
+  if (a.is_object() || b.is_object()) [[unlikely]] {
+    Value result;
+    if (object_arithmetic(op, a, b, result)) return result;
+  }
   bool ints = is_intlike(a) && is_intlike(b);
   bool nums = a.is_number() && b.is_number();
   switch (op) {
@@ -234,6 +256,7 @@ bool less_than(const Value& a, const Value& b, const char* op) {
     }
     return x.size() < y.size();
   }
+  if (int order = 0; object_order(a, b, order)) return order < 0;
   if (a.is_undefined()) fail_undefined(a);
   if (b.is_undefined()) fail_undefined(b);
   fail_type(std::string("'") + op + "' not supported between instances of '" + a.type_name() + "' and '" +

@@ -453,6 +453,10 @@ bool operator==(const Value& a, const Value& b) {
       }
       return true;
     }
+    case Kind::kObject: {
+      int order = 0;
+      return a.obj_ == b.obj_ || (a.as_object()->compare(b, order) && order == 0);
+    }
     default:
       return a.obj_ == b.obj_;
   }

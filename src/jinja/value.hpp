@@ -203,6 +203,17 @@ class NativeObject : public Object {
   virtual bool iterable() const { return false; }
   virtual std::vector<Value> iterate() const;
   virtual std::string type_name() const { return "object"; }
+  // Python's operator protocol, for values such as datetimes: `op` is '+', '-', '*' or '/', applied as
+  // `self op other` (`other op self` when !self_on_left). False = unsupported (the engine's TypeError).
+  virtual bool arithmetic(char op, const Value& other, bool self_on_left, Value& result) const {
+    (void)op, (void)other, (void)self_on_left, (void)result;
+    return false;
+  }
+  // Ordering against `other` (<0, 0, >0) when comparable; `==` falls back to identity, `<` to a TypeError.
+  virtual bool compare(const Value& other, int& order) const {
+    (void)other, (void)order;
+    return false;
+  }
 };
 
 inline std::vector<Value>& Value::items() const {
