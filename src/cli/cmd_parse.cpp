@@ -7,16 +7,19 @@
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "project/manifest_json.hpp"
+#include "project/phase_clock.hpp"
 
 namespace pond::cli {
 
 int run_parse(CommandContext& ctx, const ParseOptions& options) {
   auto start = std::chrono::steady_clock::now();
   auto p = load_project(ctx.options, options.vars, "parse");
+  project::PhaseClock clock("parse");
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
   project::write_manifest(p->manifest, *p->graph,
                           project::ArtifactInfo{p->invocation_id, p->started_at, std::string(pond_version())},
                           target_dir);
+  clock.lap("write manifest.json");
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("{}", summary(p->manifest));
   std::cout << "Parsed " << p->manifest.project.name << " in " << std::fixed;

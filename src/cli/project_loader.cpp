@@ -4,6 +4,7 @@
 
 #include "common/build_info.hpp"
 #include "project/manifest_json.hpp"
+#include "project/phase_clock.hpp"
 #include "project/vars.hpp"
 
 namespace pond::cli {
@@ -11,8 +12,11 @@ namespace pond::cli {
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
                                             const std::string& which, compile::ExecutionHooks* hooks,
                                             bool full_refresh, bool empty) {
+  project::PhaseClock clock("load");
+  auto lap = [&](const char* phase) { clock.lap(phase); };
   auto out = std::make_unique<LoadedProject>();
   out->resolved = resolve_project(options);
+  lap("profile");
   const project::TargetConfig& t = out->resolved.target;
   project::LoadOptions lo;
   lo.target.name = t.target_name;
@@ -23,6 +27,7 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.threads = t.threads;
   lo.cli_vars = project::parse_cli_vars(vars_text);
   out->manifest = project::load_manifest(out->resolved.project, lo);
+  lap("manifest");
   project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));
   out->invocation_id = info.invocation_id;
   out->started_at = info.generated_at;
@@ -35,8 +40,11 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   co.full_refresh = full_refresh;
   co.empty = empty;
   out->compiler = std::make_unique<compile::Compiler>(out->manifest, co);
+  lap("jinja environment");
   out->compiler->render_for_parse();
+  lap("render for parse");
   out->graph = std::make_unique<project::Graph>(out->manifest);
+  lap("graph");
   return out;
 }
 

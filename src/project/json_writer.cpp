@@ -1,70 +1,108 @@
 #include "project/json_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace pond::project {
 
 void JsonWriter::flush(std::size_t limit) {
-  if (!sink_ || out_.size() <= limit) return;
-  sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
-  out_.clear();
+  if (!sink_ || len_ <= limit) return;
+  sink_->write(out_.data(), static_cast<std::streamsize>(len_));
+  len_ = 0;
 }
 
-void JsonWriter::comma() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (!first_.empty()) {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-  }
+void JsonWriter::grow(std::size_t more) {
+  out_.resize(std::max(out_.size() * 2, len_ + more + 256));
 }
 
 JsonWriter& JsonWriter::begin_object() {
   comma();
-  out_ += '{';
-  first_.push_back(true);
+  put('{');
+  need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  out_ += '}';
-  first_.pop_back();
+  put('}');
+  need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
   comma();
-  out_ += '[';
-  first_.push_back(true);
+  put('[');
+  need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-  out_ += ']';
-  first_.pop_back();
+  put(']');
+  need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
   comma();
   write_string(k);
-  out_ += ':';
-  after_key_ = true;
+  put(':');
+  need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
   comma();
   write_string(s);
+  need_comma_ = true;
   return *this;
 }
 
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+
+// Nonzero when one of the eight bytes must be escaped: below 0x20 (bytes >= 0x80 have their
+// high bit set in w and do not count), '"' or '\\'.
+std::uint64_t special_bytes(std::uint64_t w) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  return ((w - kOnes * 0x20) & ~w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+}
+
+// True when some byte of `s` must be escaped, tested eight bytes at a time: nearly every
+// string of a manifest needs no escaping and is copied whole.
+bool needs_escape(std::string_view s) {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t w = kOnes * 'a';  // short strings are padded with a plain byte
+  if (n < 8) {
+    std::memcpy(&w, p, n);
+    return special_bytes(w) != 0;
+  }
+  for (; n > 8; p += 8, n -= 8) {
+    std::memcpy(&w, p, 8);
+    if (special_bytes(w)) return true;
+  }
+  std::memcpy(&w, p + n - 8, 8);  // the last eight bytes (overlapping the previous word)
+  return special_bytes(w) != 0;
+}
+
+}  // namespace
+
 void JsonWriter::write_string(std::string_view s) {
-  out_ += '"';
+  if (!needs_escape(s)) {
+    if (out_.size() - len_ < s.size() + 2) grow(s.size() + 2);
+    char* p = out_.data() + len_;
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    len_ += s.size() + 2;
+    return;
+  }
+  put('"');
   // Table lookup: most characters need no escaping and are copied in runs.
   static constexpr auto kPlain = [] {
     std::array<bool, 256> t{};
@@ -75,57 +113,59 @@ void JsonWriter::write_string(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (kPlain[c]) continue;
-    out_.append(s.data() + run, i - run);
+    put(s.substr(run, i - run));
     run = i + 1;
     switch (c) {
       case '"':
-        out_ += "\\\"";
+        put("\\\"");
         break;
       case '\\':
-        out_ += "\\\\";
+        put("\\\\");
         break;
       case '\n':
-        out_ += "\\n";
+        put("\\n");
         break;
       case '\r':
-        out_ += "\\r";
+        put("\\r");
         break;
       case '\t':
-        out_ += "\\t";
+        put("\\t");
         break;
       case '\b':
-        out_ += "\\b";
+        put("\\b");
         break;
       case '\f':
-        out_ += "\\f";
+        put("\\f");
         break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
-        out_ += "\\u00";
-        out_ += kHex[c >> 4];
-        out_ += kHex[c & 15];
+        put("\\u00");
+        put(kHex[c >> 4]);
+        put(kHex[c & 15]);
       }
     }
   }
-  out_.append(s.data() + run, s.size() - run);
-  out_ += '"';
+  put(s.substr(run));
+  put('"');
 }
 
 JsonWriter& JsonWriter::value(bool b) {
   comma();
-  out_ += b ? "true" : "false";
+  put(b ? "true" : "false");
+  need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(double d) {
   comma();
+  need_comma_ = true;
   if (!std::isfinite(d)) {
-    out_ += "null";
+    put("null");
     return *this;
   }
   char buf[32];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  out_.append(buf, p);
+  put(std::string_view(buf, static_cast<std::size_t>(p - buf)));
   return *this;
 }
 
@@ -133,20 +173,23 @@ JsonWriter& JsonWriter::value(long long i) {
   comma();
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, i);
-  out_.append(buf, p);
+  put(std::string_view(buf, static_cast<std::size_t>(p - buf)));
+  need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::raw_members(std::string_view members) {
   if (members.empty()) return *this;
   comma();
-  out_.append(members);
+  put(members);
+  need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
   comma();
-  out_ += "null";
+  put("null");
+  need_comma_ = true;
   return *this;
 }
 

@@ -21,6 +21,7 @@
 #include "project/graph.hpp"
 #include "project/manifest.hpp"
 #include "project/packages.hpp"
+#include "project/phase_clock.hpp"
 #include "project/relation.hpp"
 #include "project/resolve.hpp"
 
@@ -29,20 +30,6 @@ namespace pond::project {
 namespace {
 
 using nlohmann::json;
-
-// Phase timings at debug level (`--log-level debug`), to keep parsing fast knowingly.
-class Stopwatch {
- public:
-  void lap(const char* phase) {
-    auto now = std::chrono::steady_clock::now();
-    log::debug("parse phase {}: {:.1f} ms", phase,
-               std::chrono::duration<double, std::milli>(now - last_).count());
-    last_ = now;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 // Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first error by index.
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
@@ -194,7 +181,7 @@ class Assembler {
   }
 
   Manifest run() {
-    Stopwatch clock;
+    PhaseClock clock("parse");
     std::vector<ProjectSourceFile> files = discover_files(project_);
     clock.lap("discover");
     std::vector<FileResult> results = parse_files(files, project_.name, options_.threads);

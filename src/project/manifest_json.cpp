@@ -1,6 +1,7 @@
 #include "project/manifest_json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <exception>
 #include <fstream>
@@ -18,18 +19,42 @@ namespace pond::project {
 
 namespace {
 
-// A node's config with dbt's defaults, merged while writing (both maps iterate sorted).
+// dbt's default config of a resource type as JSON members ("key":value), written once: every
+// node repeats most of them, and copying text is far cheaper than walking the JSON values.
+struct DefaultMember {
+  std::string key;
+  std::string text;
+};
+const std::vector<DefaultMember>& default_members(ResourceType type) {
+  static const std::array<std::vector<DefaultMember>, 8> members = [] {
+    std::array<std::vector<DefaultMember>, 8> all;
+    for (std::size_t t = 0; t < all.size(); ++t) {
+      for (const auto& [k, v] : shared_default_config(static_cast<ResourceType>(t)).items()) {
+        std::string text;
+        JsonWriter mw(text);
+        mw.begin_object().key(k).value(v).end_object();
+        mw.finish();
+        all[t].push_back(DefaultMember{k, text.substr(1, text.size() - 2)});
+      }
+    }
+    return all;
+  }();
+  return members[static_cast<std::size_t>(type)];
+}
+
+// A node's config with dbt's defaults, merged while writing (both iterate sorted by key).
 void write_config(JsonWriter& w, const Node& n) {
-  const nlohmann::json& d = shared_default_config(n.resource_type);
+  const std::vector<DefaultMember>& d = default_members(n.resource_type);
   const nlohmann::json& c = n.config;
   w.key("config").begin_object();
-  auto di = d.begin(), ci = c.begin();
+  auto di = d.begin();
+  auto ci = c.begin();
   while (di != d.end() || ci != c.end()) {
-    if (ci == c.end() || (di != d.end() && di.key() < ci.key())) {
-      w.key(di.key()).value(*di);
+    if (ci == c.end() || (di != d.end() && di->key < ci.key())) {
+      w.raw_members(di->text);
       ++di;
     } else {
-      if (di != d.end() && di.key() == ci.key()) ++di;
+      if (di != d.end() && di->key == ci.key()) ++di;
       w.key(ci.key()).value(*ci);
       ++ci;
     }
@@ -288,6 +313,7 @@ std::string node_json_text(const Node& node) {
   std::string out;
   JsonWriter w(out);
   write_node(w, node, now_seconds());
+  w.finish();
   return out;
 }
 
@@ -358,7 +384,8 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
     w.key(parents ? "parent_map" : "child_map").begin_object();
     parallel_members(w, m.nodes.size(), [&](JsonWriter& bw, std::size_t i) {
       std::vector<std::string_view> ids;
-      for (std::size_t x : parents ? graph.parents(i) : graph.children(i)) ids.push_back(m.nodes[x].unique_id);
+      for (std::size_t x : parents ? graph.parents(i) : graph.children(i))
+        ids.push_back(m.nodes[x].unique_id);
       std::sort(ids.begin(), ids.end());
       bw.key(m.nodes[i].unique_id).begin_array();
       for (auto id : ids) bw.value(id);
