@@ -1,8 +1,12 @@
 #include "compile/builtin_macros.hpp"
 
+#include <string>
+
 namespace pond::compile {
 
-std::string_view builtin_macros_source() {
+namespace {
+
+std::string_view core_macros_source() {
   // Semantics follow dbt's documented behaviour; the SQL is pond's own.
   static constexpr std::string_view kSource = R"JINJA(
 {% macro get_where_subquery(relation) -%}
@@ -97,6 +101,13 @@ where parent.to_field is null
 {%- endmacro %}
 )JINJA";
   return kSource;
+}
+
+}  // namespace
+
+std::string_view builtin_macros_source() {
+  static const std::string all = std::string(core_macros_source()) + std::string(cross_db_macros_source());
+  return all;
 }
 
 }  // namespace pond::compile

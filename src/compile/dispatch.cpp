@@ -28,6 +28,9 @@ std::vector<std::string> dispatch_search_packages(const project::Manifest& m, co
   bool installed = std::any_of(m.packages.begin(), m.packages.end(),
                                [&](const project::ProjectFile& p) { return p.name == ns; });
   if (installed) return {m.project.name, ns};
+  // dbt's own macros: the root project first, then dbt's (a package's duckdb__/default__ takes
+  // part only when `dispatch:` lists it, as in dbt).
+  if (ns == "dbt") return {m.project.name, "dbt"};
   return {""};
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // adapter.dispatch(macro_name, macro_namespace) as dbt resolves it: the packages to search
 // come from `dispatch:` in dbt_project.yml (search_order for the namespace), else the root
-// project then the namespace when it is an installed package, else the current namespace;
+// project then the namespace when it is an installed package or 'dbt', else the current namespace;
 // in each, `duckdb__<name>` before `default__<name>`.
 #include <functional>
 #include <map>

@@ -1,5 +1,6 @@
 // modules.datetime: naive-UTC datetime, date and timedelta objects with the Python methods dbt
-// projects call (now, strptime, strftime, isoformat, replace, fromisoformat, ...).
+// projects call (now, strptime, strftime, isoformat, replace, fromisoformat, ...) and Python's
+// arithmetic and ordering between them (datetime - timedelta, date - date, d1 < d2, ...).
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -132,6 +133,33 @@ class DateTime;
 class Date;
 Value datetime_value(std::int64_t micros);
 Value date_value(std::int64_t days);
+Value timedelta_value(std::int64_t micros);
+
+// The other operand as one of this module's types, or nullptr.
+template <typename T>
+const T* as(const Value& v) {
+  return v.is_object() ? dynamic_cast<const T*>(v.as_object()) : nullptr;
+}
+
+int order_of(std::int64_t a, std::int64_t b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Python's limits: years 1..9999, and timedelta within +-999999999 days.
+std::int64_t checked_datetime(std::int64_t micros) {
+  static const std::int64_t lo = days_from_civil(1, 1, 1) * kMicrosPerDay;
+  static const std::int64_t hi = (days_from_civil(9999, 12, 31) + 1) * kMicrosPerDay - 1;
+  if (micros < lo || micros > hi)
+    throw jinja::TemplateError(jinja::ErrorKind::kOverflow, "date value out of range");
+  return micros;
+}
+
+std::int64_t add_micros(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    throw jinja::TemplateError(jinja::ErrorKind::kOverflow, "date value out of range");
+  return r;
+}
 
 class TimeDelta final : public jinja::NativeObject {
  public:
@@ -168,6 +196,41 @@ class TimeDelta final : public jinja::NativeObject {
     return "datetime.timedelta(microseconds=" + std::to_string(micros_) + ")";
   }
   std::string type_name() const override { return "timedelta"; }
+  std::int64_t micros() const { return micros_; }
+
+  // td +- td, td * number, number * td, td / number, td / td (a float), as Python.
+  bool arithmetic(char op, const Value& other, bool self_on_left, Value& result) const override {
+    if (const auto* td = as<TimeDelta>(other)) {
+      std::int64_t l = self_on_left ? micros_ : td->micros_, r = self_on_left ? td->micros_ : micros_;
+      if (op == '+')
+        result = timedelta_value(add_micros(l, r));
+      else if (op == '-')
+        result = timedelta_value(add_micros(l, -r));
+      else if (op == '/') {
+        if (r == 0) throw jinja::TemplateError(jinja::ErrorKind::kZeroDivision, "division by zero");
+        result = Value(static_cast<double>(l) / static_cast<double>(r));
+      } else
+        return false;
+      return true;
+    }
+    if (!other.is_number() || other.is_bool()) return false;
+    if (op == '*') {
+      result = timedelta_value(Value::float_to_int(static_cast<double>(micros_) * other.as_float()));
+      return true;
+    }
+    if (op == '/' && self_on_left) {
+      if (other.as_float() == 0)
+        throw jinja::TemplateError(jinja::ErrorKind::kZeroDivision, "division by zero");
+      result = timedelta_value(Value::float_to_int(static_cast<double>(micros_) / other.as_float()));
+      return true;
+    }
+    return false;
+  }
+  bool compare(const Value& other, int& order) const override {
+    const auto* td = as<TimeDelta>(other);
+    if (td) order = order_of(micros_, td->micros_);
+    return td != nullptr;
+  }
 
  private:
   std::int64_t micros_;
@@ -224,6 +287,29 @@ class DateTime final : public jinja::NativeObject {
   std::string repr() const override { return "datetime.datetime(" + iso("T") + ")"; }
   std::string type_name() const override { return "datetime"; }
 
+  // datetime +- timedelta, timedelta + datetime, datetime - datetime (a timedelta).
+  bool arithmetic(char op, const Value& other, bool self_on_left, Value& result) const override {
+    if (const auto* td = as<TimeDelta>(other)) {
+      if (op == '+')
+        result = datetime_value(checked_datetime(add_micros(micros_, td->micros())));
+      else if (op == '-' && self_on_left)
+        result = datetime_value(checked_datetime(add_micros(micros_, -td->micros())));
+      else
+        return false;
+      return true;
+    }
+    if (const auto* dt = as<DateTime>(other); dt && op == '-') {
+      result = timedelta_value(self_on_left ? micros_ - dt->micros_ : dt->micros_ - micros_);
+      return true;
+    }
+    return false;
+  }
+  bool compare(const Value& other, int& order) const override {
+    const auto* dt = as<DateTime>(other);
+    if (dt) order = order_of(micros_, dt->micros_);
+    return dt != nullptr;
+  }
+
  private:
   std::string iso(const std::string& sep) const {
     return format_time("%Y-%m-%d" + sep + "%H:%M:%S" + (micros_part(micros_) ? ".%f" : ""), micros_);
@@ -264,6 +350,31 @@ class Date final : public jinja::NativeObject {
   std::string repr() const override { return "datetime.date(" + str() + ")"; }
   std::string type_name() const override { return "date"; }
 
+  // date +- timedelta (whole days of it, as Python), date - date (a timedelta of days).
+  bool arithmetic(char op, const Value& other, bool self_on_left, Value& result) const override {
+    if (const auto* td = as<TimeDelta>(other)) {
+      std::int64_t days = floor_div(td->micros(), kMicrosPerDay);
+      if (op == '+')
+        days = days_ + days;
+      else if (op == '-' && self_on_left)
+        days = days_ - days;
+      else
+        return false;
+      result = date_value(checked_datetime(days * kMicrosPerDay) / kMicrosPerDay);
+      return true;
+    }
+    if (const auto* d = as<Date>(other); d && op == '-') {
+      result = timedelta_value((self_on_left ? days_ - d->days_ : d->days_ - days_) * kMicrosPerDay);
+      return true;
+    }
+    return false;
+  }
+  bool compare(const Value& other, int& order) const override {
+    const auto* d = as<Date>(other);
+    if (d) order = order_of(days_, d->days_);
+    return d != nullptr;
+  }
+
  private:
   std::int64_t days_;
   std::tm tm_;
@@ -274,6 +385,9 @@ Value datetime_value(std::int64_t micros) {
 }
 Value date_value(std::int64_t days) {
   return Value::object(std::make_shared<Date>(days));
+}
+Value timedelta_value(std::int64_t micros) {
+  return Value::object(std::make_shared<TimeDelta>(micros));
 }
 
 // "YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|+00:00]" as datetime.fromisoformat reads it.
@@ -378,7 +492,7 @@ Value datetime_module() {
                     num(2, "microseconds") + num(3, "milliseconds") * 1000 +
                     num(4, "minutes") * 60 * kMicrosPerSecond + num(5, "hours") * 3600 * kMicrosPerSecond +
                     num(6, "weeks") * 7 * kMicrosPerDay;
-    return Value::object(std::make_shared<TimeDelta>(static_cast<std::int64_t>(micros)));
+    return timedelta_value(static_cast<std::int64_t>(micros));
   });
   Value utc = module_bag({{"zone", Value("UTC")}});
   return module_bag({{"datetime", datetime_cls},

@@ -51,7 +51,8 @@ Value make_modules() {
                                           jinja::ErrorKind::kValue,
                                           "pytz.timezone('" + name + "'): pond's datetimes are UTC only");
                                     })}});
-  return module_bag({{"datetime", datetime}, {"re", re_module()}, {"pytz", pytz}});
+  return module_bag(
+      {{"datetime", datetime}, {"re", re_module()}, {"itertools", itertools_module()}, {"pytz", pytz}});
 }
 
 }  // namespace pond::compile

@@ -1,0 +1,3 @@
+{% macro duckdb__hash(field) -%}
+  sha256(cast({{ field }} as {{ dbt.type_string() }}))
+{%- endmacro %}
