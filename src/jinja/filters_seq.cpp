@@ -1,0 +1,335 @@
+// Jinja2's builtin filters on sequences and mappings (map, select, groupby, join, sort, ...).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "jinja/filters_builtin.hpp"
+#include "jinja/filters_util.hpp"
+#include "jinja/interp.hpp"
+#include "jinja/methods.hpp"
+#include "jinja/ops.hpp"
+#include "jinja/parser.hpp"
+
+namespace pond::jinja {
+
+using Args = CallArgs;
+
+namespace {
+
+Value min_max(Interp& in, const Value& v, Args& a, bool want_max) {
+  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
+  Value attr = a.get(1, "attribute", Value::none());
+  std::vector<Value> items = iterate(v);
+  if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
+  AttrGetter get(attr, Value());
+  std::size_t best = 0;
+  Value best_key = sort_key(attr.is_none() ? items[0] : get(in, items[0]), cs);
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    Value k = sort_key(attr.is_none() ? items[i] : get(in, items[i]), cs);
+    if (want_max ? less_than(best_key, k) : less_than(k, best_key)) {
+      best = i;
+      best_key = k;
+    }
+  }
+  return items[best];
+}
+
+Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want) {
+  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
+  std::size_t off = 0;
+  Value attr;
+  if (attr_mode) {
+    if (a.args.empty()) fail_type("selectattr/rejectattr requires an attribute name");
+    attr = a.args[0];
+    off = 1;
+  }
+  std::string test;
+  Args targs;
+  targs.render = &in;
+  if (a.args.size() > off) {
+    test = a.args[off].str();
+    targs.args.assign(a.args.begin() + static_cast<std::ptrdiff_t>(off) + 1, a.args.end());
+    targs.kwargs = a.kwargs;
+  }
+  AttrGetter get(attr, Value());
+  std::vector<Value> out;
+  for (auto& item : items) {
+    Value x = attr_mode ? get(in, item) : item;
+    bool ok = test.empty() ? x.truthy() : call_test_by_name(in, test, x, targs);
+    if (ok == want) out.push_back(item);
+  }
+  return Value::list(std::move(out));
+}
+
+}  // namespace
+
+Value f_attr(Interp&, const Value& v, Args& a) {
+  Value name = a.get(0, "name");
+  if (v.is_undefined()) fail_undefined(v);
+  if (!name.is_str()) fail_type("attribute name must be string");
+  if (v.is_dict()) {
+    if (has_method(v, name.as_str())) return bound_method(v, name.as_str());
+    return Value::undefined("'dict object' has no attribute '" + name.as_str() + "'");
+  }
+  return get_attr(v, name.as_str());
+}
+
+Value f_batch(Interp&, const Value& v, Args& a) {
+  std::int64_t n = a.get(0, "linecount").as_int();
+  Value fill = a.get(1, "fill_with", Value::none());
+  std::vector<Value> out, tmp;
+  for (auto& item : iterate(v)) {
+    if (static_cast<std::int64_t>(tmp.size()) == n) {
+      out.push_back(Value::list(std::move(tmp)));
+      tmp.clear();
+    }
+    tmp.push_back(item);
+  }
+  if (!tmp.empty()) {
+    if (!fill.is_none())
+      while (static_cast<std::int64_t>(tmp.size()) < n && tmp.size() < (1u << 20)) tmp.push_back(fill);
+    out.push_back(Value::list(std::move(tmp)));
+  }
+  return Value::list(std::move(out));
+}
+
+Value f_dictsort(Interp&, const Value& v, Args& a) {
+  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
+  std::string by = a.get(1, "by", Value("key")).str();
+  bool rev = a.get(2, "reverse", Value(false)).truthy();
+  if (!v.is_dict()) fail_type("dictsort requires a mapping");
+  int pos = by == "key" ? 0 : by == "value" ? 1 : -1;
+  if (pos < 0) throw TemplateError(ErrorKind::kRuntime, "You can only sort by either \"key\" or \"value\"");
+  std::vector<Value> items;
+  for (const auto& [k, val] : v.as_dict().entries()) items.push_back(Value::tuple({k, val}));
+  std::stable_sort(items.begin(), items.end(), [&](const Value& x, const Value& y) {
+    Value kx = sort_key(x.items()[static_cast<std::size_t>(pos)], cs);
+    Value ky = sort_key(y.items()[static_cast<std::size_t>(pos)], cs);
+    return rev ? less_than(ky, kx) : less_than(kx, ky);
+  });
+  return Value::list(std::move(items));
+}
+
+Value f_first(Interp&, const Value& v, Args&) {
+  if (v.is_undefined()) fail_undefined(v);
+  if (v.is_sequence_like()) {
+    if (v.items().empty()) return Value::undefined("No first item, sequence was empty.");
+    return v.items().front();
+  }
+  auto items = iterate(v);
+  if (items.empty()) return Value::undefined("No first item, sequence was empty.");
+  return items.front();
+}
+
+Value f_last(Interp&, const Value& v, Args&) {
+  if (v.is_undefined()) fail_undefined(v);
+  auto items = iterate(v);
+  if (items.empty()) return Value::undefined("No last item, sequence was empty.");
+  return items.back();
+}
+
+Value f_groupby(Interp& in, const Value& v, Args& a) {
+  Value attr = a.get(0, "attribute");
+  Value dflt = a.get(1, "default", Value::none());
+  bool cs = a.get(2, "case_sensitive", Value(false)).truthy();
+  AttrGetter get(attr, dflt);
+  std::vector<Value> items = iterate(v);
+  struct Keyed {
+    Value sort, real, item;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(items.size());
+  for (auto& item : items) {
+    Value real = get(in, item);
+    Value sk = sort_key(real, cs);
+    keyed.push_back(Keyed{std::move(sk), std::move(real), item});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const Keyed& x, const Keyed& y) { return less_than(x.sort, y.sort); });
+  std::vector<Value> out;
+  for (std::size_t i = 0; i < keyed.size();) {
+    std::vector<Value> group;
+    std::size_t j = i;
+    while (j < keyed.size() && keyed[j].sort == keyed[i].sort) group.push_back(keyed[j++].item);
+    out.push_back(Value::tuple({keyed[i].real, Value::list(std::move(group))}));
+    i = j;
+  }
+  return Value::list(std::move(out));
+}
+
+Value f_items(Interp&, const Value& v, Args&) {
+  if (v.is_undefined()) return Value::list();
+  if (!v.is_dict()) fail_type("Can only get item pairs from a mapping.");
+  std::vector<Value> out;
+  for (const auto& [k, x] : v.as_dict().entries()) out.push_back(Value::tuple({k, x}));
+  return Value::list(std::move(out));
+}
+
+Value f_join(Interp& in, const Value& v, Args& a) {
+  std::string sep = a.get(0, "d", Value("")).str();
+  Value attr = a.get(1, "attribute", Value::none());
+  std::vector<Value> items = iterate(v);
+  std::string out;
+  bool markup = false;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Value item = attr.is_none() ? items[i] : AttrGetter(attr, Value())(in, items[i]);
+    if (i) out += sep;
+    markup = markup || item.is_markup();
+    item.append_str(out);
+    if (out.size() > in.limits().max_output)
+      throw TemplateError(ErrorKind::kLimit, "join result exceeds the output size limit");
+  }
+  (void)markup;  // without autoescape Jinja2 joins plain strings, even around Markup
+  return Value(std::move(out));
+}
+
+Value f_length(Interp&, const Value& v, Args&) {
+  return Value(length(v));
+}
+
+Value f_list(Interp&, const Value& v, Args&) {
+  return Value::list(iterate(v));
+}
+
+Value f_map(Interp& in, const Value& v, Args& a) {
+  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
+  std::vector<Value> out;
+  out.reserve(items.size());
+  if (const Value* attr = a.kwarg("attribute")) {
+    const Value* d = a.kwarg("default");
+    AttrGetter get(*attr, d ? *d : Value());
+    for (auto& item : items) out.push_back(get(in, item));
+    return Value::list(std::move(out));
+  }
+  if (a.args.empty()) fail_type("map requires a filter argument");
+  std::string name = a.args[0].str();
+  Args rest;
+  rest.render = &in;
+  rest.args.assign(a.args.begin() + 1, a.args.end());
+  rest.kwargs = a.kwargs;
+  if (FilterFn fn = find_builtin_filter(name)) {
+    // The arguments are the same for every item: check them once.
+    if (!items.empty()) check_filter_args(name, builtin_filter_signature(name), rest);
+    for (auto& item : items) out.push_back(fn(in, item, rest));
+    return Value::list(std::move(out));
+  }
+  for (auto& item : items) out.push_back(call_filter_by_name(in, name, item, rest));
+  return Value::list(std::move(out));
+}
+
+Value f_max(Interp& in, const Value& v, Args& a) {
+  return min_max(in, v, a, true);
+}
+
+Value f_min(Interp& in, const Value& v, Args& a) {
+  return min_max(in, v, a, false);
+}
+
+Value f_select(Interp& in, const Value& v, Args& a) {
+  return select_impl(in, v, a, false, true);
+}
+
+Value f_reject(Interp& in, const Value& v, Args& a) {
+  return select_impl(in, v, a, false, false);
+}
+
+Value f_selectattr(Interp& in, const Value& v, Args& a) {
+  return select_impl(in, v, a, true, true);
+}
+
+Value f_rejectattr(Interp& in, const Value& v, Args& a) {
+  return select_impl(in, v, a, true, false);
+}
+
+Value f_reverse(Interp&, const Value& v, Args&) {
+  if (v.is_str()) {
+    auto cs = utf8_chars(v.as_str());
+    std::string out;
+    for (auto it = cs.rbegin(); it != cs.rend(); ++it) out += *it;
+    return Value(std::move(out));
+  }
+  std::vector<Value> items = iterate(v);
+  std::reverse(items.begin(), items.end());
+  return Value::list(std::move(items));
+}
+
+Value f_slice(Interp&, const Value& v, Args& a) {
+  std::int64_t slices = a.get(0, "slices").as_int();
+  Value fill = a.get(1, "fill_with", Value::none());
+  if (slices <= 0) throw TemplateError(ErrorKind::kZeroDivision, "integer division or modulo by zero");
+  std::vector<Value> seq = iterate(v);
+  auto len = static_cast<std::int64_t>(seq.size());
+  // slice(n) builds n lists whatever the input's size; beyond the input's length they are only empty
+  // lists, so a huge n is refused rather than allocated (found by fuzzing).
+  constexpr std::int64_t kMaxEmptySlices = 1'000'000;
+  if (slices > len && slices > kMaxEmptySlices) {
+    throw TemplateError(ErrorKind::kLimit, "slice() of " + std::to_string(slices) + " lists for " +
+                                               std::to_string(len) + " items exceeds the limit of " +
+                                               std::to_string(kMaxEmptySlices));
+  }
+  std::int64_t per = len / slices, extra = len % slices, offset = 0;
+  std::vector<Value> out;
+  for (std::int64_t n = 0; n < slices; ++n) {
+    std::int64_t start = offset + n * per;
+    if (n < extra) ++offset;
+    std::int64_t end = offset + (n + 1) * per;
+    std::vector<Value> tmp(seq.begin() + start, seq.begin() + end);
+    if (!fill.is_none() && n >= extra) tmp.push_back(fill);
+    out.push_back(Value::list(std::move(tmp)));
+  }
+  return Value::list(std::move(out));
+}
+
+Value f_sort(Interp& in, const Value& v, Args& a) {
+  bool rev = a.get(0, "reverse", Value(false)).truthy();
+  bool cs = a.get(1, "case_sensitive", Value(false)).truthy();
+  Value attr = a.get(2, "attribute", Value::none());
+  std::vector<Value> items = iterate(v);
+  std::vector<AttrGetter> getters = AttrGetter::multi(attr);
+  std::vector<std::pair<Value, Value>> keyed;
+  for (auto& item : items) {
+    Value key;
+    if (getters.empty()) {
+      key = sort_key(item, cs);
+    } else {
+      std::vector<Value> parts;
+      for (auto& g : getters) parts.push_back(sort_key(g(in, item), cs));
+      key = Value::tuple(std::move(parts));
+    }
+    keyed.emplace_back(std::move(key), item);
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
+    return rev ? less_than(y.first, x.first) : less_than(x.first, y.first);
+  });
+  std::vector<Value> out;
+  for (auto& [k, item] : keyed) out.push_back(item);
+  return Value::list(std::move(out));
+}
+
+Value f_sum(Interp& in, const Value& v, Args& a) {
+  Value attr = a.get(0, "attribute", Value::none());
+  Value total = a.get(1, "start", Value(std::int64_t{0}));
+  AttrGetter get(attr, Value());
+  for (auto& item : iterate(v))
+    total = binary_op(BinOp::kAdd, total, attr.is_none() ? item : get(in, item), in.limits().max_output);
+  return total;
+}
+
+Value f_unique(Interp& in, const Value& v, Args& a) {
+  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
+  Value attr = a.get(1, "attribute", Value::none());
+  AttrGetter get(attr, Value());
+  std::vector<Value> seen, out;
+  for (auto& item : iterate(v)) {
+    Value key = sort_key(attr.is_none() ? item : get(in, item), cs);
+    if (key.is_list() || key.is_dict()) fail_type("unhashable type: '" + key.type_name() + "'");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    out.push_back(item);
+  }
+  return Value::list(std::move(out));
+}
+
+}  // namespace pond::jinja
