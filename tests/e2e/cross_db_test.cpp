@@ -72,8 +72,8 @@ TEST_F(CrossDbTest, ProjectUsingDbtCrossDatabaseMacrosBuildsWithTheRightContents
   EXPECT_EQ(query("select cast(date_month as date) as m from month_spine order by 1"),
             "m\n2024-01-15\n2024-02-15\n2024-03-15\n");
   EXPECT_EQ(query("select count(*) as n, sum(generated_number) as total, min(bits_for_5) as b5, "
-                  "min(bits_for_1024) as b1024 from series"),
-            "n,total,b5,b1024\n5,15,3,10\n");
+                  "min(bits_for_1024) as b1024, min(weeks) as weeks from series"),
+            "n,total,b5,b1024,weeks\n5,15,3,10,8\n");  // weeks: get_intervals_between asked the database
   EXPECT_EQ(query("select * from unqualified"), "leap_day,days_in_2024,type_name\n2024-02-29,366,TEXT\n");
   EXPECT_EQ(
       query("select * from template_dates"),
