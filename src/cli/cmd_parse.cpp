@@ -25,6 +25,7 @@ int run_parse(CommandContext& ctx, const ParseOptions& options) {
   std::cout << "Parsed " << p->manifest.project.name << " in " << std::fixed;
   std::cout.precision(2);
   std::cout << secs << "s; wrote " << (target_dir / "manifest.json").string() << "\n";
+  leave_for_exit(std::move(p));
   return 0;
 }
 

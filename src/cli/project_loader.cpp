@@ -48,6 +48,14 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   return out;
 }
 
+void leave_for_exit(std::unique_ptr<LoadedProject> project) {
+#if defined(__SANITIZE_ADDRESS__)
+  project.reset();
+#else
+  static_cast<void>(project.release());  // deliberately not freed: see the header
+#endif
+}
+
 std::vector<std::size_t> select(const LoadedProject& p, const SelectionFlags& flags) {
   auto selectors = project::load_selectors(p.manifest.project.root);
   std::optional<project::PreviousState> state;

@@ -24,27 +24,53 @@ std::string python_str(const json& v) {
   return python_repr_hashable(v);
 }
 
-std::string repr_string(const std::string& s) {
-  char quote = (s.find('\'') != std::string::npos && s.find('"') == std::string::npos) ? '"' : '\'';
-  std::string out(1, quote);
-  for (char c : s) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == quote) {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      out += c;
-    }
-  }
+// Appends Python's repr() of a str (quotes chosen as Python does), copying runs of plain
+// characters at once.
+void repr_string_to(std::string& out, std::string_view s) {
+  char quote = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) ? '"' : '\'';
   out += quote;
-  return out;
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    const char* escaped = c == '\\'    ? "\\\\"
+                          : c == quote ? (quote == '"' ? "\\\"" : "\\'")
+                          : c == '\n'  ? "\\n"
+                          : c == '\t'  ? "\\t"
+                          : c == '\r'  ? "\\r"
+                                       : nullptr;
+    if (!escaped) continue;
+    out.append(s.data() + run, i - run);
+    out += escaped;
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += quote;
+}
+
+void repr_hashable_to(std::string& out, const json& value) {
+  if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, v] : value.items()) {  // nlohmann objects iterate in sorted key order
+      if (!first) out += ", ";
+      first = false;
+      repr_string_to(out, k);
+      out += ": ";
+      repr_hashable_to(out, v);
+    }
+    out += '}';
+  } else if (value.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (i) out += ", ";
+      repr_hashable_to(out, value[i]);
+    }
+    out += ']';
+  } else if (value.is_string()) {
+    repr_string_to(out, value.get_ref<const std::string&>());
+  } else {
+    repr_string_to(out, python_str(value));
+  }
 }
 
 std::string clean(const std::string& s) {
@@ -66,25 +92,9 @@ std::string clean(const std::string& s) {
 }  // namespace
 
 std::string python_repr_hashable(const json& value) {
-  if (value.is_object()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, v] : value.items()) {  // nlohmann objects iterate in sorted key order
-      if (!first) out += ", ";
-      first = false;
-      out += repr_string(k) + ": " + python_repr_hashable(v);
-    }
-    return out + "}";
-  }
-  if (value.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (i) out += ", ";
-      out += python_repr_hashable(value[i]);
-    }
-    return out + "]";
-  }
-  return repr_string(python_str(value));
+  std::string out;
+  repr_hashable_to(out, value);
+  return out;
 }
 
 std::pair<std::string, std::string> generic_test_names(const std::string& test_type,
@@ -139,9 +149,16 @@ Node make_generic_test(const TestSpec& spec, const Node& target, const SchemaFil
   md.kwargs["model"] =
       is_source ? "{{ get_where_subquery(source('" + target.source_name + "', '" + target.name + "')) }}"
                 : "{{ get_where_subquery(ref('" + target.name + "')) }}";
-  json hashable{{"name", md.name}, {"kwargs", md.kwargs}};
-  hashable["namespace"] = ns.empty() ? json("None") : json(ns);
-  std::string hash = md5_hex(name + python_repr_hashable(hashable)).substr(22);
+  // repr() of the dict {"name", "kwargs", "namespace"} that dbt hashes, keys in sorted order.
+  std::string hashed = name;
+  hashed += "{'kwargs': ";
+  repr_hashable_to(hashed, md.kwargs);
+  hashed += ", 'name': ";
+  repr_string_to(hashed, md.name);
+  hashed += ", 'namespace': ";
+  repr_string_to(hashed, ns.empty() ? std::string_view("None") : std::string_view(ns));
+  hashed += '}';
+  std::string hash = md5_hex(hashed).substr(22);
 
   t.name = name;
   t.unique_id = "test." + package + "." + name + "." + hash;

@@ -458,8 +458,8 @@ class Assembler {
   std::vector<SchemaFile> schemas_;
   std::map<std::string, const DocBlock*> docs_by_name_;
   std::map<std::string, std::string> macro_names_;
-  std::map<std::string, json> patch_config_;
-  std::map<std::string, std::vector<std::string>> patch_tags_;
+  std::unordered_map<std::string, json> patch_config_;  // looked up for every node
+  std::unordered_map<std::string, std::vector<std::string>> patch_tags_;
   std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
   std::unordered_map<std::string, json> tree_cache_;
   std::mutex cache_mutex_;
