@@ -279,7 +279,8 @@ class Assembler {
   }
 
   void check_duplicates(const std::vector<Node>& nodes) {
-    std::map<std::string, const Node*> seen;
+    std::unordered_map<std::string_view, const Node*> seen;
+    seen.reserve(nodes.size());
     for (const auto& n : nodes) {
       auto [it, fresh] = seen.emplace(n.unique_id, &n);
       if (!fresh) {
@@ -291,12 +292,21 @@ class Assembler {
   }
 
   void apply_patches(std::vector<Node>& nodes) {
-    std::map<std::tuple<ResourceType, std::string_view, std::string_view>, Node*> by_name;
-    for (auto& n : nodes) by_name[{n.resource_type, n.package_name, n.name}] = &n;
+    // By name, then type and package (the last node of a kind wins, as a map assignment).
+    std::unordered_map<std::string_view, std::vector<Node*>> by_name;
+    by_name.reserve(nodes.size());
+    for (auto& n : nodes) by_name[n.name].push_back(&n);
+    auto find = [&](ResourceType type, std::string_view package, std::string_view name) -> Node* {
+      auto it = by_name.find(name);
+      if (it == by_name.end()) return nullptr;
+      for (auto n = it->second.rbegin(); n != it->second.rend(); ++n)
+        if ((*n)->resource_type == type && (*n)->package_name == package) return *n;
+      return nullptr;
+    };
     for (auto& schema : schemas_) {
       for (auto& p : schema.patches) {
-        auto it = by_name.find({p.type, schema.package, p.name});
-        if (it == by_name.end()) {
+        Node* found = find(p.type, schema.package, p.name);
+        if (!found) {
           std::string msg = schema.original_file_path + ":" + std::to_string(p.line) + ": " +
                             std::string(to_string(p.type)) + " '" + p.name +
                             "' is documented but has no file; the entry is ignored";
@@ -304,15 +314,16 @@ class Assembler {
           m_.warnings.push_back(msg);
           continue;
         }
-        Node& n = *it->second;
+        // A patch's parts move into the node: only its tests are read later (make_tests).
+        Node& n = *found;
         n.patch_path = schema.package + "://" + schema.original_file_path;
         n.description = render_docs(p.description, docs_by_name_, schema.original_file_path, p.name);
-        n.columns = p.columns;
+        n.columns = std::move(p.columns);
         for (auto& c : n.columns)
           c.description = render_docs(c.description, docs_by_name_, schema.original_file_path, p.name);
-        n.meta = p.meta;
-        patch_config_[n.unique_id] = p.config;
-        patch_tags_[n.unique_id] = p.tags;
+        n.meta = std::move(p.meta);
+        patch_config_[n.unique_id] = std::move(p.config);
+        patch_tags_[n.unique_id] = std::move(p.tags);
         if (p.docs.is_object()) patch_config_[n.unique_id]["docs"] = p.docs;
         patch_of_[n.unique_id] = {&schema, &p};
       }
@@ -406,6 +417,7 @@ class Assembler {
 
   void make_tests(std::vector<Node>& nodes) {
     std::unordered_map<std::string_view, const Node*> targets;
+    targets.reserve(nodes.size());
     for (const auto& n : nodes) targets[n.unique_id] = &n;
     struct Job {
       const TestSpec* spec;
@@ -441,7 +453,8 @@ class Assembler {
     std::vector<Node> tests(jobs.size());
     parallel_for(jobs.size(), options_.threads,
                  [&](std::size_t i) { tests[i] = build(*jobs[i].spec, *jobs[i].target, *jobs[i].schema); });
-    std::map<std::string, const Node*> seen;
+    std::unordered_map<std::string_view, const Node*> seen;
+    seen.reserve(tests.size());
     for (auto& t : tests) {
       auto [it, fresh] = seen.emplace(t.unique_id, &t);
       if (!fresh) {
