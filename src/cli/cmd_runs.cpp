@@ -25,7 +25,12 @@ std::filesystem::path state_path(const GlobalOptions& options) {
 engine::ColumnType text_type() {
   return {engine::TypeId::kVarchar, "VARCHAR"};
 }
-engine::ColumnType number_type() {
+// Counts, ids and row numbers are BIGINT so that JSON output keeps them integers (a DOUBLE
+// column prints 1 as 1.0 and a lake snapshot id as 1e+18).
+engine::ColumnType integer_type() {
+  return {engine::TypeId::kBigInt, "BIGINT"};
+}
+engine::ColumnType double_type() {
   return {engine::TypeId::kDouble, "DOUBLE"};
 }
 
@@ -104,8 +109,8 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   if (!run) throw UserError("no run '" + *options.show_id + "'", "list the recent runs with: pond runs");
   TextTable steps;
   steps.columns = {"#", "step", "type", "status", "duration_ms", "rows", "failures", "snapshot", "message"};
-  steps.types = {number_type(), text_type(),   text_type(),   text_type(),  number_type(),
-                 number_type(), number_type(), number_type(), text_type()};
+  steps.types = {integer_type(), text_type(),    text_type(),    text_type(), double_type(),
+                 integer_type(), integer_type(), integer_type(), text_type()};
   for (const auto& s : store.steps_of(run->run_id)) {
     std::optional<std::string> ms;
     if (s.duration_ms) ms = fmt::format("{:.1f}", *s.duration_ms);

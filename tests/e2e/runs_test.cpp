@@ -1,5 +1,7 @@
 // `pond runs` over a run store prepared with the library (pond run itself records runs once the
 // commands exist).
+#include <nlohmann/json.hpp>
+
 #include "e2e/pond_runner.hpp"
 #include "orchestrate/run_store.hpp"
 
@@ -30,6 +32,17 @@ TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
     s.step_index = 1;
     s.duration_ms = 12.5;
     store.record_step(s);
+    orchestrate::StepRecord big;
+    big.run_id = id;
+    big.step_key = "model.shop.orders";
+    big.resource_type = "model";
+    big.status = "success";
+    big.step_index = 2;
+    big.duration_ms = 3.0;
+    big.rows_affected = 1234567890123456789LL;
+    big.failures = 0;
+    big.lake_snapshot = 1000000000000000001LL;
+    store.record_step(big);
     store.finish_run(id, "error", "2026-11-21T10:00:02.500000Z", R"({"counts":{"error":1},"total":1})");
   }
   ProcessResult r = run_pond({"runs"}, root);
@@ -47,6 +60,22 @@ TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
   r = run_pond({"runs", "show", id, "-o", "json"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "\"status\": \"error\"")) << r.out;
+
+  r = run_pond({"runs", "show", id, "-o", "json"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  // Integers stay integers in JSON (they were DOUBLE columns once: 1.0, 1e+18).
+  const auto& big = rows[1];
+  EXPECT_TRUE(big["#"].is_number_integer()) << r.out;
+  EXPECT_EQ(big["#"].get<std::int64_t>(), 2);
+  EXPECT_EQ(big["rows"].get<std::int64_t>(), 1234567890123456789LL) << r.out;
+  EXPECT_EQ(big["failures"].get<std::int64_t>(), 0) << r.out;
+  EXPECT_TRUE(big["failures"].is_number_integer()) << r.out;
+  EXPECT_EQ(big["snapshot"].get<std::int64_t>(), 1000000000000000001LL) << r.out;
+  EXPECT_TRUE(rows[0]["rows"].is_null()) << r.out;
+  EXPECT_DOUBLE_EQ(rows[0]["duration_ms"].get<double>(), 12.5) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"rows\": 1234567890123456789")) << r.out;
 
   r = run_pond({"runs", "show", "ffffffff-nope"}, root);
   EXPECT_EQ(r.exit_code, 2);
