@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "materialize/microbatch_window.hpp"
 #include "orchestrate/run_store.hpp"
 #include "project/project_file.hpp"
 #include "project/project_locator.hpp"
@@ -28,6 +30,8 @@ struct PreviousRun {
   std::string status;
   json args = json::object();
   std::vector<std::string> to_retry;  // unique ids, in the order they ran
+  std::vector<std::string> partial;   // microbatch models with status partial success
+  std::map<std::string, std::vector<materialize::BatchWindow>> failed_batches;  // of those
 };
 
 // dbt's retryable statuses (RETRYABLE_STATUSES), plus steps the store saw start but never end.
@@ -54,7 +58,10 @@ std::optional<PreviousRun> from_store(const std::filesystem::path& state_path) {
   auto run = store.last_run(retryable_commands());
   if (!run) return std::nullopt;
   PreviousRun prev{run->run_id, run->command, run->status, parse_args(run->args_json), {}};
-  for (const auto& s : store.steps_to_retry(run->run_id)) prev.to_retry.push_back(s.step_key);
+  for (const auto& s : store.steps_to_retry(run->run_id)) {
+    prev.to_retry.push_back(s.step_key);
+    if (s.status == "partial success") prev.partial.push_back(s.step_key);
+  }
   return prev;
 }
 
@@ -72,9 +79,40 @@ std::optional<PreviousRun> from_run_results(const std::filesystem::path& path) {
   for (const auto& r : doc["results"]) {
     std::string status = r.value("status", std::string());
     if (retryable(status)) prev.to_retry.push_back(r.value("unique_id", std::string()));
+    if (status == "partial success") prev.partial.push_back(r.value("unique_id", std::string()));
   }
   prev.status = prev.to_retry.empty() ? "success" : "error";
   return prev;
+}
+
+// dbt's batch_results.failed of each partial success in run_results.json, when that file is
+// the previous run's (its invocation_id is the run id): `pond retry` then runs only those
+// batches, as dbt retry does. Without it the model's batches are planned again.
+void add_failed_batches(PreviousRun& prev, const std::filesystem::path& path) {
+  if (prev.partial.empty()) return;
+  std::ifstream in(path);
+  json doc = in ? json::parse(in, nullptr, false) : json();
+  bool same_run = doc.is_object() &&
+                  doc.value("metadata", json::object()).value("invocation_id", std::string()) == prev.run_id;
+  if (same_run) {
+    for (const auto& r : doc.value("results", json::array())) {
+      if (r.value("status", std::string()) != "partial success") continue;
+      const json& br = r.contains("batch_results") ? r["batch_results"] : json();
+      if (!br.is_object() || !br.contains("failed") || !br["failed"].is_array()) continue;
+      std::vector<materialize::BatchWindow> windows;
+      for (const auto& w : br["failed"]) {
+        if (!w.is_array() || w.size() != 2 || !w[0].is_string() || !w[1].is_string()) continue;
+        windows.push_back({materialize::normalize_timestamp(w[0].get<std::string>(), "batch_results"),
+                           materialize::normalize_timestamp(w[1].get<std::string>(), "batch_results")});
+      }
+      if (!windows.empty()) prev.failed_batches[r.value("unique_id", std::string())] = std::move(windows);
+    }
+  }
+  for (const auto& id : prev.partial) {
+    if (!prev.failed_batches.count(id))
+      log::warn("{}: the failed batches of run {} are not in {}; retrying all of its batches", id,
+                prev.run_id.substr(0, 8), path.string());
+  }
 }
 
 std::vector<std::string> strings(const json& args, const char* key) {
@@ -142,9 +180,10 @@ int run_retry(CommandContext& ctx, const RetryOptions& options) {
   }
   log::info("Retrying {} node{} of run {} (pond {})", prev->to_retry.size(),
             prev->to_retry.size() == 1 ? "" : "s", short_id, prev->command);
+  add_failed_batches(*prev, results);
   ExecOptions exec = options_from(prev->args);
   if (options.threads) exec.threads = options.threads;
-  RetryScope scope{prev->to_retry, prev->run_id};
+  RetryScope scope{prev->to_retry, prev->run_id, prev->failed_batches};
   return run_project_command(ctx, exec, prev->command, *kinds, &scope);
 }
 

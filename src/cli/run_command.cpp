@@ -140,6 +140,7 @@ int run_project_command(CommandContext& ctx, const ExecOptions& options, const s
     return p->compiler->compile_batch(node, w.start, w.end, id);
   };
   input.lake = lake.get();
+  if (retry) input.retry_batches = &retry->failed_batches;
   RunPlan plan = make_run_plan(input);
   log::info("{}", summary(p->manifest));
   if (plan.steps.empty()) {

@@ -1,11 +1,13 @@
 #pragma once
 // The shared body of `pond run`, `build`, `seed`, `test` and `snapshot` (cmd_<name>.cpp pick
 // the node types).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "materialize/spec.hpp"
 #include "orchestrate/invocation.hpp"
 
 namespace pond::cli {
@@ -23,6 +25,8 @@ struct RunKinds {
 struct RetryScope {
   std::vector<std::string> unique_ids;
   std::string parent_run_id;
+  // Microbatch models that partly succeeded: only their failed batches run again.
+  std::map<std::string, std::vector<materialize::BatchWindow>> failed_batches;
 };
 
 // Returns the exit code: 0 all good (warnings included), 1 a step failed, 130 interrupted.

@@ -1,5 +1,6 @@
 #include "cli/run_plan.hpp"
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -141,6 +142,27 @@ std::vector<mz::Hook> hooks(const Node& n, const char* key, const PlanInput& in)
   return out;
 }
 
+// Whether the model's Jinja uses `this` ({{ this }}, {% if this ... %}): dbt then runs its
+// batches one after another unless concurrent_batches says otherwise.
+bool mentions_this(const std::string& raw) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::size_t pos = 0;
+  while ((pos = raw.find('{', pos)) != std::string::npos) {
+    if (pos + 1 >= raw.size() || (raw[pos + 1] != '{' && raw[pos + 1] != '%')) {
+      ++pos;
+      continue;
+    }
+    std::size_t end = raw.find(raw[pos + 1] == '{' ? "}}" : "%}", pos + 2);
+    if (end == std::string::npos) end = raw.size();
+    for (std::size_t k = raw.find("this", pos + 2); k != std::string::npos && k < end;
+         k = raw.find("this", k + 4)) {
+      if (!ident(raw[k - 1]) && (k + 4 >= raw.size() || !ident(raw[k + 4]))) return true;
+    }
+    pos = end;
+  }
+  return false;
+}
+
 mz::ModelSpec model_spec(const Node& n, const PlanInput& in) {
   mz::ModelSpec s;
   s.unique_id = n.unique_id;
@@ -162,6 +184,12 @@ mz::ModelSpec model_spec(const Node& n, const PlanInput& in) {
   if (!begin.empty()) s.microbatch.begin = begin;
   if (const json* lb = n.config_value("lookback"); lb && lb->is_number_integer())
     s.microbatch.lookback = lb->get<int>();
+  s.microbatch.concurrent_batches = opt_bool(n, "concurrent_batches");
+  s.microbatch.references_this = mentions_this(n.raw_code);
+  if (in.retry_batches) {
+    auto it = in.retry_batches->find(n.unique_id);
+    if (it != in.retry_batches->end()) s.microbatch.retry_batches = it->second;
+  }
   if (s.strategy == mz::IncrementalStrategy::kMicrobatch && in.render_batch && s.microbatch.batch_size) {
     std::size_t index = static_cast<std::size_t>(&n - in.manifest.nodes.data());
     mz::BatchSize size = *s.microbatch.batch_size;

@@ -4,6 +4,7 @@
 // dependencies. docs/materialize.md ("Running a project") describes the choices.
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -82,6 +83,8 @@ struct PlanInput {
   lake_target::LakeTarget* lake = nullptr;  // the target's lake: models, seeds, snapshots go there
   // Renders one batch of a microbatch model (node index, window); see Compiler::compile_batch.
   std::function<std::string(std::size_t, const materialize::BatchWindow&, const std::string&)> render_batch;
+  // pond retry after a partial success: the failed batches of each microbatch model (unique id).
+  const std::map<std::string, std::vector<materialize::BatchWindow>>* retry_batches = nullptr;
 };
 
 RunPlan make_run_plan(const PlanInput& input);

@@ -38,6 +38,7 @@ class Session {
   void remember(const Relation& rel, RelationKind kind);
 
   engine::Connection& connection() { return con_; }
+  RelationCache* cache() const { return cache_; }
   std::vector<ExecutedStatement>& log() { return log_; }
 
  private:

@@ -10,6 +10,7 @@
 namespace pond::materialize {
 
 class RelationCache;
+struct BatchContext;
 
 // The small description of a node that this layer needs; the integration with the manifest
 // fills it from a compiled node (docs/materialize.md).
@@ -52,6 +53,9 @@ struct MicrobatchConfig {
   std::optional<BatchSize> batch_size;  // required, as in dbt
   std::optional<std::string> begin;  // first batch of a full build
   int lookback = 1;                  // batches before the current one re-processed
+  std::optional<bool> concurrent_batches;  // dbt 1.9's config; unset: detected
+  bool references_this = false;            // the model's SQL uses {{ this }} (no concurrent batches)
+  std::vector<BatchWindow> retry_batches;  // pond retry: only these (the failed ones) run
 };
 
 // persist_docs: relation and column descriptions written as COMMENT ON.
@@ -96,6 +100,7 @@ struct RunOptions {
   std::optional<std::string> now;               // "current time" for microbatch/snapshots (tests)
   RelationCache* cache = nullptr;               // the run's relation cache, shared by its steps
   bool empty = false;                           // --empty: seeds create their table, load no rows
+  const BatchContext* batch_context = nullptr;  // set per step: microbatch progress and threads
 };
 
 // One statement the layer ran, for target/run/ and debugging.

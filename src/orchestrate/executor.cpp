@@ -58,7 +58,7 @@ std::string iso_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", std::chrono::floor<std::chrono::seconds>(now), micros);
 }
 
-Executor::Executor(const engine::Database& db, ExecutorOptions options) : options_(options) {
+Executor::Executor(const engine::Database& db, ExecutorOptions options) : db_(&db), options_(options) {
   if (options_.threads < 1) options_.threads = 1;
   for (int i = 0; i < options_.threads; ++i) pool_.push_back(std::make_unique<engine::Connection>(db));
   busy_.assign(pool_.size(), 0);
@@ -187,7 +187,13 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       r.thread = slot + 1;
       r.started_at = iso_now();
       auto s0 = std::chrono::steady_clock::now();
-      StepContext ctx{*pool_[slot], slot + 1, cancelled_};
+      StepContext ctx{*pool_[slot], slot + 1, cancelled_, db_, options_.threads, nullptr};
+      if (listener) {
+        ctx.report_batch = [&, info = &step.info()](const BatchProgress& b) {
+          std::lock_guard guard(listener_mutex);
+          listener->on_batch(*info, b);
+        };
+      }
       try {
         r.outcome = step.run(ctx);
       } catch (const engine::EngineError& e) {

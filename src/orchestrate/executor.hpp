@@ -25,6 +25,8 @@ class ExecutorListener {
   virtual ~ExecutorListener() = default;
   virtual void on_start(const StepInfo& /*info*/, int /*index*/, int /*total*/) {}
   virtual void on_finish(const StepResult& /*result*/, int /*total*/) {}
+  // A batch of a microbatch model started or finished, while its step runs.
+  virtual void on_batch(const StepInfo& /*info*/, const BatchProgress& /*batch*/) {}
 };
 
 struct RunOutcome {
@@ -54,6 +56,7 @@ class Executor {
 
  private:
   void interrupt_running();
+  const engine::Database* db_;
   ExecutorOptions options_;
   std::vector<std::unique_ptr<engine::Connection>> pool_;
   std::vector<char> busy_;  // per pool connection, guarded by mutex_

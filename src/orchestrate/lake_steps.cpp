@@ -4,6 +4,7 @@
 #include "engine/error.hpp"
 #include "lake_target/lake_models.hpp"
 #include "materialize/session.hpp"
+#include "orchestrate/batch_context.hpp"
 #include "orchestrate/sql_steps.hpp"
 
 namespace pond::orchestrate {
@@ -47,8 +48,13 @@ LakeModelStep::LakeModelStep(mz::ModelSpec spec, std::vector<std::string> depend
 }
 
 StepOutcome LakeModelStep::run(StepContext& ctx) {
-  StepOutcome out = guarded(ctx, options_.cache,
-                            [&](mz::Session& s) { return lt::build_model(s, lake_, spec_, options_); });
+  StepOutcome out = guarded(ctx, options_.cache, [&](mz::Session& s) {
+    if (spec_.strategy != mz::IncrementalStrategy::kMicrobatch) return lt::build_model(s, lake_, spec_, options_);
+    mz::BatchContext batches = batch_context(ctx);  // progress lines
+    mz::RunOptions options = options_;
+    options.batch_context = &batches;
+    return lt::build_model(s, lake_, spec_, options);
+  });
   out.compiled_code = spec_.compiled_sql;
   return out;
 }

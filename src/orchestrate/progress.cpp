@@ -169,6 +169,35 @@ void ProgressPrinter::on_finish(const StepResult& r, int total) {
   line(dotted_line(text, result_tag(r)));
 }
 
+void ProgressPrinter::on_batch(const StepInfo& info, const BatchProgress& b) {
+  std::lock_guard lock(mutex_);
+  std::string what = "batch " + b.label + " of " + (info.asset_key.empty() ? short_name(info) : info.asset_key);
+  std::string head = fmt::format("Batch {} of {} ", b.index, b.total);
+  std::string text =
+      head + (!b.finished ? "START " : b.ok ? "OK created " : "ERROR creating ") + what;
+  if (options_.json) {
+    log::Fields f = {{"event", b.finished ? "batch_finish" : "batch_start"},
+                     {"unique_id", info.id},
+                     {"batch", b.label},
+                     {"batch_start", b.start},
+                     {"batch_end", b.end},
+                     {"index", std::to_string(b.index)},
+                     {"total", std::to_string(b.total)}};
+    if (b.finished) {
+      f.push_back({"status", b.ok ? "success" : "error"});
+      f.push_back({"execution_time", fmt::format("{:.3f}", b.seconds)});
+      if (b.ok) f.push_back({"rows_affected", std::to_string(b.rows)});
+      if (!b.ok) f.push_back({"message", b.message});
+    }
+    log::write(b.finished && !b.ok ? log::Level::kError : log::Level::kInfo, text, f);
+    return;
+  }
+  std::string tag = !b.finished ? "RUN"
+                    : b.ok      ? "OK " + std::to_string(b.rows) + " " + seconds(b.seconds)
+                                : "ERROR " + seconds(b.seconds);
+  line(dotted_line(text, tag));
+}
+
 void ProgressPrinter::print_summary(const RunOutcome& outcome) {
   std::lock_guard lock(mutex_);
   int pass = 0, warn = 0, error = 0, skip = 0, partial = 0;

@@ -22,6 +22,9 @@ class ProgressPrinter : public ExecutorListener {
 
   void on_start(const StepInfo& info, int index, int total) override;
   void on_finish(const StepResult& result, int total) override;
+  // dbt 1.9's batch lines: "Batch 1 of 3 START batch 2024-12-08 of main.events", "OK created
+  // batch ...", "ERROR creating batch ..."; batch_start/batch_finish events in JSON.
+  void on_batch(const StepInfo& info, const BatchProgress& batch) override;
 
   // "Finished running ...", "Completed successfully" or "Completed with N errors...", the
   // failures, and "Done. PASS=.. WARN=.. ERROR=.. SKIP=.. NO-OP=.. TOTAL=..".

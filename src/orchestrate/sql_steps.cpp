@@ -4,6 +4,7 @@
 #include "engine/error.hpp"
 #include "materialize/model.hpp"
 #include "materialize/session.hpp"
+#include "orchestrate/batch_context.hpp"
 
 namespace pond::orchestrate {
 
@@ -73,7 +74,12 @@ ModelStep::ModelStep(mz::ModelSpec spec, std::vector<std::string> depends_on, co
 
 StepOutcome ModelStep::run(StepContext& ctx) {
   StepOutcome out = guarded(ctx, options_.cache, [&](mz::Session& s) {
-    return from_result(mz::materialize_model(s, spec_, options_));
+    if (spec_.strategy != mz::IncrementalStrategy::kMicrobatch)
+      return from_result(mz::materialize_model(s, spec_, options_));
+    mz::BatchContext batches = batch_context(ctx);  // progress lines, concurrent batches
+    mz::RunOptions options = options_;
+    options.batch_context = &batches;
+    return from_result(mz::materialize_model(s, spec_, options));
   });
   out.compiled_code = spec_.compiled_sql;
   return out;

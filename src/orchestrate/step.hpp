@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -8,7 +9,8 @@
 
 namespace pond::engine {
 class Connection;
-}
+class Database;
+}  // namespace pond::engine
 
 namespace pond::orchestrate {
 
@@ -31,12 +33,31 @@ struct StepInfo {
   std::string run_path;                 // file under target/run/ (default: from the id)
 };
 
+// One batch of a microbatch model starting or finished (dbt's "Batch 1 of 3 START batch ...").
+struct BatchProgress {
+  int index = 0;  // 1-based
+  int total = 0;
+  std::string label;  // "2024-12-08" (hourly batches: "2024-12-08 16:00:00")
+  std::string start;  // the window [start, end)
+  std::string end;
+  bool finished = false;
+  bool ok = true;
+  std::uint64_t rows = 0;
+  std::string message;  // the error of a failed batch
+  double seconds = 0;
+};
+
 // Given to a step while it runs: a connection of the pool (one per worker thread), the worker's
-// number (1-based, dbt's Thread-N) and the run's cancellation flag.
+// number (1-based, dbt's Thread-N) and the run's cancellation flag; for microbatch models also
+// the database (extra connections for concurrent batches), the run's thread count and a way to
+// report batch progress to the executor's listener.
 struct StepContext {
   engine::Connection& connection;
   int thread;
   const std::atomic<bool>& cancelled;
+  const engine::Database* database = nullptr;
+  int threads = 1;
+  std::function<void(const BatchProgress&)> report_batch;
 };
 
 // What a step reports.
