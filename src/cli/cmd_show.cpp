@@ -101,15 +101,23 @@ int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat for
   if (nodes.empty()) no_match(p->manifest, options.select);
   p->compiler->compile_nodes(nodes);
 
+  // Every selected node is previewed, in the project's order, as dbt prints them: a titled table
+  // each, or one {"node", "show"} JSON object each. A failing node does not stop the others.
   InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
-  for (std::size_t i : nodes) {
+  int exit_code = 0;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
     if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
-    const project::Node& n = p->manifest.nodes[i];
+    const project::Node& n = p->manifest.nodes[nodes[k]];
     std::string sql = strip_statement(n.compiled_code);
     try {
       engine::PreparedStatement stmt = con.prepare(sql);
       TextTable table = fetch_rows(con, stmt, sql, options.limit);
-      print_rows(table, format, "Previewing node '" + n.name + "':", options.limit);
+      if (format == OutputFormat::kJson) {
+        print_json_node(std::cout, n.name, table);
+      } else {
+        if (k > 0 && format == OutputFormat::kTable) std::cout << "\n";
+        print_rows(table, format, "Previewing node '" + n.name + "':", options.limit);
+      }
     } catch (const engine::EngineError& e) {
       if (e.interrupted()) {
         log::error("query interrupted");
@@ -117,10 +125,10 @@ int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat for
       }
       log::error("Database Error in {} {} ({})\n  {}", project::to_string(n.resource_type), n.name,
                  n.original_file_path, e.what());
-      return 1;
+      exit_code = 1;
     }
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace

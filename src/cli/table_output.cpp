@@ -100,10 +100,8 @@ nlohmann::ordered_json typed_value(const std::string& text, const engine::Column
   return text;
 }
 
-}  // namespace
-
-void print_json(std::ostream& out, const TextTable& table) {
-  // ordered_json: keys stay in the query's column order.
+// ordered_json: keys stay in the query's column order.
+nlohmann::ordered_json rows_json(const TextTable& table) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& row : table.rows) {
     nlohmann::ordered_json obj = nlohmann::ordered_json::object();
@@ -113,7 +111,18 @@ void print_json(std::ostream& out, const TextTable& table) {
     }
     rows.push_back(std::move(obj));
   }
-  out << rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  return rows;
+}
+
+}  // namespace
+
+void print_json(std::ostream& out, const TextTable& table) {
+  out << rows_json(table).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+void print_json_node(std::ostream& out, const std::string& node, const TextTable& table) {
+  nlohmann::ordered_json j = {{"node", node}, {"show", rows_json(table)}};
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 void print_csv(std::ostream& out, const TextTable& table) {

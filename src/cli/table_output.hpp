@@ -23,6 +23,8 @@ OutputFormat parse_output_format(const std::string& name);
 void print_table(std::ostream& out, const TextTable& table);
 // A JSON array of row objects; numbers and booleans keep their JSON types.
 void print_json(std::ostream& out, const TextTable& table);
+// dbt show's JSON for a selected node: {"node": "<name>", "show": [<rows as print_json>]}.
+void print_json_node(std::ostream& out, const std::string& node, const TextTable& table);
 // CSV with a header line, quoted as RFC 4180 says, one row per line (LF).
 void print_csv(std::ostream& out, const TextTable& table);
 // The table in `format` (print_table, print_json or print_csv).
