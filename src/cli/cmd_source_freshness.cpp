@@ -1,10 +1,11 @@
 // `pond source freshness`: for each selected source table with a freshness policy
-// (`freshness: {warn_after, error_after, filter}` + `loaded_at_field`), how long ago its newest
-// row was loaded; dbt's progress lines, target/sources.json, a run in the run store. Exit 1 when
-// a source is stale past error_after or its query fails.
+// (`freshness: {warn_after, error_after, filter}` + `loaded_at_field`, or dbt 1.10's
+// `loaded_at_query`), how long ago its newest row was loaded; dbt's progress lines, target/sources.json, a
+// run in the run store. Exit 1 when a source is stale past error_after or its query fails.
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,25 @@ std::string loaded_at_of(const Node& n) {
   return "";
 }
 
+// dbt 1.10's loaded_at_query, from the source's or the table's config.
+std::string loaded_at_query_of(const Node& n) {
+  if (const json* c = n.config_value("loaded_at_query"); c && c->is_string()) return c->get<std::string>();
+  return "";
+}
+
+// Renders the Jinja of a filter or loaded_at_query in the project's context, `this` being the
+// source's relation (as dbt renders them); plain SQL is returned as it is.
+using Render = std::function<std::string(const std::string&)>;
+
+std::string rendered(const std::string& sql, const std::string& relation, const Render& render) {
+  if (sql.find("{{") == std::string::npos && sql.find("{%") == std::string::npos) return sql;
+  std::string esc;
+  for (char c : relation) esc += c == '\'' ? std::string("\\'") : std::string(1, c);
+  return render("{% set this = '" + esc + "' %}" + sql);
+}
+
 // nullopt: the source has no freshness policy (dbt leaves it out of the run).
-std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n) {
+std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n, const Render& render) {
   json f = freshness_of(n);
   if (!f.is_object()) return std::nullopt;
   orchestrate::FreshnessSpec s;
@@ -64,14 +82,29 @@ std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n) {
     s.filter = f["filter"].get<std::string>();
   }
   s.loaded_at_field = loaded_at_of(n);
-  if (s.loaded_at_field.empty()) {
-    throw UserError(SourceLocation{n.original_file_path, 0, 0},
-                    "source " + s.display + " has a freshness policy but no loaded_at_field",
-                    "add loaded_at_field: <timestamp column> to the source or the table");
+  s.loaded_at_query = loaded_at_query_of(n);
+  if (s.loaded_at_field.empty() && s.loaded_at_query.empty()) {
+    throw UserError(
+        SourceLocation{n.original_file_path, 0, 0},
+        "source " + s.display + " has a freshness policy but no loaded_at_field or loaded_at_query",
+        "add loaded_at_field: <timestamp column> to the source or the table, or config: "
+        "{loaded_at_query: \"select max(...) from ...\"}");
   }
   s.relation = !n.relation_name.empty()
                    ? n.relation_name
                    : project::quote_identifier(n.schema) + "." + project::quote_identifier(n.identifier);
+  try {
+    s.filter = rendered(s.filter, s.relation, render);
+    s.loaded_at_query = rendered(s.loaded_at_query, s.relation, render);
+  } catch (const UserError& e) {
+    throw UserError(
+        SourceLocation{n.original_file_path, 0, 0},
+        "source " + s.display + ": cannot render its freshness filter or loaded_at_query: " + e.what());
+  }
+  if (!s.loaded_at_query.empty() && s.loaded_at_query.find_first_not_of(" \t\r\n;") == std::string::npos)
+    throw UserError(SourceLocation{n.original_file_path, 0, 0},
+                    "source " + s.display + ": loaded_at_query is empty",
+                    "give a query returning one timestamp");
   json criteria = {{"warn_after", {{"count", nullptr}, {"period", nullptr}}},
                    {"error_after", {{"count", nullptr}, {"period", nullptr}}},
                    {"filter", s.filter.empty() ? json(nullptr) : json(s.filter)}};
@@ -112,13 +145,14 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   } else {
     chosen = select(*p, options.selection);
   }
+  Render render = [&p](const std::string& sql) { return p->compiler->compile_inline(sql); };
   std::vector<std::unique_ptr<orchestrate::FreshnessStep>> owned;
   std::vector<orchestrate::Step*> steps;
   std::vector<const orchestrate::FreshnessStep*> fresh_steps;
   for (std::size_t i : chosen) {
     const Node& n = p->manifest.nodes[i];
     if (n.resource_type != project::ResourceType::kSource || !n.is_enabled()) continue;
-    if (auto spec = spec_of(n)) {
+    if (auto spec = spec_of(n, render)) {
       owned.push_back(std::make_unique<orchestrate::FreshnessStep>(std::move(*spec)));
       steps.push_back(owned.back().get());
       fresh_steps.push_back(owned.back().get());
@@ -128,7 +162,7 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   if (steps.empty()) {
     log::warn(
         "Nothing to do: no selected source has a freshness policy (freshness: with warn_after or "
-        "error_after, and a loaded_at_field)");
+        "error_after, and a loaded_at_field or loaded_at_query)");
     return 0;
   }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -81,6 +82,16 @@ FreshnessStep::FreshnessStep(FreshnessSpec spec) : spec_(std::move(spec)) {
 std::string FreshnessStep::query(const FreshnessSpec& spec) {
   // epoch() of a TIMESTAMP reads it as UTC (as dbt treats naive timestamps), of a TIMESTAMPTZ
   // it is the instant itself: the age needs no time zone setting.
+  if (!spec.loaded_at_query.empty()) {
+    // The user's query gives the last load time as its one value (a scalar subquery: more than
+    // one column or row is DuckDB's error, reported as the source's runtime error).
+    std::string q = spec.loaded_at_query;
+    while (!q.empty() && (q.back() == ';' || std::isspace(static_cast<unsigned char>(q.back()))))
+      q.pop_back();
+    return "with pond_loaded_at as (\n" + q +
+           "\n)\nselect epoch((select * from pond_loaded_at)) as max_loaded_at, epoch(now()) as "
+           "snapshotted_at";
+  }
   std::string sql = "select epoch(max(" + spec.loaded_at_field +
                     ")) as max_loaded_at, epoch(now()) as snapshotted_at\nfrom " + spec.relation;
   if (!spec.filter.empty()) sql += "\nwhere " + spec.filter;
@@ -97,6 +108,11 @@ StepOutcome FreshnessStep::run(StepContext& ctx) {
     std::optional<double> max_at = chunk->get_optional<double>(0, 0);
     double now = chunk->get<double>(1, 0);
     result_.snapshotted_at = iso_utc(now);
+    bool custom = !spec_.loaded_at_query.empty();
+    if (!max_at && custom) {
+      throw std::runtime_error("Expected a timestamp value from the loaded_at_query of source " +
+                               spec_.display + " but received value 'null' (or no row)");
+    }
     if (!max_at) {
       throw std::runtime_error(
           "Expected a timestamp value when querying field '" + spec_.loaded_at_field + "' of table " +
@@ -105,8 +121,11 @@ StepOutcome FreshnessStep::run(StepContext& ctx) {
     }
     result_.max_loaded_at = iso_utc(*max_at);
     result_.age_seconds = now - *max_at;
-    std::string detail = fmt::format("last loaded {} ago (max {} = {})", age_text(result_.age_seconds),
-                                     spec_.loaded_at_field, result_.max_loaded_at);
+    std::string detail = custom
+                             ? fmt::format("last loaded {} ago (loaded_at_query: {})",
+                                           age_text(result_.age_seconds), result_.max_loaded_at)
+                             : fmt::format("last loaded {} ago (max {} = {})", age_text(result_.age_seconds),
+                                           spec_.loaded_at_field, result_.max_loaded_at);
     if (spec_.error_after && result_.age_seconds > spec_.error_after->seconds()) {
       result_.status = "error";
       out.status = Status::kFail;

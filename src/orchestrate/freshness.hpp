@@ -1,6 +1,6 @@
 #pragma once
 // `pond source freshness`: one step per source table with a freshness policy. The step queries
-// max(loaded_at_field), compares its age with warn_after/error_after and keeps the figures that
+// max(loaded_at_field) (or runs the loaded_at_query), compares its age with warn_after/error_after and keeps the figures that
 // target/sources.json reports (dbt's sources.json, schema v3).
 #include <optional>
 #include <string>
@@ -28,7 +28,8 @@ struct FreshnessSpec {
   std::string asset_key;        // "<schema>.<identifier>", as the run store keys relations
   std::string relation;         // rendered relation (or table function) to query
   std::string loaded_at_field;  // a column or SQL expression
-  std::string filter;           // optional WHERE condition
+  std::string loaded_at_query;  // dbt 1.10: a query returning the last load time (wins over the field)
+  std::string filter;           // optional WHERE condition (with loaded_at_field only)
   std::optional<FreshnessThreshold> warn_after;
   std::optional<FreshnessThreshold> error_after;
   std::string criteria_json = "{}";  // warn_after/error_after/filter as sources.json shows them
@@ -54,7 +55,8 @@ class FreshnessStep : public Step {
   // Valid after run(); empty status when the step did not run (skipped/cancelled).
   const FreshnessResult& result() const { return result_; }
 
-  // The freshness query (dbt-duckdb's collect_freshness, with the age computed in SQL).
+  // The freshness query (dbt-duckdb's collect_freshness, or collect_freshness_custom_sql for a
+  // loaded_at_query, with the age computed in SQL).
   static std::string query(const FreshnessSpec& spec);
 
  private:

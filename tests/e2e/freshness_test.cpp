@@ -126,6 +126,73 @@ TEST_F(FreshnessTest, SelectionAndOutputPath) {
   EXPECT_FALSE(std::filesystem::exists(root() / "target" / "sources.json"));
 }
 
+// dbt 1.10's loaded_at_query (a query giving the last load time, Jinja rendered with `this`)
+// and a freshness filter with Jinja in it.
+const char* kCustomSources = R"(version: 2
+sources:
+  - name: custom
+    schema: main
+    freshness:
+      warn_after: {count: 1, period: hour}
+      error_after: {count: 1, period: day}
+    tables:
+      - name: ok_loads
+        identifier: loads
+        config:
+          loaded_at_query: "select max(finished_at) from {{ this }} where status = 'ok'"
+      - name: any_loads
+        identifier: loads
+        loaded_at_field: no_such_column   # loaded_at_query wins
+        config:
+          loaded_at_query: "select max(finished_at) from main.loads;"
+      - name: by_kind
+        identifier: filtered
+        loaded_at_field: loaded_at
+        freshness:
+          warn_after: {count: 30, period: minute}
+          filter: "kind = '{{ var('kind', 'old') }}'"
+      - name: no_value
+        identifier: loads
+        config:
+          loaded_at_query: "select null::timestamp"
+)";
+
+TEST_F(FreshnessTest, LoadedAtQueryAndJinjaInTheFilter) {
+  write_file(root() / "models" / "custom_sources.yml", kCustomSources);
+  ProcessResult r =
+      run_pond({"show", "--inline",
+                "create table loads as select now() - interval 3 day as finished_at, 'ok' as status "
+                "union all select now() - interval 5 minute, 'failed'"},
+               root());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_pond({"source", "freshness", "-s", "source:custom", "--threads", "1"}, root());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "ERROR STALE freshness of custom.ok_loads")) << r.out;
+  EXPECT_TRUE(contains(r.out, "PASS freshness of custom.any_loads")) << r.out;
+  EXPECT_TRUE(contains(r.out, "WARN freshness of custom.by_kind")) << r.out;  // 'old': 45 minutes
+  EXPECT_TRUE(contains(r.out, "ERROR freshness of custom.no_value")) << r.out;
+  EXPECT_TRUE(contains(r.out, "loaded_at_query of source custom.no_value but received value 'null'"))
+      << r.out;
+
+  nlohmann::json j = sources_json();
+  std::map<std::string, nlohmann::json> by_id;
+  for (const auto& x : j["results"]) by_id[x["unique_id"].get<std::string>()] = x;
+  ASSERT_EQ(by_id.size(), 4u) << j.dump(2);
+  const auto& ok = by_id["source.mini.custom.ok_loads"];
+  EXPECT_EQ(ok["status"], "error");
+  EXPECT_NEAR(ok["max_loaded_at_time_ago_in_s"].get<double>(), 3 * 86400.0, 120.0) << ok;
+  EXPECT_NEAR(by_id["source.mini.custom.any_loads"]["max_loaded_at_time_ago_in_s"].get<double>(), 300.0,
+              120.0);
+  EXPECT_EQ(by_id["source.mini.custom.by_kind"]["criteria"]["filter"], "kind = 'old'");
+  EXPECT_EQ(by_id["source.mini.custom.no_value"]["status"], "runtime error");
+
+  // The filter's Jinja sees --vars: the 'new' rows are a minute old.
+  r = run_pond({"source", "freshness", "-s", "source:custom.by_kind", "--vars", "{kind: new}"}, root());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "PASS freshness of custom.by_kind")) << r.out;
+  EXPECT_EQ(sources_json()["results"][0]["criteria"]["filter"], "kind = 'new'");
+}
+
 TEST_F(FreshnessTest, BadPolicyIsAConfigurationError) {
   std::string text = kSources;
   text.replace(text.find("period: day"), 11, "period: days");
