@@ -26,6 +26,7 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.schema = t.schema;
   lo.target.threads = t.threads;
   lo.cli_vars = project::parse_cli_vars(vars_text);
+  lo.check_cycles = false;  // checked below, on the graph built once
   out->manifest = project::load_manifest(out->resolved.project, lo);
   lap("manifest");
   project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));
@@ -44,6 +45,7 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   out->compiler->render_for_parse();
   lap("render for parse");
   out->graph = std::make_unique<project::Graph>(out->manifest);
+  project::check_acyclic(out->manifest, *out->graph);
   lap("graph");
   return out;
 }

@@ -1,7 +1,7 @@
 #include "project/discovery.hpp"
 
 #include <algorithm>
-#include <set>
+#include <unordered_set>
 
 #include "common/error.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 struct Walker {
   const ProjectFile& project;
   std::vector<ProjectSourceFile>& out;
-  std::set<std::string> seen;
+  std::unordered_set<std::string> seen;
 
   void walk(std::string folder, FileKind sql_kind) {
     while (!folder.empty() && folder.back() == '/') folder.pop_back();

@@ -9,10 +9,19 @@ namespace pond::project {
 
 namespace {
 
+struct CtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
 std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  // One context per thread, reset for each digest: EVP_Digest allocates and frees one per
+  // call, which cost as much as hashing a model file.
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) {
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out, &len) != 1) {
     throw std::runtime_error("OpenSSL digest failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";

@@ -243,8 +243,10 @@ class Assembler {
     for (auto& mc : m_.macros)
       mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name);
     clock.lap("refs");
-    check_acyclic(m_, Graph(m_));
-    clock.lap("cycles");
+    if (options_.check_cycles) {
+      check_acyclic(m_, Graph(m_));
+      clock.lap("cycles");
+    }
     return std::move(m_);
   }
 

@@ -66,10 +66,13 @@ struct LoadOptions {
   TargetInfo target;
   nlohmann::json cli_vars = nlohmann::json::object();
   int threads = 2;  // files are read and scanned in parallel
+  // False: the caller checks the graph for cycles itself (once, on the graph it builds anyway).
+  bool check_cycles = true;
 };
 
 // Reads the whole project below `project.root`: discovers files, parses SQL/YAML, resolves
-// configs, generates tests, resolves refs and sources and checks the graph for cycles.
+// configs, generates tests, resolves refs and sources and checks the graph for cycles
+// (unless options.check_cycles is false).
 // Throws UserError (file:line:col + hint) on the first error.
 Manifest load_manifest(const ProjectFile& project, const LoadOptions& options);
 
