@@ -10,6 +10,17 @@ using nlohmann::json;
 
 namespace {
 
+// dbt writes batch windows as Python's isoformat() of UTC datetimes: "2024-12-01T00:00:00+00:00".
+json batch_list(const std::vector<std::pair<std::string, std::string>>& windows) {
+  auto iso = [](std::string t) {
+    if (t.size() > 10 && t[10] == ' ') t[10] = 'T';
+    return t + "+00:00";
+  };
+  json out = json::array();
+  for (const auto& [start, end] : windows) out.push_back(json::array({iso(start), iso(end)}));
+  return out;
+}
+
 json result_json(const StepResult& r) {
   const StepOutcome& o = r.outcome;
   bool ran = r.outcome.status != Status::kSkipped;
@@ -37,7 +48,7 @@ json result_json(const StepResult& r) {
             {"relation_name", r.info->relation.empty() ? json(nullptr) : json(r.info->relation)},
             {"batch_results", nullptr}};
   if (!o.batches_ok.empty() || !o.batches_failed.empty()) {
-    j["batch_results"] = {{"successful", o.batches_ok}, {"failed", o.batches_failed}};
+    j["batch_results"] = {{"successful", batch_list(o.batches_ok)}, {"failed", batch_list(o.batches_failed)}};
   }
   return j;
 }
