@@ -1,5 +1,10 @@
 #include "orchestrate/artifacts.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -98,10 +103,31 @@ std::string run_sql_text(const StepOutcome& o) {
   return text;
 }
 
-// Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set.
-void write_plain(const std::filesystem::path& path, const std::string& text, std::set<std::string>& made) {
+// Whether the file at `path` holds exactly `text` (read into `buffer`, reused between calls).
+bool same_content(const std::filesystem::path& path, const std::string& text, std::string& buffer) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  buffer.resize(text.size() + 1);  // one byte more: a longer file is seen as different
+  std::size_t got = 0;
+  while (got < buffer.size()) {
+    ssize_t r = ::read(fd, buffer.data() + got, buffer.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  return got == text.size() && std::equal(text.begin(), text.end(), buffer.begin());
+}
+
+// Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set. A file that
+// already holds the text is left alone: rewriting it (truncate, new blocks, ext4's immediate
+// write-back of a truncated file) costs disk writes that slow down DuckDB's own fsync'ed
+// commits running at the same time, and an unchanged file keeps its modification time.
+void write_plain(const std::filesystem::path& path, const std::string& text, std::set<std::string>& made,
+                 std::string& buffer) {
   if (made.insert(path.parent_path().string()).second)
     std::filesystem::create_directories(path.parent_path());
+  if (same_content(path, text, buffer)) return;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path.string());
@@ -114,9 +140,10 @@ void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& 
   write_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
   if (!options.run_sql) return;
   std::set<std::string> made;  // folders already created
+  std::string buffer;
   for (const auto& r : outcome.results) {
     if (r.outcome.executed_sql.empty()) continue;
-    write_plain(target_dir / "run" / run_sql_path(*r.info), run_sql_text(r.outcome), made);
+    write_plain(target_dir / "run" / run_sql_path(*r.info), run_sql_text(r.outcome), made, buffer);
   }
 }
 
@@ -143,6 +170,7 @@ void RunSqlWriter::on_finish(const StepResult& r, int /*total*/) {
 
 void RunSqlWriter::loop() {
   std::set<std::string> made;
+  std::string buffer;
   std::unique_lock lock(mutex_);
   while (true) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -151,7 +179,7 @@ void RunSqlWriter::loop() {
     queue_.pop_front();
     lock.unlock();
     try {
-      write_plain(path, text, made);
+      write_plain(path, text, made, buffer);
     } catch (const std::exception& e) {
       lock.lock();
       if (error_.empty()) error_ = e.what();

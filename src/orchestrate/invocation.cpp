@@ -68,6 +68,11 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
     }
   } catch (...) {
     if (on_executor) on_executor(nullptr);
+    try {
+      recorder.flush();  // the store is not written from two threads at once
+    } catch (const std::exception&) {
+      // The run's own error is the one to report.
+    }
     store.finish_run(result.run_id, "error", iso_now(), "{}");
     throw;
   }

@@ -5,6 +5,13 @@
 
 namespace pond::orchestrate {
 
+RunRecorder::RunRecorder(RunStore& store, std::string run_id, std::chrono::milliseconds flush_interval)
+    : store_(store), run_id_(std::move(run_id)), interval_(flush_interval), writer_([this] { loop(); }) {}
+
+RunRecorder::~RunRecorder() {
+  stop();
+}
+
 void RunRecorder::on_start(const StepInfo& info, int index, int /*total*/) {
   StepRecord s;
   s.run_id = run_id_;
@@ -14,31 +21,61 @@ void RunRecorder::on_start(const StepInfo& info, int index, int /*total*/) {
   s.started_at = iso_now();
   s.relation = info.relation;
   s.step_index = index;
-  queue([this, s] { store_.record_step(s); });
+  queue({info.id, [this, s = std::move(s)] { store_.record_step(s); }});
 }
 
-void RunRecorder::queue(std::function<void()> write) {
+void RunRecorder::queue(Write write) {
   std::lock_guard lock(mutex_);
+  if (!write.start_of.empty()) started_[write.start_of] = pending_.size();
   pending_.push_back(std::move(write));
-  if (std::chrono::steady_clock::now() - last_flush_ < interval_) return;
-  std::vector<std::function<void()>> batch;
-  batch.swap(pending_);
-  store_.transaction([&] {
-    for (auto& w : batch) w();
-  });
-  last_flush_ = std::chrono::steady_clock::now();
+}
+
+void RunRecorder::loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    cv_.wait_for(lock, interval_, [&] { return stopping_ || flush_asked_; });
+    flush_asked_ = false;
+    if (!pending_.empty()) {
+      std::vector<Write> batch;
+      batch.swap(pending_);
+      started_.clear();
+      writing_ = true;
+      lock.unlock();
+      std::string error;
+      try {
+        store_.transaction([&] {
+          for (auto& w : batch)
+            if (w.apply) w.apply();
+        });
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      lock.lock();
+      writing_ = false;
+      if (!error.empty() && error_.empty()) error_ = "run store: " + error;
+      written_.notify_all();
+    }
+    if (stopping_ && pending_.empty()) return;
+  }
 }
 
 void RunRecorder::flush() {
-  std::lock_guard lock(mutex_);
-  std::vector<std::function<void()>> batch;
-  batch.swap(pending_);
-  if (!batch.empty()) {
-    store_.transaction([&] {
-      for (auto& w : batch) w();
-    });
+  std::unique_lock lock(mutex_);
+  if (writer_.joinable()) {
+    flush_asked_ = true;
+    cv_.notify_all();
+    written_.wait(lock, [&] { return pending_.empty() && !writing_; });
   }
-  last_flush_ = std::chrono::steady_clock::now();
+  if (!error_.empty()) throw std::runtime_error(error_);
+}
+
+void RunRecorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
@@ -96,16 +133,23 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
     e->kind = "step_failure";
     e->message = o.message;
   }
-  queue([this, s = std::move(s), m = std::move(m), c = std::move(c), e = std::move(e)] {
-    store_.record_step(s);
-    if (m) store_.record_materialization(*m);
-    if (c) store_.record_check(*c);
-    if (e) store_.record_event(*e);
-  });
+  std::lock_guard lock(mutex_);
+  // The step's "running" row, not yet written, is superseded by this one.
+  if (auto it = started_.find(info.id); it != started_.end()) {
+    pending_[it->second].apply = nullptr;
+    started_.erase(it);
+  }
+  pending_.push_back({"", [this, s = std::move(s), m = std::move(m), c = std::move(c), e = std::move(e)] {
+                        store_.record_step(s);
+                        if (m) store_.record_materialization(*m);
+                        if (c) store_.record_check(*c);
+                        if (e) store_.record_event(*e);
+                      }});
 }
 
 void RunRecorder::finish(const RunOutcome& outcome) {
-  flush();
+  stop();
+  if (!error_.empty()) throw std::runtime_error(error_);
   std::map<std::string, int> counts;
   for (const auto& r : outcome.results) ++counts[status_name(r.outcome.status)];
   nlohmann::json summary = {
