@@ -139,8 +139,30 @@ def statement_list(d):
     return out
 
 
+SETTINGS = ("select string_agg(name || '=' || value, ', ' order by name) as settings from duckdb_settings() "
+            "where name in ('threads', 'memory_limit', 'checkpoint_threshold', 'wal_autocheckpoint', "
+            "'preserve_insertion_order', 'max_temp_directory_size', 'temp_directory', 'access_mode', "
+            "'default_block_size', 'storage_compatibility_version')")
+
+
+def settings(args, d):
+    """DuckDB's settings as each side opens the database: pond (the same open as pond run) and
+    run_baseline. Both must compute with the same threads, memory and checkpointing."""
+    db = os.path.join(d, "bench.duckdb")
+    base = subprocess.run([args.baseline, db, "-c", f"COPY ({SETTINGS}) TO '/dev/stdout' (FORMAT csv, HEADER false)"],
+                          capture_output=True, text=True, check=True).stdout.strip().strip('"')
+    out = subprocess.run([args.pond, "show", "--inline", SETTINGS, "-o", "json"], cwd=d,
+                         capture_output=True, text=True, check=True).stdout
+    pond = json.loads(out[out.index("["):])[0]["settings"]
+    if pond == base:
+        print(f"  DuckDB settings identical on both sides: {pond}")
+    else:
+        print(f"  DuckDB settings DIFFER: pond {pond}\n                          C API {base}")
+
+
 def compare(args, name, d, n, target):
     timed([args.pond, "run", "--threads", "1"], d)  # warm-up: relations exist, target/run/ written
+    settings(args, d)
     listing = os.path.join(args.dir, name + ".list")
     with open(listing, "w") as f:
         f.write("\n".join(statement_list(d)) + "\n")
