@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "jinja/value.hpp"
@@ -20,6 +21,13 @@ constexpr std::size_t name_hash(std::string_view s) {
   for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   return static_cast<std::size_t>(h);
 }
+
+// Names the renderer binds itself. The parser interns these spellings to this same storage, so
+// that scope lookups of them match by address (see Scope::find).
+inline constexpr char kLoopName[] = "loop";
+inline constexpr char kCallerName[] = "caller";
+inline constexpr char kKwargsName[] = "kwargs";
+inline constexpr char kVarargsName[] = "varargs";
 
 enum class EK : std::uint8_t {
   kConst,
@@ -64,7 +72,7 @@ struct ConstExpr : Expr {
 };
 
 struct NameExpr : Expr {
-  std::string name;
+  std::string_view name;  // interned (TemplateAst::names): equal names share one address
   std::size_t hash = 0;
   NameExpr() : Expr(EK::kName) {}
 };
@@ -202,8 +210,8 @@ using Body = std::vector<StmtPtr>;
 // Assignment target: a name, `ns.attr`, or a (nested) tuple of targets.
 struct Target {
   enum class Type : std::uint8_t { kName, kAttr, kTuple } type = Type::kName;
-  std::string name;
-  std::size_t hash = 0;  // name_hash(name)
+  std::string_view name;  // interned (TemplateAst::names)
+  std::size_t hash = 0;   // name_hash(name)
   std::string attr;
   std::vector<Target> items;
   int line = 0;
@@ -254,8 +262,12 @@ struct SetBlockStmt : Stmt {
 struct MacroDef {
   std::string name;
   std::vector<std::string> params;
-  std::vector<std::size_t> param_hashes;  // name_hash of each param
-  std::vector<ExprPtr> defaults;          // aligned to the last params
+  std::vector<std::string_view> param_names;  // the params, interned (TemplateAst::names)
+  std::vector<std::size_t> param_hashes;      // name_hash of each param
+  std::string_view interned_name;             // `name`, interned
+  std::size_t hash = 0;                       // name_hash(name)
+  bool has_caller_param = false;              // a parameter named `caller`
+  std::vector<ExprPtr> defaults;              // aligned to the last params
   Body body;
   bool uses_varargs = false;
   bool uses_kwargs = false;
@@ -327,6 +339,9 @@ struct BareStmt : Stmt {  // break / continue
 struct TemplateAst {
   std::string name;
   std::string source;
+  // Variable names of the tree, one copy each (nodes and scopes view them; node-based, so they
+  // never move).
+  std::unordered_set<std::string> names;
   Body body;
 };
 

@@ -143,7 +143,7 @@ Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
 }
 
 Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
-  PooledArgs pooled(*this);
+  PooledArgs pooled(*this, !c.call.args.empty() || c.call.dyn_args);
   CallArgs& args = pooled.args;
   if (c.fn->kind == EK::kAttr) {
     // obj.method(...): call methods directly instead of building a bound method first.
@@ -266,6 +266,16 @@ Value Interp::eval_inner(const Expr& e, Scope& s) {
       return eval_call(static_cast<const CallExpr&>(e), s);
     case EK::kFilter: {
       const auto& f = static_cast<const FilterExpr&>(e);
+      if (f.fn && f.arg && f.call.args.empty() && !f.call.dyn_args && !f.call.dyn_kwargs) {
+        // A builtin filter without arguments (`x | lower`): nothing is evaluated between reading
+        // the input and the filter, so it reads the input in place, and needs no argument list.
+        Value tmp;
+        const Value& input = eval_ref(*f.arg, s, tmp);
+        CallArgs args;
+        args.render = this;
+        if (!f.args_checked) check_filter_args(f.name, f.signature, args);
+        return f.fn(*this, input, args);
+      }
       return apply_filter(f, f.arg ? eval(*f.arg, s) : Value(), s);
     }
     case EK::kTest:

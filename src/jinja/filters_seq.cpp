@@ -54,10 +54,13 @@ Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want
     targs.kwargs = a.kwargs;
   }
   AttrGetter get(attr, Value());
+  TestFn builtin = test.empty() ? nullptr : find_builtin_test(test);  // resolved once, not per item
   std::vector<Value> out;
   for (auto& item : items) {
     Value x = attr_mode ? get(in, item) : item;
-    bool ok = test.empty() ? x.truthy() : call_test_by_name(in, test, x, targs);
+    bool ok = test.empty() ? x.truthy()
+              : builtin    ? builtin(in, x, targs)
+                           : call_test_by_name(in, test, x, targs);
     if (ok == want) out.push_back(item);
   }
   return Value::list(std::move(out));

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 
 #include "jinja/filters_builtin.hpp"
@@ -43,10 +44,32 @@ Value f_capitalize(Interp&, const Value& v, Args&) {
 
 Value f_lower(Interp&, const Value& v, Args&) {
   if (v.is_str()) {
-    // Already lower case (ASCII): the same immutable string serves.
+    // One pass: an ASCII string without capitals is returned as it is (strings are immutable);
+    // one with capitals is lowered from the first capital on.
     const std::string& s = v.as_str();
-    if (std::none_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c & 0x80); }))
-      return v;
+    std::size_t i = 0;
+    bool non_ascii = false;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c & 0x80) {
+        non_ascii = true;
+        break;
+      }
+      if (c >= 'A' && c <= 'Z') break;
+    }
+    if (i == s.size()) return v;
+    if (!non_ascii) {
+      std::string out(s);
+      for (; i < out.size(); ++i) {
+        char c = out[i];
+        if (c & 0x80) {
+          non_ascii = true;
+          break;
+        }
+        if (c >= 'A' && c <= 'Z') out[i] = static_cast<char>(c + 32);
+      }
+      if (!non_ascii) return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
+    }
   }
   Value out(ascii_lower(v.is_str() ? std::string_view(v.as_str()) : std::string_view(v.str())));
   return v.is_markup() ? Value::markup(out.as_str()) : out;
@@ -111,14 +134,20 @@ Value f_indent(Interp& interp, const Value& v, Args& a) {
   if (only_newline_breaks(in)) {
     // Jinja2 splits `s + "\n"` with str.splitlines(); with '\n' as the only break that is
     // s.split('\n'), done here in one pass.
-    std::size_t lines = static_cast<std::size_t>(std::count(in.begin(), in.end(), '\n'));
+    // memchr rather than a byte loop: the input is often a whole captured block.
+    auto next_newline = [&](std::size_t from) {
+      const void* p = std::memchr(in.data() + from, '\n', in.size() - from);
+      return p ? static_cast<std::size_t>(static_cast<const char*>(p) - in.data()) : in.size();
+    };
+    std::size_t lines = 0;
+    for (std::size_t p = next_newline(0); p < in.size(); p = next_newline(p + 1)) ++lines;
     std::size_t max = interp.limits().max_output;
     if (!ind.empty() && (in.size() > max || lines + 1 > (max - in.size()) / ind.size()))
       throw TemplateError(ErrorKind::kLimit, "indent result exceeds the output size limit");
     rv.reserve(in.size() + (lines + 1) * ind.size());
     if (first) rv = ind;
     for (std::size_t start = 0;;) {
-      std::size_t nl = std::min(in.find('\n', start), in.size());
+      std::size_t nl = next_newline(start);
       if (start && (blank || nl > start)) rv += ind;
       rv.append(in.substr(start, nl - start));
       if (nl == in.size()) break;

@@ -204,7 +204,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
     }
     case SK::kMacro: {
       const auto& n = static_cast<const MacroStmt&>(st);
-      s.set(name_hash(n.def->name), n.def->name, make_macro(*n.def, s));
+      s.set(n.def->hash, n.def->interned_name, make_macro(*n.def, s));
       return;
     }
     case SK::kCallBlock: {
@@ -333,7 +333,7 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     body.vars.clear();
     if (loop) {
       loop->index0 = static_cast<std::int64_t>(i);
-      body.vars.push_back(Var{name_hash("loop"), "loop", loop_value});
+      body.vars.push_back(Var{name_hash(kLoopName), kLoopName, loop_value});
     }
     if (f.target.type == Target::Type::kName)
       body.set(f.target.hash, f.target.name, (*items)[i]);

@@ -1,6 +1,7 @@
 #pragma once
 // The tree-walking renderer. One Interp per render call: it owns the output buffer, the
 // per-render variables and counters; the parsed tree is shared and never modified.
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -31,8 +32,12 @@ struct Scope : std::enable_shared_from_this<Scope> {
   bool sees_context = true;  // root only: whether render variables are visible
 
   Value* find(std::size_t hash, std::string_view name) {
+    // Names of one template are interned, so a match is usually the same address; names bound by
+    // another template (a macro library's) compare their text.
     for (auto& v : vars)
-      if (v.hash == hash && v.name == name) return &v.value;
+      if (v.hash == hash && v.name.size() == name.size() &&
+          (v.name.data() == name.data() || std::memcmp(v.name.data(), name.data(), name.size()) == 0))
+        return &v.value;
     return nullptr;
   }
   void set(std::size_t hash, std::string_view name, Value value) {
@@ -132,7 +137,10 @@ class Interp final : public RenderState {
   void note_insert(const Value& container, const Value& item);
   // Call arguments whose positional list comes from (and returns to) the render's pool.
   struct PooledArgs {
-    explicit PooledArgs(Interp& in) : in_(in) { args.args = in.arg_pool_.take(); }
+    // Without `need` (a call with no positional arguments) the list starts empty, unallocated.
+    explicit PooledArgs(Interp& in, bool need = true) : in_(in) {
+      if (need) args.args = in.arg_pool_.take();
+    }
     ~PooledArgs() { in_.arg_pool_.give(args.args); }
     PooledArgs(const PooledArgs&) = delete;
     PooledArgs& operator=(const PooledArgs&) = delete;

@@ -100,7 +100,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
   };
   local.vars.reserve(nparams + 3);
   for (std::size_t i = 0; i < nparams; ++i)
-    local.vars.push_back(Var{def.param_hashes[i], def.params[i], Value()});
+    local.vars.push_back(Var{def.param_hashes[i], def.param_names[i], Value()});
   std::size_t npos = std::min(args.args.size(), nparams);
   for (std::size_t i = 0; i < npos; ++i) {
     local.vars[i].value = args.args[i];
@@ -160,13 +160,14 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     else
       local.vars[i].value = Value::undefined("parameter '" + def.params[i] + "' was not provided");
   }
-  if (def.uses_caller && !(std::find(def.params.begin(), def.params.end(), "caller") != def.params.end()))
-    local.set(name_hash("caller"), "caller", have_caller ? caller : Value::undefined("No caller defined"));
-  if (def.uses_kwargs) local.set(name_hash("kwargs"), "kwargs", kwargs);
+  if (def.uses_caller && !def.has_caller_param)
+    local.set(name_hash(kCallerName), kCallerName,
+              have_caller ? caller : Value::undefined("No caller defined"));
+  if (def.uses_kwargs) local.set(name_hash(kKwargsName), kKwargsName, kwargs);
   if (def.uses_varargs) {
     std::vector<Value> extra;
     for (std::size_t i = nparams; i < args.args.size(); ++i) extra.push_back(args.args[i]);
-    local.set(name_hash("varargs"), "varargs", Value::tuple(std::move(extra)));
+    local.set(name_hash(kVarargsName), kVarargsName, Value::tuple(std::move(extra)));
   }
   if (direct) {
     // A return() discards what the macro printed so far, as the captured form would.

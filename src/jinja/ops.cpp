@@ -299,6 +299,13 @@ bool contains(const Value& c, const Value& item) {
       return c.as_str().find(item.as_str()) != std::string::npos;
     case Kind::kList:
     case Kind::kTuple:
+      if (item.is_str()) {
+        // A str equals only a str: compare the text in place.
+        const std::string& s = item.as_str();
+        for (const auto& v : c.items())
+          if (v.is_str() && v.as_str() == s) return true;
+        return false;
+      }
       for (const auto& v : c.items())
         if (v == item) return true;
       return false;

@@ -4,6 +4,12 @@
 
 namespace pond::jinja::detail {
 
+std::string_view Parser::intern(std::string_view name) {
+  for (const char* special : {kLoopName, kCallerName, kKwargsName, kVarargsName})
+    if (name == special) return special;
+  return *names_.emplace(name).first;
+}
+
 void Parser::fail_unknown_tag(const std::string* name, const Token& at) const {
   std::string msg = name ? "Encountered unknown tag '" + *name + "'." : "Unexpected end of template.";
   if (!end_stack_.empty()) {
@@ -126,7 +132,7 @@ Target Parser::parse_assign_target(bool with_tuple, bool name_only, const EndTok
     t.type = Target::Type::kAttr;
     t.line = at.line;
     t.col = at.col;
-    t.name = std::string(next().text);
+    t.name = intern(next().text);
     t.hash = name_hash(t.name);
     next();
     t.attr = std::string(expect_any_name().text);
@@ -136,7 +142,7 @@ Target Parser::parse_assign_target(bool with_tuple, bool name_only, const EndTok
     Target t;
     t.line = at.line;
     t.col = at.col;
-    t.name = std::string(expect_any_name().text);
+    t.name = intern(expect_any_name().text);
     t.hash = name_hash(t.name);
     return t;
   }
@@ -153,7 +159,7 @@ Target Parser::to_target(const Expr& e, const Token& at) {
     t.hash = name_hash(t.name);
     if (t.name == "true" || t.name == "false" || t.name == "none" || t.name == "True" || t.name == "False" ||
         t.name == "None")
-      fail("Can't assign to '" + t.name + "'", at);
+      fail("Can't assign to '" + std::string(t.name) + "'", at);
     return t;
   }
   if (e.kind == EK::kTuple) {
@@ -188,7 +194,7 @@ std::unique_ptr<TemplateAst> parse_template(std::string_view source, const std::
   auto ast = std::make_unique<TemplateAst>();
   ast->name = name;
   ast->source = normalize_source(source);
-  detail::Parser p(tokenize(ast->source, ast->name), ast->name, env);
+  detail::Parser p(tokenize(ast->source, ast->name), ast->name, env, ast->names);
   ast->body = p.parse();
   return ast;
 }

@@ -213,7 +213,7 @@ ExprPtr Parser::parse_primary() {
       if (t.text == "false" || t.text == "False") return constant(t, Value(false));
       if (t.text == "none" || t.text == "None") return constant(t, Value::none());
       auto n = make_node<NameExpr>(t);
-      n->name = std::string(t.text);
+      n->name = intern(t.text);
       n->hash = name_hash(t.text);
       if (n->name == "loop")
         for (ForStmt* f : for_stack_) f->uses_loop = true;

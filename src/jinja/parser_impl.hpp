@@ -33,8 +33,9 @@ std::unique_ptr<T> make_node(const Token& at, A arg) {
 
 class Parser {
  public:
-  Parser(std::vector<Token> toks, const std::string& name, const ParseEnv& env)
-      : toks_(std::move(toks)), name_(name), env_(env) {}
+  Parser(std::vector<Token> toks, const std::string& name, const ParseEnv& env,
+         std::unordered_set<std::string>& names)
+      : toks_(std::move(toks)), name_(name), env_(env), names_(names) {}
 
   Body parse() {
     Body b = subparse({});
@@ -105,6 +106,9 @@ class Parser {
   }
 
   [[noreturn]] void fail_unknown_tag(const std::string* name, const Token& at) const;
+
+  // The tree's one copy of a variable name (the renderer's own names map to their constants).
+  std::string_view intern(std::string_view name);
 
   // Bounds the parser's recursion (Python's own limit makes Jinja2 fail on such input too).
   struct DepthGuard {
@@ -183,6 +187,7 @@ class Parser {
   std::size_t pos_ = 0;
   const std::string& name_;
   const ParseEnv& env_;
+  std::unordered_set<std::string>& names_;
   std::vector<EndTokens> end_stack_;
   std::vector<std::string> tag_stack_;
   std::vector<MacroDef*> macro_stack_;

@@ -66,7 +66,9 @@ void Parser::parse_signature(MacroDef& def) {
     if (std::find(def.params.begin(), def.params.end(), n.text) != def.params.end())
       fail("duplicate argument '" + std::string(n.text) + "' in macro definition", n);
     def.params.emplace_back(n.text);
+    def.param_names.push_back(intern(n.text));
     def.param_hashes.push_back(name_hash(n.text));
+    if (n.text == "caller") def.has_caller_param = true;
     if (skip_op("=")) {
       def.defaults.push_back(parse_expression(true));
     } else if (!def.defaults.empty()) {
@@ -81,6 +83,8 @@ StmtPtr Parser::parse_macro() {
   m->def = std::make_unique<MacroDef>();
   m->def->line = m->line;
   m->def->name = std::string(expect_any_name().text);
+  m->def->interned_name = intern(m->def->name);
+  m->def->hash = name_hash(m->def->name);
   parse_signature(*m->def);
   macro_stack_.push_back(m->def.get());
   bool saved_soft = soft_;

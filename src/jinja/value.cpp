@@ -494,6 +494,7 @@ std::size_t Value::hash() const {
 // ---- dict ----
 
 std::ptrdiff_t DictObj::index_of(const Value& key) const {
+  if (key.is_str()) return index_of_str(key.as_str());  // compares text in place (same slots)
   if (index_.empty()) {
     for (std::size_t i = 0; i < entries_.size(); ++i)
       if (entries_[i].first == key) return static_cast<std::ptrdiff_t>(i);
