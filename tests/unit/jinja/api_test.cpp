@@ -94,6 +94,30 @@ TEST(JinjaApi, LoaderServesIncludesImportsAndMacroLibraries) {
   EXPECT_EQ(env2.from_string("{{ cols(['x']) }}")->render(), "\"x\"");
 }
 
+// Names are interned per template: a scope filled by one template is searched by another's
+// names (include with context, macro libraries, the renderer's own `loop`/`caller`/`kwargs`).
+TEST(JinjaApi, NamesBoundByOneTemplateAreFoundByAnother) {
+  std::map<std::string, std::string> files = {
+      {"main.sql",
+       "{% import 'lib.sql' as lib %}{% set col = 'Main_Col' %}"
+       "{% for item in ['A', 'b'] %}{% include 'part.sql' %}{% endfor %}|"
+       "{% call lib.wrap(tag='t') %}{{ col | lower }}{% endcall %}|{{ lib.join_lower(['X', 'y'], sep='+') "
+       "}}"},
+      {"part.sql", "{{ item | lower }}{{ col | lower }};"},
+      {"lib.sql",
+       "{% macro wrap() %}<{{ kwargs.tag }}:{{ caller() }}>{% endmacro %}"
+       "{% macro join_lower(items, sep) %}{% for item in items %}{{ item | lower }}"
+       "{{ sep if not loop.last }}{% endfor %}{% endmacro %}"},
+  };
+  Environment env;
+  env.set_loader([&files](const std::string& name) -> std::optional<std::string> {
+    auto it = files.find(name);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  });
+  EXPECT_EQ(env.get_template("main.sql")->render(Value::dict()), "amain_col;bmain_col;|<t:main_col>|x+y");
+}
+
 TEST(JinjaApi, MacrosSeeTheCallingRendersVariables) {
   Environment env;
   auto lib = env.from_string("{% macro who() %}{{ user }}{% endmacro %}")->load_module();
