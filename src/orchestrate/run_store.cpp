@@ -87,77 +87,86 @@ void RunStore::finish_run(const std::string& run_id, const std::string& status,
 }
 
 void RunStore::record_step(const StepRecord& s) {
-  db_->prepare(
-         "INSERT OR REPLACE INTO steps (run_id, step_key, resource_type, status, started_at, finished_at, "
-         "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, s.run_id)
-      .bind(2, s.step_key)
-      .bind(3, s.resource_type)
-      .bind(4, s.status)
-      .bind(5, opt(s.started_at))
-      .bind(6, opt(s.finished_at))
-      .bind(7, s.duration_ms)
-      .bind(8, s.rows_affected)
-      .bind(9, s.failures)
-      .bind(10, s.message)
-      .bind(11, s.thread)
-      .bind(12, s.relation)
-      .bind(13, std::int64_t{s.step_index})
-      .bind(14, s.lake_snapshot)
-      .run();
+  db_->with_cached(
+      "INSERT OR REPLACE INTO steps (run_id, step_key, resource_type, status, started_at, finished_at, "
+      "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](sqlite::Statement& q) {
+        q.bind(1, s.run_id)
+            .bind(2, s.step_key)
+            .bind(3, s.resource_type)
+            .bind(4, s.status)
+            .bind(5, opt(s.started_at))
+            .bind(6, opt(s.finished_at))
+            .bind(7, s.duration_ms)
+            .bind(8, s.rows_affected)
+            .bind(9, s.failures)
+            .bind(10, s.message)
+            .bind(11, s.thread)
+            .bind(12, s.relation)
+            .bind(13, std::int64_t{s.step_index})
+            .bind(14, s.lake_snapshot)
+            .run();
+      });
 }
 
 std::int64_t RunStore::record_event(const EventRecord& e) {
-  auto q = db_->prepare(
+  std::int64_t id = 0;
+  db_->with_cached(
       "INSERT INTO events (run_id, step_key, ts, level, kind, message, payload_json) VALUES (?, ?, ?, ?, ?, "
       "?, ?) "
-      "RETURNING event_id");
-  q.bind(1, e.run_id)
-      .bind(2, opt(e.step_key))
-      .bind(3, e.ts)
-      .bind(4, e.level)
-      .bind(5, e.kind)
-      .bind(6, e.message)
-      .bind(7, e.payload_json.empty() ? std::string("{}") : e.payload_json);
-  q.step();
-  std::int64_t id = q.get_int(0);
-  while (q.step()) {
-  }
+      "RETURNING event_id",
+      [&](sqlite::Statement& q) {
+        q.bind(1, e.run_id)
+            .bind(2, opt(e.step_key))
+            .bind(3, e.ts)
+            .bind(4, e.level)
+            .bind(5, e.kind)
+            .bind(6, e.message)
+            .bind(7, e.payload_json.empty() ? std::string("{}") : e.payload_json);
+        q.step();
+        id = q.get_int(0);
+        while (q.step()) {
+        }
+      });
   return id;
 }
 
 void RunStore::record_materialization(const MaterializationRecord& m) {
-  db_->prepare(
-         "INSERT INTO asset_materializations (asset_key, run_id, step_key, ts, partition_key, rows, bytes, "
-         "duration_ms, snapshot_id, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, m.asset_key)
-      .bind(2, m.run_id)
-      .bind(3, m.step_key)
-      .bind(4, m.ts)
-      .bind(5, m.partition_key)
-      .bind(6, m.rows)
-      .bind(7, m.bytes)
-      .bind(8, m.duration_ms)
-      .bind(9, m.snapshot_id)
-      .bind(10, m.metadata_json.empty() ? std::string("{}") : m.metadata_json)
-      .run();
+  db_->with_cached(
+      "INSERT INTO asset_materializations (asset_key, run_id, step_key, ts, partition_key, rows, bytes, "
+      "duration_ms, snapshot_id, metadata_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](sqlite::Statement& q) {
+        q.bind(1, m.asset_key)
+            .bind(2, m.run_id)
+            .bind(3, m.step_key)
+            .bind(4, m.ts)
+            .bind(5, m.partition_key)
+            .bind(6, m.rows)
+            .bind(7, m.bytes)
+            .bind(8, m.duration_ms)
+            .bind(9, m.snapshot_id)
+            .bind(10, m.metadata_json.empty() ? std::string("{}") : m.metadata_json)
+            .run();
+      });
 }
 
 void RunStore::record_check(const CheckRecord& c) {
-  db_->prepare(
-         "INSERT INTO asset_checks (asset_key, check_name, run_id, step_key, ts, status, severity, failures, "
-         "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, c.asset_key)
-      .bind(2, c.check_name)
-      .bind(3, c.run_id)
-      .bind(4, c.step_key)
-      .bind(5, c.ts)
-      .bind(6, c.status)
-      .bind(7, c.severity.empty() ? std::string("error") : c.severity)
-      .bind(8, c.failures)
-      .bind(9, c.message)
-      .run();
+  db_->with_cached(
+      "INSERT INTO asset_checks (asset_key, check_name, run_id, step_key, ts, status, severity, failures, "
+      "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](sqlite::Statement& q) {
+        q.bind(1, c.asset_key)
+            .bind(2, c.check_name)
+            .bind(3, c.run_id)
+            .bind(4, c.step_key)
+            .bind(5, c.ts)
+            .bind(6, c.status)
+            .bind(7, c.severity.empty() ? std::string("error") : c.severity)
+            .bind(8, c.failures)
+            .bind(9, c.message)
+            .run();
+      });
 }
 
 std::vector<RunRecord> RunStore::recent_runs(int limit) {
@@ -185,7 +194,8 @@ std::optional<RunRecord> RunStore::find_run(const std::string& id_or_prefix) {
 std::vector<StepRecord> RunStore::steps_of(const std::string& run_id) {
   auto q = db_->prepare(
       "SELECT run_id, step_key, resource_type, status, coalesce(started_at, ''), coalesce(finished_at, ''), "
-      "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot FROM steps WHERE "
+      "duration_ms, rows_affected, failures, message, thread, relation, step_index, lake_snapshot FROM steps "
+      "WHERE "
       "run_id = ? "
       "ORDER BY step_index, step_key");
   q.bind(1, run_id);

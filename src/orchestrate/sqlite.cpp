@@ -90,6 +90,18 @@ void Database::Closer::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
+void Database::with_cached(std::string_view sql, const std::function<void(Statement&)>& use) {
+  std::lock_guard lock(cache_->mutex);
+  auto it = cache_->statements.find(std::string(sql));
+  if (it == cache_->statements.end())
+    it = cache_->statements.emplace(std::string(sql), Statement(db_.get(), sql)).first;
+  struct Reset {
+    Statement& s;
+    ~Reset() { s.reset(); }
+  } reset{it->second};
+  use(it->second);
+}
+
 Database Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
@@ -97,6 +109,9 @@ Database Database::open(const std::string& path) {
   Database db(raw);
   if (rc != SQLITE_OK) fail(raw, "cannot open " + path);
   sqlite3_busy_timeout(raw, 5000);
+  // Closing leaves the WAL for the next writer's automatic checkpoint instead of copying it into
+  // the database (and fsync'ing both) at the end of every pond command.
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
   return db;
 }

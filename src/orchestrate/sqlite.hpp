@@ -1,10 +1,13 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -65,14 +68,23 @@ class Database {
 
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
+  // Runs `use` with the statement for `sql`, prepared once per connection (the run store's
+  // inserts, thousands per run) and reset afterwards; one caller at a time uses a statement.
+  void with_cached(std::string_view sql, const std::function<void(Statement&)>& use);
   sqlite3* handle() const { return db_.get(); }
 
  private:
   struct Closer {
     void operator()(sqlite3* db) const;
   };
+  struct Cache {
+    std::mutex mutex;
+    std::unordered_map<std::string, Statement> statements;
+  };
   explicit Database(sqlite3* db) : db_(db) {}
   std::unique_ptr<sqlite3, Closer> db_;
+  std::unique_ptr<Cache> cache_ =
+      std::make_unique<Cache>();  // destroyed first: statements, then the connection
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back on destruction unless committed.
