@@ -12,6 +12,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "project/manifest_json.hpp"
+#include "project/phase_clock.hpp"
 
 namespace pond::cli {
 
@@ -63,13 +64,18 @@ int run_compile(CommandContext& ctx, const CompileOptions& options) {
     std::cout << p->compiler->compile_inline(*options.inline_sql) << "\n";
     return 0;
   }
+  project::PhaseClock clock("compile");
   std::vector<std::size_t> selected = select(*p, options.selection);
+  clock.lap("select");
   p->compiler->compile_nodes(selected);
+  clock.lap("render");
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
   compile::write_compiled(p->manifest, selected, target_dir);
+  clock.lap("write compiled files");
   project::write_manifest(p->manifest, *p->graph,
                           project::ArtifactInfo{p->invocation_id, p->started_at, std::string(pond_version())},
                           target_dir);
+  clock.lap("write manifest");
   std::size_t compiled = 0;
   for (std::size_t i : selected) compiled += p->manifest.nodes[i].compiled ? 1 : 0;
   log::info("{}", summary(p->manifest));

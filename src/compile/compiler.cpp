@@ -1,13 +1,8 @@
 #include "compile/compiler.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <exception>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -86,23 +81,6 @@ UserError to_user_error(const jinja::TemplateError& e, const std::string& file, 
   std::string hint;
   if (e.kind() == jinja::ErrorKind::kUndefined) hint = "is it a macro or variable defined in this project?";
   return UserError(where, std::string(jinja::error_kind_name(e.kind())) + ": " + e.message(), hint);
-}
-
-// True when the file at `path` holds exactly `content` (plain POSIX reads: an ifstream's set-up
-// cost more than the comparison, for tens of thousands of small files).
-bool same_content(const std::string& path, const std::string& content, std::string& buffer) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  buffer.resize(content.size() + 1);  // one byte more: a longer file is seen as different
-  std::size_t got = 0;
-  while (got < buffer.size()) {
-    ssize_t r = ::read(fd, buffer.data() + got, buffer.size() - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  ::close(fd);
-  return got == content.size() && std::equal(content.begin(), content.end(), buffer.begin());
 }
 
 std::string inject_ctes(const std::string& sql,
@@ -445,49 +423,6 @@ std::string Compiler::compile_inline(std::string_view sql) {
       ctes.emplace_back("__dbt__cte__" + impl_->m.nodes[e].name, impl_->m.nodes[e].compiled_code);
   }
   return inject_ctes(out, ctes);
-}
-
-void write_compiled(project::Manifest& m, const std::vector<std::size_t>& nodes,
-                    const std::filesystem::path& target_dir) {
-  // Paths and folders first (one thread), then compare-or-write on two threads.
-  std::vector<std::pair<std::size_t, std::filesystem::path>> files;
-  std::set<std::filesystem::path> made;
-  for (std::size_t i : nodes) {
-    Node& n = m.nodes[i];
-    if (!n.compiled) continue;
-    std::string rel = n.original_file_path;
-    if (n.test_metadata) rel += "/" + n.alias + ".sql";
-    std::filesystem::path path = target_dir / "compiled" / n.package_name / rel;
-    if (made.insert(path.parent_path()).second) {
-      std::error_code ec;
-      std::filesystem::create_directories(path.parent_path(), ec);
-    }
-    n.compiled_path =
-        (std::filesystem::path(m.project.target_path) / "compiled" / n.package_name / rel).generic_string();
-    files.emplace_back(i, std::move(path));
-  }
-  std::vector<std::exception_ptr> errors(files.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    std::string existing;
-    for (std::size_t k = next++; k < files.size(); k = next++) {
-      const Node& n = m.nodes[files[k].first];
-      const std::string path = files[k].second.string();
-      // An unchanged file is left alone: creating tens of thousands of files is what costs
-      // (the file system, not pond), and untouched files keep their modification time.
-      if (same_content(path, n.compiled_code, existing)) continue;
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << n.compiled_code;
-      if (!out) errors[k] = std::make_exception_ptr(UserError("cannot write " + path));
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    if (files.size() > 64) pool.emplace_back(worker);
-    worker();
-  }
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace pond::compile

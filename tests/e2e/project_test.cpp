@@ -219,4 +219,37 @@ TEST_F(ProjectTest, CompileErrorsNameFileAndLine) {
   EXPECT_TRUE(contains(r.err, "Env var required but not provided: 'POND_E2E_NOT_SET'")) << r.err;
 }
 
+// Compiling again rewrites only the files whose SQL changed (untouched files keep their
+// modification time), repairs a stale file, and fails clearly when a folder cannot be made.
+TEST_F(ProjectTest, CompileAgainRewritesOnlyChangedFiles) {
+  namespace fs = std::filesystem;
+  auto root = copy_project("jaffle_shop");
+  ASSERT_EQ(run_pond({"compile"}, root).exit_code, 0);
+  const fs::path compiled = root / "target/compiled/jaffle_shop/models";
+  const fs::path payments = compiled / "staging/stg_payments.sql";
+  const fs::path orders = compiled / "marts/orders.sql";
+  const fs::path test_file = compiled / "staging/schema.yml/not_null_stg_payments_payment_id.sql";
+  const std::string payments_sql = read_file(payments);
+  const std::string test_sql = read_file(test_file);
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const auto& p : {payments, orders, test_file}) fs::last_write_time(p, old);
+  write_file(root / "models/marts/orders.sql", read_file(root / "models/marts/orders.sql") + "\n-- edited\n");
+  write_file(test_file, test_sql + "-- a longer stale copy\n");
+
+  ProcessResult r = run_pond({"compile"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fs::last_write_time(payments), old) << "an unchanged file is left alone";
+  EXPECT_EQ(read_file(payments), payments_sql);
+  EXPECT_GT(fs::last_write_time(orders), old);
+  EXPECT_TRUE(contains(read_file(orders), "-- edited")) << read_file(orders);
+  EXPECT_EQ(read_file(test_file), test_sql) << "a stale copy is rewritten";
+
+  fs::remove_all(root / "target/compiled");
+  write_file(root / "target/compiled", "a file where the folder should be\n");
+  r = run_pond({"compile"}, root);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "cannot create folder")) << r.err;
+  EXPECT_TRUE(contains(r.err, "target/compiled")) << r.err;
+}
+
 }  // namespace pond::test
