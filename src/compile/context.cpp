@@ -13,6 +13,7 @@
 #include "compile/statements.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
+#include "project/config.hpp"
 #include "project/relation.hpp"
 #include "project/vars.hpp"
 #include "project/yaml_json.hpp"
@@ -252,6 +253,38 @@ Value relation_of(const Node& n) {
                              n.quoting);
 }
 
+namespace {
+
+Value string_list(const std::vector<std::string>& items) {
+  std::vector<Value> out;
+  out.reserve(items.size());
+  for (const auto& s : items) out.emplace_back(s);
+  return Value::list(std::move(out));
+}
+
+// The node's config over its resource type's defaults, in key order: Node::full_config() as a
+// Value without building the merged JSON first (a generic test's `model` is built per test).
+Value config_value_of(const Node& n) {
+  const nlohmann::json& defaults = project::shared_default_config(n.resource_type);
+  Value d = Value::dict();
+  auto& out = d.as_dict();
+  auto own = n.config.begin(), own_end = n.config.end();
+  auto def = defaults.begin(), def_end = defaults.end();
+  while (own != own_end || def != def_end) {
+    if (def == def_end || (own != own_end && own.key() <= def.key())) {
+      if (def != def_end && own.key() == def.key()) ++def;
+      out.set(Value(own.key()), to_value(own.value()));
+      ++own;
+    } else {
+      out.set(Value(def.key()), to_value(def.value()));
+      ++def;
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
 Value node_value(const Node& n) {
   Value d = Value::dict();
   auto& m = d.as_dict();
@@ -264,15 +297,15 @@ Value node_value(const Node& n) {
   m.set(Value("alias"), Value(n.alias));
   m.set(Value("schema"), Value(n.schema));
   m.set(Value("database"), Value(n.database));
-  m.set(Value("fqn"), to_value(nlohmann::json(n.fqn)));
-  m.set(Value("tags"), to_value(nlohmann::json(n.tags)));
-  m.set(Value("config"), to_value(n.full_config()));
+  m.set(Value("fqn"), string_list(n.fqn));
+  m.set(Value("tags"), string_list(n.tags));
+  m.set(Value("config"), config_value_of(n));
   m.set(Value("meta"), to_value(n.meta));
   m.set(Value("description"), Value(n.description));
   m.set(Value("raw_code"), Value(n.raw_code));
   Value deps = Value::dict();
-  deps.as_dict().set(Value("nodes"), to_value(nlohmann::json(n.depends_on_nodes)));
-  deps.as_dict().set(Value("macros"), to_value(nlohmann::json(n.depends_on_macros)));
+  deps.as_dict().set(Value("nodes"), string_list(n.depends_on_nodes));
+  deps.as_dict().set(Value("macros"), string_list(n.depends_on_macros));
   m.set(Value("depends_on"), deps);
   if (n.resource_type == project::ResourceType::kSource) {
     m.set(Value("source_name"), Value(n.source_name));
