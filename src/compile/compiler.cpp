@@ -202,9 +202,13 @@ struct Compiler::Impl {
         Value arg = to_value(val);
         if (val.is_string()) {
           const std::string& s = val.get_ref<const std::string&>();
-          if (s.find("{{") != std::string::npos)
+          if (auto name = where_subquery_ref(s)) {
+            vars.as_dict().set(Value("__pond_kwarg_ref__"), Value(std::string(*name)));
+            arg = Value(render_template(*where_subquery_template(n), n, vars));
+            vars.as_dict().erase(Value("__pond_kwarg_ref__"));
+          } else if (s.find("{{") != std::string::npos) {
             arg = Value(render_text(s, n, holder, vars));
-          else if (s.rfind("ref(", 0) == 0 || s.rfind("source(", 0) == 0)
+          } else if (s.rfind("ref(", 0) == 0 || s.rfind("source(", 0) == 0)
             arg = Value(render_text("{{ " + s + " }}", n, holder, vars));
         }
         kwargs.as_dict().set(Value(k), arg);
@@ -214,10 +218,37 @@ struct Compiler::Impl {
     return render_text(n.raw_code, n, holder, vars);
   }
 
+  std::string render_template(const jinja::Template& t, const Node& n, const Value& vars) {
+    try {
+      return t.render(vars);
+    } catch (const jinja::TemplateError& e) {
+      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
+    } catch (const jinja::MacroReturn& r) {
+      return r.value.str();
+    }
+  }
+
+  // A generic test's `model` argument is "{{ get_where_subquery(ref('<model>')) }}" (dbt writes
+  // it so): the models' names differ, the template does not, so it is parsed once per file with
+  // the name as a variable instead of once per test.
+  static std::optional<std::string_view> where_subquery_ref(std::string_view s) {
+    constexpr std::string_view head = "{{ get_where_subquery(ref('";
+    constexpr std::string_view tail = "')) }}";
+    if (s.size() <= head.size() + tail.size() || !s.starts_with(head) || !s.ends_with(tail))
+      return std::nullopt;
+    std::string_view name = s.substr(head.size(), s.size() - head.size() - tail.size());
+    if (name.find_first_of("'\\\"{}") != std::string_view::npos) return std::nullopt;
+    return name;
+  }
+  std::shared_ptr<const jinja::Template> where_subquery_template(const Node& n) {
+    return cached_template(n.original_file_path, "{{ get_where_subquery(ref(__pond_kwarg_ref__)) }}");
+  }
+
   std::string render_text(const std::string& text, const Node& n, const std::shared_ptr<NodeRender>&,
                           const Value& vars) {
     try {
-      return (n.test_metadata && &text == &n.raw_code ? test_template(n) : env.from_string(text, n.original_file_path))
+      return (n.test_metadata && &text == &n.raw_code ? test_template(n)
+                                                      : env.from_string(text, n.original_file_path))
           ->render(vars);
     } catch (const jinja::TemplateError& e) {
       throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
@@ -229,12 +260,15 @@ struct Compiler::Impl {
   // A generic test's code is one of a handful of texts ("{{ test_not_null(**_dbt_generic_test_kwargs) }}"):
   // parsed once per file and text instead of once per test (20,000 parses in a 10,000-model project).
   std::shared_ptr<const jinja::Template> test_template(const Node& n) {
-    std::string key = n.original_file_path + '\0' + n.raw_code;
+    return cached_template(n.original_file_path, n.raw_code);
+  }
+  std::shared_ptr<const jinja::Template> cached_template(const std::string& file, const std::string& text) {
+    std::string key = file + '\0' + text;
     {
       std::lock_guard lock(test_templates_mutex);
       if (auto it = test_templates.find(key); it != test_templates.end()) return it->second;
     }
-    auto parsed = env.from_string(n.raw_code, n.original_file_path);
+    auto parsed = env.from_string(text, file);
     std::lock_guard lock(test_templates_mutex);
     return test_templates.emplace(std::move(key), std::move(parsed)).first->second;
   }
