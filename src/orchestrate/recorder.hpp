@@ -73,6 +73,9 @@ class FanOut : public ExecutorListener {
   void on_finish(const StepResult& result, int total) override {
     for (auto* l : listeners_) l->on_finish(result, total);
   }
+  void on_batch(const StepInfo& info, const BatchProgress& batch) override {
+    for (auto* l : listeners_) l->on_batch(info, batch);
+  }
 
  private:
   std::vector<ExecutorListener*> listeners_;
