@@ -148,7 +148,16 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
 
   if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);  // Ctrl-C while starting
 
-  std::string sql = strip_statement(*options.inline_sql);
+  std::string sql = *options.inline_sql;
+  // Jinja (ref, source, var, macros) is rendered as dbt show --inline does. Plain SQL renders to
+  // itself, so the project is loaded only when there is something to render.
+  if (sql.find("{{") != std::string::npos || sql.find("{%") != std::string::npos ||
+      sql.find("{#") != std::string::npos) {
+    DatabaseHooks hooks(con, false);
+    auto p = load_project(ctx.options, options.vars, "show", &hooks);
+    sql = p->compiler->compile_inline(sql);
+  }
+  sql = strip_statement(sql);
   if (sql.empty()) throw UserError("--inline was given no SQL");
   sql = expose_lake(resolved, con, sql);  // the lake's tables, and lake_scan(...) time travel
   try {

@@ -53,6 +53,22 @@ TEST_F(ShowSelectTest, CsvAndJsonLikeInline) {
   EXPECT_EQ(j["show"][0]["id"], 1);
 }
 
+TEST_F(ShowSelectTest, InlineSqlIsRenderedLikeDbtShowInline) {
+  // ref(), var() and ephemeral CTEs in --inline, as dbt show --inline renders them.
+  ProcessResult r =
+      run_pond({"show", "-o", "csv", "--vars", "{label: x}", "--inline",
+                "select count(*) as n, '{{ var(\"label\") }}' as l from {{ ref('cheap_items') }}"},
+               root());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "n,l\n2,x\n");
+  // A Jinja error names the inline SQL's line and column and runs nothing.
+  r = run_pond({"show", "--inline", "select {{ ref('nope') }}"}, root());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;  // a compile error, as in pond compile --inline
+  EXPECT_TRUE(contains(r.err, "--inline:1:11")) << r.err;
+  EXPECT_TRUE(contains(r.err, "ref('nope') was not found")) << r.err;
+  EXPECT_FALSE(contains(r.out, "Previewing")) << r.out;
+}
+
 namespace {
 
 // The JSON values printed one after another (dbt show prints one object per node).
