@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/file_content.hpp"
 #include "compile/compiler.hpp"
 
 namespace pond::compile {
@@ -51,23 +52,6 @@ class Folders {
   }
   std::unordered_map<std::string, bool> made_;
 };
-
-// True when the file at `path` holds exactly `content` (plain POSIX reads: an ifstream's set-up
-// cost more than the comparison, for tens of thousands of small files).
-bool same_content(const std::string& path, const std::string& content, std::string& buffer) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  buffer.resize(content.size() + 1);  // one byte more: a longer file is seen as different
-  std::size_t got = 0;
-  while (got < buffer.size()) {
-    ssize_t r = ::read(fd, buffer.data() + got, buffer.size() - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  ::close(fd);
-  return got == content.size() && std::equal(content.begin(), content.end(), buffer.begin());
-}
 
 // Returns an error message, empty on success.
 std::string write_file(const std::string& path, const std::string& content) {
@@ -121,7 +105,7 @@ void write_compiled(project::Manifest& m, const std::vector<std::size_t>& nodes,
     for (std::size_t k = next++; k < files.size(); k = next++) {
       const PlannedFile& f = files[k];
       const std::string& code = m.nodes[f.node].compiled_code;
-      if (!f.fresh && same_content(f.path, code, existing)) continue;
+      if (!f.fresh && file_holds(f.path, code, existing)) continue;
       errors[k] = write_file(f.path, code);
     }
   };

@@ -1,13 +1,11 @@
 #include "orchestrate/artifacts.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "common/file_content.hpp"
 
 namespace pond::orchestrate {
 
@@ -103,22 +101,6 @@ std::string run_sql_text(const StepOutcome& o) {
   return text;
 }
 
-// Whether the file at `path` holds exactly `text` (read into `buffer`, reused between calls).
-bool same_content(const std::filesystem::path& path, const std::string& text, std::string& buffer) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  buffer.resize(text.size() + 1);  // one byte more: a longer file is seen as different
-  std::size_t got = 0;
-  while (got < buffer.size()) {
-    ssize_t r = ::read(fd, buffer.data() + got, buffer.size() - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  ::close(fd);
-  return got == text.size() && std::equal(text.begin(), text.end(), buffer.begin());
-}
-
 // Plain writes: a reader of target/run/ wants the latest SQL, not a consistent set. A file that
 // already holds the text is left alone: rewriting it (truncate, new blocks, ext4's immediate
 // write-back of a truncated file) costs disk writes that slow down DuckDB's own fsync'ed
@@ -127,7 +109,7 @@ void write_plain(const std::filesystem::path& path, const std::string& text, std
                  std::string& buffer) {
   if (made.insert(path.parent_path().string()).second)
     std::filesystem::create_directories(path.parent_path());
-  if (same_content(path, text, buffer)) return;
+  if (file_holds(path, text, buffer)) return;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path.string());
