@@ -307,7 +307,11 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
   }
   PooledScope pooled_body(*this, &s);
   Scope& body = pooled_body.scope;
-  if (f.filter) {
+  // With `loop` in use the filtered list is needed up front (loop.length, loop.last). Without it
+  // the filter is tested right before each iteration, as Jinja2's generator does, so a body that
+  // changes what the filter reads (a namespace flag) affects the items after it.
+  const bool lazy_filter = f.filter && !f.uses_loop;
+  if (f.filter && !lazy_filter) {
     std::vector<Value> kept;
     for (const auto& v : *items) {
       assign(f.target, v, body);
@@ -339,6 +343,7 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
       body.set(f.target.hash, f.target.name, (*items)[i]);
     else
       assign(f.target, (*items)[i], body);
+    if (lazy_filter && !eval(*f.filter, body).truthy()) continue;
     Flow fl = exec(f.body, body);
     if (fl == Flow::kBreak) break;
     if (fl == Flow::kNormal) completed_any = true;
