@@ -6,6 +6,7 @@
 #include "project/manifest.hpp"
 #include "project/project_file.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/compile/project_compiler_test.hpp"
 
 namespace pond::compile {
 
@@ -25,7 +26,7 @@ struct FakeDatabase : ExecutionHooks {
   }
 };
 
-class ContextExtrasTest : public ::testing::Test {
+class ContextExtrasTest : public ProjectCompilerTest {
  protected:
   void SetUp() override {
     test::write_file(dir_ / "dbt_project.yml", "name: shop\n");
@@ -44,22 +45,7 @@ class ContextExtrasTest : public ::testing::Test {
                      " from {{ ref(name) }}");
   }
 
-  void load(ExecutionHooks* hooks) {
-    project::LoadOptions o;
-    o.target.database = "db";
-    o.target.schema = "main";
-    manifest_ = project::load_manifest(project::ProjectFile::load(dir_.path()), o);
-    CompileOptions co;
-    co.run_started_at = "2026-11-21T09:00:00.000000Z";
-    co.hooks = hooks;
-    compiler_ = std::make_unique<Compiler>(manifest_, co);
-    compiler_->render_for_parse();
-  }
-  std::string inline_sql(const std::string& sql) { return compiler_->compile_inline(sql); }
-
-  test::TempDir dir_;
-  project::Manifest manifest_;
-  std::unique_ptr<Compiler> compiler_;
+  void load(ExecutionHooks* hooks) { compile_project(hooks); }
 };
 
 }  // namespace

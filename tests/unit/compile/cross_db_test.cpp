@@ -3,35 +3,21 @@
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
-#include "compile/compiler.hpp"
-#include "project/manifest.hpp"
-#include "project/project_file.hpp"
-#include "support/temp_dir.hpp"
+#include "unit/compile/project_compiler_test.hpp"
 
 namespace pond::compile {
 
 namespace {
 
-class CrossDbTest : public ::testing::Test {
+class CrossDbTest : public ProjectCompilerTest {
  protected:
   void load(const std::string& macros = "") {
     test::write_file(dir_ / "dbt_project.yml", "name: shop\n");
     test::write_file(dir_ / "models/m.sql", "select 1 as x");
     if (!macros.empty()) test::write_file(dir_ / "macros/own.sql", macros);
-    project::LoadOptions o;
-    o.target.database = "db";
-    o.target.schema = "main";
-    manifest_ = project::load_manifest(project::ProjectFile::load(dir_.path()), o);
-    CompileOptions co;
-    co.run_started_at = "2026-11-21T09:00:00.000000Z";
-    compiler_ = std::make_unique<Compiler>(manifest_, co);
-    compiler_->render_for_parse();
+    compile_project();
   }
-  std::string sql(const std::string& text) { return compiler_->compile_inline(text); }
-
-  test::TempDir dir_;
-  project::Manifest manifest_;
-  std::unique_ptr<Compiler> compiler_;
+  std::string sql(const std::string& text) { return inline_sql(text); }
 };
 
 }  // namespace
