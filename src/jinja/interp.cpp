@@ -10,10 +10,9 @@ Interp::Interp(const Environment& env, const Value& vars, std::string& out) : en
   vars_ = vars.is_dict() ? vars : Value::dict();
 }
 
-void Interp::check_output() const {
-  if (out_->size() > limits().max_output)
-    throw TemplateError(ErrorKind::kLimit,
-                        "output exceeds the limit of " + std::to_string(limits().max_output) + " bytes");
+void Interp::fail_output() const {
+  throw TemplateError(ErrorKind::kLimit,
+                      "output exceeds the limit of " + std::to_string(limits().max_output) + " bytes");
 }
 
 void Interp::count_steps(std::uint64_t n) {
@@ -64,12 +63,18 @@ std::string Interp::capture(const Body& body, Scope& s, Flow* flow) {
 }
 
 Flow Interp::exec(const Body& body, Scope& s) {
-  Flow flow = Flow::kNormal;
   for (const auto& st : body) {
+    // Text and `{{ }}` are most of what a template executes: handled here without the general
+    // statement dispatch (print_expr locates its own errors).
     if (st->kind == SK::kData) {
       out_->append(static_cast<const DataStmt&>(*st).text);
       continue;
     }
+    if (st->kind == SK::kPrint) {
+      print_expr(*static_cast<const PrintStmt&>(*st).expr, s);
+      continue;
+    }
+    Flow flow = Flow::kNormal;
     try {
       exec_stmt_inner(*st, s, flow);
     } catch (TemplateError& e) {
@@ -79,7 +84,7 @@ Flow Interp::exec(const Body& body, Scope& s) {
     if (flow != Flow::kNormal) return flow;
   }
   check_output();
-  return flow;
+  return Flow::kNormal;
 }
 
 void Interp::assign(const Target& t, Value v, Scope& s) {

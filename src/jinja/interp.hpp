@@ -89,6 +89,7 @@ class Interp final : public RenderState {
   Value call_value(const Value& fn, CallArgs& args, bool direct = false);
   // Evaluates `e` and appends its printed form to the output.
   void print_expr(const Expr& e, Scope& s);
+  void print_value(const Value& v);
   Value apply_filter(const FilterExpr& f, Value input, Scope& s);
   // A filter chain whose innermost input is `input` (filter blocks, set blocks).
   Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
@@ -107,7 +108,10 @@ class Interp final : public RenderState {
   const Environment& env() const { return env_; }
   const Limits& limits() const { return env_.limits(); }
   std::string& out() { return *out_; }
-  void check_output() const;
+  void check_output() const {
+    if (out_->size() > limits().max_output) fail_output();
+  }
+  [[noreturn]] void fail_output() const;
   void count_steps(std::uint64_t n);
 
   // Renders `body` into a string instead of the output (macro bodies, set blocks, filter blocks).

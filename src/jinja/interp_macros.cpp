@@ -23,8 +23,8 @@ class MacroObj final : public CallableObj {
   Value run(CallArgs& args, bool direct) const {
     if (!args.render)
       throw TemplateError(ErrorKind::kRuntime, "macro '" + def_.name + "' called outside a render");
-    std::shared_ptr<Scope> root = root_.lock();
-    if (!root && closure_->parent)
+    // expired() instead of lock(): the render holds the root while it runs, so checking is enough.
+    if (closure_->parent && root_.expired())
       throw TemplateError(ErrorKind::kRuntime,
                           "macro '" + def_.name + "' outlived the render or module that defined it");
     return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args, direct);
