@@ -24,9 +24,10 @@ Value f_abs(Interp&, const Value& v, Args&) {
 }
 
 Value f_default(Interp&, const Value& v, Args& a) {
-  Value dflt = a.get(0, "default_value", Value(""));
-  bool boolean = a.get(1, "boolean", Value(false)).truthy();
-  if (v.is_undefined() || (boolean && !v.truthy())) return dflt;
+  if (v.is_undefined() || (arg_truthy(a, 1, "boolean", false) && !v.truthy())) {
+    const Value* dflt = arg_at(a, 0, "default_value");
+    return dflt ? *dflt : Value("");
+  }
   return v;
 }
 
@@ -145,18 +146,26 @@ constexpr FilterEntry kFilters[] = {
     {"xmlattr", f_xmlattr, "autospace="},
 };
 
+static_assert(std::is_sorted(std::begin(kFilters), std::end(kFilters),
+                             [](const FilterEntry& a, const FilterEntry& b) { return a.name < b.name; }),
+              "kFilters is searched by bisection");
+
+const FilterEntry* find_entry(std::string_view name) {
+  const auto* it = std::lower_bound(std::begin(kFilters), std::end(kFilters), name,
+                                    [](const FilterEntry& e, std::string_view n) { return e.name < n; });
+  return it != std::end(kFilters) && it->name == name ? it : nullptr;
+}
+
 }  // namespace
 
 FilterFn find_builtin_filter(std::string_view name) {
-  for (const auto& f : kFilters)
-    if (f.name == name) return f.fn;
-  return nullptr;
+  const FilterEntry* e = find_entry(name);
+  return e ? e->fn : nullptr;
 }
 
 const char* builtin_filter_signature(std::string_view name) {
-  for (const auto& f : kFilters)
-    if (f.name == name) return f.signature;
-  return nullptr;
+  const FilterEntry* e = find_entry(name);
+  return e ? e->signature : nullptr;
 }
 
 void check_filter_args(const std::string& name, const char* sig, const CallArgs& args) {

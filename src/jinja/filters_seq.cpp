@@ -56,11 +56,21 @@ Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want
   AttrGetter get(attr, Value());
   TestFn builtin = test.empty() ? nullptr : find_builtin_test(test);  // resolved once, not per item
   std::vector<Value> out;
+  out.reserve(items.size());
+  Value got;
   for (auto& item : items) {
-    Value x = attr_mode ? get(in, item) : item;
-    bool ok = test.empty() ? x.truthy()
-              : builtin    ? builtin(in, x, targs)
-                           : call_test_by_name(in, test, x, targs);
+    const Value* x = &item;
+    if (attr_mode && !(x = get.peek(item))) {
+      if (test.empty() && get.plainly_missing(item)) {  // `selectattr('flag')` on rows without it
+        if (!want) out.push_back(item);
+        continue;
+      }
+      got = get(in, item);
+      x = &got;
+    }
+    bool ok = test.empty() ? x->truthy()
+              : builtin    ? builtin(in, *x, targs)
+                           : call_test_by_name(in, test, *x, targs);
     if (ok == want) out.push_back(item);
   }
   return Value::list(std::move(out));
@@ -99,19 +109,25 @@ Value f_batch(Interp&, const Value& v, Args& a) {
 }
 
 Value f_dictsort(Interp&, const Value& v, Args& a) {
-  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
-  std::string by = a.get(1, "by", Value("key")).str();
-  bool rev = a.get(2, "reverse", Value(false)).truthy();
+  bool cs = arg_truthy(a, 0, "case_sensitive", false);
+  const Value* by_p = arg_at(a, 1, "by");
+  std::string by = by_p ? by_p->str() : std::string("key");
+  bool rev = arg_truthy(a, 2, "reverse", false);
   if (!v.is_dict()) fail_type("dictsort requires a mapping");
   int pos = by == "key" ? 0 : by == "value" ? 1 : -1;
   if (pos < 0) throw TemplateError(ErrorKind::kRuntime, "You can only sort by either \"key\" or \"value\"");
-  std::vector<Value> items;
-  for (const auto& [k, val] : v.as_dict().entries()) items.push_back(Value::tuple({k, val}));
-  std::stable_sort(items.begin(), items.end(), [&](const Value& x, const Value& y) {
-    Value kx = sort_key(x.items()[static_cast<std::size_t>(pos)], cs);
-    Value ky = sort_key(y.items()[static_cast<std::size_t>(pos)], cs);
-    return rev ? less_than(ky, kx) : less_than(kx, ky);
+  // Sort keys are made once per entry, not once per comparison.
+  const auto& entries = v.as_dict().entries();
+  std::vector<std::pair<Value, std::size_t>> keyed;
+  keyed.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    keyed.emplace_back(sort_key(pos ? entries[i].second : entries[i].first, cs), i);
+  std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
+    return rev ? less_than(y.first, x.first) : less_than(x.first, y.first);
   });
+  std::vector<Value> items;
+  items.reserve(keyed.size());
+  for (const auto& [key, i] : keyed) items.push_back(Value::tuple({entries[i].first, entries[i].second}));
   return Value::list(std::move(items));
 }
 
@@ -134,10 +150,10 @@ Value f_last(Interp&, const Value& v, Args&) {
 }
 
 Value f_groupby(Interp& in, const Value& v, Args& a) {
-  Value attr = a.get(0, "attribute");
-  Value dflt = a.get(1, "default", Value::none());
-  bool cs = a.get(2, "case_sensitive", Value(false)).truthy();
-  AttrGetter get(attr, dflt);
+  const Value* attr = arg_at(a, 0, "attribute");
+  const Value* dflt = arg_at(a, 1, "default");
+  bool cs = arg_truthy(a, 2, "case_sensitive", false);
+  AttrGetter get(attr ? *attr : Value(), dflt ? *dflt : Value::none());
   std::vector<Value> items = iterate(v);
   struct Keyed {
     Value sort, real, item;
@@ -147,16 +163,22 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   for (auto& item : items) {
     Value real = get(in, item);
     Value sk = sort_key(real, cs);
-    keyed.push_back(Keyed{std::move(sk), std::move(real), item});
+    keyed.push_back(Keyed{std::move(sk), std::move(real), std::move(item)});
   }
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const Keyed& x, const Keyed& y) { return less_than(x.sort, y.sort); });
   std::vector<Value> out;
   for (std::size_t i = 0; i < keyed.size();) {
+    std::size_t j = i + 1;
+    while (j < keyed.size() && keyed[j].sort == keyed[i].sort) ++j;
     std::vector<Value> group;
-    std::size_t j = i;
-    while (j < keyed.size() && keyed[j].sort == keyed[i].sort) group.push_back(keyed[j++].item);
-    out.push_back(Value::tuple({keyed[i].real, Value::list(std::move(group))}));
+    group.reserve(j - i);
+    for (std::size_t k = i; k < j; ++k) group.push_back(std::move(keyed[k].item));
+    std::vector<Value> pair;
+    pair.reserve(2);
+    pair.push_back(std::move(keyed[i].real));
+    pair.push_back(Value::list(std::move(group)));
+    out.push_back(Value::tuple(std::move(pair)));
     i = j;
   }
   return Value::list(std::move(out));
@@ -171,16 +193,24 @@ Value f_items(Interp&, const Value& v, Args&) {
 }
 
 Value f_join(Interp& in, const Value& v, Args& a) {
-  std::string sep = a.get(0, "d", Value("")).str();
-  Value attr = a.get(1, "attribute", Value::none());
+  const Value* d = arg_at(a, 0, "d");
+  std::string sep = d ? d->str() : std::string();
+  const Value* attr_p = arg_at(a, 1, "attribute");
+  Value attr = attr_p ? *attr_p : Value::none();
+  AttrGetter get(attr, Value());
   std::vector<Value> items = iterate(v);
   std::string out;
   bool markup = false;
+  Value got;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    Value item = attr.is_none() ? items[i] : AttrGetter(attr, Value())(in, items[i]);
+    const Value* item = &items[i];
+    if (!attr.is_none() && !(item = get.peek(items[i]))) {
+      got = get(in, items[i]);
+      item = &got;
+    }
     if (i) out += sep;
-    markup = markup || item.is_markup();
-    item.append_str(out);
+    markup = markup || item->is_markup();
+    item->append_str(out);
     if (out.size() > in.limits().max_output)
       throw TemplateError(ErrorKind::kLimit, "join result exceeds the output size limit");
   }
@@ -203,7 +233,10 @@ Value f_map(Interp& in, const Value& v, Args& a) {
   if (const Value* attr = a.kwarg("attribute")) {
     const Value* d = a.kwarg("default");
     AttrGetter get(*attr, d ? *d : Value());
-    for (auto& item : items) out.push_back(get(in, item));
+    for (auto& item : items) {
+      const Value* found = get.peek(item);
+      out.push_back(found ? *found : get(in, item));
+    }
     return Value::list(std::move(out));
   }
   if (a.args.empty()) fail_type("map requires a filter argument");

@@ -43,36 +43,8 @@ Value f_capitalize(Interp&, const Value& v, Args&) {
 }
 
 Value f_lower(Interp&, const Value& v, Args&) {
-  if (v.is_str()) {
-    // One pass: an ASCII string without capitals is returned as it is (strings are immutable);
-    // one with capitals is lowered from the first capital on.
-    const std::string& s = v.as_str();
-    std::size_t i = 0;
-    bool non_ascii = false;
-    for (; i < s.size(); ++i) {
-      char c = s[i];
-      if (c & 0x80) {
-        non_ascii = true;
-        break;
-      }
-      if (c >= 'A' && c <= 'Z') break;
-    }
-    if (i == s.size()) return v;
-    if (!non_ascii) {
-      std::string out(s);
-      for (; i < out.size(); ++i) {
-        char c = out[i];
-        if (c & 0x80) {
-          non_ascii = true;
-          break;
-        }
-        if (c >= 'A' && c <= 'Z') out[i] = static_cast<char>(c + 32);
-      }
-      if (!non_ascii) return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
-    }
-  }
-  Value out(ascii_lower(v.is_str() ? std::string_view(v.as_str()) : std::string_view(v.str())));
-  return v.is_markup() ? Value::markup(out.as_str()) : out;
+  if (v.is_str()) return lower_str(v);
+  return Value(ascii_lower(v.str()));
 }
 
 Value f_upper(Interp&, const Value& v, Args&) {
@@ -115,16 +87,16 @@ Value f_format(Interp&, const Value& v, Args& a) {
 }
 
 Value f_indent(Interp& interp, const Value& v, Args& a) {
-  Value width = a.get(0, "width", Value(std::int64_t{4}));
-  bool first = a.get(1, "first", Value(false)).truthy();
-  bool blank = a.get(2, "blank", Value(false)).truthy();
+  const Value* width_p = arg_at(a, 0, "width");
+  bool first = arg_truthy(a, 1, "first", false);
+  bool blank = arg_truthy(a, 2, "blank", false);
   std::string ind;
-  if (width.is_str()) {
-    ind = width.as_str();
+  if (width_p && width_p->is_str()) {
+    ind = width_p->as_str();
   } else {
-    if (!width.is_int() && !width.is_bool())
-      fail_type("can't multiply sequence by non-int of type '" + width.type_name() + "'");
-    std::int64_t w = width.as_int();
+    if (width_p && !width_p->is_int() && !width_p->is_bool())
+      fail_type("can't multiply sequence by non-int of type '" + width_p->type_name() + "'");
+    std::int64_t w = width_p ? width_p->as_int() : 4;
     if (w > (1 << 20)) throw TemplateError(ErrorKind::kLimit, "indent width exceeds the limit");
     if (w > 0) ind.assign(static_cast<std::size_t>(w), ' ');
   }
@@ -181,13 +153,15 @@ Value f_pprint(Interp&, const Value& v, Args&) {
 }
 
 Value f_replace(Interp& in, const Value& v, Args& a) {
-  Value old_v = a.get(0, "old"), new_v = a.get(1, "new");
-  Value count = a.get(2, "count", Value::none());
-  if (old_v.is_str() && new_v.is_str() && count.is_none() && v.is_str() && !old_v.as_str().empty()) {
-    // Common case without intermediate copies.
+  const Value* old_p = arg_at(a, 0, "old");
+  const Value* new_p = arg_at(a, 1, "new");
+  const Value* count_p = arg_at(a, 2, "count");
+  if (old_p && new_p && old_p->is_str() && new_p->is_str() && (!count_p || count_p->is_none()) &&
+      v.is_str() && !old_p->as_str().empty()) {
+    // Common case without intermediate copies; usually the text holds no `old` at all.
     const std::string& s = v.as_str();
-    const std::string& from = old_v.as_str();
-    const std::string& to = new_v.as_str();
+    const std::string& from = old_p->as_str();
+    const std::string& to = new_p->as_str();
     std::size_t p = s.find(from);
     if (p == std::string::npos) return v.is_markup() ? Value(s) : v;
     std::string out;
@@ -203,6 +177,8 @@ Value f_replace(Interp& in, const Value& v, Args& a) {
     out.append(s, i, std::string::npos);
     return Value(std::move(out));
   }
+  Value old_v = old_p ? *old_p : Value(), new_v = new_p ? *new_p : Value();
+  Value count = count_p ? *count_p : Value::none();
   Args b;
   b.args.push_back(Value(old_v.str()));
   b.args.push_back(Value(new_v.str()));
@@ -241,11 +217,14 @@ Value f_title(Interp&, const Value& v, Args&) {
 }
 
 Value f_tojson(Interp&, const Value& v, Args& a) {
-  Value indent = a.get(0, "indent", Value::none());
-  std::int64_t ind = indent.is_none() ? -1 : std::max<std::int64_t>(0, indent.as_int());
+  const Value* indent = arg_at(a, 0, "indent");
+  std::int64_t ind = !indent || indent->is_none() ? -1 : std::max<std::int64_t>(0, indent->as_int());
   if (ind > 4096) throw TemplateError(ErrorKind::kLimit, "tojson indent exceeds the limit");
   std::string s = to_json(v, ind);
+  // Usually nothing needs the HTML-safe escapes.
+  if (s.find_first_of("<>&'") == std::string::npos) return Value::markup(std::move(s));
   std::string out;
+  out.reserve(s.size() + 32);
   for (char c : s) {
     switch (c) {
       case '<':
@@ -264,37 +243,68 @@ Value f_tojson(Interp&, const Value& v, Args& a) {
         out += c;
     }
   }
-  return Value::markup(out);
+  return Value::markup(std::move(out));
 }
 
 Value f_trim(Interp&, const Value& v, Args& a) {
+  const Value* chars_p = arg_at(a, 0, "chars");
+  if (v.is_str() && (!chars_p || chars_p->is_none())) {
+    // str.strip() without a copy of the text when the ends are ASCII (else Unicode spaces count).
+    const std::string& s = v.as_str();
+    auto space = [](unsigned char c) {
+      return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    };
+    std::size_t b = 0, e = s.size();
+    while (b < e && space(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && space(static_cast<unsigned char>(s[e - 1]))) --e;
+    if (b == e || (static_cast<unsigned char>(s[b]) < 0x80 && static_cast<unsigned char>(s[e - 1]) < 0x80)) {
+      if (b == 0 && e == s.size()) return v;
+      std::string out = s.substr(b, e - b);
+      return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
+    }
+  }
   Args b;
-  Value chars = a.get(0, "chars", Value::none());
+  Value chars = chars_p ? *chars_p : Value::none();
   if (!chars.is_none()) b.args.push_back(chars);
   return keep_markup(v, str_method_call(Value(v.str()), "strip", b));
 }
 
-Value f_truncate(Interp& in, const Value& v, Args& a) {
-  std::string s = v.str();
-  std::int64_t len = a.get(0, "length", Value(std::int64_t{255})).as_int();
-  bool killwords = a.get(1, "killwords", Value(false)).truthy();
-  std::string end = a.get(2, "end", Value("...")).str();
-  std::int64_t leeway = a.get(3, "leeway", Value(std::int64_t{5})).as_int();
-  (void)in;
+Value f_truncate(Interp&, const Value& v, Args& a) {
+  std::string text = v.is_str() ? std::string() : v.str();
+  const std::string& s = v.is_str() ? v.as_str() : text;
+  std::int64_t len = arg_int(a, 0, "length", 255);
+  bool killwords = arg_truthy(a, 1, "killwords", false);
+  const Value* end_p = arg_at(a, 2, "end");
+  std::string end = end_p ? end_p->str() : std::string("...");
+  std::int64_t leeway = arg_int(a, 3, "leeway", 5);
   std::int64_t end_len = utf8_length(end);
   if (len < end_len)
     throw TemplateError(ErrorKind::kRuntime,
                         "expected length >= " + std::to_string(end_len) + ", got " + std::to_string(len));
   if (leeway < 0)
     throw TemplateError(ErrorKind::kRuntime, "expected leeway >= 0, got " + std::to_string(leeway));
-  auto chars = utf8_chars(s);
-  if (static_cast<std::int64_t>(chars.size()) <= len + leeway) return Value(s);
-  std::string head;
-  for (std::int64_t i = 0; i < len - end_len; ++i) head += chars[static_cast<std::size_t>(i)];
-  if (killwords) return Value(head + end);
-  std::size_t p = head.rfind(' ');
-  if (p != std::string::npos) head = head.substr(0, p);
-  return Value(head + end);
+  // Code points as utf8_chars() steps over them, without building the list of them.
+  auto step = [&](std::size_t i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return i + n > s.size() ? std::size_t{1} : n;
+  };
+  std::int64_t chars = 0;
+  if (is_ascii(s)) {
+    chars = static_cast<std::int64_t>(s.size());
+  } else {
+    for (std::size_t i = 0; i < s.size(); i += step(i)) ++chars;
+  }
+  if (chars <= len + leeway) return v.is_str() && !v.is_markup() ? v : Value(s);
+  std::size_t cut = 0;
+  for (std::int64_t i = 0; i < len - end_len; ++i) cut += step(cut);
+  std::string head = s.substr(0, cut);
+  if (!killwords) {
+    std::size_t p = head.rfind(' ');
+    if (p != std::string::npos) head.resize(p);
+  }
+  head += end;
+  return Value(std::move(head));
 }
 
 Value f_urlencode(Interp&, const Value& v, Args&) {

@@ -5,21 +5,29 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "jinja/error.hpp"
 #include "jinja/interp.hpp"
+#include "jinja/methods.hpp"
 #include "jinja/ops.hpp"
 #include "jinja/parser.hpp"
 
 namespace pond::jinja {
 
-AttrGetter::AttrGetter(const Value& attribute, Value dflt) : default_(std::move(dflt)) {
+AttrGetter::AttrGetter(const Value& attribute, Value dflt)
+    : default_(std::move(dflt)), has_default_(!default_.is_undefined() && !default_.is_none()) {
   if (attribute.is_none() || attribute.is_undefined()) return;
   if (!attribute.is_str()) {
     parts_.push_back(attribute);
     return;
   }
   const std::string& s = attribute.as_str();
+  if (s.find('.') == std::string::npos && s.find_first_not_of("0123456789") != std::string::npos) {
+    parts_.push_back(attribute);  // one name (`attribute='name'`): the value itself, no copy of it
+    single_key_ = true;
+    return;
+  }
   std::size_t i = 0;
   while (true) {
     std::size_t p = s.find('.', i);
@@ -32,13 +40,23 @@ AttrGetter::AttrGetter(const Value& attribute, Value dflt) : default_(std::move(
     if (p == std::string::npos) break;
     i = p + 1;
   }
+  single_key_ = parts_.size() == 1 && parts_.front().is_str();
+}
+
+bool AttrGetter::plainly_missing(const Value& item) const {
+  if (!single_key_ || has_default_ || !item.is_dict()) return false;
+  const std::string& key = parts_.front().as_str();
+  return !item.as_dict().find_str(key) && !has_method(item, key);
 }
 
 Value AttrGetter::operator()(Interp&, const Value& item) const {
-  Value v = item;
-  for (const auto& p : parts_) {
-    v = get_item(v, p);
-    if (!default_.is_undefined() && !default_.is_none() && v.is_undefined()) v = default_;
+  if (const Value* found = peek(item)) return *found;
+  if (parts_.empty()) return item;
+  Value v = get_item(item, parts_.front());
+  if (has_default_ && v.is_undefined()) v = default_;
+  for (std::size_t i = 1; i < parts_.size(); ++i) {
+    v = get_item(v, parts_[i]);
+    if (has_default_ && v.is_undefined()) v = default_;
   }
   return v;
 }
@@ -61,8 +79,61 @@ std::vector<AttrGetter> AttrGetter::multi(const Value& attribute) {
   return out;
 }
 
+namespace {
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+
+// 0x80 in each byte of `w` (all bytes < 0x80) that is 'A'..'Z': no byte carries into the next.
+std::uint64_t upper_bytes(std::uint64_t w) {
+  return ((w + kOnes * (0x80 - 'A')) ^ (w + kOnes * (0x80 - 'Z' - 1))) & kHigh;
+}
+
+std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+}  // namespace
+
+Value lower_str(const Value& v) {
+  // Column names and the like: short, ASCII, often lower-case already. Eight bytes at a time
+  // find whether anything changes; an unchanged string is returned as it is (strings are
+  // immutable), a changed ASCII one is lowered in one copy; anything else takes the Unicode path.
+  const std::string& s = v.as_str();
+  const char* p = s.data();
+  const std::size_t n = s.size(), words = n / 8 * 8;
+  std::uint64_t high = 0, upper = 0;
+  for (std::size_t i = 0; i < words; i += 8) {
+    std::uint64_t w = load8(p + i);
+    high |= w;
+    upper |= upper_bytes(w & ~kHigh);
+  }
+  for (std::size_t i = words; i < n; ++i) {
+    auto c = static_cast<unsigned char>(p[i]);
+    high |= c;
+    upper |= (c >= 'A' && c <= 'Z') ? 1 : 0;
+  }
+  if (high & kHigh) {
+    std::string out = ascii_lower(s);
+    if (out == s) return v;
+    return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
+  }
+  if (!upper) return v;
+  std::string out(s);
+  char* o = out.data();
+  for (std::size_t i = 0; i < words; i += 8) {
+    std::uint64_t w = load8(o + i);
+    w |= upper_bytes(w) >> 2;  // +0x20 on capitals, whose 0x20 bit is clear
+    std::memcpy(o + i, &w, 8);
+  }
+  for (std::size_t i = words; i < n; ++i)
+    if (o[i] >= 'A' && o[i] <= 'Z') o[i] = static_cast<char>(o[i] + 32);
+  return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
+}
+
 Value sort_key(const Value& v, bool case_sensitive) {
-  if (!case_sensitive && v.is_str()) return Value(ascii_lower(v.as_str()));
+  // Keys are only compared, so an unchanged string is the key itself.
+  if (!case_sensitive && v.is_str()) return lower_str(v);
   return v;
 }
 

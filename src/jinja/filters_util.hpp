@@ -10,11 +10,36 @@ namespace pond::jinja {
 
 class Interp;
 
+// Positional argument i, else keyword `name`, else nullptr. Reads the argument in place: filters
+// run per item and per call, and copying a Value (or building a fallback one) is not free.
+inline const Value* arg_at(const CallArgs& a, std::size_t i, std::string_view name) {
+  if (i < a.args.size()) return &a.args[i];
+  return a.kwargs.empty() ? nullptr : a.kwarg(name);
+}
+inline bool arg_truthy(const CallArgs& a, std::size_t i, std::string_view name, bool fallback) {
+  const Value* v = arg_at(a, i, name);
+  return v ? v->truthy() : fallback;
+}
+inline std::int64_t arg_int(const CallArgs& a, std::size_t i, std::string_view name, std::int64_t fallback) {
+  const Value* v = arg_at(a, i, name);
+  return v ? v->as_int() : fallback;
+}
+
 // Jinja2's make_attrgetter: "a.b.0" walks items/attributes; a default replaces undefined results.
 class AttrGetter {
  public:
   AttrGetter(const Value& attribute, Value dflt);
   Value operator()(Interp& in, const Value& item) const;
+  // The attribute read in place when `item` holds it as a dict entry under a one-part name (the
+  // common `attribute='name'`), else nullptr (then call operator()).
+  const Value* peek(const Value& item) const {
+    if (!single_key_ || !item.is_dict()) return nullptr;
+    const Value* v = item.as_dict().find_str(parts_.front().as_str());
+    return v && !(has_default_ && v->is_undefined()) ? v : nullptr;
+  }
+  // Whether `item` is a dict lacking the one-part attribute (and no method has its name): the
+  // attribute is an Undefined, which a caller that only asks for truthiness need not build.
+  bool plainly_missing(const Value& item) const;
   bool empty() const { return parts_.empty(); }
   // "a,b" → one getter per comma-separated attribute (sort's multi-attribute form); none for None.
   static std::vector<AttrGetter> multi(const Value& attribute);
@@ -22,8 +47,12 @@ class AttrGetter {
  private:
   std::vector<Value> parts_;
   Value default_;
+  bool has_default_ = false;  // a default other than None replaces undefined results
+  bool single_key_ = false;   // one str part (no dots, not an index)
 };
 
+// Python's str.lower() of a str value; the value itself when lowering changes nothing.
+Value lower_str(const Value& v);
 Value sort_key(const Value& v, bool case_sensitive);
 bool parse_py_float(const std::string& s, double& out);
 bool parse_py_int(const std::string& s, int base, std::int64_t& out);

@@ -13,10 +13,14 @@ namespace {
 
 using Args = CallArgs;
 
-Value arg0(const Args& a, const char* name) {
-  if (a.args.empty() && a.kwargs.empty())
+// The test's argument, read in place (tests run per item in select/reject).
+const Value& arg0(const Args& a, const char* name) {
+  if (!a.args.empty()) return a.args[0];
+  if (a.kwargs.empty())
     throw TemplateError(ErrorKind::kType, std::string("test requires an argument '") + name + "'");
-  return a.get(0, name);
+  static const Value kMissing;  // immutable: an Undefined without a hint
+  const Value* v = a.kwarg(name);
+  return v ? *v : kMissing;
 }
 
 bool t_defined(Interp&, const Value& v, Args&) {
