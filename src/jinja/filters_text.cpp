@@ -116,16 +116,23 @@ Value f_indent(Interp& interp, const Value& v, Args& a) {
     std::size_t max = interp.limits().max_output;
     if (!ind.empty() && (in.size() > max || lines + 1 > (max - in.size()) / ind.size()))
       throw TemplateError(ErrorKind::kLimit, "indent result exceeds the output size limit");
-    rv.reserve(in.size() + (lines + 1) * ind.size());
-    if (first) rv = ind;
+    // Written through a cursor into the largest size it can take, then cut to what was written.
+    rv.resize(in.size() + (lines + 1) * ind.size());
+    char* o = rv.data();
+    auto put = [&o](std::string_view part) {
+      if (!part.empty()) std::memcpy(o, part.data(), part.size());
+      o += part.size();
+    };
+    if (first) put(ind);
     for (std::size_t start = 0;;) {
       std::size_t nl = next_newline(start);
-      if (start && (blank || nl > start)) rv += ind;
-      rv.append(in.substr(start, nl - start));
+      if (start && (blank || nl > start)) put(ind);
+      put(in.substr(start, nl - start));
       if (nl == in.size()) break;
-      rv += '\n';
+      *o++ = '\n';
       start = nl + 1;
     }
+    rv.resize(static_cast<std::size_t>(o - rv.data()));
     return v.is_markup() ? Value::markup(std::move(rv)) : Value(std::move(rv));
   }
   std::string s(in);

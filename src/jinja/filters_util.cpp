@@ -99,19 +99,26 @@ Value lower_str(const Value& v) {
   // Column names and the like: short, ASCII, often lower-case already. Eight bytes at a time
   // find whether anything changes; an unchanged string is returned as it is (strings are
   // immutable), a changed ASCII one is lowered in one copy; anything else takes the Unicode path.
+  // From 8 bytes on, the last word overlaps the one before it instead of a byte loop for the tail
+  // (looking at or lowering a byte twice changes nothing).
   const std::string& s = v.as_str();
   const char* p = s.data();
-  const std::size_t n = s.size(), words = n / 8 * 8;
+  const std::size_t n = s.size();
   std::uint64_t high = 0, upper = 0;
-  for (std::size_t i = 0; i < words; i += 8) {
-    std::uint64_t w = load8(p + i);
-    high |= w;
-    upper |= upper_bytes(w & ~kHigh);
-  }
-  for (std::size_t i = words; i < n; ++i) {
-    auto c = static_cast<unsigned char>(p[i]);
-    high |= c;
-    upper |= (c >= 'A' && c <= 'Z') ? 1 : 0;
+  if (n >= 8) {
+    for (std::size_t i = 0;; i += 8) {
+      if (i > n - 8) i = n - 8;
+      std::uint64_t w = load8(p + i);
+      high |= w;
+      upper |= upper_bytes(w & ~kHigh);
+      if (i == n - 8) break;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = static_cast<unsigned char>(p[i]);
+      high |= c;
+      upper |= (c >= 'A' && c <= 'Z') ? 1 : 0;
+    }
   }
   if (high & kHigh) {
     std::string out = ascii_lower(s);
@@ -121,13 +128,18 @@ Value lower_str(const Value& v) {
   if (!upper) return v;
   std::string out(s);
   char* o = out.data();
-  for (std::size_t i = 0; i < words; i += 8) {
-    std::uint64_t w = load8(o + i);
-    w |= upper_bytes(w) >> 2;  // +0x20 on capitals, whose 0x20 bit is clear
-    std::memcpy(o + i, &w, 8);
+  if (n >= 8) {
+    for (std::size_t i = 0;; i += 8) {
+      if (i > n - 8) i = n - 8;
+      std::uint64_t w = load8(o + i);
+      w |= upper_bytes(w) >> 2;  // +0x20 on capitals, whose 0x20 bit is clear
+      std::memcpy(o + i, &w, 8);
+      if (i == n - 8) break;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      if (o[i] >= 'A' && o[i] <= 'Z') o[i] = static_cast<char>(o[i] + 32);
   }
-  for (std::size_t i = words; i < n; ++i)
-    if (o[i] >= 'A' && o[i] <= 'Z') o[i] = static_cast<char>(o[i] + 32);
   return v.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
 }
 
