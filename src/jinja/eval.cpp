@@ -31,6 +31,21 @@ Value Interp::lookup(std::string_view name) const {
 }
 
 Value Interp::eval(const Expr& e, Scope& s) {
+  // Constants and names (about half of all nodes) cannot fail: they skip the general evaluator's
+  // large stack frame and its error-locating handler.
+  switch (e.kind) {
+    case EK::kConst:
+      return static_cast<const ConstExpr&>(e).value;
+    case EK::kName: {
+      const auto& n = static_cast<const NameExpr&>(e);
+      return lookup_name(n.hash, n.name, s);
+    }
+    default:
+      return eval_node(e, s);
+  }
+}
+
+Value Interp::eval_node(const Expr& e, Scope& s) {
   try {
     return eval_inner(e, s);
   } catch (TemplateError& err) {
@@ -46,7 +61,8 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
     case EK::kName: {
       const auto& n = static_cast<const NameExpr&>(e);
       if (const Value* v = find_name(n.hash, n.name, s)) return *v;
-      break;
+      tmp = lookup_name(n.hash, n.name, s);  // undefined, with its message
+      return tmp;
     }
     case EK::kAttr: {
       const auto& n = static_cast<const AttrExpr&>(e);
@@ -71,7 +87,7 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
     default:
       break;
   }
-  tmp = eval(e, s);
+  tmp = eval_node(e, s);
   return tmp;
 }
 
@@ -160,7 +176,7 @@ Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
 }
 
 Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
-  PooledArgs pooled(*this, !c.call.args.empty() || c.call.dyn_args);
+  PooledArgs pooled(*this);
   CallArgs& args = pooled.args;
   if (c.fn->kind == EK::kAttr) {
     // obj.method(...): call methods directly instead of building a bound method first.

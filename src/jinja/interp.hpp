@@ -139,19 +139,28 @@ class Interp final : public RenderState {
 
   // Records that `item` was stored inside `container` (a possible reference cycle).
   void note_insert(const Value& container, const Value& item);
-  // Call arguments whose positional list comes from (and returns to) the render's pool.
+  CallArgs& acquire_args() {
+    if (args_used_ == args_stack_.size()) args_stack_.push_back(std::make_unique<CallArgs>());
+    return *args_stack_[args_used_++];
+  }
+  void release_args() {
+    CallArgs& a = *args_stack_[--args_used_];
+    a.args.clear();
+    a.kwargs.clear();
+  }
+  // Call arguments for one call: calls nest, so the render keeps a stack of argument lists and each
+  // call borrows the next one, leaving it emptied (its capacity kept) for the next call at that depth.
   struct PooledArgs {
-    // Without `need` (a call with no positional arguments) the list starts empty, unallocated.
-    explicit PooledArgs(Interp& in, bool need = true) : in_(in) {
-      if (need) args.args = in.arg_pool_.take();
-    }
-    ~PooledArgs() { in_.arg_pool_.give(args.args); }
+    explicit PooledArgs(Interp& in) : in_(in), args(in.acquire_args()) {}
+    ~PooledArgs() { in_.release_args(); }
     PooledArgs(const PooledArgs&) = delete;
     PooledArgs& operator=(const PooledArgs&) = delete;
-    CallArgs args;
 
    private:
     Interp& in_;
+
+   public:
+    CallArgs& args;
   };
   // A scope on the C++ stack whose variable list comes from (and returns to) the render's pool.
   struct PooledScope {
@@ -174,6 +183,7 @@ class Interp final : public RenderState {
 
  private:
   void break_cycles();
+  Value eval_node(const Expr& e, Scope& s);  // eval() of everything but constants and names
   Value eval_inner(const Expr& e, Scope& s);
   void build_args(const CallArgsExpr& c, Scope& s, CallArgs& out);
   Value eval_call(const CallExpr& c, Scope& s, bool direct = false);
@@ -191,7 +201,8 @@ class Interp final : public RenderState {
   // that outlives the execution, so switching templates costs no reference counting).
   const std::shared_ptr<const TemplateAst>* ast_ = nullptr;
   std::vector<std::string> spare_buffers_;  // capture() buffers, reused to avoid regrowing
-  VectorPool<Value> arg_pool_;
+  std::vector<std::unique_ptr<CallArgs>> args_stack_;  // see PooledArgs
+  std::size_t args_used_ = 0;
   VectorPool<Var> var_pool_;
   int depth_ = 0;
   std::uint64_t steps_ = 0;
