@@ -24,7 +24,7 @@ Value LoopObj::get_attr(std::string_view n) const {
     if (index0 + 1 >= length) return Value::undefined("there is no next item");
     return (*items)[static_cast<std::size_t>(index0 + 1)];
   }
-  return Value::undefined("'jinja2.runtime.LoopContext object' has no attribute '" + std::string(n) + "'");
+  return Value::missing_attribute("jinja2.runtime.LoopContext object", n);
 }
 
 bool LoopObj::call_method(std::string_view n, CallArgs& args, Value& result) {
@@ -52,7 +52,7 @@ std::string LoopObj::repr() const {
 
 Value NamespaceObj::get_attr(std::string_view n) const {
   if (const Value* v = attrs.as_dict().find_str(n)) return *v;
-  return Value::undefined("'jinja2.utils.Namespace object' has no attribute '" + std::string(n) + "'");
+  return Value::missing_attribute("jinja2.utils.Namespace object", n);
 }
 
 Value NamespaceObj::get_item(const Value& key) const {
@@ -72,7 +72,11 @@ void LoopObj::clear_children() {
 }
 
 bool NamespaceObj::set_attr(std::string_view n, const Value& v) {
-  attrs.as_dict().set(Value(n), v);
+  // `{% set ns.total = ns.total + 1 %}` in a loop: replace the value without building a key.
+  if (Value* slot = attrs.as_dict().find_str(n))
+    *slot = v;
+  else
+    attrs.as_dict().set(Value(n), v);
   return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 
 #include "jinja/error.hpp"
@@ -26,10 +27,40 @@ constexpr std::array<std::string_view, 11> kListMethods = {
 constexpr std::array<std::string_view, 11> kDictMethods = {
     "get", "items", "keys", "values", "update", "pop", "setdefault", "copy", "clear", "popitem", "fromkeys"};
 
+// A fixed set of names in an open-addressing table built at compile time, keyed on the length and
+// the first and last bytes: `has_method` runs on every attribute access of a dict (methods win over
+// keys), where scanning the whole list cost more than the lookup that follows.
 template <std::size_t N>
-bool in(const std::array<std::string_view, N>& a, std::string_view n) {
-  return std::find(a.begin(), a.end(), n) != a.end();
-}
+class NameSet {
+ public:
+  constexpr explicit NameSet(const std::array<std::string_view, N>& names) {
+    for (auto n : names) {
+      std::size_t s = slot(n);
+      while (!table_[s].empty()) s = (s + 1) & kMask;
+      table_[s] = n;
+    }
+  }
+  constexpr bool contains(std::string_view n) const {
+    if (n.empty()) return false;
+    for (std::size_t s = slot(n);; s = (s + 1) & kMask) {
+      if (table_[s].empty()) return false;
+      if (table_[s] == n) return true;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kSize = std::bit_ceil(N * 4);
+  static constexpr std::size_t kMask = kSize - 1;
+  static constexpr std::size_t slot(std::string_view n) {
+    return (n.size() * 31 + static_cast<unsigned char>(n[0]) * 7 + static_cast<unsigned char>(n.back())) &
+           kMask;
+  }
+  std::array<std::string_view, kSize> table_{};
+};
+
+constexpr NameSet kStrMethodSet{kStrMethods};
+constexpr NameSet kListMethodSet{kListMethods};
+constexpr NameSet kDictMethodSet{kDictMethods};
 
 class BoundMethod final : public CallableObj {
  public:
@@ -201,19 +232,19 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
 }  // namespace
 
 bool is_dict_method_name(std::string_view name) {
-  return in(kDictMethods, name);
+  return kDictMethodSet.contains(name);
 }
 
 bool has_method(const Value& obj, std::string_view name) {
   switch (obj.kind()) {
     case Kind::kStr:
-      return in(kStrMethods, name);
+      return kStrMethodSet.contains(name);
     case Kind::kList:
-      return in(kListMethods, name);
+      return kListMethodSet.contains(name);
     case Kind::kTuple:
       return name == "index" || name == "count";
     case Kind::kDict:
-      return in(kDictMethods, name);
+      return kDictMethodSet.contains(name);
     case Kind::kObject:
       return obj.as_object()->has_method(name);
     case Kind::kInt:

@@ -138,7 +138,9 @@ Value binary_op(BinOp op, const Value& a, const Value& b, std::size_t max_size) 
         return Value(std::move(s));
       }
       if ((a.is_list() && b.is_list()) || (a.is_tuple() && b.is_tuple())) {
-        std::vector<Value> items = a.items();
+        std::vector<Value> items;
+        items.reserve(a.items().size() + b.items().size());
+        items.insert(items.end(), a.items().begin(), a.items().end());
         items.insert(items.end(), b.items().begin(), b.items().end());
         return a.is_list() ? Value::list(std::move(items)) : Value::tuple(std::move(items));
       }
@@ -326,20 +328,40 @@ bool contains(const Value& c, const Value& item) {
 }
 
 namespace {
-Value missing_attr(const Value& obj, std::string_view name) {
-  // Built in one buffer: templates probe missing attributes often (`x.y is defined`, `| default`).
-  std::string type = obj.is_dict() ? std::string("dict object") : object_type_repr(obj);
-  std::string msg;
-  msg.reserve(type.size() + name.size() + 22);
-  msg += '\'';
-  msg += type;
-  msg += "' has no attribute '";
-  msg += name;
-  msg += '\'';
-  return Value::undefined(std::move(msg));
+// object_type_repr as a string literal, for the types whose name is fixed (not native objects).
+const char* fixed_type_repr(const Value& v) {
+  switch (v.kind()) {
+    case Kind::kNone:
+      return "None";
+    case Kind::kBool:
+      return "bool object";
+    case Kind::kInt:
+      return "int object";
+    case Kind::kFloat:
+      return "float object";
+    case Kind::kStr:
+      return v.is_markup() ? "Markup object" : "str object";
+    case Kind::kList:
+      return "list object";
+    case Kind::kTuple:
+      return "tuple object";
+    case Kind::kDict:
+      return "dict object";
+    case Kind::kCallable:
+      return "function object";
+    default:
+      return nullptr;
+  }
+}
+
+// `name` is the attribute's text; `name_value` the same text as a str value when the caller has one.
+Value missing_attr(const Value& obj, std::string_view name, const Value* name_value = nullptr) {
+  if (const char* owner = fixed_type_repr(obj))
+    return name_value ? Value::missing_attribute(owner, *name_value) : Value::missing_attribute(owner, name);
+  return Value::undefined("'" + object_type_repr(obj) + "' has no attribute '" + std::string(name) + "'");
 }
 Value missing_item(const Value& obj, const Value& key) {
-  if (key.is_str()) return missing_attr(obj, key.as_str());
+  if (key.is_str()) return missing_attr(obj, key.as_str(), &key);
   return Value::undefined(object_type_repr(obj) + " has no element " + key.repr());
 }
 
@@ -371,27 +393,28 @@ bool seq_index(const Value& obj, const Value& key, Value& out) {
 }
 }  // namespace
 
-Value get_attr(const Value& obj, std::string_view name) {
+namespace {
+Value get_attr_impl(const Value& obj, std::string_view name, const Value* name_value) {
   switch (obj.kind()) {
     case Kind::kUndefined:
       fail_undefined(obj);
     case Kind::kDict: {
       if (has_method(obj, name)) return bound_method(obj, name);
       if (const Value* v = obj.as_dict().find_str(name)) return *v;
-      return missing_attr(obj, name);
+      return missing_attr(obj, name, name_value);
     }
     case Kind::kObject: {
       Value v = obj.as_object()->get_attr(name);
       if (v.is_undefined()) {
         if (obj.as_object()->has_method(name)) return bound_method(obj, name);
-        if (v.undefined_hint().empty()) return missing_attr(obj, name);
+        if (!v.has_undefined_hint()) return missing_attr(obj, name, name_value);
       }
       return v;
     }
     case Kind::kCallable: {
       Value v = obj.as_callable()->get_attr(name);
       if (!v.is_undefined()) return v;
-      return missing_attr(obj, name);
+      return missing_attr(obj, name, name_value);
     }
     default:
       if (has_method(obj, name)) return bound_method(obj, name);
@@ -406,8 +429,17 @@ Value get_attr(const Value& obj, std::string_view name) {
         if (name == "real") return obj;
         if (name == "imag") return Value(0.0);
       }
-      return missing_attr(obj, name);
+      return missing_attr(obj, name, name_value);
   }
+}
+}  // namespace
+
+Value get_attr(const Value& obj, std::string_view name) {
+  return get_attr_impl(obj, name, nullptr);
+}
+
+Value get_attr_name_value(const Value& obj, const Value& name) {
+  return get_attr_impl(obj, name.as_str(), &name);
 }
 
 Value get_item(const Value& obj, const Value& key) {
@@ -425,7 +457,7 @@ Value get_item(const Value& obj, const Value& key) {
       break;
     case Kind::kObject: {
       Value v = obj.as_object()->get_item(key);
-      if (!v.is_undefined() || !v.undefined_hint().empty()) return v;
+      if (!v.is_undefined() || v.has_undefined_hint()) return v;
       break;
     }
     default:

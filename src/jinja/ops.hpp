@@ -27,6 +27,8 @@ bool contains(const Value& container, const Value& item);
 
 // environment.getattr / getitem: attribute first then item (or the reverse), Undefined when missing.
 Value get_attr(const Value& obj, std::string_view name);
+// get_attr with the name as a str value (an AttrExpr's): a miss shares its text, allocating nothing.
+Value get_attr_name_value(const Value& obj, const Value& name);
 Value get_item(const Value& obj, const Value& key);
 Value slice(const Value& obj, const Value& start, const Value& stop, const Value& step);
 

@@ -320,6 +320,7 @@ ExprPtr Parser::parse_subscript(ExprPtr node) {
       place_at(*g, node);
       g->obj = std::move(node);
       g->name = std::string(a.text);
+      g->name_value = Value(g->name);
       g->dict_method = is_dict_method_name(g->name);
       return g;
     }

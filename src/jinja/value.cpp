@@ -46,9 +46,37 @@ std::vector<Value> NativeObject::iterate() const {
 
 // ---- Value construction ----
 
+// An Undefined's hint is the text in obj_ (a StrObj) plus u_.owner saying how to read it: null, the
+// text is the whole message; kUnboundName, the text is a name that is not bound; else the text is
+// an attribute name and u_.owner the type of the value that lacks it.
+namespace {
+constexpr char kUnboundName[] = "";
+}  // namespace
+
 Value Value::undefined(std::string hint) {
   Value v;
   if (!hint.empty()) v.obj_ = std::make_shared<StrObj>(std::move(hint));
+  return v;
+}
+
+Value Value::missing_attribute(const char* owner, std::string_view name) {
+  Value v;
+  v.obj_ = std::make_shared<StrObj>(std::string(name));
+  v.u_.owner = owner;
+  return v;
+}
+
+Value Value::missing_attribute(const char* owner, const Value& name) {
+  Value v;
+  v.obj_ = name.obj_;  // str values are immutable: share the text
+  v.u_.owner = owner;
+  return v;
+}
+
+Value Value::undefined_name(std::string_view name) {
+  Value v;
+  v.obj_ = std::make_shared<StrObj>(std::string(name));
+  v.u_.owner = kUnboundName;
   return v;
 }
 
@@ -131,8 +159,19 @@ double Value::as_float() const {
 }
 
 std::string Value::undefined_hint() const {
-  if (kind_ == Kind::kUndefined && obj_) return static_cast<const StrObj*>(obj_.get())->s;
-  return {};
+  if (kind_ != Kind::kUndefined || !obj_) return {};
+  const std::string& text = static_cast<const StrObj*>(obj_.get())->s;
+  if (!u_.owner) return text;
+  if (u_.owner == kUnboundName) return "'" + text + "' is undefined";
+  std::string_view owner = u_.owner;
+  std::string msg;
+  msg.reserve(owner.size() + text.size() + 22);
+  msg += '\'';
+  msg += owner;
+  msg += "' has no attribute '";
+  msg += text;
+  msg += '\'';
+  return msg;
 }
 
 bool Value::truthy() const {
@@ -319,7 +358,7 @@ void append_str_repr(std::string& out, std::string_view s) {
   out += q;
 }
 
-void Value::append_str(std::string& out) const {
+void Value::append_str_other(std::string& out) const {
   switch (kind_) {
     case Kind::kUndefined:
       return;
@@ -474,7 +513,7 @@ std::size_t Value::hash() const {
       return std::hash<double>{}(f);
     }
     case Kind::kStr:
-      return std::hash<std::string_view>{}(as_str());
+      return str_hash(as_str());
     case Kind::kTuple:
     case Kind::kList: {
       NestingGuard guard;
@@ -493,6 +532,45 @@ std::size_t Value::hash() const {
 
 // ---- dict ----
 
+namespace {
+std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+std::uint64_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+std::uint64_t mix64(std::uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  return h;
+}
+}  // namespace
+
+// Word-at-a-time multiply-mix: a few instructions for a short key where std::hash (murmur, out of
+// line) costs dozens. Tails are read as overlapping words, so every byte counts and none is read
+// outside the string.
+std::size_t str_hash(std::string_view s) {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) h = mix64(h ^ load64(p + i));
+    h ^= load64(p + n - 8);
+  } else if (n >= 4) {
+    h ^= load32(p) | (load32(p + n - 4) << 32);
+  } else if (n > 0) {
+    h ^= static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+         static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+         static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
+  }
+  return static_cast<std::size_t>(mix64(h));
+}
+
 std::ptrdiff_t DictObj::index_of(const Value& key) const {
   if (key.is_str()) return index_of_str(key.as_str());  // compares text in place (same slots)
   if (index_.empty()) {
@@ -508,34 +586,51 @@ std::ptrdiff_t DictObj::index_of(const Value& key) const {
   }
 }
 
+namespace {
+// Equal bytes for n <= 16, the size of nearly every dict key a template names: compared a word at a
+// time (overlapping words for the tail) with no call, so the lookup loop needs no stack frame.
+inline bool same_short_bytes(const char* a, const char* b, std::size_t n) {
+  if (n >= 8) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// Whether `k` is the str `key`.
+inline bool same_text(const Value& k, std::string_view key) {
+  if (!k.is_str()) return false;
+  const std::string& s = k.as_str();
+  if (s.size() != key.size()) return false;
+  if (key.size() <= 16) return same_short_bytes(s.data(), key.data(), key.size());
+  return std::memcmp(s.data(), key.data(), key.size()) == 0;
+}
+}  // namespace
+
 std::ptrdiff_t DictObj::index_of_str(std::string_view key) const {
+  if (!index_.empty() || key.size() > 16) [[unlikely]]
+    return index_of_str_slow(key);
+  for (std::size_t i = 0, n = entries_.size(); i < n; ++i) {
+    const Value& k = entries_[i].first;
+    if (k.is_str() && k.as_str().size() == key.size() &&
+        same_short_bytes(k.as_str().data(), key.data(), key.size()))
+      return static_cast<std::ptrdiff_t>(i);
+  }
+  return -1;
+}
+
+std::ptrdiff_t DictObj::index_of_str_slow(std::string_view key) const {
   if (index_.empty()) {
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-      const Value& k = entries_[i].first;
-      if (k.is_str() && k.as_str() == key) return static_cast<std::ptrdiff_t>(i);
-    }
+    for (std::size_t i = 0, n = entries_.size(); i < n; ++i)
+      if (same_text(entries_[i].first, key)) return static_cast<std::ptrdiff_t>(i);
     return -1;
   }
   std::size_t mask = index_.size() - 1;
-  for (std::size_t slot = std::hash<std::string_view>{}(key)&mask;; slot = (slot + 1) & mask) {
+  for (std::size_t slot = str_hash(key) & mask;; slot = (slot + 1) & mask) {
     std::int32_t e = index_[slot];
     if (e < 0) return -1;
-    const Value& k = entries_[static_cast<std::size_t>(e)].first;
-    if (k.is_str() && k.as_str() == key) return e;
+    if (same_text(entries_[static_cast<std::size_t>(e)].first, key)) return e;
   }
-}
-
-const Value* DictObj::find(const Value& key) const {
-  auto i = index_of(key);
-  return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second;
-}
-Value* DictObj::find(const Value& key) {
-  auto i = index_of(key);
-  return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second;
-}
-const Value* DictObj::find_str(std::string_view key) const {
-  auto i = index_of_str(key);
-  return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second;
 }
 
 void DictObj::rebuild_index() {

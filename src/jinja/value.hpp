@@ -70,6 +70,14 @@ class Value {
   static Value undefined() { return Value(); }
   // Undefined that remembers why (the message of the error raised when it is used).
   static Value undefined(std::string hint);
+  // Undefined for the missing attribute `name` of a value whose type Jinja2 prints as `owner` (a
+  // string literal: "dict object", "None", ...). Templates probe missing attributes all the time
+  // (`x.y is defined`, `x.y | default`), so the message is only formatted when an error needs it;
+  // the str overload shares the text of `name` (a str value) instead of copying it.
+  static Value missing_attribute(const char* owner, std::string_view name);
+  static Value missing_attribute(const char* owner, const Value& name);
+  // Undefined for a name that is not bound: "'name' is undefined", formatted when needed.
+  static Value undefined_name(std::string_view name);
   static Value markup(std::string s);  // a str marked safe (Markup in Jinja2)
   static Value list(std::vector<Value> items = {});
   static Value tuple(std::vector<Value> items = {});
@@ -117,11 +125,17 @@ class Value {
   const std::shared_ptr<Object>& heap() const { return obj_; }
   // The hint of an undefined value ("'x' is undefined"), empty when there is none.
   std::string undefined_hint() const;
+  bool has_undefined_hint() const { return kind_ == Kind::kUndefined && obj_ != nullptr; }
 
   bool truthy() const;
   std::string str() const;   // Python str()
   std::string repr() const;  // Python repr()
-  void append_str(std::string& out) const;
+  void append_str(std::string& out) const {
+    if (kind_ == Kind::kStr)
+      out += as_str();  // inline: printing strings is the renderer's most common operation
+    else
+      append_str_other(out);
+  }
   void append_repr(std::string& out) const;
   std::string type_name() const;  // Python type name: 'int', 'str', 'dict', ...
 
@@ -129,12 +143,15 @@ class Value {
   std::size_t hash() const;
 
  private:
+  void append_str_other(std::string& out) const;
+
   Kind kind_ = Kind::kUndefined;
   bool markup_ = false;
   union {
     bool b;
     std::int64_t i;
     double f;
+    const char* owner;  // Undefined with a hint: how to format the text obj_ holds (value.cpp)
   } u_{.i = 0};
   std::shared_ptr<Object> obj_;
 };
@@ -148,9 +165,13 @@ struct ListObj final : Object {
 // Insertion-ordered dict (Python 3.7+ semantics); linear probing index built once it grows.
 class DictObj final : public Object {
  public:
-  const Value* find(const Value& key) const;
-  Value* find(const Value& key);
-  const Value* find_str(std::string_view key) const;
+  const Value* find(const Value& key) const {
+    return at(key.is_str() ? index_of_str(key.as_str()) : index_of(key));
+  }
+  Value* find(const Value& key) { return at(key.is_str() ? index_of_str(key.as_str()) : index_of(key)); }
+  // Lookup by text (attribute access, `d['k']`): no key value is built.
+  const Value* find_str(std::string_view key) const { return at(index_of_str(key)); }
+  Value* find_str(std::string_view key) { return at(index_of_str(key)); }
   void set(Value key, Value value);
   bool erase(const Value& key);
   std::size_t size() const { return entries_.size(); }
@@ -160,8 +181,13 @@ class DictObj final : public Object {
   void clear_children() override { clear(); }
 
  private:
+  const Value* at(std::ptrdiff_t i) const {
+    return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second;
+  }
+  Value* at(std::ptrdiff_t i) { return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second; }
   std::ptrdiff_t index_of(const Value& key) const;
   std::ptrdiff_t index_of_str(std::string_view key) const;
+  std::ptrdiff_t index_of_str_slow(std::string_view key) const;  // indexed, or a long key
   void rebuild_index();
   std::vector<std::pair<Value, Value>> entries_;
   std::vector<std::int32_t> index_;  // empty while small; else slots holding entry index or -1
@@ -228,6 +254,9 @@ inline CallableObj* Value::as_callable() const {
 inline NativeObject* Value::as_object() const {
   return static_cast<NativeObject*>(obj_.get());
 }
+
+// The hash of a str value (Value::hash, dict indexes): cheap for the short keys templates use.
+std::size_t str_hash(std::string_view s);
 
 // Python float repr: shortest round-trip digits, exponent form outside [1e-4, 1e16).
 std::string float_repr(double d);
