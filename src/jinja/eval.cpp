@@ -21,13 +21,13 @@ const Value* Interp::find_name(std::size_t hash, std::string_view name, Scope& s
 
 Value Interp::lookup_name(std::size_t hash, std::string_view name, Scope& s) const {
   if (const Value* v = find_name(hash, name, s)) return *v;
-  return Value::undefined("'" + std::string(name) + "' is undefined");
+  return Value::undefined_name(name);
 }
 
 Value Interp::lookup(std::string_view name) const {
   if (const Value* v = vars_.as_dict().find_str(name)) return *v;
   if (const Value* g = env_.find_global(name)) return *g;
-  return Value::undefined("'" + std::string(name) + "' is undefined");
+  return Value::undefined_name(name);
 }
 
 Value Interp::eval(const Expr& e, Scope& s) {
@@ -77,7 +77,7 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
         }
       }
       try {
-        tmp = get_attr(obj, n.name);
+        tmp = get_attr_name_value(obj, n.name_value);
       } catch (TemplateError& err) {
         if (!err.located()) err.locate((*ast_)->name, e.line, e.col);
         throw;
@@ -282,7 +282,7 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
       if (obj.is_dict() && !n.dict_method) {
         if (const Value* v = obj.as_dict().find_str(n.name)) return *v;
       }
-      return get_attr(obj, n.name);
+      return get_attr_name_value(obj, n.name_value);
     }
     case EK::kItem: {
       const auto& n = static_cast<const ItemExpr&>(e);
