@@ -248,10 +248,22 @@ double py_round(double x, std::int64_t nd) {
 }
 
 namespace {
-void json_string(std::string& out, const std::string& s) {
+void json_string(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      // A run of characters that need no escape is copied at once.
+      std::size_t j = i + 1;
+      while (j < s.size()) {
+        auto d = static_cast<unsigned char>(s[j]);
+        if (d < 0x20 || d >= 0x7f || d == '"' || d == '\\') break;
+        ++j;
+      }
+      out.append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     if (c < 0x80) {
       switch (c) {
         case '"':
@@ -279,7 +291,7 @@ void json_string(std::string& out, const std::string& s) {
           if (c < 0x20 || c == 0x7f) {
             char b[8];
             std::snprintf(b, sizeof b, "\\u%04x", c);
-            out += c == 0x7f ? std::string(1, static_cast<char>(c)) : std::string(b);
+            out += b;  // Python's json escapes DEL too (ensure_ascii: anything outside ' '..'~')
           } else {
             out += static_cast<char>(c);
           }
@@ -305,7 +317,6 @@ void json_string(std::string& out, const std::string& s) {
 }
 
 std::string json_key(const Value& k) {
-  if (k.is_str()) return k.as_str();
   if (k.is_bool()) return k.as_bool() ? "true" : "false";
   if (k.is_none()) return "null";
   if (k.is_int() || k.is_float()) return k.str();
@@ -361,8 +372,20 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
       return;
     }
     case Kind::kDict: {
-      std::vector<std::pair<std::string, const Value*>> entries;
-      for (const auto& [k, x] : v.as_dict().entries()) entries.emplace_back(json_key(k), &x);
+      // str keys are sorted in place; others are printed into `printed` (reserved: views stay valid).
+      const auto& items = v.as_dict().entries();
+      std::vector<std::pair<std::string_view, const Value*>> entries;
+      entries.reserve(items.size());
+      std::vector<std::string> printed;
+      printed.reserve(items.size());
+      for (const auto& [k, x] : items) {
+        if (k.is_str()) {
+          entries.emplace_back(k.as_str(), &x);
+        } else {
+          printed.push_back(json_key(k));
+          entries.emplace_back(printed.back(), &x);
+        }
+      }
       std::stable_sort(entries.begin(), entries.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
       if (entries.empty()) {
