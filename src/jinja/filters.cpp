@@ -32,7 +32,8 @@ Value f_default(Interp&, const Value& v, Args& a) {
 }
 
 Value f_float(Interp&, const Value& v, Args& a) {
-  Value dflt = a.get(0, "default", Value(0.0));
+  const Value* dflt_p = arg_at(a, 0, "default");
+  Value dflt = dflt_p ? *dflt_p : Value(0.0);
   if (v.is_undefined()) fail_undefined(v);
   if (v.is_number()) return Value(v.as_float());
   if (v.is_str()) {
@@ -43,8 +44,9 @@ Value f_float(Interp&, const Value& v, Args& a) {
 }
 
 Value f_int(Interp&, const Value& v, Args& a) {
-  Value dflt = a.get(0, "default", Value(std::int64_t{0}));
-  std::int64_t base = a.get(1, "base", Value(std::int64_t{10})).as_int();
+  const Value* dflt_p = arg_at(a, 0, "default");
+  Value dflt = dflt_p ? *dflt_p : Value(std::int64_t{0});
+  std::int64_t base = arg_int(a, 1, "base", 10);
   if (v.is_undefined()) fail_undefined(v);
   if (v.is_int() || v.is_bool()) return Value(v.as_int());
   if (v.is_float()) {
@@ -63,8 +65,9 @@ Value f_int(Interp&, const Value& v, Args& a) {
 }
 
 Value f_round(Interp&, const Value& v, Args& a) {
-  std::int64_t prec = a.get(0, "precision", Value(std::int64_t{0})).as_int();
-  std::string method = a.get(1, "method", Value("common")).str();
+  std::int64_t prec = arg_int(a, 0, "precision", 0);
+  const Value* method_p = arg_at(a, 1, "method");
+  std::string method = method_p ? method_p->str() : std::string("common");
   if (method != "common" && method != "ceil" && method != "floor")
     throw TemplateError(ErrorKind::kRuntime, "method must be common, ceil or floor");
   if (v.is_undefined()) fail_undefined(v);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "jinja/filters_builtin.hpp"
 #include "jinja/filters_util.hpp"
@@ -19,8 +20,9 @@ using Args = CallArgs;
 namespace {
 
 Value min_max(Interp& in, const Value& v, Args& a, bool want_max) {
-  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
-  Value attr = a.get(1, "attribute", Value::none());
+  bool cs = arg_truthy(a, 0, "case_sensitive", false);
+  const Value* attr_p = arg_at(a, 1, "attribute");
+  Value attr = attr_p ? *attr_p : Value::none();
   std::vector<Value> items = iterate(v);
   if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
   AttrGetter get(attr, Value());
@@ -319,9 +321,10 @@ Value f_slice(Interp&, const Value& v, Args& a) {
 }
 
 Value f_sort(Interp& in, const Value& v, Args& a) {
-  bool rev = a.get(0, "reverse", Value(false)).truthy();
-  bool cs = a.get(1, "case_sensitive", Value(false)).truthy();
-  Value attr = a.get(2, "attribute", Value::none());
+  bool rev = arg_truthy(a, 0, "reverse", false);
+  bool cs = arg_truthy(a, 1, "case_sensitive", false);
+  const Value* attr_p = arg_at(a, 2, "attribute");
+  Value attr = attr_p ? *attr_p : Value::none();
   std::vector<Value> items = iterate(v);
   std::vector<AttrGetter> getters = AttrGetter::multi(attr);
   std::vector<std::pair<Value, Value>> keyed;
@@ -354,15 +357,30 @@ Value f_sum(Interp& in, const Value& v, Args& a) {
 }
 
 Value f_unique(Interp& in, const Value& v, Args& a) {
-  bool cs = a.get(0, "case_sensitive", Value(false)).truthy();
-  Value attr = a.get(1, "attribute", Value::none());
+  bool cs = arg_truthy(a, 0, "case_sensitive", false);
+  const Value* attr_p = arg_at(a, 1, "attribute");
+  Value attr = attr_p ? *attr_p : Value::none();
   AttrGetter get(attr, Value());
-  std::vector<Value> seen, out;
+  // A set, as Jinja2's, for the keys whose hash agrees with == (str, numbers, None); objects and
+  // tuples (which an embedder's object may equal by value) are compared one by one.
+  struct Hash {
+    std::size_t operator()(const Value& x) const { return x.hash(); }
+  };
+  std::unordered_set<Value, Hash> simple;
+  std::vector<Value> other, out;
   for (auto& item : iterate(v)) {
     Value key = sort_key(attr.is_none() ? item : get(in, item), cs);
     if (key.is_list() || key.is_dict()) fail_type("unhashable type: '" + key.type_name() + "'");
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-    seen.push_back(key);
+    bool is_simple = key.is_str() || key.is_number() || key.is_none() || key.is_undefined();
+    bool seen = std::any_of(other.begin(), other.end(), [&](const Value& o) { return o == key; });
+    if (!seen && is_simple) seen = simple.count(key) != 0;
+    if (!seen && !is_simple)
+      seen = std::any_of(simple.begin(), simple.end(), [&](const Value& o) { return o == key; });
+    if (seen) continue;
+    if (is_simple)
+      simple.insert(key);
+    else
+      other.push_back(key);
     out.push_back(item);
   }
   return Value::list(std::move(out));
