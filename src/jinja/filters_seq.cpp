@@ -157,28 +157,29 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   bool cs = arg_truthy(a, 2, "case_sensitive", false);
   AttrGetter get(attr ? *attr : Value(), dflt ? *dflt : Value::none());
   std::vector<Value> items = iterate(v);
-  struct Keyed {
-    Value sort, real, item;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(items.size());
-  for (auto& item : items) {
-    Value real = get(in, item);
-    Value sk = sort_key(real, cs);
-    keyed.push_back(Keyed{std::move(sk), std::move(real), std::move(item)});
+  std::vector<Value> reals, keys;
+  reals.reserve(items.size());
+  keys.reserve(items.size());
+  for (const auto& item : items) {
+    reals.push_back(get(in, item));
+    keys.push_back(sort_key(reals.back(), cs));
   }
-  std::stable_sort(keyed.begin(), keyed.end(),
-                   [](const Keyed& x, const Keyed& y) { return less_than(x.sort, y.sort); });
+  // The sort moves indices, not values.
+  std::vector<std::uint32_t> order(items.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t x, std::uint32_t y) { return less_than(keys[x], keys[y]); });
   std::vector<Value> out;
-  for (std::size_t i = 0; i < keyed.size();) {
+  for (std::size_t i = 0; i < order.size();) {
+    const Value& key = keys[order[i]];
     std::size_t j = i + 1;
-    while (j < keyed.size() && keyed[j].sort == keyed[i].sort) ++j;
+    while (j < order.size() && keys[order[j]] == key) ++j;
     std::vector<Value> group;
     group.reserve(j - i);
-    for (std::size_t k = i; k < j; ++k) group.push_back(std::move(keyed[k].item));
+    for (std::size_t k = i; k < j; ++k) group.push_back(std::move(items[order[k]]));
     std::vector<Value> pair;
     pair.reserve(2);
-    pair.push_back(std::move(keyed[i].real));
+    pair.push_back(std::move(reals[order[i]]));
     pair.push_back(Value::list(std::move(group)));
     out.push_back(Value::tuple(std::move(pair)));
     i = j;
