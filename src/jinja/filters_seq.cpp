@@ -62,8 +62,9 @@ Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want
   Value got;
   for (auto& item : items) {
     const Value* x = &item;
-    if (attr_mode && !(x = get.peek(item))) {
-      if (test.empty() && get.plainly_missing(item)) {  // `selectattr('flag')` on rows without it
+    bool missing = false;
+    if (attr_mode && !(x = get.peek(item, missing))) {
+      if (test.empty() && missing) {  // `selectattr('flag')` on rows without it
         if (!want) out.push_back(item);
         continue;
       }

@@ -43,10 +43,14 @@ AttrGetter::AttrGetter(const Value& attribute, Value dflt)
   single_key_ = parts_.size() == 1 && parts_.front().is_str();
 }
 
-bool AttrGetter::plainly_missing(const Value& item) const {
-  if (!single_key_ || has_default_ || !item.is_dict()) return false;
+const Value* AttrGetter::peek(const Value& item, bool& missing) const {
+  missing = false;
+  if (!single_key_ || !item.is_dict()) return nullptr;
   const std::string& key = parts_.front().as_str();
-  return !item.as_dict().find_str(key) && !has_method(item, key);
+  if (const Value* v = item.as_dict().find_str(key)) return has_default_ && v->is_undefined() ? nullptr : v;
+  if (dict_method_ < 0) dict_method_ = has_method(item, key) ? 1 : 0;  // the same for every dict
+  missing = !has_default_ && dict_method_ == 0;
+  return nullptr;
 }
 
 Value AttrGetter::operator()(Interp&, const Value& item) const {

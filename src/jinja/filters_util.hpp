@@ -37,9 +37,10 @@ class AttrGetter {
     const Value* v = item.as_dict().find_str(parts_.front().as_str());
     return v && !(has_default_ && v->is_undefined()) ? v : nullptr;
   }
-  // Whether `item` is a dict lacking the one-part attribute (and no method has its name): the
-  // attribute is an Undefined, which a caller that only asks for truthiness need not build.
-  bool plainly_missing(const Value& item) const;
+  // peek(), which also tells when `item` is a dict lacking the one-part attribute (and no dict
+  // method has its name): the attribute is then an Undefined, which a caller that only asks for
+  // truthiness need not build.
+  const Value* peek(const Value& item, bool& missing) const;
   bool empty() const { return parts_.empty(); }
   // "a,b" → one getter per comma-separated attribute (sort's multi-attribute form); none for None.
   static std::vector<AttrGetter> multi(const Value& attribute);
@@ -49,6 +50,8 @@ class AttrGetter {
   Value default_;
   bool has_default_ = false;  // a default other than None replaces undefined results
   bool single_key_ = false;   // one str part (no dots, not an index)
+  // Whether that part names a dict method: -1 until asked. A getter lives for one filter call.
+  mutable int dict_method_ = -1;
 };
 
 // Python's str.lower() of a str value; the value itself when lowering changes nothing.
