@@ -171,6 +171,12 @@ const char* builtin_filter_signature(std::string_view name) {
   return e ? e->signature : nullptr;
 }
 
+FilterFn find_builtin_filter(std::string_view name, const char*& signature) {
+  const FilterEntry* e = find_entry(name);
+  signature = e ? e->signature : nullptr;
+  return e ? e->fn : nullptr;
+}
+
 void check_filter_args(const std::string& name, const char* sig, const CallArgs& args) {
   if (!sig) return;
   if (args.kwargs.empty()) {
@@ -226,8 +232,9 @@ void check_filter_args(const std::string& name, const char* sig, const CallArgs&
 }
 
 Value call_filter_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args) {
-  if (FilterFn fn = find_builtin_filter(name)) {
-    check_filter_args(name, builtin_filter_signature(name), args);
+  const char* signature = nullptr;
+  if (FilterFn fn = find_builtin_filter(name, signature)) {
+    check_filter_args(name, signature, args);
     return fn(in, v, args);
   }
   if (const NativeFunction* custom = in.env().find_filter(name)) {

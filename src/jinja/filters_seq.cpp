@@ -93,8 +93,9 @@ Value f_attr(Interp&, const Value& v, Args& a) {
 }
 
 Value f_batch(Interp&, const Value& v, Args& a) {
-  std::int64_t n = a.get(0, "linecount").as_int();
-  Value fill = a.get(1, "fill_with", Value::none());
+  std::int64_t n = arg_int(a, 0, "linecount", 0);
+  const Value* fill_p = arg_at(a, 1, "fill_with");
+  Value fill = fill_p ? *fill_p : Value::none();
   std::vector<Value> out, tmp;
   for (auto& item : iterate(v)) {
     if (static_cast<std::int64_t>(tmp.size()) == n) {
@@ -249,9 +250,10 @@ Value f_map(Interp& in, const Value& v, Args& a) {
   rest.render = &in;
   rest.args.assign(a.args.begin() + 1, a.args.end());
   rest.kwargs = a.kwargs;
-  if (FilterFn fn = find_builtin_filter(name)) {
+  const char* signature = nullptr;
+  if (FilterFn fn = find_builtin_filter(name, signature)) {
     // The arguments are the same for every item: check them once.
-    if (!items.empty()) check_filter_args(name, builtin_filter_signature(name), rest);
+    if (!items.empty()) check_filter_args(name, signature, rest);
     for (auto& item : items) out.push_back(fn(in, item, rest));
     return Value::list(std::move(out));
   }
@@ -296,8 +298,9 @@ Value f_reverse(Interp&, const Value& v, Args&) {
 }
 
 Value f_slice(Interp&, const Value& v, Args& a) {
-  std::int64_t slices = a.get(0, "slices").as_int();
-  Value fill = a.get(1, "fill_with", Value::none());
+  std::int64_t slices = arg_int(a, 0, "slices", 0);
+  const Value* fill_p = arg_at(a, 1, "fill_with");
+  Value fill = fill_p ? *fill_p : Value::none();
   if (slices <= 0) throw TemplateError(ErrorKind::kZeroDivision, "integer division or modulo by zero");
   std::vector<Value> seq = iterate(v);
   auto len = static_cast<std::int64_t>(seq.size());
@@ -350,8 +353,10 @@ Value f_sort(Interp& in, const Value& v, Args& a) {
 }
 
 Value f_sum(Interp& in, const Value& v, Args& a) {
-  Value attr = a.get(0, "attribute", Value::none());
-  Value total = a.get(1, "start", Value(std::int64_t{0}));
+  const Value* attr_p = arg_at(a, 0, "attribute");
+  const Value* start_p = arg_at(a, 1, "start");
+  Value attr = attr_p ? *attr_p : Value::none();
+  Value total = start_p ? *start_p : Value(std::int64_t{0});
   AttrGetter get(attr, Value());
   for (auto& item : iterate(v))
     total = binary_op(BinOp::kAdd, total, attr.is_none() ? item : get(in, item), in.limits().max_output);

@@ -23,7 +23,8 @@ AttrGetter::AttrGetter(const Value& attribute, Value dflt)
     return;
   }
   const std::string& s = attribute.as_str();
-  if (s.find('.') == std::string::npos && s.find_first_not_of("0123456789") != std::string::npos) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.find('.') == std::string::npos && !std::all_of(s.begin(), s.end(), digit)) {
     parts_.push_back(attribute);  // one name (`attribute='name'`): the value itself, no copy of it
     single_key_ = true;
     return;
@@ -252,6 +253,14 @@ double py_round(double x, std::int64_t nd) {
 }
 
 namespace {
+// "\u00e9": Python json's escape of one UTF-16 code unit.
+void json_u_escape(std::string& out, std::uint32_t unit) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char b[6] = {'\\',           'u', kHex[(unit >> 12) & 15], kHex[(unit >> 8) & 15], kHex[(unit >> 4) & 15],
+               kHex[unit & 15]};
+  out.append(b, sizeof b);
+}
+
 void json_string(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
@@ -293,9 +302,7 @@ void json_string(std::string& out, std::string_view s) {
           break;
         default:
           if (c < 0x20 || c == 0x7f) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04x", c);
-            out += b;  // Python's json escapes DEL too (ensure_ascii: anything outside ' '..'~')
+            json_u_escape(out, c);  // Python's json escapes DEL too (ensure_ascii: anything outside ' '..'~')
           } else {
             out += static_cast<char>(c);
           }
@@ -307,14 +314,13 @@ void json_string(std::string& out, std::string_view s) {
     if (i + n > s.size()) n = 1;
     std::uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
     for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    char b[16];
     if (cp >= 0x10000) {
       cp -= 0x10000;
-      std::snprintf(b, sizeof b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+      json_u_escape(out, 0xD800 + (cp >> 10));
+      json_u_escape(out, 0xDC00 + (cp & 0x3FF));
     } else {
-      std::snprintf(b, sizeof b, "\\u%04x", cp);
+      json_u_escape(out, cp);
     }
-    out += b;
     i += n;
   }
   out += '"';
@@ -390,8 +396,15 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
           entries.emplace_back(printed.back(), &x);
         }
       }
-      std::stable_sort(entries.begin(), entries.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      // Usually a handful of keys: insertion sort (stable, and without stable_sort's buffer).
+      if (entries.size() <= 16) {
+        for (std::size_t i = 1; i < entries.size(); ++i)
+          for (std::size_t j = i; j > 0 && entries[j].first < entries[j - 1].first; --j)
+            std::swap(entries[j], entries[j - 1]);
+      } else {
+        std::stable_sort(entries.begin(), entries.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+      }
       if (entries.empty()) {
         out += "{}";
         return;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "jinja/ast.hpp"
 #include "jinja/value.hpp"
 
 namespace pond::jinja {
@@ -70,6 +71,8 @@ std::string unescape_html(const std::string& s);
 
 // Signature of a builtin filter ("old,new,count=": '=' optional, '*' varargs, '**' kwargs).
 const char* builtin_filter_signature(std::string_view name);
+// A builtin filter and its signature in one lookup; nullptr (and no signature) when unknown.
+FilterFn find_builtin_filter(std::string_view name, const char*& signature);
 // Raises Python's TypeError for arguments that do not fit a builtin filter's signature.
 void check_filter_args(const std::string& name, const char* signature, const CallArgs& args);
 Value f_random(Interp& in, const Value& v, CallArgs& args);
