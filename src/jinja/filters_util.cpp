@@ -439,9 +439,8 @@ void pformat_impl(std::string& out, const Value& v, int indent, int allowance, i
         return a.first.type_name() < b.first.type_name();
       }
     });
-    Value sorted = Value::dict();
-    for (auto& [k, x] : entries) sorted.as_dict().set(k, x);
-    if (static_cast<int>(sorted.repr().size()) <= 80 - indent - allowance || entries.empty()) {
+    // The one-line form's width does not depend on the order of the keys: no sorted copy needed.
+    if (static_cast<int>(v.repr().size()) <= 80 - indent - allowance || entries.empty()) {
       std::string one;
       one += '{';
       for (std::size_t i = 0; i < entries.size(); ++i) {
