@@ -175,8 +175,10 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
   } else if (name == "update") {
     if (!a.args.empty()) {
       const Value& o = a.args[0];
-      if (o.is_dict()) {
-        auto entries = o.as_dict().entries();
+      if (o.is_dict() && &o.as_dict() != &d) {
+        for (const auto& [k, v] : o.as_dict().entries()) d.set(k, v);
+      } else if (o.is_dict()) {
+        auto entries = o.as_dict().entries();  // d.update(d): a copy, as set() may grow d
         for (auto& [k, v] : entries) d.set(k, v);
       } else {
         for (const auto& pair : iterate(o)) {

@@ -1,6 +1,7 @@
 #include "jinja/ops.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -291,6 +292,21 @@ bool compare_op(CmpOp op, const Value& a, const Value& b) {
   return false;
 }
 
+namespace {
+// Equal text, up to 16 bytes (names and identifiers) compared as two words with no memcmp call.
+bool same_str(const std::string& a, const std::string& b) {
+  std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8 || n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
+  std::uint64_t x[2], y[2];
+  std::memcpy(&x[0], a.data(), 8);
+  std::memcpy(&x[1], a.data() + n - 8, 8);
+  std::memcpy(&y[0], b.data(), 8);
+  std::memcpy(&y[1], b.data() + n - 8, 8);
+  return x[0] == y[0] && x[1] == y[1];
+}
+}  // namespace
+
 bool contains(const Value& c, const Value& item) {
   switch (c.kind()) {
     case Kind::kStr:
@@ -305,7 +321,7 @@ bool contains(const Value& c, const Value& item) {
         // A str equals only a str: compare the text in place.
         const std::string& s = item.as_str();
         for (const auto& v : c.items())
-          if (v.is_str() && v.as_str() == s) return true;
+          if (v.is_str() && same_str(v.as_str(), s)) return true;
         return false;
       }
       for (const auto& v : c.items())
