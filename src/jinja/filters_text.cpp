@@ -71,19 +71,20 @@ Value f_format(Interp&, const Value& v, Args& a) {
   if (!a.args.empty() && !a.kwargs.empty())
     throw TemplateError(ErrorKind::kRuntime,
                         "can't handle positional and keyword arguments at the same time");
-  Value fmt(v.str());
+  std::string text = v.is_str() ? std::string() : v.str();
+  std::string_view fmt = v.is_str() ? std::string_view(v.as_str()) : std::string_view(text);
   if (!a.kwargs.empty()) {
     Value d = Value::dict();
     for (const auto& [k, x] : a.kwargs) d.as_dict().set(Value(k), x);
-    return percent_format(fmt, d);
+    return percent_format_args(fmt, {}, &d);
   }
   if (v.is_markup()) {
     // Markup % args escapes the arguments and stays Markup.
     std::vector<Value> esc;
     for (const auto& x : a.args) esc.push_back(x.is_markup() ? x : Value::markup(call_escape(x.str())));
-    return Value::markup(percent_format(fmt, Value::tuple(std::move(esc))).as_str());
+    return Value::markup(percent_format_args(fmt, esc, nullptr).as_str());
   }
-  return percent_format(fmt, Value::tuple(a.args));
+  return percent_format_args(fmt, a.args, nullptr);
 }
 
 Value f_indent(Interp& interp, const Value& v, Args& a) {

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the builtin filters and tests: attribute getters, Python number parsing,
 // rounding, JSON, pprint, URL quoting and text wrapping.
+#include <span>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ FilterFn find_builtin_filter(std::string_view name, const char*& signature);
 void check_filter_args(const std::string& name, const char* signature, const CallArgs& args);
 Value f_random(Interp& in, const Value& v, CallArgs& args);
 Value f_urlize(Interp& in, const Value& v, CallArgs& args);
+
+// Python's `fmt % args` with the arguments in place: positional `args`, or `mapping` (a dict) for
+// "%(name)s" conversions. percent_format() (methods.hpp) takes them as one value.
+Value percent_format_args(std::string_view fmt, std::span<const Value> args, const Value* mapping);
 
 Value call_filter_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args);
 bool call_test_by_name(Interp& in, const std::string& name, const Value& v, CallArgs& args);

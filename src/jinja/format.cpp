@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "jinja/error.hpp"
+#include "jinja/filters_util.hpp"
 #include "jinja/methods.hpp"
 #include "jinja/ops.hpp"
 
@@ -333,20 +334,22 @@ std::string str_format(std::string_view fmt, const CallArgs& args) {
 }
 
 Value percent_format(const Value& fmt_v, const Value& argv) {
-  const std::string& fmt = fmt_v.as_str();
-  std::vector<Value> args;
-  const Value* mapping = nullptr;
-  if (argv.is_tuple())
-    args = argv.items();
-  else if (argv.is_dict())
-    mapping = &argv;
-  else
-    args.push_back(argv);
+  if (argv.is_tuple()) return percent_format_args(fmt_v.as_str(), argv.items(), nullptr);
+  if (argv.is_dict()) return percent_format_args(fmt_v.as_str(), {}, &argv);
+  return percent_format_args(fmt_v.as_str(), std::span<const Value>(&argv, 1), nullptr);
+}
+
+Value percent_format_args(std::string_view fmt, std::span<const Value> args, const Value* mapping) {
   std::size_t next = 0;
   std::string out;
+  out.reserve(fmt.size() + 16);
   for (std::size_t i = 0; i < fmt.size(); ++i) {
     if (fmt[i] != '%') {
-      out += fmt[i];
+      // Literal text up to the next conversion, at once.
+      std::size_t e = fmt.find('%', i);
+      if (e == std::string_view::npos) e = fmt.size();
+      out.append(fmt.substr(i, e - i));
+      i = e - 1;
       continue;
     }
     if (++i >= fmt.size()) throw TemplateError(ErrorKind::kValue, "incomplete format");
@@ -355,7 +358,7 @@ Value percent_format(const Value& fmt_v, const Value& argv) {
     if (fmt[i] == '(') {
       std::size_t e = fmt.find(')', i);
       if (e == std::string::npos) throw TemplateError(ErrorKind::kValue, "incomplete format key");
-      std::string key = fmt.substr(i + 1, e - i - 1);
+      std::string key(fmt.substr(i + 1, e - i - 1));
       if (!mapping) fail_type("format requires a mapping");
       const Value* f = mapping->as_dict().find(Value(key));
       if (!f) throw TemplateError(ErrorKind::kKey, "'" + key + "'");
