@@ -102,7 +102,11 @@ Value f_urlize(Interp&, const Value& v, CallArgs& a) {
         tail.erase(0, end);
       }
     }
-    if (std::regex_match(middle, http_re)) {
+    // Every form the URL pattern accepts has a '.' or starts with "http": most words are not
+    // worth a regex match.
+    bool may_be_url = middle.find('.') != std::string::npos ||
+                      (middle.size() >= 4 && ascii_lower(std::string_view(middle).substr(0, 4)) == "http");
+    if (may_be_url && std::regex_match(middle, http_re)) {
       std::string href = (middle.rfind("https://", 0) == 0 || middle.rfind("http://", 0) == 0)
                              ? middle
                              : "https://" + middle;
