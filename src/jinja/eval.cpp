@@ -6,14 +6,8 @@
 
 namespace pond::jinja {
 
-const Value* Interp::find_name(std::size_t hash, std::string_view name, Scope& s) const {
-  Scope* p = &s;
-  Scope* last = p;
-  for (; p; p = p->parent) {
-    if (Value* v = p->find(hash, name)) return v;
-    last = p;
-  }
-  if (last->sees_context) {
+const Value* Interp::find_outside_scopes(std::string_view name, const Scope& last) const {
+  if (last.sees_context) {
     if (const Value* v = vars_.as_dict().find_str(name)) return v;
   }
   return env_.find_global(name);
@@ -207,6 +201,14 @@ Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
   return call_value(fn, args, direct);
 }
 
+// Whether a call's arguments are all literals, so that evaluating them runs no template code.
+static bool constant_args(const CallArgsExpr& c) {
+  if (c.dyn_args || c.dyn_kwargs) return false;
+  for (const auto& a : c.args)
+    if (a.value->kind != EK::kConst) return false;
+  return true;
+}
+
 Value Interp::apply_filter(const FilterExpr& f, Value input, Scope& s) {
   PooledArgs pooled(*this);
   CallArgs& args = pooled.args;
@@ -228,7 +230,9 @@ Value Interp::apply_filter_chain(const Expr& chain, Value input, Scope& s) {
 }
 
 bool Interp::eval_test(const TestExpr& t, Scope& s) {
-  Value v = eval(*t.arg, s);
+  // With literal arguments the tested value is read in place (see the filter case of eval_inner).
+  Value tmp;
+  const Value& v = t.fn && constant_args(t.call) ? eval_ref(*t.arg, s, tmp) : (tmp = eval(*t.arg, s));
   PooledArgs pooled(*this);
   CallArgs& args = pooled.args;
   build_args(t.call, s, args);
@@ -301,15 +305,22 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
       return eval_call(static_cast<const CallExpr&>(e), s);
     case EK::kFilter: {
       const auto& f = static_cast<const FilterExpr&>(e);
-      if (f.fn && f.arg && f.call.args.empty() && !f.call.dyn_args && !f.call.dyn_kwargs) {
-        // A builtin filter without arguments (`x | lower`): nothing is evaluated between reading
-        // the input and the filter, so it reads the input in place, and needs no argument list.
+      if (f.fn && f.arg && constant_args(f.call)) {
+        // A builtin filter whose arguments are literals (`x | lower`, `x | replace('a', 'b')`):
+        // nothing that could change the input runs between reading it and the filter, so the
+        // input is read in place.
         Value tmp;
         const Value& input = eval_ref(*f.arg, s, tmp);
-        CallArgs args;
-        args.render = this;
-        if (!f.args_checked) check_filter_args(f.name, f.signature, args);
-        return f.fn(*this, input, args);
+        if (f.call.args.empty()) {
+          CallArgs args;
+          args.render = this;
+          if (!f.args_checked) check_filter_args(f.name, f.signature, args);
+          return f.fn(*this, input, args);
+        }
+        PooledArgs pooled(*this);
+        build_args(f.call, s, pooled.args);
+        if (!f.args_checked) check_filter_args(f.name, f.signature, pooled.args);
+        return f.fn(*this, input, pooled.args);
       }
       return apply_filter(f, f.arg ? eval(*f.arg, s) : Value(), s);
     }

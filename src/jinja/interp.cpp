@@ -101,7 +101,10 @@ void Interp::assign(const Target& t, Value v, Scope& s) {
       return;
     }
     case Target::Type::kTuple: {
-      std::vector<Value> items = iterate(v);
+      // A list or tuple (dict items, groupby groups) is unpacked in place, without a copy.
+      std::vector<Value> copied;
+      if (!v.is_sequence_like()) copied = iterate(v);
+      const std::vector<Value>& items = v.is_sequence_like() ? v.items() : copied;
       if (items.size() != t.items.size()) {
         if (items.size() > t.items.size())
           throw TemplateError(ErrorKind::kValue,
@@ -110,7 +113,7 @@ void Interp::assign(const Target& t, Value v, Scope& s) {
                                                    std::to_string(t.items.size()) + ", got " +
                                                    std::to_string(items.size()) + ")");
       }
-      for (std::size_t i = 0; i < items.size(); ++i) assign(t.items[i], std::move(items[i]), s);
+      for (std::size_t i = 0; i < items.size(); ++i) assign(t.items[i], items[i], s);
       return;
     }
   }
@@ -338,16 +341,28 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
   // Every iteration starts from a fresh scope (assignments do not carry over, as in Jinja2).
   bool completed_any = false;
   Value loop_value = loop ? Value::object(loop) : Value();
+  // The first iteration binds `loop` and the target names first in the scope; later ones drop what
+  // the body bound after them and rebind them in place.
+  std::size_t own = 0;
   for (std::size_t i = 0; i < n && i < items->size(); ++i) {
-    body.vars.clear();
-    if (loop) {
-      loop->index0 = static_cast<std::int64_t>(i);
-      body.vars.push_back(Var{name_hash(kLoopName), kLoopName, loop_value});
+    if (loop) loop->index0 = static_cast<std::int64_t>(i);
+    if (own == 0) {
+      body.vars.clear();
+      if (loop) body.vars.push_back(Var{name_hash(kLoopName), kLoopName, loop_value});
+      if (f.target.type == Target::Type::kName)
+        body.set(f.target.hash, f.target.name, (*items)[i]);
+      else
+        assign(f.target, (*items)[i], body);
+      own = body.vars.size();
+    } else {
+      body.vars.truncate(own);
+      // The body may have rebound `loop` ({% set loop = ... %}).
+      if (loop && body.vars[0].value.heap() != loop_value.heap()) body.vars[0].value = loop_value;
+      if (f.target.type == Target::Type::kName)
+        body.vars[own - 1].value = (*items)[i];  // the target is bound last
+      else
+        assign(f.target, (*items)[i], body);
     }
-    if (f.target.type == Target::Type::kName)
-      body.set(f.target.hash, f.target.name, (*items)[i]);
-    else
-      assign(f.target, (*items)[i], body);
     if (lazy_filter && !eval(*f.filter, body).truthy()) continue;
     Flow fl = exec(f.body, body);
     if (fl == Flow::kBreak) break;

@@ -1,6 +1,7 @@
 #pragma once
 // The tree-walking renderer. One Interp per render call: it owns the output buffer, the
 // per-render variables and counters; the parsed tree is shared and never modified.
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -20,6 +21,74 @@ struct Var {
   Value value;
 };
 
+// The one bit of a scope's name mask that a name hash sets (the high bits: FNV-1a mixes them best).
+constexpr std::uint64_t name_bit(std::size_t hash) {
+  return std::uint64_t{1} << (static_cast<std::uint64_t>(hash) >> 58);
+}
+
+// Whether two names with equal hashes are the same text. Names of one template are interned, so a
+// match is usually the same address; names bound by another template (an includer's, a macro
+// library's) compare their text.
+inline bool same_name(std::string_view a, std::string_view b) {
+  return a.data() == b.data() || (a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
+// A scope's bindings: a vector plus a 64-bit mask of the names' bits (a one-hash Bloom filter), so
+// a lookup skips, with one test, every scope that cannot hold the name. Writers go through these
+// members so the mask always covers every binding; values may be changed in place.
+class VarList {
+ public:
+  using iterator = std::vector<Var>::iterator;
+  using const_iterator = std::vector<Var>::const_iterator;
+
+  iterator begin() { return vars_.begin(); }
+  iterator end() { return vars_.end(); }
+  const_iterator begin() const { return vars_.begin(); }
+  const_iterator end() const { return vars_.end(); }
+  std::size_t size() const { return vars_.size(); }
+  bool empty() const { return vars_.empty(); }
+  Var& operator[](std::size_t i) { return vars_[i]; }
+  const Var& operator[](std::size_t i) const { return vars_[i]; }
+  std::uint64_t mask() const { return mask_; }
+
+  void reserve(std::size_t n) { vars_.reserve(n); }
+  void push_back(Var v) {
+    mask_ |= name_bit(v.hash);
+    vars_.push_back(std::move(v));
+  }
+  void clear() {
+    vars_.clear();
+    mask_ = 0;
+  }
+  // Drops the bindings after the first `n` (a loop body's assignments between iterations).
+  void truncate(std::size_t n) {
+    if (vars_.size() <= n) return;
+    vars_.erase(vars_.begin() + static_cast<std::ptrdiff_t>(n), vars_.end());
+    mask_ = 0;
+    for (const auto& v : vars_) mask_ |= name_bit(v.hash);
+  }
+  Value* find(std::size_t hash, std::string_view name) {
+    if (!(mask_ & name_bit(hash))) return nullptr;
+    for (auto& v : vars_)
+      if (v.hash == hash && same_name(v.name, name)) return &v.value;
+    return nullptr;
+  }
+  // The storage, for reuse by a pool (an empty list hands over its capacity).
+  std::vector<Var> release() {
+    mask_ = 0;
+    return std::move(vars_);
+  }
+  void adopt(std::vector<Var> v) {
+    vars_ = std::move(v);
+    mask_ = 0;
+    for (const auto& x : vars_) mask_ |= name_bit(x.hash);
+  }
+
+ private:
+  std::vector<Var> vars_;
+  std::uint64_t mask_ = 0;
+};
+
 // A variable scope. Template top levels and macro closures live on the heap (shared_ptr) because
 // macros keep them; loop and macro-call scopes live on the C++ stack.
 struct Scope : std::enable_shared_from_this<Scope> {
@@ -27,19 +96,11 @@ struct Scope : std::enable_shared_from_this<Scope> {
   std::shared_ptr<Scope> parent_owner;  // keeps `parent` alive when it is a heap snapshot
   // Heap scopes that outlive a render (cached modules) keep the tree their names point into.
   std::shared_ptr<const void> names_owner;
-  std::vector<Var> vars;
+  VarList vars;
   bool is_root = false;      // a template's top level
   bool sees_context = true;  // root only: whether render variables are visible
 
-  Value* find(std::size_t hash, std::string_view name) {
-    // Names of one template are interned, so a match is usually the same address; names bound by
-    // another template (a macro library's) compare their text.
-    for (auto& v : vars)
-      if (v.hash == hash && v.name.size() == name.size() &&
-          (v.name.data() == name.data() || std::memcmp(v.name.data(), name.data(), name.size()) == 0))
-        return &v.value;
-    return nullptr;
-  }
+  Value* find(std::size_t hash, std::string_view name) { return vars.find(hash, name); }
   void set(std::size_t hash, std::string_view name, Value value) {
     if (Value* v = find(hash, name)) {
       *v = std::move(value);
@@ -95,7 +156,19 @@ class Interp final : public RenderState {
   Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
   Value lookup_name(std::size_t hash, std::string_view name, Scope& s) const;
   // Where a name's value lives (scope, render variables, globals), or nullptr when undefined.
-  const Value* find_name(std::size_t hash, std::string_view name, Scope& s) const;
+  const Value* find_name(std::size_t hash, std::string_view name, Scope& s) const {
+    // Inline: most names are found in the scope chain, and the mask test skips most scopes.
+    const std::uint64_t bit = name_bit(hash);
+    Scope* p = &s;
+    for (;;) {
+      if (p->vars.mask() & bit) {
+        for (auto& v : p->vars)
+          if (v.hash == hash && same_name(v.name, name)) return &v.value;
+      }
+      if (!p->parent) return find_outside_scopes(name, *p);
+      p = p->parent;
+    }
+  }
   // Evaluates `e` without copying values that already live somewhere (constants, variables, dict
   // items); computed values go to `tmp`. The reference is only valid until the next evaluation.
   const Value& eval_ref(const Expr& e, Scope& s, Value& tmp);
@@ -166,9 +239,12 @@ class Interp final : public RenderState {
   struct PooledScope {
     PooledScope(Interp& in, Scope* parent) : in_(in) {
       scope.parent = parent;
-      scope.vars = in.var_pool_.take();
+      scope.vars.adopt(in.var_pool_.take());
     }
-    ~PooledScope() { in_.var_pool_.give(scope.vars); }
+    ~PooledScope() {
+      std::vector<Var> v = scope.vars.release();
+      in_.var_pool_.give(v);
+    }
     PooledScope(const PooledScope&) = delete;
     PooledScope& operator=(const PooledScope&) = delete;
     Scope scope;
@@ -183,6 +259,9 @@ class Interp final : public RenderState {
 
  private:
   void break_cycles();
+  // A name no scope binds: the render variables (when the outermost scope `last` sees them), then
+  // the globals.
+  const Value* find_outside_scopes(std::string_view name, const Scope& last) const;
   Value eval_node(const Expr& e, Scope& s);  // eval() of everything but constants and names
   Value eval_inner(const Expr& e, Scope& s);
   void build_args(const CallArgsExpr& c, Scope& s, CallArgs& out);
