@@ -655,6 +655,8 @@ void DictObj::set(Value key, Value value) {
     entries_[static_cast<std::size_t>(i)].second = std::move(value);
     return;
   }
+  // Dicts that grow (namespaces, `d.update` in a loop) skip the 1-2-4 reallocations.
+  if (entries_.capacity() == 0) entries_.reserve(4);
   entries_.emplace_back(std::move(key), std::move(value));
   if (index_.empty()) {
     if (entries_.size() >= 12) rebuild_index();
