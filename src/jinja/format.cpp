@@ -414,6 +414,10 @@ Value percent_format_args(std::string_view fmt, std::span<const Value> args, con
       case 's':
       case 'r':
       case 'a': {
+        if (type == 's' && sp.width < 0 && sp.precision < 0) {  // plain %s: printed in place
+          v.append_str(out);
+          break;
+        }
         std::string s = type == 's' ? v.str() : v.repr();
         if (sp.precision >= 0 && utf8_length(s) > sp.precision) {
           auto cs = utf8_chars(s);
@@ -439,6 +443,12 @@ Value percent_format_args(std::string_view fmt, std::span<const Value> args, con
           fail_type(std::string("%") + type + " format: a real number is required, not " + v.type_name());
         }
         std::int64_t n = v.is_float() ? Value::float_to_int(v.as_float()) : v.as_int();
+        if ((type == 'd' || type == 'i' || type == 'u') && sp.width < 0 && sp.precision < 0 &&
+            sp.sign == '-') {
+          char digits[24];  // plain %d
+          out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+          break;
+        }
         Spec is = sp;
         is.type = (type == 'i' || type == 'u') ? 'd' : type;
         if (sp.precision > 0 && is.type == 'd') {
