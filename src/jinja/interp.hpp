@@ -269,6 +269,7 @@ class Interp final : public RenderState {
   bool eval_test(const TestExpr& t, Scope& s);
   void assign(const Target& t, Value v, Scope& s);
   Flow exec_for(const ForStmt& f, Scope& s);
+  Flow exec_if(const IfStmt& n, Scope& s);
   void exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow);
   void exec_include(const IncludeStmt& st, Scope& s);
   std::shared_ptr<Scope> snapshot(Scope& s);
