@@ -426,6 +426,15 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
   }
 }
 
+// Whether a list or tuple holds a dict at some depth: only then does its one-line pprint form
+// (sorted keys) differ from its repr.
+bool holds_dict(const Value& v, int level) {
+  if (v.is_dict()) return true;
+  if (!v.is_sequence_like() || level > 400) return false;
+  return std::any_of(v.items().begin(), v.items().end(),
+                     [&](const Value& x) { return holds_dict(x, level + 1); });
+}
+
 void pformat_impl(std::string& out, const Value& v, int indent, int allowance, int level) {
   if (level > 400) throw TemplateError(ErrorKind::kLimit, "maximum recursion depth exceeded in pprint");
   std::string rep;
@@ -467,7 +476,7 @@ void pformat_impl(std::string& out, const Value& v, int indent, int allowance, i
   }
   rep = v.repr();
   if (static_cast<int>(rep.size()) <= 80 - indent - allowance || !v.is_sequence_like() || v.items().empty()) {
-    if (v.is_sequence_like()) {
+    if (v.is_sequence_like() && holds_dict(v, 0)) {
       // nested dicts still need sorted keys
       bool tup = v.is_tuple();
       std::string one = tup ? "(" : "[";
