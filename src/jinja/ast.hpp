@@ -166,6 +166,7 @@ struct CompareExpr : Expr {
 
 struct CondExpr : Expr {
   ExprPtr test, body, orelse;  // orelse may be null
+  Value missing_else;          // without orelse: the undefined a false test yields (built once)
   CondExpr() : Expr(EK::kCond) {}
 };
 

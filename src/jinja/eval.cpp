@@ -381,8 +381,7 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
       Value tmp;
       if (eval_ref(*c.test, s, tmp).truthy()) return eval(*c.body, s);
       if (c.orelse) return eval(*c.orelse, s);
-      return Value::undefined("the inline if-expression on line " + std::to_string(e.line) +
-                              " evaluated to false and no else section was defined.");
+      return c.missing_else;
     }
     case EK::kConcat: {
       const auto& c = static_cast<const ConcatExpr&>(e);

@@ -47,7 +47,11 @@ ExprPtr Parser::parse_condexpr() {
     auto c = make_node<CondExpr>(at);
     c->body = std::move(e1);
     c->test = parse_or();
-    if (skip_name("else")) c->orelse = parse_condexpr();
+    if (skip_name("else"))
+      c->orelse = parse_condexpr();
+    else
+      c->missing_else = Value::undefined("the inline if-expression on line " + std::to_string(c->line) +
+                                         " evaluated to false and no else section was defined.");
     soft_ = saved;
     e1 = std::move(c);
   }
