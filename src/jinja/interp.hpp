@@ -28,10 +28,11 @@ constexpr std::uint64_t name_bit(std::size_t hash) {
 
 // Whether two names with equal hashes are the same text. Names of one template are interned, so a
 // match is usually the same address; names bound by another template (an includer's, a macro
-// library's) compare their text.
-inline bool same_name(std::string_view a, std::string_view b) {
-  return a.data() == b.data() || (a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0);
+// library's) compare their text, out of line so the scope scans stay small.
+[[gnu::cold, gnu::noinline]] inline bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
+inline bool same_name(std::string_view a, std::string_view b) { return a.data() == b.data() || same_text(a, b); }
 
 // A scope's bindings: a vector plus a 64-bit mask of the names' bits (a one-hash Bloom filter), so
 // a lookup skips, with one test, every scope that cannot hold the name. Writers go through these
