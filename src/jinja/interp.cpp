@@ -303,11 +303,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
 }
 
 Flow Interp::exec_for(const ForStmt& f, Scope& s) {
-  Value seq = eval(*f.iter, s);
-  if (seq.is_undefined() && !seq.undefined_hint().empty() &&
-      seq.undefined_hint().find("is undefined") == std::string::npos) {
-    // iterating a missing attribute is fine (empty), as with Jinja2's default Undefined
-  }
+  Value seq = eval(*f.iter, s);  // an undefined iterates as empty (Jinja2's default Undefined)
   std::vector<Value> materialized;
   const std::vector<Value>* items;
   if (seq.is_sequence_like() && !f.filter) {
