@@ -251,16 +251,13 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
   return t.negated ? !r : r;
 }
 
-// Inlined into eval(): one stack frame per evaluated node instead of two (eval's try block is free
-// when nothing throws, and the node evaluation is the interpreter's hottest path).
+// Inlined into eval_node(): one stack frame per evaluated node instead of two (the try block is
+// free when nothing throws, and node evaluation is the interpreter's hottest path).
 [[gnu::always_inline]] inline Value Interp::eval_inner(const Expr& e, Scope& s) {
   switch (e.kind) {
     case EK::kConst:
-      return static_cast<const ConstExpr&>(e).value;
-    case EK::kName: {
-      const auto& n = static_cast<const NameExpr&>(e);
-      return lookup_name(n.hash, n.name, s);
-    }
+    case EK::kName:
+      return eval(e, s);  // eval() answers these itself; they only get here through eval_node()
     case EK::kList:
     case EK::kTuple: {
       const auto& n = static_cast<const SeqExpr&>(e);
