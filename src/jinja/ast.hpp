@@ -90,7 +90,7 @@ struct DictExpr : Expr {
 struct AttrExpr : Expr {
   ExprPtr obj;
   std::string name;
-  Value name_value;  // `name` as a str: the Undefined a missing attribute gives shares its text
+  Value name_value;          // `name` as a str: the Undefined a missing attribute gives shares its text
   bool dict_method = false;  // `name` is a dict method (parse time)
   AttrExpr() : Expr(EK::kAttr) {}
 };

@@ -32,7 +32,9 @@ constexpr std::uint64_t name_bit(std::size_t hash) {
 [[gnu::cold, gnu::noinline]] inline bool same_text(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
-inline bool same_name(std::string_view a, std::string_view b) { return a.data() == b.data() || same_text(a, b); }
+inline bool same_name(std::string_view a, std::string_view b) {
+  return a.data() == b.data() || same_text(a, b);
+}
 
 // A scope's bindings: a vector plus a 64-bit mask of the names' bits (a one-hash Bloom filter), so
 // a lookup skips, with one test, every scope that cannot hold the name. Writers go through these
@@ -281,7 +283,7 @@ class Interp final : public RenderState {
   // Template currently executing (points at a shared_ptr held by a Template or a macro value
   // that outlives the execution, so switching templates costs no reference counting).
   const std::shared_ptr<const TemplateAst>* ast_ = nullptr;
-  std::vector<std::string> spare_buffers_;  // capture() buffers, reused to avoid regrowing
+  std::vector<std::string> spare_buffers_;             // capture() buffers, reused to avoid regrowing
   std::vector<std::unique_ptr<CallArgs>> args_stack_;  // see PooledArgs
   std::size_t args_used_ = 0;
   VectorPool<Var> var_pool_;
