@@ -85,24 +85,17 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   return tmp;
 }
 
-void Interp::print_value(const Value& v) {
-  if (v.is_str())
-    out_->append(v.as_str());
-  else if (!v.is_undefined())  // the default Undefined prints as nothing
-    v.append_str(*out_);
-}
-
 void Interp::print_expr(const Expr& e, Scope& s) {
   switch (e.kind) {
     case EK::kName: {
       // A missing name prints as nothing, so its undefined value (and message) is never built.
       const auto& n = static_cast<const NameExpr&>(e);
-      if (const Value* v = find_name(n.hash, n.name, s)) print_value(*v);
+      if (const Value* v = find_name(n.hash, n.name, s)) v->append_str(*out_);
       return;
     }
     case EK::kCall:
       try {
-        print_value(eval_call(static_cast<const CallExpr&>(e), s, true));
+        eval_call(static_cast<const CallExpr&>(e), s, true).append_str(*out_);
       } catch (TemplateError& err) {
         if (!err.located()) err.locate((*ast_)->name, e.line, e.col);
         throw;
@@ -110,7 +103,7 @@ void Interp::print_expr(const Expr& e, Scope& s) {
       return;
     default: {
       Value tmp;
-      print_value(eval_ref(e, s, tmp));
+      eval_ref(e, s, tmp).append_str(*out_);
       return;
     }
   }

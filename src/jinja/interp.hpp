@@ -153,7 +153,6 @@ class Interp final : public RenderState {
   Value call_value(const Value& fn, CallArgs& args, bool direct = false);
   // Evaluates `e` and appends its printed form to the output.
   void print_expr(const Expr& e, Scope& s);
-  void print_value(const Value& v);
   Value apply_filter(const FilterExpr& f, Value input, Scope& s);
   // A filter chain whose innermost input is `input` (filter blocks, set blocks).
   Value apply_filter_chain(const Expr& chain, Value input, Scope& s);
