@@ -10,6 +10,7 @@
 
 #include "jinja/ast.hpp"
 #include "jinja/environment.hpp"
+#include "jinja/str_memo.hpp"
 
 namespace pond::jinja {
 
@@ -211,6 +212,8 @@ class Interp final : public RenderState {
 
   // A random number for the `random` filter (seeded per render).
   std::uint64_t random();
+  // `| lower` results of this render, by source string.
+  StrMemo& lower_memo() { return lower_memo_; }
 
   // Records that `item` was stored inside `container` (a possible reference cycle).
   void note_insert(const Value& container, const Value& item);
@@ -292,6 +295,7 @@ class Interp final : public RenderState {
   std::vector<std::shared_ptr<Scope>> roots_;  // imported/included top levels, alive for the render
   std::vector<std::weak_ptr<Object>> cycle_candidates_;
   std::uint64_t rng_ = 0;
+  StrMemo lower_memo_;
 };
 
 // The `loop` variable of a for loop.
