@@ -87,11 +87,31 @@ struct DictExpr : Expr {
   DictExpr() : Expr(EK::kDict) {}
 };
 
+// The attributes of a for loop's `loop` object (LoopObj), so that `loop.last` is resolved when parsing.
+enum class LoopAttr : std::uint8_t {
+  kNone,  // not an attribute of `loop` (or not a loop attribute at all)
+  kIndex,
+  kIndex0,
+  kRevindex,
+  kRevindex0,
+  kFirst,
+  kLast,
+  kLength,
+  kDepth,
+  kDepth0,
+  kPrevitem,
+  kNextitem,
+};
+LoopAttr loop_attr_of(std::string_view name);
+
 struct AttrExpr : Expr {
   ExprPtr obj;
   std::string name;
   Value name_value;          // `name` as a str: the Undefined a missing attribute gives shares its text
   bool dict_method = false;  // `name` is a dict method (parse time)
+  // `loop.<attr>`: the attribute when `obj` is the name `loop`. It only applies while `loop` is
+  // a LoopObj (a template may rebind the name), which the renderer checks.
+  LoopAttr loop_attr = LoopAttr::kNone;
   AttrExpr() : Expr(EK::kAttr) {}
 };
 

@@ -60,6 +60,12 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
     }
     case EK::kAttr: {
       const auto& n = static_cast<const AttrExpr&>(e);
+      if (n.loop_attr != LoopAttr::kNone) {
+        if (const LoopObj* loop = find_loop(n, s)) {
+          tmp = loop->attr(n.loop_attr);
+          return tmp;
+        }
+      }
       if (n.dict_method) break;
       Value obj_tmp;
       const Value& obj = eval_ref(*n.obj, s, obj_tmp);
@@ -85,12 +91,47 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   return tmp;
 }
 
+bool Interp::eval_truthy(const Expr& e, Scope& s) {
+  switch (e.kind) {
+    case EK::kNot:
+      return !eval_truthy(*static_cast<const UnaryExpr&>(e).operand, s);
+    case EK::kName: {
+      const auto& n = static_cast<const NameExpr&>(e);
+      const Value* v = find_name(n.hash, n.name, s);
+      return v && v->truthy();  // an undefined name is false
+    }
+    case EK::kAttr: {
+      const auto& n = static_cast<const AttrExpr&>(e);
+      if (n.loop_attr == LoopAttr::kFirst || n.loop_attr == LoopAttr::kLast) {
+        if (const LoopObj* loop = find_loop(n, s))
+          return n.loop_attr == LoopAttr::kFirst ? loop->index0 == 0 : loop->index0 == loop->length - 1;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  Value tmp;
+  return eval_ref(e, s, tmp).truthy();
+}
+
 void Interp::print_expr(const Expr& e, Scope& s) {
   switch (e.kind) {
     case EK::kName: {
       // A missing name prints as nothing, so its undefined value (and message) is never built.
       const auto& n = static_cast<const NameExpr&>(e);
       if (const Value* v = find_name(n.hash, n.name, s)) v->append_str(*out_);
+      return;
+    }
+    case EK::kCond: {
+      // `{{ ", " if not loop.last }}`: the chosen branch prints itself, with no value in between.
+      const auto& c = static_cast<const CondExpr&>(e);
+      if (eval_truthy(*c.test, s))
+        print_expr(*c.body, s);
+      else if (c.orelse)
+        print_expr(*c.orelse, s);
+      else
+        c.missing_else.append_str(*out_);
       return;
     }
     case EK::kCall:
@@ -271,6 +312,9 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
     }
     case EK::kAttr: {
       const auto& n = static_cast<const AttrExpr&>(e);
+      if (n.loop_attr != LoopAttr::kNone) {
+        if (const LoopObj* loop = find_loop(n, s)) return loop->attr(n.loop_attr);
+      }
       Value tmp;
       const Value& obj = eval_ref(*n.obj, s, tmp);
       if (obj.is_dict() && !n.dict_method) {
@@ -316,10 +360,8 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
     }
     case EK::kTest:
       return Value(eval_test(static_cast<const TestExpr&>(e), s));
-    case EK::kNot: {
-      Value tmp;
-      return Value(!eval_ref(*static_cast<const UnaryExpr&>(e).operand, s, tmp).truthy());
-    }
+    case EK::kNot:
+      return Value(!eval_truthy(*static_cast<const UnaryExpr&>(e).operand, s));
     case EK::kNeg:
       return negate(eval(*static_cast<const UnaryExpr&>(e).operand, s));
     case EK::kPos: {
@@ -368,8 +410,7 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
     }
     case EK::kCond: {
       const auto& c = static_cast<const CondExpr&>(e);
-      Value tmp;
-      if (eval_ref(*c.test, s, tmp).truthy()) return eval(*c.body, s);
+      if (eval_truthy(*c.test, s)) return eval(*c.body, s);
       if (c.orelse) return eval(*c.orelse, s);
       return c.missing_else;
     }

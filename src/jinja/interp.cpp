@@ -92,10 +92,8 @@ Flow Interp::exec(const Body& body, Scope& s) {
 }
 
 Flow Interp::exec_if(const IfStmt& n, Scope& s) {
-  for (const auto& [test, body] : n.branches) {
-    Value tmp;
-    if (eval_ref(*test, s, tmp).truthy()) return exec(body, s);
-  }
+  for (const auto& [test, body] : n.branches)
+    if (eval_truthy(*test, s)) return exec(body, s);
   return exec(n.orelse, s);
 }
 
@@ -302,6 +300,25 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
   }
 }
 
+Value Interp::take_loop() {
+  if (spare_loops_.empty()) return Value::object(std::make_shared<LoopObj>());
+  Value v = std::move(spare_loops_.back());
+  spare_loops_.pop_back();
+  return v;
+}
+
+void Interp::give_loop(Value& loop) {
+  // Reused only when nothing kept it (a macro defined in the loop, a `set` outside the loop's scope).
+  if (loop.heap().use_count() != 1 || spare_loops_.size() >= 16) return;
+  auto& l = static_cast<LoopObj&>(*loop.as_object());
+  l.seq = Value();
+  l.items = nullptr;
+  l.index0 = 0;
+  l.changed_last.clear();
+  l.changed_called = false;
+  spare_loops_.push_back(std::move(loop));
+}
+
 Flow Interp::exec_for(const ForStmt& f, Scope& s) {
   Value seq = eval(*f.iter, s);  // an undefined iterates as empty (Jinja2's default Undefined)
   std::vector<Value> materialized;
@@ -328,18 +345,21 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     items = &materialized;
     body.vars.clear();
   }
-  std::shared_ptr<LoopObj> loop;
+  Value loop_value;
+  LoopObj* loop = nullptr;
   if (f.uses_loop) {
-    loop = std::make_shared<LoopObj>();
-    loop->items = std::make_shared<const std::vector<Value>>(*items);
-    items = loop->items.get();
+    loop_value = take_loop();
+    loop = static_cast<LoopObj*>(loop_value.as_object());
+    // The loop views the list it iterates; a list built here (filtered, or from a dict, string,
+    // generator) becomes a list value it owns.
+    loop->seq = items != &materialized ? seq : Value::list(std::move(materialized));
+    loop->items = items = &loop->seq.items();
     loop->length = static_cast<std::int64_t>(items->size());
   }
   std::size_t n = items->size();
   count_steps(n);
   // Every iteration starts from a fresh scope (assignments do not carry over, as in Jinja2).
   bool completed_any = false;
-  Value loop_value = loop ? Value::object(loop) : Value();
   // The first iteration binds `loop` and the target names first in the scope; later ones drop what
   // the body bound after them and rebind them in place.
   std::size_t own = 0;
@@ -366,6 +386,10 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
     Flow fl = exec(f.body, body);
     if (fl == Flow::kBreak) break;
     if (fl == Flow::kNormal) completed_any = true;
+  }
+  if (loop) {
+    body.vars.clear();
+    give_loop(loop_value);
   }
   // Jinja2 runs `else` when no iteration reached the end of the body.
   if (!completed_any && !f.orelse.empty()) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <unordered_map>
 #include <vector>
 
@@ -120,6 +121,8 @@ bool shareable_across_renders(const Value& v, int depth = 0);
 
 enum class Flow { kNormal, kBreak, kContinue };
 
+class LoopObj;
+
 // Vectors handed back after use and reused by later calls of the same render, so that argument
 // lists and scopes on hot paths do not allocate.
 template <class T>
@@ -175,6 +178,9 @@ class Interp final : public RenderState {
   // Evaluates `e` without copying values that already live somewhere (constants, variables, dict
   // items); computed values go to `tmp`. The reference is only valid until the next evaluation.
   const Value& eval_ref(const Expr& e, Scope& s, Value& tmp);
+  // Whether `e` is true (`if` tests, `not`, conditional expressions), without building a value
+  // for the common tests (`not x`, `loop.first`, `loop.last`).
+  bool eval_truthy(const Expr& e, Scope& s);
 
   // RenderState
   Value lookup(std::string_view name) const override;
@@ -269,11 +275,17 @@ class Interp final : public RenderState {
   const Value* find_outside_scopes(std::string_view name, const Scope& last) const;
   Value eval_node(const Expr& e, Scope& s);  // eval() of everything but constants and names
   Value eval_inner(const Expr& e, Scope& s);
+  // For `loop.<attr>` (AttrExpr::loop_attr set): the LoopObj `loop` names, or nullptr when it is
+  // rebound to something else.
+  const LoopObj* find_loop(const AttrExpr& a, Scope& s) const;
   void build_args(const CallArgsExpr& c, Scope& s, CallArgs& out);
   Value eval_call(const CallExpr& c, Scope& s, bool direct = false);
   bool eval_test(const TestExpr& t, Scope& s);
   void assign(const Target& t, Value v, Scope& s);
   Flow exec_for(const ForStmt& f, Scope& s);
+  // A LoopObj value for a for loop, reused from one that ended with nothing else holding it.
+  Value take_loop();
+  void give_loop(Value& loop);
   Flow exec_if(const IfStmt& n, Scope& s);
   void exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow);
   void exec_include(const IncludeStmt& st, Scope& s);
@@ -289,6 +301,7 @@ class Interp final : public RenderState {
   std::vector<std::unique_ptr<CallArgs>> args_stack_;  // see PooledArgs
   std::size_t args_used_ = 0;
   VectorPool<Var> var_pool_;
+  std::vector<Value> spare_loops_;  // see take_loop
   int depth_ = 0;
   std::uint64_t steps_ = 0;
   std::unordered_map<std::string, Value> modules_;
@@ -303,9 +316,34 @@ class LoopObj final : public NativeObject {
  public:
   std::int64_t index0 = 0;
   std::int64_t length = 0;
-  std::shared_ptr<const std::vector<Value>> items;
+  // The items iterated, viewed in the list `seq` that owns them. Jinja2 iterates the list itself,
+  // not a copy: a body that shrinks it sees the change (previtem/nextitem check the bounds).
+  Value seq;
+  const std::vector<Value>* items = nullptr;
   std::vector<Value> changed_last;
   bool changed_called = false;
+
+  // `loop.<attr>` resolved at parse time (the common ones inline: they run every iteration).
+  Value attr(LoopAttr a) const {
+    switch (a) {
+      case LoopAttr::kLast:
+        return Value(index0 == length - 1);
+      case LoopAttr::kFirst:
+        return Value(index0 == 0);
+      case LoopAttr::kIndex:
+        return Value(index0 + 1);
+      case LoopAttr::kIndex0:
+        return Value(index0);
+      default:
+        return other_attr(a);
+    }
+  }
+  // The LoopObj a value holds, or nullptr (`loop` may be rebound to anything).
+  static const LoopObj* of(const Value& v) {
+    if (!v.is_object()) return nullptr;
+    const Object& o = *v.heap();
+    return typeid(o) == typeid(LoopObj) ? static_cast<const LoopObj*>(&o) : nullptr;
+  }
 
   Value get_attr(std::string_view name) const override;
   bool call_method(std::string_view name, CallArgs& args, Value& result) override;
@@ -314,6 +352,9 @@ class LoopObj final : public NativeObject {
   std::string type_name() const override { return "LoopContext"; }
   void for_each_child(const std::function<void(const Value&)>& fn) const override;
   void clear_children() override;
+
+ private:
+  Value other_attr(LoopAttr a) const;
 };
 
 // namespace(): attributes that `{% set ns.x = ... %}` may assign.
@@ -328,5 +369,11 @@ class NamespaceObj final : public NativeObject {
   void for_each_child(const std::function<void(const Value&)>& fn) const override { fn(attrs); }
   void clear_children() override { attrs.as_dict().clear(); }
 };
+
+inline const LoopObj* Interp::find_loop(const AttrExpr& a, Scope& s) const {
+  const auto& n = static_cast<const NameExpr&>(*a.obj);
+  const Value* v = find_name(n.hash, n.name, s);
+  return v ? LoopObj::of(*v) : nullptr;
+}
 
 }  // namespace pond::jinja

@@ -4,27 +4,49 @@
 
 namespace pond::jinja {
 
+LoopAttr loop_attr_of(std::string_view n) {
+  if (n == "last") return LoopAttr::kLast;  // the most used, with first and index
+  if (n == "first") return LoopAttr::kFirst;
+  if (n == "index") return LoopAttr::kIndex;
+  if (n == "index0") return LoopAttr::kIndex0;
+  if (n == "revindex") return LoopAttr::kRevindex;
+  if (n == "revindex0") return LoopAttr::kRevindex0;
+  if (n == "length") return LoopAttr::kLength;
+  if (n == "depth") return LoopAttr::kDepth;
+  if (n == "depth0") return LoopAttr::kDepth0;
+  if (n == "previtem") return LoopAttr::kPrevitem;
+  if (n == "nextitem") return LoopAttr::kNextitem;
+  return LoopAttr::kNone;
+}
+
 Value LoopObj::get_attr(std::string_view n) const {
-  if (n == "last") return Value(index0 == length - 1);  // the most used, with first and index
-  if (n == "first") return Value(index0 == 0);
-  if (n == "index") return Value(index0 + 1);
-  if (n == "index0") return Value(index0);
-  if (n == "revindex") return Value(length - index0);
-  if (n == "revindex0") return Value(length - index0 - 1);
-  if (n == "first") return Value(index0 == 0);
-  if (n == "last") return Value(index0 == length - 1);
-  if (n == "length") return Value(length);
-  if (n == "depth") return Value(std::int64_t{1});
-  if (n == "depth0") return Value(std::int64_t{0});
-  if (n == "previtem") {
-    if (index0 == 0) return Value::undefined("there is no previous item");
-    return (*items)[static_cast<std::size_t>(index0 - 1)];
+  LoopAttr a = loop_attr_of(n);
+  if (a == LoopAttr::kNone) return Value::missing_attribute("jinja2.runtime.LoopContext object", n);
+  return attr(a);
+}
+
+Value LoopObj::other_attr(LoopAttr a) const {
+  const auto size = items ? static_cast<std::int64_t>(items->size()) : 0;
+  switch (a) {
+    case LoopAttr::kRevindex:
+      return Value(length - index0);
+    case LoopAttr::kRevindex0:
+      return Value(length - index0 - 1);
+    case LoopAttr::kLength:
+      return Value(length);
+    case LoopAttr::kDepth:
+      return Value(std::int64_t{1});
+    case LoopAttr::kDepth0:
+      return Value(std::int64_t{0});
+    case LoopAttr::kPrevitem:
+      if (index0 == 0 || index0 > size) return Value::undefined("there is no previous item");
+      return (*items)[static_cast<std::size_t>(index0 - 1)];
+    case LoopAttr::kNextitem:
+      if (index0 + 1 >= length || index0 + 1 >= size) return Value::undefined("there is no next item");
+      return (*items)[static_cast<std::size_t>(index0 + 1)];
+    default:
+      return attr(a);
   }
-  if (n == "nextitem") {
-    if (index0 + 1 >= length) return Value::undefined("there is no next item");
-    return (*items)[static_cast<std::size_t>(index0 + 1)];
-  }
-  return Value::missing_attribute("jinja2.runtime.LoopContext object", n);
 }
 
 bool LoopObj::call_method(std::string_view n, CallArgs& args, Value& result) {
@@ -61,12 +83,12 @@ Value NamespaceObj::get_item(const Value& key) const {
 }
 
 void LoopObj::for_each_child(const std::function<void(const Value&)>& fn) const {
-  if (items)
-    for (const auto& v : *items) fn(v);
+  fn(seq);
   for (const auto& v : changed_last) fn(v);
 }
 void LoopObj::clear_children() {
-  items.reset();
+  items = nullptr;
+  seq = Value();
   length = 0;
   changed_last.clear();
 }

@@ -326,6 +326,8 @@ ExprPtr Parser::parse_subscript(ExprPtr node) {
       g->name = std::string(a.text);
       g->name_value = Value(g->name);
       g->dict_method = is_dict_method_name(g->name);
+      if (g->obj->kind == EK::kName && static_cast<const NameExpr&>(*g->obj).name == kLoopName)
+        g->loop_attr = loop_attr_of(g->name);
       return g;
     }
     if (a.type == Tok::kInt) {
