@@ -104,11 +104,14 @@ enum class LoopAttr : std::uint8_t {
 };
 LoopAttr loop_attr_of(std::string_view name);
 
+enum class MethodId : std::uint8_t;  // methods.hpp
+
 struct AttrExpr : Expr {
   ExprPtr obj;
   std::string name;
   Value name_value;          // `name` as a str: the Undefined a missing attribute gives shares its text
   bool dict_method = false;  // `name` is a dict method (parse time)
+  MethodId method{};         // the dict or list method `name` names, if any (methods.hpp)
   // `loop.<attr>`: the attribute when `obj` is the name `loop`. It only applies while `loop` is
   // a LoopObj (a template may rebind the name), which the renderer checks.
   LoopAttr loop_attr = LoopAttr::kNone;
@@ -118,6 +121,8 @@ struct AttrExpr : Expr {
 struct ItemExpr : Expr {
   ExprPtr obj;
   ExprPtr key;
+  // Evaluating `key` cannot run template code (parse time), so `obj` may be read in place first.
+  bool key_runs_no_code = false;
   ItemExpr() : Expr(EK::kItem) {}
 };
 

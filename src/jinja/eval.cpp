@@ -48,6 +48,18 @@ Value Interp::eval_node(const Expr& e, Scope& s) {
   }
 }
 
+namespace {
+// eval_ref() of an attribute's object, which is most often a name: looked up here, without a
+// nested eval_ref() call (whose large frame costs more than the lookup).
+[[gnu::always_inline]] inline const Value& object_ref(Interp& in, const Expr& e, Scope& s, Value& tmp) {
+  if (e.kind != EK::kName) return in.eval_ref(e, s, tmp);
+  const auto& n = static_cast<const NameExpr&>(e);
+  if (const Value* v = in.find_name(n.hash, n.name, s)) return *v;
+  tmp = in.lookup_name(n.hash, n.name, s);  // undefined, with its message
+  return tmp;
+}
+}  // namespace
+
 const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   switch (e.kind) {
     case EK::kConst:
@@ -68,13 +80,16 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
       }
       if (n.dict_method) break;
       Value obj_tmp;
-      const Value& obj = eval_ref(*n.obj, s, obj_tmp);
-      if (obj.is_dict()) {
-        if (const Value* v = obj.as_dict().find_str(n.name)) {
-          if (&obj != &obj_tmp) return *v;
-          tmp = *v;  // the dict itself is a temporary
-          return tmp;
-        }
+      const Value& obj = object_ref(*this, *n.obj, s, obj_tmp);
+      const Value* v = nullptr;
+      if (obj.is_dict())
+        v = obj.as_dict().find_str(n.name);
+      else if (const NamespaceObj* ns = NamespaceObj::of(obj))
+        v = ns->attrs.as_dict().find_str(n.name);
+      if (v) {
+        if (&obj != &obj_tmp) return *v;
+        tmp = *v;  // the dict or namespace itself is a temporary
+        return tmp;
       }
       try {
         tmp = get_attr_name_value(obj, n.name_value);
@@ -91,28 +106,41 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   return tmp;
 }
 
-bool Interp::eval_truthy(const Expr& e, Scope& s) {
-  switch (e.kind) {
-    case EK::kNot:
-      return !eval_truthy(*static_cast<const UnaryExpr&>(e).operand, s);
+namespace {
+// eval_truthy() of anything else: out of line, so that the fast cases need no stack frame.
+[[gnu::noinline]] bool truthy_of_value(Interp& in, const Expr& e, Scope& s) {
+  Value tmp;
+  return in.eval_ref(e, s, tmp).truthy();
+}
+}  // namespace
+
+bool Interp::eval_truthy(const Expr& expr, Scope& s) {
+  const Expr* e = &expr;
+  bool negated = false;
+  while (e->kind == EK::kNot) {
+    negated = !negated;
+    e = static_cast<const UnaryExpr&>(*e).operand.get();
+  }
+  switch (e->kind) {
     case EK::kName: {
-      const auto& n = static_cast<const NameExpr&>(e);
+      const auto& n = static_cast<const NameExpr&>(*e);
       const Value* v = find_name(n.hash, n.name, s);
-      return v && v->truthy();  // an undefined name is false
+      return negated != (v && v->truthy());  // an undefined name is false
     }
     case EK::kAttr: {
-      const auto& n = static_cast<const AttrExpr&>(e);
+      const auto& n = static_cast<const AttrExpr&>(*e);
       if (n.loop_attr == LoopAttr::kFirst || n.loop_attr == LoopAttr::kLast) {
-        if (const LoopObj* loop = find_loop(n, s))
-          return n.loop_attr == LoopAttr::kFirst ? loop->index0 == 0 : loop->index0 == loop->length - 1;
+        if (const LoopObj* loop = find_loop(n, s)) {
+          const bool first = n.loop_attr == LoopAttr::kFirst;
+          return negated != (first ? loop->index0 == 0 : loop->index0 == loop->length - 1);
+        }
       }
       break;
     }
     default:
       break;
   }
-  Value tmp;
-  return eval_ref(e, s, tmp).truthy();
+  return negated != truthy_of_value(*this, *e, s);
 }
 
 void Interp::print_expr(const Expr& e, Scope& s) {
@@ -123,6 +151,9 @@ void Interp::print_expr(const Expr& e, Scope& s) {
       if (const Value* v = find_name(n.hash, n.name, s)) v->append_str(*out_);
       return;
     }
+    case EK::kConst:  // the branches of `{{ ", " if not loop.last }}`
+      static_cast<const ConstExpr&>(e).value.append_str(*out_);
+      return;
     case EK::kCond: {
       // `{{ ", " if not loop.last }}`: the chosen branch prints itself, with no value in between.
       const auto& c = static_cast<const CondExpr&>(e);
@@ -203,30 +234,51 @@ Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
   fail_type("'" + fn.type_name() + "' object is not callable");
 }
 
+void Interp::note_stored_args(const Value& container, MethodId m, const CallArgs& args) {
+  if (m == MethodId::kUpdate && container.is_dict()) {
+    // The dict stores the entries of a dict argument, not the argument itself.
+    if (!args.args.empty()) {
+      if (args.args[0].is_dict() && &args.args[0].as_dict() != &container.as_dict()) {
+        for (const auto& [k, v] : args.args[0].as_dict().entries()) {
+          note_insert(container, k);
+          note_insert(container, v);
+        }
+      } else {
+        note_insert(container, args.args[0]);
+      }
+    }
+  } else {
+    for (const auto& v : args.args) note_insert(container, v);
+  }
+  for (const auto& [k, v] : args.kwargs) note_insert(container, v);
+}
+
 Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
   PooledArgs pooled(*this);
   CallArgs& args = pooled.args;
   if (c.fn->kind == EK::kAttr) {
     // obj.method(...): call methods directly instead of building a bound method first.
     const auto& a = static_cast<const AttrExpr&>(*c.fn);
-    Value obj = eval(*a.obj, s);
+    // Read in place, then held by a copy: the arguments and the method itself may change where
+    // the object is stored (`d.x.update(...)` may grow `d`).
+    Value obj_tmp;
+    const Value& obj_ref = eval_ref(*a.obj, s, obj_tmp);
+    Value obj = &obj_ref == &obj_tmp ? std::move(obj_tmp) : obj_ref;
     if (obj.is_undefined()) fail_undefined(obj);
     build_args(c.call, s, args);
     Value r;
+    if (a.method != MethodId::kNone && call_container_method(obj, a.method, args, r)) {
+      if (method_stores_args(a.method)) note_stored_args(obj, a.method, args);
+      return r;
+    }
     if (obj.is_object()) {
       Value attr = obj.as_object()->get_attr(a.name);
       if (!attr.is_undefined()) return call_value(attr, args, direct);
       if (obj.as_object()->call_method(a.name, args, r)) return r;
       return call_value(get_attr(obj, a.name), args);
     }
-    if (has_method(obj, a.name) && call_method(obj, a.name, args, r)) {
-      if (!args.args.empty() && (obj.is_list() || obj.is_dict())) {
-        for (const auto& v : args.args) note_insert(obj, v);
-      }
-      if (obj.is_dict())
-        for (const auto& [k, v] : args.kwargs) note_insert(obj, v);
-      return r;
-    }
+    if (has_method(obj, a.name) && call_method(obj, a.name, args, r))
+      return r;  // a str or number method (dict and list ones are all above): nothing is stored
     return call_value(get_attr(obj, a.name), args);
   }
   Value fn = eval(*c.fn, s);
@@ -316,16 +368,25 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
         if (const LoopObj* loop = find_loop(n, s)) return loop->attr(n.loop_attr);
       }
       Value tmp;
-      const Value& obj = eval_ref(*n.obj, s, tmp);
+      const Value& obj = object_ref(*this, *n.obj, s, tmp);
       if (obj.is_dict() && !n.dict_method) {
         if (const Value* v = obj.as_dict().find_str(n.name)) return *v;
+      } else if (const NamespaceObj* ns = NamespaceObj::of(obj)) {
+        if (const Value* v = ns->attrs.as_dict().find_str(n.name)) return *v;
       }
       return get_attr_name_value(obj, n.name_value);
     }
     case EK::kItem: {
       const auto& n = static_cast<const ItemExpr&>(e);
-      Value obj = eval(*n.obj, s);
-      return get_item(obj, eval(*n.key, s));
+      Value obj_tmp, key_tmp;
+      const Value* obj = &eval_ref(*n.obj, s, obj_tmp);
+      // A key that may run template code (a call) may also move or drop what `obj` refers to.
+      if (obj != &obj_tmp && !n.key_runs_no_code) obj = &(obj_tmp = *obj);
+      const Value& key = eval_ref(*n.key, s, key_tmp);
+      if (obj->is_dict()) {
+        if (const Value* v = obj->as_dict().find(key)) return *v;
+      }
+      return get_item(*obj, key);
     }
     case EK::kSlice: {
       const auto& n = static_cast<const SliceExpr&>(e);

@@ -223,6 +223,8 @@ class Interp final : public RenderState {
 
   // Records that `item` was stored inside `container` (a possible reference cycle).
   void note_insert(const Value& container, const Value& item);
+  // note_insert() of what a container method `m` (one that stores its arguments) stored.
+  void note_stored_args(const Value& container, MethodId m, const CallArgs& args);
   CallArgs& acquire_args() {
     if (args_used_ == args_stack_.size()) args_stack_.push_back(std::make_unique<CallArgs>());
     return *args_stack_[args_used_++];
@@ -368,6 +370,12 @@ class NamespaceObj final : public NativeObject {
   std::string type_name() const override { return "Namespace"; }
   void for_each_child(const std::function<void(const Value&)>& fn) const override { fn(attrs); }
   void clear_children() override { attrs.as_dict().clear(); }
+  // The NamespaceObj a value holds, or nullptr: the evaluator reads its attributes in place.
+  static const NamespaceObj* of(const Value& v) {
+    if (!v.is_object()) return nullptr;
+    const Object& o = *v.heap();
+    return typeid(o) == typeid(NamespaceObj) ? static_cast<const NamespaceObj*>(&o) : nullptr;
+  }
 };
 
 inline const LoopObj* Interp::find_loop(const AttrExpr& a, Scope& s) const {

@@ -58,6 +58,11 @@ class NameSet {
   std::array<std::string_view, kSize> table_{};
 };
 
+// Indexed by MethodId.
+constexpr std::array<std::string_view, 20> kMethodNames = {
+    "",        "get",      "items",  "keys",   "values", "update", "pop",    "setdefault", "copy",    "clear",
+    "popitem", "fromkeys", "append", "extend", "index",  "count",  "insert", "remove",     "reverse", "sort"};
+
 constexpr NameSet kStrMethodSet{kStrMethods};
 constexpr NameSet kListMethodSet{kListMethods};
 constexpr NameSet kDictMethodSet{kDictMethods};
@@ -81,15 +86,15 @@ class BoundMethod final : public CallableObj {
   std::string name_;
 };
 
-bool list_method(const Value& self, std::string_view name, CallArgs& a, Value& r) {
+bool list_method(const Value& self, MethodId id, CallArgs& a, Value& r) {
   auto& items = self.items();
   bool tuple = self.is_tuple();
   auto need = [&](std::size_t n) {
     if (a.args.size() < n)
-      fail_type(std::string(name) + "() takes exactly " + std::to_string(n) + " argument (" +
+      fail_type(std::string(method_name(id)) + "() takes exactly " + std::to_string(n) + " argument (" +
                 std::to_string(a.args.size()) + " given)");
   };
-  if (name == "index") {
+  if (id == MethodId::kIndex) {
     need(1);
     auto n = static_cast<std::int64_t>(items.size());
     auto norm = [&](std::int64_t v) {
@@ -105,21 +110,37 @@ bool list_method(const Value& self, std::string_view name, CallArgs& a, Value& r
       }
     throw TemplateError(ErrorKind::kValue, a.args[0].repr() + " is not in " + (tuple ? "tuple" : "list"));
   }
-  if (name == "count") {
+  if (id == MethodId::kCount) {
     need(1);
     r = Value(static_cast<std::int64_t>(std::count(items.begin(), items.end(), a.args[0])));
     return true;
   }
   if (tuple) return false;
-  r = Value::none();
-  if (name == "append") {
+  if (id == MethodId::kAppend) {  // the common one first
     need(1);
     items.push_back(a.args[0]);
-  } else if (name == "extend") {
+    r = Value::none();
+    return true;
+  }
+  switch (id) {
+    case MethodId::kExtend:
+    case MethodId::kPop:
+    case MethodId::kInsert:
+    case MethodId::kRemove:
+    case MethodId::kReverse:
+    case MethodId::kSort:
+    case MethodId::kClear:
+    case MethodId::kCopy:
+      break;
+    default:
+      return false;
+  }
+  r = Value::none();
+  if (id == MethodId::kExtend) {
     need(1);
     std::vector<Value> more = iterate(a.args[0]);
     items.insert(items.end(), more.begin(), more.end());
-  } else if (name == "pop") {
+  } else if (id == MethodId::kPop) {
     if (items.empty()) throw TemplateError(ErrorKind::kIndex, "pop from empty list");
     std::int64_t i = int_arg(a, 0, -1);
     auto n = static_cast<std::int64_t>(items.size());
@@ -127,52 +148,67 @@ bool list_method(const Value& self, std::string_view name, CallArgs& a, Value& r
     if (i < 0 || i >= n) throw TemplateError(ErrorKind::kIndex, "pop index out of range");
     r = items[static_cast<std::size_t>(i)];
     items.erase(items.begin() + i);
-  } else if (name == "insert") {
+  } else if (id == MethodId::kInsert) {
     need(2);
     std::int64_t i = int_arg(a, 0, 0);
     auto n = static_cast<std::int64_t>(items.size());
     if (i < 0) i = std::max<std::int64_t>(0, i + n);
     if (i > n) i = n;
     items.insert(items.begin() + i, a.args[1]);
-  } else if (name == "remove") {
+  } else if (id == MethodId::kRemove) {
     need(1);
     auto it = std::find(items.begin(), items.end(), a.args[0]);
     if (it == items.end()) throw TemplateError(ErrorKind::kValue, "list.remove(x): x not in list");
     items.erase(it);
-  } else if (name == "reverse") {
+  } else if (id == MethodId::kReverse) {
     std::reverse(items.begin(), items.end());
-  } else if (name == "sort") {
+  } else if (id == MethodId::kSort) {
     bool rev = a.kwarg("reverse") && a.kwarg("reverse")->truthy();
     std::stable_sort(items.begin(), items.end(),
                      [&](const Value& x, const Value& y) { return rev ? less_than(y, x) : less_than(x, y); });
-  } else if (name == "clear") {
+  } else if (id == MethodId::kClear) {
     items.clear();
-  } else if (name == "copy") {
-    r = Value::list(items);
   } else {
-    return false;
+    r = Value::list(items);  // copy
   }
   return true;
 }
 
-bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r) {
+bool dict_method(const Value& self, MethodId id, CallArgs& a, Value& r) {
   DictObj& d = self.as_dict();
-  if (name == "get") {
-    if (a.args.empty()) fail_type("get expected at least 1 argument, got 0");
-    const Value* v = d.find(a.args[0]);
-    r = v ? *v : (a.args.size() > 1 ? a.args[1] : Value::none());
-  } else if (name == "items") {
+  switch (id) {
+    case MethodId::kGet: {
+      if (a.args.empty()) fail_type("get expected at least 1 argument, got 0");
+      const Value* v = d.find(a.args[0]);
+      r = v ? *v : a.args.size() > 1 ? a.args[1] : Value::none();
+      return true;
+    }
+    case MethodId::kItems:
+    case MethodId::kKeys:
+    case MethodId::kValues:
+    case MethodId::kUpdate:
+    case MethodId::kPop:
+    case MethodId::kSetdefault:
+    case MethodId::kCopy:
+    case MethodId::kClear:
+    case MethodId::kPopitem:
+    case MethodId::kFromkeys:
+      break;
+    default:
+      return false;
+  }
+  if (id == MethodId::kItems) {
     std::vector<Value> out;
     out.reserve(d.size());
     for (const auto& [k, v] : d.entries()) out.push_back(Value::tuple({k, v}));
     r = Value::object(std::make_shared<DictViewObj>("dict_items", std::move(out)));
-  } else if (name == "keys" || name == "values") {
+  } else if (id == MethodId::kKeys || id == MethodId::kValues) {
+    const bool keys = id == MethodId::kKeys;
     std::vector<Value> out;
     out.reserve(d.size());
-    for (const auto& [k, v] : d.entries()) out.push_back(name == "keys" ? k : v);
-    r = Value::object(
-        std::make_shared<DictViewObj>(name == "keys" ? "dict_keys" : "dict_values", std::move(out)));
-  } else if (name == "update") {
+    for (const auto& [k, v] : d.entries()) out.push_back(keys ? k : v);
+    r = Value::object(std::make_shared<DictViewObj>(keys ? "dict_keys" : "dict_values", std::move(out)));
+  } else if (id == MethodId::kUpdate) {
     if (!a.args.empty()) {
       const Value& o = a.args[0];
       if (o.is_dict() && &o.as_dict() != &d) {
@@ -191,7 +227,7 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
     }
     for (const auto& [k, v] : a.kwargs) d.set(Value(k), v);
     r = Value::none();
-  } else if (name == "pop") {
+  } else if (id == MethodId::kPop) {
     if (a.args.empty()) fail_type("pop expected at least 1 argument, got 0");
     if (const Value* v = d.find(a.args[0])) {
       r = *v;
@@ -201,7 +237,7 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
     } else {
       throw TemplateError(ErrorKind::kKey, a.args[0].repr());
     }
-  } else if (name == "setdefault") {
+  } else if (id == MethodId::kSetdefault) {
     if (a.args.empty()) fail_type("setdefault expected at least 1 argument, got 0");
     if (const Value* v = d.find(a.args[0])) {
       r = *v;
@@ -209,29 +245,49 @@ bool dict_method(const Value& self, std::string_view name, CallArgs& a, Value& r
       r = a.args.size() > 1 ? a.args[1] : Value::none();
       d.set(a.args[0], r);
     }
-  } else if (name == "copy") {
+  } else if (id == MethodId::kCopy) {
     r = Value::dict();
     for (const auto& [k, v] : d.entries()) r.as_dict().set(k, v);
-  } else if (name == "clear") {
+  } else if (id == MethodId::kClear) {
     d.clear();
     r = Value::none();
-  } else if (name == "popitem") {
+  } else if (id == MethodId::kPopitem) {
     if (d.size() == 0) throw TemplateError(ErrorKind::kKey, "'popitem(): dictionary is empty'");
     auto last = d.entries().back();
     d.erase(last.first);
     r = Value::tuple({last.first, last.second});
-  } else if (name == "fromkeys") {
+  } else {  // fromkeys
     r = Value::dict();
     if (!a.args.empty())
       for (const auto& k : iterate(a.args[0]))
         r.as_dict().set(k, a.args.size() > 1 ? a.args[1] : Value::none());
-  } else {
-    return false;
   }
   return true;
 }
 
 }  // namespace
+
+MethodId method_id_of(std::string_view name) {
+  for (std::size_t i = 1; i < kMethodNames.size(); ++i)
+    if (kMethodNames[i] == name) return static_cast<MethodId>(i);
+  return MethodId::kNone;
+}
+
+std::string_view method_name(MethodId id) {
+  return kMethodNames[static_cast<std::size_t>(id)];
+}
+
+bool call_container_method(const Value& obj, MethodId id, CallArgs& args, Value& result) {
+  switch (obj.kind()) {
+    case Kind::kDict:
+      return dict_method(obj, id, args, result);
+    case Kind::kList:
+    case Kind::kTuple:
+      return list_method(obj, id, args, result);
+    default:
+      return false;
+  }
+}
 
 bool is_dict_method_name(std::string_view name) {
   return kDictMethodSet.contains(name);
@@ -269,9 +325,9 @@ bool call_method(const Value& obj, std::string_view name, CallArgs& args, Value&
       return str_method(obj, name, args, result);
     case Kind::kList:
     case Kind::kTuple:
-      return list_method(obj, name, args, result);
+      return list_method(obj, method_id_of(name), args, result);
     case Kind::kDict:
-      return dict_method(obj, name, args, result);
+      return dict_method(obj, method_id_of(name), args, result);
     case Kind::kObject:
       return obj.as_object()->call_method(name, args, result);
     case Kind::kInt:

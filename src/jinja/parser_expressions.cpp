@@ -314,6 +314,32 @@ ExprPtr Parser::parse_filter_expr(ExprPtr node) {
   return node;
 }
 
+namespace {
+// Whether evaluating `e` surely runs no template code (no call, no embedder filter): names,
+// literals, attributes and items of those, and builtin filters of those with literal arguments.
+bool runs_no_code(const Expr& e) {
+  switch (e.kind) {
+    case EK::kConst:
+    case EK::kName:
+      return true;
+    case EK::kAttr:
+      return runs_no_code(*static_cast<const AttrExpr&>(e).obj);
+    case EK::kItem:
+      return static_cast<const ItemExpr&>(e).key_runs_no_code &&
+             runs_no_code(*static_cast<const ItemExpr&>(e).obj);
+    case EK::kFilter: {
+      const auto& f = static_cast<const FilterExpr&>(e);
+      if (!f.fn || !f.arg || f.call.dyn_args || f.call.dyn_kwargs) return false;
+      for (const auto& a : f.call.args)
+        if (a.value->kind != EK::kConst) return false;
+      return runs_no_code(*f.arg);
+    }
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 ExprPtr Parser::parse_subscript(ExprPtr node) {
   const Token& t = next();
   if (t.text == ".") {
@@ -326,6 +352,7 @@ ExprPtr Parser::parse_subscript(ExprPtr node) {
       g->name = std::string(a.text);
       g->name_value = Value(g->name);
       g->dict_method = is_dict_method_name(g->name);
+      g->method = method_id_of(g->name);
       if (g->obj->kind == EK::kName && static_cast<const NameExpr&>(*g->obj).name == kLoopName)
         g->loop_attr = loop_attr_of(g->name);
       return g;
@@ -336,6 +363,7 @@ ExprPtr Parser::parse_subscript(ExprPtr node) {
       place_at(*g, node);
       g->obj = std::move(node);
       g->key = constant(a, Value(a.ival));
+      g->key_runs_no_code = true;
       return g;
     }
     fail("expected name or number", a);
@@ -353,6 +381,7 @@ ExprPtr Parser::parse_subscript(ExprPtr node) {
     place_at(*g, node);
     g->obj = std::move(node);
     g->key = std::move(args[0]);
+    g->key_runs_no_code = runs_no_code(*g->key);
     return g;
   }
   auto tup = make_node<SeqExpr>(t, EK::kTuple);

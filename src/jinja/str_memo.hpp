@@ -17,21 +17,26 @@ class StrMemo {
     if (slots_.empty()) return nullptr;
     const Object* key = source.heap().get();
     for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-      const Entry& e = slots_[i];
-      if (e.key == key) return &e.result;
+      const Slot& e = slots_[i];
+      if (e.key == key) return &entries_[e.index].result;
       if (!e.key) return nullptr;
     }
   }
   void put(const Value& source, const Value& result) {
-    if (used_ >= kMaxEntries) return;  // a render lowering many distinct strings: stop memoizing
-    if ((used_ + 1) * 2 > slots_.size()) grow();
-    insert(Entry{source.heap().get(), source, result});
+    if (entries_.size() >= kMaxEntries) return;  // a render of many distinct strings: stop here
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    entries_.push_back(Entry{source, result});
+    insert(source.heap().get(), static_cast<std::uint32_t>(entries_.size() - 1));
   }
 
  private:
-  struct Entry {
+  // The probe table holds only keys and entry numbers: growing it moves no values.
+  struct Slot {
     const Object* key = nullptr;
-    Value source;  // keeps `key` alive
+    std::uint32_t index = 0;
+  };
+  struct Entry {
+    Value source;  // keeps the key's object alive
     Value result;
   };
   static constexpr std::size_t kMaxEntries = 4096;
@@ -40,24 +45,21 @@ class StrMemo {
     auto h = reinterpret_cast<std::uintptr_t>(key);
     return static_cast<std::size_t>((h >> 4) ^ (h >> 12)) & mask_;
   }
-  void insert(Entry e) {
-    std::size_t i = slot(e.key);
+  void insert(const Object* key, std::uint32_t index) {
+    std::size_t i = slot(key);
     while (slots_[i].key) i = (i + 1) & mask_;
-    slots_[i] = std::move(e);
-    ++used_;
+    slots_[i] = Slot{key, index};
   }
   void grow() {
-    std::vector<Entry> old = std::move(slots_);
-    slots_ = std::vector<Entry>(old.empty() ? 32 : old.size() * 2);
+    slots_.assign(slots_.empty() ? 128 : slots_.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
-    used_ = 0;
-    for (auto& e : old)
-      if (e.key) insert(std::move(e));
+    if (entries_.capacity() == 0) entries_.reserve(32);
+    for (std::uint32_t i = 0; i < entries_.size(); ++i) insert(entries_[i].source.heap().get(), i);
   }
 
-  std::vector<Entry> slots_;
+  std::vector<Slot> slots_;
+  std::vector<Entry> entries_;
   std::size_t mask_ = 0;
-  std::size_t used_ = 0;
 };
 
 }  // namespace pond::jinja
