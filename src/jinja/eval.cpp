@@ -106,13 +106,13 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   return tmp;
 }
 
-namespace {
-// eval_truthy() of anything else: out of line, so that the fast cases need no stack frame.
-[[gnu::noinline]] bool truthy_of_value(Interp& in, const Expr& e, Scope& s) {
-  Value tmp;
-  return in.eval_ref(e, s, tmp).truthy();
+bool Interp::truthy_of_value(const Expr& e, Scope& s) {
+  if (e.kind == EK::kAttr || e.kind == EK::kConst) {
+    Value tmp;
+    return eval_ref(e, s, tmp).truthy();  // an attribute is read in place
+  }
+  return eval_node(e, s).truthy();  // comparisons, tests: a bool, so nothing to copy
 }
-}  // namespace
 
 bool Interp::eval_truthy(const Expr& expr, Scope& s) {
   const Expr* e = &expr;
@@ -140,7 +140,7 @@ bool Interp::eval_truthy(const Expr& expr, Scope& s) {
     default:
       break;
   }
-  return negated != truthy_of_value(*this, *e, s);
+  return negated != truthy_of_value(*e, s);
 }
 
 void Interp::print_expr(const Expr& e, Scope& s) {

@@ -103,11 +103,12 @@ void Interp::assign(const Target& t, Value v, Scope& s) {
       s.set(t.hash, t.name, std::move(v));
       return;
     case Target::Type::kAttr: {
-      Value ns = lookup_name(t.hash, t.name, s);
-      if (!ns.is_object() || !ns.as_object()->set_attr(t.attr, v))
+      // The namespace is read in place: set_attr changes what it holds, not where it is bound.
+      const Value* ns = find_name(t.hash, t.name, s);
+      if (!ns || !ns->is_object() || !ns->as_object()->set_attr(t.attr, v))
         throw TemplateError(ErrorKind::kRuntime, "cannot assign attribute on non-namespace object",
                             (*ast_)->name, t.line, t.col);
-      note_insert(ns, v);
+      note_insert(*ns, v);
       return;
     }
     case Target::Type::kTuple: {

@@ -277,6 +277,8 @@ class Interp final : public RenderState {
   const Value* find_outside_scopes(std::string_view name, const Scope& last) const;
   Value eval_node(const Expr& e, Scope& s);  // eval() of everything but constants and names
   Value eval_inner(const Expr& e, Scope& s);
+  // eval_truthy() of what it does not answer itself (out of line: its fast cases need no frame).
+  [[gnu::noinline]] bool truthy_of_value(const Expr& e, Scope& s);
   // For `loop.<attr>` (AttrExpr::loop_attr set): the LoopObj `loop` names, or nullptr when it is
   // rebound to something else.
   const LoopObj* find_loop(const AttrExpr& a, Scope& s) const;
