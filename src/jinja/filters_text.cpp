@@ -36,6 +36,11 @@ bool only_newline_breaks(std::string_view s) {
   return true;
 }
 
+std::size_t find_char(const std::string& s, char c) {
+  const void* p = std::memchr(s.data(), c, s.size());
+  return p ? static_cast<std::size_t>(static_cast<const char*>(p) - s.data()) : std::string::npos;
+}
+
 }  // namespace
 
 Value f_capitalize(Interp&, const Value& v, Args&) {
@@ -178,7 +183,8 @@ Value f_replace(Interp& in, const Value& v, Args& a) {
     const std::string& s = v.as_str();
     const std::string& from = old_p->as_str();
     const std::string& to = new_p->as_str();
-    std::size_t p = s.find(from);
+    // One character (quoting: `replace('"', '""')`) is a memchr, without find()'s general loop.
+    std::size_t p = from.size() == 1 ? find_char(s, from[0]) : s.find(from);
     if (p == std::string::npos) return v.is_markup() ? Value(s) : v;
     std::string out;
     out.reserve(s.size() + 16);

@@ -3,6 +3,7 @@
 // Templates lower the same few strings (column names) over and over; each call otherwise builds a
 // fresh string. An entry holds its source value, so the key's address cannot be reused by another
 // string while the memo lives; the memo lives for one render and is never shared between threads.
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -42,8 +43,10 @@ class StrMemo {
   static constexpr std::size_t kMaxEntries = 4096;
 
   std::size_t slot(const Object* key) const {
-    auto h = reinterpret_cast<std::uintptr_t>(key);
-    return static_cast<std::size_t>((h >> 4) ^ (h >> 12)) & mask_;
+    // Fibonacci hashing: the high bits of the product mix every bit of the address (objects of one
+    // size class differ in few low bits, which a mask alone would leave clustered).
+    return static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(key) * 0x9E3779B97F4A7C15ull) >>
+                                    shift_);
   }
   void insert(const Object* key, std::uint32_t index) {
     std::size_t i = slot(key);
@@ -53,6 +56,7 @@ class StrMemo {
   void grow() {
     slots_.assign(slots_.empty() ? 128 : slots_.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
+    shift_ = 64 - std::countr_zero(slots_.size());
     if (entries_.capacity() == 0) entries_.reserve(32);
     for (std::uint32_t i = 0; i < entries_.size(); ++i) insert(entries_[i].source.heap().get(), i);
   }
@@ -60,6 +64,7 @@ class StrMemo {
   std::vector<Slot> slots_;
   std::vector<Entry> entries_;
   std::size_t mask_ = 0;
+  int shift_ = 63;
 };
 
 }  // namespace pond::jinja
