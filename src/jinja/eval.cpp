@@ -60,6 +60,24 @@ namespace {
 }
 }  // namespace
 
+namespace {
+// eval_ref() of a builtin filter called without arguments, its input read in place. Out of line, so
+// that eval_ref's own frame stays small.
+[[gnu::noinline]] const Value& plain_filter_ref(Interp& in, const FilterExpr& f, Scope& s, Value& tmp) {
+  Value in_tmp;
+  const Value& input = object_ref(in, *f.arg, s, in_tmp);
+  CallArgs args;
+  args.render = &in;
+  try {
+    tmp = f.fn(in, input, args);
+  } catch (TemplateError& err) {
+    if (!err.located()) err.locate(in.ast()->name, f.line, f.col);
+    throw;
+  }
+  return tmp;
+}
+}  // namespace
+
 const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
   switch (e.kind) {
     case EK::kConst:
@@ -99,6 +117,14 @@ const Value& Interp::eval_ref(const Expr& e, Scope& s, Value& tmp) {
       }
       return tmp;
     }
+    case EK::kFilter: {
+      // `x | lower`, `x | length`: a builtin filter without arguments applied to its input read in
+      // place, without the general evaluator's frame.
+      const auto& f = static_cast<const FilterExpr&>(e);
+      if (!f.fn || !f.arg || !f.args_checked || !f.call.args.empty() || f.call.dyn_args || f.call.dyn_kwargs)
+        break;
+      return plain_filter_ref(*this, f, s, tmp);
+    }
     default:
       break;
   }
@@ -112,35 +138,6 @@ bool Interp::truthy_of_value(const Expr& e, Scope& s) {
     return eval_ref(e, s, tmp).truthy();  // an attribute is read in place
   }
   return eval_node(e, s).truthy();  // comparisons, tests: a bool, so nothing to copy
-}
-
-bool Interp::eval_truthy(const Expr& expr, Scope& s) {
-  const Expr* e = &expr;
-  bool negated = false;
-  while (e->kind == EK::kNot) {
-    negated = !negated;
-    e = static_cast<const UnaryExpr&>(*e).operand.get();
-  }
-  switch (e->kind) {
-    case EK::kName: {
-      const auto& n = static_cast<const NameExpr&>(*e);
-      const Value* v = find_name(n.hash, n.name, s);
-      return negated != (v && v->truthy());  // an undefined name is false
-    }
-    case EK::kAttr: {
-      const auto& n = static_cast<const AttrExpr&>(*e);
-      if (n.loop_attr == LoopAttr::kFirst || n.loop_attr == LoopAttr::kLast) {
-        if (const LoopObj* loop = find_loop(n, s)) {
-          const bool first = n.loop_attr == LoopAttr::kFirst;
-          return negated != (first ? loop->index0 == 0 : loop->index0 == loop->length - 1);
-        }
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return negated != truthy_of_value(*e, s);
 }
 
 void Interp::print_expr(const Expr& e, Scope& s) {
@@ -262,7 +259,7 @@ Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
     // Read in place, then held by a copy: the arguments and the method itself may change where
     // the object is stored (`d.x.update(...)` may grow `d`).
     Value obj_tmp;
-    const Value& obj_ref = eval_ref(*a.obj, s, obj_tmp);
+    const Value& obj_ref = object_ref(*this, *a.obj, s, obj_tmp);
     Value obj = &obj_ref == &obj_tmp ? std::move(obj_tmp) : obj_ref;
     if (obj.is_undefined()) fail_undefined(obj);
     build_args(c.call, s, args);

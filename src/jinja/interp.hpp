@@ -386,4 +386,34 @@ inline const LoopObj* Interp::find_loop(const AttrExpr& a, Scope& s) const {
   return v ? LoopObj::of(*v) : nullptr;
 }
 
+// Inline: `if` tests and `not` are everywhere, and the fast cases are a few instructions.
+inline bool Interp::eval_truthy(const Expr& expr, Scope& s) {
+  const Expr* e = &expr;
+  bool negated = false;
+  while (e->kind == EK::kNot) {
+    negated = !negated;
+    e = static_cast<const UnaryExpr&>(*e).operand.get();
+  }
+  switch (e->kind) {
+    case EK::kName: {
+      const auto& n = static_cast<const NameExpr&>(*e);
+      const Value* v = find_name(n.hash, n.name, s);
+      return negated != (v && v->truthy());  // an undefined name is false
+    }
+    case EK::kAttr: {
+      const auto& n = static_cast<const AttrExpr&>(*e);
+      if (n.loop_attr == LoopAttr::kFirst || n.loop_attr == LoopAttr::kLast) {
+        if (const LoopObj* loop = find_loop(n, s)) {
+          const bool first = n.loop_attr == LoopAttr::kFirst;
+          return negated != (first ? loop->index0 == 0 : loop->index0 == loop->length - 1);
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return negated != truthy_of_value(*e, s);
+}
+
 }  // namespace pond::jinja
