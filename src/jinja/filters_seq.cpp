@@ -38,8 +38,15 @@ Value min_max(Interp& in, const Value& v, Args& a, bool want_max) {
   return items[best];
 }
 
+// The items of `v` to filter or map: a list or tuple read in place (builtin tests and filters run no
+// template code that could change it), anything else iterated into `owned`.
+const std::vector<Value>& items_of(const Value& v, std::vector<Value>& owned) {
+  if (v.is_sequence_like()) return v.items();
+  if (v.truthy()) owned = iterate(v);
+  return owned;
+}
+
 Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want) {
-  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
   std::size_t off = 0;
   Value attr;
   if (attr_mode) {
@@ -57,10 +64,15 @@ Value select_impl(Interp& in, const Value& v, Args& a, bool attr_mode, bool want
   }
   AttrGetter get(attr, Value());
   TestFn builtin = test.empty() ? nullptr : find_builtin_test(test);  // resolved once, not per item
+  // An embedder's test might change the list: it then iterates a copy.
+  const bool runs_no_code = test.empty() || builtin;
+  std::vector<Value> owned;
+  if (!runs_no_code && v.truthy()) owned = iterate(v);
+  const std::vector<Value>& items = runs_no_code ? items_of(v, owned) : owned;
   std::vector<Value> out;
   out.reserve(items.size());
   Value got;
-  for (auto& item : items) {
+  for (const auto& item : items) {
     const Value* x = &item;
     bool missing = false;
     if (attr_mode && !(x = get.peek(item, missing))) {
@@ -232,13 +244,14 @@ Value f_list(Interp&, const Value& v, Args&) {
 }
 
 Value f_map(Interp& in, const Value& v, Args& a) {
-  std::vector<Value> items = v.truthy() ? iterate(v) : std::vector<Value>();
+  std::vector<Value> owned;
+  const std::vector<Value>& items = items_of(v, owned);
   std::vector<Value> out;
   out.reserve(items.size());
   if (const Value* attr = a.kwarg("attribute")) {
     const Value* d = a.kwarg("default");
     AttrGetter get(*attr, d ? *d : Value());
-    for (auto& item : items) {
+    for (const auto& item : items) {
       const Value* found = get.peek(item);
       out.push_back(found ? *found : get(in, item));
     }
@@ -254,10 +267,12 @@ Value f_map(Interp& in, const Value& v, Args& a) {
   if (FilterFn fn = find_builtin_filter(name, signature)) {
     // The arguments are the same for every item: check them once.
     if (!items.empty()) check_filter_args(name, signature, rest);
-    for (auto& item : items) out.push_back(fn(in, item, rest));
+    for (const auto& item : items) out.push_back(fn(in, item, rest));
     return Value::list(std::move(out));
   }
-  for (auto& item : items) out.push_back(call_filter_by_name(in, name, item, rest));
+  // An embedder's filter might change the list: it then maps a copy.
+  if (&items != &owned) owned = items;
+  for (const auto& item : owned) out.push_back(call_filter_by_name(in, name, item, rest));
   return Value::list(std::move(out));
 }
 

@@ -180,7 +180,13 @@ bool dict_method(const Value& self, MethodId id, CallArgs& a, Value& r) {
     case MethodId::kGet: {
       if (a.args.empty()) fail_type("get expected at least 1 argument, got 0");
       const Value* v = d.find(a.args[0]);
-      r = v ? *v : a.args.size() > 1 ? a.args[1] : Value::none();
+      // Assigned directly (a conditional expression would copy into a temporary first).
+      if (v)
+        r = *v;
+      else if (a.args.size() > 1)
+        r = a.args[1];
+      else
+        r = Value::none();
       return true;
     }
     case MethodId::kItems:

@@ -297,6 +297,14 @@ namespace {
 bool same_str(const std::string& a, const std::string& b) {
   std::size_t n = a.size();
   if (n != b.size()) return false;
+  if (n < 8 && n >= 4) {  // short type names ("integer", "date"): two overlapping 4-byte words
+    std::uint32_t x0, x1, y0, y1;
+    std::memcpy(&x0, a.data(), 4);
+    std::memcpy(&x1, a.data() + n - 4, 4);
+    std::memcpy(&y0, b.data(), 4);
+    std::memcpy(&y1, b.data() + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
   if (n < 8 || n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
   std::uint64_t x[2], y[2];
   std::memcpy(&x[0], a.data(), 8);
