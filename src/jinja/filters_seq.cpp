@@ -175,8 +175,10 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   reals.reserve(items.size());
   keys.reserve(items.size());
   for (const auto& item : items) {
-    reals.push_back(get(in, item));
-    keys.push_back(sort_key(reals.back(), cs));
+    const Value* found = get.peek(item);
+    reals.push_back(found ? *found : get(in, item));
+    const Value& real = reals.back();
+    keys.push_back(!cs && real.is_str() ? lower_cached(in, real) : sort_key(real, cs));
   }
   // The sort moves indices, not values.
   std::vector<std::uint32_t> order(items.size());
@@ -215,7 +217,9 @@ Value f_join(Interp& in, const Value& v, Args& a) {
   const Value* attr_p = arg_at(a, 1, "attribute");
   Value attr = attr_p ? *attr_p : Value::none();
   AttrGetter get(attr, Value());
-  std::vector<Value> items = iterate(v);
+  std::vector<Value> owned;
+  if (!v.is_sequence_like()) owned = iterate(v);  // a TypeError for what is not iterable
+  const std::vector<Value>& items = v.is_sequence_like() ? v.items() : owned;
   std::string out;
   bool markup = false;
   Value got;

@@ -47,16 +47,18 @@ Value f_capitalize(Interp&, const Value& v, Args&) {
   return keep_markup(v, str_method_call(Value(v.str()), "capitalize", {}));
 }
 
+Value lower_cached(Interp& in, const Value& v) {
+  if (v.is_markup()) return lower_str(v);
+  // The same strings (column names) are lowered again and again in a render.
+  StrMemo& memo = in.lower_memo();
+  if (const Value* r = memo.find(v)) return *r;
+  Value r = lower_str(v);
+  memo.put(v, r);
+  return r;
+}
+
 Value f_lower(Interp& in, const Value& v, Args&) {
-  if (v.is_str()) {
-    if (v.is_markup()) return lower_str(v);
-    // The same strings (column names) are lowered again and again in a render.
-    StrMemo& memo = in.lower_memo();
-    if (const Value* r = memo.find(v)) return *r;
-    Value r = lower_str(v);
-    memo.put(v, r);
-    return r;
-  }
+  if (v.is_str()) return lower_cached(in, v);
   return Value(ascii_lower(v.str()));
 }
 
