@@ -134,12 +134,14 @@ struct SliceExpr : Expr {
 struct Arg {
   std::string name;  // empty for positional
   ExprPtr value;
+  std::size_t hash = 0;  // name_hash(name), for keywords
 };
 
 struct CallArgsExpr {
-  std::vector<Arg> args;
-  ExprPtr dyn_args;    // *args
-  ExprPtr dyn_kwargs;  // **kwargs
+  std::vector<Arg> args;       // the positional ones first
+  std::size_t positional = 0;  // how many of `args` are positional
+  ExprPtr dyn_args;            // *args
+  ExprPtr dyn_kwargs;          // **kwargs
 };
 
 struct CallExpr : Expr {

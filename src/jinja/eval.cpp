@@ -1,4 +1,5 @@
 // Expression evaluation: names, literals, operators, attribute access, calls, filters, tests.
+#include "jinja/filters_builtin.hpp"
 #include "jinja/filters_util.hpp"
 #include "jinja/interp.hpp"
 #include "jinja/methods.hpp"
@@ -251,9 +252,9 @@ void Interp::note_stored_args(const Value& container, MethodId m, const CallArgs
 }
 
 Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
-  PooledArgs pooled(*this);
-  CallArgs& args = pooled.args;
   if (c.fn->kind == EK::kAttr) {
+    PooledArgs pooled(*this);
+    CallArgs& args = pooled.args;
     // obj.method(...): call methods directly instead of building a bound method first.
     const auto& a = static_cast<const AttrExpr&>(*c.fn);
     // Read in place, then held by a copy: the arguments and the method itself may change where
@@ -278,10 +279,23 @@ Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
       return r;  // a str or number method (dict and list ones are all above): nothing is stored
     return call_value(get_attr(obj, a.name), args);
   }
-  Value fn = eval(*c.fn, s);
-  if (fn.is_undefined()) fail_undefined(fn);
-  build_args(c.call, s, args);
-  return call_value(fn, args, direct);
+  // A called name is read in place: evaluating the arguments cannot rebind it (only statements
+  // bind, and those the arguments run bind in scopes of their own).
+  Value tmp;
+  const Value* fn = &tmp;
+  if (c.fn->kind == EK::kName) {
+    const auto& n = static_cast<const NameExpr&>(*c.fn);
+    fn = find_name(n.hash, n.name, s);
+    if (!fn) fail_undefined(lookup_name(n.hash, n.name, s));
+  } else {
+    tmp = eval(*c.fn, s);
+  }
+  if (fn->is_undefined()) fail_undefined(*fn);
+  Value r;
+  if (is_macro(*fn) && call_macro_plain(*fn, c.call, s, nullptr, direct, r)) return r;
+  PooledArgs pooled(*this);
+  build_args(c.call, s, pooled.args);
+  return call_value(*fn, pooled.args, direct);
 }
 
 // Whether a call's arguments are all literals, so that evaluating them runs no template code.
@@ -404,6 +418,9 @@ bool Interp::eval_test(const TestExpr& t, Scope& s) {
         Value tmp;
         const Value& input = eval_ref(*f.arg, s, tmp);
         if (f.call.args.empty()) {
+          // `... | map(...) | list`: list() of a list just computed that nothing else holds is that
+          // list itself (no other value can tell), without a copy.
+          if (f.fn == &f_list && &input == &tmp && tmp.is_list() && tmp.heap().use_count() == 1) return tmp;
           CallArgs args;
           args.render = this;
           if (!f.args_checked) check_filter_args(f.name, f.signature, args);

@@ -221,6 +221,17 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
       const auto& n = static_cast<const CallBlockStmt&>(st);
       const auto& call = static_cast<const CallExpr&>(*n.call);
       Value caller = make_macro(*n.caller, s);
+      if (call.fn->kind == EK::kName) {
+        // A name's lookup has no effects, so it may come before the arguments here: a plain call
+        // then binds them straight into the macro's parameters.
+        const auto& name = static_cast<const NameExpr&>(*call.fn);
+        const Value* fn = find_name(name.hash, name.name, s);
+        Value r;
+        if (fn && is_macro(*fn) && call_macro_plain(*fn, call.call, s, &caller, true, r)) {
+          r.append_str(*out_);
+          return;
+        }
+      }
       PooledArgs pooled(*this);
       CallArgs& args = pooled.args;
       args.render = this;

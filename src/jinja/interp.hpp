@@ -123,26 +123,6 @@ enum class Flow { kNormal, kBreak, kContinue };
 
 class LoopObj;
 
-// Vectors handed back after use and reused by later calls of the same render, so that argument
-// lists and scopes on hot paths do not allocate.
-template <class T>
-class VectorPool {
- public:
-  std::vector<T> take() {
-    if (spare_.empty()) return {};
-    std::vector<T> v = std::move(spare_.back());
-    spare_.pop_back();
-    return v;
-  }
-  void give(std::vector<T>& v) {
-    v.clear();
-    if (v.capacity() != 0 && v.capacity() <= 64 && spare_.size() < 64) spare_.push_back(std::move(v));
-  }
-
- private:
-  std::vector<std::vector<T>> spare_;
-};
-
 class Interp final : public RenderState {
  public:
   Interp(const Environment& env, const Value& vars, std::string& out);
@@ -202,6 +182,11 @@ class Interp final : public RenderState {
   // Calls a macro (macro values and call-block callers).
   Value call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
                    CallArgs& args, bool direct = false);
+  // Calls macro `fn` evaluating the call's arguments (in `s`) straight into the macro's parameters,
+  // without a CallArgs, when the call is plain: no *args or **kwargs and every argument fills a
+  // parameter. Otherwise it evaluates nothing and returns false: the general path takes the call.
+  bool call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, const Value* caller, bool direct,
+                        Value& result);
   // Whether `v` is a macro (or call-block caller) value; call_macro_value runs one.
   static bool is_macro(const Value& v);
   Value call_macro_value(const Value& macro, CallArgs& args, bool direct);
@@ -248,23 +233,28 @@ class Interp final : public RenderState {
    public:
     CallArgs& args;
   };
-  // A scope on the C++ stack whose variable list comes from (and returns to) the render's pool.
+  // A scope borrowed for one block or call: scopes nest like calls, so the render keeps a stack of
+  // them and each use takes the next one, handing it back emptied (its capacity kept). That costs
+  // neither constructing a Scope nor moving a variable list in and out of a pool.
   struct PooledScope {
-    PooledScope(Interp& in, Scope* parent) : in_(in) {
-      scope.parent = parent;
-      scope.vars.adopt(in.var_pool_.take());
-    }
-    ~PooledScope() {
-      std::vector<Var> v = scope.vars.release();
-      in_.var_pool_.give(v);
-    }
+    PooledScope(Interp& in, Scope* parent) : in_(in), scope(in.acquire_scope(parent)) {}
+    ~PooledScope() { in_.release_scope(); }
     PooledScope(const PooledScope&) = delete;
     PooledScope& operator=(const PooledScope&) = delete;
-    Scope scope;
 
    private:
     Interp& in_;
+
+   public:
+    Scope& scope;
   };
+  Scope& acquire_scope(Scope* parent) {
+    if (scopes_used_ == scope_stack_.size()) scope_stack_.push_back(std::make_unique<Scope>());
+    Scope& sc = *scope_stack_[scopes_used_++];
+    sc.parent = parent;
+    return sc;
+  }
+  void release_scope() { scope_stack_[--scopes_used_]->vars.clear(); }
 
   ~Interp() override;
   Interp(const Interp&) = delete;
@@ -304,7 +294,8 @@ class Interp final : public RenderState {
   std::vector<std::string> spare_buffers_;             // capture() buffers, reused to avoid regrowing
   std::vector<std::unique_ptr<CallArgs>> args_stack_;  // see PooledArgs
   std::size_t args_used_ = 0;
-  VectorPool<Var> var_pool_;
+  std::vector<std::unique_ptr<Scope>> scope_stack_;  // see PooledScope
+  std::size_t scopes_used_ = 0;
   std::vector<Value> spare_loops_;  // see take_loop
   int depth_ = 0;
   std::uint64_t steps_ = 0;

@@ -1,5 +1,7 @@
 // Macros and call-block callers as values: closures, argument binding and calls.
 #include <algorithm>
+#include <cstdint>
+#include <new>
 #include <typeinfo>
 
 #include "jinja/interp.hpp"
@@ -23,12 +25,18 @@ class MacroObj final : public CallableObj {
   Value run(CallArgs& args, bool direct) const {
     if (!args.render)
       throw TemplateError(ErrorKind::kRuntime, "macro '" + def_.name + "' called outside a render");
+    check_alive();
+    return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args, direct);
+  }
+  void check_alive() const {
     // expired() instead of lock(): the render holds the root while it runs, so checking is enough.
     if (closure_->parent && root_.expired())
       throw TemplateError(ErrorKind::kRuntime,
                           "macro '" + def_.name + "' outlived the render or module that defined it");
-    return static_cast<Interp*>(args.render)->call_macro(def_, ast_, *closure_, args, direct);
   }
+  const MacroDef& def() const { return def_; }
+  const std::shared_ptr<const TemplateAst>& ast() const { return ast_; }
+  Scope& closure() const { return *closure_; }
   std::string repr() const override {
     return def_.is_caller ? "<Macro None>" : "<Macro '" + def_.name + "'>";
   }
@@ -79,32 +87,88 @@ Value Interp::make_macro(const MacroDef& def, Scope& s) {
   return Value::callable(std::make_shared<MacroObj>(def, *ast_, std::move(closure), std::move(root)));
 }
 
+namespace {
+
+// Which parameters a call gave (the others take their defaults): one word for the usual few
+// parameters, more only for a macro with over 64.
+class GivenParams {
+ public:
+  explicit GivenParams(std::size_t nparams) {
+    if (nparams > 64) more_.resize((nparams + 63) / 64 - 1, 0);
+  }
+  void set(std::size_t i) {
+    if (i < 64)
+      first_ |= std::uint64_t{1} << i;
+    else
+      more_[i / 64 - 1] |= std::uint64_t{1} << (i % 64);
+  }
+  bool test(std::size_t i) const { return ((i < 64 ? first_ : more_[i / 64 - 1]) >> (i % 64)) & 1; }
+  // The first n (n <= 64) given: a call's positional arguments.
+  void set_first(std::size_t n) { first_ = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }
+
+ private:
+  std::uint64_t first_ = 0;
+  std::vector<std::uint64_t> more_;
+};
+
+}  // namespace
+
+[[noreturn]] static void fail_depth(const Limits& limits) {
+  throw TemplateError(ErrorKind::kLimit,
+                      "maximum recursion depth exceeded (" + std::to_string(limits.max_depth) + ")");
+}
+
+// The second half of every macro call, once the given arguments are bound in `local`: defaults
+// (evaluated in the macro's scope, left to right), the special names, then the body.
+template <class Given>
+static Value finish_call(Interp& in, const MacroDef& def, Scope& local, const Given& given,
+                         const Value* caller, Value* kwargs, Value* varargs, bool direct) {
+  const std::size_t nparams = def.params.size();
+  const std::size_t first_default = nparams - def.defaults.size();
+  for (std::size_t i = 0; i < nparams; ++i) {
+    if (given.test(i)) continue;
+    if (i >= first_default)
+      local.vars[i].value = in.eval(*def.defaults[i - first_default], local);
+    else
+      local.vars[i].value = Value::undefined("parameter '" + def.params[i] + "' was not provided");
+  }
+  if (def.uses_caller && !def.has_caller_param)
+    local.set(name_hash(kCallerName), kCallerName, caller ? *caller : Value::undefined("No caller defined"));
+  if (kwargs) local.set(name_hash(kKwargsName), kKwargsName, std::move(*kwargs));
+  if (varargs) local.set(name_hash(kVarargsName), kVarargsName, std::move(*varargs));
+  if (direct) {
+    // A return() discards what the macro printed so far, as the captured form would.
+    std::size_t mark = in.out().size();
+    try {
+      in.exec(def.body, local);
+    } catch (MacroReturn& r) {
+      in.out().resize(mark);
+      r.value.append_str(in.out());
+      in.check_output();
+    }
+    return Value();
+  }
+  try {
+    return Value(in.capture(def.body, local));
+  } catch (MacroReturn& r) {
+    return std::move(r.value);
+  }
+}
+
 Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
                          CallArgs& args, bool direct) {
-  if (depth_ >= limits().max_depth)
-    throw TemplateError(ErrorKind::kLimit,
-                        "maximum recursion depth exceeded (" + std::to_string(limits().max_depth) + ")");
+  if (depth_ >= limits().max_depth) fail_depth(limits());
   PooledScope pooled_local(*this, &closure);
   Scope& local = pooled_local.scope;
   std::size_t nparams = def.params.size();
-  bool given_small[32] = {};
-  std::vector<bool> given_big(nparams > 32 ? nparams : 0, false);
-  auto given = [&](std::size_t i) -> bool {
-    return nparams > 32 ? static_cast<bool>(given_big[i]) : given_small[i];
-  };
-  auto set_given = [&](std::size_t i) {
-    if (nparams > 32)
-      given_big[i] = true;
-    else
-      given_small[i] = true;
-  };
+  GivenParams given(nparams);
   local.vars.reserve(nparams + 3);
   for (std::size_t i = 0; i < nparams; ++i)
     local.vars.push_back(Var{def.param_hashes[i], def.param_names[i], Value()});
   std::size_t npos = std::min(args.args.size(), nparams);
   for (std::size_t i = 0; i < npos; ++i) {
     local.vars[i].value = args.args[i];
-    set_given(i);
+    given.set(i);
   }
   Value kwargs = def.uses_kwargs ? Value::dict() : Value();
   Value caller;
@@ -114,7 +178,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     for (std::size_t i = npos; i < nparams; ++i) {
       if (def.params[i] == k) {
         local.vars[i].value = v;
-        set_given(i);
+        given.set(i);
         matched = true;
         break;
       }
@@ -140,6 +204,12 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     throw TemplateError(ErrorKind::kType,
                         "macro " + (def.is_caller ? std::string("None") : "'" + def.name + "'") +
                             " takes not more than " + std::to_string(nparams) + " argument(s)");
+  Value varargs;
+  if (def.uses_varargs) {
+    std::vector<Value> extra;
+    for (std::size_t i = nparams; i < args.args.size(); ++i) extra.push_back(args.args[i]);
+    varargs = Value::tuple(std::move(extra));
+  }
   const std::shared_ptr<const TemplateAst>* saved_ast = ast_;
   ast_ = &ast;
   ++depth_;
@@ -151,41 +221,71 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
       --self->depth_;
     }
   } restore{this, saved_ast};
-  // Defaults are evaluated in the macro's scope, left to right.
-  std::size_t first_default = nparams - def.defaults.size();
-  for (std::size_t i = 0; i < nparams; ++i) {
-    if (given(i)) continue;
-    if (i >= first_default)
-      local.vars[i].value = eval(*def.defaults[i - first_default], local);
-    else
-      local.vars[i].value = Value::undefined("parameter '" + def.params[i] + "' was not provided");
+  return finish_call(*this, def, local, given, have_caller ? &caller : nullptr,
+                     def.uses_kwargs ? &kwargs : nullptr, def.uses_varargs ? &varargs : nullptr, direct);
+}
+
+bool Interp::call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, const Value* caller,
+                              bool direct, Value& result) {
+  const auto& macro = static_cast<const MacroObj&>(*fn.as_callable());
+  const MacroDef& def = macro.def();
+  // Anything past binding arguments to parameters (the special names' collection, *args, **kwargs,
+  // a caller that is also a parameter) and every misfit call, with its error, go the general way.
+  const std::size_t nparams = def.params.size();
+  const std::size_t npos = c.positional;
+  if (c.dyn_args || c.dyn_kwargs || def.uses_kwargs || def.uses_varargs || nparams > 64 || npos > nparams)
+    return false;
+  if (caller && (!def.uses_caller || def.has_caller_param)) return false;
+  // Each keyword's parameter, found before anything is evaluated.
+  std::uint8_t slot[64];
+  const std::size_t nargs = c.args.size();
+  for (std::size_t j = npos; j < nargs; ++j) {
+    const Arg& a = c.args[j];
+    std::size_t i = npos;
+    while (i < nparams && !(def.param_hashes[i] == a.hash && same_name(def.param_names[i], a.name))) ++i;
+    if (i == nparams) return false;
+    slot[j - npos] = static_cast<std::uint8_t>(i);
   }
-  if (def.uses_caller && !def.has_caller_param)
-    local.set(name_hash(kCallerName), kCallerName,
-              have_caller ? caller : Value::undefined("No caller defined"));
-  if (def.uses_kwargs) local.set(name_hash(kKwargsName), kKwargsName, kwargs);
-  if (def.uses_varargs) {
-    std::vector<Value> extra;
-    for (std::size_t i = nparams; i < args.args.size(); ++i) extra.push_back(args.args[i]);
-    local.set(name_hash(kVarargsName), kVarargsName, Value::tuple(std::move(extra)));
+  PooledScope pooled_local(*this, &macro.closure());
+  Scope& local = pooled_local.scope;
+  local.vars.reserve(nparams + 1);
+  for (std::size_t i = 0; i < nparams; ++i)
+    local.vars.push_back(Var{def.param_hashes[i], def.param_names[i], Value()});
+  // Arguments are evaluated in the caller's scope, in source order, straight into their parameters.
+  GivenParams given(0);
+  given.set_first(npos);
+  for (std::size_t j = 0; j < npos; ++j) local.vars[j].value = eval(*c.args[j].value, s);
+  for (std::size_t j = npos; j < nargs; ++j) {
+    std::size_t i = slot[j - npos];
+    local.vars[i].value = eval(*c.args[j].value, s);
+    given.set(i);
   }
-  if (direct) {
-    // A return() discards what the macro printed so far, as the captured form would.
-    std::size_t mark = out_->size();
-    try {
-      exec(def.body, local);
-    } catch (MacroReturn& r) {
-      out_->resize(mark);
-      r.value.append_str(*out_);
-      check_output();
+  macro.check_alive();
+  if (depth_ >= limits().max_depth) fail_depth(limits());
+  const std::shared_ptr<const TemplateAst>* saved_ast = ast_;
+  ast_ = &macro.ast();
+  ++depth_;
+  struct Restore {
+    Interp* self;
+    const std::shared_ptr<const TemplateAst>* saved;
+    ~Restore() {
+      self->ast_ = saved;
+      --self->depth_;
     }
-    return Value();
-  }
+  } restore{this, saved_ast};
   try {
-    return Value(capture(def.body, local));
-  } catch (MacroReturn& r) {
-    return std::move(r.value);
+    result = finish_call(*this, def, local, given, caller, nullptr, nullptr, direct);
+  } catch (const TemplateError&) {
+    throw;
+  } catch (const MacroReturn&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    // As call_value does for every callable.
+    throw TemplateError(ErrorKind::kRuntime, e.what());
   }
+  return true;
 }
 
 bool Interp::is_macro(const Value& v) {

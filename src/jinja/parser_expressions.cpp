@@ -445,12 +445,14 @@ void Parser::parse_call_args(CallArgsExpr& out) {
       next();
       for (const auto& prev : out.args)
         if (prev.name == key) fail("keyword argument repeated: " + key, kt);
-      out.args.push_back(Arg{std::move(key), parse_expression(true)});
+      std::size_t hash = name_hash(key);
+      out.args.push_back(Arg{std::move(key), parse_expression(true), hash});
     } else {
       bool has_kw =
           std::any_of(out.args.begin(), out.args.end(), [](const Arg& a) { return !a.name.empty(); });
       ensure(!out.dyn_args && !out.dyn_kwargs && !has_kw);
       out.args.push_back(Arg{{}, parse_expression(true)});
+      ++out.positional;
     }
     require_comma = true;
   }
@@ -534,6 +536,7 @@ ExprPtr Parser::parse_test(ExprPtr node) {
     if (c.is_name("is")) fail("You cannot chain multiple tests with is");
     ExprPtr arg = parse_postfix(parse_primary());
     t->call.args.push_back(Arg{{}, std::move(arg)});
+    t->call.positional = 1;
   }
   t->arg = std::move(node);
   return t;
