@@ -292,7 +292,7 @@ Value Interp::eval_call(const CallExpr& c, Scope& s, bool direct) {
   }
   if (fn->is_undefined()) fail_undefined(*fn);
   Value r;
-  if (is_macro(*fn) && call_macro_plain(*fn, c.call, s, nullptr, direct, r)) return r;
+  if (fn->kind() == Kind::kCallable && call_macro_plain(*fn, c.call, s, nullptr, direct, r)) return r;
   PooledArgs pooled(*this);
   build_args(c.call, s, pooled.args);
   return call_value(*fn, pooled.args, direct);

@@ -227,7 +227,7 @@ void Interp::exec_stmt_inner(const Stmt& st, Scope& s, Flow& flow) {
         const auto& name = static_cast<const NameExpr&>(*call.fn);
         const Value* fn = find_name(name.hash, name.name, s);
         Value r;
-        if (fn && is_macro(*fn) && call_macro_plain(*fn, call.call, s, &caller, true, r)) {
+        if (fn && fn->kind() == Kind::kCallable && call_macro_plain(*fn, call.call, s, &caller, true, r)) {
           r.append_str(*out_);
           return;
         }

@@ -182,9 +182,10 @@ class Interp final : public RenderState {
   // Calls a macro (macro values and call-block callers).
   Value call_macro(const MacroDef& def, const std::shared_ptr<const TemplateAst>& ast, Scope& closure,
                    CallArgs& args, bool direct = false);
-  // Calls macro `fn` evaluating the call's arguments (in `s`) straight into the macro's parameters,
-  // without a CallArgs, when the call is plain: no *args or **kwargs and every argument fills a
-  // parameter. Otherwise it evaluates nothing and returns false: the general path takes the call.
+  // Calls callable `fn`, when it is a macro, evaluating the call's arguments (in `s`) straight into
+  // its parameters without a CallArgs, when the call is plain: no *args or **kwargs and every
+  // argument fills a parameter. Otherwise it evaluates nothing and returns false: the general path
+  // takes the call.
   bool call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, const Value* caller, bool direct,
                         Value& result);
   // Whether `v` is a macro (or call-block caller) value; call_macro_value runs one.

@@ -103,6 +103,10 @@ class GivenParams {
       more_[i / 64 - 1] |= std::uint64_t{1} << (i % 64);
   }
   bool test(std::size_t i) const { return ((i < 64 ? first_ : more_[i / 64 - 1]) >> (i % 64)) & 1; }
+  // Where to start looking for parameters to default (everything before is given).
+  std::size_t first_not_given() const {
+    return first_ == ~std::uint64_t{0} ? 64 : static_cast<std::size_t>(__builtin_ctzll(~first_));
+  }
   // The first n (n <= 64) given: a call's positional arguments.
   void set_first(std::size_t n) { first_ = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1; }
 
@@ -125,7 +129,7 @@ static Value finish_call(Interp& in, const MacroDef& def, Scope& local, const Gi
                          const Value* caller, Value* kwargs, Value* varargs, bool direct) {
   const std::size_t nparams = def.params.size();
   const std::size_t first_default = nparams - def.defaults.size();
-  for (std::size_t i = 0; i < nparams; ++i) {
+  for (std::size_t i = given.first_not_given(); i < nparams; ++i) {
     if (given.test(i)) continue;
     if (i >= first_default)
       local.vars[i].value = in.eval(*def.defaults[i - first_default], local);
@@ -227,7 +231,9 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
 
 bool Interp::call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, const Value* caller,
                               bool direct, Value& result) {
-  const auto& macro = static_cast<const MacroObj&>(*fn.as_callable());
+  const CallableObj& callee = *fn.as_callable();
+  if (typeid(callee) != typeid(MacroObj)) return false;
+  const auto& macro = static_cast<const MacroObj&>(callee);
   const MacroDef& def = macro.def();
   // Anything past binding arguments to parameters (the special names' collection, *args, **kwargs,
   // a caller that is also a parameter) and every misfit call, with its error, go the general way.
