@@ -177,8 +177,7 @@ Value f_groupby(Interp& in, const Value& v, Args& a) {
   for (const auto& item : items) {
     const Value* found = get.peek(item);
     reals.push_back(found ? *found : get(in, item));
-    const Value& real = reals.back();
-    keys.push_back(!cs && real.is_str() ? lower_cached(in, real) : sort_key(real, cs));
+    keys.push_back(sort_key(reals.back(), cs));
   }
   // The sort moves indices, not values.
   std::vector<std::uint32_t> order(items.size());
