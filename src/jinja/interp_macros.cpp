@@ -125,7 +125,7 @@ class GivenParams {
 // The second half of every macro call, once the given arguments are bound in `local`: defaults
 // (evaluated in the macro's scope, left to right), the special names, then the body.
 template <class Given>
-static Value finish_call(Interp& in, const MacroDef& def, Scope& local, const Given& given,
+[[gnu::always_inline]] inline Value finish_call(Interp& in, const MacroDef& def, Scope& local, const Given& given,
                          const Value* caller, Value* kwargs, Value* varargs, bool direct) {
   const std::size_t nparams = def.params.size();
   const std::size_t first_default = nparams - def.defaults.size();
@@ -255,12 +255,13 @@ bool Interp::call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, 
   PooledScope pooled_local(*this, &macro.closure());
   Scope& local = pooled_local.scope;
   local.vars.reserve(nparams + 1);
-  for (std::size_t i = 0; i < nparams; ++i)
-    local.vars.push_back(Var{def.param_hashes[i], def.param_names[i], Value()});
   // Arguments are evaluated in the caller's scope, in source order, straight into their parameters.
+  for (std::size_t j = 0; j < npos; ++j)
+    local.vars.push_back(Var{def.param_hashes[j], def.param_names[j], eval(*c.args[j].value, s)});
+  for (std::size_t i = npos; i < nparams; ++i)
+    local.vars.push_back(Var{def.param_hashes[i], def.param_names[i], Value()});
   GivenParams given(0);
   given.set_first(npos);
-  for (std::size_t j = 0; j < npos; ++j) local.vars[j].value = eval(*c.args[j].value, s);
   for (std::size_t j = npos; j < nargs; ++j) {
     std::size_t i = slot[j - npos];
     local.vars[i].value = eval(*c.args[j].value, s);
