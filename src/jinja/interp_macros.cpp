@@ -125,8 +125,9 @@ class GivenParams {
 // The second half of every macro call, once the given arguments are bound in `local`: defaults
 // (evaluated in the macro's scope, left to right), the special names, then the body.
 template <class Given>
-[[gnu::always_inline]] inline Value finish_call(Interp& in, const MacroDef& def, Scope& local, const Given& given,
-                         const Value* caller, Value* kwargs, Value* varargs, bool direct) {
+[[gnu::always_inline]] inline Value finish_call(Interp& in, const MacroDef& def, Scope& local,
+                                                const Given& given, const Value* caller, Value* kwargs,
+                                                Value* varargs, bool direct) {
   const std::size_t nparams = def.params.size();
   const std::size_t first_default = nparams - def.defaults.size();
   for (std::size_t i = given.first_not_given(); i < nparams; ++i) {
