@@ -47,7 +47,8 @@ Value f_capitalize(Interp&, const Value& v, Args&) {
   return keep_markup(v, str_method_call(Value(v.str()), "capitalize", {}));
 }
 
-Value lower_cached(Interp& in, const Value& v) {
+Value f_lower(Interp& in, const Value& v, Args&) {
+  if (!v.is_str()) return Value(ascii_lower(v.str()));
   if (v.is_markup()) return lower_str(v);
   // The same strings (column names) are lowered again and again in a render.
   StrMemo& memo = in.lower_memo();
@@ -55,11 +56,6 @@ Value lower_cached(Interp& in, const Value& v) {
   Value r = lower_str(v);
   memo.put(v, r);
   return r;
-}
-
-Value f_lower(Interp& in, const Value& v, Args&) {
-  if (v.is_str()) return lower_cached(in, v);
-  return Value(ascii_lower(v.str()));
 }
 
 Value f_upper(Interp&, const Value& v, Args&) {

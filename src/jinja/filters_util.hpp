@@ -58,8 +58,6 @@ class AttrGetter {
 
 // Python's str.lower() of a str value; the value itself when lowering changes nothing.
 Value lower_str(const Value& v);
-// lower_str() through the render's memo (`| lower`, case-insensitive sort keys).
-Value lower_cached(Interp& in, const Value& v);
 Value sort_key(const Value& v, bool case_sensitive);
 bool parse_py_float(const std::string& s, double& out);
 bool parse_py_int(const std::string& s, int base, std::int64_t& out);
