@@ -207,20 +207,11 @@ void Interp::build_args(const CallArgsExpr& c, Scope& s, CallArgs& out) {
 Value Interp::call_value(const Value& fn, CallArgs& args, bool direct) {
   args.render = this;
   switch (fn.kind()) {
-    case Kind::kCallable: {
-      try {
+    case Kind::kCallable:
+      return with_native_errors([&] {
         if (is_macro(fn)) return call_macro_value(fn, args, direct);
         return fn.as_callable()->call(args);
-      } catch (const TemplateError&) {
-        throw;
-      } catch (const MacroReturn&) {
-        throw;
-      } catch (const std::bad_alloc&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw TemplateError(ErrorKind::kRuntime, e.what());
-      }
-    }
+      });
     case Kind::kObject:
       if (fn.as_object()->callable()) return fn.as_object()->call(args);
       break;

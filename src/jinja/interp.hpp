@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <typeinfo>
 #include <unordered_map>
@@ -122,6 +123,23 @@ bool shareable_across_renders(const Value& v, int depth = 0);
 enum class Flow { kNormal, kBreak, kContinue };
 
 class LoopObj;
+
+// Runs `call` (a native function, a macro body), turning a std::exception it throws into a
+// template error; template errors, macro returns and bad_alloc pass through as they are.
+template <class F>
+auto with_native_errors(F&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const TemplateError&) {
+    throw;
+  } catch (const MacroReturn&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw TemplateError(ErrorKind::kRuntime, e.what());
+  }
+}
 
 class Interp final : public RenderState {
  public:
@@ -262,6 +280,26 @@ class Interp final : public RenderState {
   Interp& operator=(const Interp&) = delete;
 
  private:
+  // A macro call in progress: the body runs in its own template, one level deeper; both are
+  // restored when the call ends, however it ends.
+  class MacroFrame {
+   public:
+    MacroFrame(Interp& in, const std::shared_ptr<const TemplateAst>& ast) : in_(in), saved_(in.ast_) {
+      in.ast_ = &ast;
+      ++in.depth_;
+    }
+    ~MacroFrame() {
+      in_.ast_ = saved_;
+      --in_.depth_;
+    }
+    MacroFrame(const MacroFrame&) = delete;
+    MacroFrame& operator=(const MacroFrame&) = delete;
+
+   private:
+    Interp& in_;
+    const std::shared_ptr<const TemplateAst>* saved_;
+  };
+
   void break_cycles();
   // A name no scope binds: the render variables (when the outermost scope `last` sees them), then
   // the globals.

@@ -215,17 +215,7 @@ Value Interp::call_macro(const MacroDef& def, const std::shared_ptr<const Templa
     for (std::size_t i = nparams; i < args.args.size(); ++i) extra.push_back(args.args[i]);
     varargs = Value::tuple(std::move(extra));
   }
-  const std::shared_ptr<const TemplateAst>* saved_ast = ast_;
-  ast_ = &ast;
-  ++depth_;
-  struct Restore {
-    Interp* self;
-    const std::shared_ptr<const TemplateAst>* saved;
-    ~Restore() {
-      self->ast_ = saved;
-      --self->depth_;
-    }
-  } restore{this, saved_ast};
+  MacroFrame frame(*this, ast);
   return finish_call(*this, def, local, given, have_caller ? &caller : nullptr,
                      def.uses_kwargs ? &kwargs : nullptr, def.uses_varargs ? &varargs : nullptr, direct);
 }
@@ -270,29 +260,9 @@ bool Interp::call_macro_plain(const Value& fn, const CallArgsExpr& c, Scope& s, 
   }
   macro.check_alive();
   if (depth_ >= limits().max_depth) fail_depth(limits());
-  const std::shared_ptr<const TemplateAst>* saved_ast = ast_;
-  ast_ = &macro.ast();
-  ++depth_;
-  struct Restore {
-    Interp* self;
-    const std::shared_ptr<const TemplateAst>* saved;
-    ~Restore() {
-      self->ast_ = saved;
-      --self->depth_;
-    }
-  } restore{this, saved_ast};
-  try {
-    result = finish_call(*this, def, local, given, caller, nullptr, nullptr, direct);
-  } catch (const TemplateError&) {
-    throw;
-  } catch (const MacroReturn&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    // As call_value does for every callable.
-    throw TemplateError(ErrorKind::kRuntime, e.what());
-  }
+  MacroFrame frame(*this, macro.ast());
+  result = with_native_errors(
+      [&] { return finish_call(*this, def, local, given, caller, nullptr, nullptr, direct); });
   return true;
 }
 
