@@ -375,7 +375,10 @@ Flow Interp::exec_for(const ForStmt& f, Scope& s) {
   // The first iteration binds `loop` and the target names first in the scope; later ones drop what
   // the body bound after them and rebind them in place.
   std::size_t own = 0;
-  for (std::size_t i = 0; i < n && i < items->size(); ++i) {
+  // A list iterated in place is read live, as Python's list iterator does: items the body appends
+  // are visited too (each counted against the loop-step limit), and a shrinking list ends early.
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    if (i >= n) count_steps(1);
     if (loop) loop->index0 = static_cast<std::int64_t>(i);
     if (own == 0) {
       body.vars.clear();
