@@ -148,6 +148,8 @@ class Parser {
   Target parse_assign_target(bool with_tuple, bool name_only, const EndTokens& extra_end,
                              bool with_namespace);
   Target to_target(const Expr& e, const Token& at);
+  // Fails when `t` binds `loop` (inside a for loop, where Jinja2 forbids it).
+  void check_not_loop(const Target& t) const;
   static const char* kind_name(EK k);
 
   // ---- expressions (parser_expressions.cpp) ----

@@ -3,9 +3,20 @@
 
 namespace pond::jinja::detail {
 
+void Parser::check_not_loop(const Target& t) const {
+  // Jinja2 refuses at compile time to bind `loop` in a for loop (its target, or a `set` anywhere
+  // in its body, nested macros included): the name belongs to the loop object.
+  if (t.type == Target::Type::kName && t.name == "loop")
+    throw TemplateError(ErrorKind::kAssertion, "Can't assign to special loop variable in for-loop target",
+                        name_, t.line, t.col);
+  if (t.type == Target::Type::kTuple)
+    for (const Target& item : t.items) check_not_loop(item);
+}
+
 StmtPtr Parser::parse_for() {
   auto f = make_node<ForStmt>(next());
   f->target = parse_assign_target(true, false, {"in"}, false);
+  check_not_loop(f->target);
   expect_name("in");
   f->iter = parse_tuple(false, false, {"recursive"}, false);
   if (skip_name("if")) f->filter = parse_expression(true);
@@ -45,6 +56,7 @@ StmtPtr Parser::parse_if() {
 StmtPtr Parser::parse_set() {
   const Token& at = next();
   Target target = parse_assign_target(true, false, {}, true);
+  if (!for_stack_.empty()) check_not_loop(target);
   if (skip_op("=")) {
     auto s = make_node<SetStmt>(at);
     s->target = std::move(target);
