@@ -7,12 +7,12 @@
 
 #include "engine/connection.hpp"
 #include "engine/result.hpp"
+#include "lake_target/lake_models.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "materialize/relation.hpp"
-#include "lake_target/lake_models.hpp"
-#include "orchestrate/lake_steps.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/error_location.hpp"
+#include "orchestrate/lake_steps.hpp"
 #include "orchestrate/sql_steps.hpp"
 
 namespace pond::cli {
@@ -49,9 +49,9 @@ std::optional<std::string> DatabaseHooks::relation_type_locked(const std::string
       return *kind == lake_target::LakeKind::kTable ? "table" : "view";
   }
   std::string sql =
-      "SELECT table_type FROM information_schema.tables WHERE table_schema = " + mz::quote_literal(schema) +
-      " AND table_name = " + mz::quote_literal(identifier);
-  if (!database.empty()) sql += " AND table_catalog = " + mz::quote_literal(database);
+      "SELECT table_type FROM information_schema.tables WHERE table_schema = " + quote_literal(schema) +
+      " AND table_name = " + quote_literal(identifier);
+  if (!database.empty()) sql += " AND table_catalog = " + quote_literal(database);
   auto rows = con_.query(sql).rows_as_text();
   if (rows.empty() || !rows[0][0]) return std::nullopt;
   return *rows[0][0] == "VIEW" ? "view" : "table";
@@ -61,8 +61,8 @@ std::vector<compile::ColumnInfo> DatabaseHooks::columns(const std::string& datab
                                                         const std::string& schema,
                                                         const std::string& identifier) {
   std::string sql = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = " +
-                    mz::quote_literal(schema) + " AND table_name = " + mz::quote_literal(identifier);
-  if (!database.empty()) sql += " AND table_catalog = " + mz::quote_literal(database);
+                    quote_literal(schema) + " AND table_name = " + quote_literal(identifier);
+  if (!database.empty()) sql += " AND table_catalog = " + quote_literal(database);
   sql += " ORDER BY ordinal_position";
   std::lock_guard lock(mutex_);
   std::vector<compile::ColumnInfo> out;

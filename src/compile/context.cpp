@@ -176,11 +176,11 @@ std::optional<Value> batch_relation_of(const Node& n, const NodeRender& r) {
   const std::string& col = et->get_ref<const std::string&>();
   bool plain = !std::isdigit(static_cast<unsigned char>(col[0]));
   for (char c : col) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  std::string field = plain ? project::quote_identifier(col) : col;
+  std::string field = plain ? quote_identifier(col) : col;
   Value plain_rel = relation_of(n);
   std::string rendered = "(select * from " + plain_rel.as_object()->str() + " where " + field +
-                         " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" + r.batch->end +
-                         "')";
+                         " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" +
+                         r.batch->end + "')";
   return RelationValue::make(n.database, n.schema,
                              n.resource_type == project::ResourceType::kSource ? n.identifier : n.alias,
                              rendered, n.materialized() == "view" ? "view" : "table");
@@ -245,7 +245,8 @@ Value relation_of(const Node& n) {
     return RelationValue::make("", "", n.name, "__dbt__cte__" + n.name, "cte");
   if (n.resource_type == project::ResourceType::kSource) {
     // meta.external_location replaced the relation name by a file scan: keep it as it is.
-    bool external = n.relation_name != project::render_relation(n.database, n.schema, n.identifier, n.quoting);
+    bool external =
+        n.relation_name != project::render_relation(n.database, n.schema, n.identifier, n.quoting);
     return RelationValue::make(n.database, n.schema, n.identifier, external ? n.relation_name : std::string(),
                                "table", n.quoting);
   }

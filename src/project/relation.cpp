@@ -17,10 +17,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 }  // namespace
 
-std::string quote_identifier(const std::string& name) {
-  return "\"" + replace_all(name, "\"", "\"\"") + "\"";
-}
-
 QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   QuotePolicy p;
   auto apply = [&p](const nlohmann::json* q) {
@@ -34,8 +30,8 @@ QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   return p;
 }
 
-std::string render_relation(const std::string& database, const std::string& schema, const std::string& identifier,
-                            QuotePolicy policy) {
+std::string render_relation(const std::string& database, const std::string& schema,
+                            const std::string& identifier, QuotePolicy policy) {
   std::string out;
   auto add = [&out](const std::string& part, bool quoted) {
     if (part.empty()) return;

@@ -4,6 +4,7 @@
 // is handled by the compiler, which renders them and calls set_relation.)
 #include <string>
 
+#include "common/text.hpp"  // quote_identifier
 #include "project/manifest.hpp"
 #include "project/node.hpp"
 
@@ -24,8 +25,5 @@ QuotePolicy quote_policy(const Node& node, const nlohmann::json& project_quoting
 // database.schema.identifier with the parts the policy says quoted; empty parts left out.
 std::string render_relation(const std::string& database, const std::string& schema,
                             const std::string& identifier, QuotePolicy policy);
-
-// "a" with embedded quotes doubled, as DuckDB quotes identifiers.
-std::string quote_identifier(const std::string& name);
 
 }  // namespace pond::project
