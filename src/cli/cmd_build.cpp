@@ -1,11 +1,11 @@
 // `pond build`: seeds, models, snapshots and tests in DAG order, tests right after their parents.
 #include "cli/commands.hpp"
-#include "cli/run_command.hpp"
+#include "dbt/run_task.hpp"
 
 namespace pond::cli {
 
 int run_build(CommandContext& ctx, const ExecOptions& options) {
-  return run_project_command(ctx, options, "build", RunKinds{true, true, true, true});
+  return dbt::run_project_command(ctx, options, "build", dbt::PlanKinds{true, true, true, true});
 }
 
 }  // namespace pond::cli

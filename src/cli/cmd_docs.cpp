@@ -8,13 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/project_loader.hpp"
-#include "cli/run_plan.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/file_write.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "dbt/database_hooks.hpp"
+#include "dbt/plan.hpp"
+#include "dbt/project.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/catalog.hpp"
@@ -77,9 +78,9 @@ int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options) {
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection con(db);
-  DatabaseHooks hooks(con, false);
-  auto p = load_project(ctx.options, options.vars, "generate", &hooks);
-  std::vector<std::size_t> selected = select(*p, options.selection);
+  dbt::DatabaseHooks hooks(con, false);
+  auto p = dbt::load_project(ctx.options, options.vars, "generate", &hooks);
+  std::vector<std::size_t> selected = dbt::select(*p, options.selection);
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
 
   if (options.compile) {
@@ -133,7 +134,7 @@ int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options) {
   std::filesystem::path catalog_path = target_dir / "catalog.json";
   write_file_atomically(catalog_path, catalog.dump(2));
 
-  log::info("{}", summary(p->manifest));
+  log::info("{}", dbt::summary(p->manifest));
   if (found < wanted.size())
     log::info(
         "{} of {} relations are not in the database yet (run pond build first); left out of the catalog",

@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/project_loader.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "dbt/project.hpp"
 #include "project/manifest_json.hpp"
 
 namespace pond::cli {
@@ -38,8 +38,8 @@ int run_ls(CommandContext& ctx, const LsOptions& options) {
                           : "did you mean '" + guess + "'?");
     }
   }
-  auto p = load_project(ctx.options, options.vars, "ls");
-  std::vector<std::size_t> selected = select(*p, options.selection);
+  auto p = dbt::load_project(ctx.options, options.vars, "ls");
+  std::vector<std::size_t> selected = dbt::select(*p, options.selection);
   std::string out;
   for (std::size_t i : selected) {
     const project::Node& n = p->manifest.nodes[i];

@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/project_loader.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
+#include "dbt/project.hpp"
 #include "project/manifest_json.hpp"
 #include "project/phase_clock.hpp"
 
@@ -13,7 +13,7 @@ namespace pond::cli {
 
 int run_parse(CommandContext& ctx, const ParseOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto p = load_project(ctx.options, options.vars, "parse");
+  auto p = dbt::load_project(ctx.options, options.vars, "parse");
   project::PhaseClock clock("parse");
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
   project::write_manifest(p->manifest, *p->graph,
@@ -21,11 +21,11 @@ int run_parse(CommandContext& ctx, const ParseOptions& options) {
                           target_dir);
   clock.lap("write manifest.json");
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log::info("{}", summary(p->manifest));
+  log::info("{}", dbt::summary(p->manifest));
   std::cout << "Parsed " << p->manifest.project.name << " in " << std::fixed;
   std::cout.precision(2);
   std::cout << secs << "s; wrote " << (target_dir / "manifest.json").string() << "\n";
-  leave_for_exit(std::move(p));
+  dbt::leave_for_exit(std::move(p));
   return 0;
 }
 

@@ -9,13 +9,13 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "cli/run_command.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "dbt/run_task.hpp"
 #include "materialize/microbatch_window.hpp"
-#include "orchestrate/run_store.hpp"
 #include "project/project_file.hpp"
 #include "project/project_locator.hpp"
+#include "runstore/run_store.hpp"
 
 namespace pond::cli {
 
@@ -54,7 +54,7 @@ json parse_args(const std::string& text) {
 
 std::optional<PreviousRun> from_store(const std::filesystem::path& state_path) {
   if (!std::filesystem::exists(state_path)) return std::nullopt;
-  orchestrate::RunStore store = orchestrate::RunStore::open(state_path);
+  runstore::RunStore store = runstore::RunStore::open(state_path);
   auto run = store.last_run(retryable_commands());
   if (!run) return std::nullopt;
   PreviousRun prev{run->run_id, run->command, run->status, parse_args(run->args_json), {}};
@@ -161,7 +161,7 @@ int run_retry(CommandContext& ctx, const RetryOptions& options) {
                         (std::filesystem::path(project.target_path) / "run_results.json").string() + ")",
                     "run `pond run` or `pond build` first");
   }
-  std::optional<RunKinds> kinds = kinds_of_command(prev->command);
+  std::optional<dbt::PlanKinds> kinds = dbt::kinds_of_command(prev->command);
   if (!kinds) {
     throw UserError(fmt::format("the previous invocation ('{}') cannot be retried", prev->command),
                     "pond retry repeats run, build, seed, test or snapshot");
@@ -183,8 +183,8 @@ int run_retry(CommandContext& ctx, const RetryOptions& options) {
   add_failed_batches(*prev, results);
   ExecOptions exec = options_from(prev->args);
   if (options.threads) exec.threads = options.threads;
-  RetryScope scope{prev->to_retry, prev->run_id, prev->failed_batches};
-  return run_project_command(ctx, exec, prev->command, *kinds, &scope);
+  dbt::RetryScope scope{prev->to_retry, prev->run_id, prev->failed_batches};
+  return dbt::run_project_command(ctx, exec, prev->command, *kinds, &scope);
 }
 
 }  // namespace pond::cli

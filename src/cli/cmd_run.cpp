@@ -1,11 +1,11 @@
 // `pond run`: builds the selected models.
 #include "cli/commands.hpp"
-#include "cli/run_command.hpp"
+#include "dbt/run_task.hpp"
 
 namespace pond::cli {
 
 int run_run(CommandContext& ctx, const ExecOptions& options) {
-  return run_project_command(ctx, options, "run", RunKinds{true, false, false, false});
+  return dbt::run_project_command(ctx, options, "run", dbt::PlanKinds{true, false, false, false});
 }
 
 }  // namespace pond::cli

@@ -1,11 +1,11 @@
 // `pond test`: runs the selected data tests.
 #include "cli/commands.hpp"
-#include "cli/run_command.hpp"
+#include "dbt/run_task.hpp"
 
 namespace pond::cli {
 
 int run_test(CommandContext& ctx, const ExecOptions& options) {
-  return run_project_command(ctx, options, "test", RunKinds{false, false, false, true});
+  return dbt::run_project_command(ctx, options, "test", dbt::PlanKinds{false, false, false, true});
 }
 
 }  // namespace pond::cli

@@ -25,20 +25,10 @@ struct ShowOptions {
   std::optional<std::string> inline_sql;
   std::vector<std::string> select;  // -s/--select: preview these models (compiled, refs resolved)
   std::string vars;                 // --vars, for -s
-  long limit = 5;  // negative: no limit
+  long limit = 5;                   // negative: no limit
   std::string output = "table";
 };
 int run_show(CommandContext& ctx, const ShowOptions& options);
-
-// The selection flags of the graph commands (ls, compile, ...), as dbt spells them.
-struct SelectionFlags {
-  std::vector<std::string> select;          // -s/--select
-  std::vector<std::string> exclude;         // --exclude
-  std::optional<std::string> selector;      // --selector (selectors.yml)
-  std::vector<std::string> resource_types;  // --resource-type
-  std::optional<std::string> state;         // --state DIR
-  std::string indirect_selection = "eager";
-};
 
 // `pond deps`: install packages.yml's packages into dbt_packages/, write package-lock.yml.
 struct DepsOptions {
@@ -75,17 +65,6 @@ struct DocsGenerateOptions {
 };
 int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options);
 
-// `pond run`, `build`, `seed`, `test`, `snapshot`: run the selected nodes on the target.
-struct ExecOptions {
-  std::string vars;
-  SelectionFlags selection;
-  std::optional<int> threads;  // --threads (default: the target's)
-  bool full_refresh = false;
-  bool fail_fast = false;
-  std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
-  std::optional<std::string> event_time_end;
-  bool empty = false;  // --empty: refs and sources read as zero rows (schema-only build)
-};
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);
 int run_seed(CommandContext& ctx, const ExecOptions& options);
