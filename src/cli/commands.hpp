@@ -36,57 +36,23 @@ struct DepsOptions {
 };
 int run_deps(CommandContext& ctx, const DepsOptions& options);
 
-struct ParseOptions {
-  std::string vars;  // --vars YAML/JSON
-};
+using dbt::CompileOptions;
+using dbt::DocsGenerateOptions;
+using dbt::FreshnessOptions;
+using dbt::LsOptions;
+using dbt::ParseOptions;
+using dbt::RetryOptions;
 int run_parse(CommandContext& ctx, const ParseOptions& options);
-
-struct LsOptions {
-  std::string vars;
-  std::string output = "selector";  // selector, name, path, json
-  std::vector<std::string> output_keys;
-  SelectionFlags selection;
-};
 int run_ls(CommandContext& ctx, const LsOptions& options);
-
-struct CompileOptions {
-  std::string vars;
-  std::optional<std::string> inline_sql;
-  SelectionFlags selection;
-};
 int run_compile(CommandContext& ctx, const CompileOptions& options);
-
-// `pond docs generate`: manifest.json and catalog.json (dbt's catalog v1) in the target folder.
-struct DocsGenerateOptions {
-  std::string vars;
-  SelectionFlags selection;
-  bool compile = true;         // --no-compile: manifest without compiled SQL
-  bool empty_catalog = false;  // --empty-catalog: do not read the database
-};
 int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options);
-
+int run_retry(CommandContext& ctx, const RetryOptions& options);
+int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);
 int run_seed(CommandContext& ctx, const ExecOptions& options);
 int run_test(CommandContext& ctx, const ExecOptions& options);
 int run_snapshot(CommandContext& ctx, const ExecOptions& options);
-
-// `pond retry`: re-runs the nodes of the last run/build/seed/test/snapshot that failed, errored
-// or were skipped, with that run's command and flags.
-struct RetryOptions {
-  std::optional<int> threads;  // --threads (default: the retried run's)
-};
-int run_retry(CommandContext& ctx, const RetryOptions& options);
-
-// `pond source freshness`: max(loaded_at_field) of the selected sources against their
-// warn_after/error_after; writes target/sources.json.
-struct FreshnessOptions {
-  std::string vars;
-  SelectionFlags selection;
-  std::optional<int> threads;
-  std::optional<std::string> output;  // -o/--output: sources.json path (default target/sources.json)
-};
-int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
 
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {

@@ -13,6 +13,7 @@
 #include "common/log.hpp"
 #include "dbt/database_hooks.hpp"
 #include "dbt/project.hpp"
+#include "dbt/tasks.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/lake_backend.hpp"
@@ -67,8 +68,14 @@ std::optional<PlanKinds> kinds_of_command(const std::string& which) {
   return std::nullopt;
 }
 
+int exec_task(TaskContext& ctx, const ExecOptions& options, const std::string& which, std::ostream& out) {
+  std::optional<PlanKinds> kinds = kinds_of_command(which);
+  POND_ASSERT(kinds.has_value(), "exec_task called for '" + which + "'");
+  return run_project_command(ctx, options, which, *kinds, nullptr, out);
+}
+
 int run_project_command(TaskContext& ctx, const ExecOptions& options, const std::string& which,
-                        PlanKinds kinds, const RetryScope* retry) {
+                        PlanKinds kinds, const RetryScope* retry, std::ostream& out) {
   // Microbatch windows are checked before anything runs (exit 2), not per model.
   std::optional<std::string> event_time_start, event_time_end;
   if (options.event_time_start)
@@ -182,11 +189,12 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
     io.parent_run_id = retry->parent_run_id;
   }
 
-  return run_interruptible(ctx, db, plan.steps, io).exit_code;
+  return run_interruptible(ctx, db, plan.steps, io, out).exit_code;
 }
 
 InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,
-                                   const std::vector<exec::Step*>& steps, const InvocationOptions& io) {
+                                   const std::vector<exec::Step*>& steps, const InvocationOptions& io,
+                                   std::ostream& out) {
   std::mutex mutex;
   exec::Executor* running = nullptr;
   exec::Cancellation::Scope on_interrupt(ctx.cancel, [&] {
@@ -198,7 +206,7 @@ InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,
     running = e;
     if (e && ctx.cancel.requested()) e->cancel();
   };
-  return run_invocation(db, steps, io, std::cout, on_executor);
+  return run_invocation(db, steps, io, out, on_executor);
 }
 
 }  // namespace pond::dbt

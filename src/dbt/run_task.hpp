@@ -24,7 +24,7 @@ struct RetryScope {
 
 // Returns the exit code: 0 all good (warnings included), 1 a step failed, 130 interrupted.
 int run_project_command(TaskContext& ctx, const ExecOptions& options, const std::string& which,
-                        PlanKinds kinds, const RetryScope* retry = nullptr);
+                        PlanKinds kinds, const RetryScope* retry, std::ostream& out);
 
 // The node types of a command (run, build, seed, test, snapshot); nullopt for any other.
 std::optional<PlanKinds> kinds_of_command(const std::string& which);
@@ -32,6 +32,7 @@ std::optional<PlanKinds> kinds_of_command(const std::string& which);
 // Runs an invocation with Ctrl-C routed to the executor that is running (the watcher thread
 // cancels it), for every command that executes steps.
 InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,
-                                   const std::vector<exec::Step*>& steps, const InvocationOptions& io);
+                                   const std::vector<exec::Step*>& steps, const InvocationOptions& io,
+                                   std::ostream& out);
 
 }  // namespace pond::dbt

@@ -17,6 +17,9 @@ class Cancellation {
     if (handler_) handler_();
   }
   bool requested() const { return requested_.load(); }
+  // Forgets a request, before the next unit of work of a caller that runs many (the UI, the
+  // daemon); a signal-driven process never resets.
+  void reset() { requested_ = false; }
 
   // Scoped registration of what to do on a request; a request made before the scope ran
   // calls the handler at once. Restores "nothing" when destroyed.

@@ -9,8 +9,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.hpp"
-#include "cli/interrupt.hpp"
 #include "common/error.hpp"
 #include "common/file_write.hpp"
 #include "common/log.hpp"
@@ -18,10 +16,11 @@
 #include "dbt/invocation.hpp"
 #include "dbt/project.hpp"
 #include "dbt/run_task.hpp"
+#include "dbt/tasks.hpp"
 #include "engine/database.hpp"
 #include "project/relation.hpp"
 
-namespace pond::cli {
+namespace pond::dbt {
 
 namespace {
 
@@ -59,10 +58,10 @@ std::string rendered(const std::string& sql, const std::string& relation, const 
 }
 
 // nullopt: the source has no freshness policy (dbt leaves it out of the run).
-std::optional<dbt::FreshnessSpec> spec_of(const Node& n, const Render& render) {
+std::optional<FreshnessSpec> spec_of(const Node& n, const Render& render) {
   json f = freshness_of(n);
   if (!f.is_object()) return std::nullopt;
-  dbt::FreshnessSpec s;
+  FreshnessSpec s;
   s.unique_id = n.unique_id;
   s.display = n.source_name + "." + n.name;
   s.asset_key = n.schema + "." + n.identifier;
@@ -72,8 +71,8 @@ std::optional<dbt::FreshnessSpec> spec_of(const Node& n, const Render& render) {
         "e.g. freshness: {warn_after: {count: 12, period: hour}, error_after: {count: 1, period: day}}");
   };
   try {
-    if (f.contains("warn_after")) s.warn_after = dbt::parse_threshold(f["warn_after"].dump());
-    if (f.contains("error_after")) s.error_after = dbt::parse_threshold(f["error_after"].dump());
+    if (f.contains("warn_after")) s.warn_after = parse_threshold(f["warn_after"].dump());
+    if (f.contains("error_after")) s.error_after = parse_threshold(f["error_after"].dump());
   } catch (const std::invalid_argument& e) {
     throw bad(e.what());
   }
@@ -122,31 +121,31 @@ bool no_selection(const SelectionFlags& f) {
 
 }  // namespace
 
-int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
+int freshness_task(TaskContext& ctx, const FreshnessOptions& options, std::ostream& out) {
   ResolvedProject resolved = resolve_project(ctx.options);
-  auto p = dbt::load_project(ctx.options, options.vars, "source freshness");
+  auto p = load_project(ctx.options, options.vars, "source freshness");
   if (ctx.cancel.requested()) return static_cast<int>(ExitCode::kInterrupted);
 
   std::vector<std::size_t> chosen;
   if (no_selection(options.selection)) {
     for (std::size_t i = 0; i < p->manifest.nodes.size(); ++i) chosen.push_back(i);
   } else {
-    chosen = dbt::select(*p, options.selection);
+    chosen = select(*p, options.selection);
   }
   Render render = [&p](const std::string& sql) { return p->compiler->compile_inline(sql); };
-  std::vector<std::unique_ptr<dbt::FreshnessStep>> owned;
+  std::vector<std::unique_ptr<FreshnessStep>> owned;
   std::vector<exec::Step*> steps;
-  std::vector<const dbt::FreshnessStep*> fresh_steps;
+  std::vector<const FreshnessStep*> fresh_steps;
   for (std::size_t i : chosen) {
     const Node& n = p->manifest.nodes[i];
     if (n.resource_type != project::ResourceType::kSource || !n.is_enabled()) continue;
     if (auto spec = spec_of(n, render)) {
-      owned.push_back(std::make_unique<dbt::FreshnessStep>(std::move(*spec)));
+      owned.push_back(std::make_unique<FreshnessStep>(std::move(*spec)));
       steps.push_back(owned.back().get());
       fresh_steps.push_back(owned.back().get());
     }
   }
-  log::info("{}", dbt::summary(p->manifest));
+  log::info("{}", summary(p->manifest));
   if (steps.empty()) {
     log::warn(
         "Nothing to do: no selected source has a freshness policy (freshness: with warn_after or "
@@ -156,7 +155,7 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
 
   engine::Database db = open_target_database(resolved.target);
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
-  dbt::InvocationOptions io;
+  InvocationOptions io;
   io.command = "source freshness";
   for (const auto& s : options.selection.select) io.selection += (io.selection.empty() ? "" : " ") + s;
   io.args_json = json{
@@ -173,11 +172,11 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   io.progress.json = ctx.options.log_format == "json";
   io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
 
-  dbt::InvocationResult r = dbt::run_interruptible(ctx, db, steps, io);
-  std::filesystem::path out =
+  InvocationResult r = run_interruptible(ctx, db, steps, io, out);
+  std::filesystem::path sources =
       options.output ? std::filesystem::path(*options.output) : target_dir / "sources.json";
-  write_file_atomically(out, dbt::sources_json(r.outcome, fresh_steps, r.run_id));
+  write_file_atomically(sources, sources_json(r.outcome, fresh_steps, r.run_id));
   return r.exit_code;
 }
 
-}  // namespace pond::cli
+}  // namespace pond::dbt

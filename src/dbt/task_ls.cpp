@@ -1,14 +1,14 @@
 // `pond ls`: the nodes a selection picks, as dbt ls prints them.
 #include <iostream>
 
-#include "cli/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "dbt/project.hpp"
+#include "dbt/tasks.hpp"
 #include "project/manifest_json.hpp"
 
-namespace pond::cli {
+namespace pond::dbt {
 
 namespace {
 
@@ -24,7 +24,7 @@ std::string selector_form(const project::Node& n) {
 
 }  // namespace
 
-int run_ls(CommandContext& ctx, const LsOptions& options) {
+int ls_task(TaskContext& ctx, const LsOptions& options, std::ostream& out) {
   static const std::vector<std::string> kAllowedKeys{
       "alias",  "name",          "package_name", "depends_on",         "tags",
       "config", "resource_type", "source_name",  "original_file_path", "unique_id"};
@@ -38,30 +38,30 @@ int run_ls(CommandContext& ctx, const LsOptions& options) {
                           : "did you mean '" + guess + "'?");
     }
   }
-  auto p = dbt::load_project(ctx.options, options.vars, "ls");
-  std::vector<std::size_t> selected = dbt::select(*p, options.selection);
-  std::string out;
+  auto p = load_project(ctx.options, options.vars, "ls");
+  std::vector<std::size_t> selected = select(*p, options.selection);
+  std::string text;
   for (std::size_t i : selected) {
     const project::Node& n = p->manifest.nodes[i];
     if (options.output == "name") {
-      out += n.resource_type == project::ResourceType::kSource ? n.source_name + "." + n.name : n.name;
+      text += n.resource_type == project::ResourceType::kSource ? n.source_name + "." + n.name : n.name;
     } else if (options.output == "path") {
-      out += n.original_file_path;
+      text += n.original_file_path;
     } else if (options.output == "json") {
       nlohmann::ordered_json full = project::node_json(n);
       nlohmann::ordered_json j = nlohmann::ordered_json::object();
       const auto& keys = options.output_keys.empty() ? kAllowedKeys : options.output_keys;
       for (const auto& [k, v] : full.items())
         if (std::find(keys.begin(), keys.end(), k) != keys.end()) j[k] = v;
-      out += j.dump();
+      text += j.dump();
     } else {
-      out += selector_form(n);
+      text += selector_form(n);
     }
-    out += '\n';
+    text += '\n';
   }
-  std::cout << out;
+  out << text;
   if (selected.empty()) log::warn("No nodes selected!");
   return 0;
 }
 
-}  // namespace pond::cli
+}  // namespace pond::dbt

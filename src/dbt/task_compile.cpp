@@ -4,18 +4,18 @@
 #include <memory>
 #include <mutex>
 
-#include "cli/commands.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "dbt/database_hooks.hpp"
 #include "dbt/plan.hpp"
 #include "dbt/project.hpp"
+#include "dbt/tasks.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "project/manifest_json.hpp"
 #include "project/phase_clock.hpp"
 
-namespace pond::cli {
+namespace pond::dbt {
 
 namespace {
 
@@ -40,12 +40,12 @@ class LazyDatabaseHooks final : public compile::ExecutionHooks {
   compile::QueryResult run_query(const std::string& sql) override { return hooks().run_query(sql); }
 
  private:
-  dbt::DatabaseHooks& hooks() {
+  DatabaseHooks& hooks() {
     std::lock_guard lock(mutex_);
     if (!hooks_) {
       db_ = std::make_unique<engine::Database>(open_target_database(target_));
       con_ = std::make_unique<engine::Connection>(*db_);
-      hooks_ = std::make_unique<dbt::DatabaseHooks>(*con_, false);
+      hooks_ = std::make_unique<DatabaseHooks>(*con_, false);
     }
     return *hooks_;
   }
@@ -53,20 +53,20 @@ class LazyDatabaseHooks final : public compile::ExecutionHooks {
   std::mutex mutex_;
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Connection> con_;
-  std::unique_ptr<dbt::DatabaseHooks> hooks_;
+  std::unique_ptr<DatabaseHooks> hooks_;
 };
 
 }  // namespace
 
-int run_compile(CommandContext& ctx, const CompileOptions& options) {
+int compile_task(TaskContext& ctx, const CompileOptions& options, std::ostream& out) {
   LazyDatabaseHooks hooks(resolve_project(ctx.options).target);
-  auto p = dbt::load_project(ctx.options, options.vars, "compile", &hooks);
+  auto p = load_project(ctx.options, options.vars, "compile", &hooks);
   if (options.inline_sql) {
-    std::cout << p->compiler->compile_inline(*options.inline_sql) << "\n";
+    out << p->compiler->compile_inline(*options.inline_sql) << "\n";
     return 0;
   }
   project::PhaseClock clock("compile");
-  std::vector<std::size_t> selected = dbt::select(*p, options.selection);
+  std::vector<std::size_t> selected = select(*p, options.selection);
   clock.lap("select");
   p->compiler->compile_nodes(selected);
   clock.lap("render");
@@ -79,7 +79,7 @@ int run_compile(CommandContext& ctx, const CompileOptions& options) {
   clock.lap("write manifest");
   std::size_t compiled = 0;
   for (std::size_t i : selected) compiled += p->manifest.nodes[i].compiled ? 1 : 0;
-  log::info("{}", dbt::summary(p->manifest));
+  log::info("{}", summary(p->manifest));
   log::info("Compiled {} nodes into {}", compiled, (target_dir / "compiled").string());
   // As dbt: print the nodes the first --select value names (tests selected along are not).
   if (!options.selection.select.empty()) {
@@ -88,10 +88,10 @@ int run_compile(CommandContext& ctx, const CompileOptions& options) {
       const project::Node& n = p->manifest.nodes[i];
       if (!n.compiled || asked.find(n.name) == std::string::npos) continue;
       log::info("Compiled node '{}' is:", n.name);
-      std::cout << n.compiled_code << "\n";
+      out << n.compiled_code << "\n";
     }
   }
   return 0;
 }
 
-}  // namespace pond::cli
+}  // namespace pond::dbt

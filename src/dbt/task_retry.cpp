@@ -8,16 +8,16 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "cli/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "dbt/run_task.hpp"
+#include "dbt/tasks.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "project/project_file.hpp"
 #include "project/project_locator.hpp"
 #include "runstore/run_store.hpp"
 
-namespace pond::cli {
+namespace pond::dbt {
 
 namespace {
 
@@ -148,7 +148,7 @@ ExecOptions options_from(const json& args) {
 
 }  // namespace
 
-int run_retry(CommandContext& ctx, const RetryOptions& options) {
+int retry_task(TaskContext& ctx, const RetryOptions& options, std::ostream& out) {
   std::filesystem::path start = ctx.options.project_dir.value_or(std::filesystem::current_path());
   std::filesystem::path root = project::find_project_root(start);
   project::ProjectFile project = project::ProjectFile::load(root);
@@ -161,7 +161,7 @@ int run_retry(CommandContext& ctx, const RetryOptions& options) {
                         (std::filesystem::path(project.target_path) / "run_results.json").string() + ")",
                     "run `pond run` or `pond build` first");
   }
-  std::optional<dbt::PlanKinds> kinds = dbt::kinds_of_command(prev->command);
+  std::optional<PlanKinds> kinds = kinds_of_command(prev->command);
   if (!kinds) {
     throw UserError(fmt::format("the previous invocation ('{}') cannot be retried", prev->command),
                     "pond retry repeats run, build, seed, test or snapshot");
@@ -183,8 +183,8 @@ int run_retry(CommandContext& ctx, const RetryOptions& options) {
   add_failed_batches(*prev, results);
   ExecOptions exec = options_from(prev->args);
   if (options.threads) exec.threads = options.threads;
-  dbt::RetryScope scope{prev->to_retry, prev->run_id, prev->failed_batches};
-  return dbt::run_project_command(ctx, exec, prev->command, *kinds, &scope);
+  RetryScope scope{prev->to_retry, prev->run_id, prev->failed_batches};
+  return run_project_command(ctx, exec, prev->command, *kinds, &scope, out);
 }
 
-}  // namespace pond::cli
+}  // namespace pond::dbt

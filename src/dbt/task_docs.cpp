@@ -7,7 +7,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/file_write.hpp"
@@ -16,13 +15,14 @@
 #include "dbt/database_hooks.hpp"
 #include "dbt/plan.hpp"
 #include "dbt/project.hpp"
+#include "dbt/tasks.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/catalog.hpp"
 #include "project/dbt_version.hpp"
 #include "project/manifest_json.hpp"
 
-namespace pond::cli {
+namespace pond::dbt {
 
 namespace {
 
@@ -74,13 +74,13 @@ ordered_json entry_json(const std::string& unique_id, const materialize::Catalog
 
 }  // namespace
 
-int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options) {
+int docs_generate_task(TaskContext& ctx, const DocsGenerateOptions& options, std::ostream& out) {
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection con(db);
-  dbt::DatabaseHooks hooks(con, false);
-  auto p = dbt::load_project(ctx.options, options.vars, "generate", &hooks);
-  std::vector<std::size_t> selected = dbt::select(*p, options.selection);
+  DatabaseHooks hooks(con, false);
+  auto p = load_project(ctx.options, options.vars, "generate", &hooks);
+  std::vector<std::size_t> selected = select(*p, options.selection);
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
 
   if (options.compile) {
@@ -134,13 +134,13 @@ int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options) {
   std::filesystem::path catalog_path = target_dir / "catalog.json";
   write_file_atomically(catalog_path, catalog.dump(2));
 
-  log::info("{}", dbt::summary(p->manifest));
+  log::info("{}", summary(p->manifest));
   if (found < wanted.size())
     log::info(
         "{} of {} relations are not in the database yet (run pond build first); left out of the catalog",
         wanted.size() - found, wanted.size());
-  std::cout << "Catalog written to " << catalog_path.string() << " (" << found << " relations)\n";
+  out << "Catalog written to " << catalog_path.string() << " (" << found << " relations)\n";
   return 0;
 }
 
-}  // namespace pond::cli
+}  // namespace pond::dbt
