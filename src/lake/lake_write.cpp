@@ -183,7 +183,7 @@ CommitResult Lake::create_table_as(engine::Connection& con, const std::string& n
   std::vector<ColumnDef> defs;
   try {
     engine::PreparedStatement probe =
-        con.prepare("SELECT * FROM (" + strip_query(select_sql) + ") AS pond_src LIMIT 0");
+        con.prepare("SELECT * FROM (" + strip_statement(select_sql) + ") AS pond_src LIMIT 0");
     for (std::size_t i = 0; i < probe.column_count(); ++i)
       defs.push_back({probe.column_name(i), probe.column_type(i).name, std::nullopt, true});
   } catch (const engine::EngineError& e) {
@@ -440,7 +440,7 @@ CommitResult Lake::merge(engine::Connection& con, const std::string& name, const
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
-    TempTable source(con, "SELECT * FROM (" + strip_query(source_sql) + ") AS s");
+    TempTable source(con, "SELECT * FROM (" + strip_statement(source_sql) + ") AS s");
     std::string match;
     for (const auto& k : key_columns) {
       if (!t.find_column(k))

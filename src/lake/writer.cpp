@@ -147,7 +147,7 @@ std::vector<ColumnStats> parquet_column_stats(engine::Connection& con, const std
 std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::string& query_text,
                                           const Table& table, const std::string& table_dir,
                                           storage::FileSystem& files) {
-  const std::string select_sql = strip_query(query_text);
+  const std::string select_sql = strip_statement(query_text);
   // Which columns does the query give? Match them to the table's by name.
   std::set<std::string> given;
   {
