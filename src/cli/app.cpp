@@ -235,6 +235,37 @@ int run_app(int argc, char** argv) {
     };
   });
 
+  MaterializeCliOptions materialize;
+  auto* materialize_cmd = app.add_subcommand(
+      "materialize",
+      "Materialize assets of the asset graph (dbt nodes and pond.yml command assets) in one run");
+  materialize_cmd->add_option("-s,--select", materialize.select, "Assets to include (dbt selection syntax)");
+  materialize_cmd->add_option("--exclude", materialize.exclude, "Assets to leave out (dbt selection syntax)");
+  materialize_cmd->add_option("--partition", materialize.partition, "The partition key to materialize");
+  materialize_cmd->add_option("--from", materialize.from, "First partition key of a range");
+  materialize_cmd->add_option("--to", materialize.to, "Last partition key of a range (inclusive)");
+  materialize_cmd->add_option("--vars", materialize.vars, "Variables as YAML/JSON for the dbt nodes");
+  materialize_cmd
+      ->add_option("--threads", materialize.threads, "Steps run at a time (default: the target's threads)")
+      ->check(CLI::PositiveNumber);
+  materialize_cmd->add_flag("--fail-fast,-x", materialize.fail_fast, "Stop at the first failure");
+  materialize_cmd->add_flag("--full-refresh,-f", materialize.full_refresh,
+                            "Rebuild incremental models, reload seeds");
+  materialize_cmd->add_option("--tag", materialize.tags, "A run tag KEY=VALUE (run queue limits count them)");
+  materialize_cmd->add_option("--priority", materialize.priority, "Queue priority (higher runs first)")
+      ->capture_default_str();
+  materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
+
+  StatusOptions status;
+  auto* status_cmd = app.add_subcommand(
+      "status", "List assets with their last materialization, partitions, and whether each is stale and why");
+  status_cmd->add_option("-s,--select", status.select, "Assets to list (dbt selection syntax)");
+  status_cmd->add_option("--exclude", status.exclude, "Assets to leave out");
+  status_cmd->add_option("--output,-o", status.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  status_cmd->callback([&] { action = [&] { return run_status(ctx, status); }; });
+
   TemplateRenderOptions template_render;
   auto* template_cmd = app.add_subcommand("template", "Work with standalone Jinja2 templates");
   template_cmd->require_subcommand(1);

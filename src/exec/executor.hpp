@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,9 @@ namespace pond::exec {
 struct ExecutorOptions {
   int threads = 1;
   bool fail_fast = false;  // first error/fail: interrupt running steps, start no new ones
+  // At most this many steps of a pool (StepInfo::pool) run at once; pools not named here have
+  // no limit. A ready step whose pool is full waits while other ready steps go first.
+  std::map<std::string, int> pool_limits;
 };
 
 // Told about steps as they start and finish; called from worker threads, one call at a time.

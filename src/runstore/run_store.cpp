@@ -229,4 +229,16 @@ std::vector<CheckRecord> RunStore::checks_of_run(const std::string& run_id) {
   return out;
 }
 
+std::vector<CheckRecord> RunStore::latest_checks() {
+  std::vector<CheckRecord> out;
+  for (const auto& r : db_->query(
+           "SELECT c.asset_key, c.check_name, c.run_id, c.step_key, c.ts, c.status, c.severity, c.failures, "
+           "c.message FROM asset_checks c JOIN (SELECT asset_key, check_name, max(id) AS id FROM "
+           "asset_checks "
+           "GROUP BY asset_key, check_name) l ON l.id = c.id ORDER BY c.asset_key, c.check_name"))
+    out.push_back(CheckRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
+                              text(r[6]), state::to_opt_int(r[7]), text(r[8])});
+  return out;
+}
+
 }  // namespace pond::runstore

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,6 +95,29 @@ struct CheckRecord {
   std::string message;
 };
 
+// The latest outcome of a stretch of an asset's partitions: [range_start, range_end) of the
+// time dimension in epoch seconds ([0, 1) without one) under a list key ("" without a list
+// dimension). Unpartitioned assets have one stretch, [0, 1) under "".
+struct PartitionRangeRecord {
+  std::string asset_key;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+  std::string status;  // materialized | failed
+  std::string run_id;
+  std::string ts;
+  std::string code_version;
+};
+
+// What a run was started to materialize (one row per asset and stretch), so that other
+// processes see which partitions are in progress.
+struct RunTargetRecord {
+  std::string asset_key;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -135,6 +159,31 @@ class RunStore {
   std::vector<EventRecord> events_of(const std::string& run_id);
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);
+  // The latest result of every check of every asset.
+  std::vector<CheckRecord> latest_checks();
+
+  // ---- partitions (partitions.cpp)
+  // Records the outcome of a stretch: it replaces what the stretch overlaps, and merges with
+  // neighbours of the same status, run and code version. Call inside transaction().
+  void record_partition_range(const PartitionRangeRecord& r);
+  // Every stretch of every asset (ordered by asset, list key, start): the input of status.
+  std::vector<PartitionRangeRecord> partition_ranges();
+  std::vector<PartitionRangeRecord> partition_ranges_of(const std::string& asset_key);
+  // Adds keys to a dynamic partitions definition; returns those that were new.
+  std::vector<std::string> add_dynamic_partitions(const std::string& definition,
+                                                  const std::vector<std::string>& keys);
+  // definition -> keys in the order they were added.
+  std::map<std::string, std::vector<std::string>> dynamic_partitions();
+  std::vector<std::string> remove_dynamic_partitions(const std::string& definition,
+                                                     const std::vector<std::string>& keys);
+  void record_run_targets(const std::string& run_id, const std::vector<RunTargetRecord>& targets);
+  std::vector<RunTargetRecord> run_targets(const std::string& run_id);
+  // Targets of runs still marked running (with their run ids).
+  std::vector<std::pair<std::string, RunTargetRecord>> running_targets();
+  void set_run_tags(const std::string& run_id, const std::map<std::string, std::string>& tags);
+  std::map<std::string, std::string> run_tags(const std::string& run_id);
+  // Runs carrying tag key=value, most recent first.
+  std::vector<std::string> runs_with_tag(const std::string& key, const std::string& value);
 
  private:
   explicit RunStore(std::unique_ptr<state::Database> db);

@@ -90,6 +90,47 @@ CREATE INDEX checks_by_run ON asset_checks(run_id);
       {2, "steps.lake_snapshot: the lake snapshot a step committed", R"sql(
 ALTER TABLE steps ADD COLUMN lake_snapshot BIGINT;
 )sql"},
+      // 3 is reserved (issue 14).
+      {4, "asset partitions as ranges, dynamic partition keys, run targets and tags", R"sql(
+CREATE TABLE asset_partitions (
+  asset_key    TEXT NOT NULL,
+  list_key     TEXT NOT NULL DEFAULT '',
+  range_start  BIGINT NOT NULL,
+  range_end    BIGINT NOT NULL,
+  status       TEXT NOT NULL,
+  run_id       TEXT NOT NULL,
+  ts           TEXT NOT NULL,
+  code_version TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (asset_key, list_key, range_start)
+);
+CREATE INDEX asset_partitions_by_run ON asset_partitions(run_id);
+
+CREATE TABLE dynamic_partitions (
+  id            {{id}},
+  definition    TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  added_at      TEXT NOT NULL,
+  UNIQUE (definition, partition_key)
+);
+
+CREATE TABLE run_targets (
+  run_id      TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  asset_key   TEXT NOT NULL,
+  list_key    TEXT NOT NULL DEFAULT '',
+  range_start BIGINT NOT NULL,
+  range_end   BIGINT NOT NULL,
+  PRIMARY KEY (run_id, asset_key, list_key, range_start)
+);
+CREATE INDEX run_targets_by_asset ON run_targets(asset_key);
+
+CREATE TABLE run_tags (
+  run_id    TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  tag_key   TEXT NOT NULL,
+  tag_value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, tag_key)
+);
+CREATE INDEX run_tags_by_tag ON run_tags(tag_key, tag_value);
+)sql"},
   };
   return migrations;
 }
@@ -114,6 +155,11 @@ int apply_migrations(state::Database& db, const std::vector<Migration>& migratio
     return static_cast<int>(
         state::to_int(db.query("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]));
   };
+  // Versions are applied one by one, each that is missing: numbers are given in merge order, so
+  // a store may have a later one before an earlier one arrives.
+  auto applied = [&](int v) {
+    return !db.query("SELECT 1 FROM schema_version WHERE version = ?", {std::int64_t{v}}).empty();
+  };
   int version = current();
   int newest = migrations.empty() ? 0 : migrations.back().version;
   if (version > newest) {
@@ -121,15 +167,14 @@ int apply_migrations(state::Database& db, const std::vector<Migration>& migratio
                        ", newer than this pond knows (" + std::to_string(newest) + "); upgrade pond");
   }
   for (const Migration& m : migrations) {
-    if (m.version <= version) continue;
+    if (m.version <= version && applied(m.version)) continue;
     state::Transaction tx(db, true);
     // Re-check inside the write lock: another process may have migrated meanwhile.
-    if (current() >= m.version) continue;
+    if (applied(m.version)) continue;
     db.execute_script(dialect(db, m.sql));
     db.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
                {std::int64_t{m.version}, std::string(m.description), iso_utc_now()});
     tx.commit();
-    version = m.version;
   }
   return current();
 }
