@@ -79,6 +79,16 @@ class Reader {
     if (!d) fail(n, what + " must be a duration such as 30s, 10m, 12h, 7d, not '" + s + "'");
     return *d;
   }
+  // A duration that may also be given in milliseconds (timeouts of quick commands: 300ms).
+  std::chrono::milliseconds duration_ms(const YamlNode& n, const std::string& what) const {
+    std::string s = str(n, what);
+    if (s.size() > 2 && s.ends_with("ms") &&
+        std::all_of(s.begin(), s.end() - 2, [](char ch) { return ch >= '0' && ch <= '9'; }) && s.size() < 14)
+      return std::chrono::milliseconds(std::stoll(s.substr(0, s.size() - 2)));
+    auto d = parse_duration(s);
+    if (!d) fail(n, what + " must be a duration such as 500ms, 30s, 10m, 12h, 7d, not '" + s + "'");
+    return *d;
+  }
   // A string or a list of strings.
   std::vector<std::string> strings(const YamlNode& n, const std::string& what) const {
     std::vector<std::string> out;
@@ -99,7 +109,7 @@ RetryPolicy read_retry(const Reader& r, const YamlNode& n) {
   r.keys(n, "'retry:'", {"max", "delay", "backoff", "jitter"});
   RetryPolicy p;
   if (const auto& v = n["max"]) p.max = r.integer(v, "retry 'max:'", 0, 100);
-  if (const auto& v = n["delay"]) p.delay = r.duration(v, "retry 'delay:'");
+  if (const auto& v = n["delay"]) p.delay = r.duration_ms(v, "retry 'delay:'");
   if (const auto& v = n["backoff"]) {
     std::string b = r.str(v, "retry 'backoff:'");
     if (b == "constant")
@@ -335,7 +345,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
   }
   if (const auto& v = n["cwd"]) a.cwd = r.name(v, "'cwd:'");
   if (const auto& v = n["timeout"]) {
-    a.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.duration(v, "'timeout:'"));
+    a.timeout = r.duration_ms(v, "'timeout:'");
     if (a.timeout->count() <= 0) r.fail(v, "'timeout:' must be longer than 0s");
   }
   if (const auto& v = n["deps"]) {

@@ -1,6 +1,7 @@
 #include "orchestrate/status.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "orchestrate/mapping.hpp"
@@ -50,6 +51,22 @@ StoreSnapshot StoreSnapshot::read(runstore::RunStore& store) {
   for (auto& r : store.partition_ranges()) s.ranges[r.asset_key].push_back(std::move(r));
   for (auto& [run, t] : store.running_targets()) s.running[t.asset_key].push_back(std::move(t));
   for (auto& c : store.latest_checks()) s.checks[c.asset_key].push_back(std::move(c));
+  for (auto& m : store.latest_materializations()) s.latest[m.asset_key] = std::move(m);
+  // A materialization newer than the asset's stretch (a `pond build` after `pond materialize`)
+  // is the asset's state; its code version is unknown unless it recorded one.
+  for (auto& [key, m] : s.latest) {
+    auto& ranges = s.ranges[key];
+    bool newer = true;
+    for (const auto& r : ranges)
+      if (r.list_key.empty() && r.range_start == 0 && r.range_end == 1 && r.ts >= m.ts) newer = false;
+    if (!newer) continue;
+    std::erase_if(ranges,
+                  [](const auto& r) { return r.list_key.empty() && r.range_start == 0 && r.range_end == 1; });
+    nlohmann::json meta =
+        nlohmann::json::parse(m.metadata_json.empty() ? "{}" : m.metadata_json, nullptr, false);
+    std::string code = meta.is_object() ? meta.value("code_version", std::string()) : "";
+    ranges.push_back({key, "", 0, 1, "materialized", m.run_id, m.ts, code});
+  }
   return s;
 }
 

@@ -35,6 +35,8 @@ struct StoreSnapshot {
   std::map<std::string, std::vector<runstore::PartitionRangeRecord>> ranges;  // by asset key
   std::map<std::string, std::vector<runstore::RunTargetRecord>> running;      // by asset key
   std::map<std::string, std::vector<runstore::CheckRecord>> checks;           // latest, by asset key
+  // Unpartitioned materializations recorded without a stretch (`pond build`), by asset key.
+  std::map<std::string, runstore::MaterializationRecord> latest;
   static StoreSnapshot read(runstore::RunStore& store);
 };
 

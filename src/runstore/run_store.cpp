@@ -229,6 +229,19 @@ std::vector<CheckRecord> RunStore::checks_of_run(const std::string& run_id) {
   return out;
 }
 
+std::vector<MaterializationRecord> RunStore::latest_materializations() {
+  std::vector<MaterializationRecord> out;
+  for (const auto& r : db_->query(
+           "SELECT m.asset_key, m.run_id, m.step_key, m.ts, m.partition_key, m.rows, m.bytes, m.duration_ms, "
+           "m.snapshot_id, m.metadata_json FROM asset_materializations m JOIN (SELECT asset_key, max(id) AS "
+           "id FROM "
+           "asset_materializations WHERE partition_key = '' GROUP BY asset_key) l ON l.id = m.id"))
+    out.push_back(MaterializationRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]),
+                                        state::to_opt_int(r[5]), state::to_opt_int(r[6]),
+                                        state::to_opt_double(r[7]), state::to_opt_int(r[8]), text(r[9])});
+  return out;
+}
+
 std::vector<CheckRecord> RunStore::latest_checks() {
   std::vector<CheckRecord> out;
   for (const auto& r : db_->query(

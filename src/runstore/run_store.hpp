@@ -159,6 +159,9 @@ class RunStore {
   std::vector<EventRecord> events_of(const std::string& run_id);
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);
+  // The latest materialization of every asset without a partition key (what `pond build` and
+  // unpartitioned asset runs record).
+  std::vector<MaterializationRecord> latest_materializations();
   // The latest result of every check of every asset.
   std::vector<CheckRecord> latest_checks();
 
