@@ -197,7 +197,17 @@ std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const
 std::int64_t Lake::commit(std::int64_t base, const CommitIntent& intent, const CommitOps& ops) {
   CommitOptions options;
   options.author = config_.author;
+  options.extra_info = commit_info_;
   return run_commit(*db_, base, intent, ops, options);
+}
+
+std::vector<std::pair<std::int64_t, std::string>> Lake::snapshots_with_info(const std::string& text) {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (const auto& r : db_->query("SELECT snapshot_id, commit_extra_info FROM ducklake_snapshot_changes "
+                                  "WHERE commit_extra_info IS NOT NULL "
+                                  "ORDER BY snapshot_id"))
+    if (r[1] && r[1]->find(text) != std::string::npos) out.emplace_back(to_int(r[0]), *r[1]);
+  return out;
 }
 
 }  // namespace pond::lake

@@ -80,6 +80,12 @@ class Lake {
   storage::FileSystem& files() { return *files_; }
   CatalogReader reader() { return CatalogReader(*db_); }
 
+  // What the next commits record as their commit_extra_info (pond: the run and step writing,
+  // as JSON), until changed; nullopt: nothing.
+  void set_commit_info(std::optional<std::string> info) { commit_info_ = std::move(info); }
+  // The snapshots whose commit_extra_info contains `text`, oldest first, with that info.
+  std::vector<std::pair<std::int64_t, std::string>> snapshots_with_info(const std::string& text);
+
   // ---- snapshots and metadata
   Snapshot latest_snapshot();
   std::vector<Snapshot> snapshots();
@@ -155,6 +161,7 @@ class Lake {
   std::string data_root_;  // absolute, ends with '/'
   std::unique_ptr<CatalogDb> db_;
   std::unique_ptr<storage::FileSystem> files_;  // rooted at data_root_
+  std::optional<std::string> commit_info_;
 };
 
 }  // namespace pond::lake
