@@ -25,7 +25,7 @@ struct ShowOptions {
   std::optional<std::string> inline_sql;
   std::vector<std::string> select;  // -s/--select: preview these models (compiled, refs resolved)
   std::string vars;                 // --vars, for -s
-  long limit = 5;  // negative: no limit
+  long limit = 5;                   // negative: no limit
   std::string output = "table";
 };
 int run_show(CommandContext& ctx, const ShowOptions& options);
@@ -124,7 +124,7 @@ struct TemplateRenderOptions {
 };
 int run_template_render(CommandContext& ctx, const TemplateRenderOptions& options);
 
-// `pond lake snapshots|tables|info TABLE|compact [TABLE]|expire --older-than AGE|cleanup`.
+// `pond lake snapshots|tables|info [TABLE]|compact [TABLE]|expire --older-than AGE|cleanup|relocate`.
 struct LakeOptions {
   std::string action;
   std::string table;                    // info, compact (empty: every table)
@@ -133,6 +133,7 @@ struct LakeOptions {
   bool dry_run = false;                 // cleanup: list only
   std::int64_t min_age_seconds = 600;   // cleanup: orphans younger than this may be a commit in flight
   std::string output = "table";
+  std::string data_path;  // relocate: the data folder's new place (default: the configured one)
 };
 int run_lake(CommandContext& ctx, const LakeOptions& options);
 // When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the

@@ -211,7 +211,9 @@ std::vector<DataFile> CatalogReader::data_files(std::int64_t table_id, std::int6
   auto rows = db_.query(
       "SELECT data_file_id, begin_snapshot, path, path_is_relative, file_format, record_count, "
       "file_size_bytes, "
-      "footer_size, row_id_start, partition_id, mapping_id, partial_max FROM ducklake_data_file WHERE "
+      "footer_size, row_id_start, partition_id, mapping_id, partial_max, encryption_key FROM "
+      "ducklake_data_file "
+      "WHERE "
       "table_id = ? "
       "AND" +
           std::string(kVisible) + "ORDER BY file_order, data_file_id",
@@ -232,6 +234,7 @@ std::vector<DataFile> CatalogReader::data_files(std::int64_t table_id, std::int6
     f.partition_id = to_opt_int(r[9]);
     f.mapping_id = to_opt_int(r[10]);
     f.partial_max = to_opt_int(r[11]);
+    if (r[12] && !r[12]->empty()) f.encryption_key = r[12];
     index[f.id] = out.size();
     out.push_back(std::move(f));
   }
@@ -255,7 +258,9 @@ std::vector<DeleteFile> CatalogReader::delete_files(std::int64_t table_id, std::
   std::vector<DeleteFile> out;
   for (auto& r :
        db_.query("SELECT delete_file_id, begin_snapshot, data_file_id, path, path_is_relative, format, "
-                 "delete_count, file_size_bytes, footer_size FROM ducklake_delete_file WHERE table_id = ? "
+                 "delete_count, file_size_bytes, footer_size, encryption_key, partial_max FROM "
+                 "ducklake_delete_file "
+                 "WHERE table_id = ? "
                  "AND" +
                      std::string(kVisible) + "ORDER BY delete_file_id",
                  {table_id, snapshot, snapshot})) {
@@ -270,6 +275,8 @@ std::vector<DeleteFile> CatalogReader::delete_files(std::int64_t table_id, std::
     d.delete_count = to_int(r[6]);
     d.file_size_bytes = to_int(r[7]);
     d.footer_size = to_int(r[8]);
+    if (r[9] && !r[9]->empty()) d.encryption_key = r[9];
+    d.partial_max = to_opt_int(r[10]);
     out.push_back(std::move(d));
   }
   return out;

@@ -95,6 +95,7 @@ struct DataFile {
   std::optional<std::int64_t> partition_id;
   std::optional<std::int64_t> mapping_id;
   std::optional<std::int64_t> partial_max;
+  std::optional<std::string> encryption_key;             // base64, for an encrypted lake
   std::map<std::int64_t, std::string> partition_values;  // key index -> value
 };
 
@@ -109,6 +110,8 @@ struct DeleteFile {
   std::int64_t delete_count = 0;
   std::int64_t file_size_bytes = 0;
   std::int64_t footer_size = 0;
+  std::optional<std::string> encryption_key;
+  std::optional<std::int64_t> partial_max;  // set: rows carry the snapshot of their delete
 };
 
 // Per-file statistics of one column (ducklake_file_column_stats), min/max as text.

@@ -33,7 +33,10 @@ TEST_F(LakeWrites, NewLakeHasSnapshotZeroAndMetadata) {
   EXPECT_EQ(s.changes, "created_schema:\"main\"");
   CatalogReader r = lake_.reader();
   EXPECT_EQ(r.metadata("version").value_or(""), "1.0");
-  EXPECT_EQ(r.metadata("data_path").value_or(""), "lake/");
+  // Absolute, so DuckDB's extension finds the files from any working folder.
+  EXPECT_EQ(r.metadata("data_path").value_or(""), (dir_.path() / "lake").string() + "/");
+  EXPECT_EQ(lake_.duckdb_attach_sql("lk"),
+            "ATTACH 'ducklake:sqlite:" + (dir_.path() / "lake.sqlite").string() + "' AS \"lk\";");
   EXPECT_EQ(r.metadata("encrypted").value_or(""), "false");
   // Opening again keeps the lake as it is.
   Lake again = Lake::open(testing::sqlite_config(dir_));
