@@ -134,6 +134,16 @@ std::optional<Table> CatalogReader::find_table(std::int64_t snapshot, const std:
 void CatalogReader::fill_table(Table& t, std::int64_t snapshot) {
   t.columns = columns(t.id, snapshot);
   t.partition = partition(t.id, snapshot);
+  t.tags = tags(t.id, snapshot);
+}
+
+std::map<std::string, std::string> CatalogReader::tags(std::int64_t object_id, std::int64_t snapshot) {
+  std::map<std::string, std::string> out;
+  for (auto& r :
+       db_.query("SELECT key, value FROM ducklake_tag WHERE object_id = ? AND" + std::string(kVisible),
+                 {object_id, snapshot, snapshot}))
+    if (r[0]) out[*r[0]] = r[1].value_or("");
+  return out;
 }
 
 std::vector<View> CatalogReader::views(std::int64_t snapshot) {
@@ -147,9 +157,11 @@ std::vector<View> CatalogReader::views(std::int64_t snapshot) {
       "NULL OR "
       "v.end_snapshot > ?) ORDER BY s.schema_name, v.view_name",
       {snapshot, snapshot, snapshot, snapshot});
-  for (auto& r : rows)
+  for (auto& r : rows) {
     out.push_back(
-        {to_int(r[0]), text(r[1]), to_int(r[2]), text(r[3]), text(r[4]), text(r[5]), text(r[6]), r[7]});
+        {to_int(r[0]), text(r[1]), to_int(r[2]), text(r[3]), text(r[4]), text(r[5]), text(r[6]), r[7], {}});
+    out.back().tags = tags(out.back().id, snapshot);
+  }
   return out;
 }
 
@@ -160,6 +172,12 @@ std::vector<Column> CatalogReader::columns(std::int64_t table_id, std::int64_t s
       "parent_column FROM ducklake_column WHERE table_id = ? AND" +
           std::string(kVisible) + "ORDER BY column_order",
       {table_id, snapshot, snapshot});
+  std::map<std::int64_t, std::string> comments;
+  for (auto& r : db_.query(
+           "SELECT column_id, value FROM ducklake_column_tag WHERE table_id = ? AND key = 'comment' AND" +
+               std::string(kVisible),
+           {table_id, snapshot, snapshot}))
+    if (r[1]) comments[to_int(r[0])] = *r[1];
   std::vector<std::pair<std::optional<std::int64_t>, Column>> flat;
   for (auto& r : rows) {
     Column c;
@@ -170,6 +188,7 @@ std::vector<Column> CatalogReader::columns(std::int64_t table_id, std::int64_t s
     c.initial_default = r[4];
     c.default_value = r[5];
     c.nulls_allowed = to_bool(r[6], true);
+    if (auto it = comments.find(c.id); it != comments.end()) c.comment = it->second;
     flat.emplace_back(to_opt_int(r[7]), std::move(c));
   }
   std::function<void(Column&)> attach_children = [&](Column& parent) {

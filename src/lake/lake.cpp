@@ -250,12 +250,22 @@ std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const
     for (const auto& s : r.schemas(snap))
       statements.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_ident(s.name));
     ScanBuilder builder(r, data_root_, path_resolver());
-    for (const auto& t : r.tables(snap))
-      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_ident(t.schema_name) + "." +
-                           quote_ident(t.name) + " AS " + builder.build(t, snap).sql);
-    for (const auto& v : r.views(snap))
-      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_ident(v.schema_name) + "." +
-                           quote_ident(v.name) + view_body(v, catalog));
+    // Comments (ducklake_tag / ducklake_column_tag 'comment') become the views' comments.
+    auto comment_on = [&](const std::string& what, const std::string& name, const std::string& text) {
+      statements.push_back("COMMENT ON " + what + " " + name + " IS " + quote_literal(text));
+    };
+    for (const auto& t : r.tables(snap)) {
+      std::string name = prefix + quote_ident(t.schema_name) + "." + quote_ident(t.name);
+      statements.push_back("CREATE OR REPLACE VIEW " + name + " AS " + builder.build(t, snap).sql);
+      if (auto c = t.tags.find("comment"); c != t.tags.end()) comment_on("VIEW", name, c->second);
+      for (const auto& col : t.columns)
+        if (col.comment) comment_on("COLUMN", name + "." + quote_ident(col.name), *col.comment);
+    }
+    for (const auto& v : r.views(snap)) {
+      std::string name = prefix + quote_ident(v.schema_name) + "." + quote_ident(v.name);
+      statements.push_back("CREATE OR REPLACE VIEW " + name + view_body(v, catalog));
+      if (auto c = v.tags.find("comment"); c != v.tags.end()) comment_on("VIEW", name, c->second);
+    }
   }
   for (const auto& s : statements) {
     try {

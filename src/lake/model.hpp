@@ -30,6 +30,7 @@ struct Column {
   std::optional<std::string> default_value;
   bool nulls_allowed = true;
   std::vector<Column> children;
+  std::optional<std::string> comment;  // ducklake_column_tag 'comment'
 };
 
 struct Schema {
@@ -65,6 +66,7 @@ struct Table {
   std::int64_t begin_snapshot = 0;
   std::vector<Column> columns;  // top level, in column_order
   std::optional<PartitionSpec> partition;
+  std::map<std::string, std::string> tags;  // ducklake_tag (COMMENT ON TABLE is key 'comment')
 
   std::string qualified_name() const { return schema_name + "." + name; }
   const Column* find_column(const std::string& column_name) const;
@@ -79,6 +81,7 @@ struct View {
   std::string dialect;
   std::string sql;
   std::optional<std::string> column_aliases;
+  std::map<std::string, std::string> tags;
 };
 
 struct DataFile {

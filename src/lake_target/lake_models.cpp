@@ -22,6 +22,24 @@ namespace mz = materialize;
 
 namespace {
 
+// A model's `partition_by` (a list of columns and year/month/day/hour(column)) as the lake
+// table's partition keys; dbt-duckdb writes them to a DuckLake table the same way.
+std::vector<lake::PartitionKey> partition_keys(const mz::ModelSpec& spec) {
+  std::vector<lake::PartitionKey> keys;
+  for (const auto& p : spec.external.partition_by) {
+    auto open = p.find('(');
+    if (open == std::string::npos || p.back() != ')') {
+      keys.push_back({p, "identity"});
+      continue;
+    }
+    std::string transform = p.substr(0, open);
+    std::transform(transform.begin(), transform.end(), transform.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    keys.push_back({p.substr(open + 1, p.size() - open - 2), transform});
+  }
+  return keys;
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -280,7 +298,7 @@ LakeBuild build_model(mz::Session& session, LakeTarget& target, const mz::ModelS
     bool full =
         spec.materialized == mz::Materialized::kTable || !e.table || mz::is_full_refresh(spec, options);
     if (full) {
-      r = lake.create_table_as(con, name, sql, {}, true);
+      r = lake.create_table_as(con, name, sql, partition_keys(spec), true);
       note(session, fmt::format("create table {} (snapshot {})", name, r.snapshot_id), sql, t.seconds());
     } else {
       r = build_incremental(lake, target, session, spec, name, *e.table, sql);
