@@ -111,9 +111,8 @@ TEST_F(PondTest, LakeSnapshotsTablesInfoCompactExpireCleanup) {
   EXPECT_FALSE(contains(r.err, "relocate")) << r.err;
   EXPECT_FALSE(contains(r.out, "OVERRIDE_DATA_PATH")) << r.out;
   std::filesystem::rename(root / "lake" / "moved", root / "lake" / "data");
-  write_file(root / "profiles.yml",
-             read_file(root / "profiles.yml")
-                 .replace(profile.find("data_path: lake/moved/"), 22, "data_path: lake/data/"));
+  profile.replace(profile.find("data_path: lake/moved/"), 22, "data_path: lake/data/");
+  write_file(root / "profiles.yml", profile);
   r = run_pond({"lake", "relocate"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
