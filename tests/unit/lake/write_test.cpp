@@ -205,6 +205,14 @@ TEST_F(LakeWrites, PartitionedTablesUseHivePathsAndPrune) {
   // Deletes read files with row positions: works with the transform columns in the files.
   lake_.delete_where(con_, "hours", "n < 100");
   EXPECT_EQ(count("hours"), "2900");
+  // Second writes into the partition folders: appends, a replacing CTAS, compaction.
+  lake_.append(con_, "hours", "SELECT TIMESTAMP '2026-01-02' AS ts, -1 AS n");
+  EXPECT_EQ(count("hours"), "2901");
+  lake_.compact(con_, "hours");
+  EXPECT_EQ(count("hours"), "2901");
+  lake_.create_table_as(con_, "ev", "SELECT DATE '2026-01-01' AS day, 1 AS n, TIMESTAMP '2026-01-01' AS ts",
+                        {{"day", "identity"}}, true);
+  EXPECT_EQ(count("ev"), "1");
 }
 
 TEST_F(LakeWrites, ViewsSchemasAndDrops) {
