@@ -104,7 +104,7 @@ Lake Lake::open(const LakeConfig& config, bool create) {
     lake.data_root_ = with_slash(resolved);
   } else {
     lake.data_root_ = configured;
-    if (with_slash(resolved) != configured)
+    if (config.warn_moved_data && with_slash(resolved) != configured)
       log::warn(
           "the lake's catalog {} stores data_path {} but the target configures {}: pond uses {}, DuckDB's "
           "ducklake extension the stored one (run `pond lake relocate` if the data moved there)",

@@ -30,6 +30,9 @@ struct LakeConfig {
   std::filesystem::path base_dir;
   std::optional<std::string> author;
   std::string sql_catalog;
+  // Warn when the configured data_path is not the stored one (once per process is enough:
+  // a run opens its lake for every model).
+  bool warn_moved_data = true;
 };
 
 // Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
