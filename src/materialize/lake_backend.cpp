@@ -64,6 +64,21 @@ std::optional<std::string> commit_info(const Session& s, bool partial) {
   return info;
 }
 
+// A model's `partition_by` (columns and year/month/day/hour(column)) as the lake table's
+// partition keys, as dbt-duckdb writes them to a DuckLake table.
+std::vector<lake::PartitionKey> partition_keys(const std::vector<std::string>& partition_by) {
+  std::vector<lake::PartitionKey> keys;
+  for (const auto& p : partition_by) {
+    auto open = p.find('(');
+    if (open == std::string::npos || p.back() != ')') {
+      keys.push_back({p, "identity"});
+      continue;
+    }
+    keys.push_back({p.substr(open + 1, p.size() - open - 2), to_lower(p.substr(0, open))});
+  }
+  return keys;
+}
+
 Write written(const lake::CommitResult& r) {
   return Write{static_cast<std::uint64_t>(r.rows_written), r.snapshot_id};
 }
@@ -114,7 +129,8 @@ Write LakeBackend::create_view(Session& s, const Relation& rel, const std::strin
   return w;
 }
 
-Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::string& select) {
+Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::string& select,
+                                 const std::vector<std::string>& partition_by) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
@@ -127,7 +143,8 @@ Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::str
       lake.set_commit_info(commit_info(s, false));
     }
     Noted n(s, "create table " + name, body);
-    lake::CommitResult c = lake.create_table_as(s.connection(), name, body, {}, true);
+    lake::CommitResult c =
+        lake.create_table_as(s.connection(), name, body, partition_keys(partition_by), true);
     n.done(c.snapshot_id);
     target_.show_table(s.connection(), lake, rel, c.snapshot_id);
     w = written(c);

@@ -48,7 +48,7 @@ MaterializeResult build_microbatch(Session& session, Backend& backend, const Mod
     Write write;
     if (!exists) {
       // First build (or full refresh): the first batch that succeeds replaces the relation.
-      write = backend.replace_table(s, target, sql);
+      write = backend.replace_table(s, target, sql, spec.external.partition_by);
     } else {
       Relation temp = temp_relation(target);
       s.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" + sql +
