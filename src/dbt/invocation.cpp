@@ -39,9 +39,22 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
   if (!options.store) own_store.emplace(runstore::RunStore::open(options.state_path));
   runstore::RunStore& store = options.store ? *options.store : *own_store;
   result.run_id = options.run_id.empty() ? random_uuid() : options.run_id;
+  store.mark_crashed_runs();  // a run whose process died is no longer "running"
+  // The run and every step it plans, in one transaction: after a crash at any point, a retry
+  // finds each step that did not finish, those that never started included.
   store.transaction([&] {
     store.start_run({result.run_id, options.command, options.selection, options.args_json, "running",
                      iso_utc_now(), "", options.target, options.trigger, options.parent_run_id, ""});
+    std::vector<runstore::StepRecord> planned;
+    for (const auto* group : {&options.on_run_start, &steps, &options.on_run_end})
+      for (const exec::Step* s : *group) {
+        runstore::StepRecord r;
+        r.step_key = s->info().id;
+        r.resource_type = s->info().kind;
+        r.relation = s->info().relation;
+        planned.push_back(std::move(r));
+      }
+    store.plan_steps(result.run_id, planned);
     if (options.on_started) options.on_started(store, result.run_id);
   });
   ProgressPrinter progress(out, options.progress);
@@ -49,7 +62,9 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
   if (options.on_recorder) options.on_recorder(recorder);
   RunSqlWriter run_sql(options.target_dir);
   exec::FanOut listeners({&progress, &recorder, &run_sql});
-  exec::Executor executor(&db, options.executor);
+  exec::ExecutorOptions executor_options = options.executor;
+  executor_options.run_id = result.run_id;
+  exec::Executor executor(&db, executor_options);
   if (on_executor) on_executor(&executor);
   std::vector<std::string> start_ids;
   for (exec::Step* h : options.on_run_start) start_ids.push_back(h->info().id);
