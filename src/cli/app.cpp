@@ -228,8 +228,13 @@ int run_app(int argc, char** argv) {
   runs_show_cmd->add_option("id", runs_show_id, "Run id, or a unique prefix of it")->required();
   runs_show_cmd->add_option("--output,-o", runs.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
+  std::string runs_cancel_id;
+  auto* runs_cancel_cmd = runs_cmd->add_subcommand(
+      "cancel", "Cancel a running run from any process: its running steps stop, the rest are cancelled");
+  runs_cancel_cmd->add_option("id", runs_cancel_id, "Run id, or a unique prefix of it")->required();
   runs_cmd->callback([&] {
     action = [&] {
+      if (!runs_cancel_id.empty()) runs.cancel_id = runs_cancel_id;
       if (!runs_show_id.empty()) runs.show_id = runs_show_id;
       return run_runs(ctx, runs);
     };
@@ -255,6 +260,45 @@ int run_app(int argc, char** argv) {
   materialize_cmd->add_option("--priority", materialize.priority, "Queue priority (higher runs first)")
       ->capture_default_str();
   materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
+
+  BackfillCliOptions backfill;
+  std::string backfill_resume_id, backfill_cancel_id;
+  auto* backfill_cmd = app.add_subcommand(
+      "backfill",
+      "Materialize the partitions of a range that are missing or failed, in recorded, resumable runs");
+  backfill_cmd->add_option("-s,--select", backfill.select, "Assets to backfill (dbt selection syntax)");
+  backfill_cmd->add_option("--exclude", backfill.exclude, "Assets to leave out");
+  backfill_cmd->add_option("--from", backfill.from, "First partition key of the range");
+  backfill_cmd->add_option("--to", backfill.to, "Last partition key of the range (inclusive)");
+  backfill_cmd->add_option("--mode", backfill.mode, "missing, failed or all")->capture_default_str();
+  backfill_cmd->add_option("--policy", backfill.policy, "per-partition, batch:N or single-run")
+      ->capture_default_str();
+  backfill_cmd->add_flag("--reverse", backfill.reverse, "Newest partitions first");
+  backfill_cmd->add_flag("--dry-run", backfill.dry_run, "Print the plan (runs, partitions, steps) and stop");
+  backfill_cmd->add_option("--vars", backfill.vars, "Variables as YAML/JSON for the dbt nodes");
+  backfill_cmd->add_option("--threads", backfill.threads, "Steps run at a time")->check(CLI::PositiveNumber);
+  auto* backfill_resume_cmd = backfill_cmd->add_subcommand(
+      "resume", "Go on with a backfill whose process stopped or that was cancelled");
+  backfill_resume_cmd->add_option("id", backfill_resume_id, "Backfill id, or a unique prefix of it")
+      ->required();
+  auto* backfill_cancel_cmd =
+      backfill_cmd->add_subcommand("cancel", "Stop a running backfill from any process");
+  backfill_cancel_cmd->add_option("id", backfill_cancel_id, "Backfill id, or a unique prefix of it")
+      ->required();
+  backfill_cmd->callback([&] {
+    action = [&] {
+      if (!backfill_resume_id.empty()) backfill.resume_id = backfill_resume_id;
+      if (!backfill_cancel_id.empty()) backfill.cancel_id = backfill_cancel_id;
+      return run_backfill(ctx, backfill);
+    };
+  });
+  BackfillsOptions backfills;
+  auto* backfills_cmd = app.add_subcommand("backfills", "List the recent backfills with their progress");
+  backfills_cmd->add_option("--limit", backfills.limit, "How many backfills to list")->capture_default_str();
+  backfills_cmd->add_option("--output,-o", backfills.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  backfills_cmd->callback([&] { action = [&] { return run_backfills(ctx, backfills); }; });
 
   StatusOptions status;
   auto* status_cmd = app.add_subcommand(

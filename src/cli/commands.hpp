@@ -58,6 +58,7 @@ int run_snapshot(CommandContext& ctx, const ExecOptions& options);
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {
   std::optional<std::string> show_id;
+  std::optional<std::string> cancel_id;  // `pond runs cancel ID`
   int limit = 20;
   std::string output = "table";
 };
@@ -104,6 +105,28 @@ struct MaterializeCliOptions {
 int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
 // --tag KEY=VALUE flags as a map; throws UserError for anything else.
 std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags);
+
+// `pond backfill` (new, resume ID, cancel ID) and `pond backfills`.
+struct BackfillCliOptions {
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::string mode = "missing";
+  std::string policy = "per-partition";
+  bool reverse = false;
+  bool dry_run = false;
+  std::string vars;
+  std::optional<int> threads;
+  std::optional<std::string> resume_id;
+  std::optional<std::string> cancel_id;
+};
+int run_backfill(CommandContext& ctx, const BackfillCliOptions& options);
+struct BackfillsOptions {
+  int limit = 20;
+  std::string output = "table";
+};
+int run_backfills(CommandContext& ctx, const BackfillsOptions& options);
 
 // `pond status`: assets with their last materialization, partitions and staleness.
 struct StatusOptions {

@@ -17,6 +17,7 @@
 #include "materialize/lake_target.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "orchestrate/asset_step.hpp"
+#include "orchestrate/cancel_watch.hpp"
 #include "orchestrate/command_step.hpp"
 #include "project/vars.hpp"
 #include "runstore/recorder.hpp"
@@ -285,6 +286,7 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
     empty_db = std::make_unique<engine::Database>(engine::Database::open(":memory:"));
     db = empty_db.get();
   }
+  CancelWatch watch(ws.open_store(), rc.run_id, cancel);
   dbt::InvocationResult r = dbt::run_interruptible(ctx, *db, steps, io, out);
   rc.event = nullptr;
   return {r.run_id, std::move(r.outcome), r.exit_code};

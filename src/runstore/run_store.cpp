@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "runstore/process_internal.hpp"
 
 namespace pond::runstore {
 
@@ -73,6 +74,8 @@ RunRecord read_run(const Row& r) {
                    text(r[12]), text(r[13])};
 }
 
+}  // namespace
+
 std::string this_host() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -84,8 +87,6 @@ bool process_alive(std::int64_t pid) {
   if (pid <= 0) return false;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
-
-}  // namespace
 
 void RunStore::transaction(const std::function<void()>& body) {
   state::Transaction tx(*db_, true);

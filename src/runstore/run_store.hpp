@@ -123,6 +123,37 @@ struct RunTargetRecord {
   std::int64_t range_end = 1;
 };
 
+// A backfill (`pond backfill`): the partitions of the selected assets in a range, split into
+// runs that are planned and recorded before the first starts, so that it resumes after a crash.
+struct BackfillRecord {
+  std::string backfill_id;
+  std::string selection;
+  std::string partitions;  // the partitions definition
+  std::string range_from, range_to;
+  std::string mode;    // missing | failed | all
+  std::string policy;  // per-partition | batch:N | single-run
+  std::string status;  // running | success | failed | cancelled
+  std::string args_json = "{}";
+  std::string created_at;
+  std::string finished_at;
+  std::optional<std::int64_t> pid;
+  std::string host;
+  bool cancel_requested = false;
+};
+
+// One planned run of a backfill: a stretch of partitions of some of its assets.
+struct BackfillRunRecord {
+  std::string backfill_id;
+  int seq = 0;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+  std::int64_t partitions = 1;
+  std::string assets_json = "[]";  // asset keys
+  std::string status = "pending";  // pending | running | success | failed | cancelled
+  std::string run_id;
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -201,6 +232,27 @@ class RunStore {
   std::map<std::string, std::string> run_tags(const std::string& run_id);
   // Runs carrying tag key=value, most recent first.
   std::vector<std::string> runs_with_tag(const std::string& key, const std::string& value);
+
+  // ---- backfills (backfills.cpp)
+  // Records a backfill (running, this process) and its planned runs, in one transaction.
+  void create_backfill(const BackfillRecord& b, const std::vector<BackfillRunRecord>& runs);
+  // By full id or unique prefix. Throws UserError when the prefix is ambiguous.
+  std::optional<BackfillRecord> find_backfill(const std::string& id_or_prefix);
+  std::vector<BackfillRecord> recent_backfills(int limit);
+  std::vector<BackfillRunRecord> backfill_runs(const std::string& backfill_id);
+  void set_backfill_run(const std::string& backfill_id, int seq, const std::string& status,
+                        const std::string& run_id);
+  // This process takes the backfill over (resume): running, its pid and host, no cancel request.
+  void claim_backfill(const std::string& backfill_id);
+  void finish_backfill(const std::string& backfill_id, const std::string& status);
+  void request_backfill_cancel(const std::string& backfill_id);
+  // Whether the process recorded for a running backfill is still alive (on this host; another
+  // host's process is taken as alive).
+  bool backfill_process_alive(const BackfillRecord& b);
+
+  // ---- cancel requests (another process asks a run's process to stop it)
+  void request_run_cancel(const std::string& run_id);
+  bool run_cancel_requested(const std::string& run_id);
 
  private:
   explicit RunStore(std::unique_ptr<state::Database> db);

@@ -136,6 +136,39 @@ CREATE TABLE run_tags (
 );
 CREATE INDEX run_tags_by_tag ON run_tags(tag_key, tag_value);
 )sql"},
+      {5, "backfills and their runs; cancel requests of runs from other processes", R"sql(
+CREATE TABLE backfills (
+  backfill_id      TEXT PRIMARY KEY,
+  selection        TEXT NOT NULL,
+  partitions       TEXT NOT NULL,
+  range_from       TEXT NOT NULL,
+  range_to         TEXT NOT NULL,
+  mode             TEXT NOT NULL,
+  policy           TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  args_json        TEXT NOT NULL DEFAULT '{}',
+  created_at       TEXT NOT NULL,
+  finished_at      TEXT NOT NULL DEFAULT '',
+  pid              BIGINT,
+  host             TEXT NOT NULL DEFAULT '',
+  cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE backfill_runs (
+  backfill_id TEXT NOT NULL REFERENCES backfills(backfill_id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  list_key    TEXT NOT NULL DEFAULT '',
+  range_start BIGINT NOT NULL,
+  range_end   BIGINT NOT NULL,
+  partitions  BIGINT NOT NULL,
+  assets_json TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  run_id      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (backfill_id, seq)
+);
+
+ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
+)sql"},
   };
   return migrations;
 }
