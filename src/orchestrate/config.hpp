@@ -2,7 +2,7 @@
 // pond.yml as pond reads it: the parts the orchestrator owns (state, retention, pools, the run
 // queue, partitions, command assets, and pond settings for dbt nodes by selection). Every value
 // keeps the place it came from, so later checks (an unknown asset in deps, a bad mapping) can
-// name pond.yml:line:col. docs/pond_yml.md documents each key.
+// name pond.yml:line:col. docs/orchestrate.md documents each key.
 #include <chrono>
 #include <filesystem>
 #include <map>
