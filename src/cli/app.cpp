@@ -296,6 +296,15 @@ int run_app(int argc, char** argv) {
   lake_relocate->add_option("--data-path", lake_opts.data_path,
                             "The data folder (default: the target's data_path)");
   lake_action(lake_relocate, "relocate");
+  auto* lake_doctor = lake_cmd->add_subcommand(
+      "doctor", "Check every table's files, every view and the catalog; --repair fixes what can be fixed");
+  lake_doctor->add_flag("--repair", lake_opts.repair,
+                        "Repair the catalog's counters, dangling rows and orphan files");
+  lake_doctor
+      ->add_option("--min-age", lake_opts.min_age_seconds,
+                   "Seconds an orphan file must be old before it counts (younger: a commit in flight)")
+      ->capture_default_str();
+  lake_action(lake_doctor, "doctor");
 
   try {
     app.parse(argc, argv);

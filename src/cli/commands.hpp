@@ -76,6 +76,7 @@ struct LakeOptions {
   std::optional<std::int64_t> version;  // tables, info: at this snapshot (default latest)
   std::string older_than;               // expire: 7d, 12h, 30m, 45s or a UTC timestamp
   bool dry_run = false;                 // cleanup: list only
+  bool repair = false;                  // doctor: fix what can be fixed
   std::int64_t min_age_seconds = 600;   // cleanup: orphans younger than this may be a commit in flight
   std::string output = "table";
   std::string data_path;  // relocate: the data folder's new place (default: the configured one)
