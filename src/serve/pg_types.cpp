@@ -1,5 +1,11 @@
 #include "serve/pg_types.hpp"
 
+#include <fmt/format.h>
+
+#include <bit>
+
+#include "serve/sql_error.hpp"
+
 namespace pond::serve {
 
 namespace {
@@ -84,6 +90,58 @@ FieldDescription describe_column(const std::string& name, const engine::ColumnTy
 std::int32_t parameter_oid(const engine::ColumnType& type) {
   if (type.id == TypeId::kInvalid || type.id == TypeId::kAny || type.id == TypeId::kSqlNull) return 0;
   return pg_type(type).oid;
+}
+
+namespace {
+
+std::uint64_t big_endian(std::string_view bytes) {
+  std::uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  return v;
+}
+
+void expect_size(std::string_view bytes, std::size_t n, std::int32_t oid) {
+  if (bytes.size() != n)
+    throw SqlError(
+        "22P03",
+        fmt::format("incorrect binary data format in bind parameter (type {}: {} bytes, expected {})", oid,
+                    bytes.size(), n));
+}
+
+}  // namespace
+
+std::string binary_parameter_text(std::int32_t oid, std::string_view bytes) {
+  switch (oid) {
+    case 16:
+      expect_size(bytes, 1, oid);
+      return bytes[0] ? "true" : "false";
+    case 21:
+      expect_size(bytes, 2, oid);
+      return std::to_string(static_cast<std::int16_t>(big_endian(bytes)));
+    case 23:
+      expect_size(bytes, 4, oid);
+      return std::to_string(static_cast<std::int32_t>(big_endian(bytes)));
+    case 20:
+      expect_size(bytes, 8, oid);
+      return std::to_string(static_cast<std::int64_t>(big_endian(bytes)));
+    case 700: {
+      expect_size(bytes, 4, oid);
+      return fmt::format("{}", std::bit_cast<float>(static_cast<std::uint32_t>(big_endian(bytes))));
+    }
+    case 701:
+      expect_size(bytes, 8, oid);
+      return fmt::format("{}", std::bit_cast<double>(big_endian(bytes)));
+    case 25:
+    case 1043:
+    case 19:
+    case 114:
+      return std::string(bytes);  // text-like types: binary is the text
+    default:
+      throw SqlError("0A000",
+                     fmt::format("binary-format parameters of type {} are not supported by pond serve yet; "
+                                 "send them as text",
+                                 oid));
+  }
 }
 
 bool readable_directly(const engine::ColumnType& type) {

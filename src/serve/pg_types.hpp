@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/result.hpp"
 #include "engine/types.hpp"
@@ -18,6 +19,10 @@ FieldDescription describe_column(const std::string& name, const engine::ColumnTy
 
 // The OID of a parameter's inferred type (0, "unspecified", when DuckDB could not infer it).
 std::int32_t parameter_oid(const engine::ColumnType& type);
+
+// A parameter sent in binary format as the text DuckDB casts from; throws SqlError for a
+// type without a binary decoder here (0A000) or bytes of the wrong size (22P03).
+std::string binary_parameter_text(std::int32_t oid, std::string_view bytes);
 
 // True when a value of this type can be read directly from a result; otherwise the query is
 // run with its columns cast to VARCHAR inside DuckDB (nested types, intervals, times, ...).

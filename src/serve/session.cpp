@@ -8,22 +8,12 @@
 #include "engine/error.hpp"
 #include "serve/catalog_compat.hpp"
 #include "serve/pg_types.hpp"
+#include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
 
 namespace pond::serve {
 
 namespace {
-
-// An error with the SQLSTATE PostgreSQL gives it.
-class SqlError : public std::runtime_error {
- public:
-  SqlError(std::string code, const std::string& message)
-      : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
-};
 
 // Results are written out once this much is buffered, so memory stays bounded per session.
 constexpr std::size_t kFlushBytes = 1 << 20;
@@ -225,6 +215,15 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   if (parts.size() > 1) throw SqlError("42601", "cannot insert multiple commands into a prepared statement");
   if (parts.empty()) return s;
   s->sql = ctx_.catalog->rewrite(parts[0]);
+  if (transaction_failed_) {
+    // As PostgreSQL: only the end of the transaction block is accepted; COMMIT rolls back.
+    std::string verb = leading_keywords(s->sql, 1);
+    if (verb == "COMMIT" || verb == "END")
+      s->sql = "ROLLBACK";
+    else if (verb != "ROLLBACK" && verb != "ABORT")
+      throw SqlError("25P02",
+                     "current transaction is aborted, commands ignored until end of transaction block");
+  }
   before_statement();
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
@@ -382,8 +381,9 @@ void Session::bind(const Bind& b) {
           "08P01",
           fmt::format("bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
                       b.parameters.size(), b.statement, s.parameter_oids.size()));
-    for (auto f : b.parameter_formats)
-      if (f != 0) throw SqlError("0A000", "binary-format parameters are not supported by pond serve yet");
+    if (b.parameter_formats.size() > 1 && b.parameter_formats.size() != b.parameters.size())
+      throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
+                                          b.parameter_formats.size(), b.parameters.size()));
     for (auto f : b.result_formats)
       if (f != 0) throw SqlError("0A000", "binary-format results are not supported by pond serve yet");
     if (!b.portal.empty() && portals_.count(b.portal))
@@ -391,6 +391,13 @@ void Session::bind(const Bind& b) {
     Portal portal;
     portal.statement = it->second;
     portal.parameters = b.parameters;
+    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
+      std::int16_t format = b.parameter_formats.empty()       ? 0
+                            : b.parameter_formats.size() == 1 ? b.parameter_formats[0]
+                                                              : b.parameter_formats[i];
+      if (format == 1 && portal.parameters[i])
+        portal.parameters[i] = binary_parameter_text(s.parameter_oids[i], *portal.parameters[i]);
+    }
     portals_.insert_or_assign(b.portal, std::move(portal));
     out_.bind_complete();
   } catch (const std::exception& e) {

@@ -136,7 +136,7 @@ class ServeTest(unittest.TestCase):
     def test_psql_scram_query_over_lake_table(self):
         r = self.psql("select count(*), min(first_name) from raw_customers", extra=("-At",))
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.strip(), "100|Aaron")
+        self.assertEqual(r.stdout.strip(), "100|Amanda")
 
     def test_wrong_password_and_unknown_user_get_the_same_error(self):
         wrong = self.psql("select 1", password="nope")
@@ -265,7 +265,7 @@ class ServeTest(unittest.TestCase):
         self.assertEqual([t for t, _ in c.until(b"Z")], [b"T", b"D", b"C", b"Z"])
 
     def test_malformed_messages_end_only_that_session(self):
-        for garbage in (b"Q\xff\xff\xff\xff", b"Q\0\0\0\x08ab", b"?\0\0\0\x04", b"B\0\0\0\x05\0"):
+        for garbage in (b"Q\xff\xff\xff\xff", b"Q\0\0\0\x08ab\0\0", b"?\0\0\0\x04", b"B\0\0\0\x05\0"):
             c = RawClient(self.trust.port)
             c.startup()
             c.sock.sendall(garbage)
@@ -310,5 +310,5 @@ class ServeTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    POND = sys.argv.pop(1)
+    POND = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
