@@ -65,6 +65,10 @@ int run_serve(CommandContext& ctx, const ServeOptions& options) {
   }
   context.views = std::make_unique<serve::LakeViews>(context.db, lake_config(resolved.target));
   std::int64_t snapshot = context.views->refresh();
+  {
+    engine::Connection setup(context.db);
+    serve::restrict_file_access(setup, context.views->data_root());
+  }
 
   serve::Server server(context, server_options);
   exec::Cancellation::Scope on_interrupt(ctx.cancel, [&server] { server.stop(); });

@@ -72,6 +72,16 @@ StatementKind PreparedStatement::kind() const {
     case DUCKDB_STATEMENT_TYPE_SET:
     case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
       return StatementKind::kSet;
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return StatementKind::kCopy;
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return StatementKind::kExport;
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return StatementKind::kAttach;
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+    case DUCKDB_STATEMENT_TYPE_EXTENSION:
+      return StatementKind::kLoad;
     default:
       return StatementKind::kOther;
   }

@@ -24,6 +24,10 @@ enum class StatementKind {
   kDrop,
   kTransaction,
   kSet,
+  kCopy,    // COPY (to or from a file)
+  kExport,  // EXPORT DATABASE
+  kAttach,  // ATTACH, DETACH
+  kLoad,    // INSTALL, LOAD (extensions)
   kOther
 };
 

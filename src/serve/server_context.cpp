@@ -1,6 +1,7 @@
 #include "serve/server_context.hpp"
 
 #include "common/scope_guard.hpp"
+#include "common/text.hpp"
 #include "serve/catalog_compat.hpp"
 
 namespace pond::serve {
@@ -25,6 +26,11 @@ std::int64_t LakeViews::refresh() {
   }
   snapshot_ = latest;
   return snapshot_;
+}
+
+void restrict_file_access(engine::Connection& con, const std::string& data_root) {
+  con.execute("SET allowed_directories = [" + quote_literal(data_root) + "]");
+  con.execute("SET enable_external_access = false");
 }
 
 void CancelRegistry::add(std::int32_t pid, std::int32_t secret, engine::Connection* con) {

@@ -30,6 +30,8 @@ class LakeViews {
   LakeViews(engine::Database& db, const lake::LakeConfig& config);
   // Thread-safe; returns the snapshot the views show.
   std::int64_t refresh();
+  // The lake's data folder (absolute, ends with '/'; a URL for object storage).
+  const std::string& data_root() const { return lake_.data_root(); }
 
  private:
   std::mutex mu_;
@@ -54,6 +56,11 @@ class CancelRegistry {
   std::mutex mu_;
   std::map<std::int32_t, Entry> sessions_;
 };
+
+// Clients may read files only under `data_root` (the lake's parquet files, which the views
+// read), cannot ATTACH, COPY to files or install extensions, and cannot change that back
+// (DuckDB refuses to re-enable external access on a running database).
+void restrict_file_access(engine::Connection& con, const std::string& data_root);
 
 struct ServerContext {
   engine::Database db;

@@ -25,6 +25,19 @@ std::int32_t random_secret() {
   return v;
 }
 
+// Files under the lake's data folder are readable (the views read them); writing there could
+// replace the lake's own files, and extensions or other databases are not served.
+[[noreturn]] void refuse(const std::string& verb) {
+  throw SqlError("42501", "pond serve does not run " + verb +
+                              " statements (no file writes, ATTACH or extensions over the wire)");
+}
+void refuse_unserved(const std::string& verb) {
+  static constexpr std::string_view kRefused[] = {"COPY",   "EXPORT",  "IMPORT", "ATTACH",
+                                                  "DETACH", "INSTALL", "LOAD",   "FORCE"};
+  for (auto r : kRefused)
+    if (verb == r) refuse(verb);
+}
+
 template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
@@ -224,10 +237,16 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
       throw SqlError("25P02",
                      "current transaction is aborted, commands ignored until end of transaction block");
   }
+  refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
   switch (p.kind()) {
+    case engine::StatementKind::kCopy:
+    case engine::StatementKind::kExport:
+    case engine::StatementKind::kAttach:
+    case engine::StatementKind::kLoad:
+      refuse(leading_keywords(s->sql, 1));
     case engine::StatementKind::kSelect:
       s->tag = "SELECT";
       break;

@@ -242,6 +242,26 @@ class ServeTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, mode + ": " + r.stdout + r.stderr)
             self.assertIn("number of failed transactions: 0", r.stdout)
 
+    def test_no_files_outside_the_lake_no_file_writes(self):
+        conn = psycopg2.connect(self.dsn())
+        conn.autocommit = True
+        cur = conn.cursor()
+        try:
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute("select * from read_csv('/etc/passwd')")
+            target = os.path.join(self.project, "lake", "data", "planted")
+            for sql in (f"copy (select 1) to '{target}.csv'", f"export database '{target}'",
+                        "attach ':memory:' as other", "install httpfs", "load httpfs"):
+                with self.assertRaises(psycopg2.errors.InsufficientPrivilege, msg=sql):
+                    cur.execute(sql)
+            self.assertFalse(os.path.exists(target) or os.path.exists(target + ".csv"))
+            with self.assertRaises(psycopg2.Error):
+                cur.execute("set enable_external_access = true")
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute("select * from read_csv('/etc/passwd')")
+        finally:
+            conn.close()
+
     # ---- raw protocol
     def test_row_limit_suspends_portal(self):
         c = RawClient(self.trust.port)
