@@ -29,6 +29,14 @@ CREATE TABLE IF NOT EXISTS pond_catalog.pg_publication_namespace (oid BIGINT, pn
 CREATE TABLE IF NOT EXISTS pond_catalog.pg_inherits (inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER,
   inhdetachpending BOOLEAN);
 CREATE OR REPLACE MACRO pond_catalog.pg_relation_is_publishable(id) AS false;
+CREATE OR REPLACE MACRO pond_catalog.pg_encoding_to_char(e) AS 'UTF8';
+CREATE OR REPLACE VIEW pond_catalog.pg_database AS
+  SELECT oid, datname, 10::BIGINT AS datdba, 6 AS encoding, 'C' AS datcollate, 'C' AS datctype,
+         NULL::VARCHAR AS daticulocale, 'c' AS datlocprovider, NULL::VARCHAR[] AS datacl, datallowconn,
+         datistemplate, -1 AS datconnlimit
+  FROM pg_catalog.pg_database WHERE datname NOT IN ('system', 'temp');
+CREATE OR REPLACE VIEW pond_catalog.pg_namespace AS
+  SELECT * FROM pg_catalog.pg_namespace WHERE nspname <> 'pond_catalog';
 CREATE OR REPLACE MACRO pond_catalog.array_upper(a, dim) AS len(a);
 CREATE OR REPLACE VIEW pond_catalog.pg_roles AS
   SELECT 10::BIGINT AS oid, 'pond' AS rolname, false AS rolsuper, true AS rolinherit, false AS rolcreaterole,
@@ -47,7 +55,7 @@ CREATE OR REPLACE VIEW pond_catalog.pg_class AS
 
 const std::regex& overridden() {
   static const std::regex re(
-      R"(\bpg_catalog\s*\.\s*(pg_class|pg_get_userbyid|pg_get_expr|pg_policy|pg_roles|pg_statistic_ext|pg_get_statisticsobjdef_columns|pg_publication|pg_publication_rel|pg_publication_namespace|pg_inherits|pg_relation_is_publishable|array_upper)\b)",
+      R"(\bpg_catalog\s*\.\s*(pg_class|pg_get_userbyid|pg_get_expr|pg_policy|pg_roles|pg_statistic_ext|pg_get_statisticsobjdef_columns|pg_publication|pg_publication_rel|pg_publication_namespace|pg_inherits|pg_relation_is_publishable|array_upper|pg_encoding_to_char|pg_namespace|pg_database)\b)",
       std::regex::icase);
   return re;
 }

@@ -160,6 +160,15 @@ class ServeTest(unittest.TestCase):
         for t in ("raw_customers", "raw_orders", "raw_payments"):
             self.assertIn(t, r.stdout)
 
+    def test_psql_list_databases_and_schemas(self):
+        r = self.psql("\\l")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("memory", r.stdout)
+        r = self.psql("\\dn")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("main", r.stdout)
+        self.assertNotIn("pond_catalog", r.stdout)
+
     def test_psql_describe_table(self):
         r = self.psql("\\d raw_customers")
         self.assertEqual(r.returncode, 0, r.stderr)
