@@ -371,6 +371,27 @@ int run_app(int argc, char** argv) {
   lake_relocate->add_option("--data-path", lake_opts.data_path,
                             "The data folder (default: the target's data_path)");
   lake_action(lake_relocate, "relocate");
+  auto* lake_doctor = lake_cmd->add_subcommand(
+      "doctor", "Check every table's files, every view and the catalog; --repair fixes what can be fixed");
+  lake_doctor->add_flag("--repair", lake_opts.repair,
+                        "Repair the catalog's counters, dangling rows and orphan files");
+  lake_doctor
+      ->add_option("--min-age", lake_opts.min_age_seconds,
+                   "Seconds an orphan file must be old before it counts (younger: a commit in flight)")
+      ->capture_default_str();
+  lake_action(lake_doctor, "doctor");
+
+  ServeOptions serve_opts;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the target's lake over the PostgreSQL wire protocol");
+  serve_cmd->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--users", serve_opts.users_file,
+                        "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
+  serve_cmd->add_option("--hash-password", serve_opts.hash_password_for,
+                        "Print a users-file line for user NAME with the password read from stdin, and exit");
+  serve_cmd->add_option("--workers", serve_opts.workers, "Statements run at once (sessions beyond wait)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve_cmd->callback([&] { action = [&] { return run_serve(ctx, serve_opts); }; });
 
   try {
     app.parse(argc, argv);

@@ -46,7 +46,7 @@ int run_debug(CommandContext& ctx) {
   }
 
   try {
-    engine::Database db = open_target_database(target);
+    engine::Database db = open_target_database(target, dbt::TargetAccess::kReadOnly);
     engine::Connection con(db);
     auto rows = con.query("select 1 as ok").rows_as_text();
     if (rows.size() != 1 || rows[0][0] != "1") throw engine::EngineError("select 1 did not answer 1");

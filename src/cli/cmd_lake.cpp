@@ -11,6 +11,7 @@
 #include "common/time.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "lake/doctor.hpp"
 #include "lake/lake.hpp"
 #include "lake/time_travel.hpp"
 
@@ -25,8 +26,7 @@ engine::ColumnType number_type() {
   return {engine::TypeId::kBigInt, "BIGINT"};
 }
 
-lake::Lake open_lake(CommandContext& ctx) {
-  ResolvedProject resolved = resolve_project(ctx.options);
+lake::Lake open_lake(const ResolvedProject& resolved) {
   if (!resolved.target.lake)
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake",
@@ -107,7 +107,7 @@ int tables(lake::Lake& lake, const LakeOptions& options) {
 }
 
 // The lake as a whole, and how DuckDB's ducklake extension attaches it.
-int lake_summary(lake::Lake& lake) {
+int lake_summary(lake::Lake& lake, const std::optional<project::LakeKeep>& keep) {
   lake::Snapshot latest = lake.latest_snapshot();
   auto version = lake.reader().metadata("version");
   std::cout << fmt::format("catalog:    {} ({})\n",
@@ -117,6 +117,26 @@ int lake_summary(lake::Lake& lake) {
   std::cout << fmt::format("format:     DuckLake {}\n", version.value_or("?"));
   std::cout << fmt::format("snapshot:   {} (schema version {})\n", latest.id, latest.schema_version);
   std::cout << fmt::format("tables:     {}, views: {}\n", lake.tables().size(), lake.views().size());
+  // Size: every file under the data path (live, history and orphans), as the disk sees it.
+  std::int64_t files = 0, bytes = 0;
+  for (const auto& f : lake.files().list("")) {
+    ++files;
+    bytes += static_cast<std::int64_t>(f.size);
+  }
+  std::cout << fmt::format("size:       {} file(s), {} bytes, {} snapshot(s)\n", files, bytes,
+                           lake.snapshots().size());
+  if (keep) {
+    lake::RetentionResult r = lake.apply_retention(keep->snapshots, keep->min, true);
+    lake::CleanupResult c = lake.cleanup(true);
+    std::cout << fmt::format(
+        "keep:       snapshots {}, min {}: the next run expires {} snapshot(s); {} file(s), {} bytes are "
+        "already expired or orphaned\n",
+        keep->snapshots_text, keep->min, r.snapshots_expired, c.removed.size(), c.bytes);
+  } else {
+    std::cout
+        << "keep:       no policy: every snapshot and file is kept (add keep: {snapshots: 30d, min: 10} "
+           "to the target's lake:)\n";
+  }
   std::cout << "\nIn DuckDB (any folder, any alias):\n";
   if (lake.catalog_kind() != "duckdb")
     std::cout << "  INSTALL ducklake; INSTALL " << lake.catalog_kind() << ";\n";
@@ -124,8 +144,8 @@ int lake_summary(lake::Lake& lake) {
   return 0;
 }
 
-int info(lake::Lake& lake, const LakeOptions& options) {
-  if (options.table.empty()) return lake_summary(lake);
+int info(lake::Lake& lake, const LakeOptions& options, const std::optional<project::LakeKeep>& keep) {
+  if (options.table.empty()) return lake_summary(lake, keep);
   std::int64_t snap = lake.resolve(ref_of(options));
   lake::Table table = lake.table(options.table, lake::SnapshotRef{snap, std::nullopt});
   lake::CatalogReader r = lake.reader();
@@ -155,6 +175,32 @@ int info(lake::Lake& lake, const LakeOptions& options) {
   return 0;
 }
 
+// Exit 0 when nothing is wrong (or everything found was repaired), 1 otherwise.
+int doctor(lake::Lake& lake, const LakeOptions& options) {
+  engine::Database db = engine::Database::open(":memory:");
+  engine::Connection con(db);
+  lake::DoctorOptions o;
+  o.repair = options.repair;
+  o.orphan_min_age_seconds = options.min_age_seconds;
+  lake::DoctorReport report = lake::diagnose(lake, con, o);
+  std::cout << fmt::format(
+      "checked snapshot {}: {} table(s) with {} data file(s), {} view(s), the catalog, the data path\n",
+      report.snapshot, report.tables, report.files, report.views);
+  for (const auto& f : report.findings) {
+    std::cout << fmt::format("{} {}: {}\n", f.repaired ? "repaired" : "problem ", f.object, f.problem);
+    if (!f.repaired) std::cout << "         hint: " << f.hint << "\n";
+  }
+  std::size_t open = report.open_problems();
+  if (report.findings.empty())
+    std::cout << "no problems found\n";
+  else if (open == 0)
+    std::cout << fmt::format("{} problem(s) found, all repaired\n", report.findings.size());
+  else
+    std::cout << fmt::format("{} problem(s) left{}\n", open,
+                             options.repair ? "" : " (pond lake doctor --repair fixes the repairable ones)");
+  return open == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 std::string expose_lake(const ResolvedProject& resolved, engine::Connection& /*con*/,
@@ -167,10 +213,12 @@ std::string expose_lake(const ResolvedProject& resolved, engine::Connection& /*c
 }
 
 int run_lake(CommandContext& ctx, const LakeOptions& options) {
-  lake::Lake lake = open_lake(ctx);
+  ResolvedProject resolved = resolve_project(ctx.options);
+  lake::Lake lake = open_lake(resolved);
   if (options.action == "snapshots") return snapshots(lake, options);
   if (options.action == "tables") return tables(lake, options);
-  if (options.action == "info") return info(lake, options);
+  if (options.action == "info") return info(lake, options, resolved.target.lake->keep);
+  if (options.action == "doctor") return doctor(lake, options);
   if (options.action == "compact") {
     engine::Database db = engine::Database::open(":memory:");
     engine::Connection con(db);
@@ -212,8 +260,9 @@ int run_lake(CommandContext& ctx, const LakeOptions& options) {
                              lake.duckdb_attach_sql("lake"));
     return 0;
   }
-  throw UserError("unknown lake command '" + options.action + "'",
-                  "pond lake snapshots | tables | info [TABLE] | compact | expire | cleanup | relocate");
+  throw UserError(
+      "unknown lake command '" + options.action + "'",
+      "pond lake snapshots | tables | info [TABLE] | compact | expire | cleanup | relocate | doctor");
 }
 
 }  // namespace pond::cli

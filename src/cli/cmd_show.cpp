@@ -1,7 +1,9 @@
 // `pond show --inline SQL` and `pond show -s MODEL`: run a query on the target and print its rows.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
@@ -78,11 +80,39 @@ bool previewable(const project::Node& n) {
       guess.empty() ? "`pond ls --resource-type model` lists the models" : "did you mean '" + guess + "'?");
 }
 
+// Whether inline SQL starts like a query (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW,
+// SUMMARIZE, EXPLAIN, PRAGMA): then a DuckDB-file target is opened read-only, shared with
+// other readers. Anything else (CREATE, INSERT, COMMENT...) is a deliberate write.
+bool reads_only(std::string_view sql) {
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(') {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      i = sql.find('\n', i);
+      if (i == std::string_view::npos) return true;
+    } else if (sql.substr(i, 2) == "/*") {
+      i = sql.find("*/", i);
+      if (i == std::string_view::npos) return true;
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  std::size_t end = i;
+  while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
+  std::string word = to_lower(sql.substr(i, end - i));
+  for (const char* w : {"select", "with", "from", "values", "table", "describe", "show", "summarize",
+                        "explain", "pragma", ""})
+    if (word == w) return true;
+  return false;
+}
+
 // `pond show -s model`: compiles the selected nodes (refs resolved against the target) and
 // previews the rows their SQL returns.
 int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat format) {
   ResolvedProject resolved = resolve_project(ctx.options);
-  engine::Database db = open_target_database(resolved.target);
+  engine::Database db = open_target_database(resolved.target, dbt::TargetAccess::kReadOnly);
   engine::Connection con(db);
   dbt::DatabaseHooks hooks(con, false);
   auto p = dbt::load_project(ctx.options, options.vars, "show", &hooks);
@@ -135,7 +165,9 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
     throw UserError("pond show needs --select MODEL or --inline \"<sql>\"",
                     "e.g. pond show -s customers --limit 10");
   ResolvedProject resolved = resolve_project(ctx.options);
-  engine::Database db = open_target_database(resolved.target);
+  engine::Database db =
+      open_target_database(resolved.target, reads_only(*options.inline_sql) ? dbt::TargetAccess::kReadOnly
+                                                                            : dbt::TargetAccess::kReadWrite);
   engine::Connection con(db);
   exec::Cancellation::Scope on_interrupt(ctx.cancel, [&con] { con.interrupt(); });
 

@@ -78,11 +78,22 @@ struct LakeOptions {
   std::optional<std::int64_t> version;  // tables, info: at this snapshot (default latest)
   std::string older_than;               // expire: 7d, 12h, 30m, 45s or a UTC timestamp
   bool dry_run = false;                 // cleanup: list only
+  bool repair = false;                  // doctor: fix what can be fixed
   std::int64_t min_age_seconds = 600;   // cleanup: orphans younger than this may be a commit in flight
   std::string output = "table";
   std::string data_path;  // relocate: the data folder's new place (default: the configured one)
 };
 int run_lake(CommandContext& ctx, const LakeOptions& options);
+
+// `pond serve [--listen HOST:PORT] [--users FILE]`: the lake over the PostgreSQL wire protocol;
+// `pond serve --hash-password NAME`: a users-file line for the password on stdin.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:5433";
+  std::optional<std::string> users_file;
+  std::optional<std::string> hash_password_for;
+  int workers = 8;
+};
+int run_serve(CommandContext& ctx, const ServeOptions& options);
 // When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the
 // lake's tables are already views in the target's catalog, see open_target_database).
 // Returns `sql` unchanged without a lake.

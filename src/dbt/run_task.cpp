@@ -13,6 +13,7 @@
 #include "dbt/project.hpp"
 #include "dbt/run_session.hpp"
 #include "dbt/tasks.hpp"
+#include "lake/lake.hpp"
 #include "materialize/microbatch_window.hpp"
 
 namespace pond::dbt {
@@ -34,6 +35,25 @@ std::optional<PlanKinds> kinds_of_command(const std::string& which) {
   if (which == "test") return PlanKinds{false, false, false, true};
   if (which == "snapshot") return PlanKinds{false, false, true, false};
   return std::nullopt;
+}
+
+// The lake's `keep:` policy after each run that wrote to it. A failure here never fails the
+// run (its work is committed): it is a warning, and the next run tries again.
+void apply_keep_policy(const project::TargetConfig& target, const project::LakeKeep& keep) {
+  try {
+    lake::LakeConfig config = lake_config(target);
+    config.warn_moved_data = false;
+    lake::Lake lake = lake::Lake::open(config, false);
+    lake::RetentionResult r = lake.apply_retention(keep.snapshots, keep.min);
+    if (r.snapshots_expired > 0 || r.files_deleted > 0)
+      log::info(
+          "lake keep policy (snapshots {}, min {}): expired {} snapshot(s), deleted {} file(s), {} bytes; "
+          "{} snapshot(s) kept",
+          keep.snapshots_text, keep.min, r.snapshots_expired, r.files_deleted, r.bytes_deleted,
+          r.snapshots_kept);
+  } catch (const std::exception& e) {
+    log::warn("the lake's keep policy was not applied: {}", e.what());
+  }
 }
 
 int exec_task(TaskContext& ctx, const ExecOptions& options, const std::string& which, std::ostream& out) {
@@ -111,7 +131,10 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
     io.parent_run_id = retry->parent_run_id;
   }
 
-  return run_interruptible(ctx, session.database(), plan.steps, io, out).exit_code;
+  int exit_code = run_interruptible(ctx, session.database(), plan.steps, io, out).exit_code;
+  const project::TargetConfig& target = session.resolved().target;
+  if (session.lake() && target.lake->keep) apply_keep_policy(target, *target.lake->keep);
+  return exit_code;
 }
 
 InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,

@@ -1,5 +1,8 @@
 #include "dbt/target.hpp"
 
+#include <filesystem>
+#include <map>
+
 #include "common/error.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
@@ -21,10 +24,11 @@ lake::LakeConfig lake_config(const project::TargetConfig& target) {
   config.catalog = target.lake->catalog;
   config.data_path = target.lake->data_path;
   config.base_dir = target.project_root;
+  config.lock_timeout = target.lake->lock_timeout;
   return config;
 }
 
-engine::Database open_target_database(const project::TargetConfig& target) {
+engine::Database open_target_database(const project::TargetConfig& target, TargetAccess access) {
   if (target.lake) {
     // The lake is the storage: DuckDB only computes, in memory, so no file lock ever keeps
     // another process (a reader, a second run) out. The lake's tables are views in the
@@ -44,8 +48,27 @@ engine::Database open_target_database(const project::TargetConfig& target) {
           "cannot create the folder of database " + target.database_file.string() + ": " + ec.message());
     }
   }
-  return engine::Database::open(target.in_memory() ? ":memory:" : target.database_file.string(),
-                                target.settings);
+  if (target.in_memory()) return engine::Database::open(":memory:", target.settings);
+  std::map<std::string, std::string> settings = target.settings;
+  // A file that does not exist yet cannot be opened read-only: it is created as before.
+  if (access == TargetAccess::kReadOnly && std::filesystem::exists(target.database_file))
+    settings["access_mode"] = "READ_ONLY";
+  try {
+    return engine::Database::open(target.database_file.string(), settings);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    if (what.find("Could not set lock") == std::string::npos &&
+        what.find("Conflicting lock") == std::string::npos)
+      throw;
+    throw UserError(
+        "the database file " + target.database_file.string() +
+            " is in use by another process: " + what.substr(0, what.find('\n')),
+        "a DuckDB file has one writer at a time and no reader while it writes; wait for that process, or "
+        "keep "
+        "the target's tables in a lake (lake: {catalog: sqlite:lake/catalog.sqlite, data_path: lake/data/} "
+        "under the output in profiles.yml), where readers never wait for a run",
+        ExitCode::kStepFailed);
+  }
 }
 
 }  // namespace pond::dbt

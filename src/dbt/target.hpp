@@ -23,7 +23,12 @@ ResolvedProject resolve_project(const GlobalOptions& options);
 // Opens the target's DuckDB database, creating the parent folder of a database file. A target
 // with a lake gets an in-memory database whose catalog `target.database` shows the lake's
 // tables and views (at the latest snapshot); the `path:` file is not opened.
-engine::Database open_target_database(const project::TargetConfig& target);
+// Commands that only read (show, docs generate, debug) pass kReadOnly: a DuckDB file is then
+// opened shared, so readers never block each other. A file another process holds is a
+// UserError naming that process (DuckDB's lock message) and suggesting the lake.
+enum class TargetAccess { kReadWrite, kReadOnly };
+engine::Database open_target_database(const project::TargetConfig& target,
+                                      TargetAccess access = TargetAccess::kReadWrite);
 
 // The lake of a target that has one (paths relative to the project folder).
 lake::LakeConfig lake_config(const project::TargetConfig& target);

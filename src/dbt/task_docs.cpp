@@ -76,7 +76,7 @@ ordered_json entry_json(const std::string& unique_id, const materialize::Catalog
 
 int docs_generate_task(TaskContext& ctx, const DocsGenerateOptions& options, std::ostream& out) {
   ResolvedProject resolved = resolve_project(ctx.options);
-  engine::Database db = open_target_database(resolved.target);
+  engine::Database db = open_target_database(resolved.target, TargetAccess::kReadOnly);
   engine::Connection con(db);
   DatabaseHooks hooks(con, false);
   auto p = load_project(ctx.options, options.vars, "generate", &hooks);

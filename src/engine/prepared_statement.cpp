@@ -51,6 +51,50 @@ bool PreparedStatement::returns_rows() const {
          t == DUCKDB_STATEMENT_TYPE_PRAGMA || t == DUCKDB_STATEMENT_TYPE_RELATION;
 }
 
+StatementKind PreparedStatement::kind() const {
+  switch (duckdb_prepared_statement_type(stmt_.get())) {
+    case DUCKDB_STATEMENT_TYPE_SELECT:
+      return StatementKind::kSelect;
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return StatementKind::kInsert;
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return StatementKind::kUpdate;
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return StatementKind::kDelete;
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN:
+      return StatementKind::kExplain;
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return StatementKind::kCreate;
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return StatementKind::kDrop;
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return StatementKind::kTransaction;
+    case DUCKDB_STATEMENT_TYPE_SET:
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return StatementKind::kSet;
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return StatementKind::kCopy;
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return StatementKind::kExport;
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return StatementKind::kAttach;
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+    case DUCKDB_STATEMENT_TYPE_EXTENSION:
+      return StatementKind::kLoad;
+    default:
+      return StatementKind::kOther;
+  }
+}
+
+ColumnType PreparedStatement::parameter_type(std::size_t index) const {
+  duckdb_logical_type t = duckdb_param_logical_type(stmt_.get(), index);
+  if (!t) return {TypeId::kInvalid, "UNKNOWN"};
+  ColumnType out = detail::describe_type(t);
+  duckdb_destroy_logical_type(&t);
+  return out;
+}
+
 void PreparedStatement::check(bool ok, std::size_t index, const char* what) {
   if (!ok) {
     throw EngineError(fmt::format("cannot bind {} to parameter ${} (the statement has {} parameters)", what,

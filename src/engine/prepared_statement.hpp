@@ -13,6 +13,24 @@ namespace pond::engine {
 
 class Connection;
 
+// What kind of statement a prepared statement is (DuckDB's statement types that callers tell apart).
+enum class StatementKind {
+  kSelect,
+  kInsert,
+  kUpdate,
+  kDelete,
+  kExplain,
+  kCreate,
+  kDrop,
+  kTransaction,
+  kSet,
+  kCopy,    // COPY (to or from a file)
+  kExport,  // EXPORT DATABASE
+  kAttach,  // ATTACH, DETACH
+  kLoad,    // INSTALL, LOAD (extensions)
+  kOther
+};
+
 // A parsed and planned statement; bind parameters by 1-based index, then execute.
 // Reusable: bind new values and execute again.
 class PreparedStatement {
@@ -28,6 +46,9 @@ class PreparedStatement {
   ColumnType column_type(std::size_t col) const;
   // True for SELECT-like statements that return rows.
   bool returns_rows() const;
+  StatementKind kind() const;
+  // The type DuckDB inferred for parameter $index (1-based); kInvalid/"UNKNOWN" when it could not.
+  ColumnType parameter_type(std::size_t index) const;
 
   PreparedStatement& bind(std::size_t index, std::int64_t value);
   PreparedStatement& bind(std::size_t index, int value) { return bind(index, std::int64_t{value}); }

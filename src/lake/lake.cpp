@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "lake/catalog_schema.hpp"
@@ -240,8 +246,38 @@ ScanPlan Lake::scan(const std::string& name, const SnapshotRef& ref, const ScanO
   return ScanBuilder(r, data_root_, path_resolver()).build(t, snap, options);
 }
 
-std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const std::string& catalog) {
-  std::vector<std::string> statements;
+namespace {
+
+// A statement that shows one lake object, and the statements (comments) that go with it.
+struct Exposure {
+  std::string object;  // schema.name
+  std::string sql;
+  std::vector<std::string> after;
+  std::vector<std::string> mentions;  // lower-cased names of other views its SQL may read
+  bool is_view = false;
+};
+
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Whether `sql` mentions `name` as a whole word (a cheap dependency test: false positives only
+// change the order, and the creation loop below tolerates misses).
+bool mentions(const std::string& sql, const std::string& name) {
+  for (std::size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at + 1)) {
+    bool before = at == 0 || !word_char(sql[at - 1]);
+    bool after = at + name.size() >= sql.size() || !word_char(sql[at + name.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const std::string& catalog,
+                          std::vector<std::pair<std::string, std::string>>* skipped) {
+  std::vector<std::string> schemas;
+  std::vector<Exposure> objects;
   std::int64_t snap = 0;
   {
     CatalogTransaction tx(*db_, false);
@@ -249,31 +285,108 @@ std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const
     CatalogReader r = reader();
     std::string prefix = catalog.empty() ? "" : quote_identifier(catalog) + ".";
     for (const auto& s : r.schemas(snap))
-      statements.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_identifier(s.name));
+      schemas.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_identifier(s.name));
     ScanBuilder builder(r, data_root_, path_resolver());
     // Comments (ducklake_tag / ducklake_column_tag 'comment') become the views' comments.
-    auto comment_on = [&](const std::string& what, const std::string& name, const std::string& text) {
-      statements.push_back("COMMENT ON " + what + " " + name + " IS " + quote_literal(text));
+    auto comment = [&](const std::string& what, const std::string& name, const std::string& text) {
+      return "COMMENT ON " + what + " " + name + " IS " + quote_literal(text);
     };
     for (const auto& t : r.tables(snap)) {
+      Exposure e;
+      e.object = t.schema_name + "." + t.name;
       std::string name = prefix + quote_identifier(t.schema_name) + "." + quote_identifier(t.name);
-      statements.push_back("CREATE OR REPLACE VIEW " + name + " AS " + builder.build(t, snap).sql);
-      if (auto c = t.tags.find("comment"); c != t.tags.end()) comment_on("VIEW", name, c->second);
+      try {
+        e.sql = "CREATE OR REPLACE VIEW " + name + " AS " + builder.build(t, snap).sql;
+      } catch (const std::exception& ex) {
+        if (skipped)
+          skipped->emplace_back(e.object, ex.what());
+        else
+          log::warn("lake table {} is not shown at snapshot {}: {}", e.object, snap, ex.what());
+        continue;
+      }
+      if (auto c = t.tags.find("comment"); c != t.tags.end())
+        e.after.push_back(comment("VIEW", name, c->second));
       for (const auto& col : t.columns)
-        if (col.comment) comment_on("COLUMN", name + "." + quote_identifier(col.name), *col.comment);
+        if (col.comment)
+          e.after.push_back(comment("COLUMN", name + "." + quote_identifier(col.name), *col.comment));
+      objects.push_back(std::move(e));
     }
+    std::vector<std::string> view_names;
+    for (const auto& v : r.views(snap)) view_names.push_back(to_lower(v.name));
     for (const auto& v : r.views(snap)) {
+      Exposure e;
+      e.is_view = true;
+      e.object = v.schema_name + "." + v.name;
       std::string name = prefix + quote_identifier(v.schema_name) + "." + quote_identifier(v.name);
-      statements.push_back("CREATE OR REPLACE VIEW " + name + view_body(v, catalog));
-      if (auto c = v.tags.find("comment"); c != v.tags.end()) comment_on("VIEW", name, c->second);
+      e.sql = "CREATE OR REPLACE VIEW " + name + view_body(v, catalog);
+      if (auto c = v.tags.find("comment"); c != v.tags.end())
+        e.after.push_back(comment("VIEW", name, c->second));
+      std::string lower_sql =
+          to_lower(e.sql.substr(e.sql.find(" AS ") == std::string::npos ? 0 : e.sql.find(" AS ")));
+      for (const auto& other : view_names)
+        if (other != to_lower(v.name) && mentions(lower_sql, other)) e.mentions.push_back(other);
+      objects.push_back(std::move(e));
     }
   }
-  for (const auto& s : statements) {
+  for (const auto& s : schemas) con.execute(s);
+  // Tables first, then views once the views they mention exist; when a round makes no progress,
+  // the waiting ones are tried anyway (a mention may be a false positive, or its view left out);
+  // what still fails then is left out.
+  std::set<std::string> created;
+  std::map<std::string, std::string> last_error;
+  auto try_create = [&](Exposure* e) {
     try {
-      con.execute(s);
-    } catch (const engine::EngineError& e) {
-      throw UserError(fmt::format("cannot expose the lake at snapshot {}: {}", snap, e.what()));
+      con.execute(e->sql);
+      for (const auto& a : e->after) con.execute(a);
+      created.insert(to_lower(e->object.substr(e->object.find('.') + 1)));
+      return true;
+    } catch (const engine::EngineError& err) {
+      last_error[e->object] = err.what();
+      return false;
     }
+  };
+  auto ready = [&](const Exposure* e) {
+    return std::all_of(e->mentions.begin(), e->mentions.end(),
+                       [&](const std::string& m) { return created.count(m) > 0; });
+  };
+  std::vector<Exposure*> pending;
+  for (auto& e : objects) pending.push_back(&e);
+  while (!pending.empty()) {
+    bool progress = false;
+    std::vector<Exposure*> next;
+    for (Exposure* e : pending) {
+      if (!ready(e) || !try_create(e))
+        next.push_back(e);
+      else
+        progress = true;
+    }
+    if (!progress) {
+      std::vector<Exposure*> still;
+      for (Exposure* e : next)
+        if (!try_create(e)) still.push_back(e);
+      progress = still.size() < next.size();
+      next = std::move(still);
+    }
+    pending = std::move(next);
+    if (!progress) break;
+  }
+  std::set<std::string> left_out;
+  for (Exposure* e : pending) left_out.insert(to_lower(e->object.substr(e->object.find('.') + 1)));
+  for (Exposure* e : pending) {
+    std::string why = last_error.count(e->object) ? last_error[e->object] : "it could not be created";
+    // A view that fails because a view it reads is left out: say that, not DuckDB's
+    // "does not exist", which reads as if the lake had lost it.
+    for (const auto& m : e->mentions)
+      if (left_out.count(m)) {
+        why = "it reads " + m + ", which is not shown either";
+        break;
+      }
+    std::string first_line = why.substr(0, why.find('\n'));
+    if (skipped)
+      skipped->emplace_back(e->object, first_line);
+    else
+      log::warn("lake {} {} is not shown at snapshot {}: {}", e->is_view ? "view" : "table", e->object, snap,
+                first_line);
   }
   return snap;
 }

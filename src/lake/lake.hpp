@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -34,6 +35,8 @@ struct LakeConfig {
   // Warn when the configured data_path is not the stored one (once per process is enough:
   // a run opens its lake for every model).
   bool warn_moved_data = true;
+  // How long a writer waits for another writer of the same table (table_lock.hpp).
+  std::chrono::seconds lock_timeout{600};
 };
 
 // Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
@@ -70,6 +73,14 @@ struct CleanupResult {
   std::int64_t bytes = 0;
 };
 
+// What a retention policy expired (or, dry run, would expire) and the files it deleted.
+struct RetentionResult {
+  std::int64_t snapshots_expired = 0;
+  std::int64_t snapshots_kept = 0;
+  std::int64_t files_deleted = 0;
+  std::int64_t bytes_deleted = 0;
+};
+
 // A libpq conninfo (key=value or URI) with its password replaced by ***, for messages.
 std::string redact_conninfo(std::string_view conninfo);
 
@@ -90,6 +101,7 @@ class Lake {
   // "sqlite", "duckdb" or "postgres", and the catalog file (absolute) or libpq conninfo.
   const std::string& catalog_kind() const { return catalog_kind_; }
   const std::string& catalog_location() const { return catalog_location_; }
+  const LakeConfig& config() const { return config_; }
   // `path` made absolute (relative to the project folder); URLs unchanged; ends with '/'.
   std::string absolute_data_path(const std::string& path) const;
   // A path the catalog stores without a parent (data_path, or an added file's path marked
@@ -161,7 +173,11 @@ class Lake {
   // Creates views <catalog>.<schema>.<table> (and the lake's own views) over the lake at a
   // pinned snapshot in the connection's database `catalog` (default: the current one).
   // Returns the snapshot id the views show.
-  std::int64_t attach(engine::Connection& con, const SnapshotRef& ref = {}, const std::string& catalog = "");
+  // One object that cannot be shown (a view whose SQL no longer binds, a table whose files are
+  // gone) never fails the whole attach: it is left out with a warning naming it and why, and
+  // the rest is shown (views in dependency order). `skipped` (optional) receives them.
+  std::int64_t attach(engine::Connection& con, const SnapshotRef& ref = {}, const std::string& catalog = "",
+                      std::vector<std::pair<std::string, std::string>>* skipped = nullptr);
 
   // ---- interoperability
   // The statement a DuckDB user with the ducklake extension runs to attach this lake as
@@ -184,6 +200,11 @@ class Lake {
   // Deletes files scheduled for deletion and orphan files (in the data path but in no
   // catalog row) older than `min_age_seconds`.
   CleanupResult cleanup(bool dry_run = false, std::int64_t min_age_seconds = 600);
+  // Expires snapshots older than `max_age`, except the newest `min_snapshots`, then deletes the
+  // files only they needed (and orphans older than `orphan_min_age_seconds`). Dry run: counts
+  // the snapshots that would go and touches nothing.
+  RetentionResult apply_retention(std::chrono::seconds max_age, int min_snapshots, bool dry_run = false,
+                                  std::int64_t orphan_min_age_seconds = 600);
 
  private:
   Lake() = default;

@@ -178,6 +178,15 @@ CommitResult Lake::create_view(const std::string& name, const std::string& query
   auto [schema, view_name] = split_name(name);
   const std::string sql = portable_view_sql(query, config_.sql_catalog);
   Snapshot base = latest_snapshot();
+  // Replacing a view by the same SQL changes nothing: no snapshot (a build re-creates every
+  // view model; the lake should not grow with each).
+  if (or_replace) {
+    CatalogReader r(*db_);
+    for (const auto& v : r.views(base.id))
+      if (v.schema_name == schema && v.name == view_name && v.dialect == "duckdb" && v.sql == sql &&
+          !v.column_aliases.value_or("").size())
+        return CommitResult{base.id, 0, 0, 0};
+  }
   CommitIntent intent;
   if (!or_replace) intent.created_names.insert("created_view:" + dq(schema) + "." + dq(view_name));
   CommitResult result;

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "lake/catalog_ops.hpp"
@@ -189,6 +190,34 @@ CleanupResult Lake::cleanup(bool dry_run, std::int64_t min_age_seconds) {
       db.execute("DELETE FROM ducklake_files_scheduled_for_deletion WHERE data_file_id = ? AND path = ?",
                  {id, rel});
   }
+  return result;
+}
+
+RetentionResult Lake::apply_retention(std::chrono::seconds max_age, int min_snapshots, bool dry_run,
+                                      std::int64_t orphan_min_age_seconds) {
+  RetentionResult result;
+  std::vector<Snapshot> all = snapshots();
+  std::string cutoff = sql_utc(std::chrono::system_clock::now() - max_age);
+  cutoff = cutoff.substr(0, cutoff.size() - 3);  // without "+00": the catalog's text compares as UTC
+  // The oldest of the newest `min_snapshots` bounds the cutoff too: it and every newer one stay.
+  if (min_snapshots > 0 && all.size() >= static_cast<std::size_t>(min_snapshots)) {
+    const std::string& floor = all[all.size() - static_cast<std::size_t>(min_snapshots)].time;
+    if (floor < cutoff) cutoff = floor;
+  } else {
+    cutoff.clear();  // fewer snapshots than the minimum: nothing expires
+  }
+  std::int64_t expiring = 0;
+  for (std::size_t i = 0; i + 1 < all.size(); ++i)
+    if (!cutoff.empty() && all[i].time < cutoff) ++expiring;
+  result.snapshots_kept = static_cast<std::int64_t>(all.size()) - expiring;
+  if (dry_run) {
+    result.snapshots_expired = expiring;
+    return result;
+  }
+  if (expiring > 0) result.snapshots_expired = expire(cutoff);
+  CleanupResult c = cleanup(false, orphan_min_age_seconds);
+  result.files_deleted = static_cast<std::int64_t>(c.removed.size());
+  result.bytes_deleted = c.bytes;
   return result;
 }
 

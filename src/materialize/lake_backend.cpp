@@ -79,6 +79,11 @@ std::vector<lake::PartitionKey> partition_keys(const std::vector<std::string>& p
   return keys;
 }
 
+// Who writes, for a writer waiting for the same table: the run and step, or this process.
+std::string holder(const Session& s) {
+  return s.commit_info().empty() ? std::string("a pond command") : "pond " + s.commit_info();
+}
+
 Write written(const lake::CommitResult& r) {
   return Write{static_cast<std::uint64_t>(r.rows_written), r.snapshot_id};
 }
@@ -103,7 +108,7 @@ void LakeBackend::ensure_schema(Session&, const Relation&) {
 Write LakeBackend::create_view(Session& s, const Relation& rel, const std::string& sql) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, sql);
     // A table of that name goes first (its own snapshot: the lake has no "replace table by view").
@@ -119,10 +124,12 @@ Write LakeBackend::create_view(Session& s, const Relation& rel, const std::strin
       lake.create_schema(rel.schema, true);
       lake.set_commit_info(commit_info(s, false));
     }
+    // Shown in the run's DuckDB first: that binds the SQL, so a view that cannot work is never
+    // committed to the lake (where it would break every later open).
+    target_.show_view(s.connection(), rel, body);
     Noted n(s, "create view " + name, body);
     lake::CommitResult c = lake.create_view(name, body, true);
     n.done(c.snapshot_id);
-    target_.show_view(s.connection(), rel, body);
     w.snapshot = c.snapshot_id;
   });
   s.remember(Relation{target_.database(), rel.schema, rel.identifier}, RelationKind::kView);
@@ -133,7 +140,7 @@ Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::str
                                  const std::vector<std::string>& partition_by) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, select);
     if (kind_of(s, rel) == RelationKind::kView) {
@@ -156,7 +163,7 @@ Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::str
 Write LakeBackend::overwrite(Session& s, const Relation& rel, const std::string& select) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, select);
     Noted n(s, "overwrite " + name, body);
@@ -172,7 +179,7 @@ Write LakeBackend::append(Session& s, const Relation& rel, const std::string& so
                           const std::vector<std::string>& columns) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string select = select_columns(source, columns);
     Noted n(s, "append to " + name, select);
@@ -188,7 +195,7 @@ Write LakeBackend::delete_insert(Session& s, const Relation& rel, const std::str
                                  const std::string& source, const std::vector<std::string>& columns) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string where = lake_alias(predicate);
     std::string select = select_columns(source, columns);
@@ -233,7 +240,7 @@ Write LakeBackend::merge(Session& s, const Relation& rel, const MergeSpec& m) {
              current.render() + ") AS d ON " + on;
   }
   Write w;
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     Noted n(s, "merge into " + name + " on " + quoted_csv(m.keys), source);
     lake::CommitResult c = lake.merge(s.connection(), name, source, m.keys);
@@ -246,7 +253,7 @@ Write LakeBackend::merge(Session& s, const Relation& rel, const MergeSpec& m) {
 
 void LakeBackend::add_column(Session& s, const Relation& rel, const Column& column) {
   const std::string name = LakeTarget::lake_name(rel);
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, true));
     Noted n(s, "add column " + column.name + " " + column.type + " to " + name);
     lake::CommitResult c =
@@ -258,7 +265,7 @@ void LakeBackend::add_column(Session& s, const Relation& rel, const Column& colu
 
 void LakeBackend::drop_column(Session& s, const Relation& rel, const std::string& column) {
   const std::string name = LakeTarget::lake_name(rel);
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, true));
     Noted n(s, "drop column " + column + " of " + name);
     lake::CommitResult c = lake.drop_column(name, column);
@@ -269,7 +276,7 @@ void LakeBackend::drop_column(Session& s, const Relation& rel, const std::string
 
 void LakeBackend::alter_column_type(Session& s, const Relation& rel, const Column& column) {
   const std::string name = LakeTarget::lake_name(rel);
-  target_.with_lake([&](lake::Lake& lake) {
+  target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, true));
     lake::Table t = lake.table(name);
     std::string new_type = lake::column_from_duckdb_type(column.name, column.type).type;

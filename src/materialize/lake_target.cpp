@@ -6,6 +6,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "lake/table_lock.hpp"
 
 namespace pond::materialize {
 
@@ -49,6 +50,14 @@ void LakeTarget::with_lake(const std::function<void(lake::Lake&)>& fn) {
   }
   lake::Lake lake = lake::Lake::open(config_);
   fn(lake);
+}
+
+void LakeTarget::with_table(const std::string& name, const std::string& holder,
+                            const std::function<void(lake::Lake&)>& fn) {
+  with_lake([&](lake::Lake& lake) {
+    lake::TableLock lock = lake::TableLock::acquire(lake, name, holder, lake.config().lock_timeout);
+    fn(lake);
+  });
 }
 
 std::int64_t LakeTarget::expose(engine::Connection& con) {

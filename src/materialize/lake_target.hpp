@@ -45,6 +45,10 @@ class LakeTarget {
 
   // Runs `fn` with an open lake.
   void with_lake(const std::function<void(lake::Lake&)>& fn);
+  // Runs `fn` with an open lake while holding the write lock of lake table `name` (waits for
+  // another writer of it; `holder` tells a waiting writer who this is).
+  void with_table(const std::string& name, const std::string& holder,
+                  const std::function<void(lake::Lake&)>& fn);
 
   // Creates a view per lake table and view in the connection's catalog `database()` at the
   // latest snapshot, and remembers what the lake holds. Returns the snapshot.

@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "common/error.hpp"
+#include "engine/error.hpp"
 #include "materialize/build_internal.hpp"
+#include "materialize/csv_check.hpp"
 
 namespace pond::materialize {
 
@@ -24,6 +26,34 @@ constexpr const char* kDate = R"('^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$')";
 constexpr const char* kDateTime =
     R"('^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$')";
 
+// Whether the table already holds exactly the CSV's rows (as a multiset) with the same types.
+bool holds_the_same_rows(Session& session, Backend& backend, const SeedSpec& spec,
+                         const std::vector<Column>& columns, const std::string& select) {
+  detail::SchemaChange d = detail::diff_columns(backend.columns_of(session, spec.relation), columns);
+  if (!d.added.empty() || !d.removed.empty() || !d.retyped.empty()) return false;
+  std::string names;
+  for (const Column& c : columns) names += (names.empty() ? "" : ", ") + quote_identifier(c.name);
+  std::string table = "SELECT " + names + " FROM " + spec.relation.render();
+  std::string csv = "SELECT " + names + " FROM (" + select + ")";
+  auto rows = session
+                  .run("SELECT count(*) FROM ((" + table + " EXCEPT ALL " + csv + ") UNION ALL (" + csv +
+                       " EXCEPT ALL " + table + "))")
+                  .rows_as_text();
+  return !rows.empty() && rows[0][0] && *rows[0][0] == "0";
+}
+
+// DuckDB's CSV errors are a 25-line dump that names no line: when the file has a record a
+// strict reader refuses, that record is the error (file:line:col); else DuckDB's error stands.
+void throw_csv_problem(const SeedSpec& spec) {
+  auto problem = find_csv_problem(spec.csv_path, spec.delimiter.empty() ? ',' : spec.delimiter[0]);
+  if (!problem) return;
+  throw UserError(
+      SourceLocation{spec.csv_path, static_cast<int>(problem->line), static_cast<int>(problem->column)},
+      "seed " + spec.relation.identifier + ": " + problem->message,
+      "fix that record (a value containing the delimiter or a line break goes in double quotes: \"a,b\")",
+      ExitCode::kStepFailed);
+}
+
 }  // namespace
 
 std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
@@ -31,7 +61,13 @@ std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
     throw UserError("seed file not found: " + spec.csv_path, ExitCode::kStepFailed);
   }
   std::string reader = csv_reader(spec);
-  std::vector<Column> raw = session.columns_of_query("SELECT * FROM " + reader);
+  std::vector<Column> raw;
+  try {
+    raw = session.columns_of_query("SELECT * FROM " + reader);
+  } catch (const engine::EngineError&) {
+    throw_csv_problem(spec);
+    throw;
+  }
   std::string select;
   for (const Column& c : raw) {
     std::string v = "trim(" + nullable(quote_identifier(c.name)) + ")";
@@ -49,7 +85,13 @@ std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
                          " AS TIMESTAMP) IS NOT NULL");
     select += ", " + all("lower(" + v + ") IN ('true', 'false')");
   }
-  auto rows = session.run("SELECT " + select + " FROM " + reader).rows_as_text();
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  try {
+    rows = session.run("SELECT " + select + " FROM " + reader).rows_as_text();
+  } catch (const engine::EngineError&) {
+    throw_csv_problem(spec);
+    throw;
+  }
   std::vector<Column> out;
   for (std::size_t i = 0; i < raw.size(); ++i) {
     auto flag = [&](std::size_t k) {
@@ -117,6 +159,20 @@ MaterializeResult load_seed(Session& session, Backend& backend, const SeedSpec& 
           "run `pond seed --full-refresh -s " + spec.relation.identifier + "` to rebuild the table",
           ExitCode::kStepFailed);
     }
+  }
+  // A seed whose rows and types are what its table holds is not rewritten: on a lake every
+  // reload would be a snapshot and a copy of the file, build after build.
+  if (keep && holds_the_same_rows(session, backend, spec, columns, select)) {
+    result.rows_affected =
+        static_cast<std::uint64_t>(std::stoull(session.run("SELECT count(*) FROM " + spec.relation.render())
+                                                   .rows_as_text()
+                                                   .at(0)
+                                                   .at(0)
+                                                   .value_or("0")));
+    detail::run_hooks(session, spec.post_hooks, true);
+    tx.commit();
+    detail::run_hooks(session, spec.post_hooks, false);
+    return result;
   }
   Write w = keep ? backend.overwrite(session, spec.relation, select)
                  : backend.replace_table(session, spec.relation, select);

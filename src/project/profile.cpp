@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "common/time.hpp"
 #include "project/yaml_file.hpp"
 
 namespace pond::project {
@@ -52,15 +53,56 @@ std::vector<std::string> map_keys(const YAML::Node& node) {
 }
 
 // A DuckLake entry of dbt-duckdb's `attach:` list becomes the target's lake: path
+std::chrono::seconds duration_of(const YamlFile& file, const YAML::Node& node, const std::string& key,
+                                 const char* example) {
+  std::string text = scalar(file, node, key);
+  auto d = parse_duration(text);
+  if (!d || d->count() <= 0)
+    file.fail(node, "'" + key + ":' must be a duration such as 30d, 12h, 10m or P30D, not '" + text + "'",
+              example);
+  return *d;
+}
+
+// `keep: {snapshots: 30d, min: 10}`; both keys checked here, so a typo never means "keep
+// nothing" or "keep everything".
+LakeKeep keep_policy(const YamlFile& file, const YAML::Node& node) {
+  const char* example = "keep: {snapshots: 30d, min: 10}";
+  if (!node.IsMap()) file.fail(node, "'keep:' must be a mapping", example);
+  LakeKeep keep;
+  bool has_age = false;
+  for (const auto& k : node) {
+    const std::string key = k.first.Scalar();
+    if (key == "snapshots") {
+      keep.snapshots_text = scalar(file, k.second, key);
+      keep.snapshots = duration_of(file, k.second, key, example);
+      has_age = true;
+    } else if (key == "min") {
+      try {
+        keep.min = k.second.as<int>();
+      } catch (const YAML::Exception&) {
+        file.fail(k.second, "'min:' must be a whole number of snapshots", example);
+      }
+      if (keep.min < 1)
+        file.fail(k.second, "'min:' must be at least 1 (the latest snapshot is always kept)", example);
+    } else {
+      file.fail(k.first, "unknown key '" + key + "' in 'keep:'", "the keys are snapshots and min");
+    }
+  }
+  if (!has_age) file.fail(node, "'keep:' needs 'snapshots:' (how long snapshots are kept)", example);
+  return keep;
+}
+
 // 'ducklake:<catalog>' (or is_ducklake: true), options.data_path, and its alias as the
 // database the models live in. Returns false when no entry is a lake.
 bool attached_lake(const YamlFile& file, const YAML::Node& list, TargetConfig& out) {
   for (const auto& entry : list) {
     if (!entry.IsMap() || !entry["path"]) continue;
     std::string path = scalar(file, entry["path"], "path");
-    bool flagged = entry["is_ducklake"] && entry["is_ducklake"].IsScalar() && entry["is_ducklake"].Scalar() == "true";
+    bool flagged =
+        entry["is_ducklake"] && entry["is_ducklake"].IsScalar() && entry["is_ducklake"].Scalar() == "true";
     if (path.rfind("ducklake:", 0) != 0 && !flagged) continue;
-    if (out.lake) file.fail(entry, "the target has a second lake", "pond writes models into one lake per target");
+    if (out.lake)
+      file.fail(entry, "the target has a second lake", "pond writes models into one lake per target");
     LakeTarget lake;
     lake.catalog = path.rfind("ducklake:", 0) == 0 ? path.substr(9) : path;
     if (const YAML::Node options = entry["options"]; options && options.IsMap() && options["data_path"])
@@ -162,8 +204,13 @@ TargetConfig load_target(const ProfileRequest& request) {
           lake.catalog = scalar(file, l.second, lkey);
         else if (lkey == "data_path")
           lake.data_path = scalar(file, l.second, lkey);
+        else if (lkey == "keep")
+          lake.keep = keep_policy(file, l.second);
+        else if (lkey == "lock_timeout")
+          lake.lock_timeout = duration_of(file, l.second, lkey, "lock_timeout: 10m");
         else
-          file.fail(l.first, "unknown key '" + lkey + "' in 'lake:'", "the keys are catalog and data_path");
+          file.fail(l.first, "unknown key '" + lkey + "' in 'lake:'",
+                    "the keys are catalog, data_path, keep and lock_timeout");
       }
       if (lake.catalog.empty())
         file.fail(value, "'lake:' needs 'catalog:'", "e.g. catalog: sqlite:lake.sqlite");

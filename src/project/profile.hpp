@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -17,9 +18,19 @@ struct ProfileRequest {
 
 // Where a target's lake lives (profile `lake: {catalog: sqlite:lake.sqlite, data_path: lake/}`).
 // Relative paths are taken against the project folder by the lake.
+// The lake's retention policy (`keep: {snapshots: 30d, min: 10}`): snapshots older than
+// `snapshots` expire after each run, except the newest `min`; their files are deleted.
+struct LakeKeep {
+  std::chrono::seconds snapshots{0};
+  std::string snapshots_text;  // as written, for messages
+  int min = 10;
+};
+
 struct LakeTarget {
   std::string catalog;    // sqlite:PATH, postgres:CONNINFO or duckdb:PATH
   std::string data_path;  // empty: the data path the catalog stores
+  std::optional<LakeKeep> keep;
+  std::chrono::seconds lock_timeout{600};  // a writer's wait for another writer of the same table
 };
 
 // One resolved output of a dbt-duckdb profile. Unknown keys are kept in `extra`.
@@ -38,7 +49,6 @@ struct TargetConfig {
   std::map<std::string, std::string> extra;
   std::optional<LakeTarget> lake;
   std::filesystem::path project_root;  // what relative lake paths are resolved against
-
 
   bool in_memory() const { return database_file.empty(); }
 };

@@ -6,46 +6,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "lake/lake.hpp"
-#include "pond_runner.hpp"
+#include "e2e/lake_project.hpp"
 
 namespace pond::test {
 
 namespace {
 
-// The rows of a query as CSV (header dropped).
-std::string rows(const std::filesystem::path& root, const std::string& sql) {
-  ProcessResult r = run_pond({"show", "--inline", sql, "-o", "csv", "--limit", "1000"}, root);
-  EXPECT_EQ(r.exit_code, 0) << sql << "\n" << r.err;
-  auto nl = r.out.find('\n');
-  if (nl == std::string::npos) return "";
-  std::string v = r.out.substr(nl + 1);
-  while (!v.empty() && v.back() == '\n') v.pop_back();
-  return v;
-}
-
 void append_line(const std::filesystem::path& p, const std::string& line) {
   std::ofstream(p, std::ios::app) << line << "\n";
-}
-
-lake::Lake open_lake(const std::filesystem::path& root) {
-  lake::LakeConfig c;
-  c.catalog = "sqlite:lake/catalog.sqlite";
-  c.data_path = "lake/data/";
-  c.base_dir = root;
-  return lake::Lake::open(c, false);
-}
-
-// One value from the lake's catalog.
-std::string catalog_value(const std::filesystem::path& root, const std::string& sql) {
-  lake::Lake lake = open_lake(root);
-  auto result = lake.catalog_db().query(sql);
-  if (result.empty() || result[0].empty() || !result[0][0]) return "NULL";
-  return *result[0][0];
-}
-
-std::size_t snapshot_count(const std::filesystem::path& root) {
-  return std::stoul(catalog_value(root, "SELECT count(*) FROM ducklake_snapshot"));
 }
 
 // step unique_id -> lake snapshot of the latest run, from `pond runs show`.

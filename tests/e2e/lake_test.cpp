@@ -2,7 +2,7 @@
 // model execution lands).
 #include "lake/lake.hpp"
 
-#include "e2e/pond_runner.hpp"
+#include "e2e/lake_project.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 
@@ -14,14 +14,6 @@ void add_lake_to_profile(const std::filesystem::path& root) {
   std::string profile = read_file(root / "profiles.yml");
   profile += "      lake: {catalog: sqlite:lake/catalog.sqlite, data_path: lake/data/}\n";
   write_file(root / "profiles.yml", profile);
-}
-
-lake::Lake open_lake(const std::filesystem::path& root) {
-  lake::LakeConfig c;
-  c.catalog = "sqlite:lake/catalog.sqlite";
-  c.data_path = "lake/data/";
-  c.base_dir = root;
-  return lake::Lake::open(c);
 }
 
 }  // namespace
@@ -38,7 +30,7 @@ TEST_F(PondTest, ShowReadsLakeTablesAndTimeTravels) {
   auto root = init_project();
   add_lake_to_profile(root);
   {
-    lake::Lake lake = open_lake(root);
+    lake::Lake lake = open_lake(root, true);
     engine::Database db = engine::Database::open(":memory:");
     engine::Connection con(db);
     lake.create_table_as(con, "sales.orders", "SELECT range::INTEGER AS id FROM range(10)");  // snapshot 1
@@ -62,7 +54,7 @@ TEST_F(PondTest, LakeSnapshotsTablesInfoCompactExpireCleanup) {
   auto root = init_project();
   add_lake_to_profile(root);
   {
-    lake::Lake lake = open_lake(root);
+    lake::Lake lake = open_lake(root, true);
     engine::Database db = engine::Database::open(":memory:");
     engine::Connection con(db);
     lake.create_table_as(con, "sales.orders",
@@ -135,7 +127,7 @@ TEST_F(PondTest, LakeSnapshotsTablesInfoCompactExpireCleanup) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "deleted sales/orders/")) << r.out;
 
-  lake::Lake lake = open_lake(root);
+  lake::Lake lake = open_lake(root, true);
   engine::Database db = engine::Database::open(":memory:");
   engine::Connection con(db);
   lake.attach(con);

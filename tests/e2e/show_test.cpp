@@ -1,4 +1,5 @@
 #include "e2e/pond_runner.hpp"
+#include "engine/database.hpp"
 
 namespace pond::test {
 
@@ -73,6 +74,34 @@ TEST_F(PondTest, JsonLogFormat) {
   EXPECT_EQ(r.exit_code, 130);
   EXPECT_TRUE(contains(r.err, "{\"ts\":")) << r.err;
   EXPECT_TRUE(contains(r.err, "\"level\":\"warn\"")) << r.err;
+}
+
+}  // namespace pond::test
+
+namespace pond::test {
+
+// A DuckDB-file target (no lake): reading commands open it read-only, so they share it with
+// other readers; a writer holding it is named, and the lake suggested.
+TEST_F(PondTest, ShowOpensADuckdbFileReadOnlyAndNamesTheWriterHoldingIt) {
+  auto root = init_project();
+  ASSERT_EQ(run_pond({"seed"}, root).exit_code, 0);
+  {
+    engine::Database reader =
+        engine::Database::open((root / "shop.duckdb").string(), {{"access_mode", "READ_ONLY"}});
+    ProcessResult r =
+        run_pond({"show", "--inline", "select count(*) from main.raw_orders", "-o", "csv"}, root);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.out, "100")) << r.out;
+    r = run_pond({"show", "--inline", "create table main.x as select 1", "-o", "csv"}, root);
+    EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  }
+  engine::Database writer = engine::Database::open((root / "shop.duckdb").string());
+  ProcessResult r = run_pond({"show", "--inline", "select 1", "-o", "csv"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string all = r.out + r.err;
+  EXPECT_TRUE(contains(all, "shop.duckdb is in use by another process")) << all;
+  EXPECT_TRUE(contains(all, "PID")) << all;
+  EXPECT_TRUE(contains(all, "lake:")) << all;
 }
 
 }  // namespace pond::test

@@ -1,0 +1,49 @@
+#pragma once
+// SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL speaks it: stored verifiers in PostgreSQL's
+// format and the server side of one exchange. The math is OpenSSL's.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pond::serve {
+
+// "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>" (base64), as pg_authid stores it.
+struct ScramVerifier {
+  int iterations = 4096;
+  std::string salt;  // raw bytes
+  std::string stored_key;
+  std::string server_key;
+
+  static std::optional<ScramVerifier> parse(std::string_view text);
+  std::string to_string() const;
+};
+
+// A verifier for `password` with a fresh random salt.
+ScramVerifier make_verifier(std::string_view password, int iterations = 4096);
+
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+
+// The server side of one SCRAM-SHA-256 exchange. An unknown user gets a made-up verifier so
+// that it fails exactly where a wrong password fails, with the same message.
+class ScramServer {
+ public:
+  // `verifier` nullopt: unknown user; `mock_key` makes its fake salt stable per user name.
+  ScramServer(std::string user, std::optional<ScramVerifier> verifier, std::string_view mock_key);
+
+  // client-first-message -> server-first-message; throws ProtocolError on malformed input.
+  std::string first(std::string_view client_first);
+  // client-final-message -> server-final-message, or nullopt when the proof is wrong (or the
+  // user unknown). Throws ProtocolError on malformed input.
+  std::optional<std::string> final(std::string_view client_final);
+
+ private:
+  std::string user_;
+  std::optional<ScramVerifier> verifier_;
+  ScramVerifier effective_;
+  std::string client_first_bare_;
+  std::string server_first_;
+  std::string nonce_;
+};
+
+}  // namespace pond::serve

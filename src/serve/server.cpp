@@ -1,0 +1,232 @@
+#include "serve/server.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <asio.hpp>
+#include <chrono>
+#include <exception>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "serve/session.hpp"
+#include "serve/wire_decode.hpp"
+#include "serve/wire_encode.hpp"
+
+namespace pond::serve {
+
+namespace {
+
+using asio::ip::tcp;
+
+// Runs `fn` on the worker pool and resumes the coroutine on its own executor afterwards;
+// an exception thrown by `fn` is rethrown in the coroutine.
+template <class F>
+asio::awaitable<void> on_worker(asio::thread_pool& pool, F& fn) {
+  auto ex = co_await asio::this_coro::executor;
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+      [&pool, ex, &fn](auto handler) {
+        asio::post(pool, [&fn, ex, handler = std::move(handler)]() mutable {
+          std::exception_ptr error;
+          try {
+            fn();
+          } catch (...) {  // carried to the coroutine, which rethrows it
+            error = std::current_exception();
+          }
+          asio::post(ex, [handler = std::move(handler), error]() mutable { handler(error); });
+        });
+      },
+      asio::use_awaitable);
+}
+
+std::string fatal(const std::string& code, const std::string& message) {
+  MessageWriter w;
+  ErrorFields e;
+  e.severity = "FATAL";
+  e.code = code;
+  e.message = message;
+  w.error_response(e);
+  return w.take();
+}
+
+}  // namespace
+
+bool is_loopback(const std::string& host) {
+  asio::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
+ServerOptions parse_listen(const std::string& listen, ServerOptions base) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size())
+    throw UserError("--listen '" + listen + "' is not host:port", "e.g. --listen 127.0.0.1:5433");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535)
+    throw UserError("--listen '" + listen + "': the port must be a number from 0 to 65535");
+  asio::error_code ec;
+  asio::ip::make_address(host, ec);
+  if (ec)
+    throw UserError("--listen '" + listen + "': '" + host + "' is not an IP address",
+                    "e.g. 127.0.0.1 or ::1");
+  base.host = host;
+  base.port = static_cast<std::uint16_t>(port);
+  return base;
+}
+
+struct Server::Impl {
+  ServerContext& ctx;
+  ServerOptions options;
+  asio::io_context io{1};
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  std::int32_t next_pid = 1;  // only touched on the I/O thread
+  int connections = 0;        // only touched on the I/O thread
+
+  Impl(ServerContext& c, ServerOptions o)
+      : ctx(c), options(std::move(o)), workers(static_cast<std::size_t>(options.workers)), acceptor(io) {
+    tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
+    asio::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      throw UserError(fmt::format("cannot listen on {}:{}: {}", options.host, options.port, ec.message()),
+                      "is another server using the port? choose one with --listen HOST:PORT");
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
+      asio::co_spawn(io, connection(std::move(socket)), asio::detached);
+    }
+  }
+
+  // Reads a startup packet (length word, then body) with the startup limit.
+  static asio::awaitable<std::vector<std::uint8_t>> read_startup(tcp::socket& socket) {
+    std::array<std::uint8_t, 4> header{};
+    co_await asio::async_read(socket, asio::buffer(header), asio::use_awaitable);
+    std::vector<std::uint8_t> body(startup_body_length(read_i32(header.data())));
+    co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+    co_return body;
+  }
+
+  asio::awaitable<void> connection(tcp::socket socket) {
+    ++connections;
+    struct Count {
+      int& n;
+      ~Count() { --n; }
+    } count{connections};
+    asio::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    bool loopback = socket.remote_endpoint(ignored).address().is_loopback();
+    // Startup and authentication must finish in time (slowloris); the timer closes the socket.
+    asio::steady_timer deadline(io, std::chrono::seconds(options.auth_timeout_seconds));
+    deadline.async_wait([&socket](const asio::error_code& ec) {
+      if (!ec) {
+        asio::error_code e;
+        socket.close(e);
+      }
+    });
+    std::unique_ptr<Session> session;
+    try {
+      // Startup: SSLRequest/GSSENCRequest are answered 'N' and the client goes on in plain text.
+      for (int attempts = 0;; ++attempts) {
+        std::vector<std::uint8_t> body = co_await read_startup(socket);
+        StartupPacket packet = decode_startup(body);
+        if (std::holds_alternative<SslRequest>(packet) || std::holds_alternative<GssEncRequest>(packet)) {
+          if (attempts >= 2) throw ProtocolError("too many encryption requests");
+          co_await asio::async_write(socket, asio::buffer("N", 1), asio::use_awaitable);
+          continue;
+        }
+        if (auto* cancel = std::get_if<CancelRequest>(&packet)) {
+          ctx.cancels.cancel(cancel->process_id, cancel->secret);
+          co_return;
+        }
+        if (connections > options.max_connections) {
+          std::string out = fatal("53300", "sorry, too many clients already");
+          co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
+          co_return;
+        }
+        session = std::make_unique<Session>(ctx, next_pid++, loopback);
+        session->start(std::get<StartupMessage>(packet));
+        break;
+      }
+      session->set_flusher([&socket](std::string& buffer) {
+        asio::write(socket, asio::buffer(buffer));  // on the worker; no other operation is pending
+        buffer.clear();
+      });
+      std::vector<std::uint8_t> body;
+      for (;;) {
+        std::string out = session->out().take();
+        if (!out.empty()) co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
+        if (session->closed()) break;
+        if (session->authenticated()) deadline.cancel();
+        std::array<std::uint8_t, 5> header{};
+        co_await asio::async_read(socket, asio::buffer(header), asio::use_awaitable);
+        char type = static_cast<char>(header[0]);
+        std::size_t length = 0;
+        try {
+          length = message_body_length(read_i32(header.data() + 1));
+          if (!session->authenticated() && length > kMaxStartupLength)
+            throw ProtocolError("authentication message too long");
+        } catch (const ProtocolError& e) {
+          session->fail("08P01", e.what());
+          continue;
+        }
+        body.resize(length);
+        co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+        auto work = [&] { session->handle(type, body); };
+        co_await on_worker(workers, work);
+        if (body.capacity() > (1u << 20)) body = {};  // do not keep a large message's buffer
+      }
+    } catch (const ProtocolError& e) {
+      std::string out = fatal("08P01", e.what());
+      asio::write(socket, asio::buffer(out), ignored);
+    } catch (const std::system_error& e) {
+      // The client went away (or the deadline closed the socket): nothing to answer.
+      log::debug("serve: connection closed: {}", e.what());
+    } catch (const std::exception& e) {
+      log::error("serve: session ended by an internal error: {}", e.what());
+      std::string out = fatal("XX000", e.what());
+      asio::write(socket, asio::buffer(out), ignored);
+    }
+    deadline.cancel();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+};
+
+Server::Server(ServerContext& ctx, ServerOptions options)
+    : impl_(std::make_unique<Impl>(ctx, std::move(options))) {}
+
+Server::~Server() {
+  impl_->io.stop();
+  impl_->workers.join();
+}
+
+std::uint16_t Server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void Server::run() {
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  impl_->io.run();
+}
+
+void Server::stop() {
+  impl_->io.stop();
+}
+
+}  // namespace pond::serve

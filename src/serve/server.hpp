@@ -1,0 +1,46 @@
+#pragma once
+// The PostgreSQL-wire listener: asynchronous accept and reads on one I/O thread (an idle
+// connection costs no thread), each decoded message handled by its session on a worker pool.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "serve/server_context.hpp"
+
+namespace pond::serve {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5433;
+  int workers = 8;                // sessions handled at once (statements run here)
+  int max_connections = 100;      // more are refused with 53300
+  int auth_timeout_seconds = 60;  // startup + authentication must finish by then
+};
+
+// True for a loopback IP address (127.0.0.0/8, ::1).
+bool is_loopback(const std::string& host);
+
+// "host:port" (IPv6 as "[::1]:5433"); throws UserError.
+ServerOptions parse_listen(const std::string& listen, ServerOptions base = {});
+
+class Server {
+ public:
+  Server(ServerContext& ctx, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound (options.port 0 picks a free one).
+  std::uint16_t port() const;
+  // Serves until stop(); the calling thread does the I/O.
+  void run();
+  // Thread-safe.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pond::serve

@@ -1,0 +1,74 @@
+#pragma once
+// What every session of one `pond serve` shares: the DuckDB database the lake is shown in, the
+// lake's views kept at the newest snapshot, the users, and the sessions that may be cancelled.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "lake/lake.hpp"
+#include "serve/catalog_compat.hpp"
+#include "serve/scram.hpp"
+
+namespace pond::serve {
+
+// How clients authenticate: SCRAM-SHA-256 against `users`, or (no users configured) trust for
+// loopback clients only.
+struct AuthConfig {
+  std::map<std::string, ScramVerifier> users;
+  bool trust_loopback = false;
+};
+
+// The lake shown as views in the server's database. refresh() moves them to the newest
+// snapshot in one DuckDB transaction, so a statement sees either all old or all new views.
+class LakeViews {
+ public:
+  LakeViews(engine::Database& db, const lake::LakeConfig& config);
+  // Thread-safe; returns the snapshot the views show.
+  std::int64_t refresh();
+  // The lake's data folder (absolute, ends with '/'; a URL for object storage).
+  const std::string& data_root() const { return lake_.data_root(); }
+
+ private:
+  std::mutex mu_;
+  lake::Lake lake_;
+  engine::Connection con_;
+  std::int64_t snapshot_ = -1;
+};
+
+// Sessions by process id, for CancelRequest: only the right secret cancels, and only that session.
+class CancelRegistry {
+ public:
+  void add(std::int32_t pid, std::int32_t secret, engine::Connection* con);
+  void remove(std::int32_t pid);
+  // True when a session matched (its running statement, if any, is interrupted).
+  bool cancel(std::int32_t pid, std::int32_t secret);
+
+ private:
+  struct Entry {
+    std::int32_t secret;
+    engine::Connection* con;
+  };
+  std::mutex mu_;
+  std::map<std::int32_t, Entry> sessions_;
+};
+
+// Clients may read files only under `data_root` (the lake's parquet files, which the views
+// read), cannot ATTACH, COPY to files or install extensions, and cannot change that back
+// (DuckDB refuses to re-enable external access on a running database).
+void restrict_file_access(engine::Connection& con, const std::string& data_root);
+
+struct ServerContext {
+  engine::Database db;
+  std::unique_ptr<CatalogCompat> catalog;
+  std::unique_ptr<LakeViews> views;
+  AuthConfig auth;
+  std::string mock_key;  // random per server: unknown users' fake SCRAM salts
+  CancelRegistry cancels;
+};
+
+}  // namespace pond::serve

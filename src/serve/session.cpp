@@ -1,0 +1,478 @@
+#include "serve/session.hpp"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "engine/error.hpp"
+#include "serve/catalog_compat.hpp"
+#include "serve/pg_types.hpp"
+#include "serve/sql_error.hpp"
+#include "serve/sql_split.hpp"
+
+namespace pond::serve {
+
+namespace {
+
+// Results are written out once this much is buffered, so memory stays bounded per session.
+constexpr std::size_t kFlushBytes = 1 << 20;
+
+std::int32_t random_secret() {
+  std::int32_t v = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1)
+    throw InternalError("RAND_bytes failed");
+  return v;
+}
+
+// Files under the lake's data folder are readable (the views read them); writing there could
+// replace the lake's own files, and extensions or other databases are not served.
+[[noreturn]] void refuse(const std::string& verb) {
+  throw SqlError("42501", "pond serve does not run " + verb +
+                              " statements (no file writes, ATTACH or extensions over the wire)");
+}
+void refuse_unserved(const std::string& verb) {
+  static constexpr std::string_view kRefused[] = {"COPY",   "EXPORT",  "IMPORT", "ATTACH",
+                                                  "DETACH", "INSTALL", "LOAD",   "FORCE"};
+  for (auto r : kRefused)
+    if (verb == r) refuse(verb);
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+}  // namespace
+
+std::string sqlstate_of(const std::string& m, bool interrupted) {
+  if (interrupted) return "57014";
+  auto starts = [&](std::string_view p) { return m.rfind(p, 0) == 0; };
+  if (m.find("Current transaction is aborted") != std::string::npos) return "25P02";
+  if (starts("Parser Error")) return "42601";
+  if (starts("Catalog Error")) {
+    if (m.find("does not exist") != std::string::npos) {
+      if (m.find("Function") != std::string::npos || m.find("function") != std::string::npos) return "42883";
+      if (m.find("Schema") != std::string::npos) return "3F000";
+      return "42P01";
+    }
+    if (m.find("already exists") != std::string::npos) return "42P07";
+    return "42000";
+  }
+  if (starts("Binder Error")) {
+    if (m.find("not found in FROM clause") != std::string::npos ||
+        m.find("Referenced column") != std::string::npos)
+      return "42703";
+    if (m.find("No function matches") != std::string::npos) return "42883";
+    return "42000";
+  }
+  if (starts("Conversion Error")) return "22P02";
+  if (starts("Out of Range Error")) return "22003";
+  if (starts("Constraint Error")) return "23000";
+  if (starts("Permission Error")) return "42501";
+  if (starts("Not implemented Error")) return "0A000";
+  if (starts("Invalid Input Error"))
+    return m.find("Division by zero") != std::string::npos ? "22012" : "22023";
+  if (starts("TransactionContext Error")) return "25000";
+  if (starts("IO Error")) return "58030";
+  if (starts("Out of Memory Error")) return "53200";
+  return "XX000";
+}
+
+Session::Session(ServerContext& ctx, std::int32_t process_id, bool loopback_peer)
+    : ctx_(ctx), process_id_(process_id), secret_(random_secret()), loopback_(loopback_peer), con_(ctx.db) {}
+
+Session::~Session() {
+  if (phase_ == Phase::kReady || phase_ == Phase::kClosed) ctx_.cancels.remove(process_id_);
+}
+
+void Session::set_flusher(std::function<void(std::string&)> flusher) {
+  flusher_ = std::move(flusher);
+}
+
+void Session::fail(const std::string& sqlstate, const std::string& message) {
+  ErrorFields e;
+  e.severity = "FATAL";
+  e.code = sqlstate;
+  e.message = message;
+  out_.error_response(e);
+  phase_ = Phase::kClosed;
+}
+
+void Session::start(const StartupMessage& startup) {
+  if (phase_ != Phase::kStartup) return fail("08P01", "unexpected second startup packet");
+  auto user = startup.get("user");
+  if (!user || user->empty()) return fail("28000", "no PostgreSQL user name specified in startup packet");
+  for (const auto& [key, value] : startup.parameters)
+    if (key.rfind("_pq_.", 0) == 0)
+      return fail("08P01", fmt::format("unsupported protocol option \"{}\"", key));
+  user_ = *user;
+  if (!ctx_.auth.users.empty()) {
+    out_.authentication_sasl({"SCRAM-SHA-256"});
+    phase_ = Phase::kSaslInitial;
+    return;
+  }
+  if (ctx_.auth.trust_loopback && loopback_) return finish_startup();
+  fail("28000", "no users are configured for pond serve: only local connections are accepted");
+}
+
+void Session::authenticate(const std::string& body) {
+  if (phase_ == Phase::kSaslInitial) {
+    SaslInitial initial = decode_sasl_initial(body);
+    if (initial.mechanism != "SCRAM-SHA-256")
+      return fail("28000", "client selected an invalid SASL authentication mechanism");
+    auto it = ctx_.auth.users.find(user_);
+    std::optional<ScramVerifier> verifier;
+    if (it != ctx_.auth.users.end()) verifier = it->second;
+    scram_.emplace(user_, verifier, ctx_.mock_key);
+    out_.authentication_sasl_continue(scram_->first(initial.data));
+    phase_ = Phase::kSaslFinal;
+    return;
+  }
+  auto final_message = scram_->final(body);
+  scram_.reset();
+  if (!final_message) {
+    log::info("serve: password authentication failed for user \"{}\"", user_);
+    return fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
+  }
+  out_.authentication_sasl_final(*final_message);
+  finish_startup();
+}
+
+void Session::finish_startup() {
+  out_.authentication_ok();
+  const std::pair<const char*, std::string> parameters[] = {
+      {"server_version", "15.0"},
+      {"server_encoding", "UTF8"},
+      {"client_encoding", "UTF8"},
+      {"DateStyle", "ISO, MDY"},
+      {"IntervalStyle", "postgres"},
+      {"integer_datetimes", "on"},
+      {"standard_conforming_strings", "on"},
+      {"TimeZone", "UTC"},
+      {"is_superuser", "off"},
+      {"session_authorization", user_},
+      {"application_name", ""},
+  };
+  for (const auto& [name, value] : parameters) out_.parameter_status(name, value);
+  out_.backend_key_data(process_id_, secret_);
+  ctx_.cancels.add(process_id_, secret_, &con_);
+  phase_ = Phase::kReady;
+  out_.ready_for_query('I');
+}
+
+void Session::handle(char type, std::span<const std::uint8_t> body) {
+  if (phase_ == Phase::kClosed) return;
+  try {
+    FrontendMessage message = decode_message(type, body);
+    if (phase_ == Phase::kSaslInitial || phase_ == Phase::kSaslFinal) {
+      auto* auth = std::get_if<AuthResponse>(&message);
+      if (!auth) throw ProtocolError("expected SASL response");
+      return authenticate(auth->body);
+    }
+    if (phase_ != Phase::kReady) throw ProtocolError("message before startup completed");
+    if (skip_to_sync_ && !std::holds_alternative<Sync>(message) &&
+        !std::holds_alternative<Terminate>(message))
+      return;
+    std::visit(Overloaded{
+                   [&](const Query& q) { simple_query(q.sql); },
+                   [&](const Parse& p) { parse(p); },
+                   [&](const Bind& b) { bind(b); },
+                   [&](const Describe& d) { describe(d); },
+                   [&](const Execute& e) { execute(e); },
+                   [&](const Close& c) { close(c); },
+                   [&](const Sync&) { sync(); },
+                   [&](const Flush&) {},
+                   [&](const Terminate&) { phase_ = Phase::kClosed; },
+                   [&](const AuthResponse&) { throw ProtocolError("unexpected password message"); },
+               },
+               message);
+  } catch (const ProtocolError& e) {
+    fail("08P01", e.what());
+  }
+}
+
+char Session::transaction_status() const {
+  if (!in_transaction_) return 'I';
+  return transaction_failed_ ? 'E' : 'T';
+}
+
+void Session::send_error(const std::exception& e) {
+  ErrorFields f;
+  if (const auto* sql = dynamic_cast<const SqlError*>(&e)) {
+    f.code = sql->code();
+    f.message = sql->what();
+  } else if (const auto* engine_error = dynamic_cast<const engine::EngineError*>(&e)) {
+    f.code = sqlstate_of(engine_error->what(), engine_error->interrupted());
+    f.message =
+        engine_error->interrupted() ? "canceling statement due to user request" : engine_error->what();
+    if (f.code == "25P02")
+      f.message = "current transaction is aborted, commands ignored until end of transaction block";
+  } else {
+    f.code = "XX000";
+    f.message = e.what();
+  }
+  if (in_transaction_) transaction_failed_ = true;
+  out_.error_response(f);
+}
+
+void Session::before_statement() {
+  // Autocommit: every statement sees the newest lake snapshot. Inside BEGIN ... COMMIT the
+  // transaction keeps the views it started with (DuckDB's catalog is transactional).
+  if (!in_transaction_) ctx_.views->refresh();
+}
+
+std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
+  auto s = std::make_shared<Statement>();
+  std::vector<std::string> parts = split_statements(sql);
+  if (parts.size() > 1) throw SqlError("42601", "cannot insert multiple commands into a prepared statement");
+  if (parts.empty()) return s;
+  s->sql = ctx_.catalog->rewrite(parts[0]);
+  if (transaction_failed_) {
+    // As PostgreSQL: only the end of the transaction block is accepted; COMMIT rolls back.
+    std::string verb = leading_keywords(s->sql, 1);
+    if (verb == "COMMIT" || verb == "END")
+      s->sql = "ROLLBACK";
+    else if (verb != "ROLLBACK" && verb != "ABORT")
+      throw SqlError("25P02",
+                     "current transaction is aborted, commands ignored until end of transaction block");
+  }
+  refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
+  before_statement();
+  s->prepared = con_.prepare(s->sql);
+  engine::PreparedStatement& p = *s->prepared;
+  switch (p.kind()) {
+    case engine::StatementKind::kCopy:
+    case engine::StatementKind::kExport:
+    case engine::StatementKind::kAttach:
+    case engine::StatementKind::kLoad:
+      refuse(leading_keywords(s->sql, 1));
+    case engine::StatementKind::kSelect:
+      s->tag = "SELECT";
+      break;
+    case engine::StatementKind::kInsert:
+      s->tag = "INSERT";
+      break;
+    case engine::StatementKind::kUpdate:
+      s->tag = "UPDATE";
+      break;
+    case engine::StatementKind::kDelete:
+      s->tag = "DELETE";
+      break;
+    case engine::StatementKind::kCreate:
+    case engine::StatementKind::kDrop:
+      s->tag = leading_keywords(s->sql, 2);
+      break;
+    default:
+      s->tag = leading_keywords(s->sql, 1);
+      break;
+  }
+  bool direct = true;
+  if (p.returns_rows()) {
+    for (std::size_t c = 0; c < p.column_count(); ++c) {
+      s->types.push_back(p.column_type(c));
+      s->fields.push_back(describe_column(p.column_name(c), s->types.back()));
+      direct = direct && readable_directly(s->types.back());
+    }
+  }
+  if (!direct) {
+    if (p.kind() != engine::StatementKind::kSelect)
+      throw SqlError("0A000", "this statement returns a type pond serve can send only from a SELECT");
+    s->as_text = con_.prepare("SELECT COLUMNS(*)::VARCHAR FROM (\n" + s->sql + "\n) AS pond_q");
+  }
+  for (std::size_t i = 1; i <= p.parameter_count(); ++i)
+    s->parameter_oids.push_back(parameter_oid(p.parameter_type(i)));
+  return s;
+}
+
+void Session::after_statement(const Statement& s) {
+  if (s.prepared->kind() != engine::StatementKind::kTransaction) return;
+  std::string verb = leading_keywords(s.sql, 1);
+  if (verb == "BEGIN" || verb == "START") {
+    in_transaction_ = true;
+    transaction_failed_ = false;
+  } else if (verb == "COMMIT" || verb == "END" || verb == "ROLLBACK" || verb == "ABORT") {
+    in_transaction_ = false;
+    transaction_failed_ = false;
+  }
+}
+
+void Session::run_portal(Portal& portal, std::int64_t max_rows) {
+  Statement& s = *portal.statement;
+  if (!s.prepared) {
+    out_.empty_query_response();
+    portal.done = true;
+    return;
+  }
+  if (!portal.result) {
+    engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
+    p.clear_bindings();
+    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
+      if (portal.parameters[i])
+        p.bind(i + 1, std::string_view(*portal.parameters[i]));
+      else
+        p.bind_null(i + 1);
+    }
+    portal.result = p.execute();
+    after_statement(s);
+  }
+  if (!s.fields.empty() && !portal.done) {
+    std::int64_t sent = 0;
+    std::vector<std::optional<std::string>> values(s.fields.size());
+    for (;;) {
+      if (!portal.chunk || portal.row >= portal.chunk->size()) {
+        portal.chunk = portal.result->next_chunk();
+        portal.row = 0;
+        if (!portal.chunk) break;
+        continue;
+      }
+      if (max_rows > 0 && sent == max_rows) {
+        out_.portal_suspended();
+        return;
+      }
+      for (std::size_t c = 0; c < values.size(); ++c)
+        values[c] = text_value(*portal.chunk, c, portal.row, s.types[c]);
+      out_.data_row(values);
+      ++portal.row;
+      ++portal.rows_sent;
+      ++sent;
+      if (flusher_ && out_.buffer().size() >= kFlushBytes) flusher_(out_.buffer());
+    }
+  }
+  portal.done = true;
+  std::uint64_t changed = portal.result->rows_changed();
+  if (s.tag == "SELECT")
+    out_.command_complete(fmt::format("SELECT {}", portal.rows_sent));
+  else if (s.tag == "INSERT")
+    out_.command_complete(fmt::format("INSERT 0 {}", changed));
+  else if (s.tag == "UPDATE" || s.tag == "DELETE")
+    out_.command_complete(fmt::format("{} {}", s.tag, changed));
+  else if (!s.fields.empty())
+    out_.command_complete(fmt::format("SELECT {}", portal.rows_sent));
+  else
+    out_.command_complete(s.tag);
+}
+
+void Session::simple_query(const std::string& sql) {
+  std::vector<std::string> parts = split_statements(sql);
+  if (parts.empty()) out_.empty_query_response();
+  for (const auto& part : parts) {
+    try {
+      Portal portal;
+      portal.statement = prepare(part);
+      if (!portal.statement->fields.empty()) out_.row_description(portal.statement->fields);
+      run_portal(portal, 0);
+    } catch (const std::exception& e) {
+      send_error(e);
+      break;
+    }
+  }
+  out_.ready_for_query(transaction_status());
+}
+
+void Session::parse(const Parse& p) {
+  try {
+    if (!p.statement.empty() && statements_.count(p.statement))
+      throw SqlError("42P05", fmt::format("prepared statement \"{}\" already exists", p.statement));
+    auto s = prepare(p.sql);
+    if (p.parameter_types.size() > s->parameter_oids.size())
+      throw SqlError(
+          "08P01", fmt::format("Parse message names {} parameter types, but the statement has {} parameters",
+                               p.parameter_types.size(), s->parameter_oids.size()));
+    for (std::size_t i = 0; i < p.parameter_types.size(); ++i)
+      if (p.parameter_types[i] != 0) s->parameter_oids[i] = p.parameter_types[i];
+    statements_[p.statement] = std::move(s);
+    out_.parse_complete();
+  } catch (const std::exception& e) {
+    send_error(e);
+    skip_to_sync_ = true;
+  }
+}
+
+void Session::bind(const Bind& b) {
+  try {
+    auto it = statements_.find(b.statement);
+    if (it == statements_.end())
+      throw SqlError("26000", fmt::format("prepared statement \"{}\" does not exist", b.statement));
+    const Statement& s = *it->second;
+    if (b.parameters.size() != s.parameter_oids.size())
+      throw SqlError(
+          "08P01",
+          fmt::format("bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
+                      b.parameters.size(), b.statement, s.parameter_oids.size()));
+    if (b.parameter_formats.size() > 1 && b.parameter_formats.size() != b.parameters.size())
+      throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
+                                          b.parameter_formats.size(), b.parameters.size()));
+    for (auto f : b.result_formats)
+      if (f != 0) throw SqlError("0A000", "binary-format results are not supported by pond serve yet");
+    if (!b.portal.empty() && portals_.count(b.portal))
+      throw SqlError("42P03", fmt::format("portal \"{}\" already exists", b.portal));
+    Portal portal;
+    portal.statement = it->second;
+    portal.parameters = b.parameters;
+    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
+      std::int16_t format = b.parameter_formats.empty()       ? 0
+                            : b.parameter_formats.size() == 1 ? b.parameter_formats[0]
+                                                              : b.parameter_formats[i];
+      if (format == 1 && portal.parameters[i])
+        portal.parameters[i] = binary_parameter_text(s.parameter_oids[i], *portal.parameters[i]);
+    }
+    portals_.insert_or_assign(b.portal, std::move(portal));
+    out_.bind_complete();
+  } catch (const std::exception& e) {
+    send_error(e);
+    skip_to_sync_ = true;
+  }
+}
+
+void Session::describe(const Describe& d) {
+  try {
+    const Statement* s = nullptr;
+    if (d.kind == 'S') {
+      auto it = statements_.find(d.name);
+      if (it == statements_.end())
+        throw SqlError("26000", fmt::format("prepared statement \"{}\" does not exist", d.name));
+      s = it->second.get();
+      out_.parameter_description(s->parameter_oids);
+    } else {
+      auto it = portals_.find(d.name);
+      if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", d.name));
+      s = it->second.statement.get();
+    }
+    if (s->fields.empty())
+      out_.no_data();
+    else
+      out_.row_description(s->fields);
+  } catch (const std::exception& e) {
+    send_error(e);
+    skip_to_sync_ = true;
+  }
+}
+
+void Session::execute(const Execute& e) {
+  try {
+    auto it = portals_.find(e.portal);
+    if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", e.portal));
+    run_portal(it->second, e.max_rows);
+  } catch (const std::exception& ex) {
+    send_error(ex);
+    skip_to_sync_ = true;
+  }
+}
+
+void Session::close(const Close& c) {
+  if (c.kind == 'S') {
+    statements_.erase(c.name);
+  } else {
+    portals_.erase(c.name);
+  }
+  out_.close_complete();
+}
+
+void Session::sync() {
+  skip_to_sync_ = false;
+  portals_.erase("");  // the unnamed portal ends with the implicit transaction
+  out_.ready_for_query(transaction_status());
+}
+
+}  // namespace pond::serve

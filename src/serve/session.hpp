@@ -1,0 +1,106 @@
+#pragma once
+// One client's session: the protocol state machine from StartupMessage to Terminate, with its
+// own DuckDB connection. It consumes decoded messages and appends the answers to a
+// MessageWriter; the server does the I/O. One thread at a time.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/connection.hpp"
+#include "engine/prepared_statement.hpp"
+#include "engine/result.hpp"
+#include "serve/scram.hpp"
+#include "serve/server_context.hpp"
+#include "serve/wire_decode.hpp"
+#include "serve/wire_encode.hpp"
+
+namespace pond::serve {
+
+class Session {
+ public:
+  Session(ServerContext& ctx, std::int32_t process_id, bool loopback_peer);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start(const StartupMessage& startup);
+  // One typed message (type byte and body). Protocol errors end the session (closed()).
+  void handle(char type, std::span<const std::uint8_t> body);
+  // Sends a FATAL error and closes (protocol errors found by the server, e.g. a bad length).
+  void fail(const std::string& sqlstate, const std::string& message);
+
+  // Called with the output buffer when a large result has filled it; it writes and clears it.
+  void set_flusher(std::function<void(std::string&)> flusher);
+
+  MessageWriter& out() { return out_; }
+  bool closed() const { return phase_ == Phase::kClosed; }
+  bool authenticated() const { return phase_ == Phase::kReady; }
+
+ private:
+  enum class Phase { kStartup, kSaslInitial, kSaslFinal, kReady, kClosed };
+
+  // A prepared statement (Parse): empty `sql` is the empty query.
+  struct Statement {
+    std::string sql;
+    std::optional<engine::PreparedStatement> prepared;
+    std::optional<engine::PreparedStatement> as_text;  // the query with every column cast to VARCHAR
+    std::vector<FieldDescription> fields;
+    std::vector<engine::ColumnType> types;
+    std::vector<std::int32_t> parameter_oids;
+    std::string tag;  // the command tag's verb
+  };
+  // A bound statement (Bind), executed on its first Execute and read row by row.
+  struct Portal {
+    std::shared_ptr<Statement> statement;
+    std::vector<std::optional<std::string>> parameters;
+    std::optional<engine::Result> result;
+    std::optional<engine::Chunk> chunk;
+    std::size_t row = 0;
+    std::uint64_t rows_sent = 0;
+    bool done = false;
+  };
+
+  void authenticate(const std::string& body);
+  void finish_startup();
+  void simple_query(const std::string& sql);
+  void parse(const Parse& p);
+  void bind(const Bind& b);
+  void describe(const Describe& d);
+  void execute(const Execute& e);
+  void close(const Close& c);
+  void sync();
+
+  std::shared_ptr<Statement> prepare(const std::string& sql);
+  // Runs a portal to completion or `max_rows`; sends rows and CommandComplete/PortalSuspended.
+  void run_portal(Portal& portal, std::int64_t max_rows);
+  void before_statement();
+  void after_statement(const Statement& s);
+  void send_error(const std::exception& e);
+  char transaction_status() const;
+
+  ServerContext& ctx_;
+  std::int32_t process_id_;
+  std::int32_t secret_;
+  bool loopback_;
+  Phase phase_ = Phase::kStartup;
+  std::string user_;
+  std::optional<ScramServer> scram_;
+  engine::Connection con_;
+  MessageWriter out_;
+  std::function<void(std::string&)> flusher_;
+  std::map<std::string, std::shared_ptr<Statement>> statements_;
+  std::map<std::string, Portal> portals_;
+  bool in_transaction_ = false;
+  bool transaction_failed_ = false;
+  bool skip_to_sync_ = false;
+};
+
+// The SQLSTATE for a DuckDB error message (by its "<Kind> Error:" prefix).
+std::string sqlstate_of(const std::string& duckdb_message, bool interrupted);
+
+}  // namespace pond::serve

@@ -1,0 +1,16 @@
+#pragma once
+// Splits a simple-query string into statements at top-level semicolons (quotes, dollar quotes,
+// comments respected), so that each is prepared, described and tagged on its own.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pond::serve {
+
+// The statements of `sql`, trimmed; empty statements (";;", comments only) are dropped.
+std::vector<std::string> split_statements(std::string_view sql);
+
+// The first `n` keywords of a statement, upper-cased ("BEGIN", "CREATE TABLE").
+std::string leading_keywords(std::string_view sql, int n);
+
+}  // namespace pond::serve
