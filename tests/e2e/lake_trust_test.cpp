@@ -239,3 +239,23 @@ TEST_F(PondTest, ARaggedSeedNamesItsLineInOneLine) {
 }
 
 }  // namespace pond::test
+
+namespace pond::test {
+
+TEST_F(PondTest, StoredTestFailuresOnALakeTargetOutliveTheRun) {
+  auto root = init_lake_project();
+  write_file(root / "models" / "marts" / "stored.yml",
+             "version: 2\nmodels:\n  - name: customers\n    columns:\n      - name: customer_id\n"
+             "        data_tests:\n          - accepted_values:\n              values: [1, 2]\n"
+             "              config: {store_failures: true}\n");
+  ProcessResult r = run_pond({"build"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "FAIL 98")) << r.out;
+  EXPECT_EQ(
+      rows(root, "select count(*) from main_dbt_test__audit.accepted_values_customers_customer_id__1__2"),
+      "98");
+  r = run_pond({"lake", "tables", "-o", "csv"}, root);
+  EXPECT_TRUE(contains(r.out, "main_dbt_test__audit.accepted_values_customers_customer_id__1__2")) << r.out;
+}
+
+}  // namespace pond::test
