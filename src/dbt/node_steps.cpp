@@ -164,8 +164,8 @@ exec::StepOutcome OperationStep::run(exec::StepContext& ctx) {
 }
 
 TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
-                   mz::RelationCache* cache)
-    : spec_(std::move(spec)), cache_(cache) {
+                   mz::Backend& audit, mz::RelationCache* cache)
+    : spec_(std::move(spec)), audit_(audit), cache_(cache) {
   info_.id = spec_.unique_id;
   info_.depends_on = std::move(depends_on);
   info_.kind = "test";
@@ -175,7 +175,7 @@ TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::
 
 exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
   exec::StepOutcome out = guarded(ctx, cache_, spec_.sql, info_.id, [&](mz::Session& s, NodeOutcome&) {
-    mz::TestResult r = mz::run_data_test(s, spec_);
+    mz::TestResult r = mz::run_data_test(s, audit_, spec_);
     exec::StepOutcome o;
     switch (r.status) {
       case mz::TestStatus::kPass:

@@ -76,14 +76,16 @@ class OperationStep : public exec::Step {
 class TestStep : public exec::Step {
  public:
   // asset_key: the model (or source) the test checks.
+  // `audit`: where store_failures writes (the lake on a lake target, so the table outlives the run).
   TestStep(materialize::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
-           materialize::RelationCache* cache = nullptr);
+           materialize::Backend& audit, materialize::RelationCache* cache = nullptr);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
 
  private:
   exec::StepInfo info_;
   materialize::TestSpec spec_;
+  materialize::Backend& audit_;
   materialize::RelationCache* cache_;
 };
 

@@ -347,7 +347,9 @@ RunPlan make_run_plan(const PlanInput& in) {
       step = std::make_unique<SnapshotStep>(snapshot_spec(n, in), d, in.options,
                                             backend_for(relation_of(n), true));
     } else {
-      step = std::make_unique<TestStep>(test_spec(n), d, test_asset(n), in.cache);
+      mz::TestSpec spec = test_spec(n);
+      mz::Backend& audit = backend_for(spec.audit_relation, true);
+      step = std::make_unique<TestStep>(std::move(spec), d, test_asset(n), audit, in.cache);
     }
     std::string prefix = "Database Error in " + where;
     plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n), run_dir));

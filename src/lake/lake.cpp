@@ -64,6 +64,30 @@ Lake::Lake(Lake&&) noexcept = default;
 Lake& Lake::operator=(Lake&&) noexcept = default;
 Lake::~Lake() = default;
 
+namespace {
+
+// Whether a folder already holds parquet files (of another lake, when the catalog is new).
+bool holds_parquet(const std::string& dir) {
+  std::error_code ec;
+  if (dir.find("://") != std::string::npos || !fs::is_directory(dir, ec)) return false;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".parquet") return true;
+  return false;
+}
+
+// A new catalog whose data path already holds a lake's files is almost always a mistyped
+// catalog path: creating a second lake there would share (and later clean up) the first one's
+// files. Refused before anything is created.
+void refuse_second_lake(const LakeConfig& config, const std::string& data_root) {
+  if (!holds_parquet(data_root)) return;
+  throw UserError("the lake catalog " + config.catalog + " does not exist yet, but its data path " +
+                      data_root + " already holds another lake's parquet files",
+                  "check catalog: in the target's lake: (a typo there starts a second lake over the same "
+                  "files); to start a new lake, give it its own data_path");
+}
+
+}  // namespace
+
 Lake Lake::open(const LakeConfig& config, bool create) {
   if (config.catalog.empty())
     throw UserError("the lake has no catalog", "set lake: {catalog: sqlite:lake.sqlite, data_path: lake/}");
@@ -78,6 +102,8 @@ Lake Lake::open(const LakeConfig& config, bool create) {
     if (!create && !fs::exists(spec.target))
       throw UserError("lake catalog " + spec.target + " does not exist",
                       "write to the lake first to create it");
+    if (create && !fs::exists(spec.target) && !config.data_path.empty())
+      refuse_second_lake(config, lake.absolute_data_path(config.data_path));
     if (create && !catalog_dir.empty()) fs::create_directories(catalog_dir);
     lake.db_ = spec.kind == "duckdb" ? open_duckdb_catalog(spec.target) : state::open_sqlite(spec.target);
   }
@@ -93,6 +119,7 @@ Lake Lake::open(const LakeConfig& config, bool create) {
     if (!create) throw UserError("catalog " + config.catalog + " holds no lake", "write to the lake first");
     if (configured.empty())
       throw UserError("a new lake needs a data path", "set data_path: in the lake configuration");
+    if (spec.kind == "postgres") refuse_second_lake(config, configured);
     // Stored absolute: DuckDB's extension resolves a relative data_path against the working
     // directory of whoever attaches, so only an absolute one works from any folder.
     storage::LocalFileSystem(configured).check_writable("");

@@ -53,21 +53,21 @@ std::string relationships_test_sql(const std::string& model, const std::string& 
          "where parent.to_field is null";
 }
 
-TestResult run_data_test(Session& session, const TestSpec& spec) {
+TestResult run_data_test(Session& session, Backend& backend, const TestSpec& spec) {
   TestResult result;
   std::string main_sql = strip_statement(spec.sql);
   if (spec.store_failures && spec.store_failures_as != "ephemeral") {
-    session.ensure_schema(spec.audit_relation);
-    const std::string rel = spec.audit_relation.render();
+    backend.ensure_schema(session, spec.audit_relation);
     bool view = spec.store_failures_as == "view";
-    Transaction tx(session);
-    detail::drop_if_kind(session, spec.audit_relation, view ? RelationKind::kTable : RelationKind::kView);
-    session.execute(std::string("CREATE OR REPLACE ") + (view ? "VIEW " : "TABLE ") + rel + " AS (\n" +
-                    main_sql + "\n)");
+    BuildTransaction tx(session, backend);
+    if (view)
+      backend.create_view(session, spec.audit_relation, main_sql);
+    else
+      backend.replace_table(session, spec.audit_relation, main_sql);
     tx.commit();
     session.remember(spec.audit_relation, view ? RelationKind::kView : RelationKind::kTable);
     result.stored = spec.audit_relation;
-    main_sql = "select * from " + rel;
+    main_sql = "select * from " + spec.audit_relation.render();
   }
   std::string limit = spec.limit ? "\nlimit " + std::to_string(*spec.limit) : "";
   std::string sql = "select\n    " + spec.fail_calc + " as failures,\n    (" + spec.fail_calc + ") " +

@@ -8,6 +8,10 @@
 #include "materialize/spec.hpp"
 
 namespace pond::materialize {
+class Backend;
+}
+
+namespace pond::materialize {
 
 enum class Severity { kError, kWarn };
 enum class TestStatus { kPass, kWarn, kFail, kError };
@@ -41,7 +45,8 @@ struct TestResult {
 //   select <fail_calc> as failures, <fail_calc> <warn_if> as should_warn,
 //          <fail_calc> <error_if> as should_error from (<sql> [limit n]) dbt_internal_test
 // and decides pass/warn/fail from severity. A SQL error throws engine::EngineError.
-TestResult run_data_test(Session& session, const TestSpec& spec);
+// store_failures writes its table or view through `backend` (the target's lake when it has one).
+TestResult run_data_test(Session& session, Backend& backend, const TestSpec& spec);
 
 // Generic tests (dbt's default macros). `model` is a rendered relation; `where` (a test's
 // `where` config) turns it into (select * from model where ...) dbt_subquery.

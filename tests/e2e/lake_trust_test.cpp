@@ -2,6 +2,7 @@
 // binds, a view sorting before its parent), `pond lake doctor`, builds that do not rewrite
 // what did not change, and the `keep:` retention policy.
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "e2e/lake_project.hpp"
@@ -236,6 +237,42 @@ TEST_F(PondTest, ARaggedSeedNamesItsLineInOneLine) {
       contains(r.out, "raw_customers.csv:3:7: seed raw_customers: record 2 has 4 field(s), the header has 3"))
       << r.out;
   EXPECT_FALSE(contains(r.out, "sniffing")) << r.out;
+}
+
+}  // namespace pond::test
+
+namespace pond::test {
+
+TEST_F(PondTest, StoredTestFailuresOnALakeTargetOutliveTheRun) {
+  auto root = init_lake_project();
+  write_file(root / "models" / "marts" / "stored.yml",
+             "version: 2\nmodels:\n  - name: customers\n    columns:\n      - name: customer_id\n"
+             "        data_tests:\n          - accepted_values:\n              values: [1, 2]\n"
+             "              config: {store_failures: true}\n");
+  ProcessResult r = run_pond({"build"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "FAIL 98")) << r.out;
+  EXPECT_EQ(
+      rows(root, "select count(*) from main_dbt_test__audit.accepted_values_customers_customer_id__1__2"),
+      "98");
+  r = run_pond({"lake", "tables", "-o", "csv"}, root);
+  EXPECT_TRUE(contains(r.out, "main_dbt_test__audit.accepted_values_customers_customer_id__1__2")) << r.out;
+}
+
+}  // namespace pond::test
+
+namespace pond::test {
+
+TEST_F(PondTest, AMistypedCatalogPathDoesNotStartASecondLakeOverTheFirstOnesFiles) {
+  auto root = init_lake_project();
+  ASSERT_EQ(run_pond({"seed"}, root).exit_code, 0);
+  std::string profile = read_file(root / "profiles.yml");
+  write_file(root / "profiles.yml",
+             std::regex_replace(profile, std::regex("lake/catalog.sqlite"), "lake/catalgo.sqlite"));
+  ProcessResult r = run_pond({"build"}, root);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "already holds another lake's parquet files")) << r.out << r.err;
+  EXPECT_FALSE(std::filesystem::exists(root / "lake" / "catalgo.sqlite"));
 }
 
 }  // namespace pond::test

@@ -46,7 +46,8 @@ TEST(Executor, ModelStepsInParallelOnOneDatabaseFile) {
   t.unique_id = "test.p.not_null_base_id";
   t.name = "not_null_base_id";
   t.sql = materialize::not_null_test_sql("main.base", "id");
-  owned.push_back(std::make_unique<TestStep>(t, std::vector<std::string>{"model.p.base"}, "main.base"));
+  owned.push_back(
+      std::make_unique<TestStep>(t, std::vector<std::string>{"model.p.base"}, "main.base", duckdb));
   std::vector<exec::Step*> steps;
   for (auto& s : owned) steps.push_back(s.get());
   exec::Executor ex(&db, {2, false});

@@ -49,8 +49,8 @@ struct Project {
       t.name = name;
       t.sql = sql;
       t.severity = sev;
-      owned.push_back(
-          std::make_unique<TestStep>(t, std::vector<std::string>{"model.shop.customers"}, "main.customers"));
+      owned.push_back(std::make_unique<TestStep>(t, std::vector<std::string>{"model.shop.customers"},
+                                                 "main.customers", duckdb));
     };
     test("unique_customers_id", materialize::unique_test_sql("main.customers", "id"),
          materialize::Severity::kError);

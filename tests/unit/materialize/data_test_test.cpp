@@ -4,6 +4,7 @@
 
 #include "engine/error.hpp"
 #include "helpers.hpp"
+#include "materialize/backend.hpp"
 
 namespace pond::materialize {
 
@@ -14,6 +15,7 @@ namespace {
 struct Fixture {
   Db t;
   Session s{t.con};
+  DuckDbBackend backend;
   Fixture() {
     t.con.execute(
         "create table customers as select * from (values (1, 'active'), (2, 'churned'), (2, 'weird'), "
@@ -25,7 +27,7 @@ struct Fixture {
     spec.unique_id = "test.t.x";
     spec.name = "x";
     spec.sql = sql;
-    return run_data_test(s, spec);
+    return run_data_test(s, backend, spec);
   }
 };
 
