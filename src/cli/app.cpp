@@ -228,12 +228,87 @@ int run_app(int argc, char** argv) {
   runs_show_cmd->add_option("id", runs_show_id, "Run id, or a unique prefix of it")->required();
   runs_show_cmd->add_option("--output,-o", runs.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
+  std::string runs_cancel_id;
+  auto* runs_cancel_cmd = runs_cmd->add_subcommand(
+      "cancel", "Cancel a running run from any process: its running steps stop, the rest are cancelled");
+  runs_cancel_cmd->add_option("id", runs_cancel_id, "Run id, or a unique prefix of it")->required();
   runs_cmd->callback([&] {
     action = [&] {
+      if (!runs_cancel_id.empty()) runs.cancel_id = runs_cancel_id;
       if (!runs_show_id.empty()) runs.show_id = runs_show_id;
       return run_runs(ctx, runs);
     };
   });
+
+  MaterializeCliOptions materialize;
+  auto* materialize_cmd = app.add_subcommand(
+      "materialize",
+      "Materialize assets of the asset graph (dbt nodes and pond.yml command assets) in one run");
+  materialize_cmd->add_option("-s,--select", materialize.select, "Assets to include (dbt selection syntax)");
+  materialize_cmd->add_option("--exclude", materialize.exclude, "Assets to leave out (dbt selection syntax)");
+  materialize_cmd->add_option("--partition", materialize.partition, "The partition key to materialize");
+  materialize_cmd->add_option("--from", materialize.from, "First partition key of a range");
+  materialize_cmd->add_option("--to", materialize.to, "Last partition key of a range (inclusive)");
+  materialize_cmd->add_option("--vars", materialize.vars, "Variables as YAML/JSON for the dbt nodes");
+  materialize_cmd
+      ->add_option("--threads", materialize.threads, "Steps run at a time (default: the target's threads)")
+      ->check(CLI::PositiveNumber);
+  materialize_cmd->add_flag("--fail-fast,-x", materialize.fail_fast, "Stop at the first failure");
+  materialize_cmd->add_flag("--full-refresh,-f", materialize.full_refresh,
+                            "Rebuild incremental models, reload seeds");
+  materialize_cmd->add_option("--tag", materialize.tags, "A run tag KEY=VALUE (run queue limits count them)");
+  materialize_cmd->add_option("--priority", materialize.priority, "Queue priority (higher runs first)")
+      ->capture_default_str();
+  materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
+
+  BackfillCliOptions backfill;
+  std::string backfill_resume_id, backfill_cancel_id;
+  auto* backfill_cmd = app.add_subcommand(
+      "backfill",
+      "Materialize the partitions of a range that are missing or failed, in recorded, resumable runs");
+  backfill_cmd->add_option("-s,--select", backfill.select, "Assets to backfill (dbt selection syntax)");
+  backfill_cmd->add_option("--exclude", backfill.exclude, "Assets to leave out");
+  backfill_cmd->add_option("--from", backfill.from, "First partition key of the range");
+  backfill_cmd->add_option("--to", backfill.to, "Last partition key of the range (inclusive)");
+  backfill_cmd->add_option("--mode", backfill.mode, "missing, failed or all")->capture_default_str();
+  backfill_cmd->add_option("--policy", backfill.policy, "per-partition, batch:N or single-run")
+      ->capture_default_str();
+  backfill_cmd->add_flag("--reverse", backfill.reverse, "Newest partitions first");
+  backfill_cmd->add_flag("--dry-run", backfill.dry_run, "Print the plan (runs, partitions, steps) and stop");
+  backfill_cmd->add_option("--vars", backfill.vars, "Variables as YAML/JSON for the dbt nodes");
+  backfill_cmd->add_option("--threads", backfill.threads, "Steps run at a time")->check(CLI::PositiveNumber);
+  auto* backfill_resume_cmd = backfill_cmd->add_subcommand(
+      "resume", "Go on with a backfill whose process stopped or that was cancelled");
+  backfill_resume_cmd->add_option("id", backfill_resume_id, "Backfill id, or a unique prefix of it")
+      ->required();
+  auto* backfill_cancel_cmd =
+      backfill_cmd->add_subcommand("cancel", "Stop a running backfill from any process");
+  backfill_cancel_cmd->add_option("id", backfill_cancel_id, "Backfill id, or a unique prefix of it")
+      ->required();
+  backfill_cmd->callback([&] {
+    action = [&] {
+      if (!backfill_resume_id.empty()) backfill.resume_id = backfill_resume_id;
+      if (!backfill_cancel_id.empty()) backfill.cancel_id = backfill_cancel_id;
+      return run_backfill(ctx, backfill);
+    };
+  });
+  BackfillsOptions backfills;
+  auto* backfills_cmd = app.add_subcommand("backfills", "List the recent backfills with their progress");
+  backfills_cmd->add_option("--limit", backfills.limit, "How many backfills to list")->capture_default_str();
+  backfills_cmd->add_option("--output,-o", backfills.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  backfills_cmd->callback([&] { action = [&] { return run_backfills(ctx, backfills); }; });
+
+  StatusOptions status;
+  auto* status_cmd = app.add_subcommand(
+      "status", "List assets with their last materialization, partitions, and whether each is stale and why");
+  status_cmd->add_option("-s,--select", status.select, "Assets to list (dbt selection syntax)");
+  status_cmd->add_option("--exclude", status.exclude, "Assets to leave out");
+  status_cmd->add_option("--output,-o", status.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  status_cmd->callback([&] { action = [&] { return run_status(ctx, status); }; });
 
   TemplateRenderOptions template_render;
   auto* template_cmd = app.add_subcommand("template", "Work with standalone Jinja2 templates");

@@ -75,6 +75,8 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   std::filesystem::path path = state_path(ctx.options);
   if (!std::filesystem::exists(path)) {
     if (options.show_id) throw UserError("no run '" + *options.show_id + "': no run has been recorded yet");
+    if (options.cancel_id)
+      throw UserError("no run '" + *options.cancel_id + "': no run has been recorded yet");
     if (format == OutputFormat::kTable)
       std::cout << "No runs recorded yet (" << path.string() << ").\n";
     else
@@ -83,6 +85,18 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   }
   runstore::RunStore store = runstore::RunStore::open(path);
   store.mark_crashed_runs();  // runs whose process died show as crashed, not running
+
+  if (options.cancel_id) {
+    auto run = store.find_run(*options.cancel_id);
+    if (!run) throw UserError("no run '" + *options.cancel_id + "'", "list the recent runs with: pond runs");
+    if (run->status != "running") {
+      std::cout << "Run " << run->run_id << " is not running (" << run->status << ")\n";
+      return 0;
+    }
+    store.request_run_cancel(run->run_id);
+    std::cout << "Asked run " << run->run_id << " to stop (its process cancels it within a second)\n";
+    return 0;
+  }
 
   if (!options.show_id) {
     TextTable t;

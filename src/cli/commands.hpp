@@ -2,6 +2,7 @@
 // The commands, one file each (cmd_<name>.cpp). Flags are bound in app.cpp, the only file
 // that includes CLI11; each command gets plain option structs.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,7 @@ int run_snapshot(CommandContext& ctx, const ExecOptions& options);
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {
   std::optional<std::string> show_id;
+  std::optional<std::string> cancel_id;  // `pond runs cancel ID`
   int limit = 20;
   std::string output = "table";
 };
@@ -96,6 +98,54 @@ int run_serve(CommandContext& ctx, const ServeOptions& options);
 // lake's tables are already views in the target's catalog, see open_target_database).
 // Returns `sql` unchanged without a lake.
 std::string expose_lake(const ResolvedProject& resolved, engine::Connection& con, const std::string& sql);
+
+// `pond materialize`: the asset graph (dbt nodes and command assets), in runs.
+struct MaterializeCliOptions {
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::optional<std::string> partition;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::string vars;
+  std::optional<int> threads;
+  bool fail_fast = false;
+  bool full_refresh = false;
+  std::vector<std::string> tags;  // KEY=VALUE
+  int priority = 0;
+};
+int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
+// --tag KEY=VALUE flags as a map; throws UserError for anything else.
+std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags);
+
+// `pond backfill` (new, resume ID, cancel ID) and `pond backfills`.
+struct BackfillCliOptions {
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::string mode = "missing";
+  std::string policy = "per-partition";
+  bool reverse = false;
+  bool dry_run = false;
+  std::string vars;
+  std::optional<int> threads;
+  std::optional<std::string> resume_id;
+  std::optional<std::string> cancel_id;
+};
+int run_backfill(CommandContext& ctx, const BackfillCliOptions& options);
+struct BackfillsOptions {
+  int limit = 20;
+  std::string output = "table";
+};
+int run_backfills(CommandContext& ctx, const BackfillsOptions& options);
+
+// `pond status`: assets with their last materialization, partitions and staleness.
+struct StatusOptions {
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::string output = "table";
+};
+int run_status(CommandContext& ctx, const StatusOptions& options);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();

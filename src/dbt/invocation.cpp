@@ -1,6 +1,7 @@
 #include "dbt/invocation.hpp"
 
 #include <memory>
+#include <optional>
 
 #include "common/time.hpp"
 #include "dbt/artifacts.hpp"
@@ -34,8 +35,10 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
                                 const InvocationOptions& options, std::ostream& out,
                                 const std::function<void(exec::Executor*)>& on_executor) {
   InvocationResult result;
-  runstore::RunStore store = runstore::RunStore::open(options.state_path);
-  result.run_id = random_uuid();
+  std::optional<runstore::RunStore> own_store;
+  if (!options.store) own_store.emplace(runstore::RunStore::open(options.state_path));
+  runstore::RunStore& store = options.store ? *options.store : *own_store;
+  result.run_id = options.run_id.empty() ? random_uuid() : options.run_id;
   store.mark_crashed_runs();  // a run whose process died is no longer "running"
   // The run and every step it plans, in one transaction: after a crash at any point, a retry
   // finds each step that did not finish, those that never started included.
@@ -52,9 +55,11 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
         planned.push_back(std::move(r));
       }
     store.plan_steps(result.run_id, planned);
+    if (options.on_started) options.on_started(store, result.run_id);
   });
   ProgressPrinter progress(out, options.progress);
   runstore::RunRecorder recorder(store, result.run_id);
+  if (options.on_recorder) options.on_recorder(recorder);
   RunSqlWriter run_sql(options.target_dir);
   exec::FanOut listeners({&progress, &recorder, &run_sql});
   exec::ExecutorOptions executor_options = options.executor;
@@ -100,7 +105,16 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
   recorder.finish(result.outcome);
   run_sql.finish();
   if (options.write_run_results) {
-    write_artifacts(options.target_dir, result.outcome,
+    exec::RunOutcome dbt_part;
+    const exec::RunOutcome* written = &result.outcome;
+    if (options.in_run_results) {
+      dbt_part.elapsed = result.outcome.elapsed;
+      dbt_part.cancelled = result.outcome.cancelled;
+      for (const auto& r : result.outcome.results)
+        if (options.in_run_results(*r.info)) dbt_part.results.push_back(r);
+      written = &dbt_part;
+    }
+    write_artifacts(options.target_dir, *written,
                     {result.run_id, "", std::string(project::kDbtVersion), options.args_json, false});
   }
   progress.print_summary(result.outcome);

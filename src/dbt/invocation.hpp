@@ -8,6 +8,11 @@
 #include "dbt/progress.hpp"
 #include "exec/executor.hpp"
 
+namespace pond::runstore {
+class RunStore;
+class RunRecorder;
+}  // namespace pond::runstore
+
 namespace pond::dbt {
 
 // One `pond run/build/test/seed/snapshot` invocation, once its steps exist.
@@ -27,6 +32,16 @@ struct InvocationOptions {
   // after the steps whatever their outcome (not after a cancel).
   std::vector<exec::Step*> on_run_start;
   std::vector<exec::Step*> on_run_end;
+
+  // For runs of more than dbt nodes (the orchestrator's asset runs):
+  runstore::RunStore* store = nullptr;  // record here instead of opening state_path
+  std::string run_id;                   // preset id (default: a new one)
+  // Called after the run row is written, before any step runs (run tags, targets).
+  std::function<void(runstore::RunStore&, const std::string& run_id)> on_started;
+  // Called with the recorder before any step runs (step hooks, event sinks).
+  std::function<void(runstore::RunRecorder&)> on_recorder;
+  // Only the steps this accepts go into run_results.json (default: every step).
+  std::function<bool(const exec::StepInfo&)> in_run_results;
 };
 
 struct InvocationResult {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <queue>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -96,7 +96,8 @@ struct RunState {
   std::vector<int> waiting;  // unfinished parents per step
   std::vector<std::vector<int>> children;
   std::vector<char> done;
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  std::set<int> ready;                 // in the order given
+  std::map<std::string, int> in_pool;  // running steps per pool
   std::size_t finished = 0;
   int next_index = 0;
   bool stop = false;  // fail-fast or cancel: start nothing new
@@ -113,6 +114,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
               std::vector<int>(steps.size(), 0),
               std::vector<std::vector<int>>(steps.size()),
               std::vector<char>(steps.size(), 0),
+              {},
               {},
               0,
               0,
@@ -143,7 +145,16 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       throw std::invalid_argument("the steps' dependencies form a cycle");
   }
   for (int i = 0; i < total; ++i)
-    if (st.waiting[i] == 0) st.ready.push(i);
+    if (st.waiting[i] == 0) st.ready.insert(i);
+  // The first ready step whose pool has room, or -1.
+  auto startable = [&]() -> int {
+    for (int i : st.ready) {
+      const std::string& pool = steps[i]->info().pool;
+      auto limit = pool.empty() ? options_.pool_limits.end() : options_.pool_limits.find(pool);
+      if (limit == options_.pool_limits.end() || st.in_pool[pool] < limit->second) return i;
+    }
+    return -1;
+  };
 
   std::condition_variable cv;
   // Listeners are called outside the scheduling lock (a run store write must not hold up the
@@ -177,12 +188,13 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
   auto worker = [&](int slot) {
     std::unique_lock lock(mutex_);
     while (true) {
-      cv.wait(lock,
-              [&] { return st.finished == steps.size() || st.stop || cancelled_ || !st.ready.empty(); });
+      cv.wait(lock, [&] { return st.finished == steps.size() || st.stop || cancelled_ || startable() >= 0; });
       if (cancelled_ || st.stop || st.finished == steps.size()) break;
-      int i = st.ready.top();
-      st.ready.pop();
+      int i = startable();
+      st.ready.erase(i);
       Step& step = *steps[i];
+      const std::string& pool = step.info().pool;
+      if (!pool.empty()) ++st.in_pool[pool];
       int index = ++st.next_index;
       busy_[slot] = 1;
       lock.unlock();
@@ -226,6 +238,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
 
       lock.lock();
       busy_[slot] = 0;
+      if (!pool.empty()) --st.in_pool[pool];
       st.done[i] = 1;
       ++st.finished;
       Status status = r.outcome.status;
@@ -241,7 +254,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
         }
       } else {
         for (int c : st.children[i])
-          if (--st.waiting[c] == 0 && !st.done[c]) st.ready.push(c);
+          if (--st.waiting[c] == 0 && !st.done[c]) st.ready.insert(c);
       }
       cv.notify_all();
       lock.unlock();

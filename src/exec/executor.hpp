@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,7 +18,10 @@ namespace pond::exec {
 struct ExecutorOptions {
   int threads = 1;
   bool fail_fast = false;  // first error/fail: interrupt running steps, start no new ones
-  std::string run_id;      // the run the steps belong to (they tag what they write with it)
+  // At most this many steps of a pool (StepInfo::pool) run at once; pools not named here have
+  // no limit. A ready step whose pool is full waits while other ready steps go first.
+  std::map<std::string, int> pool_limits;
+  std::string run_id;  // the run the steps belong to (they tag what they write with it)
 };
 
 // Told about steps as they start and finish; called from worker threads, one call at a time.

@@ -48,6 +48,7 @@ struct StepInfo {
   std::string relation;                 // the relation it writes, rendered, if any
   std::vector<std::string> materializes;  // asset keys it materializes ("main.customers")
   std::vector<CheckRef> checks;           // checks it runs
+  std::string pool;  // steps of one pool run at most ExecutorOptions::pool_limits[pool] at a time
   std::shared_ptr<const StepDetails> details;
 };
 

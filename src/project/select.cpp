@@ -199,6 +199,10 @@ class Evaluator {
       }
       return config_value_matches(*cur, v);
     }
+    if (m == "group") {  // dbt's group: config (models, seeds, snapshots, tests)
+      const json* g = n.config_value("group");
+      return g && g->is_string() && glob(v, g->get<std::string>());
+    }
     if (m == "resource_type") {
       auto want = parse_resource_type(v);
       if (!want) throw UserError("unknown resource type '" + v + "' in '" + c.raw + "'");

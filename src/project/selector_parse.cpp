@@ -40,7 +40,7 @@ void check_method(const std::string& method, std::string_view raw) {
     std::string guess = closest_match(head, known);
     throw UserError("unknown selection method '" + method + "' in '" + std::string(raw) + "'",
                     guess.empty() ? "methods: fqn, path, file, tag, config.<key>, resource_type, source, "
-                                    "exposure, test_type, test_name, package, state, result, selector"
+                                    "exposure, test_type, test_name, package, state, result, selector, group"
                                   : "did you mean '" + guess + ":'?");
   }
 }
@@ -56,8 +56,8 @@ SelectionSpec leaf(SelectionCriterion c) {
 
 const std::vector<std::string>& selection_methods() {
   static const std::vector<std::string> methods{
-      "fqn",      "path",      "file",      "tag",     "config", "resource_type", "source",
-      "exposure", "test_type", "test_name", "package", "state",  "result",        "selector"};
+      "fqn",       "path",      "file",    "tag",   "config", "resource_type", "source", "exposure",
+      "test_type", "test_name", "package", "state", "result", "selector",      "group"};
   return methods;
 }
 

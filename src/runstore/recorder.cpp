@@ -151,18 +151,27 @@ void RunRecorder::on_finish(const exec::StepResult& r, int /*total*/) {
     e->kind = "step_failure";
     e->message = o.message;
   }
+  std::function<void(RunStore&)> extra = hook_ ? hook_(r) : nullptr;
   std::lock_guard lock(mutex_);
   // The step's "running" row, not yet written, is superseded by this one.
   if (auto it = started_.find(info.id); it != started_.end()) {
     pending_[it->second].apply = nullptr;
     started_.erase(it);
   }
-  pending_.push_back({"", [this, s = std::move(s), ms = std::move(ms), cs = std::move(cs), e = std::move(e)] {
+  pending_.push_back({"", [this, s = std::move(s), ms = std::move(ms), cs = std::move(cs), e = std::move(e),
+                           extra = std::move(extra)] {
                         store_.record_step(s);
                         for (const auto& m : ms) store_.record_materialization(m);
                         for (const auto& c : cs) store_.record_check(c);
                         if (e) store_.record_event(*e);
+                        if (extra) extra(store_);
                       }});
+}
+
+void RunRecorder::record_event(EventRecord event) {
+  if (event.run_id.empty()) event.run_id = run_id_;
+  if (event.ts.empty()) event.ts = iso_utc_now();
+  queue({"", [this, event = std::move(event)] { store_.record_event(event); }});
 }
 
 void RunRecorder::finish(const exec::RunOutcome& outcome) {

@@ -33,6 +33,14 @@ class RunRecorder : public exec::ExecutorListener {
   void on_start(const exec::StepInfo& info, int index, int total) override;
   void on_finish(const exec::StepResult& result, int total) override;
 
+  // Writes of the part that planned the run for a finished step (the orchestrator records the
+  // partitions it materialized or failed): called on the worker as the step finishes; the write
+  // it returns (if any) is applied with the step's rows, in the same transaction.
+  using StepHook = std::function<std::function<void(RunStore&)>(const exec::StepResult&)>;
+  void set_step_hook(StepHook hook) { hook_ = std::move(hook); }
+  // Queues an event (a line a command printed, a retry) with the other rows.
+  void record_event(EventRecord event);
+
   // Writes what is pending, stops the writer; then the run row's final status and summary
   // (success, error or cancelled). Throws the first store error of the run.
   void finish(const exec::RunOutcome& outcome);
@@ -60,6 +68,7 @@ class RunRecorder : public exec::ExecutorListener {
   bool writing_ = false;
   bool stopping_ = false;
   std::string error_;
+  StepHook hook_;
   std::thread writer_;
 };
 

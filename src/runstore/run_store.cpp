@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "runstore/process_internal.hpp"
 
 namespace pond::runstore {
 
@@ -73,6 +74,8 @@ RunRecord read_run(const Row& r) {
                    text(r[12]), text(r[13])};
 }
 
+}  // namespace
+
 std::string this_host() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -84,8 +87,6 @@ bool process_alive(std::int64_t pid) {
   if (pid <= 0) return false;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
-
-}  // namespace
 
 void RunStore::transaction(const std::function<void()>& body) {
   state::Transaction tx(*db_, true);
@@ -277,6 +278,31 @@ std::vector<CheckRecord> RunStore::checks_of_run(const std::string& run_id) {
            "SELECT asset_key, check_name, run_id, step_key, ts, status, severity, failures, message FROM "
            "asset_checks WHERE run_id = ? ORDER BY id",
            {run_id}))
+    out.push_back(CheckRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
+                              text(r[6]), state::to_opt_int(r[7]), text(r[8])});
+  return out;
+}
+
+std::vector<MaterializationRecord> RunStore::latest_materializations() {
+  std::vector<MaterializationRecord> out;
+  for (const auto& r : db_->query(
+           "SELECT m.asset_key, m.run_id, m.step_key, m.ts, m.partition_key, m.rows, m.bytes, m.duration_ms, "
+           "m.snapshot_id, m.metadata_json FROM asset_materializations m JOIN (SELECT asset_key, max(id) AS "
+           "id FROM "
+           "asset_materializations WHERE partition_key = '' GROUP BY asset_key) l ON l.id = m.id"))
+    out.push_back(MaterializationRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]),
+                                        state::to_opt_int(r[5]), state::to_opt_int(r[6]),
+                                        state::to_opt_double(r[7]), state::to_opt_int(r[8]), text(r[9])});
+  return out;
+}
+
+std::vector<CheckRecord> RunStore::latest_checks() {
+  std::vector<CheckRecord> out;
+  for (const auto& r : db_->query(
+           "SELECT c.asset_key, c.check_name, c.run_id, c.step_key, c.ts, c.status, c.severity, c.failures, "
+           "c.message FROM asset_checks c JOIN (SELECT asset_key, check_name, max(id) AS id FROM "
+           "asset_checks "
+           "GROUP BY asset_key, check_name) l ON l.id = c.id ORDER BY c.asset_key, c.check_name"))
     out.push_back(CheckRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
                               text(r[6]), state::to_opt_int(r[7]), text(r[8])});
   return out;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,60 @@ struct CheckRecord {
   std::string message;
 };
 
+// The latest outcome of a stretch of an asset's partitions: [range_start, range_end) of the
+// time dimension in epoch seconds ([0, 1) without one) under a list key ("" without a list
+// dimension). Unpartitioned assets have one stretch, [0, 1) under "".
+struct PartitionRangeRecord {
+  std::string asset_key;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+  std::string status;  // materialized | failed
+  std::string run_id;
+  std::string ts;
+  std::string code_version;
+};
+
+// What a run was started to materialize (one row per asset and stretch), so that other
+// processes see which partitions are in progress.
+struct RunTargetRecord {
+  std::string asset_key;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+};
+
+// A backfill (`pond backfill`): the partitions of the selected assets in a range, split into
+// runs that are planned and recorded before the first starts, so that it resumes after a crash.
+struct BackfillRecord {
+  std::string backfill_id;
+  std::string selection;
+  std::string partitions;  // the partitions definition
+  std::string range_from, range_to;
+  std::string mode;    // missing | failed | all
+  std::string policy;  // per-partition | batch:N | single-run
+  std::string status;  // running | success | failed | cancelled
+  std::string args_json = "{}";
+  std::string created_at;
+  std::string finished_at;
+  std::optional<std::int64_t> pid;
+  std::string host;
+  bool cancel_requested = false;
+};
+
+// One planned run of a backfill: a stretch of partitions of some of its assets.
+struct BackfillRunRecord {
+  std::string backfill_id;
+  int seq = 0;
+  std::string list_key;
+  std::int64_t range_start = 0;
+  std::int64_t range_end = 1;
+  std::int64_t partitions = 1;
+  std::string assets_json = "[]";  // asset keys
+  std::string status = "pending";  // pending | running | success | failed | cancelled
+  std::string run_id;
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -149,6 +204,55 @@ class RunStore {
   std::vector<EventRecord> events_of(const std::string& run_id);
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);
+  // The latest materialization of every asset without a partition key (what `pond build` and
+  // unpartitioned asset runs record).
+  std::vector<MaterializationRecord> latest_materializations();
+  // The latest result of every check of every asset.
+  std::vector<CheckRecord> latest_checks();
+
+  // ---- partitions (partitions.cpp)
+  // Records the outcome of a stretch: it replaces what the stretch overlaps, and merges with
+  // neighbours of the same status, run and code version. Call inside transaction().
+  void record_partition_range(const PartitionRangeRecord& r);
+  // Every stretch of every asset (ordered by asset, list key, start): the input of status.
+  std::vector<PartitionRangeRecord> partition_ranges();
+  std::vector<PartitionRangeRecord> partition_ranges_of(const std::string& asset_key);
+  // Adds keys to a dynamic partitions definition; returns those that were new.
+  std::vector<std::string> add_dynamic_partitions(const std::string& definition,
+                                                  const std::vector<std::string>& keys);
+  // definition -> keys in the order they were added.
+  std::map<std::string, std::vector<std::string>> dynamic_partitions();
+  std::vector<std::string> remove_dynamic_partitions(const std::string& definition,
+                                                     const std::vector<std::string>& keys);
+  void record_run_targets(const std::string& run_id, const std::vector<RunTargetRecord>& targets);
+  std::vector<RunTargetRecord> run_targets(const std::string& run_id);
+  // Targets of runs still marked running (with their run ids).
+  std::vector<std::pair<std::string, RunTargetRecord>> running_targets();
+  void set_run_tags(const std::string& run_id, const std::map<std::string, std::string>& tags);
+  std::map<std::string, std::string> run_tags(const std::string& run_id);
+  // Runs carrying tag key=value, most recent first.
+  std::vector<std::string> runs_with_tag(const std::string& key, const std::string& value);
+
+  // ---- backfills (backfills.cpp)
+  // Records a backfill (running, this process) and its planned runs, in one transaction.
+  void create_backfill(const BackfillRecord& b, const std::vector<BackfillRunRecord>& runs);
+  // By full id or unique prefix. Throws UserError when the prefix is ambiguous.
+  std::optional<BackfillRecord> find_backfill(const std::string& id_or_prefix);
+  std::vector<BackfillRecord> recent_backfills(int limit);
+  std::vector<BackfillRunRecord> backfill_runs(const std::string& backfill_id);
+  void set_backfill_run(const std::string& backfill_id, int seq, const std::string& status,
+                        const std::string& run_id);
+  // This process takes the backfill over (resume): running, its pid and host, no cancel request.
+  void claim_backfill(const std::string& backfill_id);
+  void finish_backfill(const std::string& backfill_id, const std::string& status);
+  void request_backfill_cancel(const std::string& backfill_id);
+  // Whether the process recorded for a running backfill is still alive (on this host; another
+  // host's process is taken as alive).
+  bool backfill_process_alive(const BackfillRecord& b);
+
+  // ---- cancel requests (another process asks a run's process to stop it)
+  void request_run_cancel(const std::string& run_id);
+  bool run_cancel_requested(const std::string& run_id);
 
  private:
   explicit RunStore(std::unique_ptr<state::Database> db);

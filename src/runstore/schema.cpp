@@ -96,6 +96,79 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
 CREATE INDEX steps_by_status ON steps(run_id, status);
 )sql"},
+      {4, "asset partitions as ranges, dynamic partition keys, run targets and tags", R"sql(
+CREATE TABLE asset_partitions (
+  asset_key    TEXT NOT NULL,
+  list_key     TEXT NOT NULL DEFAULT '',
+  range_start  BIGINT NOT NULL,
+  range_end    BIGINT NOT NULL,
+  status       TEXT NOT NULL,
+  run_id       TEXT NOT NULL,
+  ts           TEXT NOT NULL,
+  code_version TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (asset_key, list_key, range_start)
+);
+CREATE INDEX asset_partitions_by_run ON asset_partitions(run_id);
+
+CREATE TABLE dynamic_partitions (
+  id            {{id}},
+  definition    TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  added_at      TEXT NOT NULL,
+  UNIQUE (definition, partition_key)
+);
+
+CREATE TABLE run_targets (
+  run_id      TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  asset_key   TEXT NOT NULL,
+  list_key    TEXT NOT NULL DEFAULT '',
+  range_start BIGINT NOT NULL,
+  range_end   BIGINT NOT NULL,
+  PRIMARY KEY (run_id, asset_key, list_key, range_start)
+);
+CREATE INDEX run_targets_by_asset ON run_targets(asset_key);
+
+CREATE TABLE run_tags (
+  run_id    TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  tag_key   TEXT NOT NULL,
+  tag_value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, tag_key)
+);
+CREATE INDEX run_tags_by_tag ON run_tags(tag_key, tag_value);
+)sql"},
+      {5, "backfills and their runs; cancel requests of runs from other processes", R"sql(
+CREATE TABLE backfills (
+  backfill_id      TEXT PRIMARY KEY,
+  selection        TEXT NOT NULL,
+  partitions       TEXT NOT NULL,
+  range_from       TEXT NOT NULL,
+  range_to         TEXT NOT NULL,
+  mode             TEXT NOT NULL,
+  policy           TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  args_json        TEXT NOT NULL DEFAULT '{}',
+  created_at       TEXT NOT NULL,
+  finished_at      TEXT NOT NULL DEFAULT '',
+  pid              BIGINT,
+  host             TEXT NOT NULL DEFAULT '',
+  cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE backfill_runs (
+  backfill_id TEXT NOT NULL REFERENCES backfills(backfill_id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  list_key    TEXT NOT NULL DEFAULT '',
+  range_start BIGINT NOT NULL,
+  range_end   BIGINT NOT NULL,
+  partitions  BIGINT NOT NULL,
+  assets_json TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  run_id      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (backfill_id, seq)
+);
+
+ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
+)sql"},
   };
   return migrations;
 }
@@ -120,6 +193,11 @@ int apply_migrations(state::Database& db, const std::vector<Migration>& migratio
     return static_cast<int>(
         state::to_int(db.query("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]));
   };
+  // Versions are applied one by one, each that is missing: numbers are given in merge order, so
+  // a store may have a later one before an earlier one arrives.
+  auto applied = [&](int v) {
+    return !db.query("SELECT 1 FROM schema_version WHERE version = ?", {std::int64_t{v}}).empty();
+  };
   int version = current();
   int newest = migrations.empty() ? 0 : migrations.back().version;
   if (version > newest) {
@@ -127,15 +205,14 @@ int apply_migrations(state::Database& db, const std::vector<Migration>& migratio
                        ", newer than this pond knows (" + std::to_string(newest) + "); upgrade pond");
   }
   for (const Migration& m : migrations) {
-    if (m.version <= version) continue;
+    if (m.version <= version && applied(m.version)) continue;
     state::Transaction tx(db, true);
     // Re-check inside the write lock: another process may have migrated meanwhile.
-    if (current() >= m.version) continue;
+    if (applied(m.version)) continue;
     db.execute_script(dialect(db, m.sql));
     db.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
                {std::int64_t{m.version}, std::string(m.description), iso_utc_now()});
     tx.commit();
-    version = m.version;
   }
   return current();
 }

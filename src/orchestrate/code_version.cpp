@@ -1,0 +1,98 @@
+#include "orchestrate/code_version.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/text.hpp"
+#include "project/hashing.hpp"
+#include "project/node.hpp"
+
+namespace pond::orchestrate {
+
+namespace {
+
+constexpr std::size_t kVersionLength = 16;
+
+std::string short_hash(std::string_view text) {
+  return project::sha256_hex(text).substr(0, kVersionLength);
+}
+
+// Whitespace-separated words with simple quotes removed: enough to spot file names.
+std::vector<std::string> words(const std::string& command) {
+  std::vector<std::string> out;
+  std::string cur;
+  char quote = 0;
+  for (char c : command) {
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '|' || c == '&') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+}  // namespace
+
+std::string dbt_code_version(const project::Node& node) {
+  return short_hash(node.checksum + "\n" + node.unrendered_config.dump());
+}
+
+std::vector<std::string> command_files(const AssetConfig& a, const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  fs::path cwd = a.cwd.empty() ? root : root / a.cwd;
+  std::set<std::string> out;
+  auto relative = [&](const fs::path& p) {
+    std::error_code ec;
+    fs::path r = fs::relative(fs::weakly_canonical(p, ec), fs::weakly_canonical(root, ec), ec);
+    return r.empty() ? p.generic_string() : r.generic_string();
+  };
+  std::vector<std::string> ws = a.argv.empty() ? words(a.shell) : a.argv;
+  for (const auto& w : ws) {
+    if (w.empty() || w[0] == '-' || w.find('=') != std::string::npos) continue;
+    fs::path p = fs::path(w).is_absolute() ? fs::path(w) : cwd / w;
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) out.insert(relative(p));
+  }
+  for (const auto& pattern : a.code) {
+    glob_t g{};
+    std::string full = (root / pattern).string();
+    if (::glob(full.c_str(), 0, nullptr, &g) == 0)
+      for (std::size_t i = 0; i < g.gl_pathc; ++i)
+        if (fs::is_regular_file(g.gl_pathv[i])) out.insert(relative(g.gl_pathv[i]));
+    globfree(&g);
+  }
+  return {out.begin(), out.end()};
+}
+
+std::string command_code_version(const AssetConfig& a, const std::vector<std::string>& files,
+                                 const std::filesystem::path& root) {
+  std::ostringstream text;
+  text << (a.argv.empty() ? a.shell : "") << "\n";
+  for (const auto& w : a.argv) text << w << '\0';
+  for (const auto& [k, v] : a.env) text << k << "=" << v << "\n";
+  text << a.cwd << "\n";
+  if (a.produces) text << a.produces->table << " " << a.produces->format << "\n";
+  for (const auto& f : files) {
+    std::ifstream in(root / f, std::ios::binary);
+    std::ostringstream body;
+    body << in.rdbuf();
+    text << f << "\n" << project::sha256_hex(body.str()) << "\n";
+  }
+  return short_hash(text.str());
+}
+
+}  // namespace pond::orchestrate

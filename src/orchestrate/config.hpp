@@ -1,0 +1,152 @@
+#pragma once
+// pond.yml as pond reads it: the parts the orchestrator owns (state, retention, pools, the run
+// queue, partitions, command assets, and pond settings for dbt nodes by selection). Every value
+// keeps the place it came from, so later checks (an unknown asset in deps, a bad mapping) can
+// name pond.yml:line:col. docs/orchestrate.md documents each key.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace pond::orchestrate {
+
+// How a failed step is tried again.
+struct RetryPolicy {
+  int max = 0;  // further attempts after the first
+  std::chrono::milliseconds delay{0};
+  enum class Backoff { kConstant, kLinear, kExponential } backoff = Backoff::kConstant;
+  bool jitter = false;
+};
+
+// One partitions definition (`partitions:` entry).
+struct PartitionsConfig {
+  enum class Type { kHourly, kDaily, kWeekly, kMonthly, kCron, kStatic, kDynamic, kMulti };
+  std::string name;
+  Type type = Type::kDaily;
+  SourceLocation where;
+  // Time windows.
+  std::string start;  // "2024-01-01" or "2024-01-01 06:00" (local time in `timezone`)
+  std::string end;    // exclusive, optional
+  std::string timezone = "UTC";
+  std::string cron;  // type cron (also set for the fixed types: their schedule)
+  int end_offset = 0;
+  int minute_offset = 0;  // the fixed types: when the window starts within the hour/day/...
+  int hour_offset = 0;
+  int day_offset = 0;  // weekly: weekday (0 = Sunday), monthly: day of month (1-based)
+  // Static.
+  std::vector<std::string> values;
+  // Multi: dimension name -> definition name (exactly two; one time, one not).
+  std::vector<std::pair<std::string, std::string>> dimensions;
+};
+
+// How an asset's partitions map to an upstream's (`deps:` entries, `models:` rules).
+struct MappingConfig {
+  enum class Type { kDefault, kIdentity, kAll, kLast, kTimeWindow, kStatic } type = Type::kDefault;
+  int start_offset = 0;  // time_window
+  int end_offset = 0;
+  std::map<std::string, std::vector<std::string>> static_map;  // upstream key -> downstream keys
+  SourceLocation where;
+};
+
+// One entry of a command asset's `deps:`: an asset name or a selection, with an optional mapping.
+struct DepConfig {
+  std::string select;  // a name ("stg_orders") or a selection ("+fct_revenue", "tag:daily")
+  MappingConfig mapping;
+  SourceLocation where;
+};
+
+// What a command asset writes for pond to commit to the lake.
+struct ProducesConfig {
+  std::string table;               // "schema.table" in the target's lake
+  std::string format = "parquet";  // parquet | csv | jsonl
+  enum class Write { kReplace, kAppend } write = Write::kReplace;
+  // Partitioned assets: the column holding the partition (time: its window is replaced; static:
+  // its key). Keyed by dimension name for two dimensions ("" for one).
+  std::map<std::string, std::string> partition_columns;
+  SourceLocation where;
+};
+
+struct CheckDecl {
+  std::string name;
+  bool blocking = false;
+  std::string description;
+};
+
+// A command asset (`assets:` entry).
+struct AssetConfig {
+  std::string name;
+  SourceLocation where;
+  std::vector<std::string> argv;  // `run:` as a list: executed directly
+  std::string shell;              // `run:` as a string: executed by /bin/sh -c
+  SourceLocation run_where;
+  std::string description;
+  std::string group = "default";
+  std::vector<std::string> owners;
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> env;
+  std::string cwd;  // relative to the project folder; default the project folder
+  std::optional<std::chrono::milliseconds> timeout;
+  std::vector<DepConfig> deps;
+  std::string partitions;  // definition name
+  SourceLocation partitions_where;
+  std::optional<ProducesConfig> produces;
+  std::vector<CheckDecl> checks;
+  std::optional<RetryPolicy> retry;
+  std::string pool;
+  SourceLocation pool_where;
+  std::vector<std::string> code;  // extra files (globs) whose contents are part of the code version
+};
+
+// pond settings for dbt nodes picked by a selection (`models:` entry).
+struct ModelRule {
+  std::string select;
+  SourceLocation where;
+  std::string partitions;
+  SourceLocation partitions_where;
+  std::map<std::string, MappingConfig> mappings;  // upstream asset name -> mapping
+  std::optional<RetryPolicy> retry;
+  std::string pool;
+  SourceLocation pool_where;
+  std::optional<bool> blocking_checks;  // whether the nodes' tests stop command assets downstream
+};
+
+struct TagLimit {
+  std::string key;
+  std::optional<std::string> value;  // none: every run carrying the key counts
+  int limit = 1;
+};
+
+struct RunQueueConfig {
+  std::optional<int> max_concurrent_runs;  // none: unlimited
+  std::vector<TagLimit> tag_limits;
+};
+
+struct RetentionConfig {
+  std::optional<std::chrono::seconds> events;
+  std::optional<std::chrono::seconds> runs;
+};
+
+struct PondConfig {
+  std::filesystem::path file;  // pond.yml (may not exist: every key has a default)
+  bool exists = false;
+  std::string state = ".pond/state.db";
+  RetentionConfig retention;
+  std::map<std::string, int> pools;
+  RunQueueConfig run_queue;
+  std::vector<PartitionsConfig> partitions;
+  std::vector<AssetConfig> assets;
+  std::vector<ModelRule> models;
+
+  const PartitionsConfig* find_partitions(const std::string& name) const;
+};
+
+// Reads <project>/pond.yml strictly: an unknown key, a wrong type or a bad value is a UserError
+// naming pond.yml:line:col, with a did-you-mean where one fits. A missing file is an empty config.
+PondConfig load_pond_config(const std::filesystem::path& project_root);
+PondConfig parse_pond_config(const std::string& text, const std::filesystem::path& file);
+
+}  // namespace pond::orchestrate

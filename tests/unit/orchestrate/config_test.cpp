@@ -1,0 +1,136 @@
+#include "orchestrate/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pond::orchestrate {
+
+namespace {
+
+PondConfig parse(const std::string& text) {
+  return parse_pond_config(text, "pond.yml");
+}
+
+// The error's text for a config that must be refused.
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(PondConfig, ReadsEveryPart) {
+  PondConfig c = parse(R"(
+state: postgres://localhost/pond
+retention: {events: 30d, runs: 365d}
+pools: {postgres_source: 2}
+run_queue:
+  max_concurrent_runs: 3
+  tag_concurrency_limits:
+    - {key: team, value: finance, limit: 1}
+partitions:
+  daily: {type: daily, start: 2024-01-01, timezone: Europe/Amsterdam, end_offset: 1}
+  region: {type: static, values: [eu, us]}
+  customers: {type: dynamic}
+  daily_region: {type: multi, dimensions: {date: daily, region: region}}
+assets:
+  scores:
+    run: python3 scripts/score.py
+    deps: [fct_customers, {asset: raw_events, mapping: {type: time_window, start_offset: -1}}]
+    partitions: daily
+    produces: {table: ml.scores, format: parquet, partition_column: day}
+    retry: {max: 3, delay: 10s, backoff: exponential, jitter: true}
+    timeout: 10m
+    pool: postgres_source
+    checks: [{name: positive, blocking: true}, plain]
+    env: {MODE: fast}
+  export: {run: [./export.sh, --all], deps: ["+fct_revenue"]}
+models:
+  - {select: "tag:daily", partitions: daily, retry: {max: 2}}
+)");
+  EXPECT_EQ(c.state, "postgres://localhost/pond");
+  EXPECT_EQ(c.retention.events->count(), 30 * 86400);
+  EXPECT_EQ(c.pools.at("postgres_source"), 2);
+  EXPECT_EQ(*c.run_queue.max_concurrent_runs, 3);
+  ASSERT_EQ(c.run_queue.tag_limits.size(), 1u);
+  EXPECT_EQ(*c.run_queue.tag_limits[0].value, "finance");
+  ASSERT_EQ(c.partitions.size(), 4u);
+  EXPECT_EQ(c.partitions[0].end_offset, 1);
+  EXPECT_EQ(c.partitions[3].dimensions.size(), 2u);
+  ASSERT_EQ(c.assets.size(), 2u);
+  const AssetConfig& s = c.assets[0];
+  EXPECT_EQ(s.shell, "python3 scripts/score.py");
+  EXPECT_EQ(s.deps.size(), 2u);
+  EXPECT_EQ(s.deps[1].mapping.type, MappingConfig::Type::kTimeWindow);
+  EXPECT_EQ(s.deps[1].mapping.start_offset, -1);
+  EXPECT_EQ(s.produces->partition_columns.at(""), "day");
+  EXPECT_EQ(s.retry->backoff, RetryPolicy::Backoff::kExponential);
+  EXPECT_EQ(s.retry->delay.count(), 10000);
+  EXPECT_EQ(s.timeout->count(), 600000);
+  EXPECT_TRUE(s.checks[0].blocking);
+  EXPECT_FALSE(s.checks[1].blocking);
+  EXPECT_EQ(c.assets[1].argv, (std::vector<std::string>{"./export.sh", "--all"}));
+  EXPECT_EQ(c.models[0].retry->max, 2);
+}
+
+TEST(PondConfig, MissingOrEmptyIsDefaults) {
+  PondConfig c = parse("");
+  EXPECT_EQ(c.state, ".pond/state.db");
+  EXPECT_TRUE(c.assets.empty());
+}
+
+TEST(PondConfig, UnknownKeysNameTheLineAndAGuess) {
+  std::string e = error_of("assets:\n  a:\n    run: x\n    depz: [b]\n");
+  EXPECT_TRUE(has(e, "pond.yml:4:5")) << e;
+  EXPECT_TRUE(has(e, "unknown key 'depz'")) << e;
+  EXPECT_TRUE(has(e, "did you mean 'deps'?")) << e;
+  e = error_of("partitons: {}\n");
+  EXPECT_TRUE(has(e, "pond.yml:1:1")) << e;
+  EXPECT_TRUE(has(e, "did you mean 'partitions'?")) << e;
+}
+
+TEST(PondConfig, WrongTypesAndValues) {
+  EXPECT_TRUE(has(error_of("pools: {a: many}\n"), "whole number")) << error_of("pools: {a: many}\n");
+  EXPECT_TRUE(has(error_of("partitions:\n  d: {type: dayly, start: 2024-01-01}\n"), "did you mean 'daily'?"));
+  EXPECT_TRUE(has(error_of("assets:\n  a: {run: x, timeout: soon}\n"), "duration"));
+  EXPECT_TRUE(
+      has(error_of("assets:\n  a: {run: x, retry: {backoff: random}}\n"), "constant, linear or exponential"));
+  EXPECT_TRUE(has(error_of("assets:\n  a: {deps: [b]}\n"), "needs 'run:'"));
+  EXPECT_TRUE(has(error_of("assets:\n  a: {run: x, produces: {table: nodot}}\n"), "schema.table"));
+  EXPECT_TRUE(has(error_of("assets:\n  a: {run: x, env: {POND_ASSET: y}}\n"), "set by pond"));
+  EXPECT_TRUE(has(error_of("assets:\n  a.b: {run: x}\n"), "letters, digits"));
+}
+
+TEST(PondConfig, ReferencesAreChecked) {
+  std::string e = error_of(
+      "partitions:\n  daily: {type: daily, start: 2024-01-01}\nassets:\n  a: {run: x, partitions: dayly}\n");
+  EXPECT_TRUE(has(e, "pond.yml:4:27")) << e;
+  EXPECT_TRUE(has(e, "did you mean 'daily'?")) << e;
+  e = error_of("pools: {db: 1}\nassets:\n  a: {run: x, pool: dbb}\n");
+  EXPECT_TRUE(has(e, "unknown pool 'dbb'")) << e;
+  e = error_of(
+      "partitions:\n  a: {type: daily, start: 2024-01-01}\n  b: {type: hourly, start: 2024-01-01}\n"
+      "  m: {type: multi, dimensions: {x: a, y: b}}\n");
+  EXPECT_TRUE(has(e, "two time dimensions")) << e;
+  e = error_of("assets:\n  a: {run: x, produces: {table: s.t, partition_column: d}}\n");
+  EXPECT_TRUE(has(e, "no 'partitions:'")) << e;
+}
+
+TEST(PondConfig, Mappings) {
+  std::string e = error_of("assets:\n  a: {run: x, deps: [{asset: b, mapping: {type: identical}}]}\n");
+  EXPECT_TRUE(has(e, "did you mean 'identity'?")) << e;
+  e = error_of("assets:\n  a: {run: x, deps: [{asset: b, mapping: {type: static}}]}\n");
+  EXPECT_TRUE(has(e, "needs 'map:'")) << e;
+  PondConfig c = parse(
+      "assets:\n  a: {run: x, deps: [{asset: b, mapping: {type: static, map: {eu: [west, north]}}}]}\n");
+  EXPECT_EQ(c.assets[0].deps[0].mapping.static_map.at("eu").size(), 2u);
+}
+
+}  // namespace pond::orchestrate

@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include "runstore/run_store.hpp"
+#include "support/temp_dir.hpp"
+
+namespace pond::runstore {
+
+namespace {
+
+PartitionRangeRecord range(std::int64_t a, std::int64_t b, std::string status, std::string run,
+                           std::string code = "v1") {
+  return {"main.events",  "", a, b, std::move(status), std::move(run), "2026-01-01T00:00:00Z",
+          std::move(code)};
+}
+
+std::string dump(RunStore& s) {
+  std::string out;
+  for (const auto& r : s.partition_ranges_of("main.events"))
+    out += "[" + std::to_string(r.range_start) + "," + std::to_string(r.range_end) + ")" + r.status[0] +
+           r.run_id + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST(RunStorePartitions, StretchesSplitAndMerge) {
+  test::TempDir dir;
+  RunStore s = RunStore::open(dir.path() / "state.db");
+  auto rec = [&](const PartitionRangeRecord& r) { s.transaction([&] { s.record_partition_range(r); }); };
+  rec(range(0, 100, "materialized", "r1"));
+  EXPECT_EQ(dump(s), "[0,100)mr1 ");
+  rec(range(40, 50, "failed", "r2"));  // splits
+  EXPECT_EQ(dump(s), "[0,40)mr1 [40,50)fr2 [50,100)mr1 ");
+  rec(range(40, 50, "materialized", "r1"));  // same outcome as its neighbours: one stretch again
+  EXPECT_EQ(dump(s), "[0,100)mr1 ");
+  rec(range(100, 120, "materialized", "r1"));  // touching, same outcome: merges
+  EXPECT_EQ(dump(s), "[0,120)mr1 ");
+  rec(range(110, 130, "materialized", "r3"));  // another run: no merge, overlap replaced
+  EXPECT_EQ(dump(s), "[0,110)mr1 [110,130)mr3 ");
+  rec(range(0, 200, "failed", "r4"));
+  EXPECT_EQ(dump(s), "[0,200)fr4 ");
+  EXPECT_EQ(s.partition_ranges().size(), 1u);
+}
+
+TEST(RunStorePartitions, DynamicKeysTargetsAndTags) {
+  test::TempDir dir;
+  RunStore s = RunStore::open(dir.path() / "state.db");
+  EXPECT_EQ(s.add_dynamic_partitions("customers", {"acme", "globex"}).size(), 2u);
+  EXPECT_EQ(s.add_dynamic_partitions("customers", {"globex", "initech"}),
+            std::vector<std::string>{"initech"});
+  EXPECT_EQ(s.dynamic_partitions().at("customers"), (std::vector<std::string>{"acme", "globex", "initech"}));
+  EXPECT_EQ(s.remove_dynamic_partitions("customers", {"acme", "nope"}), std::vector<std::string>{"acme"});
+  s.start_run({"run1", "materialize", "", "{}", "running", "2026-01-01T00:00:00Z", "", "dev", "cli", "", ""});
+  s.record_run_targets("run1", {{"main.events", "", 0, 86400}});
+  s.set_run_tags("run1", {{"team", "web"}});
+  EXPECT_EQ(s.running_targets().size(), 1u);
+  EXPECT_EQ(s.run_tags("run1").at("team"), "web");
+  EXPECT_EQ(s.runs_with_tag("team", "web"), std::vector<std::string>{"run1"});
+  s.finish_run("run1", "success", "2026-01-01T00:01:00Z", "{}");
+  EXPECT_TRUE(s.running_targets().empty());
+}
+
+}  // namespace pond::runstore
