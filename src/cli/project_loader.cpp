@@ -25,6 +25,8 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.database = t.database;
   lo.target.schema = t.schema;
   lo.target.threads = t.threads;
+  lo.target.path = t.path;
+  lo.target.extra = t.extra;
   lo.cli_vars = project::parse_cli_vars(vars_text);
   lo.check_cycles = false;  // checked below, on the graph built once
   out->manifest = project::load_manifest(out->resolved.project, lo);

@@ -43,6 +43,39 @@ QueryResult ExecutionHooks::run_query(const std::string&) {
 
 namespace {
 
+std::string sql_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+// dbt-duckdb's list_relations_without_caching and list_schemas, as catalog queries.
+std::vector<RelationInfo> ExecutionHooks::list_relations(const std::string& database, const std::string& schema) {
+  std::string sql =
+      "select table_catalog, table_schema, table_name, case table_type when 'VIEW' then 'view' else 'table' end "
+      "from system.information_schema.tables where lower(table_schema) = lower(" + sql_literal(schema) + ")";
+  if (!database.empty()) sql += " and lower(table_catalog) = lower(" + sql_literal(database) + ")";
+  sql += " order by table_name";
+  std::vector<RelationInfo> out;
+  for (const auto& row : run_query(sql).rows)
+    if (row.size() == 4)
+      out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or("table")});
+  return out;
+}
+
+std::vector<std::string> ExecutionHooks::list_schemas(const std::string& database) {
+  std::string sql = "select schema_name from system.information_schema.schemata";
+  if (!database.empty()) sql += " where lower(catalog_name) = lower(" + sql_literal(database) + ")";
+  std::vector<std::string> out;
+  for (const auto& row : run_query(sql + " order by schema_name").rows)
+    if (!row.empty() && row[0]) out.push_back(*row[0]);
+  return out;
+}
+
+namespace {
+
 // `{% test name(args) %}` blocks are macros named test_<name> to the Jinja engine.
 std::string test_blocks_as_macros(std::string sql) {
   auto replace_tag = [&](const std::string& from, const std::string& to, bool first_only) {
@@ -76,8 +109,11 @@ std::string test_blocks_as_macros(std::string sql) {
   return sql;
 }
 
+// Where the error happened: the template it was raised in (a macro's file, or the node's own),
+// else `file`.
 UserError to_user_error(const jinja::TemplateError& e, const std::string& file, int line_offset = 0) {
-  SourceLocation where{file, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
+  const std::string& name = e.template_name().empty() || e.template_name() == "render" ? file : e.template_name();
+  SourceLocation where{name, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
   std::string hint;
   if (e.kind() == jinja::ErrorKind::kUndefined) hint = "is it a macro or variable defined in this project?";
   return UserError(where, std::string(jinja::error_kind_name(e.kind())) + ": " + e.message(), hint);
@@ -107,34 +143,42 @@ struct Compiler::Impl {
   jinja::Environment env;
   std::vector<std::shared_ptr<const jinja::Module>> modules;
   std::set<std::string> project_macros;
+  MacroRegistry registry;
 
   Impl(project::Manifest& manifest, CompileOptions options)
       : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
+    data.macros = &registry;
+    data.env = &env;
     install_context(env, data);
     install_graph();
-    std::map<std::string, std::shared_ptr<MacroNamespace>> namespaces;  // by package
-    auto add_to = [&](const std::string& package, const std::vector<std::pair<std::string, Value>>& exports) {
-      auto& ns = namespaces[package];
+    env.add_global("selected_resources", Value::list());
+    // dbt's and dbt-duckdb's macros: `dbt.<name>`, and by name below every project's.
+    for (const auto& [k, v] : load_library(std::string(builtin_macros_source()), "<dbt built-in macros>")) {
+      registry.internal->add(k, v);
+      env.add_global(k, v);
+    }
+    // Every macro by name, '_'-prefixed ones too: the root project's in the globals (over
+    // dbt's), another package's in its layer, each package's as `<package>.<macro>`.
+    for (const auto& mc : m.macros) {
+      // Leading newlines keep line numbers in errors equal to the file's.
+      std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
+      text += test_blocks_as_macros(mc.macro_sql);
+      auto& ns = registry.packages[mc.package_name];
       if (!ns) ns = std::make_shared<MacroNamespace>();
-      for (const auto& [k, v] : exports) ns->add(k, v);
-    };
-    add_to("dbt", load_library(std::string(builtin_macros_source()), "<dbt built-in macros>"));
-    // Packages first, the root project last: in the flat namespace the root project's macros
-    // win, as in dbt; each package's macros are also reachable as `<package>.<macro>`.
-    for (int root_pass = 0; root_pass < 2; ++root_pass) {
-      for (const auto& mc : m.macros) {
-        if ((mc.package_name == m.project.name) != (root_pass == 1)) continue;
-        // Leading newlines keep line numbers in errors equal to the file's.
-        std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
-        text += test_blocks_as_macros(mc.macro_sql);
-        auto exports = load_library(text, m.display_path(mc.package_name, mc.original_file_path));
-        if (root_pass == 1)
-          for (const auto& e : exports) project_macros.insert(e.first);
-        add_to(mc.package_name, exports);
+      bool root = mc.package_name == m.project.name;
+      for (const auto& [k, v] : load_library(text, m.display_path(mc.package_name, mc.original_file_path))) {
+        ns->add(k, v);
+        if (root) {
+          env.add_global(k, v);
+          project_macros.insert(k);
+        } else {
+          registry.layers[mc.package_name][k] = v;
+        }
       }
     }
-    for (auto& [package, dict] : namespaces)  // never hide a context name (a project named "target")
-      if (!env.find_global(package)) env.add_global(package, Value::object(dict));
+    if (!env.find_global("dbt")) env.add_global("dbt", Value::object(registry.internal));
+    for (auto& [package, ns] : registry.packages)  // never hide a context name (a project named "target")
+      if (!env.find_global(package)) env.add_global(package, Value::object(ns));
   }
 
   // `graph` (nodes, sources and exposures visible to macros) costs a dict per node, so it is
@@ -159,20 +203,16 @@ struct Compiler::Impl {
     env.add_global("graph", graph);
   }
 
-  // Loads a file of macros into the flat namespace; returns its macros.
+  // Loads a file of macros; returns every macro it defines.
   std::vector<std::pair<std::string, Value>> load_library(const std::string& text, const std::string& name) {
-    std::vector<std::pair<std::string, Value>> names;
     try {
       auto module = env.from_string(text, name)->load_module();
-      for (const auto& [k, v] : module->exports().as_dict().entries()) {
-        env.add_global(k.str(), v);
-        names.emplace_back(k.str(), v);
-      }
+      auto macros = module->macros();
       modules.push_back(std::move(module));
+      return macros;
     } catch (const jinja::TemplateError& e) {
       throw to_user_error(e, name);
     }
-    return names;
   }
 
   // Renders one node; `state` receives the calls it made.
@@ -196,36 +236,73 @@ struct Compiler::Impl {
       }
       v.set(Value("model"), model);
     }
-    if (n.test_metadata) {
-      Value kwargs = Value::dict();
-      for (const auto& [k, val] : n.test_metadata->kwargs.items()) {
-        Value arg = to_value(val);
-        if (val.is_string()) {
-          const std::string& s = val.get_ref<const std::string&>();
-          if (auto name = where_subquery_ref(s)) {
-            vars.as_dict().set(Value("__pond_kwarg_ref__"), Value(std::string(*name)));
-            arg = Value(render_template(*where_subquery_template(n), n, vars));
-            vars.as_dict().erase(Value("__pond_kwarg_ref__"));
-          } else if (s.find("{{") != std::string::npos) {
-            arg = Value(render_text(s, n, holder, vars));
-          } else if (s.rfind("ref(", 0) == 0 || s.rfind("source(", 0) == 0)
-            arg = Value(render_text("{{ " + s + " }}", n, holder, vars));
-        }
-        kwargs.as_dict().set(Value(k), arg);
-      }
-      v.set(Value("_dbt_generic_test_kwargs"), kwargs);
-    }
-    return render_text(n.raw_code, n, holder, vars);
-  }
-
-  std::string render_template(const jinja::Template& t, const Node& n, const Value& vars) {
+    state.vars = vars;
+    state.layer = registry.layer_for(n.package_name);
+    if (n.test_metadata) v.set(Value("_dbt_generic_test_kwargs"), test_kwargs(n, vars, state.layer));
     try {
-      return t.render(vars);
+      return (n.test_metadata ? cached_template(display_path(n), n.raw_code)
+                              : env.from_string(n.raw_code, display_path(n)))
+          ->render(vars, state.layer);
     } catch (const jinja::TemplateError& e) {
-      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
+      throw to_user_error(e, display_path(n));
     } catch (const jinja::MacroReturn& r) {
       return r.value.str();
     }
+  }
+
+  std::string display_path(const Node& n) const { return m.display_path(n.package_name, n.original_file_path); }
+
+  // A generic test's arguments as dbt's add_rendered_test_kwargs makes them: every string is
+  // rendered natively (so `model`, "{{ get_where_subquery(ref('x')) }}", and `to: ref('y')` are
+  // Relations), except column_name; strings that look like a call of ref/source/var/env_var/doc
+  // are wrapped in {{ }} first. Lists and dicts are walked.
+  Value test_kwargs(const Node& n, const Value& vars, const jinja::Globals* layer) {
+    std::function<Value(const nlohmann::json&, bool)> convert = [&](const nlohmann::json& val, bool top_column) {
+      if (val.is_object()) {
+        Value d = Value::dict();
+        for (const auto& [k, x] : val.items()) d.as_dict().set(Value(k), convert(x, false));
+        return d;
+      }
+      if (val.is_array()) {
+        std::vector<Value> items;
+        for (const auto& x : val) items.push_back(convert(x, false));
+        return Value::list(std::move(items));
+      }
+      if (!val.is_string() || top_column) return to_value(val);
+      const std::string& s = val.get_ref<const std::string&>();
+      try {
+        if (auto name = where_subquery_ref(s)) {
+          vars.as_dict().set(Value("__pond_kwarg_ref__"), Value(std::string(*name)));
+          Value out = cached_template(display_path(n), "{{ get_where_subquery(ref(__pond_kwarg_ref__)) }}")
+                          ->render_native(vars, layer);
+          vars.as_dict().erase(Value("__pond_kwarg_ref__"));
+          return out;
+        }
+        if (looks_like_call(s)) return env.from_string("{{ " + s + " }}", display_path(n))->render_native(vars, layer);
+        if (s.find("{{") == std::string::npos && s.find("{%") == std::string::npos) return Value(s);
+        return env.from_string(s, display_path(n))->render_native(vars, layer);
+      } catch (const jinja::TemplateError& e) {
+        throw to_user_error(e, display_path(n));
+      } catch (const jinja::MacroReturn& r) {
+        return r.value;
+      }
+    };
+    Value kwargs = Value::dict();
+    for (const auto& [k, val] : n.test_metadata->kwargs.items()) kwargs.as_dict().set(Value(k), convert(val, k == "column_name"));
+    return kwargs;
+  }
+
+  // dbt's `^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$`.
+  static bool looks_like_call(std::string_view s) {
+    std::size_t i = s.find_first_not_of(" \t\n");
+    if (i == std::string_view::npos) return false;
+    std::size_t j = i;
+    while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+    std::string_view fn = s.substr(i, j - i);
+    if (fn != "env_var" && fn != "ref" && fn != "var" && fn != "source" && fn != "doc") return false;
+    while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+    std::size_t end = s.find_last_not_of(" \t\n");
+    return j < s.size() && s[j] == '(' && end != std::string_view::npos && s[end] == ')' && end > j + 1;
   }
 
   // A generic test's `model` argument is "{{ get_where_subquery(ref('<model>')) }}" (dbt writes
@@ -240,28 +317,9 @@ struct Compiler::Impl {
     if (name.find_first_of("'\\\"{}") != std::string_view::npos) return std::nullopt;
     return name;
   }
-  std::shared_ptr<const jinja::Template> where_subquery_template(const Node& n) {
-    return cached_template(n.original_file_path, "{{ get_where_subquery(ref(__pond_kwarg_ref__)) }}");
-  }
-
-  std::string render_text(const std::string& text, const Node& n, const std::shared_ptr<NodeRender>&,
-                          const Value& vars) {
-    try {
-      return (n.test_metadata && &text == &n.raw_code ? test_template(n)
-                                                      : env.from_string(text, n.original_file_path))
-          ->render(vars);
-    } catch (const jinja::TemplateError& e) {
-      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
-    } catch (const jinja::MacroReturn& r) {
-      return r.value.str();
-    }
-  }
 
   // A generic test's code is one of a handful of texts ("{{ test_not_null(**_dbt_generic_test_kwargs) }}"):
   // parsed once per file and text instead of once per test (20,000 parses in a 10,000-model project).
-  std::shared_ptr<const jinja::Template> test_template(const Node& n) {
-    return cached_template(n.original_file_path, n.raw_code);
-  }
   std::shared_ptr<const jinja::Template> cached_template(const std::string& file, const std::string& text) {
     std::string key = file + '\0' + text;
     {

@@ -35,8 +35,17 @@ struct QueryResult {
   std::uint64_t rows_affected = 0;
 };
 
+// A relation that exists in the database (adapter.list_relations_without_caching).
+struct RelationInfo {
+  std::string database, schema, identifier;
+  std::string type;  // "table", "view" or "external"
+};
+
 // What only a run can answer: the executor implements these (pond compile leaves the defaults:
-// nothing exists yet, so is_incremental() is false and get_relation() is none).
+// nothing exists yet, so is_incremental() is false and get_relation() is none). The adapter's
+// other methods that touch the database (drop_relation, rename_relation, create_schema,
+// adapter.execute, ...) run their DuckDB SQL through run_query(); list_relations and
+// list_schemas default to catalog queries through it too.
 class ExecutionHooks {
  public:
   virtual ~ExecutionHooks() = default;
@@ -48,6 +57,10 @@ class ExecutionHooks {
                                           const std::string& identifier);
   // run_query() and statement blocks; throws when no database is connected.
   virtual QueryResult run_query(const std::string& sql);
+  // The tables and views of a schema (matched case-insensitively, as dbt-duckdb does).
+  virtual std::vector<RelationInfo> list_relations(const std::string& database, const std::string& schema);
+  // The schemas of a database.
+  virtual std::vector<std::string> list_schemas(const std::string& database);
 };
 
 struct CompileOptions {

@@ -13,6 +13,8 @@
 
 namespace pond::compile {
 
+struct MacroRegistry;
+
 // State of one render, passed to the template as the variable `__pond__`.
 class NodeRender final : public jinja::NativeObject {
  public:
@@ -29,6 +31,9 @@ class NodeRender final : public jinja::NativeObject {
   };
   std::optional<Batch> batch;
   std::map<std::string, jinja::Value> statement_results;  // load_result(name)
+  // What render(string) needs to render more text in the same context.
+  jinja::Value vars;
+  const jinja::Globals* layer = nullptr;
   std::string type_name() const override { return "render_state"; }
 };
 
@@ -37,6 +42,8 @@ struct ContextData {
   project::Manifest& manifest;
   CompileOptions options;
   ExecutionHooks* hooks;
+  const MacroRegistry* macros = nullptr;
+  const jinja::Environment* env = nullptr;
 };
 
 // The per-render state of the render that called a context function.
@@ -44,7 +51,8 @@ NodeRender& render_of(jinja::CallArgs& args);
 
 void install_context(jinja::Environment& env, ContextData& data);
 
-// The relation a node builds (ephemeral: its CTE name).
+// The relation a node builds (ephemeral: its CTE name; a source with dbt-duckdb's
+// external_location: that file scan).
 jinja::Value relation_of(const project::Node& node);
 
 // The `model`/`node` dict of a node, as macros see it.

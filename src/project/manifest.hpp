@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,9 @@
 
 namespace pond::project {
 
+// The dbt version pond's artifacts and `dbt_version` claim compatibility with (manifest v12).
+inline constexpr std::string_view kDbtVersion = "1.9.0";
+
 // The target a manifest was parsed for (relation names depend on it).
 struct TargetInfo {
   std::string name = "dev";
@@ -23,6 +27,8 @@ struct TargetInfo {
   std::string database = "memory";
   std::string schema = "main";
   int threads = 1;
+  std::string path;                            // the profile's `path:` as written
+  std::map<std::string, std::string> extra;    // the output's other keys (external_root, ...)
 };
 
 struct Manifest {

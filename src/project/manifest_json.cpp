@@ -335,7 +335,7 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
   w.begin_object();
   w.key("metadata").begin_object();
   w.field("dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json");
-  w.field("dbt_version", "1.9.0").field("generated_at", info.generated_at);
+  w.field("dbt_version", kDbtVersion).field("generated_at", info.generated_at);
   w.field("invocation_id", info.invocation_id).field("invocation_started_at", info.generated_at);
   empty_object(w, "env");
   w.field("project_name", m.project.name).field("project_id", md5_hex(m.project.name));
