@@ -366,6 +366,85 @@ struct Compiler::Impl {
       if (e) std::rethrow_exception(e);
   }
 
+  // Whether rendering `n` at parse time (execute = false) can find ref/source/config calls the
+  // static scan did not: its calls have non-literal arguments, or it calls a macro that makes
+  // such calls (through any depth of macros), or a name that is neither a macro nor a context
+  // function (a macro only rendering can resolve). Otherwise the scan is the same answer and the
+  // render is skipped (10,000 models that call a formatting macro parse without rendering).
+  bool needs_parse_render(const Node& n) {
+    if (n.needs_rendering) return true;
+    for (const auto& c : n.unresolved_calls)
+      if (!safe_call(c)) return true;
+    for (const auto& id : n.depends_on_macros)
+      if (records_calls(id, 0)) return true;
+    return false;
+  }
+
+  // A called name that cannot record ref/source/config: a context function other than
+  // render/try_or_compiler_error, one of dbt's built-in macros, a method of an object (this.x,
+  // modules.datetime.x, adapter.x but dispatch, config.get), or a macro's caller/varargs.
+  bool safe_call(const std::string& name) const {
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      std::string first = name.substr(0, dot), rest = name.substr(dot + 1);
+      if (first == "adapter") return rest != "dispatch";
+      if (first == "config") return rest == "get" || rest == "require";
+      if (first == "builtins") return rest != "ref" && rest != "source" && rest != "config";
+      if (first == "dbt" || first == "dbt_duckdb") return registry.internal->find(rest) != nullptr;
+      return registry.packages.find(first) == registry.packages.end();
+    }
+    if (name == "caller" || name == "varargs" || name == "kwargs") return true;
+    if (name == "render" || name == "try_or_compiler_error") return false;
+    if (registry.internal->find(name)) return true;
+    const Value* g = env.find_global(name);
+    return g && g->is_callable() && !jinja::is_macro(*g);
+  }
+
+  bool records_calls(const std::string& macro_id, int depth) {
+    if (depth > 64) return true;
+    {
+      std::lock_guard lock(purity_mutex);
+      if (auto it = purity.find(macro_id); it != purity.end()) return it->second;
+    }
+    const project::Macro* mc = m.find_macro(macro_id);
+    bool records = false;
+    if (mc) {
+      records = mc->records_calls;
+      for (const auto& c : mc->unresolved_calls) records = records || !safe_call(c);
+      for (const auto& id : mc->depends_on_macros) records = records || (id != macro_id && records_calls(id, depth + 1));
+    }
+    std::lock_guard lock(purity_mutex);
+    purity[macro_id] = records;
+    return records;
+  }
+  std::mutex purity_mutex;
+  std::unordered_map<std::string, bool> purity;
+
+  // Nodes that config(enabled=...) disabled while rendering move to the disabled list, with
+  // the tests of them; a node that still refers to one fails as at load.
+  void move_disabled() {
+    std::set<std::string> gone;
+    for (const auto& n : m.nodes)
+      if (!n.is_enabled()) gone.insert(n.unique_id);
+    for (auto& n : m.nodes)
+      if (n.resource_type == project::ResourceType::kTest)
+        for (const auto& d : n.depends_on_nodes)
+          if (gone.count(d)) {
+            n.config["enabled"] = false;
+            gone.insert(n.unique_id);
+          }
+    std::vector<Node> kept;
+    for (auto& n : m.nodes) (gone.count(n.unique_id) ? m.disabled : kept).push_back(std::move(n));
+    m.nodes = std::move(kept);
+    m.rebuild_index();
+    for (auto& n : m.nodes)
+      for (const auto& d : n.depends_on_nodes)
+        if (gone.count(d)) {
+          std::vector<std::string> macro_ids = n.depends_on_macros;
+          project::resolve_node_dependencies(m, n);  // throws: it refers to a disabled node
+          n.depends_on_macros = macro_ids;
+        }
+  }
+
   void apply_naming_overrides() {
     bool schema =
         project_macros.count("generate_schema_name") || project_macros.count("default__generate_schema_name");
@@ -413,21 +492,30 @@ Compiler::~Compiler() = default;
 
 void Compiler::render_for_parse() {
   auto& m = impl_->m;
-  std::vector<std::size_t> dynamic;
+  std::vector<std::size_t> rendered;
   for (std::size_t i = 0; i < m.nodes.size(); ++i)
-    if (m.nodes[i].needs_rendering) dynamic.push_back(i);
-  if (!dynamic.empty()) {
+    if (impl_->needs_parse_render(m.nodes[i])) rendered.push_back(i);
+  if (!rendered.empty()) {
     std::vector<std::shared_ptr<NodeRender>> states;
-    impl_->render_all(dynamic, true, states);
-    for (std::size_t k = 0; k < dynamic.size(); ++k) {
-      Node& n = m.nodes[dynamic[k]];
+    impl_->render_all(rendered, true, states);
+    bool disabled_any = false;
+    for (std::size_t k = 0; k < rendered.size(); ++k) {
+      Node& n = m.nodes[rendered[k]];
       n.refs = states[k]->refs;
       n.sources = states[k]->sources;
-      project::merge_config(n.config, project::normalize_config(states[k]->config_calls));
+      // config() calls with literal arguments were applied when the file was read; the rest
+      // (rendered values, and a test macro's config(), which wins over the YAML) go on top.
+      nlohmann::json scanned = project::normalize_config(n.unrendered_config);
+      nlohmann::json calls = project::normalize_config(states[k]->config_calls);
+      for (auto it = calls.begin(); it != calls.end();)
+        it = scanned.contains(it.key()) && scanned[it.key()] == it.value() ? calls.erase(it) : std::next(it);
+      project::merge_config(n.config, calls);
+      disabled_any = disabled_any || !n.is_enabled();
       std::vector<std::string> macro_ids = n.depends_on_macros;
       project::resolve_node_dependencies(m, n);
       n.depends_on_macros = macro_ids;
     }
+    if (disabled_any) impl_->move_disabled();
     project::check_acyclic(m, project::Graph(m));
   }
   impl_->apply_naming_overrides();
@@ -504,7 +592,7 @@ std::string Compiler::compile_inline(std::string_view sql) {
   vars.as_dict().set(Value("__pond__"), Value::object(state));
   std::string out;
   try {
-    out = impl_->env.from_string(sql, "inline")->render(vars);
+    out = impl_->env.from_string(sql, "--inline")->render(vars);
   } catch (const jinja::TemplateError& e) {
     throw to_user_error(e, "--inline");
   }

@@ -188,6 +188,10 @@ std::string Template::render(const Value& vars, const Globals* layer) const {
   return out;
 }
 
+bool is_macro(const Value& v) {
+  return Interp::is_macro(v);
+}
+
 Value Template::render_native(const Value& vars, const Globals* layer) const {
   std::string out;
   Interp in(*env_, vars, out);

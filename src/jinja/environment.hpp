@@ -51,6 +51,9 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Whether `v` is a macro defined by a template (not a native function).
+bool is_macro(const Value& v);
+
 // Named values: the environment's globals, or a layer of them given to one render.
 using Globals = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 

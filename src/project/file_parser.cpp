@@ -106,6 +106,7 @@ Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::st
   m.arguments = b.arguments;
   m.line = b.line;
   SqlScan scan = scan_sql(text.substr(b.body_begin, b.body_end - b.body_begin));
+  m.records_calls = scan.dynamic || !scan.refs.empty() || !scan.sources.empty() || !scan.config.empty();
   m.depends_on_macros = std::move(scan.calls);
   return m;
 }

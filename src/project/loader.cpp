@@ -241,7 +241,7 @@ class Assembler {
       resolve_node_dependencies(m_, m_.nodes[i]);
     });
     for (auto& mc : m_.macros)
-      mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name);
+      mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));

@@ -135,7 +135,7 @@ TEST_F(CompileTest, ContextBuiltins) {
       "|{{ zip([1, 2], ['a', 'b']) | list }}|{{ config.get('missing', 'fallback') }}|{{ flags.WHICH }}");
   EXPECT_EQ(
       out,
-      "envvalue|d|dev.main|\"a\"\"b\"|X|hello y|6|{\"a\":[1]}|2|2|2026|11111111|oo|[(1, 'a'), (2, 'b')]|"
+      "envvalue|d|dev.main|\"a\"b\"|X|hello y|6|{\"a\": [1]}|2|2|2026|11111111|oo|[(1, 'a'), (2, 'b')]|"
       "fallback|compile");
 }
 
