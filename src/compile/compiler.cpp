@@ -334,8 +334,9 @@ struct Compiler::Impl {
   std::unordered_map<std::string, std::shared_ptr<const jinja::Template>> test_templates;
 
   // Renders `nodes` on up to `threads` threads; results[i] holds the ephemerals node i used.
-  void render_all(const std::vector<std::size_t>& nodes, bool parse,
-                  std::vector<std::shared_ptr<NodeRender>>& states) {
+  // Throws the first error (by node order) once every node was tried; with `defer`, returns it.
+  std::exception_ptr render_all(const std::vector<std::size_t>& nodes, bool parse,
+                                std::vector<std::shared_ptr<NodeRender>>& states, bool defer = false) {
     states.assign(nodes.size(), nullptr);
     std::vector<std::exception_ptr> errors(nodes.size());
     std::atomic<std::size_t> next{0};
@@ -363,7 +364,11 @@ struct Compiler::Impl {
     worker();
     pool.clear();
     for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
+      if (e) {
+        if (defer) return e;
+        std::rethrow_exception(e);
+      }
+    return nullptr;
   }
 
   // Whether rendering `n` at parse time (execute = false) can find ref/source/config calls the
@@ -532,10 +537,13 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
     todo.push_back(i);
   }
   std::vector<std::shared_ptr<NodeRender>> states;
-  impl_->render_all(todo, false, states);
+  // A node that fails leaves the others compiled, with their ephemeral CTEs injected; the
+  // first error is thrown at the end.
+  std::exception_ptr failed = impl_->render_all(todo, false, states, true);
   // Ephemeral models: compile those used (recursively), then inject them as CTEs.
   std::map<std::size_t, std::vector<std::size_t>> uses;
-  for (std::size_t k = 0; k < todo.size(); ++k) uses[todo[k]] = states[k]->ephemerals;
+  for (std::size_t k = 0; k < todo.size(); ++k)
+    if (m.nodes[todo[k]].compiled) uses[todo[k]] = states[k]->ephemerals;
   std::vector<std::size_t> pending;
   for (auto& [node, eph] : uses) pending.insert(pending.end(), eph.begin(), eph.end());
   while (!pending.empty()) {
@@ -563,6 +571,7 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
   };
   for (auto& [node, eph] : uses)
     if (!eph.empty()) inject(node, 0);
+  if (failed) std::rethrow_exception(failed);
 }
 
 std::string Compiler::compile_batch(std::size_t node, const std::string& start, const std::string& end,
