@@ -9,8 +9,8 @@
 #include <array>
 #include <cstdlib>
 #include <functional>
-#include <string_view>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
@@ -120,11 +120,13 @@ int run_app(int argc, char** argv) {
 
   DepsOptions deps;
   auto* deps_cmd = app.add_subcommand("deps", "Install the packages of packages.yml into dbt_packages/");
-  deps_cmd->add_flag("--upgrade", deps.upgrade, "Ignore package-lock.yml and resolve the version ranges again");
+  deps_cmd->add_flag("--upgrade", deps.upgrade,
+                     "Ignore package-lock.yml and resolve the version ranges again");
   deps_cmd->callback([&] { action = [&] { return run_deps(ctx, deps); }; });
 
   ParseOptions parse;
-  auto* parse_cmd = app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
+  auto* parse_cmd =
+      app.add_subcommand("parse", "Read and check the whole project; write target/manifest.json");
   parse_cmd->add_option("--vars", parse.vars, "Variables as YAML/JSON, e.g. '{start: 2026-01-01}'");
   parse_cmd->callback([&] { action = [&] { return run_parse(ctx, parse); }; });
 
@@ -144,7 +146,8 @@ int run_app(int argc, char** argv) {
   auto* compile_cmd = app.add_subcommand("compile", "Render the selected nodes to SQL in target/compiled/");
   add_selection_flags(compile_cmd, compile.selection);
   compile_cmd->add_option("--vars", compile.vars, "Variables as YAML/JSON");
-  compile_cmd->add_option("--inline", compile.inline_sql, "Compile this SQL in the project's context and print it");
+  compile_cmd->add_option("--inline", compile.inline_sql,
+                          "Compile this SQL in the project's context and print it");
   compile_cmd->callback([&] { action = [&] { return run_compile(ctx, compile); }; });
 
   DocsGenerateOptions docs;
@@ -156,7 +159,8 @@ int run_app(int argc, char** argv) {
   add_selection_flags(docs_generate_cmd, docs.selection);
   docs_generate_cmd->add_option("--vars", docs.vars, "Variables as YAML/JSON");
   docs_generate_cmd->add_flag("--no-compile", docs_no_compile, "Do not compile the nodes first");
-  docs_generate_cmd->add_flag("--empty-catalog", docs.empty_catalog, "Write a catalog without reading the database");
+  docs_generate_cmd->add_flag("--empty-catalog", docs.empty_catalog,
+                              "Write a catalog without reading the database");
   docs_generate_cmd->callback([&] {
     docs.compile = !docs_no_compile;
     action = [&] { return run_docs_generate(ctx, docs); };
@@ -219,7 +223,8 @@ int run_app(int argc, char** argv) {
   runs_cmd->add_option("--output,-o", runs.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  auto* runs_show_cmd = runs_cmd->add_subcommand("show", "One run: its steps with status, timing, rows and errors");
+  auto* runs_show_cmd =
+      runs_cmd->add_subcommand("show", "One run: its steps with status, timing, rows and errors");
   runs_show_cmd->add_option("id", runs_show_id, "Run id, or a unique prefix of it")->required();
   runs_show_cmd->add_option("--output,-o", runs.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
@@ -233,8 +238,8 @@ int run_app(int argc, char** argv) {
   TemplateRenderOptions template_render;
   auto* template_cmd = app.add_subcommand("template", "Work with standalone Jinja2 templates");
   template_cmd->require_subcommand(1);
-  auto* template_render_cmd =
-      template_cmd->add_subcommand("render", "Render a Jinja2 template file (plain Jinja2, no dbt context) to stdout");
+  auto* template_render_cmd = template_cmd->add_subcommand(
+      "render", "Render a Jinja2 template file (plain Jinja2, no dbt context) to stdout");
   template_render_cmd->add_option("file", template_render.file, "Template file")->required();
   template_render_cmd->add_option("--context", template_render.context_file,
                                   "JSON file whose object gives the template's variables");
@@ -316,6 +321,11 @@ int run_app(int argc, char** argv) {
   } catch (const UserError& e) {
     log::error("{}", e.what());
     return static_cast<int>(e.exit_code());
+  } catch (const InternalError& e) {
+    log::error(
+        "{}\n  hint: this is a bug in pond, not in your project; please report it with the command you ran",
+        e.what());
+    return static_cast<int>(ExitCode::kInternal);
   } catch (const engine::EngineError& e) {
     if (e.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
     log::error("{}", e.what());

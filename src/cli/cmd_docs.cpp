@@ -12,10 +12,13 @@
 #include "cli/run_plan.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
+#include "common/file_write.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/catalog.hpp"
+#include "project/dbt_version.hpp"
 #include "project/manifest_json.hpp"
 
 namespace pond::cli {
@@ -66,31 +69,6 @@ ordered_json entry_json(const std::string& unique_id, const materialize::Catalog
               {"include", false},
               {"description", "Indicates whether there are statistics for this table"}}}}},
           {"unique_id", unique_id}};
-}
-
-std::string utc_now_iso() {
-  auto now = std::chrono::system_clock::now();
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06dZ", static_cast<int>(us % 1000000));
-  return buf;
-}
-
-// Written to a temporary file first, so a failure never leaves half a catalog behind.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw UserError("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace
@@ -145,8 +123,8 @@ int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options) {
   }
   ordered_json catalog = {{"metadata",
                            {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/catalog/v1.json"},
-                            {"dbt_version", "1.9.0"},
-                            {"generated_at", utc_now_iso()},
+                            {"dbt_version", project::kDbtVersion},
+                            {"generated_at", iso_utc_now()},
                             {"invocation_id", p->invocation_id},
                             {"env", ordered_json::object()}}},
                           {"nodes", nodes},

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
+#include "common/time.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "lake/lake.hpp"
@@ -37,23 +38,22 @@ void print(const TextTable& table, const std::string& output) {
   print_as(std::cout, table, parse_output_format(output));
 }
 
-// "7d", "12h", "30m", "45s" before now, or a timestamp as given; UTC text.
+// --older-than: a duration before now ("7d", "12h", "30m", ISO-8601 "P7D") or an absolute UTC
+// time ("2026-11-01", "2026-11-01 12:00:00"); anything else is refused rather than guessed.
 std::string threshold(const std::string& older_than) {
   if (older_than.empty()) throw UserError("pond lake expire needs --older-than", "e.g. --older-than 7d");
-  char unit = older_than.back();
-  std::string digits = older_than.substr(0, older_than.size() - 1);
-  bool is_duration = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos &&
-                     (unit == 'd' || unit == 'h' || unit == 'm' || unit == 's');
-  if (!is_duration) return older_than;
-  long long n = std::stoll(digits);
-  long long secs = unit == 'd' ? n * 86400 : unit == 'h' ? n * 3600 : unit == 'm' ? n * 60 : n;
-  auto t = std::chrono::system_clock::now() - std::chrono::seconds(secs);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  std::time_t s = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
+  std::chrono::system_clock::time_point t;
+  if (auto d = parse_duration(older_than)) {
+    t = std::chrono::system_clock::now() - *d;
+  } else if (auto at = parse_utc_time(older_than)) {
+    t = *at;
+  } else {
+    throw UserError("--older-than '" + older_than + "' is neither a duration nor a UTC time",
+                    "use a duration such as 7d, 12h, 30m, 2w or P7D, or a time such as 2026-11-01 or "
+                    "'2026-11-01 12:00:00'");
+  }
+  std::string text = sql_utc(t);
+  return text.substr(0, text.size() - 3);  // without "+00": the lake compares UTC text
 }
 
 lake::SnapshotRef ref_of(const LakeOptions& options) {
@@ -139,7 +139,8 @@ int info(lake::Lake& lake, const LakeOptions& options) {
 
 }  // namespace
 
-std::string expose_lake(const ResolvedProject& resolved, engine::Connection& /*con*/, const std::string& sql) {
+std::string expose_lake(const ResolvedProject& resolved, engine::Connection& /*con*/,
+                        const std::string& sql) {
   // open_target_database already shows the lake's tables in the target's catalog; what is
   // left is time travel, which DuckDB cannot do itself here.
   if (!resolved.target.lake || sql.find("lake_scan") == std::string::npos) return sql;

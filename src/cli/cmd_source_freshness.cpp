@@ -14,6 +14,7 @@
 #include "cli/project_loader.hpp"
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
+#include "common/file_write.hpp"
 #include "common/log.hpp"
 #include "engine/database.hpp"
 #include "orchestrate/freshness.hpp"
@@ -90,9 +91,8 @@ std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n, const Render& r
         "add loaded_at_field: <timestamp column> to the source or the table, or config: "
         "{loaded_at_query: \"select max(...) from ...\"}");
   }
-  s.relation = !n.relation_name.empty()
-                   ? n.relation_name
-                   : project::quote_identifier(n.schema) + "." + project::quote_identifier(n.identifier);
+  s.relation = !n.relation_name.empty() ? n.relation_name
+                                        : quote_identifier(n.schema) + "." + quote_identifier(n.identifier);
   try {
     s.filter = rendered(s.filter, s.relation, render);
     s.loaded_at_query = rendered(s.loaded_at_query, s.relation, render);
@@ -114,18 +114,6 @@ std::optional<orchestrate::FreshnessSpec> spec_of(const Node& n, const Render& r
     criteria["error_after"] = {{"count", s.error_after->count}, {"period", s.error_after->period}};
   s.criteria_json = criteria.dump();
   return s;
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw UserError("cannot write " + tmp.string(), ExitCode::kStepFailed);
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 bool no_selection(const SelectionFlags& f) {
@@ -188,7 +176,7 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   orchestrate::InvocationResult r = run_interruptible(ctx, db, steps, io);
   std::filesystem::path out =
       options.output ? std::filesystem::path(*options.output) : target_dir / "sources.json";
-  write_file(out, orchestrate::sources_json(r.outcome, fresh_steps, r.run_id));
+  write_file_atomically(out, orchestrate::sources_json(r.outcome, fresh_steps, r.run_id));
   return r.exit_code;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/build_info.hpp"
+#include "compile/config_render.hpp"
 #include "project/manifest_json.hpp"
 #include "project/phase_clock.hpp"
 #include "project/vars.hpp"
@@ -29,6 +30,10 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.extra = t.extra;
   lo.cli_vars = project::parse_cli_vars(vars_text);
   lo.check_cycles = false;  // checked below, on the graph built once
+  compile::ConfigRenderer renderer(&lo.target, lo.cli_vars);
+  lo.render_config = [&renderer](nlohmann::json& tree, const std::string& where) {
+    renderer.render_tree(tree, where);
+  };
   out->manifest = project::load_manifest(out->resolved.project, lo);
   lap("manifest");
   project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));

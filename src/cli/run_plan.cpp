@@ -7,12 +7,12 @@
 
 #include "engine/connection.hpp"
 #include "engine/result.hpp"
+#include "lake_target/lake_models.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "materialize/relation.hpp"
-#include "lake_target/lake_models.hpp"
-#include "orchestrate/lake_steps.hpp"
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/error_location.hpp"
+#include "orchestrate/lake_steps.hpp"
 #include "orchestrate/sql_steps.hpp"
 
 namespace pond::cli {
@@ -49,9 +49,9 @@ std::optional<std::string> DatabaseHooks::relation_type_locked(const std::string
       return *kind == lake_target::LakeKind::kTable ? "table" : "view";
   }
   std::string sql =
-      "SELECT table_type FROM information_schema.tables WHERE table_schema = " + mz::quote_literal(schema) +
-      " AND table_name = " + mz::quote_literal(identifier);
-  if (!database.empty()) sql += " AND table_catalog = " + mz::quote_literal(database);
+      "SELECT table_type FROM information_schema.tables WHERE table_schema = " + quote_literal(schema) +
+      " AND table_name = " + quote_literal(identifier);
+  if (!database.empty()) sql += " AND table_catalog = " + quote_literal(database);
   auto rows = con_.query(sql).rows_as_text();
   if (rows.empty() || !rows[0][0]) return std::nullopt;
   return *rows[0][0] == "VIEW" ? "view" : "table";
@@ -61,8 +61,8 @@ std::vector<compile::ColumnInfo> DatabaseHooks::columns(const std::string& datab
                                                         const std::string& schema,
                                                         const std::string& identifier) {
   std::string sql = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = " +
-                    mz::quote_literal(schema) + " AND table_name = " + mz::quote_literal(identifier);
-  if (!database.empty()) sql += " AND table_catalog = " + mz::quote_literal(database);
+                    quote_literal(schema) + " AND table_name = " + quote_literal(identifier);
+  if (!database.empty()) sql += " AND table_catalog = " + quote_literal(database);
   sql += " ORDER BY ordinal_position";
   std::lock_guard lock(mutex_);
   std::vector<compile::ColumnInfo> out;
@@ -439,7 +439,9 @@ RunPlan make_run_plan(const PlanInput& in) {
     std::string where =
         std::string(kind_word(n.resource_type)) + " " + n.name + " (" + n.original_file_path + ")";
     std::unique_ptr<orc::Step> step;
+    bool compile_failed = false;
     if (auto e = compile_errors.find(n.unique_id); e != compile_errors.end()) {
+      compile_failed = true;
       orc::StepInfo info{n.unique_id,
                          d,
                          std::string(to_string(n.resource_type)),
@@ -471,8 +473,12 @@ RunPlan make_run_plan(const PlanInput& in) {
       if (parent) asset = parent->schema + "." + (parent->alias.empty() ? parent->name : parent->alias);
       step = std::make_unique<orc::TestStep>(test_spec(n), d, asset, in.cache);
     }
-    std::string prefix = "Database Error in " + where;
-    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n), run_dir));
+    if (compile_failed) {  // already "Compilation Error in ...", as dbt prints it
+      plan.owned.push_back(std::move(step));
+    } else {
+      std::string prefix = "Database Error in " + where;
+      plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n), run_dir));
+    }
     plan.steps.push_back(plan.owned.back().get());
   }
 

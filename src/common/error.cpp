@@ -37,4 +37,10 @@ UserError::UserError(SourceLocation where, std::string message, std::string hint
       hint_(std::move(hint)),
       code_(code) {}
 
+namespace detail {
+void assertion_failed(const char* condition, const char* file, int line, const std::string& message) {
+  throw InternalError(fmt::format("{} ({}:{}: {} does not hold)", message, file, line, condition));
+}
+}  // namespace detail
+
 }  // namespace pond

@@ -6,7 +6,8 @@
 namespace pond {
 
 // Exit codes (DESIGN.md "How errors look").
-enum class ExitCode : int { kOk = 0, kStepFailed = 1, kUsage = 2, kInterrupted = 130 };
+// kInternal: a bug in pond (an InternalError or a broken assertion), never the user's input.
+enum class ExitCode : int { kOk = 0, kStepFailed = 1, kUsage = 2, kInternal = 3, kInterrupted = 130 };
 
 // Where in a user's file something went wrong (1-based line and column; 0 = unknown).
 struct SourceLocation {
@@ -38,4 +39,22 @@ class UserError : public std::runtime_error {
   ExitCode code_;
 };
 
+// A bug in pond, not something the user did: an invariant that does not hold. The CLI reports
+// it as an internal error with exit code 3 (ExitCode::kInternal), distinct from bad input.
+class InternalError : public std::logic_error {
+ public:
+  explicit InternalError(const std::string& message) : std::logic_error("internal error: " + message) {}
+};
+
+namespace detail {
+[[noreturn]] void assertion_failed(const char* condition, const char* file, int line,
+                                   const std::string& message);
+}  // namespace detail
+
 }  // namespace pond
+
+// Checks an invariant in every build type; a failure throws InternalError naming the place.
+#define POND_ASSERT(condition, message)                                                          \
+  do {                                                                                           \
+    if (!(condition)) ::pond::detail::assertion_failed(#condition, __FILE__, __LINE__, message); \
+  } while (false)

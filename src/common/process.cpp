@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "common/error.hpp"
 
@@ -24,7 +25,7 @@ struct Pipe {
   int fd[2] = {-1, -1};
   Pipe() {
     if (::pipe2(fd, O_CLOEXEC) != 0)
-      throw UserError(std::string("cannot create a pipe: ") + std::strerror(errno));
+      throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
   }
   ~Pipe() {
     close_end(0);
@@ -60,7 +61,7 @@ struct SpawnAttr {
 
 ChildResult run_child(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                       const std::map<std::string, std::string>& env) {
-  if (argv.empty()) throw UserError("run_child: no program given");
+  POND_ASSERT(!argv.empty(), "run_child needs a program");
   Pipe out, err;
   FileActions fa;
   posix_spawn_file_actions_addopen(&fa.a, 0, "/dev/null", O_RDONLY, 0);

@@ -64,4 +64,34 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && to_lower(s.substr(0, prefix.size())) == to_lower(prefix);
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+namespace {
+std::string quoted(std::string_view s, char q) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += q;
+  for (char c : s) {
+    if (c == q) out += q;
+    out += c;
+  }
+  out += q;
+  return out;
+}
+}  // namespace
+
+std::string quote_identifier(std::string_view name) {
+  return quoted(name, '"');
+}
+
+std::string quote_literal(std::string_view text) {
+  return quoted(text, '\'');
+}
+
 }  // namespace pond

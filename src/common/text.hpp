@@ -16,5 +16,11 @@ std::string_view trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+
+// SQL quoting, as DuckDB, SQLite and PostgreSQL read it: "name" with embedded quotes doubled,
+// and 'text' with embedded single quotes doubled.
+std::string quote_identifier(std::string_view name);
+std::string quote_literal(std::string_view text);
 
 }  // namespace pond

@@ -12,7 +12,7 @@
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
 #include "project/hashing.hpp"
-#include "project/manifest.hpp"
+#include "project/dbt_version.hpp"
 #include "project/yaml_json.hpp"
 
 namespace pond::compile {

@@ -21,6 +21,7 @@
 
 #include "common/error.hpp"
 #include "common/file_content.hpp"
+#include "common/parallel.hpp"
 #include "compile/compiler.hpp"
 
 namespace pond::compile {
@@ -99,21 +100,16 @@ void write_compiled(project::Manifest& m, const std::vector<std::size_t>& nodes,
     files.push_back({i, std::move(path), fresh});
   }
   std::vector<std::string> errors(files.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    std::string existing;
-    for (std::size_t k = next++; k < files.size(); k = next++) {
-      const PlannedFile& f = files[k];
-      const std::string& code = m.nodes[f.node].compiled_code;
-      if (!f.fresh && file_holds(f.path, code, existing)) continue;
-      errors[k] = write_file(f.path, code);
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    if (files.size() > 64) pool.emplace_back(worker);
-    worker();
-  }
+  parallel_for(
+      files.size(), 2,
+      [&](std::size_t k) {
+        thread_local std::string existing;  // reused buffer for comparing a file's content
+        const PlannedFile& f = files[k];
+        const std::string& code = m.nodes[f.node].compiled_code;
+        if (!f.fresh && file_holds(f.path, code, existing)) return;
+        errors[k] = write_file(f.path, code);
+      },
+      65);
   for (const auto& e : errors)
     if (!e.empty()) throw UserError(e, "check the permissions and free space of the project's target path");
 }

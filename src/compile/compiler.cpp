@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/error.hpp"
+#include "common/parallel.hpp"
 #include "common/text.hpp"
 #include "compile/builtin_macros.hpp"
 #include "compile/context.hpp"
@@ -338,36 +339,26 @@ struct Compiler::Impl {
   std::exception_ptr render_all(const std::vector<std::size_t>& nodes, bool parse,
                                 std::vector<std::shared_ptr<NodeRender>>& states, bool defer = false) {
     states.assign(nodes.size(), nullptr);
-    std::vector<std::exception_ptr> errors(nodes.size());
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (std::size_t i = next++; i < nodes.size(); i = next++) {
-        Node& n = m.nodes[nodes[i]];
-        auto state = std::make_shared<NodeRender>();
-        state->node = &n;
-        state->parse = parse;
-        try {
+    try {
+      parallel_for(
+        nodes.size(), std::clamp(data.options.threads, 1, 8),
+        [&](std::size_t i) {
+          Node& n = m.nodes[nodes[i]];
+          auto state = std::make_shared<NodeRender>();
+          state->node = &n;
+          state->parse = parse;
+          states[i] = state;
           std::string out = render(n, *state, state);
           if (!parse) {
             n.compiled_code = std::move(out);
             n.compiled = true;
           }
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-        states[i] = std::move(state);
-      }
-    };
-    int threads = std::clamp(data.options.threads, 1, 8);
-    std::vector<std::jthread> pool;
-    for (int t = 1; t < threads && nodes.size() > 8; ++t) pool.emplace_back(worker);
-    worker();
-    pool.clear();
-    for (auto& e : errors)
-      if (e) {
-        if (defer) return e;
-        std::rethrow_exception(e);
-      }
+        },
+        9);
+    } catch (...) {
+      if (!defer) throw;
+      return std::current_exception();
+    }
     return nullptr;
   }
 

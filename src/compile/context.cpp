@@ -169,7 +169,7 @@ Value relation_for_read(const Node& n, const NodeRender& r, bool empty) {
   const std::string& col = et->get_ref<const std::string&>();
   bool plain = !std::isdigit(static_cast<unsigned char>(col[0]));
   for (char c : col) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  std::string field = plain ? project::quote_identifier(col) : col;
+  std::string field = plain ? quote_identifier(col) : col;
   p.event_time_filter = field + " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" +
                         r.batch->end + "'";
   return RelationValue::make(std::move(p));

@@ -5,6 +5,7 @@
 
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
+#include "common/text.hpp"
 #include "project/relation.hpp"
 
 namespace pond::compile {
@@ -177,7 +178,7 @@ std::string RelationValue::render() const {
   auto add = [&out](const std::optional<std::string>& part, bool include, bool quoted) {
     if (!include || !part) return;
     if (!out.empty()) out += '.';
-    out += quoted ? project::quote_identifier(*part) : *part;
+    out += quoted ? quote_identifier(*part) : *part;
   };
   add(p_.database, p_.include_policy.database, p_.quote_policy.database);
   add(p_.schema, p_.include_policy.schema, p_.quote_policy.schema);

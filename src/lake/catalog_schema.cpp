@@ -145,7 +145,7 @@ void initialize_catalog(CatalogDb& db, const std::string& data_path) {
       "INSERT INTO ducklake_snapshot (snapshot_id, snapshot_time, schema_version, next_catalog_id, "
       "next_file_id) "
       "VALUES (0, ?, 0, 1, 0)",
-      {utc_now_text()});
+      {sql_utc_now()});
   db.execute(
       "INSERT INTO ducklake_snapshot_changes (snapshot_id, changes_made, author, commit_message, "
       "commit_extra_info) VALUES (0, 'created_schema:\"main\"', NULL, NULL, NULL)");

@@ -145,7 +145,7 @@ std::int64_t run_commit(CatalogDb& db, std::int64_t base_snapshot, const CommitI
           "INSERT INTO ducklake_snapshot (snapshot_id, snapshot_time, schema_version, next_catalog_id, "
           "next_file_id) "
           "VALUES (?, ?, ?, ?, ?)",
-          {ctx.snapshot_id, utc_now_text(), schema_version, ctx.next_catalog_id, ctx.next_file_id});
+          {ctx.snapshot_id, sql_utc_now(), schema_version, ctx.next_catalog_id, ctx.next_file_id});
       auto opt = [](const std::optional<std::string>& s) -> SqlValue {
         if (s) return *s;
         return std::monostate{};

@@ -50,15 +50,28 @@ class DuckDbCatalogDb : public CatalogDb {
     return rows;
   }
 
-  void begin_write() override { execute("BEGIN TRANSACTION", {}); }
-  void begin_read() override { execute("BEGIN TRANSACTION", {}); }
-  void commit() override { execute("COMMIT", {}); }
+  void execute_script(std::string_view sql) override {
+    guard(sql, [&] { con_->execute(sql); });
+  }
+
+  void begin_write() override {
+    execute("BEGIN TRANSACTION", {});
+    in_transaction_ = true;
+  }
+  void begin_read() override { begin_write(); }
+  void commit() override {
+    in_transaction_ = false;
+    execute("COMMIT", {});
+  }
   void rollback() override {
+    in_transaction_ = false;
     try {
       con_->execute("ROLLBACK");
     } catch (const engine::EngineError&) {  // no transaction open
     }
   }
+  bool in_transaction() const override { return in_transaction_; }
+  std::string identity_primary_key() const override { return "BIGINT PRIMARY KEY"; }
   bool table_exists(const std::string& name) override {
     return !query("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?",
                   {name})
@@ -84,6 +97,8 @@ class DuckDbCatalogDb : public CatalogDb {
         stmt.bind(i + 1, *n);
       else if (auto* b = std::get_if<bool>(&v))
         stmt.bind(i + 1, *b);
+      else if (auto* d = std::get_if<double>(&v))
+        stmt.bind(i + 1, *d);
       else
         stmt.bind(i + 1, std::string_view(std::get<std::string>(v)));
     }
@@ -108,6 +123,7 @@ class DuckDbCatalogDb : public CatalogDb {
   std::string path_;
   engine::Database db_;
   std::unique_ptr<engine::Connection> con_;
+  bool in_transaction_ = false;
 };
 
 }  // namespace

@@ -64,14 +64,14 @@ Lake Lake::open(const LakeConfig& config, bool create) {
   CatalogSpec spec = parse_spec(config.catalog, config.base_dir);
   fs::path catalog_dir;
   if (spec.kind == "postgres") {
-    lake.db_ = open_postgres_catalog(spec.target);
+    lake.db_ = state::open_postgres(spec.target);
   } else {
     catalog_dir = fs::path(spec.target).parent_path();
     if (!create && !fs::exists(spec.target))
       throw UserError("lake catalog " + spec.target + " does not exist",
                       "write to the lake first to create it");
     if (create && !catalog_dir.empty()) fs::create_directories(catalog_dir);
-    lake.db_ = spec.kind == "duckdb" ? open_duckdb_catalog(spec.target) : open_sqlite_catalog(spec.target);
+    lake.db_ = spec.kind == "duckdb" ? open_duckdb_catalog(spec.target) : state::open_sqlite(spec.target);
   }
   CatalogDb& db = *lake.db_;
   // The data path: the configured one wins; otherwise the one the catalog stores, which is
@@ -170,17 +170,17 @@ std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const
     CatalogTransaction tx(*db_, false);
     snap = resolve(ref);
     CatalogReader r = reader();
-    std::string prefix = catalog.empty() ? "" : quote_ident(catalog) + ".";
+    std::string prefix = catalog.empty() ? "" : quote_identifier(catalog) + ".";
     for (const auto& s : r.schemas(snap))
-      statements.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_ident(s.name));
+      statements.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_identifier(s.name));
     ScanBuilder builder(r, data_root_);
     for (const auto& t : r.tables(snap))
-      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_ident(t.schema_name) + "." +
-                           quote_ident(t.name) + " AS " + builder.build(t, snap).sql);
+      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_identifier(t.schema_name) + "." +
+                           quote_identifier(t.name) + " AS " + builder.build(t, snap).sql);
     for (const auto& v : r.views(snap)) {
       if (v.dialect != "duckdb") continue;
-      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_ident(v.schema_name) + "." +
-                           quote_ident(v.name) + " AS " + v.sql);
+      statements.push_back("CREATE OR REPLACE VIEW " + prefix + quote_identifier(v.schema_name) + "." +
+                           quote_identifier(v.name) + " AS " + v.sql);
     }
   }
   for (const auto& s : statements) {

@@ -99,7 +99,7 @@ std::int64_t Lake::expire(const std::string& older_than) {
     probe.path_is_relative = to_bool(row[4], true);
     table_dirs[to_int(row[0])] = table_directory("", probe);
   }
-  const std::string now = utc_now_text();
+  const std::string now = sql_utc_now();
   auto schedule = [&](std::int64_t id, std::int64_t table_id, const std::string& path, bool relative) {
     std::string stored = relative ? storage::join_path(table_dirs[table_id], path) : path;
     db.execute(

@@ -127,7 +127,7 @@ void apply_deletes(CommitContext& ctx, const Table& t, const std::vector<Planned
       for (auto id : p.inlined_rows) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
       for (const auto& inl : ctx.reader.inlined_tables(t.id)) {
         if (!ctx.db.table_exists(inl.table_name)) continue;
-        ctx.db.execute("UPDATE " + quote_ident(inl.table_name) +
+        ctx.db.execute("UPDATE " + quote_identifier(inl.table_name) +
                            " SET end_snapshot = ? WHERE end_snapshot IS NULL AND row_id IN (" + ids + ")",
                        {ctx.snapshot_id});
       }
@@ -372,7 +372,7 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
   for (const auto& [column, expr] : split_assignments(assignments)) {
     if (!t.find_column(column))
       throw UserError(fmt::format("table {} has no column '{}' to update", t.qualified_name(), column));
-    replace += (replace.empty() ? "" : ", ") + fmt::format("({}) AS {}", expr, quote_ident(column));
+    replace += (replace.empty() ? "" : ", ") + fmt::format("({}) AS {}", expr, quote_identifier(column));
   }
   CatalogReader r = reader();
   WrittenGuard guard;
@@ -453,7 +453,7 @@ CommitResult Lake::merge(engine::Connection& con, const std::string& name, const
     for (const auto& k : key_columns) {
       if (!t.find_column(k))
         throw UserError(fmt::format("merge key '{}' is not a column of {}", k, t.qualified_name()));
-      match += (match.empty() ? "" : " AND ") + fmt::format("s.{0} = t.{0}", quote_ident(k));
+      match += (match.empty() ? "" : " AND ") + fmt::format("s.{0} = t.{0}", quote_identifier(k));
     }
     planned = plan_deletes(con, r, data_root_, t, base.id,
                            "EXISTS (SELECT 1 FROM " + source.name() + " AS s WHERE " + match + ")");

@@ -56,7 +56,7 @@ std::string schema_map(const std::vector<Column>& columns) {
 
 std::string column_list(const std::vector<Column>& columns) {
   std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? ", " : "") + quote_ident(columns[i].name);
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? ", " : "") + quote_identifier(columns[i].name);
   return out;
 }
 
@@ -239,11 +239,11 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       std::string list;
       for (const auto& c : cols) {
         auto s = source.find(c.id);
-        list +=
-            (list.empty() ? "" : ", ") +
-            (s == source.end() ? default_expr(c)
-                               : fmt::format("CAST({} AS {})", quote_ident(s->second), duckdb_type_of(c))) +
-            " AS " + quote_ident(c.name);
+        list += (list.empty() ? "" : ", ") +
+                (s == source.end()
+                     ? default_expr(c)
+                     : fmt::format("CAST({} AS {})", quote_identifier(s->second), duckdb_type_of(c))) +
+                " AS " + quote_identifier(c.name);
       }
       select = fmt::format("SELECT {}{} FROM read_parquet({}, file_row_number=true)",
                            options.with_positions
@@ -255,7 +255,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       // with a field-id schema when a file column has none: pair two scans of the file by
       // position instead.
       std::string qualified;
-      for (const auto& c : cols) qualified += (qualified.empty() ? "m." : ", m.") + quote_ident(c.name);
+      for (const auto& c : cols) qualified += (qualified.empty() ? "m." : ", m.") + quote_identifier(c.name);
       select = fmt::format(
           "SELECT {}{} FROM read_parquet({}, schema={}) AS m POSITIONAL JOIN (SELECT file_row_number AS "
           "__pos, "
@@ -300,7 +300,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     std::string casted;  // the table's types, whatever the writer's parquet types were
     for (const auto& c : cols)
       casted += (casted.empty() ? "" : ", ") +
-                fmt::format("CAST({0} AS {1}) AS {0}", quote_ident(c.name), duckdb_type_of(c));
+                fmt::format("CAST({0} AS {1}) AS {0}", quote_identifier(c.name), duckdb_type_of(c));
     parts.insert(parts.begin(),
                  fmt::format("SELECT {} FROM read_parquet([{}], hive_partitioning=false)", casted, list));
   }
@@ -311,7 +311,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     auto start = catalog_.schema_version_start(table.id, inl.schema_version);
     if (!start) continue;
     std::vector<Column> version_cols = catalog_.columns(table.id, *start);
-    auto rows = db.query("SELECT * FROM " + quote_ident(inl.table_name) +
+    auto rows = db.query("SELECT * FROM " + quote_identifier(inl.table_name) +
                              " WHERE begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)",
                          {snapshot, snapshot});
     if (rows.empty()) continue;
@@ -337,7 +337,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       list += (list.empty() ? "" : ", ") +
               (a == alias_of.end() ? default_expr(c)
                                    : fmt::format("CAST({} AS {})", a->second, duckdb_type_of(c))) +
-              " AS " + quote_ident(c.name);
+              " AS " + quote_identifier(c.name);
     }
     parts.push_back(fmt::format(
         "SELECT {}{} FROM (VALUES {}) AS v({})",
@@ -349,8 +349,8 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     std::string list =
         options.with_positions ? "NULL::BIGINT AS __pond_file_id, NULL::BIGINT AS __pond_pos" : "";
     for (const auto& c : cols)
-      list +=
-          (list.empty() ? "" : ", ") + fmt::format("NULL::{} AS {}", duckdb_type_of(c), quote_ident(c.name));
+      list += (list.empty() ? "" : ", ") +
+              fmt::format("NULL::{} AS {}", duckdb_type_of(c), quote_identifier(c.name));
     parts.push_back("SELECT " + list + " WHERE false");
   }
   if (parts.size() == 1) {

@@ -171,7 +171,7 @@ std::string duckdb_type_of(const Column& column) {
     std::string out = "STRUCT(";
     for (std::size_t i = 0; i < column.children.size(); ++i) {
       if (i) out += ", ";
-      out += quote_ident(column.children[i].name) + " " + duckdb_type_of(column.children[i]);
+      out += quote_identifier(column.children[i].name) + " " + duckdb_type_of(column.children[i]);
     }
     return out + ")";
   }

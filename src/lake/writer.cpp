@@ -25,7 +25,8 @@ constexpr std::int64_t kDerivedFieldIdBase = 1'000'000'000;
 std::string field_ids_of(const Column& c) {
   if (c.children.empty()) return std::to_string(c.id);
   std::string out = fmt::format("{{__duckdb_field_id: {}", c.id);
-  for (const auto& child : c.children) out += ", " + quote_ident(child.name) + ": " + field_ids_of(child);
+  for (const auto& child : c.children)
+    out += ", " + quote_identifier(child.name) + ": " + field_ids_of(child);
   return out + "}";
 }
 
@@ -74,9 +75,9 @@ std::string percent_decode(const std::string& s) {
 }
 
 std::string transform_expr(const std::string& transform, const std::string& column) {
-  if (transform == "identity") return quote_ident(column);
+  if (transform == "identity") return quote_identifier(column);
   if (transform == "year" || transform == "month" || transform == "day" || transform == "hour")
-    return transform + "(" + quote_ident(column) + ")";
+    return transform + "(" + quote_identifier(column) + ")";
   throw UserError("partition transform '" + transform + "' is not supported",
                   "use identity, year, month, day or hour");
 }
@@ -86,7 +87,7 @@ std::string transform_expr(const std::string& transform, const std::string& colu
 std::string field_ids_option(const std::vector<Column>& columns) {
   std::string out = "{";
   for (std::size_t i = 0; i < columns.size(); ++i)
-    out += (i ? ", " : "") + quote_ident(columns[i].name) + ": " + field_ids_of(columns[i]);
+    out += (i ? ", " : "") + quote_identifier(columns[i].name) + ": " + field_ids_of(columns[i]);
   return out + "}";
 }
 
@@ -138,10 +139,10 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
   std::string projection;
   for (const auto& c : table.columns) {
     std::string expr = given.count(c.name)
-                           ? quote_ident(c.name)
+                           ? quote_identifier(c.name)
                            : (c.default_value ? quote_literal(*c.default_value) : std::string("NULL"));
     projection += (projection.empty() ? "" : ", ") +
-                  fmt::format("CAST({} AS {}) AS {}", expr, duckdb_type_of(c), quote_ident(c.name));
+                  fmt::format("CAST({} AS {}) AS {}", expr, duckdb_type_of(c), quote_identifier(c.name));
   }
   std::vector<std::string> keys;
   std::string derived_ids;  // field ids of transform columns (see kDerivedFieldIdBase)
@@ -154,14 +155,15 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
       if (!col)
         throw UserError("table " + table.qualified_name() + " is partitioned by a column it no longer has");
       if (field.transform == "identity") {
-        keys.push_back(quote_ident(col->name));
+        keys.push_back(quote_identifier(col->name));
         continue;
       }
       std::string key = used.count(field.transform) ? col->name + "_" + field.transform : field.transform;
       used.insert(key);
-      projection += ", " + transform_expr(field.transform, col->name) + " AS " + quote_ident(key);
-      keys.push_back(quote_ident(key));
-      derived_ids += ", " + quote_ident(key) + ": " + std::to_string(kDerivedFieldIdBase + field.key_index);
+      projection += ", " + transform_expr(field.transform, col->name) + " AS " + quote_identifier(key);
+      keys.push_back(quote_identifier(key));
+      derived_ids +=
+          ", " + quote_identifier(key) + ": " + std::to_string(kDerivedFieldIdBase + field.key_index);
     }
   }
   std::string query = "SELECT " + projection + " FROM (" + select_sql + ") AS pond_src";

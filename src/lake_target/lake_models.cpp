@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "engine/connection.hpp"
 #include "lake/time_travel.hpp"
 #include "materialize/detail.hpp"
@@ -22,14 +23,8 @@ namespace mz = materialize;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::any_of(names.begin(), names.end(),
-                     [&](const std::string& n) { return lower(n) == lower(name); });
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });
 }
 
 // Drops a scratch relation of the run's DuckDB when the build ends, however it ends.
@@ -165,8 +160,8 @@ lake::CommitResult build_incremental(lake::Lake& lake, LakeTarget& target, mz::S
                                      const lake::Table& table, const std::string& sql) {
   engine::Connection& con = session.connection();
   const std::string tmp = "__pond_new_" + spec.relation.identifier;
-  const std::string tmp_ref = "temp.main." + mz::quote_ident(tmp);
-  session.execute("CREATE OR REPLACE TEMP TABLE " + mz::quote_ident(tmp) + " AS (\n" + sql + "\n)");
+  const std::string tmp_ref = "temp.main." + quote_identifier(tmp);
+  session.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(tmp) + " AS (\n" + sql + "\n)");
   DropOnExit drop(con, "DROP TABLE IF EXISTS " + tmp_ref);
   std::vector<mz::Column> given = session.columns_of_query("SELECT * FROM " + tmp_ref);
   std::vector<std::string> dest = apply_schema_change(lake, session, spec, name, table, given);
@@ -189,7 +184,8 @@ lake::CommitResult build_incremental(lake::Lake& lake, LakeTarget& target, mz::S
       break;
     case mz::IncrementalStrategy::kDeleteInsert: {
       std::vector<std::string> match;
-      for (const auto& k : spec.unique_key) match.push_back(fmt::format("s.{0} = t.{0}", mz::quote_ident(k)));
+      for (const auto& k : spec.unique_key)
+        match.push_back(fmt::format("s.{0} = t.{0}", quote_identifier(k)));
       std::vector<std::string> where{"EXISTS (SELECT 1 FROM " + tmp_ref + " AS s WHERE " +
                                      mz::detail::and_join(match) + ")"};
       for (const auto& p : spec.incremental_predicates) where.push_back(dest_alias(p));
@@ -210,14 +206,14 @@ lake::CommitResult build_incremental(lake::Lake& lake, LakeTarget& target, mz::S
         mz::Relation current{target.database(), spec.relation.schema, spec.relation.identifier};
         std::string cols, on;
         for (const auto& c : dest) {
-          std::string q = mz::quote_ident(c);
+          std::string q = quote_identifier(c);
           bool keep = !contains(updates, c) && !contains(spec.unique_key, c);
           cols +=
               (cols.empty() ? "" : ", ") +
               (keep ? fmt::format("CASE WHEN d.__pond_hit THEN d.{0} ELSE s.{0} END AS {0}", q) : "s." + q);
         }
         for (const auto& k : spec.unique_key)
-          on += (on.empty() ? "" : " AND ") + fmt::format("s.{0} = d.{0}", mz::quote_ident(k));
+          on += (on.empty() ? "" : " AND ") + fmt::format("s.{0} = d.{0}", quote_identifier(k));
         source = "SELECT " + cols + " FROM " + tmp_ref +
                  " AS s LEFT JOIN (SELECT *, true AS __pond_hit FROM " + current.render() + ") AS d ON " + on;
       }
@@ -229,7 +225,7 @@ lake::CommitResult build_incremental(lake::Lake& lake, LakeTarget& target, mz::S
       break;
     }
     case mz::IncrementalStrategy::kMicrobatch:  // build_microbatch
-      throw UserError("internal: microbatch model " + spec.unique_id + " reached the single-commit path");
+      throw InternalError("microbatch model " + spec.unique_id + " reached the single-commit path");
   }
   return r;
 }
@@ -336,7 +332,7 @@ LakeBuild take_snapshot(mz::Session& session, LakeTarget& target, const mz::Snap
   const std::string scratch_ref = scratch.relation.render();
   const std::string before = "__pond_before_" + spec.relation.identifier;
   DropOnExit drop(con, "DROP TABLE IF EXISTS " + scratch_ref);
-  DropOnExit drop_before(con, "DROP TABLE IF EXISTS temp.main." + mz::quote_ident(before));
+  DropOnExit drop_before(con, "DROP TABLE IF EXISTS temp.main." + quote_identifier(before));
   mz::Session local(con);
   bool exists = false;
   target.with_lake([&](lake::Lake& lake) { exists = existing(lake, spec.relation).table.has_value(); });
@@ -347,7 +343,7 @@ LakeBuild take_snapshot(mz::Session& session, LakeTarget& target, const mz::Snap
     local.execute("CREATE SCHEMA IF NOT EXISTS " + scratch.relation.render_schema());
     local.execute("CREATE TABLE " + scratch_ref + " AS SELECT * FROM " + current.render() +
                   " WHERE dbt_valid_to IS NULL");
-    local.execute("CREATE TEMP TABLE " + mz::quote_ident(before) + " AS SELECT dbt_scd_id FROM " +
+    local.execute("CREATE TEMP TABLE " + quote_identifier(before) + " AS SELECT dbt_scd_id FROM " +
                   scratch_ref);
   }
   out.result = mz::take_snapshot(local, scratch, options);
@@ -370,7 +366,7 @@ LakeBuild take_snapshot(mz::Session& session, LakeTarget& target, const mz::Snap
       std::string select =
           "SELECT * FROM " + scratch_ref +
           " WHERE dbt_valid_to IS NOT NULL OR dbt_scd_id NOT IN (SELECT dbt_scd_id FROM temp.main." +
-          mz::quote_ident(before) + ")";
+          quote_identifier(before) + ")";
       std::int64_t changes = session.scalar_int("SELECT count(*) FROM (" + select + ")");
       if (changes == 0) {
         out.result.rows_affected = 0;

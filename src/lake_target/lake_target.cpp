@@ -110,9 +110,9 @@ void prepare_memory_database(engine::Database& db, const std::string& database) 
   if (database.empty() || database == "memory") return;
   {
     engine::Connection con(db);
-    con.execute("ATTACH ':memory:' AS " + mz::quote_ident(database));
+    con.execute("ATTACH ':memory:' AS " + quote_identifier(database));
   }
-  db.set_connection_init("USE " + mz::quote_ident(database));
+  db.set_connection_init("USE " + quote_identifier(database));
 }
 
 }  // namespace pond::lake_target

@@ -54,7 +54,7 @@ MaterializeResult build_external(Session& session, const ModelSpec& spec, const 
   MaterializeResult result;
   run_hooks(session, spec.pre_hooks, false);
   Relation temp = temp_relation(spec.relation);
-  session.execute("CREATE OR REPLACE TEMP TABLE " + quote_ident(temp.identifier) + " AS (\n" +
+  session.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" +
                   strip_statement(spec.compiled_sql) + "\n)");
   result.rows_affected =
       static_cast<std::uint64_t>(session.scalar_int("SELECT count(*) FROM " + temp.render()));

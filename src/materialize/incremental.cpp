@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "materialize/detail.hpp"
 #include "materialize/model.hpp"
 
@@ -10,14 +11,9 @@ namespace pond::materialize::detail {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 const Column* find_column(const std::vector<Column>& cols, const std::string& name) {
   for (const auto& c : cols) {
-    if (lower(c.name) == lower(name)) return &c;
+    if (iequals(c.name, name)) return &c;
   }
   return nullptr;
 }
@@ -33,7 +29,7 @@ std::vector<std::string> merge_update_columns(const ModelSpec& spec, const std::
   std::vector<std::string> out;
   for (const auto& c : dest) {
     bool excluded = std::any_of(spec.merge_exclude_columns.begin(), spec.merge_exclude_columns.end(),
-                                [&](const std::string& e) { return lower(e) == lower(c); });
+                                [&](const std::string& e) { return iequals(e, c); });
     if (!excluded) out.push_back(c);
   }
   return out;
@@ -45,14 +41,14 @@ std::uint64_t delete_insert(Session& session, const ModelSpec& spec, const Relat
   if (!spec.unique_key.empty()) {
     std::vector<std::string> where;
     if (spec.unique_key.size() == 1) {
-      std::string k = quote_ident(spec.unique_key[0]);
+      std::string k = quote_identifier(spec.unique_key[0]);
       where.push_back(k + " IN (SELECT " + k + " FROM " + temp.render() + ")");
       for (const auto& p : spec.incremental_predicates) where.push_back(p);
       session.execute("DELETE FROM " + target.render() + " WHERE " + and_join(where));
     } else {
       for (const auto& k : spec.unique_key) {
-        where.push_back("DBT_INCREMENTAL_SOURCE." + quote_ident(k) + " = DBT_INCREMENTAL_TARGET." +
-                        quote_ident(k));
+        where.push_back("DBT_INCREMENTAL_SOURCE." + quote_identifier(k) + " = DBT_INCREMENTAL_TARGET." +
+                        quote_identifier(k));
       }
       for (const auto& p : spec.incremental_predicates) where.push_back(p);
       session.execute("DELETE FROM " + target.render() + " AS DBT_INCREMENTAL_TARGET USING " + temp.render() +
@@ -66,7 +62,8 @@ std::uint64_t merge(Session& session, const ModelSpec& spec, const Relation& tem
                     const std::vector<std::string>& dest) {
   std::vector<std::string> on;
   for (const auto& k : spec.unique_key) {
-    on.push_back("DBT_INTERNAL_SOURCE." + quote_ident(k) + " = DBT_INTERNAL_DEST." + quote_ident(k));
+    on.push_back("DBT_INTERNAL_SOURCE." + quote_identifier(k) + " = DBT_INTERNAL_DEST." +
+                 quote_identifier(k));
   }
   for (const auto& p : spec.incremental_predicates) on.push_back(p);
   std::string sql = "MERGE INTO " + spec.relation.render() + " AS DBT_INTERNAL_DEST\nUSING " + temp.render() +
@@ -75,13 +72,14 @@ std::uint64_t merge(Session& session, const ModelSpec& spec, const Relation& tem
   if (!spec.unique_key.empty()) {
     std::string set;
     for (const auto& c : merge_update_columns(spec, dest)) {
-      set += (set.empty() ? "" : ", ") + quote_ident(c) + " = DBT_INTERNAL_SOURCE." + quote_ident(c);
+      set +=
+          (set.empty() ? "" : ", ") + quote_identifier(c) + " = DBT_INTERNAL_SOURCE." + quote_identifier(c);
     }
     if (!set.empty()) sql += "WHEN MATCHED THEN UPDATE SET " + set + "\n";
   }
   std::string values;
   for (const auto& c : dest)
-    values += (values.empty() ? "" : ", ") + ("DBT_INTERNAL_SOURCE." + quote_ident(c));
+    values += (values.empty() ? "" : ", ") + ("DBT_INTERNAL_SOURCE." + quote_identifier(c));
   sql += "WHEN NOT MATCHED THEN INSERT (" + quoted_csv(dest) + ") VALUES (" + values + ")";
   return session.execute(sql);
 }
@@ -109,7 +107,7 @@ std::vector<std::string> process_schema_changes(Session& session, const ModelSpe
     const Column* t = find_column(target, c.name);
     if (!t)
       added.push_back(c);
-    else if (lower(t->type) != lower(c.type))
+    else if (!iequals(t->type, c.type))
       retyped.push_back(c);
   }
   for (const auto& c : target) {
@@ -130,12 +128,12 @@ std::vector<std::string> process_schema_changes(Session& session, const ModelSpe
   }
   const std::string rel = spec.relation.render();
   for (const auto& c : added)
-    session.execute("ALTER TABLE " + rel + " ADD COLUMN " + quote_ident(c.name) + " " + c.type);
+    session.execute("ALTER TABLE " + rel + " ADD COLUMN " + quote_identifier(c.name) + " " + c.type);
   if (spec.on_schema_change == OnSchemaChange::kSyncAllColumns) {
     for (const auto& c : removed)
-      session.execute("ALTER TABLE " + rel + " DROP COLUMN " + quote_ident(c.name));
+      session.execute("ALTER TABLE " + rel + " DROP COLUMN " + quote_identifier(c.name));
     for (const auto& c : retyped) {
-      session.execute("ALTER TABLE " + rel + " ALTER COLUMN " + quote_ident(c.name) + " TYPE " + c.type);
+      session.execute("ALTER TABLE " + rel + " ALTER COLUMN " + quote_identifier(c.name) + " TYPE " + c.type);
     }
   }
   return column_names(source);
@@ -153,7 +151,7 @@ MaterializeResult build_incremental(Session& session, const ModelSpec& spec, con
     result.rows_affected = create_table_as(session, target, spec.compiled_sql);
   } else {
     Relation temp = temp_relation(target);
-    session.execute("CREATE OR REPLACE TEMP TABLE " + quote_ident(temp.identifier) + " AS (\n" +
+    session.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" +
                     strip_statement(spec.compiled_sql) + "\n)");
     std::vector<std::string> dest = process_schema_changes(session, spec, temp);
     switch (spec.strategy) {
@@ -168,7 +166,7 @@ MaterializeResult build_incremental(Session& session, const ModelSpec& spec, con
         result.rows_affected = merge(session, spec, temp, dest);
         break;
       case IncrementalStrategy::kMicrobatch:
-        throw UserError("microbatch models are built by build_microbatch");
+        throw InternalError("microbatch model " + spec.unique_id + " reached build_incremental");
     }
     session.execute("DROP TABLE " + temp.render());
   }

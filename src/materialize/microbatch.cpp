@@ -44,7 +44,8 @@ MaterializeResult build_microbatch(Session& session, const ModelSpec& spec, cons
       rows = create_table_as(s, target, sql);
     } else {
       Relation temp = temp_relation(target);
-      s.execute("CREATE OR REPLACE TEMP TABLE " + quote_ident(temp.identifier) + " AS (\n" + sql + "\n)");
+      s.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" + sql +
+                "\n)");
       std::vector<std::string> dest = process_schema_changes(s, spec, temp);
       std::vector<std::string> where = {window_predicate(et, w)};
       for (const auto& p : spec.incremental_predicates) where.push_back(p);

@@ -146,7 +146,7 @@ std::vector<BatchWindow> model_batches(const ModelSpec& spec, const RunOptions& 
 std::string event_time_sql(const std::string& et) {
   bool plain = !et.empty() && !std::isdigit(static_cast<unsigned char>(et[0]));
   for (char c : et) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  return plain ? quote_ident(et) : et;
+  return plain ? quote_identifier(et) : et;
 }
 
 std::string window_predicate(const std::string& et, const BatchWindow& w) {

@@ -28,8 +28,8 @@ void persist_docs(Session& session, const ModelSpec& spec, bool is_view) {
     for (const Column& c : session.columns_of(spec.relation)) {
       auto it = d.column_descriptions.find(c.name);
       if (it == d.column_descriptions.end() || it->second.empty()) continue;
-      session.execute("COMMENT ON COLUMN " + spec.relation.render() + "." + quote_ident(c.name) + " IS " +
-                      quote_literal(it->second));
+      session.execute("COMMENT ON COLUMN " + spec.relation.render() + "." + quote_identifier(c.name) +
+                      " IS " + quote_literal(it->second));
     }
   }
 }

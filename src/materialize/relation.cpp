@@ -2,31 +2,11 @@
 
 namespace pond::materialize {
 
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string quote_literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
-
 std::string quoted_csv(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) {
     if (!out.empty()) out += ", ";
-    out += quote_ident(n);
+    out += quote_identifier(n);
   }
   return out;
 }
@@ -39,12 +19,12 @@ std::vector<std::string> column_names(const std::vector<Column>& columns) {
 }
 
 std::string Relation::render_schema() const {
-  if (database.empty()) return quote_ident(schema);
-  return quote_ident(database) + "." + quote_ident(schema);
+  if (database.empty()) return quote_identifier(schema);
+  return quote_identifier(database) + "." + quote_identifier(schema);
 }
 
 std::string Relation::render() const {
-  return render_schema() + "." + quote_ident(identifier);
+  return render_schema() + "." + quote_identifier(identifier);
 }
 
 Relation Relation::with_identifier(std::string id) const {

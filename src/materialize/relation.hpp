@@ -3,6 +3,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.hpp"  // quote_identifier, quote_literal
+
 namespace pond::materialize {
 
 // A database object as dbt names it: database (catalog), schema, identifier.
@@ -28,8 +30,6 @@ struct Column {
   std::string type;  // DuckDB's spelling: INTEGER, DECIMAL(10,2), VARCHAR[]...
 };
 
-std::string quote_ident(std::string_view name);
-std::string quote_literal(std::string_view text);
 // Quoted, comma-separated identifiers.
 std::string quoted_csv(const std::vector<std::string>& names);
 std::vector<std::string> column_names(const std::vector<Column>& columns);

@@ -4,23 +4,18 @@
 #include <cctype>
 #include <mutex>
 
+#include "common/text.hpp"
 #include "engine/connection.hpp"
 
 namespace pond::materialize {
 
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string RelationCache::key(const Relation& rel, bool with_identifier) const {
   // DuckDB resolves names case-insensitively, so the cache does too.
-  std::string k = lower(rel.database.empty() ? default_database_ : rel.database) + "\x1f" + lower(rel.schema);
-  if (with_identifier) k += "\x1f" + lower(rel.identifier);
+  std::string k =
+      to_lower(rel.database.empty() ? default_database_ : rel.database) + "\x1f" + to_lower(rel.schema);
+  if (with_identifier) k += "\x1f" + to_lower(rel.identifier);
   return k;
 }
 

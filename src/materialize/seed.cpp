@@ -34,7 +34,7 @@ std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
   std::vector<Column> raw = session.columns_of_query("SELECT * FROM " + reader);
   std::string select;
   for (const Column& c : raw) {
-    std::string v = "trim(" + nullable(quote_ident(c.name)) + ")";
+    std::string v = "trim(" + nullable(quote_identifier(c.name)) + ")";
     auto all = [&](const std::string& cond) { return "bool_and(" + v + " IS NULL OR (" + cond + "))"; };
     if (!select.empty()) select += ",\n";
     select += "bool_and(" + v + " IS NULL)";
@@ -98,18 +98,19 @@ MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOpt
   } else {
     if (existing == RelationKind::kView) session.execute("DROP VIEW " + rel);
     std::string defs;
-    for (const Column& c : columns) defs += (defs.empty() ? "" : ", ") + quote_ident(c.name) + " " + c.type;
+    for (const Column& c : columns)
+      defs += (defs.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type;
     session.execute("CREATE OR REPLACE TABLE " + rel + " (" + defs + ")");
   }
   std::string select;
   for (const Column& c : columns) {
-    std::string v = nullable(quote_ident(c.name));
+    std::string v = nullable(quote_identifier(c.name));
     if (c.type != "VARCHAR") v = "trim(" + v + ")";
     select += (select.empty() ? "" : ", ") + ("CAST(" + v + " AS " + c.type + ")");
   }
-  result.rows_affected = session.execute("INSERT INTO " + rel + " (" + quoted_csv(column_names(columns)) +
-                                         ")\nSELECT " + select + " FROM " + csv_reader(spec) +
-                                         (options.empty ? " LIMIT 0" : ""));
+  result.rows_affected =
+      session.execute("INSERT INTO " + rel + " (" + quoted_csv(column_names(columns)) + ")\nSELECT " +
+                      select + " FROM " + csv_reader(spec) + (options.empty ? " LIMIT 0" : ""));
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
   session.remember(spec.relation, RelationKind::kTable);

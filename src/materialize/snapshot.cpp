@@ -26,19 +26,20 @@ std::string scd_hash(const std::vector<std::string>& keys, const std::string& pr
                      const std::string& updated) {
   std::string args;
   for (const auto& k : keys)
-    args += "coalesce(CAST(" + prefix + quote_ident(k) + " AS VARCHAR), '') || '|' || ";
+    args += "coalesce(CAST(" + prefix + quote_identifier(k) + " AS VARCHAR), '') || '|' || ";
   return "md5(" + args + "coalesce(CAST(" + updated + " AS VARCHAR), ''))";
 }
 
 std::string keys_equal(const std::vector<std::string>& keys, const std::string& a, const std::string& b) {
   std::vector<std::string> parts;
-  for (const auto& k : keys) parts.push_back(a + "." + quote_ident(k) + " = " + b + "." + quote_ident(k));
+  for (const auto& k : keys)
+    parts.push_back(a + "." + quote_identifier(k) + " = " + b + "." + quote_identifier(k));
   return detail::and_join(parts);
 }
 
 std::string prefixed(const std::vector<std::string>& cols, const std::string& p) {
   std::string out;
-  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + p + "." + quote_ident(c);
+  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + p + "." + quote_identifier(c);
   return out;
 }
 
@@ -57,7 +58,7 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
   std::vector<std::string> cols = column_names(session.columns_of_query(source));
   bool new_record = spec.hard_deletes == HardDeletes::kNewRecord;
   std::string updated_expr =
-      spec.strategy == SnapshotStrategy::kTimestamp ? quote_ident(spec.updated_at) : now;
+      spec.strategy == SnapshotStrategy::kTimestamp ? quote_identifier(spec.updated_at) : now;
 
   MaterializeResult result;
   detail::run_hooks(session, spec.pre_hooks, false);
@@ -83,7 +84,8 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
     for (const Column& c : session.columns_of_query(source)) {
       bool found =
           std::any_of(existing.begin(), existing.end(), [&](const Column& e) { return e.name == c.name; });
-      if (!found) session.execute("ALTER TABLE " + rel + " ADD COLUMN " + quote_ident(c.name) + " " + c.type);
+      if (!found)
+        session.execute("ALTER TABLE " + rel + " ADD COLUMN " + quote_identifier(c.name) + " " + c.type);
     }
     std::vector<std::string> check = spec.check_cols;
     if (spec.strategy == SnapshotStrategy::kCheck && check.empty()) {
@@ -99,7 +101,7 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
     } else {
       std::vector<std::string> parts;
       for (const auto& c : check)
-        parts.push_back("t." + quote_ident(c) + " IS DISTINCT FROM s." + quote_ident(c));
+        parts.push_back("t." + quote_identifier(c) + " IS DISTINCT FROM s." + quote_identifier(c));
       changed = parts.empty() ? "false" : "(" + [&] {
         std::string o;
         for (const auto& p : parts) o += (o.empty() ? "" : " OR ") + p;
@@ -146,8 +148,8 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
       }
     }
     Relation staging_rel = detail::temp_relation(spec.relation, "__dbt_tmp_staging");
-    session.execute("CREATE OR REPLACE TEMP TABLE " + quote_ident(staging_rel.identifier) + " AS " + staging +
-                    "\n" + all);
+    session.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(staging_rel.identifier) + " AS " +
+                    staging + "\n" + all);
     std::string s = staging_rel.render();
     result.rows_affected +=
         session.execute("UPDATE " + rel + " AS t SET dbt_valid_to = s.dbt_valid_to FROM " + s +

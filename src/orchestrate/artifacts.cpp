@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/file_content.hpp"
+#include "common/file_write.hpp"
 
 namespace pond::orchestrate {
 
@@ -56,18 +57,6 @@ json result_json(const StepResult& r) {
   return j;
 }
 
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 }  // namespace
 
 std::filesystem::path run_sql_path(const StepInfo& info) {
@@ -84,7 +73,7 @@ std::string run_results_json(const RunOutcome& outcome, const ArtifactOptions& o
   json doc = {{"metadata",
                {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/run-results/v6.json"},
                 {"dbt_version", options.dbt_version},
-                {"generated_at", options.generated_at.empty() ? iso_now() : options.generated_at},
+                {"generated_at", options.generated_at.empty() ? iso_utc_now() : options.generated_at},
                 {"invocation_id", options.invocation_id},
                 {"env", json::object()}}},
               {"results", results},
@@ -119,7 +108,7 @@ void write_plain(const std::filesystem::path& path, const std::string& text, std
 
 void write_artifacts(const std::filesystem::path& target_dir, const RunOutcome& outcome,
                      const ArtifactOptions& options) {
-  write_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
+  write_file_atomically(target_dir / "run_results.json", run_results_json(outcome, options));
   if (!options.run_sql) return;
   std::set<std::string> made;  // folders already created
   std::string buffer;

@@ -8,15 +8,17 @@
 #include <utility>
 
 #include "orchestrate/executor.hpp"
+#include "project/dbt_version.hpp"
 
 namespace pond::orchestrate {
 
 struct ArtifactOptions {
-  std::string invocation_id;          // the run id
-  std::string generated_at;           // ISO-8601 UTC; default now
-  std::string dbt_version = "1.9.0";  // the dbt release whose artifact schemas pond follows
-  std::string args_json = "{}";       // the invocation's arguments (dbt's "args")
-  bool run_sql = true;                // also write target/run/ (false when a RunSqlWriter did)
+  std::string invocation_id;  // the run id
+  std::string generated_at;   // ISO-8601 UTC; default now
+  std::string dbt_version =
+      std::string(project::kDbtVersion);  // the dbt release whose artifact schemas pond follows
+  std::string args_json = "{}";           // the invocation's arguments (dbt's "args")
+  bool run_sql = true;                    // also write target/run/ (false when a RunSqlWriter did)
 };
 
 // Writes target/run/<path>.sql for each step as it finishes, on a background thread, so that

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/time.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
@@ -49,13 +50,6 @@ bool RunOutcome::success() const {
       return false;
   }
   return true;
-}
-
-std::string iso_now() {
-  auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", std::chrono::floor<std::chrono::seconds>(now), micros);
 }
 
 Executor::Executor(const engine::Database& db, ExecutorOptions options) : db_(&db), options_(options) {
@@ -185,7 +179,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       r.info = &step.info();
       r.index = index;
       r.thread = slot + 1;
-      r.started_at = iso_now();
+      r.started_at = iso_utc_now();
       auto s0 = std::chrono::steady_clock::now();
       StepContext ctx{*pool_[slot], slot + 1, cancelled_, db_, options_.threads, nullptr};
       if (listener) {
@@ -204,7 +198,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
         r.outcome.message = e.what();
       }
       r.execution_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
-      r.completed_at = iso_now();
+      r.completed_at = iso_utc_now();
 
       lock.lock();
       busy_[slot] = 0;

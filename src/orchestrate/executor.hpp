@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time.hpp"  // iso_utc_now, used with the executor's results
 #include "orchestrate/step.hpp"
 
 namespace pond::engine {
@@ -63,8 +64,5 @@ class Executor {
   std::mutex mutex_;
   std::atomic<bool> cancelled_{false};
 };
-
-// ISO-8601 UTC timestamp with microseconds, as dbt writes them ("2026-11-21T10:00:00.123456Z").
-std::string iso_now();
 
 }  // namespace pond::orchestrate

@@ -12,6 +12,7 @@
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/result.hpp"
+#include "project/dbt_version.hpp"
 
 namespace pond::orchestrate {
 
@@ -182,8 +183,8 @@ std::string sources_json(const RunOutcome& outcome, const std::vector<const Fres
   }
   json doc = {{"metadata",
                {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/sources/v3.json"},
-                {"dbt_version", "1.9.0"},
-                {"generated_at", iso_now()},
+                {"dbt_version", project::kDbtVersion},
+                {"generated_at", iso_utc_now()},
                 {"invocation_id", invocation_id},
                 {"env", json::object()}}},
               {"results", results},

@@ -5,6 +5,7 @@
 #include "orchestrate/artifacts.hpp"
 #include "orchestrate/recorder.hpp"
 #include "orchestrate/run_store.hpp"
+#include "project/dbt_version.hpp"
 
 namespace pond::orchestrate {
 
@@ -32,9 +33,9 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
                                 const std::function<void(Executor*)>& on_executor) {
   InvocationResult result;
   RunStore store = RunStore::open(options.state_path);
-  result.run_id = RunStore::new_run_id();
-  store.start_run({result.run_id, options.command, options.selection, options.args_json, "running", iso_now(),
-                   "", options.target, options.trigger, options.parent_run_id, ""});
+  result.run_id = random_uuid();
+  store.start_run({result.run_id, options.command, options.selection, options.args_json, "running",
+                   iso_utc_now(), "", options.target, options.trigger, options.parent_run_id, ""});
   ProgressPrinter progress(out, options.progress);
   RunRecorder recorder(store, result.run_id);
   RunSqlWriter run_sql(options.target_dir);
@@ -73,7 +74,7 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
     } catch (const std::exception&) {
       // The run's own error is the one to report.
     }
-    store.finish_run(result.run_id, "error", iso_now(), "{}");
+    store.finish_run(result.run_id, "error", iso_utc_now(), "{}");
     throw;
   }
   if (on_executor) on_executor(nullptr);
@@ -81,7 +82,7 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<St
   run_sql.finish();
   if (options.write_run_results) {
     write_artifacts(options.target_dir, result.outcome,
-                    {result.run_id, "", "1.9.0", options.args_json, false});
+                    {result.run_id, "", std::string(project::kDbtVersion), options.args_json, false});
   }
   progress.print_summary(result.outcome);
   result.exit_code = result.outcome.cancelled ? 130 : result.outcome.success() ? 0 : 1;

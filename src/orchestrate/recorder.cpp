@@ -18,7 +18,7 @@ void RunRecorder::on_start(const StepInfo& info, int index, int /*total*/) {
   s.step_key = info.id;
   s.resource_type = info.resource_type;
   s.status = "running";
-  s.started_at = iso_now();
+  s.started_at = iso_utc_now();
   s.relation = info.relation;
   s.step_index = index;
   queue({info.id, [this, s = std::move(s)] { store_.record_step(s); }});
@@ -118,7 +118,7 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
     c->check_name = info.resource_type == "source" ? "freshness" : info.id;
     c->run_id = run_id_;
     c->step_key = info.id;
-    c->ts = r.completed_at.empty() ? iso_now() : r.completed_at;
+    c->ts = r.completed_at.empty() ? iso_utc_now() : r.completed_at;
     c->status = status_name(o.status);
     c->failures = o.failures;
     c->message = o.message;
@@ -128,7 +128,7 @@ void RunRecorder::on_finish(const StepResult& r, int /*total*/) {
     e = EventRecord{};
     e->run_id = run_id_;
     e->step_key = info.id;
-    e->ts = iso_now();
+    e->ts = iso_utc_now();
     e->level = "error";
     e->kind = "step_failure";
     e->message = o.message;
@@ -155,10 +155,10 @@ void RunRecorder::finish(const RunOutcome& outcome) {
   nlohmann::json summary = {
       {"elapsed", outcome.elapsed}, {"counts", counts}, {"total", outcome.results.size()}};
   std::string status = outcome.cancelled ? "cancelled" : outcome.success() ? "success" : "error";
-  store_.finish_run(run_id_, status, iso_now(), summary.dump());
+  store_.finish_run(run_id_, status, iso_utc_now(), summary.dump());
   EventRecord e;
   e.run_id = run_id_;
-  e.ts = iso_now();
+  e.ts = iso_utc_now();
   e.level = status == "success" ? "info" : "error";
   e.kind = "run_finish";
   e.message = status;

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/uuid.hpp"
 #include "orchestrate/sqlite.hpp"
 
 namespace pond::orchestrate {
@@ -24,16 +25,6 @@ int RunStore::schema_version() {
   auto q = db_->prepare("SELECT coalesce(max(version), 0) FROM schema_version");
   q.step();
   return static_cast<int>(q.get_int(0));
-}
-
-std::string RunStore::new_run_id() {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-  std::uint64_t a = gen(), b = gen();
-  a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFFF, b >> 48,
-                     b & 0xFFFFFFFFFFFFULL);
 }
 
 namespace {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/uuid.hpp"  // run ids
+
 namespace pond::orchestrate {
 
 namespace sqlite {
@@ -106,7 +108,6 @@ class RunStore {
   ~RunStore();
 
   int schema_version();
-  static std::string new_run_id();  // a random UUID (dbt's invocation_id)
 
   // Runs `body` (calls of this store) as one transaction: one commit instead of one per row.
   void transaction(const std::function<void()>& body);

@@ -13,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/parallel.hpp"
 #include "common/text.hpp"
 #include "project/config.hpp"
 #include "project/discovery.hpp"
@@ -31,49 +32,17 @@ namespace {
 
 using nlohmann::json;
 
-// Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first error by index.
-void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
-  std::vector<std::exception_ptr> errors(n);
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < n; i = next++) {
-      try {
-        fn(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::jthread> pool;
-  if (n >= 256)
-    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  pool.clear();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
+// Below this many items a thread costs more than the work it takes over.
+constexpr std::size_t kParallelFrom = 256;
 
 std::vector<FileResult> parse_files(const std::vector<ProjectSourceFile>& files, const std::string& package,
                                     int threads) {
   std::vector<FileResult> results(files.size());
-  std::vector<std::exception_ptr> errors(files.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      try {
-        results[i] = parse_project_file(files[i], package);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::jthread> pool;
-  int extra = std::max(0, std::min<int>(threads, static_cast<int>(files.size() / 16) + 1) - 1);
-  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
-  worker();
-  pool.clear();  // joins
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);  // the first failing file in path order
+  // A thread per 16 files at most: small projects parse on the caller's thread alone. The
+  // first failing file in path order is the error reported.
+  int useful = std::max(1, std::min<int>(threads, static_cast<int>(files.size() / 16) + 1));
+  parallel_for(files.size(), useful,
+               [&](std::size_t i) { results[i] = parse_project_file(files[i], package); });
   return results;
 }
 
@@ -172,6 +141,8 @@ std::string render_docs(const std::string& text, const std::map<std::string, con
   return out;
 }
 
+void render_trees(ProjectFile& p, const LoadOptions& options);
+
 class Assembler {
  public:
   Assembler(const ProjectFile& project, const LoadOptions& options) : project_(project), options_(options) {
@@ -209,7 +180,9 @@ class Assembler {
     check_duplicates(nodes);
     apply_patches(nodes);
     clock.lap("patches");
-    parallel_for(nodes.size(), options_.threads, [&](std::size_t i) { resolve_config(nodes[i], nullptr); });
+    parallel_for(
+        nodes.size(), options_.threads, [&](std::size_t i) { resolve_config(nodes[i], nullptr); },
+        kParallelFrom);
     clock.lap("configs");
     make_sources_and_exposures(nodes);
     make_tests(nodes);
@@ -236,10 +209,13 @@ class Assembler {
     sort_by_id(m_.macros);
     m_.rebuild_index();
     clock.lap("index");
-    parallel_for(m_.nodes.size(), options_.threads, [&](std::size_t i) {
-      assign_relation(m_.nodes[i], m_.target, m_.project.quoting);
-      resolve_node_dependencies(m_, m_.nodes[i]);
-    });
+    parallel_for(
+        m_.nodes.size(), options_.threads,
+        [&](std::size_t i) {
+          assign_relation(m_.nodes[i], m_.target, m_.project.quoting);
+          resolve_node_dependencies(m_, m_.nodes[i]);
+        },
+        kParallelFrom);
     for (auto& mc : m_.macros)
       mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
@@ -254,6 +230,7 @@ class Assembler {
   // Installed packages (dbt_packages/): their files parse like the project's, under their name.
   void add_package_files(std::vector<FileResult>& results) {
     m_.packages = load_installed_packages(project_);
+    for (auto& pkg : m_.packages) render_trees(pkg, options_);
     for (const auto& pkg : m_.packages) {
       std::vector<FileResult> more;
       try {
@@ -453,8 +430,10 @@ class Assembler {
       }
     }
     std::vector<Node> tests(jobs.size());
-    parallel_for(jobs.size(), options_.threads,
-                 [&](std::size_t i) { tests[i] = build(*jobs[i].spec, *jobs[i].target, *jobs[i].schema); });
+    parallel_for(
+        jobs.size(), options_.threads,
+        [&](std::size_t i) { tests[i] = build(*jobs[i].spec, *jobs[i].target, *jobs[i].schema); },
+        kParallelFrom);
     std::unordered_map<std::string_view, const Node*> seen;
     seen.reserve(tests.size());
     for (auto& t : tests) {
@@ -482,8 +461,26 @@ class Assembler {
 
 }  // namespace
 
+namespace {
+
+// The config trees of dbt_project.yml with their Jinja rendered (pre-/post-hooks excepted).
+void render_trees(ProjectFile& p, const LoadOptions& options) {
+  if (!options.render_config) return;
+  std::string file = p.name + "/dbt_project.yml: ";
+  for (auto [tree, key] : {std::pair{&p.models, "models"}, std::pair{&p.seeds, "seeds"},
+                           std::pair{&p.snapshots, "snapshots"}, std::pair{&p.tests, "data_tests"},
+                           std::pair{&p.sources, "sources"}, std::pair{&p.exposures, "exposures"},
+                           std::pair{&p.analyses, "analyses"}})
+    options.render_config(*tree, file + key);
+}
+
+}  // namespace
+
 Manifest load_manifest(const ProjectFile& project, const LoadOptions& options) {
-  return Assembler(project, options).run();
+  if (!options.render_config) return Assembler(project, options).run();
+  ProjectFile rendered = project;
+  render_trees(rendered, options);
+  return Assembler(rendered, options).run();
 }
 
 }  // namespace pond::project

@@ -3,6 +3,7 @@
 // This is the stable API the compiler and the executor build on: nodes are addressed by
 // index (`Manifest::nodes`) or unique_id (`find`); `Graph` (graph.hpp) adds the edges.
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <map>
@@ -15,9 +16,6 @@
 #include "project/project_file.hpp"
 
 namespace pond::project {
-
-// The dbt version pond's artifacts and `dbt_version` claim compatibility with (manifest v12).
-inline constexpr std::string_view kDbtVersion = "1.9.0";
 
 // The target a manifest was parsed for (relation names depend on it).
 struct TargetInfo {
@@ -74,6 +72,9 @@ struct LoadOptions {
   int threads = 2;  // files are read and scanned in parallel
   // False: the caller checks the graph for cycles itself (once, on the graph it builds anyway).
   bool check_cycles = true;
+  // Renders the Jinja in a project's (and each package's) dbt_project.yml config trees before
+  // they apply (tree, "dbt_project.yml: models"); none leaves them as written.
+  std::function<void(nlohmann::json& tree, const std::string& where)> render_config;
 };
 
 // Reads the whole project below `project.root`: discovers files, parses SQL/YAML, resolves

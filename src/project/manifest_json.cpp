@@ -10,7 +10,11 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/file_write.hpp"
+#include "common/time.hpp"
+#include "common/uuid.hpp"
 #include "project/config.hpp"
+#include "project/dbt_version.hpp"
 #include "project/graph.hpp"
 #include "project/hashing.hpp"
 #include "project/json_writer.hpp"
@@ -287,26 +291,7 @@ double now_seconds() {
 }  // namespace
 
 ArtifactInfo new_artifact_info(const std::string& pond_version) {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string uuid;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) uuid += '-';
-    int v = i == 12 ? 4 : i == 16 ? (8 | (hex(gen) & 3)) : hex(gen);
-    uuid += "0123456789abcdef"[v];
-  }
-  auto now = std::chrono::system_clock::now();
-  auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char full[96];
-  std::snprintf(full, sizeof full, "%s.%06lldZ", buf, static_cast<long long>(micros));
-  return ArtifactInfo{uuid, full, pond_version};
+  return ArtifactInfo{random_uuid(), iso_utc_now(), pond_version};
 }
 
 std::string node_json_text(const Node& node) {
@@ -404,17 +389,8 @@ nlohmann::ordered_json manifest_json(const Manifest& m, const Graph& graph, cons
 
 void write_manifest(const Manifest& manifest, const Graph& graph, const ArtifactInfo& info,
                     const std::filesystem::path& target_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(target_dir, ec);
-  if (ec) throw UserError("cannot create " + target_dir.string() + ": " + ec.message());
-  std::filesystem::path tmp = target_dir / "manifest.json.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    write_manifest_to(out, manifest, graph, info);
-    if (!out) throw UserError("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, target_dir / "manifest.json", ec);
-  if (ec) throw UserError("cannot write " + (target_dir / "manifest.json").string() + ": " + ec.message());
+  write_file_atomically(target_dir / "manifest.json",
+                        [&](std::ostream& out) { write_manifest_to(out, manifest, graph, info); });
 }
 
 }  // namespace pond::project

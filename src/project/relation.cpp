@@ -14,12 +14,6 @@ std::string config_string(const Node& n, const char* key) {
   return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
-    s.replace(p, from.size(), to);
-  return s;
-}
-
 // dbt-duckdb's SourceConfig.as_dict(): the fields a location template may name.
 std::vector<std::pair<std::string, std::string>> source_fields(const Node& n) {
   std::vector<std::pair<std::string, std::string>> out{
@@ -114,10 +108,6 @@ std::string external_location(const Node& n) {
   return ext;
 }
 
-std::string quote_identifier(const std::string& name) {
-  return "\"" + replace_all(name, "\"", "\"\"") + "\"";
-}
-
 QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   QuotePolicy p;
   auto apply = [&p](const nlohmann::json* q) {
@@ -131,8 +121,8 @@ QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   return p;
 }
 
-std::string render_relation(const std::string& database, const std::string& schema, const std::string& identifier,
-                            QuotePolicy policy) {
+std::string render_relation(const std::string& database, const std::string& schema,
+                            const std::string& identifier, QuotePolicy policy) {
   std::string out;
   auto add = [&out](const std::string& part, bool quoted) {
     if (part.empty()) return;

@@ -4,6 +4,7 @@
 // is handled by the compiler, which renders them and calls set_relation.)
 #include <string>
 
+#include "common/text.hpp"  // quote_identifier
 #include "project/manifest.hpp"
 #include "project/node.hpp"
 
@@ -30,8 +31,5 @@ std::string render_relation(const std::string& database, const std::string& sche
 // or template) and single-quoted unless it is a function call or already quoted; empty when
 // the source has none.
 std::string external_location(const Node& source);
-
-// "a" with embedded quotes doubled, as DuckDB quotes identifiers.
-std::string quote_identifier(const std::string& name);
 
 }  // namespace pond::project

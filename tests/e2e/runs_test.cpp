@@ -20,7 +20,7 @@ TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
   std::string id;
   {
     auto store = orchestrate::RunStore::open(root / ".pond" / "state.db");
-    id = orchestrate::RunStore::new_run_id();
+    id = random_uuid();
     store.start_run({id, "build", "+customers", "{}", "running", "2026-11-21T10:00:00.000000Z", "", "dev",
                      "cli", "", ""});
     orchestrate::StepRecord s;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "orchestrate/artifacts.hpp"
@@ -142,13 +143,14 @@ TEST(Artifacts, RunResultsAndExecutedSqlAndRunStore) {
   engine::Database db = engine::Database::open(":memory:");
   Project p;
   RunStore store = RunStore::open(dir.path() / ".pond" / "state.db");
-  std::string run_id = RunStore::new_run_id();
-  store.start_run({run_id, "build", "", "{}", "running", iso_now(), "", "dev", "cli", "", ""});
+  std::string run_id = random_uuid();
+  store.start_run({run_id, "build", "", "{}", "running", iso_utc_now(), "", "dev", "cli", "", ""});
   RunRecorder recorder(store, run_id);
   Executor ex(db, {2, false});
   RunOutcome outcome = ex.run(p.steps, &recorder);
   recorder.finish(outcome);
-  write_artifacts(dir.path() / "target", outcome, {run_id, "", "1.9.0", R"({"which":"build"})"});
+  write_artifacts(dir.path() / "target", outcome,
+                  {run_id, "", std::string(project::kDbtVersion), R"({"which":"build"})"});
 
   auto doc = nlohmann::json::parse(test::read_file(dir.path() / "target" / "run_results.json"));
   EXPECT_EQ(doc["metadata"]["dbt_schema_version"], "https://schemas.getdbt.com/dbt/run-results/v6.json");

@@ -27,8 +27,8 @@ StepResult finished(const StepInfo& info, int index) {
   r.info = &info;
   r.index = index;
   r.thread = 1;
-  r.started_at = iso_now();
-  r.completed_at = iso_now();
+  r.started_at = iso_utc_now();
+  r.completed_at = iso_utc_now();
   r.outcome.status = Status::kSuccess;
   r.outcome.rows = 7;
   r.outcome.executed_sql = {"CREATE OR REPLACE TABLE x AS (select 1)"};
@@ -38,8 +38,8 @@ StepResult finished(const StepInfo& info, int index) {
 struct Store {
   test::TempDir dir;
   RunStore store = RunStore::open(dir.path() / ".pond" / "state.db");
-  std::string run_id = RunStore::new_run_id();
-  Store() { store.start_run({run_id, "run", "", "{}", "running", iso_now(), "", "dev", "cli", "", ""}); }
+  std::string run_id = random_uuid();
+  Store() { store.start_run({run_id, "run", "", "{}", "running", iso_utc_now(), "", "dev", "cli", "", ""}); }
   // A second connection, as `pond runs` or the UI would read the file.
   std::vector<StepRecord> steps_seen_by_reader() {
     RunStore reader = RunStore::open(dir.path() / ".pond" / "state.db");

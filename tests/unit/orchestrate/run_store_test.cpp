@@ -55,9 +55,9 @@ TEST(RunStore, MigrationsApplyInOrderOnlyOnceAndRefuseNewerStores) {
 TEST(RunStore, RecordsRunsStepsEventsMaterializationsAndChecks) {
   test::TempDir dir;
   RunStore store = RunStore::open(dir.path() / "state.db");
-  std::string id = RunStore::new_run_id();
+  std::string id = random_uuid();
   EXPECT_EQ(id.size(), 36u);
-  EXPECT_NE(id, RunStore::new_run_id());
+  EXPECT_NE(id, random_uuid());
   store.start_run(
       {id, "build", "+customers", "{}", "running", "2026-11-21T10:00:00Z", "", "dev", "cli", "", ""});
   StepRecord s;
@@ -78,7 +78,7 @@ TEST(RunStore, RecordsRunsStepsEventsMaterializationsAndChecks) {
   EXPECT_GT(store.record_event({0, id, "", "2026-11-21T10:00:02Z", "info", "log", "hello", ""}), 0);
   store.finish_run(id, "error", "2026-11-21T10:00:03Z", R"({"total":1})");
 
-  std::string older = RunStore::new_run_id();
+  std::string older = random_uuid();
   store.start_run({older, "seed", "", "{}", "running", "2026-11-20T10:00:00Z", "", "dev", "cli", "", ""});
 
   auto runs = store.recent_runs(10);
