@@ -1,6 +1,7 @@
 #include "compile/compiler.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <exception>
 #include <map>
@@ -128,8 +129,24 @@ std::string inject_ctes(const std::string& sql,
     if (!defs.empty()) defs += ",\n";
     defs += name + " as (\n" + body + "\n)";
   }
-  std::size_t start = sql.find_first_not_of(" \t\r\n");
-  if (start != std::string::npos && to_lower(sql.substr(start, 5)) == "with ") {
+  // The first token after whitespace and comments (dbt finds it with sqlparse): a leading
+  // `with` takes the CTEs in front of its own.
+  std::size_t start = 0;
+  while (true) {
+    start = sql.find_first_not_of(" \t\r\n", start);
+    if (start == std::string::npos) break;
+    if (sql.compare(start, 2, "--") == 0) {
+      start = sql.find('\n', start);
+    } else if (sql.compare(start, 2, "/*") == 0) {
+      start = sql.find("*/", start + 2);
+      if (start != std::string::npos) start += 2;
+    } else {
+      break;
+    }
+    if (start == std::string::npos) break;
+  }
+  if (start != std::string::npos && to_lower(sql.substr(start, 4)) == "with" &&
+      (start + 4 >= sql.size() || std::isspace(static_cast<unsigned char>(sql[start + 4])))) {
     return sql.substr(0, start) + "with " + defs + ",\n" + sql.substr(start + 5);
   }
   return "with " + defs + "\n" + sql;
