@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -55,12 +56,20 @@ class SetValue final : public jinja::NativeObject {
     if (!contains(items_, v)) items_.push_back(std::move(v));
   }
   bool iterable() const override { return true; }
-  std::vector<Value> iterate() const override { return items_; }
+  // Python iterates a set of small integers in ascending order (their hashes); other items
+  // keep the order they came in (Python's order for strings changes from run to run).
+  std::vector<Value> iterate() const override {
+    std::vector<Value> out = items_;
+    if (std::all_of(out.begin(), out.end(), [](const Value& v) { return v.is_int(); }))
+      std::sort(out.begin(), out.end(), [](const Value& a, const Value& b) { return a.as_int() < b.as_int(); });
+    return out;
+  }
   bool truthy() const override { return !items_.empty(); }
   std::string repr() const override {
     if (items_.empty()) return "set()";
     std::string out = "{";
-    for (std::size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].repr();
+    auto items = iterate();
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i].repr();
     return out + "}";
   }
   std::string type_name() const override { return "set"; }
@@ -133,8 +142,8 @@ class SetValue final : public jinja::NativeObject {
       if (it != items_.end()) items_.erase(it);
     } else if (n == "pop") {
       if (items_.empty()) throw jinja::TemplateError(jinja::ErrorKind::kKey, "'pop from an empty set'");
-      result = items_.front();
-      items_.erase(items_.begin());
+      result = iterate().front();
+      items_.erase(std::find(items_.begin(), items_.end(), result));
     } else if (n == "copy") {
       result = make_set(items_);
     } else {
