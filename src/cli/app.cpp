@@ -80,7 +80,7 @@ void add_selection_flags(CLI::App* cmd, SelectionFlags& f) {
 int run_app(int argc, char** argv) {
   InterruptWatcher interrupts;
   GlobalOptions global;
-  CommandContext ctx{global, interrupts};
+  CommandContext ctx{global, interrupts.cancellation()};
 
   CLI::App app{"pond: the local data stack in one binary (ingest, dbt-compatible transform, lake, serve)",
                "pond"};

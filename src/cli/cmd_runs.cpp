@@ -10,8 +10,8 @@
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
-#include "orchestrate/run_store.hpp"
 #include "project/project_locator.hpp"
+#include "runstore/run_store.hpp"
 
 namespace pond::cli {
 
@@ -81,7 +81,7 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
       print(TextTable{}, format);
     return 0;
   }
-  orchestrate::RunStore store = orchestrate::RunStore::open(path);
+  runstore::RunStore store = runstore::RunStore::open(path);
 
   if (!options.show_id) {
     TextTable t;
@@ -100,7 +100,7 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
     return 0;
   }
 
-  std::optional<orchestrate::RunRecord> run;
+  std::optional<runstore::RunRecord> run;
   try {
     run = store.find_run(*options.show_id);
   } catch (const std::exception& e) {

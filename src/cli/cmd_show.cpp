@@ -5,12 +5,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
-#include "cli/project_loader.hpp"
-#include "cli/run_plan.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "dbt/database_hooks.hpp"
+#include "dbt/plan.hpp"
+#include "dbt/project.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
@@ -91,22 +92,22 @@ int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat for
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection con(db);
-  DatabaseHooks hooks(con, false);
-  auto p = load_project(ctx.options, options.vars, "show", &hooks);
+  dbt::DatabaseHooks hooks(con, false);
+  auto p = dbt::load_project(ctx.options, options.vars, "show", &hooks);
   SelectionFlags flags;
   flags.select = options.select;
   std::vector<std::size_t> nodes;
-  for (std::size_t i : select(*p, flags))
+  for (std::size_t i : dbt::select(*p, flags))
     if (previewable(p->manifest.nodes[i])) nodes.push_back(i);
   if (nodes.empty()) no_match(p->manifest, options.select);
   p->compiler->compile_nodes(nodes);
 
   // Every selected node is previewed, in the project's order, as dbt prints them: a titled table
   // each, or one {"node", "show"} JSON object each. A failing node does not stop the others.
-  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
+  exec::Cancellation::Scope on_interrupt(ctx.cancel, [&con] { con.interrupt(); });
   int exit_code = 0;
   for (std::size_t k = 0; k < nodes.size(); ++k) {
-    if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+    if (ctx.cancel.requested()) return static_cast<int>(ExitCode::kInterrupted);
     const project::Node& n = p->manifest.nodes[nodes[k]];
     std::string sql = strip_statement(n.compiled_code);
     try {
@@ -144,17 +145,17 @@ int run_show(CommandContext& ctx, const ShowOptions& options) {
   ResolvedProject resolved = resolve_project(ctx.options);
   engine::Database db = open_target_database(resolved.target);
   engine::Connection con(db);
-  InterruptWatcher::Scope on_interrupt(ctx.interrupts, [&con] { con.interrupt(); });
+  exec::Cancellation::Scope on_interrupt(ctx.cancel, [&con] { con.interrupt(); });
 
-  if (ctx.interrupts.interrupted()) return static_cast<int>(ExitCode::kInterrupted);  // Ctrl-C while starting
+  if (ctx.cancel.requested()) return static_cast<int>(ExitCode::kInterrupted);  // Ctrl-C while starting
 
   std::string sql = *options.inline_sql;
   // Jinja (ref, source, var, macros) is rendered as dbt show --inline does. Plain SQL renders to
   // itself, so the project is loaded only when there is something to render.
   if (sql.find("{{") != std::string::npos || sql.find("{%") != std::string::npos ||
       sql.find("{#") != std::string::npos) {
-    DatabaseHooks hooks(con, false);
-    auto p = load_project(ctx.options, options.vars, "show", &hooks);
+    dbt::DatabaseHooks hooks(con, false);
+    auto p = dbt::load_project(ctx.options, options.vars, "show", &hooks);
     sql = p->compiler->compile_inline(sql);
   }
   sql = strip_statement(sql);

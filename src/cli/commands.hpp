@@ -25,20 +25,10 @@ struct ShowOptions {
   std::optional<std::string> inline_sql;
   std::vector<std::string> select;  // -s/--select: preview these models (compiled, refs resolved)
   std::string vars;                 // --vars, for -s
-  long limit = 5;  // negative: no limit
+  long limit = 5;                   // negative: no limit
   std::string output = "table";
 };
 int run_show(CommandContext& ctx, const ShowOptions& options);
-
-// The selection flags of the graph commands (ls, compile, ...), as dbt spells them.
-struct SelectionFlags {
-  std::vector<std::string> select;          // -s/--select
-  std::vector<std::string> exclude;         // --exclude
-  std::optional<std::string> selector;      // --selector (selectors.yml)
-  std::vector<std::string> resource_types;  // --resource-type
-  std::optional<std::string> state;         // --state DIR
-  std::string indirect_selection = "eager";
-};
 
 // `pond deps`: install packages.yml's packages into dbt_packages/, write package-lock.yml.
 struct DepsOptions {
@@ -46,68 +36,23 @@ struct DepsOptions {
 };
 int run_deps(CommandContext& ctx, const DepsOptions& options);
 
-struct ParseOptions {
-  std::string vars;  // --vars YAML/JSON
-};
+using dbt::CompileOptions;
+using dbt::DocsGenerateOptions;
+using dbt::FreshnessOptions;
+using dbt::LsOptions;
+using dbt::ParseOptions;
+using dbt::RetryOptions;
 int run_parse(CommandContext& ctx, const ParseOptions& options);
-
-struct LsOptions {
-  std::string vars;
-  std::string output = "selector";  // selector, name, path, json
-  std::vector<std::string> output_keys;
-  SelectionFlags selection;
-};
 int run_ls(CommandContext& ctx, const LsOptions& options);
-
-struct CompileOptions {
-  std::string vars;
-  std::optional<std::string> inline_sql;
-  SelectionFlags selection;
-};
 int run_compile(CommandContext& ctx, const CompileOptions& options);
-
-// `pond docs generate`: manifest.json and catalog.json (dbt's catalog v1) in the target folder.
-struct DocsGenerateOptions {
-  std::string vars;
-  SelectionFlags selection;
-  bool compile = true;         // --no-compile: manifest without compiled SQL
-  bool empty_catalog = false;  // --empty-catalog: do not read the database
-};
 int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options);
-
-// `pond run`, `build`, `seed`, `test`, `snapshot`: run the selected nodes on the target.
-struct ExecOptions {
-  std::string vars;
-  SelectionFlags selection;
-  std::optional<int> threads;  // --threads (default: the target's)
-  bool full_refresh = false;
-  bool fail_fast = false;
-  std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
-  std::optional<std::string> event_time_end;
-  bool empty = false;  // --empty: refs and sources read as zero rows (schema-only build)
-};
+int run_retry(CommandContext& ctx, const RetryOptions& options);
+int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);
 int run_seed(CommandContext& ctx, const ExecOptions& options);
 int run_test(CommandContext& ctx, const ExecOptions& options);
 int run_snapshot(CommandContext& ctx, const ExecOptions& options);
-
-// `pond retry`: re-runs the nodes of the last run/build/seed/test/snapshot that failed, errored
-// or were skipped, with that run's command and flags.
-struct RetryOptions {
-  std::optional<int> threads;  // --threads (default: the retried run's)
-};
-int run_retry(CommandContext& ctx, const RetryOptions& options);
-
-// `pond source freshness`: max(loaded_at_field) of the selected sources against their
-// warn_after/error_after; writes target/sources.json.
-struct FreshnessOptions {
-  std::string vars;
-  SelectionFlags selection;
-  std::optional<int> threads;
-  std::optional<std::string> output;  // -o/--output: sources.json path (default target/sources.json)
-};
-int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
 
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {

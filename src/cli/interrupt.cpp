@@ -38,27 +38,15 @@ void InterruptWatcher::run() {
     if (sigwait(&set, &sig) != 0) continue;
     if (stopping_) return;
     if (sig == SIGUSR1) continue;
-    if (interrupted_.exchange(true)) {
+    if (cancellation_.requested()) {
       // Second signal: the user means it.
       static const char msg[] = "\ninterrupted again: exiting now\n";
       [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
       _exit(130);
     }
     log::warn("interrupted: stopping (press Ctrl-C again to exit immediately)");
-    std::lock_guard lock(mutex_);
-    if (handler_) handler_();
+    cancellation_.request();
   }
-}
-
-InterruptWatcher::Scope::Scope(InterruptWatcher& watcher, std::function<void()> handler) : watcher_(watcher) {
-  std::lock_guard lock(watcher_.mutex_);
-  watcher_.handler_ = std::move(handler);
-  if (watcher_.interrupted()) watcher_.handler_();
-}
-
-InterruptWatcher::Scope::~Scope() {
-  std::lock_guard lock(watcher_.mutex_);
-  watcher_.handler_ = nullptr;
 }
 
 }  // namespace pond::cli

@@ -4,11 +4,13 @@
 #include <mutex>
 #include <thread>
 
+#include "exec/cancellation.hpp"
+
 namespace pond::cli {
 
-// Turns Ctrl-C (SIGINT) and SIGTERM into a clean stop: the first signal sets interrupted()
-// and calls the current on_interrupt handler (e.g. Connection::interrupt) from a normal
-// thread, not from a signal handler; a second one exits at once with 130.
+// Turns Ctrl-C (SIGINT) and SIGTERM into a clean stop: the first signal requests the process's
+// cancellation (whose handler, e.g. an executor's cancel(), runs on a normal thread, not in a
+// signal handler); a second one exits at once with 130.
 // Construct it first thing in main, before any other thread exists, so that every thread
 // inherits the blocked signal mask.
 class InterruptWatcher {
@@ -18,26 +20,13 @@ class InterruptWatcher {
   InterruptWatcher(const InterruptWatcher&) = delete;
   InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
-  bool interrupted() const { return interrupted_.load(); }
-
-  // Scoped registration of what to do on interrupt; restores "nothing" when destroyed.
-  class Scope {
-   public:
-    Scope(InterruptWatcher& watcher, std::function<void()> handler);
-    ~Scope();
-    Scope(const Scope&) = delete;
-    Scope& operator=(const Scope&) = delete;
-
-   private:
-    InterruptWatcher& watcher_;
-  };
+  bool interrupted() const { return cancellation_.requested(); }
+  exec::Cancellation& cancellation() { return cancellation_; }
 
  private:
   void run();
-  std::atomic<bool> interrupted_{false};
+  exec::Cancellation cancellation_;
   std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::function<void()> handler_;
   std::thread thread_;
 };
 

@@ -86,7 +86,8 @@ MaterializeResult build_external(Session& session, const ModelSpec& spec, const 
   drop_if_kind(session, spec.relation, RelationKind::kTable);
   session.execute("CREATE OR REPLACE VIEW " + spec.relation.render() + " AS SELECT * FROM " +
                   reader(format, glob, partitioned));
-  persist_docs(session, spec, true);
+  DuckDbBackend duckdb;
+  persist_docs(session, duckdb, spec, true);
   run_hooks(session, spec.post_hooks, true);
   tx.commit();
   session.remember(spec.relation, RelationKind::kView);

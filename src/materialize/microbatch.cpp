@@ -1,8 +1,12 @@
-// Microbatch incremental models: one delete+insert per event-time batch, each its own transaction,
-// so that a failing batch leaves the others committed (dbt's partial success). Which batches run,
-// their failures, progress and concurrency: microbatch_run.cpp.
+// Microbatch incremental models: one delete+insert per event-time batch, each its own atomic
+// change (a DuckDB transaction or a lake commit), so that a failing batch leaves the others
+// committed (dbt's partial success). Which batches run, their failures, progress and
+// concurrency: microbatch_run.cpp.
 #include <atomic>
+#include <mutex>
 
+#include "common/scope_guard.hpp"
+#include "engine/connection.hpp"
 #include "materialize/detail.hpp"
 #include "materialize/microbatch_run.hpp"
 #include "materialize/model.hpp"
@@ -23,44 +27,51 @@ std::string batch_sql(const ModelSpec& spec, const BatchWindow& w) {
 
 }  // namespace
 
-MaterializeResult build_microbatch(Session& session, const ModelSpec& spec, const RunOptions& options) {
+MaterializeResult build_microbatch(Session& session, Backend& backend, const ModelSpec& spec,
+                                   const RunOptions& options) {
   const Relation& target = spec.relation;
   // A retry of failed batches adds to the relation the earlier run built, full refresh or not.
   bool retrying = !spec.microbatch.retry_batches.empty();
-  bool is_table = session.kind_of(target) == RelationKind::kTable;
+  bool is_table = backend.kind_of(session, target) == RelationKind::kTable;
   std::atomic<bool> exists = is_table && (retrying || !is_full_refresh(spec, options));
   std::vector<BatchWindow> batches = model_batches(spec, options, exists);
   const std::string et = event_time_sql(spec.microbatch.event_time);
+  std::mutex snapshot_mutex;
+  std::optional<std::int64_t> last_snapshot;
   run_hooks(session, spec.pre_hooks, false);
-  // One batch, in its own transaction. Concurrent batches only start once the relation exists.
+  // One batch, atomic on its own. Concurrent batches only start once the relation exists.
   auto one = [&](Session& s, const BatchWindow& w) -> std::uint64_t {
     std::string sql = batch_sql(spec, w);  // rendering may fail too: that batch fails
-    Transaction tx(s);
+    BuildTransaction tx(s, backend);
     run_hooks(s, spec.pre_hooks, true);
-    std::uint64_t rows = 0;
+    Write write;
     if (!exists) {
       // First build (or full refresh): the first batch that succeeds replaces the relation.
-      if (s.kind_of(target) == RelationKind::kView) s.execute("DROP VIEW " + target.render());
-      rows = create_table_as(s, target, sql);
+      write = backend.replace_table(s, target, sql);
     } else {
       Relation temp = temp_relation(target);
       s.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" + sql +
                 "\n)");
-      std::vector<std::string> dest = process_schema_changes(s, spec, temp);
+      ScopeGuard drop_temp([&] { s.connection().execute("DROP TABLE IF EXISTS " + temp.render()); });
+      std::vector<std::string> dest = process_schema_changes(s, backend, spec, temp);
       std::vector<std::string> where = {window_predicate(et, w)};
       for (const auto& p : spec.incremental_predicates) where.push_back(p);
-      s.execute("DELETE FROM " + target.render() + " WHERE " + and_join(where));
-      rows = insert_from(s, target, temp, dest);
-      s.execute("DROP TABLE " + temp.render());
+      write = backend.delete_insert(s, target, and_join(where), temp.render(), dest);
     }
     run_hooks(s, spec.post_hooks, true);
     tx.commit();
     exists = true;
-    s.remember(target, RelationKind::kTable);
-    return rows;
+    if (write.snapshot) {
+      std::lock_guard lock(snapshot_mutex);
+      if (!last_snapshot || *write.snapshot > *last_snapshot) last_snapshot = write.snapshot;
+    }
+    return write.rows;
   };
-  MaterializeResult result =
-      run_batches(session, spec, options, batches, batches_may_run_concurrently(spec), one);
+  // A backend whose every write is its own commit takes the batches one after another:
+  // concurrent commits to one table would conflict.
+  bool concurrent = backend.transactional() && batches_may_run_concurrently(spec);
+  MaterializeResult result = run_batches(session, spec, options, batches, concurrent, one);
+  result.snapshot = last_snapshot;
   if (!result.partial) run_hooks(session, spec.post_hooks, false);
   return result;
 }

@@ -18,18 +18,15 @@ void run_hooks(Session& session, const std::vector<Hook>& hooks, bool in_transac
   }
 }
 
-void persist_docs(Session& session, const ModelSpec& spec, bool is_view) {
+void persist_docs(Session& session, Backend& backend, const ModelSpec& spec, bool is_view) {
   const Docs& d = spec.docs;
-  if (d.persist_relation && !d.description.empty()) {
-    session.execute(std::string("COMMENT ON ") + (is_view ? "VIEW " : "TABLE ") + spec.relation.render() +
-                    " IS " + quote_literal(d.description));
-  }
+  if (d.persist_relation && !d.description.empty())
+    backend.comment(session, spec.relation, is_view, "", d.description);
   if (d.persist_columns && !d.column_descriptions.empty()) {
-    for (const Column& c : session.columns_of(spec.relation)) {
+    for (const Column& c : backend.columns_of(session, spec.relation)) {
       auto it = d.column_descriptions.find(c.name);
       if (it == d.column_descriptions.end() || it->second.empty()) continue;
-      session.execute("COMMENT ON COLUMN " + spec.relation.render() + "." + quote_identifier(c.name) +
-                      " IS " + quote_literal(it->second));
+      backend.comment(session, spec.relation, is_view, c.name, it->second);
     }
   }
 }
@@ -57,15 +54,26 @@ std::string and_join(const std::vector<std::string>& parts) {
   return out;
 }
 
+Relation temp_relation(const Relation& target, const std::string& suffix) {
+  return Relation{"temp", "main", target.identifier + suffix};
+}
+
+std::uint64_t insert_from(Session& session, const Relation& target, const std::string& source,
+                          const std::vector<std::string>& columns) {
+  std::string cols = quoted_csv(columns);
+  return session.execute("INSERT INTO " + target.render() + " (" + cols + ")\nSELECT " + cols + " FROM " +
+                         source);
+}
+
 }  // namespace detail
 
 bool is_full_refresh(const ModelSpec& spec, const RunOptions& options) {
   return spec.full_refresh.value_or(options.full_refresh);
 }
 
-bool is_incremental(Session& session, const ModelSpec& spec, const RunOptions& options) {
+bool is_incremental(Session& session, Backend& backend, const ModelSpec& spec, const RunOptions& options) {
   return spec.materialized == Materialized::kIncremental && !is_full_refresh(spec, options) &&
-         session.kind_of(spec.relation) == RelationKind::kTable;
+         backend.kind_of(session, spec.relation) == RelationKind::kTable;
 }
 
 namespace {
@@ -73,77 +81,60 @@ namespace {
 // Whether the build is one statement: no hook or comment inside the transaction and no
 // relation of the other kind to drop. One CREATE OR REPLACE is atomic by itself in DuckDB, so
 // the explicit transaction (two more round trips per model) is left out.
-bool single_statement(Session& session, const ModelSpec& spec, RelationKind other) {
+bool single_statement(Session& session, Backend& backend, const ModelSpec& spec, RelationKind other) {
   auto in_tx = [](const Hook& h) { return h.transaction; };
   return std::none_of(spec.pre_hooks.begin(), spec.pre_hooks.end(), in_tx) &&
          std::none_of(spec.post_hooks.begin(), spec.post_hooks.end(), in_tx) && !spec.docs.persist_relation &&
-         !spec.docs.persist_columns && session.kind_of(spec.relation) != other;
+         !spec.docs.persist_columns && backend.kind_of(session, spec.relation) != other;
 }
 
-MaterializeResult build_view(Session& session, const ModelSpec& spec) {
+// A view or table model: the relation replaced by one write, bracketed by hooks.
+MaterializeResult build_relation(Session& session, Backend& backend, const ModelSpec& spec, bool view) {
   MaterializeResult result;
-  const std::string create = "CREATE OR REPLACE VIEW " + spec.relation.render() + " AS (\n" +
-                             strip_statement(spec.compiled_sql) + "\n)";
+  auto write = [&] {
+    Write w = view ? backend.create_view(session, spec.relation, spec.compiled_sql)
+                   : backend.replace_table(session, spec.relation, spec.compiled_sql);
+    result.rows_affected = w.rows;
+    result.snapshot = w.snapshot;
+  };
   detail::run_hooks(session, spec.pre_hooks, false);
-  if (single_statement(session, spec, RelationKind::kTable)) {
-    session.execute(create);
+  if (single_statement(session, backend, spec, view ? RelationKind::kTable : RelationKind::kView)) {
+    write();
   } else {
-    Transaction tx(session);
+    BuildTransaction tx(session, backend);
     detail::run_hooks(session, spec.pre_hooks, true);
-    detail::drop_if_kind(session, spec.relation, RelationKind::kTable);
-    session.execute(create);
-    detail::persist_docs(session, spec, true);
+    write();
+    detail::persist_docs(session, backend, spec, view);
     detail::run_hooks(session, spec.post_hooks, true);
     tx.commit();
   }
-  session.remember(spec.relation, RelationKind::kView);
-  detail::run_hooks(session, spec.post_hooks, false);
-  return result;
-}
-
-MaterializeResult build_table(Session& session, const ModelSpec& spec) {
-  MaterializeResult result;
-  detail::run_hooks(session, spec.pre_hooks, false);
-  if (single_statement(session, spec, RelationKind::kView)) {
-    result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
-  } else {
-    Transaction tx(session);
-    detail::run_hooks(session, spec.pre_hooks, true);
-    detail::drop_if_kind(session, spec.relation, RelationKind::kView);
-    result.rows_affected = detail::create_table_as(session, spec.relation, spec.compiled_sql);
-    detail::persist_docs(session, spec, false);
-    detail::run_hooks(session, spec.post_hooks, true);
-    tx.commit();
-  }
-  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }
 
 }  // namespace
 
-MaterializeResult materialize_model(Session& session, const ModelSpec& spec, const RunOptions& options) {
-  session.ensure_schema(spec.relation);
-  MaterializeResult result;
+MaterializeResult materialize_model(Session& session, Backend& backend, const ModelSpec& spec,
+                                    const RunOptions& options) {
   switch (spec.materialized) {
     case Materialized::kView:
-      result = build_view(session, spec);
-      break;
+      backend.ensure_schema(session, spec.relation);
+      return build_relation(session, backend, spec, true);
     case Materialized::kTable:
-      result = build_table(session, spec);
-      break;
+      backend.ensure_schema(session, spec.relation);
+      return build_relation(session, backend, spec, false);
     case Materialized::kIncremental:
-      result = spec.strategy == IncrementalStrategy::kMicrobatch
-                   ? detail::build_microbatch(session, spec, options)
-                   : detail::build_incremental(session, spec, options);
-      break;
+      backend.ensure_schema(session, spec.relation);
+      return spec.strategy == IncrementalStrategy::kMicrobatch
+                 ? detail::build_microbatch(session, backend, spec, options)
+                 : detail::build_incremental(session, backend, spec, options);
     case Materialized::kExternal:
-      result = detail::build_external(session, spec, options);
-      break;
+      session.ensure_schema(spec.relation);
+      return detail::build_external(session, spec, options);
     case Materialized::kEphemeral:
-      throw UserError("model '" + spec.unique_id + "' is ephemeral: it is inlined as a CTE, not built");
+      break;
   }
-  return result;
+  throw InternalError("model '" + spec.unique_id + "' is ephemeral: it is inlined as a CTE, not built");
 }
 
 }  // namespace pond::materialize

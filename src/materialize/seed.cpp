@@ -82,38 +82,48 @@ std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec) {
   return out;
 }
 
-MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOptions& options) {
-  session.ensure_schema(spec.relation);
+MaterializeResult load_seed(Session& session, Backend& backend, const SeedSpec& spec,
+                            const RunOptions& options) {
+  backend.ensure_schema(session, spec.relation);
   std::vector<Column> columns = infer_seed_columns(session, spec);
-  MaterializeResult result;
-  detail::run_hooks(session, spec.pre_hooks, false);
-  Transaction tx(session);
-  detail::run_hooks(session, spec.pre_hooks, true);
-  const std::string rel = spec.relation.render();
-  RelationKind existing = session.kind_of(spec.relation);
-  bool full = spec.full_refresh.value_or(options.full_refresh);
-  if (existing == RelationKind::kTable && !full) {
-    // dbt truncates and reloads an existing seed, keeping the table (and grants, comments).
-    session.execute("DELETE FROM " + rel);
-  } else {
-    if (existing == RelationKind::kView) session.execute("DROP VIEW " + rel);
-    std::string defs;
-    for (const Column& c : columns)
-      defs += (defs.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type;
-    session.execute("CREATE OR REPLACE TABLE " + rel + " (" + defs + ")");
-  }
   std::string select;
   for (const Column& c : columns) {
     std::string v = nullable(quote_identifier(c.name));
     if (c.type != "VARCHAR") v = "trim(" + v + ")";
-    select += (select.empty() ? "" : ", ") + ("CAST(" + v + " AS " + c.type + ")");
+    select +=
+        (select.empty() ? "" : ", ") + ("CAST(" + v + " AS " + c.type + ") AS " + quote_identifier(c.name));
   }
-  result.rows_affected =
-      session.execute("INSERT INTO " + rel + " (" + quoted_csv(column_names(columns)) + ")\nSELECT " +
-                      select + " FROM " + csv_reader(spec) + (options.empty ? " LIMIT 0" : ""));
+  select = "SELECT " + select + " FROM " + csv_reader(spec) + (options.empty ? " LIMIT 0" : "");
+  MaterializeResult result;
+  detail::run_hooks(session, spec.pre_hooks, false);
+  BuildTransaction tx(session, backend);
+  detail::run_hooks(session, spec.pre_hooks, true);
+  bool full = spec.full_refresh.value_or(options.full_refresh);
+  // dbt truncates and reloads an existing seed, keeping the table (its grants, comments and,
+  // in the lake, its history); a changed header needs --full-refresh, as in dbt.
+  bool keep = !full && backend.kind_of(session, spec.relation) == RelationKind::kTable;
+  if (keep) {
+    detail::SchemaChange d = detail::diff_columns(backend.columns_of(session, spec.relation), columns);
+    if (!d.added.empty() || !d.removed.empty()) {
+      auto names = [](const std::vector<Column>& cols) {
+        std::string out;
+        for (const auto& c : cols) out += (out.empty() ? "" : ", ") + c.name;
+        return out.empty() ? std::string("none") : out;
+      };
+      throw UserError(
+          "the columns of seed " + spec.unique_id + " (" + spec.csv_path + ") changed since its table " +
+              spec.relation.display() + " was built (new: " + names(d.added) + "; gone: " + names(d.removed) +
+              ")",
+          "run `pond seed --full-refresh -s " + spec.relation.identifier + "` to rebuild the table",
+          ExitCode::kStepFailed);
+    }
+  }
+  Write w = keep ? backend.overwrite(session, spec.relation, select)
+                 : backend.replace_table(session, spec.relation, select);
+  result.rows_affected = w.rows;
+  result.snapshot = w.snapshot;
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
-  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "materialize/backend.hpp"
 #include "materialize/session.hpp"
 #include "materialize/spec.hpp"
 
@@ -27,8 +28,10 @@ struct SeedSpec {
 // anything else -> VARCHAR; '' and 'null' are NULL), then column_types applied.
 std::vector<Column> infer_seed_columns(Session& session, const SeedSpec& spec);
 
-// Creates (or, unless full refresh, empties) the seed's table and loads the CSV, in one
-// transaction. rows_affected is the number of rows loaded.
-MaterializeResult load_seed(Session& session, const SeedSpec& spec, const RunOptions& options);
+// Creates (or, unless full refresh, empties) the seed's table in `backend` and loads the CSV as
+// one change. A header that changed since the table was built needs a full refresh (UserError,
+// exit 1). rows_affected is the number of rows loaded.
+MaterializeResult load_seed(Session& session, Backend& backend, const SeedSpec& spec,
+                            const RunOptions& options);
 
 }  // namespace pond::materialize

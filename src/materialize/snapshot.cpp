@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "common/scope_guard.hpp"
+#include "engine/connection.hpp"
 #include "materialize/detail.hpp"
 
 namespace pond::materialize {
@@ -45,47 +47,48 @@ std::string prefixed(const std::vector<std::string>& cols, const std::string& p)
 
 }  // namespace
 
-MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, const RunOptions& options) {
+MaterializeResult take_snapshot(Session& session, Backend& backend, const SnapshotSpec& spec,
+                                const RunOptions& options) {
   if (spec.unique_key.empty()) throw UserError("snapshot '" + spec.unique_id + "' needs a unique_key");
   if (spec.strategy == SnapshotStrategy::kTimestamp && spec.updated_at.empty()) {
     throw UserError("snapshot '" + spec.unique_id + "' uses the timestamp strategy but has no updated_at");
   }
-  session.ensure_schema(spec.relation);
+  backend.ensure_schema(session, spec.relation);
   const std::string now = options.now ? "CAST(" + quote_literal(*options.now) + " AS TIMESTAMP)"
                                       : "CAST(timezone('UTC', current_timestamp) AS TIMESTAMP)";
   const std::string source = strip_statement(spec.compiled_sql);
   const std::string rel = spec.relation.render();
-  std::vector<std::string> cols = column_names(session.columns_of_query(source));
+  std::vector<Column> source_columns = session.columns_of_query(source);
+  std::vector<std::string> cols = column_names(source_columns);
   bool new_record = spec.hard_deletes == HardDeletes::kNewRecord;
   std::string updated_expr =
       spec.strategy == SnapshotStrategy::kTimestamp ? quote_identifier(spec.updated_at) : now;
 
   MaterializeResult result;
   detail::run_hooks(session, spec.pre_hooks, false);
-  Transaction tx(session);
+  BuildTransaction tx(session, backend);
   detail::run_hooks(session, spec.pre_hooks, true);
-  if (session.kind_of(spec.relation) != RelationKind::kTable) {
-    std::string sql =
-        "CREATE TABLE " + rel + " AS SELECT q.*, " + scd_hash(spec.unique_key, "q.", "q." + updated_expr) +
-        " AS dbt_scd_id, q." + updated_expr + " AS dbt_updated_at, q." + updated_expr +
-        " AS dbt_valid_from, nullif(q." + updated_expr + ", q." + updated_expr + ") AS dbt_valid_to" +
-        (new_record ? ", 'False' AS dbt_is_deleted" : "") + " FROM (\n" + source + "\n) AS q";
+  if (backend.kind_of(session, spec.relation) != RelationKind::kTable) {
+    std::string sql = "SELECT q.*, " + scd_hash(spec.unique_key, "q.", "q." + updated_expr) +
+                      " AS dbt_scd_id, q." + updated_expr + " AS dbt_updated_at, q." + updated_expr +
+                      " AS dbt_valid_from, nullif(q." + updated_expr + ", q." + updated_expr +
+                      ") AS dbt_valid_to" + (new_record ? ", 'False' AS dbt_is_deleted" : "") + " FROM (\n" +
+                      source + "\n) AS q";
     if (spec.strategy == SnapshotStrategy::kCheck) {
-      sql = "CREATE TABLE " + rel + " AS SELECT q.*, " + scd_hash(spec.unique_key, "q.", now) +
-            " AS dbt_scd_id, " + now + " AS dbt_updated_at, " + now +
-            " AS dbt_valid_from, CAST(NULL AS TIMESTAMP) AS dbt_valid_to" +
+      sql = "SELECT q.*, " + scd_hash(spec.unique_key, "q.", now) + " AS dbt_scd_id, " + now +
+            " AS dbt_updated_at, " + now + " AS dbt_valid_from, CAST(NULL AS TIMESTAMP) AS dbt_valid_to" +
             (new_record ? ", 'False' AS dbt_is_deleted" : "") + " FROM (\n" + source + "\n) AS q";
     }
-    session.execute(sql);
-    result.rows_affected = static_cast<std::uint64_t>(session.scalar_int("SELECT count(*) FROM " + rel));
+    Write w = backend.replace_table(session, spec.relation, sql);
+    result.rows_affected = w.rows;
+    result.snapshot = w.snapshot;
   } else {
     // New source columns join the snapshot table (dbt adds them; removed ones stay).
-    std::vector<Column> existing = session.columns_of(spec.relation);
-    for (const Column& c : session.columns_of_query(source)) {
+    std::vector<Column> existing = backend.columns_of(session, spec.relation);
+    for (const Column& c : source_columns) {
       bool found =
           std::any_of(existing.begin(), existing.end(), [&](const Column& e) { return e.name == c.name; });
-      if (!found)
-        session.execute("ALTER TABLE " + rel + " ADD COLUMN " + quote_identifier(c.name) + " " + c.type);
+      if (!found) backend.add_column(session, spec.relation, c);
     }
     std::vector<std::string> check = spec.check_cols;
     if (spec.strategy == SnapshotStrategy::kCheck && check.empty()) {
@@ -148,23 +151,41 @@ MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, cons
       }
     }
     Relation staging_rel = detail::temp_relation(spec.relation, "__dbt_tmp_staging");
+    Relation rows_rel = detail::temp_relation(spec.relation, "__dbt_tmp_rows");
+    ScopeGuard drop_temps([&] {
+      session.connection().execute("DROP TABLE IF EXISTS " + staging_rel.render());
+      session.connection().execute("DROP TABLE IF EXISTS " + rows_rel.render());
+    });
     session.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(staging_rel.identifier) + " AS " +
                     staging + "\n" + all);
-    std::string s = staging_rel.render();
-    result.rows_affected +=
-        session.execute("UPDATE " + rel + " AS t SET dbt_valid_to = s.dbt_valid_to FROM " + s +
-                        " AS s WHERE s.dbt_scd_id = t.dbt_scd_id AND s.dbt_change_type IN ('update', "
-                        "'delete') AND t.dbt_valid_to IS NULL");
+    const std::string s = staging_rel.render();
+    // The rows the change writes, computed before it deletes anything: the current versions
+    // that are closed (their dbt_valid_to set) and the new versions. Closing a version is a
+    // delete of the current row plus an insert of the closed one, so every backend does it
+    // with the same write; columns the source no longer has stay NULL in new versions.
+    std::vector<std::string> table_cols = column_names(backend.columns_of(session, spec.relation));
     std::string insert_cols = quoted_csv(cols) +
                               ", dbt_updated_at, dbt_valid_from, dbt_valid_to, dbt_scd_id" +
                               (new_record ? ", dbt_is_deleted" : "");
-    result.rows_affected += session.execute("INSERT INTO " + rel + " (" + insert_cols + ") SELECT " +
-                                            insert_cols + " FROM " + s + " WHERE dbt_change_type = 'insert'");
-    session.execute("DROP TABLE " + s);
+    session.execute(
+        "CREATE OR REPLACE TEMP TABLE " + quote_identifier(rows_rel.identifier) + " AS SELECT " +
+        quoted_csv(table_cols) + " FROM (SELECT t.* REPLACE (s.dbt_valid_to AS dbt_valid_to) FROM " + rel +
+        " AS t JOIN " + s +
+        " AS s ON s.dbt_scd_id = t.dbt_scd_id WHERE s.dbt_change_type IN ('update', 'delete') AND "
+        "t.dbt_valid_to IS NULL UNION ALL BY NAME SELECT " +
+        insert_cols + " FROM " + s + " WHERE dbt_change_type = 'insert')");
+    if (session.scalar_int("SELECT count(*) FROM " + rows_rel.render()) > 0) {
+      std::string closed =
+          "DBT_INTERNAL_DEST.dbt_valid_to IS NULL AND DBT_INTERNAL_DEST.dbt_scd_id IN (SELECT "
+          "dbt_scd_id FROM " +
+          s + " WHERE dbt_change_type IN ('update', 'delete'))";
+      Write w = backend.delete_insert(session, spec.relation, closed, rows_rel.render(), table_cols);
+      result.rows_affected = w.rows;
+      result.snapshot = w.snapshot;
+    }
   }
   detail::run_hooks(session, spec.post_hooks, true);
   tx.commit();
-  session.remember(spec.relation, RelationKind::kTable);
   detail::run_hooks(session, spec.post_hooks, false);
   return result;
 }

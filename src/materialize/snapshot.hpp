@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "materialize/backend.hpp"
 #include "materialize/session.hpp"
 #include "materialize/spec.hpp"
 
@@ -31,7 +32,9 @@ struct SnapshotSpec {
 
 // Takes a snapshot (dbt's SCD type 2 table with dbt_scd_id, dbt_updated_at, dbt_valid_from,
 // dbt_valid_to): the first run creates the table, later runs close changed/deleted rows and
-// insert their new versions, in one transaction. rows_affected = rows inserted + closed.
-MaterializeResult take_snapshot(Session& session, const SnapshotSpec& spec, const RunOptions& options);
+// insert their new versions, as one change in `backend` (nothing changed: no change at all).
+// rows_affected = rows inserted + closed.
+MaterializeResult take_snapshot(Session& session, Backend& backend, const SnapshotSpec& spec,
+                                const RunOptions& options);
 
 }  // namespace pond::materialize

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,10 +50,10 @@ struct BatchWindow {
 };
 
 struct MicrobatchConfig {
-  std::string event_time;  // column of this model holding the event time
-  std::optional<BatchSize> batch_size;  // required, as in dbt
-  std::optional<std::string> begin;  // first batch of a full build
-  int lookback = 1;                  // batches before the current one re-processed
+  std::string event_time;                  // column of this model holding the event time
+  std::optional<BatchSize> batch_size;     // required, as in dbt
+  std::optional<std::string> begin;        // first batch of a full build
+  int lookback = 1;                        // batches before the current one re-processed
   std::optional<bool> concurrent_batches;  // dbt 1.9's config; unset: detected
   bool references_this = false;            // the model's SQL uses {{ this }} (no concurrent batches)
   std::vector<BatchWindow> retry_batches;  // pond retry: only these (the failed ones) run
@@ -121,8 +122,9 @@ struct MaterializeResult {
   std::uint64_t rows_affected = 0;
   std::string message = "OK";  // dbt's adapter_response._message
   std::vector<ExecutedStatement> statements;
-  std::vector<BatchResult> batches;  // microbatch only
-  bool partial = false;              // microbatch: some batches failed, others committed
+  std::vector<BatchResult> batches;      // microbatch only
+  bool partial = false;                  // microbatch: some batches failed, others committed
+  std::optional<std::int64_t> snapshot;  // lake backends: the last snapshot the build committed
 };
 
 }  // namespace pond::materialize

@@ -1,7 +1,7 @@
 // pond source freshness: max(loaded_at_field) against warn_after/error_after, sources.json,
 // exit codes, selection, the run store.
 #include "e2e/mini_project.hpp"
-#include "orchestrate/run_store.hpp"
+#include "runstore/run_store.hpp"
 
 namespace pond::test {
 
@@ -106,7 +106,7 @@ TEST_F(FreshnessTest, ChecksEverySourceWithAPolicy) {
   EXPECT_TRUE(stale.contains("snapshotted_at"));
 
   // Recorded as a run with a step and a freshness check per source.
-  auto store = orchestrate::RunStore::open(root() / ".pond" / "state.db");
+  auto store = runstore::RunStore::open(root() / ".pond" / "state.db");
   auto runs = store.recent_runs(1);
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].command, "source freshness");

@@ -1,6 +1,6 @@
 // pond retry (re-runs what failed or was skipped last time) and where a SQL error points.
 #include "e2e/mini_project.hpp"
-#include "orchestrate/run_store.hpp"
+#include "runstore/run_store.hpp"
 
 namespace pond::test {
 
@@ -55,7 +55,7 @@ TEST_F(RetryTest, RetryRunsOnlyTheFailedNodeAndItsSkippedDescendants) {
 
   // The store records the retry as a run of the same command, pointing at the run it repeats.
   {
-    auto store = orchestrate::RunStore::open(root() / ".pond" / "state.db");
+    auto store = runstore::RunStore::open(root() / ".pond" / "state.db");
     auto runs = store.recent_runs(2);
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].command, "run");
@@ -80,7 +80,7 @@ TEST_F(RetryTest, RetryKeepsTheCommandAndFailsAgainWhileStillBroken) {
   EXPECT_EQ(st.size(), 2u);
   EXPECT_EQ(st["model.mini.b"], "error");
   EXPECT_EQ(st["model.mini.c"], "skipped");
-  auto store = orchestrate::RunStore::open(root() / ".pond" / "state.db");
+  auto store = runstore::RunStore::open(root() / ".pond" / "state.db");
   EXPECT_EQ(store.recent_runs(1).at(0).command, "build");
 }
 

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e/pond_runner.hpp"
-#include "orchestrate/run_store.hpp"
+#include "runstore/run_store.hpp"
 
 namespace pond::test {
 
@@ -19,11 +19,11 @@ TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
   auto root = init_project();
   std::string id;
   {
-    auto store = orchestrate::RunStore::open(root / ".pond" / "state.db");
+    auto store = runstore::RunStore::open(root / ".pond" / "state.db");
     id = random_uuid();
     store.start_run({id, "build", "+customers", "{}", "running", "2026-11-21T10:00:00.000000Z", "", "dev",
                      "cli", "", ""});
-    orchestrate::StepRecord s;
+    runstore::StepRecord s;
     s.run_id = id;
     s.step_key = "model.shop.customers";
     s.resource_type = "model";
@@ -32,7 +32,7 @@ TEST_F(PondTest, RunsListsAndShowsRecordedRuns) {
     s.step_index = 1;
     s.duration_ms = 12.5;
     store.record_step(s);
-    orchestrate::StepRecord big;
+    runstore::StepRecord big;
     big.run_id = id;
     big.step_key = "model.shop.orders";
     big.resource_type = "model";

@@ -6,7 +6,7 @@
 #include "common/error.hpp"
 #include "lake/catalog.hpp"
 #include "lake_test_util.hpp"
-#include "postgres_server.hpp"
+#include "support/postgres_server.hpp"
 #include "support/process.hpp"
 
 namespace pond::lake {
@@ -63,7 +63,7 @@ class LakePostgres : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string why;
-    server_ = testing::PostgresServer::start(why).release();
+    server_ = test::PostgresServer::start(why).release();
     if (!server_) skip_reason_ = new std::string(why);
   }
   static void TearDownTestSuite() {
@@ -75,10 +75,10 @@ class LakePostgres : public ::testing::Test {
   void SetUp() override {
     if (!server_) GTEST_SKIP() << "PostgreSQL tests skipped: " << (skip_reason_ ? *skip_reason_ : "");
   }
-  static testing::PostgresServer* server_;
+  static test::PostgresServer* server_;
   static std::string* skip_reason_;
 };
-testing::PostgresServer* LakePostgres::server_ = nullptr;
+test::PostgresServer* LakePostgres::server_ = nullptr;
 std::string* LakePostgres::skip_reason_ = nullptr;
 
 TEST_F(LakePostgres, SameBehaviourAsTheEmbeddedCatalogs) {

@@ -3,6 +3,7 @@
 
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "materialize/backend.hpp"
 #include "materialize/spec.hpp"
 
 namespace pond::materialize::testing {
@@ -25,6 +26,12 @@ struct Db {
     return out;
   }
 };
+
+// The DuckDB backend the tests build into (stateless: one serves every test).
+inline Backend& duckdb() {
+  static DuckDbBackend backend;
+  return backend;
+}
 
 inline ModelSpec model(const std::string& name, Materialized m, const std::string& sql) {
   ModelSpec s;

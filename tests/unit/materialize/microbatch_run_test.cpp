@@ -72,7 +72,7 @@ TEST(MicrobatchRun, EventsForEveryBatchInOrderWhenSequential) {
   RunOptions opts;
   opts.now = "2024-01-03 18:00:00";
   opts.batch_context = &ctx;
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_TRUE(r.partial);
   EXPECT_EQ(events.log,
             (std::vector<std::string>{"start 1/3 2024-01-01", "ok 1/3 2024-01-01", "start 2/3 2024-01-02",
@@ -93,7 +93,7 @@ TEST(MicrobatchRun, ConcurrentBatchesOnExtraConnections) {
   RunOptions opts;
   opts.now = "2024-01-08 12:00:00";
   opts.batch_context = &ctx;
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   ASSERT_EQ(r.batches.size(), 8u);
   EXPECT_FALSE(r.partial);
   EXPECT_EQ(r.rows_affected, 24u * 8);
@@ -113,7 +113,7 @@ TEST(MicrobatchRun, ConcurrentBatchesOnExtraConnections) {
     return "select id, ts, 0 as twice from src where ts >= timestamp '" + w.start + "' and ts < timestamp '" +
            w.end + "'";
   };
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_TRUE(r.partial);
   ASSERT_EQ(r.batches.size(), 6u);
   EXPECT_FALSE(r.batches[3].ok);
@@ -128,11 +128,11 @@ TEST(MicrobatchRun, RetryWindowsReplaceThePlan) {
   spec.batch_sql = [](const BatchWindow& w) { return "select 1 as id, timestamp '" + w.start + "' as ts"; };
   RunOptions opts;
   opts.now = "2024-01-03 18:00:00";
-  materialize_model(s, spec, opts);
+  materialize_model(s, testing::duckdb(), spec, opts);
   spec.batch_sql = [](const BatchWindow& w) { return "select 7 as id, timestamp '" + w.start + "' as ts"; };
   spec.microbatch.retry_batches = {{"2024-01-02 00:00:00", "2024-01-03 00:00:00"}};
   opts.full_refresh = true;  // a retry adds to the relation even after a --full-refresh run
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   ASSERT_EQ(r.batches.size(), 1u);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by ts) from mb"), "1 7 1");
 }
@@ -167,7 +167,7 @@ TEST(MicrobatchRun, ACancelledRunStopsBetweenBatches) {
   opts.now = "2024-01-05 18:00:00";
   opts.batch_context = &ctx;
   try {
-    materialize_model(s, spec, opts);
+    materialize_model(s, testing::duckdb(), spec, opts);
     FAIL() << "expected an interrupt";
   } catch (const engine::EngineError& e) {
     EXPECT_TRUE(e.interrupted());

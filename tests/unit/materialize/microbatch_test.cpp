@@ -149,7 +149,7 @@ TEST(Microbatch, FirstRunIncrementalRunAndBackfill) {
   auto spec = microbatch("select * from src");
   RunOptions opts;
   opts.now = "2024-01-03 18:00:00";
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   ASSERT_EQ(r.batches.size(), 3u);
   EXPECT_EQ(r.batches[0].window.start, "2024-01-01 00:00:00");
   EXPECT_EQ(r.batches[2].window.end, "2024-01-04 00:00:00");
@@ -159,7 +159,7 @@ TEST(Microbatch, FirstRunIncrementalRunAndBackfill) {
 
   // Incremental run: the current batch and one lookback batch are replaced, older ones kept.
   t.con.execute("update src set id = id * 10; insert into src values (4, timestamp '2024-01-03 13:00:00')");
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(r.batches.size(), 2u);
   EXPECT_EQ(r.rows_affected, 3u);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 4 20 30");
@@ -168,7 +168,7 @@ TEST(Microbatch, FirstRunIncrementalRunAndBackfill) {
   opts.event_time_start = "2024-01-01";
   opts.event_time_end = "2024-01-02";
   spec.batch_sql = [](const BatchWindow& w) { return "select 100 as id, timestamp '" + w.start + "' as ts"; };
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   ASSERT_EQ(r.batches.size(), 1u);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "4 20 30 100");
 
@@ -177,7 +177,7 @@ TEST(Microbatch, FirstRunIncrementalRunAndBackfill) {
   opts.event_time_start.reset();
   opts.event_time_end.reset();
   opts.full_refresh = true;
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(r.batches.size(), 3u);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "4 10 20 30");
 }
@@ -189,7 +189,7 @@ TEST(Microbatch, AFailingBatchKeepsTheOthers) {
   spec.batch_sql = [](const BatchWindow& w) { return "select 1 as id, timestamp '" + w.start + "' as ts"; };
   RunOptions opts;
   opts.now = "2024-01-03 18:00:00";
-  materialize_model(s, spec, opts);
+  materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(t.rows("select count(*) from mb"), "3");
 
   opts.event_time_start = "2024-01-01";
@@ -198,7 +198,7 @@ TEST(Microbatch, AFailingBatchKeepsTheOthers) {
     if (w.start.rfind("2024-01-02", 0) == 0) return std::string("select error('bad batch')");
     return "select 2 as id, timestamp '" + w.start + "' as ts";
   };
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_TRUE(r.partial);
   ASSERT_EQ(r.batches.size(), 3u);
   EXPECT_TRUE(r.batches[0].ok);
@@ -216,14 +216,14 @@ TEST(Microbatch, AFailingBatchKeepsTheOthers) {
     if (w.start.rfind("2024-01-03", 0) == 0) throw UserError("models/mb.sql: render error");
     return "select 3 as id, timestamp '" + w.start + "' as ts";
   };
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_TRUE(r.partial);
   EXPECT_EQ(t.rows("select string_agg(id::varchar || '@' || day(ts), ' ' order by ts) from mb"),
             "3@1 3@2 2@3");
 
   // Every batch failing is an error, and the table is unchanged.
   spec.batch_sql = [](const BatchWindow&) { return std::string("select error('all bad')"); };
-  EXPECT_THROW(materialize_model(s, spec, opts), engine::EngineError);
+  EXPECT_THROW(materialize_model(s, testing::duckdb(), spec, opts), engine::EngineError);
   EXPECT_EQ(t.rows("select count(*) from mb"), "3");
 }
 
@@ -239,10 +239,10 @@ TEST(Microbatch, ABatchInsertsOnlyTheRowsOfItsWindow) {
   spec.batch_sql = [](const BatchWindow&) { return std::string("select * from src"); };
   RunOptions opts;
   opts.now = "2024-01-02 12:00:00";
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(r.rows_affected, 2u);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 2");
-  r = materialize_model(s, spec, opts);
+  r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 2");
 }
 
@@ -253,13 +253,13 @@ TEST(Microbatch, ConfigErrors) {
   opts.now = "2024-01-03 18:00:00";
   auto spec = microbatch("select now() as ts");
   spec.microbatch.begin.reset();
-  EXPECT_THROW(materialize_model(s, spec, opts), UserError);
+  EXPECT_THROW(materialize_model(s, testing::duckdb(), spec, opts), UserError);
   spec = microbatch("select now() as ts");
   spec.microbatch.batch_size.reset();
-  EXPECT_THROW(materialize_model(s, spec, opts), UserError);
+  EXPECT_THROW(materialize_model(s, testing::duckdb(), spec, opts), UserError);
   spec = microbatch("select now() as ts");
   spec.microbatch.event_time.clear();
-  EXPECT_THROW(materialize_model(s, spec, opts), UserError);
+  EXPECT_THROW(materialize_model(s, testing::duckdb(), spec, opts), UserError);
 }
 
 TEST(Microbatch, ReplacesAViewAndAcceptsAnEventTimeExpression) {
@@ -273,14 +273,14 @@ TEST(Microbatch, ReplacesAViewAndAcceptsAnEventTimeExpression) {
   spec.microbatch.event_time = "cast(t as timestamp)";
   RunOptions opts;
   opts.now = "2024-01-02 06:00:00";
-  auto r = materialize_model(s, spec, opts);
+  auto r = materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(r.batches.size(), 2u);
   EXPECT_EQ(t.rows("select table_type from information_schema.tables where table_name = 'mb'"), "BASE TABLE");
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 2");
   t.con.execute("update src set id = 20 where id = 2");
   opts.event_time_start = "2024-01-02";
   opts.event_time_end = "2024-01-03";
-  materialize_model(s, spec, opts);
+  materialize_model(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(t.rows("select string_agg(id::varchar, ' ' order by id) from mb"), "1 20");
 }
 

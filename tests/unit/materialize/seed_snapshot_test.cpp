@@ -40,13 +40,13 @@ TEST(Seed, InfersTypesLikeDbt) {
       types,
       "id:INTEGER big:BIGINT price:DOUBLE ok:BOOLEAN born:DATE seen:TIMESTAMP name:VARCHAR empty:INTEGER "
       "code:VARCHAR(10) ");
-  auto r = load_seed(s, spec, {});
+  auto r = load_seed(s, testing::duckdb(), spec, {});
   EXPECT_EQ(r.rows_affected, 3u);
   EXPECT_EQ(t.rows("select id, price, ok, born, name, code from raw.people order by id"),
             "1,1.5,true,2020-01-02,Ann,007;2,2,false,2021-12-31,null,x;3,3,null,null,Smith, J,null");
   // A re-run truncates and reloads into the same table.
   write(csv, "id,big,price,ok,born,seen,name,empty,code\n4,1,1,true,2020-01-01,2020-01-01 00:00:00,Z,,c\n");
-  load_seed(s, spec, {});
+  load_seed(s, testing::duckdb(), spec, {});
   EXPECT_EQ(t.rows("select id, name from raw.people"), "4,Z");
 }
 
@@ -57,7 +57,7 @@ TEST(Seed, DelimiterOption) {
   Db t;
   Session s(t.con);
   SeedSpec spec{"seed.t.s", {"", "main", "s"}, csv.string(), {}, ";", {}, {}, {}};
-  load_seed(s, spec, {});
+  load_seed(s, testing::duckdb(), spec, {});
   EXPECT_EQ(t.rows("select * from s order by a"), "1,x;2,y");
 }
 
@@ -76,20 +76,20 @@ TEST(Snapshot, TimestampStrategyWithHardDeletes) {
   spec.hard_deletes = HardDeletes::kInvalidate;
   RunOptions opts;
   opts.now = "2024-02-01 00:00:00";
-  take_snapshot(s, spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(t.rows("select id, dbt_valid_from, dbt_valid_to, dbt_updated_at from snapshots.snap order by id"),
             "1,2024-01-01 00:00:00,null,2024-01-01 00:00:00;2,2024-01-01 00:00:00,null,2024-01-01 00:00:00");
   EXPECT_EQ(t.rows("select dbt_scd_id = md5('1|2024-01-01 00:00:00') from snapshots.snap where id = 1"),
             "true");
   // Unchanged source: nothing happens.
-  EXPECT_EQ(take_snapshot(s, spec, opts).rows_affected, 0u);
+  EXPECT_EQ(take_snapshot(s, testing::duckdb(), spec, opts).rows_affected, 0u);
   // id 1 changes, id 2 is deleted, id 3 is new.
   t.con.execute(
       "delete from src where id = 2; update src set name = 'A', updated_at = timestamp '2024-01-05' where id "
       "= 1; "
       "insert into src values (3, 'c', timestamp '2024-01-06')");
   opts.now = "2024-02-02 00:00:00";
-  take_snapshot(s, spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(
       t.rows("select id, name, dbt_valid_from, dbt_valid_to from snapshots.snap order by id, dbt_valid_from"),
       "1,a,2024-01-01 00:00:00,2024-01-05 00:00:00;1,A,2024-01-05 00:00:00,null;"
@@ -110,10 +110,10 @@ TEST(Snapshot, CheckStrategyAndNewRecordDeletes) {
   spec.hard_deletes = HardDeletes::kNewRecord;
   RunOptions opts;
   opts.now = "2024-01-01 00:00:00";
-  take_snapshot(s, spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);
   t.con.execute("update src set amount = 11 where id = 1; update src set name = 'B' where id = 2");
   opts.now = "2024-01-02 00:00:00";
-  take_snapshot(s, spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);
   // amount is not checked: id 1 keeps one version; id 2 gets a second one.
   EXPECT_EQ(t.rows("select id, name, dbt_valid_from, dbt_valid_to, dbt_is_deleted from snap order by id, "
                    "dbt_valid_from"),
@@ -121,15 +121,15 @@ TEST(Snapshot, CheckStrategyAndNewRecordDeletes) {
             "2,B,2024-01-02 00:00:00,null,False");
   t.con.execute("delete from src where id = 1");
   opts.now = "2024-01-03 00:00:00";
-  take_snapshot(s, spec, opts);
-  take_snapshot(s, spec, opts);  // idempotent: the deletion is recorded once
+  take_snapshot(s, testing::duckdb(), spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);  // idempotent: the deletion is recorded once
   EXPECT_EQ(t.rows("select name, dbt_valid_from, dbt_valid_to, dbt_is_deleted from snap where id = 1 order "
                    "by dbt_valid_from"),
             "a,2024-01-01 00:00:00,2024-01-03 00:00:00,False;a,2024-01-03 00:00:00,null,True");
   // The key comes back: the deleted marker is closed and a live version starts.
   t.con.execute("insert into src values (1, 'again', 1)");
   opts.now = "2024-01-04 00:00:00";
-  take_snapshot(s, spec, opts);
+  take_snapshot(s, testing::duckdb(), spec, opts);
   EXPECT_EQ(
       t.rows("select name, dbt_is_deleted, dbt_valid_to from snap where id = 1 order by dbt_valid_from"),
       "a,False,2024-01-03 00:00:00;a,True,2024-01-04 00:00:00;again,False,null");
@@ -141,23 +141,23 @@ TEST(External, WritesFilesAndRegistersAView) {
   Session s(t.con);
   auto spec = model("ext", Materialized::kExternal, "select range as id, range % 2 as part from range(6)");
   spec.external.external_root = (dir.path() / "out").string();
-  materialize_model(s, spec, {});
+  materialize_model(s, testing::duckdb(), spec, {});
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "ext.parquet"));
   EXPECT_EQ(t.rows("select count(*), sum(id) from ext"), "6,15");
 
   spec.external.location = (dir.path() / "csv" / "e.csv").string();
-  materialize_model(s, spec, {});
+  materialize_model(s, testing::duckdb(), spec, {});
   EXPECT_EQ(t.rows("select count(*) from read_csv('" + spec.external.location + "')"), "6");
 
   spec.external.location = (dir.path() / "parts").string();
   spec.external.format = "parquet";
   spec.external.partition_by = {"part"};
-  materialize_model(s, spec, {});
+  materialize_model(s, testing::duckdb(), spec, {});
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "parts" / "part=1"));
   EXPECT_EQ(t.rows("select part, count(*) from ext group by part order by part"), "0,3;1,3");
   // A failing rebuild keeps the previous files and view.
   spec.compiled_sql = "select error('nope') as id, 1 as part";
-  EXPECT_ANY_THROW(materialize_model(s, spec, {}));
+  EXPECT_ANY_THROW(materialize_model(s, testing::duckdb(), spec, {}));
   EXPECT_EQ(t.rows("select count(*) from ext"), "6");
 }
 

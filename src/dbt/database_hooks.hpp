@@ -1,0 +1,41 @@
+#pragma once
+// The compiler's execution-time questions answered from the target database (and its lake).
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compile/compiler.hpp"
+#include "materialize/lake_target.hpp"
+
+namespace pond::engine {
+class Connection;
+}
+
+namespace pond::dbt {
+
+// Answers the compiler's execution-time questions (is_incremental(), adapter.get_relation,
+// get_columns_in_relation, run_query) from the target database as it is before the run. The
+// compiler renders in parallel, so calls are serialized on one connection.
+class DatabaseHooks : public compile::ExecutionHooks {
+ public:
+  DatabaseHooks(engine::Connection& con, bool full_refresh) : con_(con), full_refresh_(full_refresh) {}
+  bool is_incremental(const project::Node& node) override;
+  std::optional<std::string> relation_type(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override;
+  std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
+                                           const std::string& identifier) override;
+  compile::QueryResult run_query(const std::string& sql) override;
+  // A lake target's tables are views in DuckDB; the lake says which are tables.
+  void set_lake(const materialize::LakeTarget* lake) { lake_ = lake; }
+
+ private:
+  std::optional<std::string> relation_type_locked(const std::string& database, const std::string& schema,
+                                                  const std::string& identifier);
+  engine::Connection& con_;
+  bool full_refresh_;
+  std::mutex mutex_;
+  const materialize::LakeTarget* lake_ = nullptr;
+};
+
+}  // namespace pond::dbt

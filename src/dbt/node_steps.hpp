@@ -1,0 +1,120 @@
+#pragma once
+// The executor's steps for dbt nodes: models, seeds and snapshots built through a
+// materialization backend (the target's DuckDB database or its lake), data tests, and the
+// on-run-start/end operations. Each reports what it materialized or checked, and its compiled
+// code and executed SQL as NodeOutcome details.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/step.hpp"
+#include "materialize/backend.hpp"
+#include "materialize/data_test.hpp"
+#include "materialize/relation_cache.hpp"
+#include "materialize/seed.hpp"
+#include "materialize/snapshot.hpp"
+#include "materialize/spec.hpp"
+
+namespace pond::dbt {
+
+// "sql table model", "sql incremental model", ... (dbt's progress-line wording).
+std::string model_description(const materialize::ModelSpec& spec);
+
+class ModelStep : public exec::Step {
+ public:
+  ModelStep(materialize::ModelSpec spec, std::vector<std::string> depends_on,
+            const materialize::RunOptions& options, materialize::Backend& backend);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  materialize::ModelSpec spec_;
+  const materialize::RunOptions& options_;
+  materialize::Backend& backend_;
+};
+
+class SeedStep : public exec::Step {
+ public:
+  SeedStep(materialize::SeedSpec spec, const materialize::RunOptions& options, materialize::Backend& backend);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  materialize::SeedSpec spec_;
+  const materialize::RunOptions& options_;
+  materialize::Backend& backend_;
+};
+
+class SnapshotStep : public exec::Step {
+ public:
+  SnapshotStep(materialize::SnapshotSpec spec, std::vector<std::string> depends_on,
+               const materialize::RunOptions& options, materialize::Backend& backend);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  materialize::SnapshotSpec spec_;
+  const materialize::RunOptions& options_;
+  materialize::Backend& backend_;
+};
+
+// An on-run-start / on-run-end hook (dbt's operation node): statements run in order.
+class OperationStep : public exec::Step {
+ public:
+  OperationStep(std::string unique_id, std::vector<std::string> statements);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  std::vector<std::string> statements_;
+};
+
+class TestStep : public exec::Step {
+ public:
+  // asset_key: the model (or source) the test checks.
+  TestStep(materialize::TestSpec spec, std::vector<std::string> depends_on, std::string asset_key,
+           materialize::RelationCache* cache = nullptr);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  materialize::TestSpec spec_;
+  materialize::RelationCache* cache_;
+};
+
+// A node that could not be compiled: fails at once, so its descendants are skipped.
+class FailedStep : public exec::Step {
+ public:
+  FailedStep(exec::StepInfo info, std::string message)
+      : info_(std::move(info)), message_(std::move(message)) {}
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext&) override;
+
+ private:
+  exec::StepInfo info_;
+  std::string message_;
+};
+
+// Puts the node's kind, name and file around a database error, as dbt does ("Database Error in
+// model x (models/x.sql)", the message, "compiled code at target/run/...:line:col"), and says
+// where dbt writes the executed SQL (target/run/<package>/<path>). `run_dir` is the
+// project-relative target/run folder, as the message shows it.
+class NamedStep : public exec::Step {
+ public:
+  NamedStep(std::unique_ptr<exec::Step> inner, std::string prefix, std::string run_path, std::string run_dir);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  std::unique_ptr<exec::Step> inner_;
+  exec::StepInfo info_;
+  std::string prefix_;
+  std::string run_dir_;
+};
+
+}  // namespace pond::dbt
