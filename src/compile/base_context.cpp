@@ -305,7 +305,7 @@ void install_base_context(jinja::Environment& env, const BaseContextOptions& opt
   env.add_global("modules", make_modules());
   env.add_global("dbt_version", Value(std::string(project::kDbtVersion)));
   env.add_global("invocation_id", Value(options.invocation_id));
-  env.add_global("run_started_at", make_datetime(options.run_started_at));
+  env.add_global("run_started_at", make_utc_datetime(options.run_started_at));
   env.add_global("thread_id", Value("Thread-1"));
 }
 

@@ -112,12 +112,12 @@ TEST_F(CrossDbTest, DatetimeArithmeticAndOrdering) {
                 "{{ dt.date(2024, 1, 1) >= dt.date(2024, 1, 2) }} "
                 "{{ dt.timedelta(days=1) > dt.timedelta(hours=23) }} "
                 "{{ dt.datetime.now() - dt.timedelta(days=3) < dt.datetime.now() }} "
-                "{{ run_started_at > dt.datetime(2026, 1, 1) }} "
+                "{{ run_started_at > modules.pytz.utc.localize(dt.datetime(2026, 1, 1)) }} "
                 "{{ [dt.date(2024, 5, 1), dt.date(2023, 5, 1)] | max }}"),
             "True True False True True True 2024-05-01");
   EXPECT_EQ(sql("{% set utc = modules.pytz.utc %}{% set d = modules.datetime.datetime(2024, 1, 1, 6) %}"
-                "{{ utc.localize(d) }}|{{ modules.pytz.timezone('UTC').normalize(d) == d }}"),
-            "2024-01-01 06:00:00|True");
+                "{{ utc.localize(d) }}|{{ modules.pytz.timezone('UTC').normalize(utc.localize(d)) == utc.localize(d) }}"),
+            "2024-01-01 06:00:00+00:00|True");
   // Python's errors: mixing types, and leaving datetime's year range.
   EXPECT_THROW(sql("{{ modules.datetime.date(2024, 1, 1) < modules.datetime.datetime(2024, 1, 1) }}"),
                UserError);
