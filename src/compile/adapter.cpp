@@ -29,7 +29,9 @@ std::string lower(std::string s) {
 const RelationParts& relation_arg(CallArgs& args, std::size_t i, const char* name, const char* method) {
   Value v = args.get(i, name);
   const RelationParts* p = relation_parts(v);
-  if (!p) compiler_error(std::string("adapter.") + method + "() expects a Relation as '" + name + "', got " + v.repr());
+  if (!p)
+    compiler_error(std::string("adapter.") + method + "() expects a Relation as '" + name + "', got " +
+                   v.repr());
   return *p;
 }
 
@@ -158,14 +160,13 @@ class AdapterObject final : public jinja::NativeObject {
       if (lower(r.identifier) == lower(identifier)) approximate = &r;
     }
     if (approximate)
-      compiler_error("When searching for a relation, dbt found an approximate match. Instead of guessing \n"
-                     "which relation to use, dbt will move on. Please delete " +
-                     project::render_relation(approximate->database, approximate->schema, approximate->identifier,
-                                              {}) +
-                     ", or rename it to be less ambiguous.\nSearched for: " +
-                     project::render_relation(db, schema, identifier, {}) + "\nFound: " +
-                     project::render_relation(approximate->database, approximate->schema, approximate->identifier,
-                                              {}));
+      compiler_error(
+          "When searching for a relation, dbt found an approximate match. Instead of guessing \n"
+          "which relation to use, dbt will move on. Please delete " +
+          project::render_relation(approximate->database, approximate->schema, approximate->identifier, {}) +
+          ", or rename it to be less ambiguous.\nSearched for: " +
+          project::render_relation(db, schema, identifier, {}) + "\nFound: " +
+          project::render_relation(approximate->database, approximate->schema, approximate->identifier, {}));
     return Value::none();
   }
 
@@ -181,8 +182,9 @@ class AdapterObject final : public jinja::NativeObject {
   Value call(std::string_view name, CallArgs& args) {
     if (name == "dispatch") {
       if (args.kwarg("packages"))
-        compiler_error("The \"packages\" argument of adapter.dispatch() has been deprecated.\n"
-                       "Use the \"macro_namespace\" argument instead.");
+        compiler_error(
+            "The \"packages\" argument of adapter.dispatch() has been deprecated.\n"
+            "Use the \"macro_namespace\" argument instead.");
       return dispatch_macro(data_.manifest, *data_.macros, *args.render, arg_str(args, 0, "macro_name"),
                             arg_str(args, 1, "macro_namespace"));
     }
@@ -192,7 +194,8 @@ class AdapterObject final : public jinja::NativeObject {
     if (name == "quote_seed_column") {
       Value q = args.get(1, "quote_config", Value::none());
       if (!q.is_none() && !q.is_undefined() && !q.is_bool())
-        compiler_error("The seed configuration value of \"quote_columns\" has an invalid type " + q.type_name());
+        compiler_error("The seed configuration value of \"quote_columns\" has an invalid type " +
+                       q.type_name());
       std::string column = arg_str(args, 0, "column");
       return Value(q.is_bool() && !q.as_bool() ? column : "\"" + column + "\"");
     }
@@ -205,7 +208,8 @@ class AdapterObject final : public jinja::NativeObject {
       return get_relation(p.database, p.schema.value_or(""), p.identifier.value_or(""));
     }
     if (name == "already_exists")
-      return Value(!get_relation(std::nullopt, arg_str(args, 0, "schema"), arg_str(args, 1, "name")).is_none());
+      return Value(
+          !get_relation(std::nullopt, arg_str(args, 0, "schema"), arg_str(args, 1, "name")).is_none());
     if (name == "get_columns_in_relation")
       return Value::list(columns_of(relation_arg(args, 0, "relation", "get_columns_in_relation")));
     if (name == "get_columns_in_table") {
@@ -295,7 +299,8 @@ class AdapterObject final : public jinja::NativeObject {
     if (name == "list_relations_without_caching") {
       const RelationParts& s = relation_arg(args, 0, "schema_relation", "list_relations_without_caching");
       std::vector<Value> out;
-      for (const auto& r : hooks().list_relations(s.database.value_or(target_database()), s.schema.value_or("")))
+      for (const auto& r :
+           hooks().list_relations(s.database.value_or(target_database()), s.schema.value_or("")))
         out.push_back(RelationValue::make(r.database, r.schema, r.identifier, r.type));
       return Value::list(std::move(out));
     }
@@ -324,8 +329,9 @@ class AdapterObject final : public jinja::NativeObject {
       };
       Value invalidate = get("invalidate_hard_deletes"), hard = get("hard_deletes");
       if (!invalidate.is_none() && !hard.is_none())
-        compiler_error("You cannot set both the invalidate_hard_deletes and hard_deletes config properties on "
-                       "the same snapshot.");
+        compiler_error(
+            "You cannot set both the invalidate_hard_deletes and hard_deletes config properties on "
+            "the same snapshot.");
       if (invalidate.truthy() || (hard.is_str() && hard.as_str() == "invalidate")) return Value("invalidate");
       if (hard.is_str() && hard.as_str() == "new_record") return Value("new_record");
       if (hard.is_none() || (hard.is_str() && hard.as_str() == "ignore")) return Value("ignore");

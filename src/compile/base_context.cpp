@@ -12,8 +12,8 @@
 #include "compile/modules.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
-#include "project/hashing.hpp"
 #include "project/dbt_version.hpp"
+#include "project/hashing.hpp"
 #include "project/yaml_json.hpp"
 
 namespace pond::compile {
@@ -61,7 +61,8 @@ class SetValue final : public jinja::NativeObject {
   std::vector<Value> iterate() const override {
     std::vector<Value> out = items_;
     if (std::all_of(out.begin(), out.end(), [](const Value& v) { return v.is_int(); }))
-      std::sort(out.begin(), out.end(), [](const Value& a, const Value& b) { return a.as_int() < b.as_int(); });
+      std::sort(out.begin(), out.end(),
+                [](const Value& a, const Value& b) { return a.as_int() < b.as_int(); });
     return out;
   }
   bool truthy() const override { return !items_.empty(); }
@@ -93,9 +94,9 @@ class SetValue final : public jinja::NativeObject {
   }
   bool has_method(std::string_view n) const override {
     static constexpr std::string_view kMethods[] = {
-        "add",          "update",   "union",      "intersection", "difference", "symmetric_difference",
-        "issubset",     "issuperset", "isdisjoint", "discard",      "remove",     "pop",
-        "copy",         "clear"};
+        "add",      "update",     "union",      "intersection", "difference", "symmetric_difference",
+        "issubset", "issuperset", "isdisjoint", "discard",      "remove",     "pop",
+        "copy",     "clear"};
     return std::find(std::begin(kMethods), std::end(kMethods), n) != std::end(kMethods);
   }
   bool call_method(std::string_view n, CallArgs& args, Value& result) override {

@@ -32,9 +32,10 @@ bool is_float_type(const std::string& d) {
   return one_of(d, std::array<std::string_view, 5>{"real", "float", "float4", "float8", "double"});
 }
 bool is_integer_type(const std::string& d) {
-  return one_of(d, std::array<std::string_view, 18>{"tinyint", "smallint", "integer", "bigint", "hugeint",
-                                                    "utinyint", "usmallint", "uinteger", "ubigint", "int1", "int2",
-                                                    "int4", "int8", "short", "int", "signed", "long", "uhugeint"});
+  return one_of(
+      d, std::array<std::string_view, 18>{"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint",
+                                          "usmallint", "uinteger", "ubigint", "int1", "int2", "int4", "int8",
+                                          "short", "int", "signed", "long", "uhugeint"});
 }
 bool is_numeric_type(const std::string& d) {
   return one_of(d, std::array<std::string_view, 2>{"numeric", "decimal"});
@@ -45,7 +46,8 @@ std::string string_type(std::int64_t size) {
 }
 
 std::string numeric_type(const std::string& dtype, const Value& precision, const Value& scale) {
-  if (precision.is_none() || precision.is_undefined() || scale.is_none() || scale.is_undefined()) return dtype;
+  if (precision.is_none() || precision.is_undefined() || scale.is_none() || scale.is_undefined())
+    return dtype;
   return dtype + "(" + precision.str() + "," + scale.str() + ")";
 }
 
@@ -70,7 +72,8 @@ Value from_description(const std::string& name, const std::string& raw) {
       if (used == s.size()) return Value(static_cast<std::int64_t>(v));
     } catch (const std::exception&) {
     }
-    compiler_error("Could not interpret data_type \"" + raw + "\": could not convert \"" + s + "\" to an integer");
+    compiler_error("Could not interpret data_type \"" + raw + "\": could not convert \"" + s +
+                   "\" to an integer");
   };
   std::size_t comma = inside.find(',');
   if (comma == std::string::npos) return make_column(name, type, to_int(inside));
@@ -121,9 +124,9 @@ class ColumnValue final : public jinja::NativeObject {
   }
   bool has_method(std::string_view n) const override {
     static constexpr std::string_view kMethods[] = {
-        "is_string", "is_number", "is_float", "is_integer", "is_numeric", "is_struct", "string_size",
-        "can_expand_to", "literal", "string_type", "numeric_type", "translate_type", "create",
-        "from_description", "flatten"};
+        "is_string",    "is_number",      "is_float",      "is_integer",       "is_numeric",
+        "is_struct",    "string_size",    "can_expand_to", "literal",          "string_type",
+        "numeric_type", "translate_type", "create",        "from_description", "flatten"};
     return std::find(std::begin(kMethods), std::end(kMethods), n) != std::end(kMethods);
   }
   bool call_method(std::string_view n, CallArgs& args, Value& result) override {
@@ -230,8 +233,9 @@ class ColumnClass final : public jinja::NativeObject {
  public:
   bool callable() const override { return true; }
   Value call(CallArgs& args) override {
-    return make_column(arg_str(args, 0, "column"), arg_str(args, 1, "dtype"), args.get(2, "char_size", Value::none()),
-                       args.get(3, "numeric_precision", Value::none()), args.get(4, "numeric_scale", Value::none()));
+    return make_column(
+        arg_str(args, 0, "column"), arg_str(args, 1, "dtype"), args.get(2, "char_size", Value::none()),
+        args.get(3, "numeric_precision", Value::none()), args.get(4, "numeric_scale", Value::none()));
   }
   Value get_attr(std::string_view n) const override {
     if (n == "TYPE_LABELS") return make_dict({{"STRING", Value("TEXT")}});

@@ -1,8 +1,8 @@
 #include "compile/compiler.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -54,16 +54,20 @@ std::string sql_literal(const std::string& s) {
 }  // namespace
 
 // dbt-duckdb's list_relations_without_caching and list_schemas, as catalog queries.
-std::vector<RelationInfo> ExecutionHooks::list_relations(const std::string& database, const std::string& schema) {
+std::vector<RelationInfo> ExecutionHooks::list_relations(const std::string& database,
+                                                         const std::string& schema) {
   std::string sql =
-      "select table_catalog, table_schema, table_name, case table_type when 'VIEW' then 'view' else 'table' end "
-      "from system.information_schema.tables where lower(table_schema) = lower(" + sql_literal(schema) + ")";
+      "select table_catalog, table_schema, table_name, case table_type when 'VIEW' then 'view' else 'table' "
+      "end "
+      "from system.information_schema.tables where lower(table_schema) = lower(" +
+      sql_literal(schema) + ")";
   if (!database.empty()) sql += " and lower(table_catalog) = lower(" + sql_literal(database) + ")";
   sql += " order by table_name";
   std::vector<RelationInfo> out;
   for (const auto& row : run_query(sql).rows)
     if (row.size() == 4)
-      out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or("table")});
+      out.push_back(
+          {row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or("table")});
   return out;
 }
 
@@ -114,7 +118,8 @@ std::string test_blocks_as_macros(std::string sql) {
 // Where the error happened: the template it was raised in (a macro's file, or the node's own),
 // else `file`.
 UserError to_user_error(const jinja::TemplateError& e, const std::string& file, int line_offset = 0) {
-  const std::string& name = e.template_name().empty() || e.template_name() == "render" ? file : e.template_name();
+  const std::string& name =
+      e.template_name().empty() || e.template_name() == "render" ? file : e.template_name();
   SourceLocation where{name, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
   std::string hint;
   if (e.kind() == jinja::ErrorKind::kUndefined) hint = "is it a macro or variable defined in this project?";
@@ -268,14 +273,17 @@ struct Compiler::Impl {
     }
   }
 
-  std::string display_path(const Node& n) const { return m.display_path(n.package_name, n.original_file_path); }
+  std::string display_path(const Node& n) const {
+    return m.display_path(n.package_name, n.original_file_path);
+  }
 
   // A generic test's arguments as dbt's add_rendered_test_kwargs makes them: every string is
   // rendered natively (so `model`, "{{ get_where_subquery(ref('x')) }}", and `to: ref('y')` are
   // Relations), except column_name; strings that look like a call of ref/source/var/env_var/doc
   // are wrapped in {{ }} first. Lists and dicts are walked.
   Value test_kwargs(const Node& n, const Value& vars, const jinja::Globals* layer) {
-    std::function<Value(const nlohmann::json&, bool)> convert = [&](const nlohmann::json& val, bool top_column) {
+    std::function<Value(const nlohmann::json&, bool)> convert = [&](const nlohmann::json& val,
+                                                                    bool top_column) {
       if (val.is_object()) {
         Value d = Value::dict();
         for (const auto& [k, x] : val.items()) d.as_dict().set(Value(k), convert(x, false));
@@ -296,7 +304,8 @@ struct Compiler::Impl {
           vars.as_dict().erase(Value("__pond_kwarg_ref__"));
           return out;
         }
-        if (looks_like_call(s)) return env.from_string("{{ " + s + " }}", display_path(n))->render_native(vars, layer);
+        if (looks_like_call(s))
+          return env.from_string("{{ " + s + " }}", display_path(n))->render_native(vars, layer);
         if (s.find("{{") == std::string::npos && s.find("{%") == std::string::npos) return Value(s);
         return env.from_string(s, display_path(n))->render_native(vars, layer);
       } catch (const jinja::TemplateError& e) {
@@ -306,7 +315,8 @@ struct Compiler::Impl {
       }
     };
     Value kwargs = Value::dict();
-    for (const auto& [k, val] : n.test_metadata->kwargs.items()) kwargs.as_dict().set(Value(k), convert(val, k == "column_name"));
+    for (const auto& [k, val] : n.test_metadata->kwargs.items())
+      kwargs.as_dict().set(Value(k), convert(val, k == "column_name"));
     return kwargs;
   }
 
@@ -358,20 +368,20 @@ struct Compiler::Impl {
     states.assign(nodes.size(), nullptr);
     try {
       parallel_for(
-        nodes.size(), std::clamp(data.options.threads, 1, 8),
-        [&](std::size_t i) {
-          Node& n = m.nodes[nodes[i]];
-          auto state = std::make_shared<NodeRender>();
-          state->node = &n;
-          state->parse = parse;
-          states[i] = state;
-          std::string out = render(n, *state, state);
-          if (!parse) {
-            n.compiled_code = std::move(out);
-            n.compiled = true;
-          }
-        },
-        9);
+          nodes.size(), std::clamp(data.options.threads, 1, 8),
+          [&](std::size_t i) {
+            Node& n = m.nodes[nodes[i]];
+            auto state = std::make_shared<NodeRender>();
+            state->node = &n;
+            state->parse = parse;
+            states[i] = state;
+            std::string out = render(n, *state, state);
+            if (!parse) {
+              n.compiled_code = std::move(out);
+              n.compiled = true;
+            }
+          },
+          9);
     } catch (...) {
       if (!defer) throw;
       return std::current_exception();
@@ -423,7 +433,8 @@ struct Compiler::Impl {
     if (mc) {
       records = mc->records_calls;
       for (const auto& c : mc->unresolved_calls) records = records || !safe_call(c);
-      for (const auto& id : mc->depends_on_macros) records = records || (id != macro_id && records_calls(id, depth + 1));
+      for (const auto& id : mc->depends_on_macros)
+        records = records || (id != macro_id && records_calls(id, depth + 1));
     }
     std::lock_guard lock(purity_mutex);
     purity[macro_id] = records;

@@ -18,8 +18,8 @@ ConfigRenderer::ConfigRenderer(const project::TargetInfo* target, nlohmann::json
     std::string name = arg_str(a, 0, "name");
     if (auto it = vars.find(name); vars.is_object() && it != vars.end()) return to_value(*it);
     if (a.args.size() > 1 || a.kwarg("default")) return a.get(1, "default");
-    compiler_error("Required var '" + name + "' not found in config:\nVars supplied to <Configuration> = " +
-                   vars.dump());
+    compiler_error("Required var '" + name +
+                   "' not found in config:\nVars supplied to <Configuration> = " + vars.dump());
   });
   if (target) {
     Value t = make_dict({{"name", Value(target->name)},

@@ -82,28 +82,27 @@ class ConfigObject final : public jinja::NativeObject {
 class ExceptionsObject final : public jinja::NativeObject {
  public:
   bool has_method(std::string_view name) const override {
-    static constexpr std::string_view kNames[] = {
-        "warn",
-        "raise_compiler_error",
-        "raise_not_implemented",
-        "raise_database_error",
-        "raise_dependency_error",
-        "raise_fail_fast_error",
-        "raise_contract_error",
-        "missing_config",
-        "missing_materialization",
-        "missing_relation",
-        "relation_wrong_type",
-        "column_type_missing",
-        "raise_ambiguous_alias",
-        "raise_ambiguous_catalog_match",
-        "raise_cache_inconsistent",
-        "raise_dataclass_not_dict",
-        "raise_dep_not_found",
-        "raise_duplicate_patch_name",
-        "raise_duplicate_resource_name",
-        "raise_invalid_property_yml_version",
-        "warn_snapshot_timestamp_data_types"};
+    static constexpr std::string_view kNames[] = {"warn",
+                                                  "raise_compiler_error",
+                                                  "raise_not_implemented",
+                                                  "raise_database_error",
+                                                  "raise_dependency_error",
+                                                  "raise_fail_fast_error",
+                                                  "raise_contract_error",
+                                                  "missing_config",
+                                                  "missing_materialization",
+                                                  "missing_relation",
+                                                  "relation_wrong_type",
+                                                  "column_type_missing",
+                                                  "raise_ambiguous_alias",
+                                                  "raise_ambiguous_catalog_match",
+                                                  "raise_cache_inconsistent",
+                                                  "raise_dataclass_not_dict",
+                                                  "raise_dep_not_found",
+                                                  "raise_duplicate_patch_name",
+                                                  "raise_duplicate_resource_name",
+                                                  "raise_invalid_property_yml_version",
+                                                  "warn_snapshot_timestamp_data_types"};
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
@@ -113,27 +112,32 @@ class ExceptionsObject final : public jinja::NativeObject {
       return true;
     }
     if (name == "warn_snapshot_timestamp_data_types") {
-      log::warn("Data type of snapshot table timestamp columns ({}) doesn't match derived column 'updated_at' ({})",
-                arg_str(args, 0, "snapshot_time_data_type"), arg_str(args, 1, "updated_at_data_type"));
+      log::warn(
+          "Data type of snapshot table timestamp columns ({}) doesn't match derived column 'updated_at' ({})",
+          arg_str(args, 0, "snapshot_time_data_type"), arg_str(args, 1, "updated_at_data_type"));
       return true;
     }
     if (name == "raise_not_implemented") {
       throw jinja::TemplateError(jinja::ErrorKind::kRuntime, "Not implemented: " + arg_str(args, 0, "msg"));
     }
-    if (name == "missing_relation") compiler_error("Relation " + args.get(0, "relation").str() + " not found!");
+    if (name == "missing_relation")
+      compiler_error("Relation " + args.get(0, "relation").str() + " not found!");
     if (name == "relation_wrong_type") {
       Value rel = args.get(0, "relation");
-      compiler_error("Trying to create " + arg_str(args, 1, "expected_type") + " " + rel.str() + ", but it currently exists as a " +
-                     rel.as_object()->get_attr("type").str() + ". Either drop " + rel.str() +
+      compiler_error("Trying to create " + arg_str(args, 1, "expected_type") + " " + rel.str() +
+                     ", but it currently exists as a " + rel.as_object()->get_attr("type").str() +
+                     ". Either drop " + rel.str() +
                      " manually, or run dbt with `--full-refresh` and dbt will drop it for you.");
     }
     if (name == "column_type_missing") {
-      compiler_error("Contracted models require data_type to be defined for each column. Please ensure that the "
-                     "column(s) " + args.get(0, "column_names").str() + " have a data_type defined.");
+      compiler_error(
+          "Contracted models require data_type to be defined for each column. Please ensure that the "
+          "column(s) " +
+          args.get(0, "column_names").str() + " have a data_type defined.");
     }
     if (name == "missing_config")
-      compiler_error("Model '" + args.get(0, "model").str() + "' does not define a required config parameter '" +
-                     arg_str(args, 1, "name") + "'.");
+      compiler_error("Model '" + args.get(0, "model").str() +
+                     "' does not define a required config parameter '" + arg_str(args, 1, "name") + "'.");
     if (name == "missing_materialization")
       compiler_error("No materialization was found for adapter " + arg_str(args, 1, "adapter_type"));
     compiler_error(arg_str(args, 0, "msg"));
@@ -148,7 +152,9 @@ class ValidationObject final : public jinja::NativeObject {
     if (name == "any") return Value::object(std::make_shared<ValidationObject>());
     return Value::undefined();
   }
-  Value get_item(const Value&) const override { return Value::function("validator", [](CallArgs&) { return Value::none(); }); }
+  Value get_item(const Value&) const override {
+    return Value::function("validator", [](CallArgs&) { return Value::none(); });
+  }
   std::string type_name() const override { return "validation"; }
 };
 
@@ -170,8 +176,8 @@ Value relation_for_read(const Node& n, const NodeRender& r, bool empty) {
   bool plain = !std::isdigit(static_cast<unsigned char>(col[0]));
   for (char c : col) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   std::string field = plain ? quote_identifier(col) : col;
-  p.event_time_filter = field + " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" +
-                        r.batch->end + "'";
+  p.event_time_filter =
+      field + " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" + r.batch->end + "'";
   return RelationValue::make(std::move(p));
 }
 
@@ -301,11 +307,12 @@ Value node_value(const Node& n) {
   m.set(Value("depends_on"), deps);
   Value columns = Value::dict();
   for (const auto& c : n.columns)
-    columns.as_dict().set(Value(c.name), make_dict({{"name", Value(c.name)},
-                                                    {"description", Value(c.description)},
-                                                    {"data_type", c.data_type.empty() ? Value::none() : Value(c.data_type)},
-                                                    {"meta", to_value(c.meta)},
-                                                    {"tags", string_list(c.tags)}}));
+    columns.as_dict().set(Value(c.name),
+                          make_dict({{"name", Value(c.name)},
+                                     {"description", Value(c.description)},
+                                     {"data_type", c.data_type.empty() ? Value::none() : Value(c.data_type)},
+                                     {"meta", to_value(c.meta)},
+                                     {"tags", string_list(c.tags)}}));
   m.set(Value("columns"), columns);
   if (n.resource_type == project::ResourceType::kSource) {
     m.set(Value("source_name"), Value(n.source_name));
@@ -313,11 +320,11 @@ Value node_value(const Node& n) {
   }
   if (n.test_metadata) {
     m.set(Value("column_name"), n.column_name.empty() ? Value::none() : Value(n.column_name));
-    m.set(Value("test_metadata"), make_dict({{"name", Value(n.test_metadata->name)},
-                                             {"namespace", n.test_metadata->namespace_.empty()
-                                                               ? Value::none()
-                                                               : Value(n.test_metadata->namespace_)},
-                                             {"kwargs", to_value(n.test_metadata->kwargs)}}));
+    m.set(Value("test_metadata"),
+          make_dict({{"name", Value(n.test_metadata->name)},
+                     {"namespace", n.test_metadata->namespace_.empty() ? Value::none()
+                                                                       : Value(n.test_metadata->namespace_)},
+                     {"kwargs", to_value(n.test_metadata->kwargs)}}));
     m.set(Value("attached_node"), n.attached_node.empty() ? Value::none() : Value(n.attached_node));
   }
   return d;

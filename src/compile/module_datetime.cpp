@@ -336,8 +336,10 @@ class DateTime final : public jinja::NativeObject {
     }
     if (const auto* dt = as<DateTime>(other); dt && op == '-') {
       if (aware() != dt->aware())
-        throw jinja::TemplateError(jinja::ErrorKind::kType, "can't subtract offset-naive and offset-aware datetimes");
-      result = timedelta_value(self_on_left ? utc_micros() - dt->utc_micros() : dt->utc_micros() - utc_micros());
+        throw jinja::TemplateError(jinja::ErrorKind::kType,
+                                   "can't subtract offset-naive and offset-aware datetimes");
+      result =
+          timedelta_value(self_on_left ? utc_micros() - dt->utc_micros() : dt->utc_micros() - utc_micros());
       return true;
     }
     return false;
@@ -385,7 +387,7 @@ class DateTime final : public jinja::NativeObject {
   }
   std::int64_t micros_;
   std::tm tm_;
-  Value zone_;          // a pytz zone; undefined for a naive datetime
+  Value zone_;  // a pytz zone; undefined for a naive datetime
   ZoneOffset offset_;
 };
 
@@ -562,10 +564,10 @@ Value datetime_module() {
        {"fromtimestamp", from_timestamp},
        {"utcfromtimestamp", from_timestamp}},
       [](CallArgs& a) {
-        std::int64_t micros = micros_of(int_arg(a, 0, "year", -1), int_arg(a, 1, "month", -1),
-                                        int_arg(a, 2, "day", -1), int_arg(a, 3, "hour", 0),
-                                        int_arg(a, 4, "minute", 0), int_arg(a, 5, "second", 0),
-                                        int_arg(a, 6, "microsecond", 0));
+        std::int64_t micros =
+            micros_of(int_arg(a, 0, "year", -1), int_arg(a, 1, "month", -1), int_arg(a, 2, "day", -1),
+                      int_arg(a, 3, "hour", 0), int_arg(a, 4, "minute", 0), int_arg(a, 5, "second", 0),
+                      int_arg(a, 6, "microsecond", 0));
         return DateTime::with_zone(micros, a.get(7, "tzinfo"));
       });
   Value date_cls =

@@ -51,7 +51,8 @@ class TimeZone final : public jinja::NativeObject {
     if (!datetime_parts(dt, p))
       throw jinja::TemplateError(jinja::ErrorKind::kType, std::string(name) + "() expects a datetime");
     if (name == "localize") {
-      if (p.aware) throw jinja::TemplateError(jinja::ErrorKind::kValue, "Not naive datetime (tzinfo is already set)");
+      if (p.aware)
+        throw jinja::TemplateError(jinja::ErrorKind::kValue, "Not naive datetime (tzinfo is already set)");
       ZoneOffset off = at_local(p.local_micros);
       result = aware_datetime(p.local_micros, self(), off);
     } else if (name == "normalize") {
@@ -60,7 +61,8 @@ class TimeZone final : public jinja::NativeObject {
       ZoneOffset off = at_utc(utc);
       result = aware_datetime(utc + off.seconds * 1'000'000, self(), off);
     } else {
-      ZoneOffset off = p.aware ? at_utc(p.local_micros - p.offset_seconds * 1'000'000) : at_local(p.local_micros);
+      ZoneOffset off =
+          p.aware ? at_utc(p.local_micros - p.offset_seconds * 1'000'000) : at_local(p.local_micros);
       result = name == "tzname" ? Value(off.abbrev) : timedelta_of_seconds(off.seconds);
     }
     return true;
@@ -113,9 +115,10 @@ bool zone_offset(const Value& zone, std::int64_t micros, bool at_utc, ZoneOffset
 }
 
 Value pytz_module() {
-  return module_bag({{"utc", utc_zone()},
-                     {"UTC", utc_zone()},
-                     {"timezone", Value::function("timezone", [](CallArgs& a) { return zone_named(a.get(0, "zone").str()); })}});
+  return module_bag(
+      {{"utc", utc_zone()}, {"UTC", utc_zone()}, {"timezone", Value::function("timezone", [](CallArgs& a) {
+                                                    return zone_named(a.get(0, "zone").str());
+                                                  })}});
 }
 
 }  // namespace pond::compile

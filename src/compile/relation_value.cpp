@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
-#include "common/text.hpp"
 #include "project/relation.hpp"
 
 namespace pond::compile {
@@ -56,7 +56,8 @@ project::QuotePolicy with_policy_args(project::QuotePolicy p, CallArgs& args) {
 }
 
 Value policy_dict(const project::QuotePolicy& p) {
-  return make_dict({{"database", Value(p.database)}, {"schema", Value(p.schema)}, {"identifier", Value(p.identifier)}});
+  return make_dict(
+      {{"database", Value(p.database)}, {"schema", Value(p.schema)}, {"identifier", Value(p.identifier)}});
 }
 
 // incorporate(**kwargs) / replace(**kwargs): dbt deep-merges the keywords into the dataclass's
@@ -91,10 +92,11 @@ bool parts_equal(const RelationParts& a, const RelationParts& b) {
   auto pol = [](const project::QuotePolicy& x, const project::QuotePolicy& y) {
     return x.database == y.database && x.schema == y.schema && x.identifier == y.identifier;
   };
-  return a.database == b.database && a.schema == b.schema && a.identifier == b.identifier && a.type == b.type &&
-         pol(a.quote_policy, b.quote_policy) && pol(a.include_policy, b.include_policy) && a.limit == b.limit &&
-         a.event_time_filter == b.event_time_filter && a.external == b.external &&
-         a.information_schema == b.information_schema && a.information_schema_view == b.information_schema_view;
+  return a.database == b.database && a.schema == b.schema && a.identifier == b.identifier &&
+         a.type == b.type && pol(a.quote_policy, b.quote_policy) && pol(a.include_policy, b.include_policy) &&
+         a.limit == b.limit && a.event_time_filter == b.event_time_filter && a.external == b.external &&
+         a.information_schema == b.information_schema &&
+         a.information_schema_view == b.information_schema_view;
 }
 
 constexpr std::pair<const char*, const char*> kTypeNames[] = {
@@ -119,7 +121,8 @@ RelationParts from_relation_config(const Value& config, const Value& quoting) {
   };
   p.database = field("database");
   p.schema = field("schema");
-  p.identifier = field("resource_type") == std::optional<std::string>("source") ? field("identifier") : field("alias");
+  p.identifier =
+      field("resource_type") == std::optional<std::string>("source") ? field("identifier") : field("alias");
   if (!p.identifier) p.identifier = field("name");
   if (quoting.is_dict()) apply_policy(p.quote_policy, quoting);
   if (quoting.is_object())  // the project config object: its `quoting`
@@ -200,7 +203,8 @@ std::string RelationValue::render_limited() const {
 
 std::string RelationValue::str() const {
   std::string rendered = render_limited();
-  if (!p_.event_time_filter.empty()) rendered = "(select * from " + rendered + " where " + p_.event_time_filter + ")";
+  if (!p_.event_time_filter.empty())
+    rendered = "(select * from " + rendered + " where " + p_.event_time_filter + ")";
   return rendered;
 }
 
@@ -247,7 +251,8 @@ Value RelationValue::get_attr(std::string_view name) const {
   if (name == "require_alias") return Value(false);
   if (name == "dbt_created") return Value(p_.dbt_created);
   if (name == "external") return p_.external.empty() ? Value::none() : Value(p_.external);
-  if (name == "event_time_filter") return p_.event_time_filter.empty() ? Value::none() : Value(p_.event_time_filter);
+  if (name == "event_time_filter")
+    return p_.event_time_filter.empty() ? Value::none() : Value(p_.event_time_filter);
   if (name == "information_schema_view") return opt_value(p_.information_schema_view);
   if (name == "renameable_relations" || name == "replaceable_relations") return Value::tuple();
   if (name == "can_be_renamed" || name == "can_be_replaced") return Value(false);
@@ -262,12 +267,27 @@ Value RelationValue::get_attr(std::string_view name) const {
 }
 
 bool RelationValue::has_method(std::string_view name) const {
-  static constexpr std::string_view kMethods[] = {
-      "get",          "incorporate", "include",           "quote",        "render",
-      "render_limited", "render_event_time_filtered", "without_identifier", "information_schema",
-      "information_schema_only", "matches", "replace_path", "replace", "quoted", "create",
-      "create_from",  "add_ephemeral_prefix", "scd_args", "to_dict", "get_default_quote_policy",
-      "get_default_include_policy"};
+  static constexpr std::string_view kMethods[] = {"get",
+                                                  "incorporate",
+                                                  "include",
+                                                  "quote",
+                                                  "render",
+                                                  "render_limited",
+                                                  "render_event_time_filtered",
+                                                  "without_identifier",
+                                                  "information_schema",
+                                                  "information_schema_only",
+                                                  "matches",
+                                                  "replace_path",
+                                                  "replace",
+                                                  "quoted",
+                                                  "create",
+                                                  "create_from",
+                                                  "add_ephemeral_prefix",
+                                                  "scd_args",
+                                                  "to_dict",
+                                                  "get_default_quote_policy",
+                                                  "get_default_include_policy"};
   return std::find(std::begin(kMethods), std::end(kMethods), name) != std::end(kMethods);
 }
 
@@ -289,8 +309,9 @@ bool RelationValue::call_method(std::string_view name, CallArgs& args, Value& re
     result = Value(render_limited());
   } else if (name == "render_event_time_filtered") {
     std::string rendered = arg_opt_str(args, 0, "rendered").value_or(render());
-    result = Value(p_.event_time_filter.empty() ? rendered
-                                                : "(select * from " + rendered + " where " + p_.event_time_filter + ")");
+    result = Value(p_.event_time_filter.empty()
+                       ? rendered
+                       : "(select * from " + rendered + " where " + p_.event_time_filter + ")");
   } else if (name == "incorporate" || name == "replace") {
     RelationParts p = p_;
     merge_into(p, args.kwargs);
@@ -342,9 +363,10 @@ bool RelationValue::call_method(std::string_view name, CallArgs& args, Value& re
     }
     if (!any) compiler_error("Tried to match relation, but no search path was passed!");
     if (approximate && !exact)
-      compiler_error("When searching for a relation, dbt found an approximate match. Instead of guessing \n"
-                     "which relation to use, dbt will move on. Please delete " + render() +
-                     ", or rename it to be less ambiguous.");
+      compiler_error(
+          "When searching for a relation, dbt found an approximate match. Instead of guessing \n"
+          "which relation to use, dbt will move on. Please delete " +
+          render() + ", or rename it to be less ambiguous.");
     result = Value(exact);
   } else if (name == "quoted") {
     result = Value("\"" + arg_str(args, 0, "identifier") + "\"");
@@ -377,8 +399,8 @@ class RelationClass final : public jinja::NativeObject {
   RelationClass() : proto_(RelationParts{}) {}
   Value get_attr(std::string_view name) const override { return type_name_attr(name); }
   bool has_method(std::string_view name) const override {
-    return name == "create" || name == "create_from" || name == "add_ephemeral_prefix" || name == "scd_args" ||
-           name == "get_default_quote_policy" || name == "get_default_include_policy";
+    return name == "create" || name == "create_from" || name == "add_ephemeral_prefix" ||
+           name == "scd_args" || name == "get_default_quote_policy" || name == "get_default_include_policy";
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
     return proto_.call_method(name, args, result);

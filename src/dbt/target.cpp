@@ -15,7 +15,8 @@ ResolvedProject resolve_project(const GlobalOptions& options) {
   // profiles.yml: the values of the selected output are rendered (env_var, var, as dbt's
   // profile renderer), the other outputs are left alone.
   compile::ConfigRenderer renderer(nullptr, nlohmann::json::object());
-  project::ProfileRequest request{out.project.root, out.project.profile, options.profiles_dir, options.target};
+  project::ProfileRequest request{out.project.root, out.project.profile, options.profiles_dir,
+                                  options.target};
   request.render = [&renderer](const std::string& text, const std::string& where) {
     nlohmann::json v = renderer.render(text, where);
     return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();

@@ -330,7 +330,7 @@ class Interp final : public RenderState {
 
   const Environment& env_;
   const Globals* layer_ = nullptr;  // searched between vars_ and the globals
-  Value vars_;  // per-render variables (a dict)
+  Value vars_;                      // per-render variables (a dict)
   std::string* out_;
   // Template currently executing (points at a shared_ptr held by a Template or a macro value
   // that outlives the execution, so switching templates costs no reference counting).

@@ -9,9 +9,9 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "project/env_render.hpp"
 #include "project/hashing.hpp"
 #include "project/sql_scan.hpp"
-#include "project/env_render.hpp"
 #include "project/yaml_tree.hpp"
 
 namespace pond::project {
@@ -21,7 +21,8 @@ namespace {
 // Plain POSIX reads: an ifstream's locale set-up cost more than reading a small model file.
 std::string read_all(const ProjectSourceFile& f) {
   auto fail = [&] {
-    throw UserError(SourceLocation{f.original_file_path}, std::string("cannot read file: ") + std::strerror(errno));
+    throw UserError(SourceLocation{f.original_file_path},
+                    std::string("cannot read file: ") + std::strerror(errno));
   };
   int fd = ::open(f.absolute.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail();

@@ -217,7 +217,8 @@ class Assembler {
         },
         kParallelFrom);
     for (auto& mc : m_.macros)
-      mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
+      mc.depends_on_macros =
+          resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
@@ -467,10 +468,10 @@ namespace {
 void render_trees(ProjectFile& p, const LoadOptions& options) {
   if (!options.render_config) return;
   std::string file = p.name + "/dbt_project.yml: ";
-  for (auto [tree, key] : {std::pair{&p.models, "models"}, std::pair{&p.seeds, "seeds"},
-                           std::pair{&p.snapshots, "snapshots"}, std::pair{&p.tests, "data_tests"},
-                           std::pair{&p.sources, "sources"}, std::pair{&p.exposures, "exposures"},
-                           std::pair{&p.analyses, "analyses"}})
+  for (auto [tree, key] :
+       {std::pair{&p.models, "models"}, std::pair{&p.seeds, "seeds"}, std::pair{&p.snapshots, "snapshots"},
+        std::pair{&p.tests, "data_tests"}, std::pair{&p.sources, "sources"},
+        std::pair{&p.exposures, "exposures"}, std::pair{&p.analyses, "analyses"}})
     options.render_config(*tree, file + key);
 }
 

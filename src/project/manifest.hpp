@@ -4,9 +4,9 @@
 // index (`Manifest::nodes`) or unique_id (`find`); `Graph` (graph.hpp) adds the edges.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,8 +25,8 @@ struct TargetInfo {
   std::string database = "memory";
   std::string schema = "main";
   int threads = 1;
-  std::string path;                            // the profile's `path:` as written
-  std::map<std::string, std::string> extra;    // the output's other keys (external_root, ...)
+  std::string path;                          // the profile's `path:` as written
+  std::map<std::string, std::string> extra;  // the output's other keys (external_root, ...)
 };
 
 struct Manifest {

@@ -59,9 +59,11 @@ bool attached_lake(const YamlFile& file, const YAML::Node& list, TargetConfig& o
   for (const auto& entry : list) {
     if (!entry.IsMap() || !entry["path"]) continue;
     std::string path = scalar(file, entry["path"], "path");
-    bool flagged = entry["is_ducklake"] && entry["is_ducklake"].IsScalar() && entry["is_ducklake"].Scalar() == "true";
+    bool flagged =
+        entry["is_ducklake"] && entry["is_ducklake"].IsScalar() && entry["is_ducklake"].Scalar() == "true";
     if (path.rfind("ducklake:", 0) != 0 && !flagged) continue;
-    if (out.lake) file.fail(entry, "the target has a second lake", "pond writes models into one lake per target");
+    if (out.lake)
+      file.fail(entry, "the target has a second lake", "pond writes models into one lake per target");
     LakeTarget lake;
     lake.catalog = path.rfind("ducklake:", 0) == 0 ? path.substr(9) : path;
     if (const YAML::Node options = entry["options"]; options && options.IsMap() && options["data_path"])

@@ -43,7 +43,6 @@ struct TargetConfig {
   std::optional<LakeTarget> lake;
   std::filesystem::path project_root;  // what relative lake paths are resolved against
 
-
   bool in_memory() const { return database_file.empty(); }
 };
 

@@ -78,7 +78,8 @@ std::string format_location(const std::string& text, const std::string& formatte
       }
       bool braced = text[i + 1] == '{';
       std::size_t start = i + (braced ? 2 : 1), end = start;
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+        ++end;
       out += lookup(text.substr(start, end - start));
       i = braced && end < text.size() && text[end] == '}' ? end : end - 1;
     } else {
@@ -94,14 +95,17 @@ std::string external_location(const Node& n) {
   std::string ext;
   std::string formatter = "newstyle";
   for (const nlohmann::json* obj : {&n.meta, &n.config}) {
-    if (auto it = obj->find("external_location"); it != obj->end() && it->is_string()) ext = it->get<std::string>();
-    if (auto it = obj->find("formatter"); it != obj->end() && it->is_string()) formatter = it->get<std::string>();
+    if (auto it = obj->find("external_location"); it != obj->end() && it->is_string())
+      ext = it->get<std::string>();
+    if (auto it = obj->find("formatter"); it != obj->end() && it->is_string())
+      formatter = it->get<std::string>();
   }
   if (ext.empty()) return ext;
   if (formatter != "newstyle" && formatter != "oldstyle" && formatter != "template")
-    throw UserError(SourceLocation{n.original_file_path},
-                    "Formatter " + formatter + " not recognized. Must be one of 'newstyle', 'oldstyle', or 'template'.",
-                    "set formatter: newstyle ({name}), oldstyle (%(name)s) or template ($name)");
+    throw UserError(
+        SourceLocation{n.original_file_path},
+        "Formatter " + formatter + " not recognized. Must be one of 'newstyle', 'oldstyle', or 'template'.",
+        "set formatter: newstyle ({name}), oldstyle (%(name)s) or template ($name)");
   ext = format_location(ext, formatter, source_fields(n), n);
   // A function call or an already quoted path is used as written; a plain path is quoted.
   if (ext.find('(') == std::string::npos && ext.rfind('\'', 0) != 0) ext = "'" + ext + "'";

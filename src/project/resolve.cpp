@@ -71,7 +71,8 @@ void resolve_node_dependencies(const Manifest& m, Node& n) {
 }
 
 std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vector<std::string>& calls,
-                                             const std::string& package, std::vector<std::string>* unresolved) {
+                                             const std::string& package,
+                                             std::vector<std::string>* unresolved) {
   static const std::vector<std::string> builtins{
       "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
       "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",

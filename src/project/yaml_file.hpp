@@ -16,7 +16,8 @@ class YamlFile {
   // `display_name` is how errors name the file (default: the path as given).
   // env_var() calls are rendered in the text first unless `render_env` is false (profiles.yml
   // renders only the values of the output it uses).
-  static YamlFile load(const std::filesystem::path& path, std::string display_name = {}, bool render_env = true);
+  static YamlFile load(const std::filesystem::path& path, std::string display_name = {},
+                       bool render_env = true);
   static YamlFile parse(std::string text, std::string name);
 
   YamlFile(YamlFile&&) noexcept;

@@ -2,11 +2,10 @@
 // its CI runs it: `pond deps`, `pond build --full-refresh` on a copy in a temporary folder, with
 // the duckdb profile of tests/dbt_utils/. The nodes that do not pass must be exactly those listed
 // in tests/dbt_utils/expected_failures.md (each with the SQL and DuckDB's error as evidence).
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -31,7 +30,7 @@ Expectations read_expectations() {
     if (line.rfind("## ", 0) == 0) {
       section = line.find("dbt-duckdb too") != std::string::npos ? Section::kFailing
                 : line.find("Pending") != std::string::npos      ? Section::kPending
-                                                                  : Section::kNone;
+                                                                 : Section::kNone;
     } else if (line.rfind("### ", 0) == 0) {
       if (section == Section::kFailing) e.failing.insert(line.substr(4));
       if (section == Section::kPending) e.pending_run_time_compile = true;

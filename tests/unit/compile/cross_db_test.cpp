@@ -116,7 +116,8 @@ TEST_F(CrossDbTest, DatetimeArithmeticAndOrdering) {
                 "{{ [dt.date(2024, 5, 1), dt.date(2023, 5, 1)] | max }}"),
             "True True False True True True 2024-05-01");
   EXPECT_EQ(sql("{% set utc = modules.pytz.utc %}{% set d = modules.datetime.datetime(2024, 1, 1, 6) %}"
-                "{{ utc.localize(d) }}|{{ modules.pytz.timezone('UTC').normalize(utc.localize(d)) == utc.localize(d) }}"),
+                "{{ utc.localize(d) }}|{{ modules.pytz.timezone('UTC').normalize(utc.localize(d)) == "
+                "utc.localize(d) }}"),
             "2024-01-01 06:00:00+00:00|True");
   // Python's errors: mixing types, and leaving datetime's year range.
   EXPECT_THROW(sql("{{ modules.datetime.date(2024, 1, 1) < modules.datetime.datetime(2024, 1, 1) }}"),
