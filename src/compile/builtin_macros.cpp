@@ -9,22 +9,6 @@ namespace {
 std::string_view core_macros_source() {
   // Semantics follow dbt's documented behaviour; the SQL is pond's own.
   static constexpr std::string_view kSource = R"JINJA(
-{#- ---- tests: the relation a generic test reads (its `where` config applied) ---- -#}
-{% macro get_where_subquery(relation) -%}
-  {% do return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) %}
-{%- endmacro %}
-{% macro default__get_where_subquery(relation) -%}
-  {% set where = config.get('where', '') %}
-  {% if where %}
-    {%- set filtered -%}
-      (select * from {{ relation }} where {{ where }}) dbt_subquery
-    {%- endset -%}
-    {% do return(filtered) %}
-  {%- else -%}
-    {% do return(relation) %}
-  {%- endif -%}
-{%- endmacro %}
-
 {#- ---- configs ---- -#}
 {% macro should_full_refresh() %}
   {% set config_full_refresh = config.get('full_refresh') %}

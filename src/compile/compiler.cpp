@@ -180,6 +180,8 @@ struct Compiler::Impl {
       registry.internal->add(k, v);
       env.add_global(k, v);
     }
+    for (const char* native : {"get_where_subquery", "default__get_where_subquery"})
+      registry.internal->add(native, *env.find_global(native));
     // Every macro by name, '_'-prefixed ones too: the root project's in the globals (over
     // dbt's), another package's in its layer, each package's as `<package>.<macro>`.
     for (const auto& mc : m.macros) {
@@ -259,8 +261,14 @@ struct Compiler::Impl {
       }
       v.set(Value("model"), model);
     }
+    // For render(string) while this render runs; dropped after, as the variables hold the state
+    // itself (a reference cycle otherwise).
     state.vars = vars;
     state.layer = registry.layer_for(n.package_name);
+    struct DropVars {
+      NodeRender& s;
+      ~DropVars() { s.vars = Value(); }
+    } drop{state};
     if (n.test_metadata) v.set(Value("_dbt_generic_test_kwargs"), test_kwargs(n, vars, state.layer));
     try {
       return (n.test_metadata ? cached_template(display_path(n), n.raw_code)

@@ -8,6 +8,7 @@
 #include "compile/adapter.hpp"
 #include "compile/base_context.hpp"
 #include "compile/column_value.hpp"
+#include "compile/dispatch.hpp"
 #include "compile/modules.hpp"
 #include "compile/relation_value.hpp"
 #include "compile/statements.hpp"
@@ -69,7 +70,7 @@ class ConfigObject final : public jinja::NativeObject {
   }
   std::string type_name() const override { return "config"; }
 
- private:
+ public:
   static const nlohmann::json* find(NodeRender& r, const std::string& key) {
     if (auto it = r.config_calls.find(key); it != r.config_calls.end()) return &*it;
     if (r.node)
@@ -368,6 +369,27 @@ void install_context(jinja::Environment& env, ContextData& data) {
     } catch (const jinja::TemplateError&) {
       compiler_error(a.args[0].str());
     }
+  });
+  // dbt's get_where_subquery (dispatched on 'dbt', so a project's default__/duckdb__ version
+  // wins) and its default: the relation itself, or `(select * from r where <where>) dbt_subquery`
+  // when the test has a `where` config. Native because every generic test calls it, and a Jinja
+  // macro would return() its Relation through an exception per test.
+  env.add_function("default__get_where_subquery", [](CallArgs& a) {
+    Value relation = a.get(0, "relation");
+    NodeRender& r = render_of(a);
+    const nlohmann::json* where = ConfigObject::find(r, "where");
+    if (!where || where->is_null() || (where->is_string() && where->get_ref<const std::string&>().empty()) ||
+        (where->is_boolean() && !where->get<bool>()))
+      return relation;
+    std::string text = where->is_string() ? where->get<std::string>() : where->dump();
+    return Value("(select * from " + relation.str() + " where " + text + ") dbt_subquery");
+  });
+  env.add_function("get_where_subquery", [&data](CallArgs& a) {
+    Value fn = dispatch_macro(data.manifest, *data.macros, *a.render, "get_where_subquery", "dbt");
+    CallArgs inner;
+    inner.args.push_back(a.get(0, "relation"));
+    inner.render = a.render;
+    return a.render->call(fn, inner);
   });
   // render(string): the text rendered in the calling node's context.
   env.add_function("render", [&data](CallArgs& a) {

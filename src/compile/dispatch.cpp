@@ -52,22 +52,23 @@ std::vector<std::string> dispatch_search_packages(const project::Manifest& m, co
 
 Value dispatch_macro(const project::Manifest& m, const MacroRegistry& registry, jinja::RenderState& render,
                      const std::string& macro, const std::string& ns) {
-  std::vector<std::string> tried;
-  for (const auto& package : dispatch_search_packages(m, ns)) {
+  const std::vector<std::string> packages = dispatch_search_packages(m, ns);
+  std::string name;
+  for (const auto& package : packages) {
     for (const char* prefix : {"duckdb__", "default__"}) {
-      std::string name = prefix + macro;
-      Value found;
+      name.assign(prefix).append(macro);
       if (package.empty()) {
-        found = render.lookup(name);
-      } else if (const Value* v = registry.find(package, name)) {
-        found = *v;
+        Value found = render.lookup(name);
+        if (found.is_callable()) return found;
+      } else if (const Value* v = registry.find(package, name); v && v->is_callable()) {
+        return *v;
       }
-      if (found.is_callable()) return found;
-      tried.push_back("'" + (package.empty() ? name : package + "." + name) + "'");
     }
   }
   std::string searched;
-  for (const auto& t : tried) searched += (searched.empty() ? "" : ", ") + t;
+  for (const auto& package : packages)
+    for (const char* prefix : {"duckdb__", "default__"})
+      searched += (searched.empty() ? "'" : ", '") + (package.empty() ? "" : package + ".") + prefix + macro + "'";
   throw jinja::TemplateError(jinja::ErrorKind::kRuntime, "In dispatch: No macro named '" + macro +
                                                              "' found within namespace: '" + ns +
                                                              "'\n    Searched for: " + searched);
