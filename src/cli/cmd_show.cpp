@@ -21,14 +21,6 @@ namespace pond::cli {
 
 namespace {
 
-// SQL without trailing semicolons and whitespace, so that it can be nested as a subquery.
-std::string strip_statement(std::string_view sql) {
-  std::string_view s = trim(sql);
-  while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back()))))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 // Reads up to `limit` rows (+1 to know whether there were more) of a row-returning query.
 // Values are cast to VARCHAR inside DuckDB, so every type prints as DuckDB spells it.
 TextTable fetch_rows(engine::Connection& con, engine::PreparedStatement& stmt, const std::string& sql,

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/time.hpp"
+
 namespace pond::log {
 namespace {
 
@@ -35,18 +37,6 @@ std::string_view level_name(Level level) {
       return "off";
   }
   return "?";
-}
-
-std::string timestamp_utc() {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()) % 1000;
-  std::time_t t = system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms.count()));
 }
 
 }  // namespace
@@ -77,7 +67,7 @@ void write(Level level, std::string_view message, const Fields& fields) {
   std::string line;
   if (s.options.format == Format::kJson) {
     nlohmann::ordered_json j;  // ts, level, msg first, in that order
-    j["ts"] = timestamp_utc();
+    j["ts"] = iso_utc_millis(std::chrono::system_clock::now());
     j["level"] = level_name(level);
     j["msg"] = message;
     for (const auto& [k, v] : fields) j[k] = v;

@@ -94,4 +94,12 @@ std::string quote_literal(std::string_view text) {
   return quoted(text, '\'');
 }
 
+std::string strip_statement(std::string_view sql) {
+  std::size_t b = 0;
+  while (b < sql.size() && std::isspace(static_cast<unsigned char>(sql[b]))) ++b;
+  std::size_t e = sql.size();
+  while (e > b && (sql[e - 1] == ';' || std::isspace(static_cast<unsigned char>(sql[e - 1])))) --e;
+  return std::string(sql.substr(b, e - b));
+}
+
 }  // namespace pond

@@ -22,5 +22,7 @@ bool iequals(std::string_view a, std::string_view b);
 // and 'text' with embedded single quotes doubled.
 std::string quote_identifier(std::string_view name);
 std::string quote_literal(std::string_view text);
+// SQL without leading whitespace and trailing semicolons/whitespace, so that it nests as a subquery.
+std::string strip_statement(std::string_view sql);
 
 }  // namespace pond

@@ -36,6 +36,11 @@ std::string iso_utc(system_clock::time_point t) {
                      micros_of(t));
 }
 
+std::string iso_utc_millis(system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", std::chrono::floor<std::chrono::seconds>(t),
+                     micros_of(t) / 1000);
+}
+
 std::string iso_utc_now() {
   return iso_utc(system_clock::now());
 }

@@ -10,6 +10,8 @@ namespace pond {
 // "2026-11-21T10:00:00.123456Z": ISO-8601 UTC with microseconds, as dbt's artifacts and the
 // run store write timestamps.
 std::string iso_utc(std::chrono::system_clock::time_point t);
+// The same with milliseconds ("2026-11-21T10:00:00.123Z"), as log lines show time.
+std::string iso_utc_millis(std::chrono::system_clock::time_point t);
 std::string iso_utc_now();
 
 // "2026-11-21 10:00:00.123456+00": the form SQL catalogs store TIMESTAMPTZ values in.

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "jinja/error.hpp"
-#include "jinja/methods_impl.hpp"
+#include "jinja/methods_internal.hpp"
 #include "jinja/objects.hpp"
 #include "jinja/ops.hpp"
 

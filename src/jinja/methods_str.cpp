@@ -4,7 +4,7 @@
 
 #include "jinja/error.hpp"
 #include "jinja/methods.hpp"
-#include "jinja/methods_impl.hpp"
+#include "jinja/methods_internal.hpp"
 #include "jinja/ops.hpp"
 
 namespace pond::jinja {

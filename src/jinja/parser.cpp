@@ -1,6 +1,6 @@
 #include "jinja/parser.hpp"
 
-#include "jinja/parser_impl.hpp"
+#include "jinja/parser_internal.hpp"
 
 namespace pond::jinja::detail {
 

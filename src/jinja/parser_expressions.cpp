@@ -1,7 +1,7 @@
 // Jinja2's expression grammar, from conditional expressions down to literals, filters and tests.
 #include "jinja/filters_util.hpp"
 #include "jinja/methods.hpp"
-#include "jinja/parser_impl.hpp"
+#include "jinja/parser_internal.hpp"
 
 namespace pond::jinja::detail {
 

@@ -1,5 +1,5 @@
 // Jinja2's statements: for, if, set, macro, call, filter, with, include, import, from, block, print.
-#include "jinja/parser_impl.hpp"
+#include "jinja/parser_internal.hpp"
 
 namespace pond::jinja::detail {
 

@@ -108,6 +108,7 @@ Lake Lake::open(const LakeConfig& config, bool create) {
     lake.data_root_ = with_slash(
         (p.is_absolute() || catalog_dir.empty() ? p : catalog_dir / p).lexically_normal().string());
   }
+  lake.files_ = std::make_unique<storage::LocalFileSystem>(lake.data_root_);
   return lake;
 }
 

@@ -10,6 +10,7 @@
 #include "lake/commit.hpp"
 #include "lake/model.hpp"
 #include "lake/scan.hpp"
+#include "storage/file_system.hpp"
 
 namespace pond::engine {
 class Connection;
@@ -75,6 +76,8 @@ class Lake {
 
   const std::string& data_root() const { return data_root_; }
   CatalogDb& catalog_db() { return *db_; }
+  // Where the lake's files live: every file the lake writes, lists or removes goes through it.
+  storage::FileSystem& files() { return *files_; }
   CatalogReader reader() { return CatalogReader(*db_); }
 
   // ---- snapshots and metadata
@@ -151,6 +154,7 @@ class Lake {
   LakeConfig config_;
   std::string data_root_;  // absolute, ends with '/'
   std::unique_ptr<CatalogDb> db_;
+  std::unique_ptr<storage::FileSystem> files_;  // rooted at data_root_
 };
 
 }  // namespace pond::lake

@@ -10,6 +10,7 @@
 #include "engine/error.hpp"
 #include "lake/catalog_ops.hpp"
 #include "lake/lake.hpp"
+#include "lake/lake_internal.hpp"
 #include "lake/sql_text.hpp"
 #include "lake/writer.hpp"
 #include "storage/file_system.hpp"
@@ -32,7 +33,7 @@ CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
   std::vector<WrittenFile> files;
   try {
     ScanPlan plan = ScanBuilder(r, data_root_).build(t, base.id);
-    files = write_data_files(con, plan.sql, t, table_directory(data_root_, t));
+    files = write_data_files(con, plan.sql, t, table_directory(data_root_, t), *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(
         fmt::format("compacting table {} (at snapshot {}): {}", t.qualified_name(), base.id, e.what()),
@@ -40,7 +41,9 @@ CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
   }
   CommitIntent intent;
   intent.compacts.insert(t.id);
-  try {
+  WrittenGuard guard(*files_);
+  guard.add(files);
+  {
     result.snapshot_id = commit(base.id, intent, [&](CommitContext& ctx) {
       std::int64_t live = 0;
       std::map<std::int64_t, std::int64_t> deleted;
@@ -53,13 +56,8 @@ CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
       result.rows_written = add_data_files(ctx, t, files, false);
       ctx.change("compacted_table:" + std::to_string(t.id));
     });
-  } catch (...) {
-    for (const auto& f : files) {
-      std::error_code ec;
-      fs::remove(f.full_path, ec);
-    }
-    throw;
   }
+  guard.committed();
   result.files_written = static_cast<std::int64_t>(files.size());
   return result;
 }
@@ -132,7 +130,7 @@ std::int64_t Lake::expire(const std::string& older_than) {
 
 CleanupResult Lake::cleanup(bool dry_run, std::int64_t min_age_seconds) {
   CatalogDb& db = *db_;
-  storage::LocalFileSystem files(data_root_);
+  storage::FileSystem& files = *files_;
   CleanupResult result;
   // 1. Files expire scheduled.
   std::vector<std::pair<std::int64_t, std::string>> scheduled;
@@ -165,7 +163,7 @@ CleanupResult Lake::cleanup(bool dry_run, std::int64_t min_age_seconds) {
       }
     }
   }
-  auto now = fs::file_time_type::clock::now();
+  auto now = std::chrono::system_clock::now();
   std::set<std::string> scheduled_paths;
   for (const auto& [id, rel] : scheduled)
     scheduled_paths.insert(fs::path(files.full_path(rel)).lexically_normal().string());
@@ -173,18 +171,15 @@ CleanupResult Lake::cleanup(bool dry_run, std::int64_t min_age_seconds) {
     std::string full = fs::path(files.full_path(entry.relative_path)).lexically_normal().string();
     if (referenced.count(full) || scheduled_paths.count(full)) continue;
     if (entry.relative_path.find(".parquet") == std::string::npos) continue;
-    std::error_code ec;
-    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - fs::last_write_time(full, ec)).count();
-    if (ec || age < min_age_seconds) continue;
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - entry.modified).count();
+    if (age < min_age_seconds) continue;
     result.removed.push_back(entry.relative_path);
     result.bytes += static_cast<std::int64_t>(entry.size);
     if (!dry_run) files.remove(entry.relative_path);
   }
   for (const auto& [id, rel] : scheduled) {
-    std::string full = files.full_path(rel);
-    std::error_code ec;
-    if (fs::exists(full, ec)) {
-      result.bytes += static_cast<std::int64_t>(fs::file_size(full, ec));
+    if (files.exists(rel)) {
+      result.bytes += static_cast<std::int64_t>(files.size(rel));
       if (!dry_run) files.remove(rel);
     }
     result.removed.push_back(rel);

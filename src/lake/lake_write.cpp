@@ -17,6 +17,15 @@
 
 namespace pond::lake {
 
+WrittenGuard::~WrittenGuard() {
+  for (const auto& f : written_) {
+    try {
+      files_.remove(f.full_path);
+    } catch (const std::exception&) {  // the failed write's own error is the one to report
+    }
+  }
+}
+
 namespace {
 
 std::string dq(const std::string& n) {
@@ -34,14 +43,6 @@ struct PlannedDelete {
   // Rows inlined in the catalog by DuckDB's extension (no data file): their row ids.
   std::vector<std::int64_t> inlined_rows;
 };
-
-// Removes files written for a commit that did not happen.
-void remove_files(const std::vector<WrittenFile>& files) {
-  for (const auto& f : files) {
-    std::error_code ec;
-    std::filesystem::remove(f.full_path, ec);
-  }
-}
 
 class TempTable {
  public:
@@ -65,8 +66,8 @@ class TempTable {
 };
 
 std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& reader,
-                                        const std::string& data_root, const Table& t, std::int64_t snapshot,
-                                        const std::string& where) {
+                                        const std::string& data_root, storage::FileSystem& fs, const Table& t,
+                                        std::int64_t snapshot, const std::string& where) {
   ScanOptions opts;
   opts.with_positions = true;
   ScanPlan plan = ScanBuilder(reader, data_root).build(t, snapshot, opts);
@@ -112,7 +113,8 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
     if (already + count >= p.file.record_count) {
       p.whole_file = true;
     } else {
-      p.delete_file = write_delete_file(con, positions, data_file_location(data_root, t, p.file), table_dir);
+      p.delete_file =
+          write_delete_file(con, positions, data_file_location(data_root, t, p.file), table_dir, fs);
     }
     out.push_back(std::move(p));
   }
@@ -151,17 +153,6 @@ std::vector<WrittenFile> delete_files_of(const std::vector<PlannedDelete>& plann
   return out;
 }
 
-// Guards files written before a commit: removed unless the commit succeeded.
-class WrittenGuard {
- public:
-  void add(const std::vector<WrittenFile>& files) { files_.insert(files_.end(), files.begin(), files.end()); }
-  void committed() { files_.clear(); }
-  ~WrittenGuard() { remove_files(files_); }
-
- private:
-  std::vector<WrittenFile> files_;
-};
-
 std::string table_dir_for_new(const std::string& data_root, const std::optional<Schema>& schema,
                               const std::string& schema_name, const std::string& table_name) {
   std::string schema_path = schema ? schema->path : schema_name + "/";
@@ -192,7 +183,7 @@ CommitResult Lake::create_table_as(engine::Connection& con, const std::string& n
   std::vector<ColumnDef> defs;
   try {
     engine::PreparedStatement probe =
-        con.prepare("SELECT * FROM (" + strip_query(select_sql) + ") AS pond_src LIMIT 0");
+        con.prepare("SELECT * FROM (" + strip_statement(select_sql) + ") AS pond_src LIMIT 0");
     for (std::size_t i = 0; i < probe.column_count(); ++i)
       defs.push_back({probe.column_name(i), probe.column_type(i).name, std::nullopt, true});
   } catch (const engine::EngineError& e) {
@@ -214,10 +205,10 @@ CommitResult Lake::create_table_as(engine::Connection& con, const std::string& n
     t.partition = spec;
   }
   std::string dir = table_dir_for_new(data_root_, existing_schema, schema, table_name);
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<WrittenFile> files;
   try {
-    files = write_data_files(con, select_sql, t, dir);
+    files = write_data_files(con, select_sql, t, dir, *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(fmt::format("writing lake table {}.{} failed: {}", schema, table_name, e.what()),
                     ExitCode::kStepFailed);
@@ -249,10 +240,10 @@ CommitResult Lake::create_table_as(engine::Connection& con, const std::string& n
 CommitResult Lake::append(engine::Connection& con, const std::string& name, const std::string& select_sql) {
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<WrittenFile> files;
   try {
-    files = write_data_files(con, select_sql, t, table_directory(data_root_, t));
+    files = write_data_files(con, select_sql, t, table_directory(data_root_, t), *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("appending to", t, base.id, e.what()), ExitCode::kStepFailed);
   }
@@ -271,10 +262,10 @@ CommitResult Lake::overwrite(engine::Connection& con, const std::string& name,
                              const std::string& select_sql) {
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<WrittenFile> files;
   try {
-    files = write_data_files(con, select_sql, t, table_directory(data_root_, t));
+    files = write_data_files(con, select_sql, t, table_directory(data_root_, t), *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("overwriting", t, base.id, e.what()), ExitCode::kStepFailed);
   }
@@ -309,11 +300,11 @@ CommitResult Lake::delete_where(engine::Connection& con, const std::string& name
   CatalogReader r = reader();
   std::vector<PlannedDelete> planned;
   try {
-    planned = plan_deletes(con, r, data_root_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("deleting from", t, base.id, e.what()), ExitCode::kStepFailed);
   }
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   guard.add(delete_files_of(planned));
   CommitResult result;
   if (planned.empty()) {
@@ -375,7 +366,7 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
     replace += (replace.empty() ? "" : ", ") + fmt::format("({}) AS {}", expr, quote_identifier(column));
   }
   CatalogReader r = reader();
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
@@ -383,9 +374,10 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
     // The new versions of the rows are computed from the pinned snapshot, before any delete.
     TempTable updated(con,
                       "SELECT * REPLACE (" + replace + ") FROM (" + plan.sql + ") AS t WHERE " + predicate);
-    files = write_data_files(con, "SELECT * FROM " + updated.name(), t, table_directory(data_root_, t));
+    files =
+        write_data_files(con, "SELECT * FROM " + updated.name(), t, table_directory(data_root_, t), *files_);
     guard.add(files);
-    planned = plan_deletes(con, r, data_root_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
     guard.add(delete_files_of(planned));
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("updating", t, base.id, e.what()), ExitCode::kStepFailed);
@@ -413,13 +405,13 @@ CommitResult Lake::replace_where(engine::Connection& con, const std::string& nam
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   CatalogReader r = reader();
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
-    files = write_data_files(con, select_sql, t, table_directory(data_root_, t));
+    files = write_data_files(con, select_sql, t, table_directory(data_root_, t), *files_);
     guard.add(files);
-    planned = plan_deletes(con, r, data_root_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
     guard.add(delete_files_of(planned));
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("replacing rows of", t, base.id, e.what()), ExitCode::kStepFailed);
@@ -444,21 +436,22 @@ CommitResult Lake::merge(engine::Connection& con, const std::string& name, const
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   CatalogReader r = reader();
-  WrittenGuard guard;
+  WrittenGuard guard(*files_);
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
-    TempTable source(con, "SELECT * FROM (" + strip_query(source_sql) + ") AS s");
+    TempTable source(con, "SELECT * FROM (" + strip_statement(source_sql) + ") AS s");
     std::string match;
     for (const auto& k : key_columns) {
       if (!t.find_column(k))
         throw UserError(fmt::format("merge key '{}' is not a column of {}", k, t.qualified_name()));
       match += (match.empty() ? "" : " AND ") + fmt::format("s.{0} = t.{0}", quote_identifier(k));
     }
-    planned = plan_deletes(con, r, data_root_, t, base.id,
+    planned = plan_deletes(con, r, data_root_, *files_, t, base.id,
                            "EXISTS (SELECT 1 FROM " + source.name() + " AS s WHERE " + match + ")");
     guard.add(delete_files_of(planned));
-    files = write_data_files(con, "SELECT * FROM " + source.name(), t, table_directory(data_root_, t));
+    files =
+        write_data_files(con, "SELECT * FROM " + source.name(), t, table_directory(data_root_, t), *files_);
     guard.add(files);
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("merging into", t, base.id, e.what()), ExitCode::kStepFailed);

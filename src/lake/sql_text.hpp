@@ -13,9 +13,6 @@ namespace pond::lake {
 // quote_literal, or NULL for nullopt.
 std::string literal_or_null(const std::optional<std::string>& text);
 
-// A query without trailing semicolons and whitespace, so it can be nested as a subquery.
-std::string strip_query(std::string_view sql);
-
 // Catalog text to numbers/booleans: the state layer's conversions.
 using state::to_bool;
 using state::to_int;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <set>
 
 #include "common/error.hpp"
@@ -12,6 +11,7 @@
 #include "lake/scan.hpp"
 #include "lake/sql_text.hpp"
 #include "lake/types.hpp"
+#include "storage/file_system.hpp"
 
 namespace pond::lake {
 
@@ -74,6 +74,29 @@ std::string percent_decode(const std::string& s) {
   return out;
 }
 
+// Cleanup after a failed write: a missing file is fine, another error must not hide the write's.
+void remove_quietly(storage::FileSystem& files, const std::string& path) {
+  try {
+    files.remove(path);
+  } catch (const std::exception&) {  // the write's own error is the one to report
+  }
+}
+
+// A COPY that failed half way may have left a file (or, partitioned, files in new folders).
+void remove_partial(storage::FileSystem& files, bool single, const std::string& target,
+                    const std::string& table_dir, const std::set<std::string>& existing) {
+  if (single) {
+    remove_quietly(files, target);
+    return;
+  }
+  try {
+    for (const auto& e : files.list(table_dir))
+      if (!existing.count(e.relative_path))
+        remove_quietly(files, storage::join_path(table_dir, e.relative_path));
+  } catch (const std::exception&) {  // as above
+  }
+}
+
 std::string transform_expr(const std::string& transform, const std::string& column) {
   if (transform == "identity") return quote_identifier(column);
   if (transform == "year" || transform == "month" || transform == "day" || transform == "hour")
@@ -122,8 +145,9 @@ std::vector<ColumnStats> parquet_column_stats(engine::Connection& con, const std
 }
 
 std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::string& query_text,
-                                          const Table& table, const std::string& table_dir) {
-  const std::string select_sql = strip_query(query_text);
+                                          const Table& table, const std::string& table_dir,
+                                          storage::FileSystem& files) {
+  const std::string select_sql = strip_statement(query_text);
   // Which columns does the query give? Match them to the table's by name.
   std::set<std::string> given;
   {
@@ -167,7 +191,7 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
     }
   }
   std::string query = "SELECT " + projection + " FROM (" + select_sql + ") AS pond_src";
-  std::filesystem::create_directories(table_dir);
+  files.create_dirs(table_dir);
   std::string field_ids = field_ids_option(table.columns);
   field_ids.insert(field_ids.size() - 1, derived_ids);
   std::string options = "FORMAT parquet, FIELD_IDS " + field_ids + ", RETURN_STATS true";
@@ -208,22 +232,14 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
   } restore{con, saved};
   // A COPY that fails half way (a query error, an interrupt) may leave a partial file: remove
   // what it wrote, so a failed write leaves no orphan behind (cleanup would only find it later).
-  std::set<std::filesystem::path> existing;
+  std::set<std::string> existing;
   if (!keys.empty())
-    for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir)) existing.insert(e.path());
+    for (const auto& e : files.list(table_dir)) existing.insert(e.relative_path);
   engine::Result r = [&] {
     try {
       return con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
     } catch (...) {
-      std::error_code ec;
-      if (keys.empty()) {
-        std::filesystem::remove(target, ec);
-      } else {
-        std::vector<std::filesystem::path> fresh;
-        for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir, ec))
-          if (e.is_regular_file() && !existing.count(e.path())) fresh.push_back(e.path());
-        for (const auto& f : fresh) std::filesystem::remove(f, ec);
-      }
+      remove_partial(files, keys.empty(), target, table_dir, existing);
       throw;
     }
   }();
@@ -240,8 +256,7 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
   std::vector<WrittenFile> kept;
   for (auto& f : out) {
     if (f.record_count == 0) {
-      std::error_code ec;
-      std::filesystem::remove(f.full_path, ec);
+      remove_quietly(files, f.full_path);
       continue;
     }
     f.path = f.full_path.rfind(table_dir, 0) == 0 ? f.full_path.substr(table_dir.size()) : f.full_path;
@@ -264,9 +279,10 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
 }
 
 WrittenFile write_delete_file(engine::Connection& con, const std::string& positions_sql,
-                              const std::string& data_file_path, const std::string& table_dir) {
+                              const std::string& data_file_path, const std::string& table_dir,
+                              storage::FileSystem& files) {
   WrittenFile f;
-  std::filesystem::create_directories(table_dir);
+  files.create_dirs(table_dir);
   f.path = "ducklake-" + random_uuid() + "-delete.parquet";
   f.full_path = table_dir + f.path;
   engine::Result r = con.query(fmt::format(

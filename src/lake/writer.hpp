@@ -9,6 +9,9 @@
 namespace pond::engine {
 class Connection;
 }
+namespace pond::storage {
+class FileSystem;
+}
 
 namespace pond::lake {
 
@@ -27,12 +30,15 @@ struct WrittenFile {
 // the table's order, cast to its types, parquet field ids = column ids, hive-style folders
 // for partitioned tables. Columns the query lacks get their default (or NULL); a column
 // the table lacks is an error. Files with no rows are removed and not returned.
+// `files` is the lake's file system: it makes the folders and removes what a failed write left.
 std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::string& select_sql,
-                                          const Table& table, const std::string& table_dir);
+                                          const Table& table, const std::string& table_dir,
+                                          storage::FileSystem& files);
 
 // Writes a positional delete file (columns file_path, pos) for one data file.
 WrittenFile write_delete_file(engine::Connection& con, const std::string& positions_sql,
-                              const std::string& data_file_path, const std::string& table_dir);
+                              const std::string& data_file_path, const std::string& table_dir,
+                              storage::FileSystem& files);
 
 // The FIELD_IDS option value for a table's columns ({id: 1, tags: {__duckdb_field_id: 5, element: 6}}).
 std::string field_ids_option(const std::vector<Column>& columns);

@@ -1,6 +1,6 @@
 #include "materialize/data_test.hpp"
 
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 
 namespace pond::materialize {
 

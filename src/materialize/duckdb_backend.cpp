@@ -1,7 +1,7 @@
 // The DuckDB backend: relations in the run's DuckDB database, a build in one transaction.
 #include "engine/result.hpp"
 #include "materialize/backend.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 #include "materialize/session.hpp"
 
 namespace pond::materialize {

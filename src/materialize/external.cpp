@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 #include "materialize/model.hpp"
 
 namespace pond::materialize::detail {

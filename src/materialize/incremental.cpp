@@ -6,7 +6,7 @@
 #include "common/scope_guard.hpp"
 #include "common/text.hpp"
 #include "engine/connection.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 #include "materialize/model.hpp"
 
 namespace pond::materialize::detail {

@@ -7,7 +7,7 @@
 
 #include "common/scope_guard.hpp"
 #include "engine/connection.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 #include "materialize/microbatch_run.hpp"
 #include "materialize/model.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "common/error.hpp"
 #include "engine/result.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 
 namespace pond::materialize {
 

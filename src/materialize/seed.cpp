@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "common/error.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 
 namespace pond::materialize {
 

@@ -10,14 +10,6 @@
 
 namespace pond::materialize {
 
-std::string strip_statement(std::string_view sql) {
-  std::size_t b = 0;
-  while (b < sql.size() && std::isspace(static_cast<unsigned char>(sql[b]))) ++b;
-  std::size_t e = sql.size();
-  while (e > b && (sql[e - 1] == ';' || std::isspace(static_cast<unsigned char>(sql[e - 1])))) --e;
-  return std::string(sql.substr(b, e - b));
-}
-
 engine::Result Session::run(std::string_view sql) {
   auto t0 = std::chrono::steady_clock::now();
   log_.push_back({std::string(sql), 0});

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.hpp"
 #include "engine/result.hpp"
 #include "materialize/relation.hpp"
 #include "materialize/relation_cache.hpp"
@@ -62,7 +63,6 @@ class Transaction {
   bool open_ = true;
 };
 
-// SQL without trailing semicolons/whitespace, so that it nests as a subquery.
-std::string strip_statement(std::string_view sql);
+using ::pond::strip_statement;
 
 }  // namespace pond::materialize

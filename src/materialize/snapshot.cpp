@@ -5,7 +5,7 @@
 #include "common/error.hpp"
 #include "common/scope_guard.hpp"
 #include "engine/connection.hpp"
-#include "materialize/detail.hpp"
+#include "materialize/build_internal.hpp"
 
 namespace pond::materialize {
 

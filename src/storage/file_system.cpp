@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/file_write.hpp"
+
 namespace pond::storage {
 
 namespace fs = std::filesystem;
@@ -57,7 +59,10 @@ std::vector<FileEntry> LocalFileSystem::list(const std::string& relative) const 
   for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (!it->is_regular_file()) continue;
-    out.push_back({fs::relative(it->path(), base).generic_string(), it->file_size()});
+    auto written = it->last_write_time(ec);
+    auto modified = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+        written - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
+    out.push_back({fs::relative(it->path(), base).generic_string(), it->file_size(), modified});
   }
   std::sort(out.begin(), out.end(),
             [](const FileEntry& x, const FileEntry& y) { return x.relative_path < y.relative_path; });
@@ -73,6 +78,10 @@ void LocalFileSystem::check_writable(const std::string& relative) {
   }
   std::error_code ec;
   fs::remove(probe, ec);
+}
+
+void LocalFileSystem::write_atomic(const std::string& relative, std::string_view content) {
+  write_file_atomically(full_path(relative), content);
 }
 
 }  // namespace pond::storage

@@ -1,20 +1,25 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pond::storage {
 
-// One file found by FileSystem::list: its path relative to the listed folder and its size.
+// One file found by FileSystem::list: its path relative to the listed folder, its size and when
+// it was last written (orphan cleanup keeps young files: they may belong to a commit in flight).
 struct FileEntry {
   std::string relative_path;  // '/'-separated
   std::uint64_t size = 0;
+  std::chrono::system_clock::time_point modified;
 };
 
-// Where pond keeps immutable files (lake data files). Paths are '/'-separated and
-// relative to the file system's root. Local disk now; object stores implement the same.
+// Where pond keeps immutable files (lake data files). Paths are '/'-separated and relative to
+// the file system's root; an absolute path or URL is taken as it is. Local disk now; object
+// stores implement the same interface (the lake, ingestion and sensors use only this).
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -30,6 +35,8 @@ class FileSystem {
   virtual std::vector<FileEntry> list(const std::string& relative) const = 0;
   // Throws std::runtime_error naming the folder when files cannot be created there.
   virtual void check_writable(const std::string& relative) = 0;
+  // Writes a whole file so that readers see the old content or the new one, never a part.
+  virtual void write_atomic(const std::string& relative, std::string_view content) = 0;
 };
 
 // Files on local disk below a root folder.
@@ -45,6 +52,7 @@ class LocalFileSystem : public FileSystem {
   void create_dirs(const std::string& relative) override;
   std::vector<FileEntry> list(const std::string& relative) const override;
   void check_writable(const std::string& relative) override;
+  void write_atomic(const std::string& relative, std::string_view content) override;
 
  private:
   std::filesystem::path root_;
