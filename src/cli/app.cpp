@@ -267,8 +267,10 @@ int run_app(int argc, char** argv) {
   lake_tables->add_option("--version", lake_opts.version, "At this snapshot (default: the latest)");
   lake_output(lake_tables);
   lake_action(lake_tables, "tables");
-  auto* lake_info = lake_cmd->add_subcommand("info", "One table: its columns and files");
-  lake_info->add_option("table", lake_opts.table, "schema.table")->required();
+  auto* lake_info = lake_cmd->add_subcommand(
+      "info",
+      "The lake (catalog, data path, the ATTACH statement for DuckDB) or one table: its columns and files");
+  lake_info->add_option("table", lake_opts.table, "schema.table");
   lake_info->add_option("--version", lake_opts.version, "At this snapshot (default: the latest)");
   lake_output(lake_info);
   lake_action(lake_info, "info");
@@ -289,6 +291,11 @@ int run_app(int argc, char** argv) {
                    "Seconds an orphan file must be old before it is deleted")
       ->capture_default_str();
   lake_action(lake_cleanup, "cleanup");
+  auto* lake_relocate = lake_cmd->add_subcommand(
+      "relocate", "Store the data folder's (new) absolute place in the catalog, after the lake moved");
+  lake_relocate->add_option("--data-path", lake_opts.data_path,
+                            "The data folder (default: the target's data_path)");
+  lake_action(lake_relocate, "relocate");
 
   try {
     app.parse(argc, argv);

@@ -106,8 +106,26 @@ int tables(lake::Lake& lake, const LakeOptions& options) {
   return 0;
 }
 
+// The lake as a whole, and how DuckDB's ducklake extension attaches it.
+int lake_summary(lake::Lake& lake) {
+  lake::Snapshot latest = lake.latest_snapshot();
+  auto version = lake.reader().metadata("version");
+  std::cout << fmt::format("catalog:    {} ({})\n",
+                           lake.catalog_kind() == "postgres" ? "PostgreSQL" : lake.catalog_location(),
+                           lake.catalog_kind());
+  std::cout << fmt::format("data path:  {} (stored as {})\n", lake.data_root(), lake.stored_data_path());
+  std::cout << fmt::format("format:     DuckLake {}\n", version.value_or("?"));
+  std::cout << fmt::format("snapshot:   {} (schema version {})\n", latest.id, latest.schema_version);
+  std::cout << fmt::format("tables:     {}, views: {}\n", lake.tables().size(), lake.views().size());
+  std::cout << "\nIn DuckDB (any folder, any alias):\n";
+  if (lake.catalog_kind() != "duckdb")
+    std::cout << "  INSTALL ducklake; INSTALL " << lake.catalog_kind() << ";\n";
+  std::cout << "  " << lake.duckdb_attach_sql("lake") << "\n";
+  return 0;
+}
+
 int info(lake::Lake& lake, const LakeOptions& options) {
-  if (options.table.empty()) throw UserError("pond lake info needs a table", "pond lake info sales.orders");
+  if (options.table.empty()) return lake_summary(lake);
   std::int64_t snap = lake.resolve(ref_of(options));
   lake::Table table = lake.table(options.table, lake::SnapshotRef{snap, std::nullopt});
   lake::CatalogReader r = lake.reader();
@@ -188,8 +206,14 @@ int run_lake(CommandContext& ctx, const LakeOptions& options) {
                              options.dry_run ? " (dry run: nothing deleted)" : "");
     return 0;
   }
+  if (options.action == "relocate") {
+    std::string old = lake.relocate(options.data_path);
+    std::cout << fmt::format("data_path: {} -> {}\n{}\n", old, lake.stored_data_path(),
+                             lake.duckdb_attach_sql("lake"));
+    return 0;
+  }
   throw UserError("unknown lake command '" + options.action + "'",
-                  "pond lake snapshots | tables | info TABLE | compact | expire | cleanup");
+                  "pond lake snapshots | tables | info [TABLE] | compact | expire | cleanup | relocate");
 }
 
 }  // namespace pond::cli

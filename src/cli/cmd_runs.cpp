@@ -82,6 +82,7 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
     return 0;
   }
   runstore::RunStore store = runstore::RunStore::open(path);
+  store.mark_crashed_runs();  // runs whose process died show as crashed, not running
 
   if (!options.show_id) {
     TextTable t;

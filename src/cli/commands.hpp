@@ -69,7 +69,7 @@ struct TemplateRenderOptions {
 };
 int run_template_render(CommandContext& ctx, const TemplateRenderOptions& options);
 
-// `pond lake snapshots|tables|info TABLE|compact [TABLE]|expire --older-than AGE|cleanup`.
+// `pond lake snapshots|tables|info [TABLE]|compact [TABLE]|expire --older-than AGE|cleanup|relocate`.
 struct LakeOptions {
   std::string action;
   std::string table;                    // info, compact (empty: every table)
@@ -78,6 +78,7 @@ struct LakeOptions {
   bool dry_run = false;                 // cleanup: list only
   std::int64_t min_age_seconds = 600;   // cleanup: orphans younger than this may be a commit in flight
   std::string output = "table";
+  std::string data_path;  // relocate: the data folder's new place (default: the configured one)
 };
 int run_lake(CommandContext& ctx, const LakeOptions& options);
 // When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the

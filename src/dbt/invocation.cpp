@@ -36,13 +36,30 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
   InvocationResult result;
   runstore::RunStore store = runstore::RunStore::open(options.state_path);
   result.run_id = random_uuid();
-  store.start_run({result.run_id, options.command, options.selection, options.args_json, "running",
-                   iso_utc_now(), "", options.target, options.trigger, options.parent_run_id, ""});
+  store.mark_crashed_runs();  // a run whose process died is no longer "running"
+  // The run and every step it plans, in one transaction: after a crash at any point, a retry
+  // finds each step that did not finish, those that never started included.
+  store.transaction([&] {
+    store.start_run({result.run_id, options.command, options.selection, options.args_json, "running",
+                     iso_utc_now(), "", options.target, options.trigger, options.parent_run_id, ""});
+    std::vector<runstore::StepRecord> planned;
+    for (const auto* group : {&options.on_run_start, &steps, &options.on_run_end})
+      for (const exec::Step* s : *group) {
+        runstore::StepRecord r;
+        r.step_key = s->info().id;
+        r.resource_type = s->info().kind;
+        r.relation = s->info().relation;
+        planned.push_back(std::move(r));
+      }
+    store.plan_steps(result.run_id, planned);
+  });
   ProgressPrinter progress(out, options.progress);
   runstore::RunRecorder recorder(store, result.run_id);
   RunSqlWriter run_sql(options.target_dir);
   exec::FanOut listeners({&progress, &recorder, &run_sql});
-  exec::Executor executor(&db, options.executor);
+  exec::ExecutorOptions executor_options = options.executor;
+  executor_options.run_id = result.run_id;
+  exec::Executor executor(&db, executor_options);
   if (on_executor) on_executor(&executor);
   std::vector<std::string> start_ids;
   for (exec::Step* h : options.on_run_start) start_ids.push_back(h->info().id);

@@ -1,5 +1,7 @@
 #include "dbt/node_steps.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.hpp"
 #include "dbt/artifacts.hpp"
 #include "dbt/batch_context.hpp"
@@ -45,12 +47,20 @@ exec::StepInfo node_step_info(std::string id, std::vector<std::string> depends_o
   return info;
 }
 
+// What a step's lake commits record as their origin, so that after a crash the lake says which
+// steps finished their work (reconcile_crashed_run).
+std::string commit_origin(const std::string& run_id, const std::string& step_id) {
+  if (run_id.empty()) return "";
+  return nlohmann::json{{"pond_run", run_id}, {"step", step_id}}.dump();
+}
+
 // Runs `body` with a session; errors become an error outcome that keeps the SQL run so far.
 // Its details carry the compiled code and the statements executed.
 template <typename F>
 exec::StepOutcome guarded(exec::StepContext& ctx, mz::RelationCache* cache, const std::string& compiled,
-                          F&& body) {
+                          const std::string& step_id, F&& body) {
   mz::Session session(ctx.connection(), cache);
+  session.set_commit_info(commit_origin(ctx.run_id, step_id));
   exec::StepOutcome out;
   auto details = std::make_shared<NodeOutcome>();
   try {
@@ -93,7 +103,7 @@ ModelStep::ModelStep(mz::ModelSpec spec, std::vector<std::string> depends_on, co
 
 exec::StepOutcome ModelStep::run(exec::StepContext& ctx) {
   exec::StepOutcome out =
-      guarded(ctx, options_.cache, spec_.compiled_sql, [&](mz::Session& s, NodeOutcome& d) {
+      guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
         if (spec_.strategy != mz::IncrementalStrategy::kMicrobatch)
           return built(info_, mz::materialize_model(s, backend_, spec_, options_), d);
         mz::BatchContext batches = batch_context(ctx);  // progress lines, concurrent batches
@@ -111,7 +121,7 @@ SeedStep::SeedStep(mz::SeedSpec spec, const mz::RunOptions& options, mz::Backend
 }
 
 exec::StepOutcome SeedStep::run(exec::StepContext& ctx) {
-  return guarded(ctx, options_.cache, "", [&](mz::Session& s, NodeOutcome& d) {
+  return guarded(ctx, options_.cache, "", info_.id, [&](mz::Session& s, NodeOutcome& d) {
     exec::StepOutcome out = built(info_, mz::load_seed(s, backend_, spec_, options_), d);
     out.message = "INSERT " + std::to_string(*out.rows);
     return out;
@@ -126,7 +136,7 @@ SnapshotStep::SnapshotStep(mz::SnapshotSpec spec, std::vector<std::string> depen
 }
 
 exec::StepOutcome SnapshotStep::run(exec::StepContext& ctx) {
-  return guarded(ctx, options_.cache, spec_.compiled_sql, [&](mz::Session& s, NodeOutcome& d) {
+  return guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
     return built(info_, mz::take_snapshot(s, backend_, spec_, options_), d);
   });
 }
@@ -142,7 +152,7 @@ OperationStep::OperationStep(std::string unique_id, std::vector<std::string> sta
 exec::StepOutcome OperationStep::run(exec::StepContext& ctx) {
   std::string compiled;
   for (const auto& sql : statements_) compiled += sql + ";\n";
-  return guarded(ctx, nullptr, compiled, [&](mz::Session& s, NodeOutcome&) {
+  return guarded(ctx, nullptr, compiled, info_.id, [&](mz::Session& s, NodeOutcome&) {
     for (const auto& sql : statements_) {
       std::string stmt = mz::strip_statement(sql);
       if (!stmt.empty()) s.execute(stmt);
@@ -164,7 +174,7 @@ TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::
 }
 
 exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
-  exec::StepOutcome out = guarded(ctx, cache_, spec_.sql, [&](mz::Session& s, NodeOutcome&) {
+  exec::StepOutcome out = guarded(ctx, cache_, spec_.sql, info_.id, [&](mz::Session& s, NodeOutcome&) {
     mz::TestResult r = mz::run_data_test(s, spec_);
     exec::StepOutcome o;
     switch (r.status) {

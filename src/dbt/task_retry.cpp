@@ -11,7 +11,9 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "dbt/run_task.hpp"
+#include "dbt/target.hpp"
 #include "dbt/tasks.hpp"
+#include "lake/lake.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "project/project_file.hpp"
 #include "project/project_locator.hpp"
@@ -36,8 +38,8 @@ struct PreviousRun {
 
 // dbt's retryable statuses (RETRYABLE_STATUSES), plus steps the store saw start but never end.
 bool retryable(const std::string& status) {
-  static const std::set<std::string> kStatuses{"error",           "fail",          "skipped",
-                                               "partial success", "runtime error", "running"};
+  static const std::set<std::string> kStatuses{"error",         "fail",    "skipped", "partial success",
+                                               "runtime error", "running", "pending"};
   return kStatuses.count(status) > 0;
 }
 
@@ -52,11 +54,51 @@ json parse_args(const std::string& text) {
   return j.is_object() ? j : json::object();
 }
 
-std::optional<PreviousRun> from_store(const std::filesystem::path& state_path) {
+// A run that did not finish (its process died) may have committed steps to the lake that its
+// records do not show yet: the lake's commits name their run and step, so each step whose last
+// commit was its whole work is recorded as the success it was, and is not run again (an
+// incremental append retried would append twice).
+void reconcile_with_lake(runstore::RunStore& store, const runstore::RunRecord& run,
+                         const GlobalOptions& options) {
+  ResolvedProject resolved = resolve_project(options);
+  if (!resolved.target.lake) return;
+  lake::Lake lake = lake::Lake::open(lake_config(resolved.target), false);
+  std::map<std::string, std::pair<std::int64_t, bool>> last;  // step -> (snapshot, partial)
+  for (const auto& [snapshot, info] : lake.snapshots_with_info("\"pond_run\":\"" + run.run_id + "\"")) {
+    json j = json::parse(info, nullptr, false);
+    if (!j.is_object() || !j.contains("step")) continue;
+    last[j.value("step", std::string())] = {snapshot, j.value("partial", false)};
+  }
+  for (auto s : store.steps_to_retry(run.run_id)) {
+    auto it = last.find(s.step_key);
+    if (it == last.end() || it->second.second || s.status == "error" || s.status == "fail") continue;
+    log::info("{} committed lake snapshot {} before run {} stopped: recorded as done", s.step_key,
+              it->second.first, run.run_id.substr(0, 8));
+    s.status = "success";
+    s.message =
+        "committed (lake snapshot " + std::to_string(it->second.first) + ") before the run's process died";
+    s.lake_snapshot = it->second.first;
+    s.finished_at = run.heartbeat_at;
+    store.transaction([&] {
+      store.record_step(s);
+      runstore::MaterializationRecord m;
+      m.asset_key = s.relation.empty() ? s.step_key : s.relation;
+      m.run_id = run.run_id;
+      m.step_key = s.step_key;
+      m.ts = run.heartbeat_at;
+      m.snapshot_id = it->second.first;
+      store.record_materialization(m);
+    });
+  }
+}
+
+std::optional<PreviousRun> from_store(const std::filesystem::path& state_path, const GlobalOptions& options) {
   if (!std::filesystem::exists(state_path)) return std::nullopt;
   runstore::RunStore store = runstore::RunStore::open(state_path);
+  store.mark_crashed_runs();
   auto run = store.last_run(retryable_commands());
   if (!run) return std::nullopt;
+  if (run->status == "crashed") reconcile_with_lake(store, *run, options);
   PreviousRun prev{run->run_id, run->command, run->status, parse_args(run->args_json), {}};
   for (const auto& s : store.steps_to_retry(run->run_id)) {
     prev.to_retry.push_back(s.step_key);
@@ -154,7 +196,7 @@ int retry_task(TaskContext& ctx, const RetryOptions& options, std::ostream& out)
   project::ProjectFile project = project::ProjectFile::load(root);
   std::filesystem::path results = root / project.target_path / "run_results.json";
 
-  std::optional<PreviousRun> prev = from_store(root / ".pond" / "state.db");
+  std::optional<PreviousRun> prev = from_store(root / ".pond" / "state.db", ctx.options);
   if (!prev) prev = from_run_results(results);
   if (!prev) {
     throw UserError("there is no previous run to retry (no run in .pond/state.db, no " +
@@ -172,11 +214,11 @@ int retry_task(TaskContext& ctx, const RetryOptions& options, std::ostream& out)
               prev->status == "running" ? "is still running or was stopped before any step" : "succeeded");
     return 0;
   }
-  if (prev->status == "running") {
+  if (prev->status == "running" || prev->status == "crashed") {
     log::warn(
-        "run {} did not finish (still running, or the process died); retrying the steps it recorded "
-        "as failed, skipped or unfinished",
-        short_id);
+        "run {} did not finish ({}); retrying every step it did not finish, those that never started "
+        "included",
+        short_id, prev->status == "crashed" ? "its process died" : "it is still running");
   }
   log::info("Retrying {} node{} of run {} (pond {})", prev->to_retry.size(),
             prev->to_retry.size() == 1 ? "" : "s", short_id, prev->command);

@@ -205,6 +205,7 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
       };
       StepContext ctx(db_, db_ ? std::function<engine::Connection&()>(lend) : nullptr, slot + 1, cancelled_,
                       options_.threads);
+      ctx.run_id = options_.run_id;
       if (listener) {
         ctx.report_part = [&, info = &step.info()](const PartProgress& p) {
           std::lock_guard guard(listener_mutex);

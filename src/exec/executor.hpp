@@ -17,6 +17,7 @@ namespace pond::exec {
 struct ExecutorOptions {
   int threads = 1;
   bool fail_fast = false;  // first error/fail: interrupt running steps, start no new ones
+  std::string run_id;      // the run the steps belong to (they tag what they write with it)
 };
 
 // Told about steps as they start and finish; called from worker threads, one call at a time.

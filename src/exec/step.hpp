@@ -91,6 +91,9 @@ class StepContext {
   const std::atomic<bool>& cancelled() const { return cancelled_; }
   // Reports a part of the step to the executor's listener.
   std::function<void(const PartProgress&)> report_part;
+  // The run the step belongs to (empty outside a recorded run): steps tag what they commit with
+  // it, so that a crashed run's work can be matched with its records.
+  std::string run_id;
 
  private:
   const engine::Database* database_;

@@ -134,6 +134,16 @@ std::optional<Table> CatalogReader::find_table(std::int64_t snapshot, const std:
 void CatalogReader::fill_table(Table& t, std::int64_t snapshot) {
   t.columns = columns(t.id, snapshot);
   t.partition = partition(t.id, snapshot);
+  t.tags = tags(t.id, snapshot);
+}
+
+std::map<std::string, std::string> CatalogReader::tags(std::int64_t object_id, std::int64_t snapshot) {
+  std::map<std::string, std::string> out;
+  for (auto& r :
+       db_.query("SELECT key, value FROM ducklake_tag WHERE object_id = ? AND" + std::string(kVisible),
+                 {object_id, snapshot, snapshot}))
+    if (r[0]) out[*r[0]] = r[1].value_or("");
+  return out;
 }
 
 std::vector<View> CatalogReader::views(std::int64_t snapshot) {
@@ -147,9 +157,11 @@ std::vector<View> CatalogReader::views(std::int64_t snapshot) {
       "NULL OR "
       "v.end_snapshot > ?) ORDER BY s.schema_name, v.view_name",
       {snapshot, snapshot, snapshot, snapshot});
-  for (auto& r : rows)
+  for (auto& r : rows) {
     out.push_back(
-        {to_int(r[0]), text(r[1]), to_int(r[2]), text(r[3]), text(r[4]), text(r[5]), text(r[6]), r[7]});
+        {to_int(r[0]), text(r[1]), to_int(r[2]), text(r[3]), text(r[4]), text(r[5]), text(r[6]), r[7], {}});
+    out.back().tags = tags(out.back().id, snapshot);
+  }
   return out;
 }
 
@@ -160,6 +172,12 @@ std::vector<Column> CatalogReader::columns(std::int64_t table_id, std::int64_t s
       "parent_column FROM ducklake_column WHERE table_id = ? AND" +
           std::string(kVisible) + "ORDER BY column_order",
       {table_id, snapshot, snapshot});
+  std::map<std::int64_t, std::string> comments;
+  for (auto& r : db_.query(
+           "SELECT column_id, value FROM ducklake_column_tag WHERE table_id = ? AND key = 'comment' AND" +
+               std::string(kVisible),
+           {table_id, snapshot, snapshot}))
+    if (r[1]) comments[to_int(r[0])] = *r[1];
   std::vector<std::pair<std::optional<std::int64_t>, Column>> flat;
   for (auto& r : rows) {
     Column c;
@@ -170,6 +188,7 @@ std::vector<Column> CatalogReader::columns(std::int64_t table_id, std::int64_t s
     c.initial_default = r[4];
     c.default_value = r[5];
     c.nulls_allowed = to_bool(r[6], true);
+    if (auto it = comments.find(c.id); it != comments.end()) c.comment = it->second;
     flat.emplace_back(to_opt_int(r[7]), std::move(c));
   }
   std::function<void(Column&)> attach_children = [&](Column& parent) {
@@ -211,7 +230,9 @@ std::vector<DataFile> CatalogReader::data_files(std::int64_t table_id, std::int6
   auto rows = db_.query(
       "SELECT data_file_id, begin_snapshot, path, path_is_relative, file_format, record_count, "
       "file_size_bytes, "
-      "footer_size, row_id_start, partition_id, mapping_id, partial_max FROM ducklake_data_file WHERE "
+      "footer_size, row_id_start, partition_id, mapping_id, partial_max, encryption_key FROM "
+      "ducklake_data_file "
+      "WHERE "
       "table_id = ? "
       "AND" +
           std::string(kVisible) + "ORDER BY file_order, data_file_id",
@@ -232,6 +253,7 @@ std::vector<DataFile> CatalogReader::data_files(std::int64_t table_id, std::int6
     f.partition_id = to_opt_int(r[9]);
     f.mapping_id = to_opt_int(r[10]);
     f.partial_max = to_opt_int(r[11]);
+    if (r[12] && !r[12]->empty()) f.encryption_key = r[12];
     index[f.id] = out.size();
     out.push_back(std::move(f));
   }
@@ -255,7 +277,9 @@ std::vector<DeleteFile> CatalogReader::delete_files(std::int64_t table_id, std::
   std::vector<DeleteFile> out;
   for (auto& r :
        db_.query("SELECT delete_file_id, begin_snapshot, data_file_id, path, path_is_relative, format, "
-                 "delete_count, file_size_bytes, footer_size FROM ducklake_delete_file WHERE table_id = ? "
+                 "delete_count, file_size_bytes, footer_size, encryption_key, partial_max FROM "
+                 "ducklake_delete_file "
+                 "WHERE table_id = ? "
                  "AND" +
                      std::string(kVisible) + "ORDER BY delete_file_id",
                  {table_id, snapshot, snapshot})) {
@@ -270,6 +294,8 @@ std::vector<DeleteFile> CatalogReader::delete_files(std::int64_t table_id, std::
     d.delete_count = to_int(r[6]);
     d.file_size_bytes = to_int(r[7]);
     d.footer_size = to_int(r[8]);
+    if (r[9] && !r[9]->empty()) d.encryption_key = r[9];
+    d.partial_max = to_opt_int(r[10]);
     out.push_back(std::move(d));
   }
   return out;

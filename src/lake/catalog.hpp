@@ -30,6 +30,8 @@ class CatalogReader {
   std::vector<View> views(std::int64_t snapshot);
 
   std::vector<Column> columns(std::int64_t table_id, std::int64_t snapshot);
+  // ducklake_tag of a table, view or schema id at a snapshot (key -> value).
+  std::map<std::string, std::string> tags(std::int64_t object_id, std::int64_t snapshot);
   std::optional<PartitionSpec> partition(std::int64_t table_id, std::int64_t snapshot);
   std::vector<DataFile> data_files(std::int64_t table_id, std::int64_t snapshot);
   std::vector<DeleteFile> delete_files(std::int64_t table_id, std::int64_t snapshot);

@@ -152,8 +152,8 @@ std::int64_t run_commit(CatalogDb& db, std::int64_t base_snapshot, const CommitI
       };
       db.execute(
           "INSERT INTO ducklake_snapshot_changes (snapshot_id, changes_made, author, commit_message, "
-          "commit_extra_info) VALUES (?, ?, ?, ?, NULL)",
-          {ctx.snapshot_id, changes, opt(options.author), opt(options.message)});
+          "commit_extra_info) VALUES (?, ?, ?, ?, ?)",
+          {ctx.snapshot_id, changes, opt(options.author), opt(options.message), opt(options.extra_info)});
       tx.commit();
       return ctx.snapshot_id;
     } catch (const CommitRace& race) {

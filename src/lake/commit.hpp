@@ -48,6 +48,8 @@ using CommitOps = std::function<void(CommitContext&)>;
 struct CommitOptions {
   std::optional<std::string> author;
   std::optional<std::string> message;
+  std::optional<std::string>
+      extra_info;  // commit_extra_info: what wrote the snapshot (pond: run and step, JSON)
   int max_retries = 20;
 };
 

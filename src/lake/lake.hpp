@@ -22,11 +22,18 @@ namespace pond::lake {
 // "duckdb:lake.ducklake") and the folder of its data files. Relative paths are resolved
 // against `base_dir` (the project folder); an empty data_path uses the one the catalog
 // stores.
+// `sql_catalog`: the DuckDB catalog name the writer's SQL uses for the lake (a dbt target's
+// database). View SQL is stored with `{DUCKLAKE_CATALOG}.` in its place (view_sql.hpp), and
+// opening a lake for writing rewrites views stored earlier with that name.
 struct LakeConfig {
   std::string catalog;
   std::string data_path;
   std::filesystem::path base_dir;
   std::optional<std::string> author;
+  std::string sql_catalog;
+  // Warn when the configured data_path is not the stored one (once per process is enough:
+  // a run opens its lake for every model).
+  bool warn_moved_data = true;
 };
 
 // Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
@@ -63,6 +70,9 @@ struct CleanupResult {
   std::int64_t bytes = 0;
 };
 
+// A libpq conninfo (key=value or URI) with its password replaced by ***, for messages.
+std::string redact_conninfo(std::string_view conninfo);
+
 // A DuckLake 1.0 lake: catalog + parquet files. Every write is one commit (one snapshot,
 // one catalog transaction); reads pin a snapshot. Writes and reads run SQL on a caller's
 // DuckDB connection (queries to write, views to read). Not thread-safe: one Lake per thread.
@@ -75,10 +85,26 @@ class Lake {
   ~Lake();
 
   const std::string& data_root() const { return data_root_; }
+  // The data_path as the catalog stores it (absolute for lakes pond creates).
+  const std::string& stored_data_path() const { return stored_data_path_; }
+  // "sqlite", "duckdb" or "postgres", and the catalog file (absolute) or libpq conninfo.
+  const std::string& catalog_kind() const { return catalog_kind_; }
+  const std::string& catalog_location() const { return catalog_location_; }
+  // `path` made absolute (relative to the project folder); URLs unchanged; ends with '/'.
+  std::string absolute_data_path(const std::string& path) const;
+  // A path the catalog stores without a parent (data_path, or an added file's path marked
+  // not relative) as pond resolves it: absolute as is, relative against the catalog's folder.
+  std::string resolve_stored_path(const std::string& path) const;
   CatalogDb& catalog_db() { return *db_; }
   // Where the lake's files live: every file the lake writes, lists or removes goes through it.
   storage::FileSystem& files() { return *files_; }
   CatalogReader reader() { return CatalogReader(*db_); }
+
+  // What the next commits record as their commit_extra_info (pond: the run and step writing,
+  // as JSON), until changed; nullopt: nothing.
+  void set_commit_info(std::optional<std::string> info) { commit_info_ = std::move(info); }
+  // The snapshots whose commit_extra_info contains `text`, oldest first, with that info.
+  std::vector<std::pair<std::int64_t, std::string>> snapshots_with_info(const std::string& text);
 
   // ---- snapshots and metadata
   Snapshot latest_snapshot();
@@ -96,7 +122,8 @@ class Lake {
                             const std::vector<PartitionKey>& partition = {}, bool if_not_exists = false);
   CommitResult drop_table(const std::string& name, bool if_exists = false);
   CommitResult rename_table(const std::string& name, const std::string& new_name);
-  CommitResult create_view(const std::string& name, const std::string& sql, bool or_replace = false);
+  // `query` may name the lake by config.sql_catalog; it is stored portable (view_sql.hpp).
+  CommitResult create_view(const std::string& name, const std::string& query, bool or_replace = false);
   CommitResult drop_view(const std::string& name, bool if_exists = false);
   CommitResult add_column(const std::string& table, const ColumnDef& column);
   CommitResult drop_column(const std::string& table, const std::string& column);
@@ -136,7 +163,19 @@ class Lake {
   // Returns the snapshot id the views show.
   std::int64_t attach(engine::Connection& con, const SnapshotRef& ref = {}, const std::string& catalog = "");
 
+  // ---- interoperability
+  // The statement a DuckDB user with the ducklake extension runs to attach this lake as
+  // `alias` from any folder: absolute paths, DATA_PATH (with OVERRIDE_DATA_PATH) only when
+  // the stored data_path alone does not lead there; a PostgreSQL password is shown as ***.
+  std::string duckdb_attach_sql(const std::string& alias) const;
+  // Stores `data_path` (absolute; default: the configured one) as the lake's data_path,
+  // after checking that every file of the latest snapshot is there. Returns the old value.
+  std::string relocate(const std::string& data_path = "");
+
   // ---- maintenance
+  // Rewrites every stored view (all snapshots, in place: the SQL means the same) whose SQL
+  // names the lake by `sql_catalog` into the portable form. Returns the rows rewritten.
+  std::int64_t migrate_view_sql(const std::string& sql_catalog);
   // Rewrites a table's live files (deletes applied) into one file per partition.
   CommitResult compact(engine::Connection& con, const std::string& table);
   // Drops snapshots older than `older_than` (UTC text), keeping the latest; files only they
@@ -149,12 +188,24 @@ class Lake {
  private:
   Lake() = default;
   std::int64_t commit(std::int64_t base, const CommitIntent& intent, const CommitOps& ops);
+  // Resolves file paths marked absolute that are not: the first of the catalog's folder, the
+  // project folder and the working folder where the file exists.
+  PathResolver path_resolver() const;
+  // pond writes plain parquet: writing files into a lake whose metadata says `encrypted`
+  // would store readable data where the lake promises encryption.
+  void refuse_if_encrypted(const char* operation) const;
   std::pair<std::string, std::string> split_name(const std::string& name) const;
 
   LakeConfig config_;
   std::string data_root_;  // absolute, ends with '/'
+  std::string stored_data_path_;
+  std::string catalog_kind_;
+  std::string catalog_location_;
+  std::string catalog_dir_;  // file catalogs: the catalog's folder (absolute)
+  bool encrypted_ = false;
   std::unique_ptr<CatalogDb> db_;
   std::unique_ptr<storage::FileSystem> files_;  // rooted at data_root_
+  std::optional<std::string> commit_info_;
 };
 
 }  // namespace pond::lake

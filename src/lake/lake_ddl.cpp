@@ -7,6 +7,7 @@
 #include "lake/lake_internal.hpp"
 #include "lake/sql_text.hpp"
 #include "lake/types.hpp"
+#include "lake/view_sql.hpp"
 
 namespace pond::lake {
 
@@ -173,8 +174,9 @@ CommitResult Lake::rename_table(const std::string& name, const std::string& new_
   return result;
 }
 
-CommitResult Lake::create_view(const std::string& name, const std::string& sql, bool or_replace) {
+CommitResult Lake::create_view(const std::string& name, const std::string& query, bool or_replace) {
   auto [schema, view_name] = split_name(name);
+  const std::string sql = portable_view_sql(query, config_.sql_catalog);
   Snapshot base = latest_snapshot();
   CommitIntent intent;
   if (!or_replace) intent.created_names.insert("created_view:" + dq(schema) + "." + dq(view_name));
@@ -198,6 +200,28 @@ CommitResult Lake::create_view(const std::string& name, const std::string& sql, 
     ctx.change("created_view:" + dq(schema) + "." + dq(view_name));
   });
   return result;
+}
+
+std::int64_t Lake::migrate_view_sql(const std::string& sql_catalog) {
+  struct Change {
+    std::int64_t view_id, begin_snapshot;
+    std::string old_sql, new_sql;
+  };
+  std::vector<Change> changes;
+  for (auto& r :
+       db_->query("SELECT view_id, begin_snapshot, sql FROM ducklake_view WHERE dialect = 'duckdb'")) {
+    std::string old_sql = r[2].value_or("");
+    std::string new_sql = portable_view_sql(old_sql, sql_catalog);
+    if (new_sql != old_sql)
+      changes.push_back({to_int(r[0]), to_int(r[1]), std::move(old_sql), std::move(new_sql)});
+  }
+  if (changes.empty()) return 0;
+  CatalogTransaction tx(*db_, true);
+  for (const auto& c : changes)
+    db_->execute("UPDATE ducklake_view SET sql = ? WHERE view_id = ? AND begin_snapshot = ? AND sql = ?",
+                 {c.new_sql, c.view_id, c.begin_snapshot, c.old_sql});
+  tx.commit();
+  return static_cast<std::int64_t>(changes.size());
 }
 
 CommitResult Lake::drop_view(const std::string& name, bool if_exists) {

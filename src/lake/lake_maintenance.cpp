@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "lake/catalog_ops.hpp"
@@ -20,6 +21,7 @@ namespace pond::lake {
 namespace fs = std::filesystem;
 
 CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
+  refuse_if_encrypted("compact");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   CatalogReader r = reader();
@@ -32,7 +34,7 @@ CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
   if (old_files.size() < 2 && old_deletes.empty()) return result;
   std::vector<WrittenFile> files;
   try {
-    ScanPlan plan = ScanBuilder(r, data_root_).build(t, base.id);
+    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver()).build(t, base.id);
     files = write_data_files(con, plan.sql, t, table_directory(data_root_, t), *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(
@@ -188,6 +190,38 @@ CleanupResult Lake::cleanup(bool dry_run, std::int64_t min_age_seconds) {
                  {id, rel});
   }
   return result;
+}
+
+std::string Lake::relocate(const std::string& data_path) {
+  std::string target = data_path.empty() ? data_root_ : absolute_data_path(data_path);
+  auto files = std::make_unique<storage::LocalFileSystem>(target);
+  if (target.find("://") == std::string::npos && !fs::is_directory(target))
+    throw UserError("cannot relocate the lake to " + target + ": no such folder",
+                    "move the data folder there first, or pass --data-path");
+  // Every live file must be found under the new root, or the lake would lose it.
+  CatalogTransaction tx(*db_, true);
+  CatalogReader r = reader();
+  Snapshot latest = r.latest_snapshot();
+  std::size_t checked = 0;
+  for (const auto& t : r.tables(latest.id)) {
+    for (const auto& f : r.data_files(t.id, latest.id)) {
+      std::string loc = data_file_location(target, t, f, path_resolver());
+      if (loc.find("://") != std::string::npos) continue;
+      if (!files->exists(loc))
+        throw UserError(fmt::format("cannot relocate the lake to {}: data file {} of table {} is not there",
+                                    target, loc, t.qualified_name()),
+                        "point --data-path at the folder that holds the lake's schema folders");
+      ++checked;
+    }
+  }
+  std::string old = stored_data_path_;
+  db_->execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL", {target});
+  tx.commit();
+  stored_data_path_ = target;
+  data_root_ = target;
+  files_ = std::move(files);
+  log::info("checked {} data file(s) under {}", checked, target);
+  return old;
 }
 
 }  // namespace pond::lake

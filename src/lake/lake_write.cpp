@@ -10,6 +10,7 @@
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
 #include "lake/catalog_ops.hpp"
+#include "lake/file_scan.hpp"
 #include "lake/lake.hpp"
 #include "lake/lake_internal.hpp"
 #include "lake/sql_text.hpp"
@@ -66,11 +67,12 @@ class TempTable {
 };
 
 std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& reader,
-                                        const std::string& data_root, storage::FileSystem& fs, const Table& t,
-                                        std::int64_t snapshot, const std::string& where) {
+                                        const std::string& data_root, const PathResolver& resolve,
+                                        storage::FileSystem& fs, const Table& t, std::int64_t snapshot,
+                                        const std::string& where) {
   ScanOptions opts;
   opts.with_positions = true;
-  ScanPlan plan = ScanBuilder(reader, data_root).build(t, snapshot, opts);
+  ScanPlan plan = ScanBuilder(reader, data_root, resolve).build(t, snapshot, opts);
   TempTable hits(
       con, "SELECT __pond_file_id AS fid, __pond_pos AS pos FROM (" + plan.sql + ") AS t WHERE " + where);
   std::vector<std::pair<std::optional<std::int64_t>, std::int64_t>> per_file;
@@ -107,14 +109,15 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
     if (d != deletes.end()) {
       p.old_delete_file = d->second.id;
       already = d->second.delete_count;
-      positions += " UNION SELECT pos FROM read_parquet(" +
-                   quote_literal(delete_file_location(data_root, t, d->second)) + ")";
+      positions +=
+          " UNION " +
+          deleted_positions_sql(d->second, delete_file_location(data_root, t, d->second, resolve), snapshot);
     }
     if (already + count >= p.file.record_count) {
       p.whole_file = true;
     } else {
       p.delete_file =
-          write_delete_file(con, positions, data_file_location(data_root, t, p.file), table_dir, fs);
+          write_delete_file(con, positions, data_file_location(data_root, t, p.file, resolve), table_dir, fs);
     }
     out.push_back(std::move(p));
   }
@@ -173,6 +176,7 @@ std::string user_error_context(const std::string& what, const Table& t, std::int
 CommitResult Lake::create_table_as(engine::Connection& con, const std::string& name,
                                    const std::string& select_sql, const std::vector<PartitionKey>& partition,
                                    bool replace) {
+  refuse_if_encrypted("create_table_as");
   auto [schema, table_name] = split_name(name);
   Snapshot base = latest_snapshot();
   CatalogReader r = reader();
@@ -238,6 +242,7 @@ CommitResult Lake::create_table_as(engine::Connection& con, const std::string& n
 }
 
 CommitResult Lake::append(engine::Connection& con, const std::string& name, const std::string& select_sql) {
+  refuse_if_encrypted("append");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   WrittenGuard guard(*files_);
@@ -260,6 +265,7 @@ CommitResult Lake::append(engine::Connection& con, const std::string& name, cons
 
 CommitResult Lake::overwrite(engine::Connection& con, const std::string& name,
                              const std::string& select_sql) {
+  refuse_if_encrypted("overwrite");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   WrittenGuard guard(*files_);
@@ -295,12 +301,13 @@ CommitResult Lake::overwrite(engine::Connection& con, const std::string& name,
 
 CommitResult Lake::delete_where(engine::Connection& con, const std::string& name,
                                 const std::string& predicate) {
+  refuse_if_encrypted("delete_where");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   CatalogReader r = reader();
   std::vector<PlannedDelete> planned;
   try {
-    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, path_resolver(), *files_, t, base.id, predicate);
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("deleting from", t, base.id, e.what()), ExitCode::kStepFailed);
   }
@@ -357,6 +364,7 @@ std::vector<std::pair<std::string, std::string>> split_assignments(const std::st
 
 CommitResult Lake::update(engine::Connection& con, const std::string& name, const std::string& assignments,
                           const std::string& predicate) {
+  refuse_if_encrypted("update");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   std::string replace;
@@ -370,14 +378,14 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
-    ScanPlan plan = ScanBuilder(r, data_root_).build(t, base.id);
+    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver()).build(t, base.id);
     // The new versions of the rows are computed from the pinned snapshot, before any delete.
     TempTable updated(con,
                       "SELECT * REPLACE (" + replace + ") FROM (" + plan.sql + ") AS t WHERE " + predicate);
     files =
         write_data_files(con, "SELECT * FROM " + updated.name(), t, table_directory(data_root_, t), *files_);
     guard.add(files);
-    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, path_resolver(), *files_, t, base.id, predicate);
     guard.add(delete_files_of(planned));
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("updating", t, base.id, e.what()), ExitCode::kStepFailed);
@@ -402,6 +410,7 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
 
 CommitResult Lake::replace_where(engine::Connection& con, const std::string& name,
                                  const std::string& predicate, const std::string& select_sql) {
+  refuse_if_encrypted("replace_where");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
   CatalogReader r = reader();
@@ -411,7 +420,7 @@ CommitResult Lake::replace_where(engine::Connection& con, const std::string& nam
   try {
     files = write_data_files(con, select_sql, t, table_directory(data_root_, t), *files_);
     guard.add(files);
-    planned = plan_deletes(con, r, data_root_, *files_, t, base.id, predicate);
+    planned = plan_deletes(con, r, data_root_, path_resolver(), *files_, t, base.id, predicate);
     guard.add(delete_files_of(planned));
   } catch (const engine::EngineError& e) {
     throw UserError(user_error_context("replacing rows of", t, base.id, e.what()), ExitCode::kStepFailed);
@@ -432,6 +441,7 @@ CommitResult Lake::replace_where(engine::Connection& con, const std::string& nam
 
 CommitResult Lake::merge(engine::Connection& con, const std::string& name, const std::string& source_sql,
                          const std::vector<std::string>& key_columns) {
+  refuse_if_encrypted("merge");
   if (key_columns.empty()) throw UserError("merge into " + name + " needs key columns");
   Snapshot base = latest_snapshot();
   Table t = table(name, SnapshotRef{base.id, std::nullopt});
@@ -447,7 +457,7 @@ CommitResult Lake::merge(engine::Connection& con, const std::string& name, const
         throw UserError(fmt::format("merge key '{}' is not a column of {}", k, t.qualified_name()));
       match += (match.empty() ? "" : " AND ") + fmt::format("s.{0} = t.{0}", quote_identifier(k));
     }
-    planned = plan_deletes(con, r, data_root_, *files_, t, base.id,
+    planned = plan_deletes(con, r, data_root_, path_resolver(), *files_, t, base.id,
                            "EXISTS (SELECT 1 FROM " + source.name() + " AS s WHERE " + match + ")");
     guard.add(delete_files_of(planned));
     files =

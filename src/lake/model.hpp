@@ -30,6 +30,7 @@ struct Column {
   std::optional<std::string> default_value;
   bool nulls_allowed = true;
   std::vector<Column> children;
+  std::optional<std::string> comment;  // ducklake_column_tag 'comment'
 };
 
 struct Schema {
@@ -65,6 +66,7 @@ struct Table {
   std::int64_t begin_snapshot = 0;
   std::vector<Column> columns;  // top level, in column_order
   std::optional<PartitionSpec> partition;
+  std::map<std::string, std::string> tags;  // ducklake_tag (COMMENT ON TABLE is key 'comment')
 
   std::string qualified_name() const { return schema_name + "." + name; }
   const Column* find_column(const std::string& column_name) const;
@@ -79,6 +81,7 @@ struct View {
   std::string dialect;
   std::string sql;
   std::optional<std::string> column_aliases;
+  std::map<std::string, std::string> tags;
 };
 
 struct DataFile {
@@ -95,6 +98,7 @@ struct DataFile {
   std::optional<std::int64_t> partition_id;
   std::optional<std::int64_t> mapping_id;
   std::optional<std::int64_t> partial_max;
+  std::optional<std::string> encryption_key;             // base64, for an encrypted lake
   std::map<std::int64_t, std::string> partition_values;  // key index -> value
 };
 
@@ -109,6 +113,8 @@ struct DeleteFile {
   std::int64_t delete_count = 0;
   std::int64_t file_size_bytes = 0;
   std::int64_t footer_size = 0;
+  std::optional<std::string> encryption_key;
+  std::optional<std::int64_t> partial_max;  // set: rows carry the snapshot of their delete
 };
 
 // Per-file statistics of one column (ducklake_file_column_stats), min/max as text.

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "lake/file_scan.hpp"
 #include "lake/sql_text.hpp"
 #include "lake/types.hpp"
 #include "storage/file_system.hpp"
@@ -79,20 +80,34 @@ bool stats_may_match(const std::string& type, const std::optional<std::string>& 
   return true;
 }
 
-std::string table_directory(const std::string& data_root, const Table& table) {
-  std::string schema_dir =
-      table.schema_path_is_relative ? storage::join_path(data_root, table.schema_path) : table.schema_path;
-  std::string dir = table.path_is_relative ? storage::join_path(schema_dir, table.path) : table.path;
+namespace {
+
+std::string anchored(const std::string& path, const PathResolver& resolve) {
+  if (!resolve || path.empty() || path.front() == '/' || path.find("://") != std::string::npos) return path;
+  return resolve(path);
+}
+
+}  // namespace
+
+std::string table_directory(const std::string& data_root, const Table& table, const PathResolver& resolve) {
+  std::string schema_dir = table.schema_path_is_relative ? storage::join_path(data_root, table.schema_path)
+                                                         : anchored(table.schema_path, resolve);
+  std::string dir =
+      table.path_is_relative ? storage::join_path(schema_dir, table.path) : anchored(table.path, resolve);
   if (!dir.empty() && dir.back() != '/') dir += '/';
   return dir;
 }
 
-std::string data_file_location(const std::string& data_root, const Table& table, const DataFile& file) {
-  return file.path_is_relative ? storage::join_path(table_directory(data_root, table), file.path) : file.path;
+std::string data_file_location(const std::string& data_root, const Table& table, const DataFile& file,
+                               const PathResolver& resolve) {
+  return file.path_is_relative ? storage::join_path(table_directory(data_root, table, resolve), file.path)
+                               : anchored(file.path, resolve);
 }
 
-std::string delete_file_location(const std::string& data_root, const Table& table, const DeleteFile& file) {
-  return file.path_is_relative ? storage::join_path(table_directory(data_root, table), file.path) : file.path;
+std::string delete_file_location(const std::string& data_root, const Table& table, const DeleteFile& file,
+                                 const PathResolver& resolve) {
+  return file.path_is_relative ? storage::join_path(table_directory(data_root, table, resolve), file.path)
+                               : anchored(file.path, resolve);
 }
 
 ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const ScanOptions& options) {
@@ -189,16 +204,16 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
             "restore the file from a backup, or read an older snapshot");
     };
     for (const auto& f : files) {
-      check(data_file_location(data_root_, table, f), f.file_size_bytes, "data file");
+      check(data_file_location(data_root_, table, f, resolve_), f.file_size_bytes, "data file");
       auto d = deletes.find(f.id);
       if (d != deletes.end())
         for (const auto& df : d->second)
-          check(delete_file_location(data_root_, table, df), df.file_size_bytes, "delete file");
+          check(delete_file_location(data_root_, table, df, resolve_), df.file_size_bytes, "delete file");
     }
   }
 
   const std::string map = schema_map(cols);
-  const std::string names = column_list(cols);
+  const std::string names_list = column_list(cols);
   std::vector<std::string> parts;
   std::vector<std::string> plain;    // read through the field-id schema
   std::vector<std::string> by_name;  // written under the schema of this snapshot
@@ -210,8 +225,22 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
                 "ducklake_column WHERE table_id = ? AND begin_snapshot <= ?",
                 {snapshot, table.id, snapshot}))
     last_schema_change = std::max(to_int(r[0]), to_int(r[1]));
+  // Files written before a nested field changed are read by the names they were written
+  // with (the table's columns as of the file's first snapshot), since field ids of nested
+  // fields cannot be given to read_parquet.
+  bool has_nested =
+      std::any_of(cols.begin(), cols.end(), [](const Column& c) { return !c.children.empty(); });
+  std::map<std::int64_t, std::optional<std::vector<NameMapEntry>>> written_maps;
+  auto written_map = [&](std::int64_t at) -> const std::optional<std::vector<NameMapEntry>>& {
+    auto it = written_maps.find(at);
+    if (it != written_maps.end()) return it->second;
+    std::vector<Column> then = catalog_.columns(table.id, at);
+    std::optional<std::vector<NameMapEntry>> m;
+    if (nested_layout_differs(then, cols)) m = name_map_of(then);
+    return written_maps.emplace(at, std::move(m)).first->second;
+  };
   for (const auto& f : files) {
-    std::string loc = data_file_location(data_root_, table, f);
+    std::string loc = data_file_location(data_root_, table, f, resolve_);
     if (f.format != "parquet")
       throw UserError(fmt::format("table {}: data file {} has format '{}'; pond reads parquet",
                                   table.qualified_name(), loc, f.format));
@@ -221,35 +250,29 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     // partial_max keeps the rows whose _ducklake_internal_snapshot_id is visible.
     bool merged = f.partial_max.has_value();
     bool partial = merged && snapshot < *f.partial_max;
-    if (!f.mapping_id && del == deletes.end() && inl == inline_deletes.end() && !options.with_positions &&
-        !partial) {
+    std::optional<std::vector<NameMapEntry>> names;
+    if (f.mapping_id)
+      names = load_name_map(db, *f.mapping_id, table.qualified_name());
+    else if (has_nested)
+      names = written_map(f.begin_snapshot);
+    const std::string enc = encryption_option(f.encryption_key);
+    if (!names && enc.empty() && del == deletes.end() && inl == inline_deletes.end() &&
+        !options.with_positions && !partial) {
       (f.begin_snapshot >= last_schema_change ? by_name : plain).push_back(quote_literal(loc));
       continue;
     }
+    const std::string positions =
+        options.with_positions ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
+                               : "";
     std::string select;
     std::string row_number = "file_row_number";
-    if (f.mapping_id) {
-      // Files written without field ids: columns are found by name through the mapping.
-      std::map<std::int64_t, std::string> source;
-      for (auto& r :
-           db.query("SELECT column_id, source_name FROM ducklake_name_mapping WHERE mapping_id = ? AND "
-                    "parent_column IS NULL",
-                    {*f.mapping_id}))
-        source[to_int(r[0])] = r[1].value_or("");
-      std::string list;
-      for (const auto& c : cols) {
-        auto s = source.find(c.id);
-        list += (list.empty() ? "" : ", ") +
-                (s == source.end()
-                     ? default_expr(c)
-                     : fmt::format("CAST({} AS {})", quote_identifier(s->second), duckdb_type_of(c))) +
-                " AS " + quote_identifier(c.name);
-      }
-      select = fmt::format("SELECT {}{} FROM read_parquet({}, file_row_number=true)",
-                           options.with_positions
-                               ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
-                               : "",
-                           list, quote_literal(loc));
+    std::vector<std::string> where;
+    if (names) {
+      // Registered files (name mapping) and files of an older nested layout: read by name.
+      select =
+          fmt::format("SELECT {}{} FROM read_parquet({}, file_row_number=true{})", positions,
+                      mapped_select_list(cols, *names, loc, table.qualified_name()), quote_literal(loc), enc);
+      if (partial) where.push_back("_ducklake_internal_snapshot_id <= " + std::to_string(snapshot));
     } else if (merged) {
       // The snapshot column may have no field id, and DuckDB 1.5 fails on file_row_number
       // with a field-id schema when a file column has none: pair two scans of the file by
@@ -257,27 +280,24 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       std::string qualified;
       for (const auto& c : cols) qualified += (qualified.empty() ? "m." : ", m.") + quote_identifier(c.name);
       select = fmt::format(
-          "SELECT {}{} FROM read_parquet({}, schema={}) AS m POSITIONAL JOIN (SELECT file_row_number AS "
-          "__pos, "
-          "_ducklake_internal_snapshot_id AS __snap FROM read_parquet({}, file_row_number=true)) AS s",
+          "SELECT {}{} FROM read_parquet({}, schema={}{}) AS m POSITIONAL JOIN (SELECT file_row_number AS "
+          "__pos, _ducklake_internal_snapshot_id AS __snap FROM read_parquet({}, file_row_number=true{})) AS "
+          "s",
           options.with_positions ? fmt::format("{} AS __pond_file_id, s.__pos AS __pond_pos, ", f.id) : "",
-          qualified, quote_literal(loc), map, quote_literal(loc));
+          qualified, quote_literal(loc), map, enc, quote_literal(loc), enc);
       row_number = "s.__pos";
+      if (partial) where.push_back("s.__snap <= " + std::to_string(snapshot));
     } else {
-      select = fmt::format("SELECT {}{} FROM read_parquet({}, schema={}, file_row_number=true)",
-                           options.with_positions
-                               ? fmt::format("{} AS __pond_file_id, file_row_number AS __pond_pos, ", f.id)
-                               : "",
-                           names, quote_literal(loc), map);
+      select = fmt::format("SELECT {}{} FROM read_parquet({}, schema={}, file_row_number=true{})", positions,
+                           names_list, quote_literal(loc), map, enc);
     }
-    std::vector<std::string> where;
     if (del != deletes.end()) {
       std::string list;
       for (const auto& df : del->second)
-        list += (list.empty() ? "" : ", ") + quote_literal(delete_file_location(data_root_, table, df));
-      where.push_back(row_number + " NOT IN (SELECT pos FROM read_parquet([" + list + "]))");
+        list += (list.empty() ? "" : " UNION ALL ") +
+                deleted_positions_sql(df, delete_file_location(data_root_, table, df, resolve_), snapshot);
+      where.push_back(row_number + " NOT IN (" + list + ")");
     }
-    if (partial) where.push_back("s.__snap <= " + std::to_string(snapshot));
     if (inl != inline_deletes.end()) {
       std::string list;
       for (const auto& p : inl->second) list += (list.empty() ? "" : ", ") + p;
@@ -290,7 +310,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     std::string list;
     for (const auto& p : plain) list += (list.empty() ? "" : ", ") + p;
     parts.insert(parts.begin(),
-                 fmt::format("SELECT {} FROM read_parquet([{}], schema={})", names, list, map));
+                 fmt::format("SELECT {} FROM read_parquet([{}], schema={})", names_list, list, map));
   }
   if (!by_name.empty()) {
     // Written with the columns the table has at this snapshot: read by name, which DuckDB does

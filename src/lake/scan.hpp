@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,24 +35,32 @@ struct ScanPlan {
   std::size_t inlined_rows = 0;
 };
 
+// Resolves a path the catalog marks absolute but that is not (the extension stores the path
+// given to ducklake_add_data_files as is; DuckDB then reads it from its working folder).
+using PathResolver = std::function<std::string(const std::string&)>;
+
 // Where a table's files are: data_path + schema path + table path (each relative to the
 // one before unless stored absolute).
-std::string table_directory(const std::string& data_root, const Table& table);
-std::string data_file_location(const std::string& data_root, const Table& table, const DataFile& file);
-std::string delete_file_location(const std::string& data_root, const Table& table, const DeleteFile& file);
+std::string table_directory(const std::string& data_root, const Table& table,
+                            const PathResolver& resolve = {});
+std::string data_file_location(const std::string& data_root, const Table& table, const DataFile& file,
+                               const PathResolver& resolve = {});
+std::string delete_file_location(const std::string& data_root, const Table& table, const DeleteFile& file,
+                                 const PathResolver& resolve = {});
 
 // Builds the SELECT that returns a table's rows at a snapshot: its parquet files read by
 // field id (renamed, added and dropped columns mapped; defaults for missing columns),
 // positional deletes (delete files and inlined deletes) applied, inlined rows added.
 class ScanBuilder {
  public:
-  ScanBuilder(CatalogReader& catalog, std::string data_root)
-      : catalog_(catalog), data_root_(std::move(data_root)) {}
+  ScanBuilder(CatalogReader& catalog, std::string data_root, PathResolver resolve = {})
+      : catalog_(catalog), data_root_(std::move(data_root)), resolve_(std::move(resolve)) {}
   ScanPlan build(const Table& table, std::int64_t snapshot, const ScanOptions& options = {});
 
  private:
   CatalogReader& catalog_;
   std::string data_root_;
+  PathResolver resolve_;
 };
 
 // -1/0/1 comparing two values (text) of one DuckLake type; numbers numerically.

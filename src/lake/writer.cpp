@@ -202,8 +202,10 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
     target = table_dir;
     std::string list;
     for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-    options +=
-        ", PARTITION_BY (" + list + "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'ducklake-{uuid}'";
+    // APPEND: the table's folder already holds files of earlier writes (and of the table an
+    // overwrite replaces); new files get fresh uuid names next to them.
+    options += ", PARTITION_BY (" + list +
+               "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'ducklake-{uuid}', APPEND true";
   }
   std::vector<WrittenFile> out;
   // DuckDB closes partition files beyond 100 open ones and flushes small row groups every

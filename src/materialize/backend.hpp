@@ -55,7 +55,10 @@ class Backend {
   // A view over `sql`; a table of that name is dropped first.
   virtual Write create_view(Session& s, const Relation& rel, const std::string& sql) = 0;
   // The relation becomes a table holding the query's rows; a view of that name is dropped.
-  virtual Write replace_table(Session& s, const Relation& rel, const std::string& select) = 0;
+  // `partition_by` (columns, or year/month/day/hour(column)) partitions the lake's files; a
+  // DuckDB table has no partitions (dbt-duckdb applies partition_by to external models only).
+  virtual Write replace_table(Session& s, const Relation& rel, const std::string& select,
+                              const std::vector<std::string>& partition_by = {}) = 0;
   // Replaces every row of an existing table, keeping the table (dbt's seed "truncate and load").
   virtual Write overwrite(Session& s, const Relation& rel, const std::string& select) = 0;
   // INSERT INTO rel (columns) SELECT columns FROM source.
@@ -87,7 +90,8 @@ class DuckDbBackend final : public Backend {
   std::vector<Column> columns_of(Session& s, const Relation& rel) override;
   void ensure_schema(Session& s, const Relation& rel) override;
   Write create_view(Session& s, const Relation& rel, const std::string& sql) override;
-  Write replace_table(Session& s, const Relation& rel, const std::string& select) override;
+  Write replace_table(Session& s, const Relation& rel, const std::string& select,
+                      const std::vector<std::string>& partition_by = {}) override;
   Write overwrite(Session& s, const Relation& rel, const std::string& select) override;
   Write append(Session& s, const Relation& rel, const std::string& source,
                const std::vector<std::string>& columns) override;

@@ -25,7 +25,8 @@ Write DuckDbBackend::create_view(Session& s, const Relation& rel, const std::str
   return {};
 }
 
-Write DuckDbBackend::replace_table(Session& s, const Relation& rel, const std::string& select) {
+Write DuckDbBackend::replace_table(Session& s, const Relation& rel, const std::string& select,
+                                   const std::vector<std::string>&) {
   if (s.kind_of(rel) == RelationKind::kView) s.execute("DROP VIEW " + rel.render());
   Write w;
   w.rows = detail::create_table_as(s, rel, select);

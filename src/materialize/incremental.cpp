@@ -112,7 +112,7 @@ MaterializeResult build_incremental(Session& session, Backend& backend, const Mo
   BuildTransaction tx(session, backend);
   run_hooks(session, spec.pre_hooks, true);
   if (backend.kind_of(session, target) != RelationKind::kTable || is_full_refresh(spec, options)) {
-    Write w = backend.replace_table(session, target, spec.compiled_sql);
+    Write w = backend.replace_table(session, target, spec.compiled_sql, spec.external.partition_by);
     result.rows_affected = w.rows;
     result.snapshot = w.snapshot;
   } else {

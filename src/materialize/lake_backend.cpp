@@ -54,6 +54,31 @@ std::string select_columns(const std::string& source, const std::vector<std::str
   return "SELECT " + quoted_csv(columns) + " FROM " + source;
 }
 
+// The commit_extra_info of a write: the session's origin, marked partial for writes that are
+// not the step's whole work (schema changes, a table dropped before a view replaces it, batches).
+std::optional<std::string> commit_info(const Session& s, bool partial) {
+  if (s.commit_info().empty()) return std::nullopt;
+  std::string info = s.commit_info();
+  if ((partial || s.partial_commits()) && info.size() >= 2 && info.back() == '}')
+    info.insert(info.size() - 1, info.size() > 2 ? ",\"partial\":true" : "\"partial\":true");
+  return info;
+}
+
+// A model's `partition_by` (columns and year/month/day/hour(column)) as the lake table's
+// partition keys, as dbt-duckdb writes them to a DuckLake table.
+std::vector<lake::PartitionKey> partition_keys(const std::vector<std::string>& partition_by) {
+  std::vector<lake::PartitionKey> keys;
+  for (const auto& p : partition_by) {
+    auto open = p.find('(');
+    if (open == std::string::npos || p.back() != ')') {
+      keys.push_back({p, "identity"});
+      continue;
+    }
+    keys.push_back({p.substr(open + 1, p.size() - open - 2), to_lower(p.substr(0, open))});
+  }
+  return keys;
+}
+
 Write written(const lake::CommitResult& r) {
   return Write{static_cast<std::uint64_t>(r.rows_written), r.snapshot_id};
 }
@@ -79,15 +104,21 @@ Write LakeBackend::create_view(Session& s, const Relation& rel, const std::strin
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, sql);
     // A table of that name goes first (its own snapshot: the lake has no "replace table by view").
     if (kind_of(s, rel) == RelationKind::kTable) {
+      lake.set_commit_info(commit_info(s, true));
       Noted n(s, "drop table " + name);
       n.done(lake.drop_table(name).snapshot_id);
+      lake.set_commit_info(commit_info(s, false));
     }
     lake::CatalogReader r = lake.reader();
-    if (!r.find_schema(r.latest_snapshot().id, rel.schema.empty() ? "main" : rel.schema))
+    if (!r.find_schema(r.latest_snapshot().id, rel.schema.empty() ? "main" : rel.schema)) {
+      lake.set_commit_info(commit_info(s, true));
       lake.create_schema(rel.schema, true);
+      lake.set_commit_info(commit_info(s, false));
+    }
     Noted n(s, "create view " + name, body);
     lake::CommitResult c = lake.create_view(name, body, true);
     n.done(c.snapshot_id);
@@ -98,17 +129,22 @@ Write LakeBackend::create_view(Session& s, const Relation& rel, const std::strin
   return w;
 }
 
-Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::string& select) {
+Write LakeBackend::replace_table(Session& s, const Relation& rel, const std::string& select,
+                                 const std::vector<std::string>& partition_by) {
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, select);
     if (kind_of(s, rel) == RelationKind::kView) {
+      lake.set_commit_info(commit_info(s, true));
       Noted n(s, "drop view " + name);
       n.done(lake.drop_view(name).snapshot_id);
+      lake.set_commit_info(commit_info(s, false));
     }
     Noted n(s, "create table " + name, body);
-    lake::CommitResult c = lake.create_table_as(s.connection(), name, body, {}, true);
+    lake::CommitResult c =
+        lake.create_table_as(s.connection(), name, body, partition_keys(partition_by), true);
     n.done(c.snapshot_id);
     target_.show_table(s.connection(), lake, rel, c.snapshot_id);
     w = written(c);
@@ -121,6 +157,7 @@ Write LakeBackend::overwrite(Session& s, const Relation& rel, const std::string&
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, select);
     Noted n(s, "overwrite " + name, body);
     lake::CommitResult c = lake.overwrite(s.connection(), name, body);
@@ -136,6 +173,7 @@ Write LakeBackend::append(Session& s, const Relation& rel, const std::string& so
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     std::string select = select_columns(source, columns);
     Noted n(s, "append to " + name, select);
     lake::CommitResult c = lake.append(s.connection(), name, select);
@@ -151,6 +189,7 @@ Write LakeBackend::delete_insert(Session& s, const Relation& rel, const std::str
   const std::string name = LakeTarget::lake_name(rel);
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     std::string where = lake_alias(predicate);
     std::string select = select_columns(source, columns);
     Noted n(s, "delete+insert into " + name, "DELETE WHERE " + where + ";\nINSERT " + select);
@@ -195,6 +234,7 @@ Write LakeBackend::merge(Session& s, const Relation& rel, const MergeSpec& m) {
   }
   Write w;
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, false));
     Noted n(s, "merge into " + name + " on " + quoted_csv(m.keys), source);
     lake::CommitResult c = lake.merge(s.connection(), name, source, m.keys);
     n.done(c.snapshot_id);
@@ -207,6 +247,7 @@ Write LakeBackend::merge(Session& s, const Relation& rel, const MergeSpec& m) {
 void LakeBackend::add_column(Session& s, const Relation& rel, const Column& column) {
   const std::string name = LakeTarget::lake_name(rel);
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, true));
     Noted n(s, "add column " + column.name + " " + column.type + " to " + name);
     lake::CommitResult c =
         lake.add_column(name, lake::ColumnDef{column.name, column.type, std::nullopt, true});
@@ -218,6 +259,7 @@ void LakeBackend::add_column(Session& s, const Relation& rel, const Column& colu
 void LakeBackend::drop_column(Session& s, const Relation& rel, const std::string& column) {
   const std::string name = LakeTarget::lake_name(rel);
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, true));
     Noted n(s, "drop column " + column + " of " + name);
     lake::CommitResult c = lake.drop_column(name, column);
     n.done(c.snapshot_id);
@@ -228,6 +270,7 @@ void LakeBackend::drop_column(Session& s, const Relation& rel, const std::string
 void LakeBackend::alter_column_type(Session& s, const Relation& rel, const Column& column) {
   const std::string name = LakeTarget::lake_name(rel);
   target_.with_lake([&](lake::Lake& lake) {
+    lake.set_commit_info(commit_info(s, true));
     lake::Table t = lake.table(name);
     std::string new_type = lake::column_from_duckdb_type(column.name, column.type).type;
     bool widening = false;

@@ -21,7 +21,8 @@ class LakeBackend final : public Backend {
   std::vector<Column> columns_of(Session& s, const Relation& rel) override;
   void ensure_schema(Session& s, const Relation& rel) override;
   Write create_view(Session& s, const Relation& rel, const std::string& sql) override;
-  Write replace_table(Session& s, const Relation& rel, const std::string& select) override;
+  Write replace_table(Session& s, const Relation& rel, const std::string& select,
+                      const std::vector<std::string>& partition_by = {}) override;
   Write overwrite(Session& s, const Relation& rel, const std::string& select) override;
   Write append(Session& s, const Relation& rel, const std::string& source,
                const std::vector<std::string>& columns) override;

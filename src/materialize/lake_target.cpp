@@ -24,8 +24,10 @@ LakeTarget::LakeTarget(lake::LakeConfig config, std::string database)
     : config_(std::move(config)),
       database_(std::move(database)),
       shared_(is_duckdb_catalog(config_.catalog)) {
+  config_.sql_catalog = database_;  // views stored without the project's database name
   // Opening creates the lake on first use and fails early on a bad catalog or data path.
   lake::Lake lake = lake::Lake::open(config_);
+  config_.warn_moved_data = false;  // said once
   if (shared_) shared_lake_ = std::make_unique<lake::Lake>(std::move(lake));
 }
 

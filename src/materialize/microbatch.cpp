@@ -42,12 +42,13 @@ MaterializeResult build_microbatch(Session& session, Backend& backend, const Mod
   // One batch, atomic on its own. Concurrent batches only start once the relation exists.
   auto one = [&](Session& s, const BatchWindow& w) -> std::uint64_t {
     std::string sql = batch_sql(spec, w);  // rendering may fail too: that batch fails
+    s.set_partial_commits(true);           // one batch is not the model's whole work
     BuildTransaction tx(s, backend);
     run_hooks(s, spec.pre_hooks, true);
     Write write;
     if (!exists) {
       // First build (or full refresh): the first batch that succeeds replaces the relation.
-      write = backend.replace_table(s, target, sql);
+      write = backend.replace_table(s, target, sql, spec.external.partition_by);
     } else {
       Relation temp = temp_relation(target);
       s.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(temp.identifier) + " AS (\n" + sql +

@@ -92,8 +92,9 @@ bool single_statement(Session& session, Backend& backend, const ModelSpec& spec,
 MaterializeResult build_relation(Session& session, Backend& backend, const ModelSpec& spec, bool view) {
   MaterializeResult result;
   auto write = [&] {
-    Write w = view ? backend.create_view(session, spec.relation, spec.compiled_sql)
-                   : backend.replace_table(session, spec.relation, spec.compiled_sql);
+    Write w =
+        view ? backend.create_view(session, spec.relation, spec.compiled_sql)
+             : backend.replace_table(session, spec.relation, spec.compiled_sql, spec.external.partition_by);
     result.rows_affected = w.rows;
     result.snapshot = w.snapshot;
   };

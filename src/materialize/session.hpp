@@ -39,6 +39,13 @@ class Session {
   void remember(const Relation& rel, RelationKind kind);
 
   engine::Connection& connection() { return con_; }
+  // What the session's lake commits record as their origin (JSON, e.g. the run and step; empty:
+  // nothing), and whether they are parts of a larger change (a schema change before the data, a
+  // microbatch batch) rather than the step's whole work.
+  void set_commit_info(std::string info) { commit_info_ = std::move(info); }
+  const std::string& commit_info() const { return commit_info_; }
+  void set_partial_commits(bool partial) { partial_commits_ = partial; }
+  bool partial_commits() const { return partial_commits_; }
   RelationCache* cache() const { return cache_; }
   std::vector<ExecutedStatement>& log() { return log_; }
 
@@ -46,6 +53,8 @@ class Session {
   engine::Connection& con_;
   RelationCache* cache_;
   std::vector<ExecutedStatement> log_;
+  std::string commit_info_;
+  bool partial_commits_ = false;
 };
 
 // BEGIN on construction, ROLLBACK on destruction unless commit() ran: a failing or interrupted

@@ -193,20 +193,31 @@ void write_node(JsonWriter& w, const Node& n, double created) {
   w.key("relation_name").string_or_null(n.relation_name);
   w.field("raw_code", n.raw_code);
   empty_array(w, "doc_blocks");
-  w.field("language", n.language);
-  refs(w, n);
-  empty_array(w, "metrics");
+  // dbt's Seed has no language, refs, sources, metrics, compiled path or contract.
+  const bool seed = n.resource_type == ResourceType::kSeed;
+  if (!seed) {
+    w.field("language", n.language);
+    refs(w, n);
+    empty_array(w, "metrics");
+  }
   w.key("depends_on").begin_object().key("macros").strings(n.depends_on_macros);
-  if (n.resource_type != ResourceType::kSeed) w.key("nodes").strings(n.depends_on_nodes);
+  if (!seed) w.key("nodes").strings(n.depends_on_nodes);
   w.end_object();
-  w.key("compiled_path").string_or_null(n.compiled_path);
+  if (!seed) w.key("compiled_path").string_or_null(n.compiled_path);
   if (n.compiled) {
     w.field("compiled", true).field("compiled_code", n.compiled_code);
     w.field("extra_ctes_injected", true);
     empty_array(w, "extra_ctes");
   }
-  w.key("contract").begin_object().field("enforced", false).field("alias_types", true).key("checksum").null();
-  w.end_object();
+  if (!seed) {
+    w.key("contract")
+        .begin_object()
+        .field("enforced", false)
+        .field("alias_types", true)
+        .key("checksum")
+        .null();
+    w.end_object();
+  }
   if (n.resource_type == ResourceType::kModel) {
     w.field("access", "protected");
     empty_array(w, "constraints");
@@ -327,7 +338,6 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
   w.key("user_id").null().field("send_anonymous_usage_stats", false).field("adapter_type", m.target.type);
   w.key("quoting").begin_object().field("database", true).field("schema", true).field("identifier", true);
   w.key("column").null().end_object();
-  w.field("pond_version", info.pond_version);
   w.end_object();
   auto section = [&](const char* name, auto keep) {
     std::vector<const Node*> picked;

@@ -36,11 +36,15 @@ void RunRecorder::queue(Write write) {
 }
 
 void RunRecorder::loop() {
+  // The heartbeat says the run's process is alive; a run without one for a while is crashed.
+  constexpr auto kHeartbeatEvery = std::chrono::seconds(5);
+  auto last_beat = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (true) {
     cv_.wait_for(lock, interval_, [&] { return stopping_ || flush_asked_; });
     flush_asked_ = false;
-    if (!pending_.empty()) {
+    bool beat = std::chrono::steady_clock::now() - last_beat >= kHeartbeatEvery;
+    if (!pending_.empty() || beat) {
       std::vector<Write> batch;
       batch.swap(pending_);
       started_.clear();
@@ -51,7 +55,9 @@ void RunRecorder::loop() {
         store_.transaction([&] {
           for (auto& w : batch)
             if (w.apply) w.apply();
+          if (beat) store_.heartbeat(run_id_);
         });
+        if (beat) last_beat = std::chrono::steady_clock::now();
       } catch (const std::exception& e) {
         error = e.what();
       }

@@ -1,6 +1,12 @@
 #include "runstore/run_store.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "common/error.hpp"
+#include "common/time.hpp"
 
 namespace pond::runstore {
 
@@ -59,11 +65,24 @@ std::string text(const std::optional<std::string>& s) {
 constexpr const char* kRunColumns =
     "run_id, command, selection, args_json, status, started_at, coalesce(finished_at, ''), target, "
     "\"trigger\", "
-    "coalesce(parent_run_id, ''), summary_json";
+    "coalesce(parent_run_id, ''), summary_json, pid, coalesce(host, ''), coalesce(heartbeat_at, '')";
 
 RunRecord read_run(const Row& r) {
-  return RunRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
-                   text(r[6]), text(r[7]), text(r[8]), text(r[9]), text(r[10])};
+  return RunRecord{text(r[0]),  text(r[1]), text(r[2]), text(r[3]), text(r[4]),  text(r[5]),
+                   text(r[6]),  text(r[7]), text(r[8]), text(r[9]), text(r[10]), state::to_opt_int(r[11]),
+                   text(r[12]), text(r[13])};
+}
+
+std::string this_host() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+// Whether a process of this host is alive (EPERM: alive, owned by someone else).
+bool process_alive(std::int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 }  // namespace
@@ -77,9 +96,43 @@ void RunStore::transaction(const std::function<void()>& body) {
 void RunStore::start_run(const RunRecord& r) {
   db_->execute(
       "INSERT INTO runs (run_id, command, selection, args_json, status, started_at, target, \"trigger\", "
-      "parent_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "parent_run_id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {r.run_id, r.command, r.selection, r.args_json, r.status.empty() ? std::string("running") : r.status,
-       r.started_at, r.target, r.trigger, opt(r.parent_run_id)});
+       r.started_at, r.target, r.trigger, opt(r.parent_run_id), std::int64_t{::getpid()}, this_host(),
+       iso_utc_now()});
+}
+
+void RunStore::plan_steps(const std::string& run_id, const std::vector<StepRecord>& steps) {
+  for (const auto& s : steps)
+    db_->execute(
+        "INSERT INTO steps (run_id, step_key, resource_type, status, relation, step_index) VALUES (?, ?, ?, "
+        "'pending', ?, 0) ON CONFLICT (run_id, step_key) DO NOTHING",
+        {run_id, s.step_key, s.resource_type, s.relation});
+}
+
+void RunStore::heartbeat(const std::string& run_id) {
+  db_->execute("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status = 'running'",
+               {iso_utc_now(), run_id});
+}
+
+std::vector<std::string> RunStore::mark_crashed_runs(std::chrono::seconds stale) {
+  std::vector<std::string> marked;
+  const std::string host = this_host();
+  const std::string cutoff = iso_utc(std::chrono::system_clock::now() - stale);
+  for (const auto& r : db_->query("SELECT run_id, pid, coalesce(host, ''), coalesce(heartbeat_at, "
+                                  "started_at) FROM runs WHERE status = "
+                                  "'running'")) {
+    std::optional<std::int64_t> pid = state::to_opt_int(r[1]);
+    std::string seen = text(r[3]);
+    bool gone = (text(r[2]) == host && pid && !process_alive(*pid)) || seen < cutoff;
+    if (!gone) continue;
+    // Only if still running: another process may have marked or finished it meanwhile.
+    db_->execute(
+        "UPDATE runs SET status = 'crashed', finished_at = ? WHERE run_id = ? AND status = 'running'",
+        {seen, text(r[0])});
+    marked.push_back(text(r[0]));
+  }
+  return marked;
 }
 
 void RunStore::finish_run(const std::string& run_id, const std::string& status,
@@ -189,7 +242,7 @@ std::vector<StepRecord> RunStore::steps_to_retry(const std::string& run_id) {
   std::vector<StepRecord> out;
   for (auto& s : steps_of(run_id)) {
     if (s.status == "error" || s.status == "fail" || s.status == "skipped" || s.status == "partial success" ||
-        s.status == "running")
+        s.status == "running" || s.status == "pending")
       out.push_back(std::move(s));
   }
   return out;

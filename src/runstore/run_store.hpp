@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -32,13 +33,17 @@ struct RunRecord {
   std::string command;    // run, build, test, seed, snapshot, ...
   std::string selection;  // --select/--exclude as given
   std::string args_json = "{}";
-  std::string status;      // running | success | error | cancelled
+  std::string status;      // running | success | error | cancelled | crashed
   std::string started_at;  // ISO-8601 UTC
   std::string finished_at;
   std::string target;
   std::string trigger = "cli";  // cli | schedule | sensor | ui | backfill | retry
   std::string parent_run_id;    // the run a retry re-runs
   std::string summary_json;     // counts per status, elapsed
+  // The process running it (start_run fills them in): a run whose process died is `crashed`.
+  std::optional<std::int64_t> pid;
+  std::string host;
+  std::string heartbeat_at;
 };
 
 struct StepRecord {
@@ -114,7 +119,16 @@ class RunStore {
   // Runs `body` (calls of this store) as one transaction: one commit instead of one per row.
   void transaction(const std::function<void()>& body);
 
+  // Records the run (status running) with this process's pid, host and a first heartbeat.
   void start_run(const RunRecord& run);
+  // Every step a run plans, recorded before any starts (status pending), so that a retry after a
+  // crash finds the steps that never started too. Steps already recorded are left alone.
+  void plan_steps(const std::string& run_id, const std::vector<StepRecord>& steps);
+  // The run's process is alive: runs whose heartbeat stopped are found by mark_crashed_runs.
+  void heartbeat(const std::string& run_id);
+  // Runs still `running` whose process is gone become `crashed`: on this host, a pid that no
+  // longer exists; anywhere, a heartbeat older than `stale`. Returns the runs it marked.
+  std::vector<std::string> mark_crashed_runs(std::chrono::seconds stale = std::chrono::seconds(120));
   void finish_run(const std::string& run_id, const std::string& status, const std::string& finished_at,
                   const std::string& summary_json);
   void record_step(const StepRecord& step);  // insert or replace (run_id, step_key)
@@ -130,7 +144,7 @@ class RunStore {
   // The latest run, optionally only of the given commands (e.g. the run `pond retry` repeats).
   std::optional<RunRecord> last_run(const std::vector<std::string>& commands = {});
   // What `pond retry` re-runs: the steps of a run that failed, errored, were skipped, partly
-  // succeeded or never finished (status still running: the process died).
+  // succeeded or never finished (still running or pending: the process died).
   std::vector<StepRecord> steps_to_retry(const std::string& run_id);
   std::vector<EventRecord> events_of(const std::string& run_id);
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);

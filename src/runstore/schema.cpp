@@ -90,6 +90,12 @@ CREATE INDEX checks_by_run ON asset_checks(run_id);
       {2, "steps.lake_snapshot: the lake snapshot a step committed", R"sql(
 ALTER TABLE steps ADD COLUMN lake_snapshot BIGINT;
 )sql"},
+      {3, "runs.pid/host/heartbeat_at: a run whose process died is found and marked crashed", R"sql(
+ALTER TABLE runs ADD COLUMN pid BIGINT;
+ALTER TABLE runs ADD COLUMN host TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+CREATE INDEX steps_by_status ON steps(run_id, status);
+)sql"},
   };
   return migrations;
 }

@@ -88,6 +88,34 @@ TEST_F(PondTest, LakeSnapshotsTablesInfoCompactExpireCleanup) {
   EXPECT_TRUE(contains(r.out, "amount")) << r.out;
   EXPECT_TRUE(contains(r.out, "int64")) << r.out;
 
+  // The lake as a whole, with the statement DuckDB's extension attaches it with.
+  r = run_pond({"lake", "info"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string catalog = std::filesystem::canonical(root / "lake" / "catalog.sqlite").string();
+  EXPECT_TRUE(contains(r.out, "ATTACH 'ducklake:sqlite:" + catalog + "' AS \"lake\";")) << r.out;
+  EXPECT_TRUE(contains(r.out, "format:     DuckLake 1.0")) << r.out;
+
+  // A moved data folder: pond warns, relocate stores the new place.
+  std::filesystem::rename(root / "lake" / "data", root / "lake" / "moved");
+  std::string profile = read_file(root / "profiles.yml");
+  profile.replace(profile.find("data_path: lake/data/"), 21, "data_path: lake/moved/");
+  write_file(root / "profiles.yml", profile);
+  r = run_pond({"lake", "info"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "run `pond lake relocate`")) << r.err;
+  EXPECT_TRUE(contains(r.out, "OVERRIDE_DATA_PATH true")) << r.out;
+  r = run_pond({"lake", "relocate"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "lake/moved/")) << r.out;
+  r = run_pond({"lake", "info"}, root);
+  EXPECT_FALSE(contains(r.err, "relocate")) << r.err;
+  EXPECT_FALSE(contains(r.out, "OVERRIDE_DATA_PATH")) << r.out;
+  std::filesystem::rename(root / "lake" / "moved", root / "lake" / "data");
+  profile.replace(profile.find("data_path: lake/moved/"), 22, "data_path: lake/data/");
+  write_file(root / "profiles.yml", profile);
+  r = run_pond({"lake", "relocate"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
   r = run_pond({"lake", "info", "sales.nope"}, root);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "no table sales.nope")) << r.err;

@@ -33,7 +33,10 @@ TEST_F(LakeWrites, NewLakeHasSnapshotZeroAndMetadata) {
   EXPECT_EQ(s.changes, "created_schema:\"main\"");
   CatalogReader r = lake_.reader();
   EXPECT_EQ(r.metadata("version").value_or(""), "1.0");
-  EXPECT_EQ(r.metadata("data_path").value_or(""), "lake/");
+  // Absolute, so DuckDB's extension finds the files from any working folder.
+  EXPECT_EQ(r.metadata("data_path").value_or(""), (dir_.path() / "lake").string() + "/");
+  EXPECT_EQ(lake_.duckdb_attach_sql("lk"),
+            "ATTACH 'ducklake:sqlite:" + (dir_.path() / "lake.sqlite").string() + "' AS \"lk\";");
   EXPECT_EQ(r.metadata("encrypted").value_or(""), "false");
   // Opening again keeps the lake as it is.
   Lake again = Lake::open(testing::sqlite_config(dir_));
@@ -202,6 +205,14 @@ TEST_F(LakeWrites, PartitionedTablesUseHivePathsAndPrune) {
   // Deletes read files with row positions: works with the transform columns in the files.
   lake_.delete_where(con_, "hours", "n < 100");
   EXPECT_EQ(count("hours"), "2900");
+  // Second writes into the partition folders: appends, a replacing CTAS, compaction.
+  lake_.append(con_, "hours", "SELECT TIMESTAMP '2026-01-02' AS ts, -1 AS n");
+  EXPECT_EQ(count("hours"), "2901");
+  lake_.compact(con_, "hours");
+  EXPECT_EQ(count("hours"), "2901");
+  lake_.create_table_as(con_, "ev", "SELECT DATE '2026-01-01' AS day, 1 AS n, TIMESTAMP '2026-01-01' AS ts",
+                        {{"day", "identity"}}, true);
+  EXPECT_EQ(count("ev"), "1");
 }
 
 TEST_F(LakeWrites, ViewsSchemasAndDrops) {
