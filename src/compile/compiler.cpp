@@ -242,10 +242,16 @@ struct Compiler::Impl {
 
   // Renders one node; `state` receives the calls it made.
   std::string render(Node& n, NodeRender& state, const std::shared_ptr<NodeRender>& holder) {
+    if (n.language == "python")
+      throw UserError(SourceLocation{display_path(n)}, "Python models are not run by pond yet",
+                      "exclude it and what depends on it (--exclude " + n.name +
+                          "+), rewrite it in SQL, or run it as a command asset in pond.yml");
     Value vars = Value::dict();
     auto& v = vars.as_dict();
     v.set(Value("__pond__"), Value::object(holder));
-    v.set(Value("this"), relation_of(n));
+    v.set(Value("this"), state.unit_test && state.unit_test->this_cte
+                             ? cte_relation(*state.unit_test->this_cte)
+                             : relation_of(n));
     if (state.parse) v.set(Value("execute"), Value(false));  // as dbt: nothing runs at parse
     if (n.raw_code.find("model") != std::string::npos || n.test_metadata) {
       Value model = node_value(n);
@@ -620,6 +626,49 @@ std::string Compiler::compile_batch(std::size_t node, const std::string& start, 
     ctes.emplace_back("__dbt__cte__" + eph.name, eph.compiled_code);
   }
   return inject_ctes(out, ctes);
+}
+
+std::string Compiler::compile_unit_test(std::size_t node, const UnitTestRender& test) {
+  Node& n = impl_->m.nodes.at(node);
+  auto state = std::make_shared<NodeRender>();
+  state->node = &n;
+  state->unit_test = test;
+  std::string out = impl_->render(n, *state, state);
+  std::vector<std::pair<std::string, std::string>> ctes = test.ctes;
+  std::set<std::size_t> seen;
+  for (std::size_t e : state->ephemerals) {
+    if (!seen.insert(e).second) continue;
+    const Node& eph = impl_->m.nodes[e];
+    if (!eph.compiled)
+      throw UserError(n.original_file_path + ": the ephemeral model '" + eph.name + "' was not compiled");
+    ctes.emplace_back("__dbt__cte__" + eph.name, eph.compiled_code);
+  }
+  return inject_ctes(out, ctes);
+}
+
+std::string Compiler::render_hook(std::size_t node, std::string_view sql) {
+  Node& n = impl_->m.nodes.at(node);
+  auto state = std::make_shared<NodeRender>();
+  state->node = &n;
+  Value vars = Value::dict();
+  auto& v = vars.as_dict();
+  v.set(Value("__pond__"), Value::object(state));
+  v.set(Value("this"), relation_of(n));
+  v.set(Value("model"), node_value(n));
+  state->vars = vars;
+  state->layer = impl_->registry.layer_for(n.package_name);
+  struct DropVars {
+    NodeRender& s;
+    ~DropVars() { s.vars = Value(); }
+  } drop{*state};
+  std::string where = impl_->display_path(n) + " (hook)";
+  try {
+    return impl_->env.from_string(sql, where)->render(vars, state->layer);
+  } catch (const jinja::TemplateError& e) {
+    throw to_user_error(e, where);
+  } catch (const jinja::MacroReturn& r) {
+    return r.value.str();
+  }
 }
 
 std::string Compiler::compile_inline(std::string_view sql) {

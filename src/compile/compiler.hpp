@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,17 @@ class ExecutionHooks {
   virtual std::vector<std::string> list_schemas(const std::string& database);
 };
 
+// How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
+// `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
+// is_incremental() answer from the test's overrides.
+struct UnitTestRender {
+  std::map<std::string, std::string> fixtures;
+  std::optional<std::string> this_cte;
+  std::vector<std::pair<std::string, std::string>> ctes;
+  nlohmann::json vars = nlohmann::json::object();
+  bool is_incremental = false;
+};
+
 struct CompileOptions {
   std::string invocation_id;
   std::string run_started_at;  // ISO-8601 UTC
@@ -95,6 +107,15 @@ class Compiler {
   // change the manifest, so batches of different models may render on several threads.
   std::string compile_batch(std::size_t node, const std::string& start, const std::string& end,
                             const std::string& batch_id);
+
+  // Renders a pre-hook/post-hook of a node (index) as dbt does when it runs the hook: `this` is
+  // the node's Relation, `model` the node; run_query and the adapter answer from the database
+  // as it is then. Does not change the manifest, so hooks of several nodes may render at once.
+  std::string render_hook(std::size_t node, std::string_view sql);
+
+  // Renders a model (node index) for a unit test: see UnitTestRender. Ephemeral models it uses
+  // must have been compiled (compile_nodes). Does not change the manifest.
+  std::string compile_unit_test(std::size_t node, const UnitTestRender& test);
 
   // Compiles SQL text in the project's context (`pond compile --inline`).
   std::string compile_inline(std::string_view sql);

@@ -198,6 +198,9 @@ Value find_ref(ContextData& data, CallArgs& args) {
   const std::string from = r.node ? r.node->package_name : data.manifest.project.name;
   const Node* target = data.manifest.resolve_ref(package, name, from);
   if (!target) compiler_error("ref('" + name + "') was not found in the project");
+  if (r.unit_test)
+    if (auto it = r.unit_test->fixtures.find(target->unique_id); it != r.unit_test->fixtures.end())
+      return cte_relation(it->second);
   if (target->materialized() == "ephemeral")
     if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
   return relation_for_read(*target, r, data.options.empty);
@@ -212,6 +215,9 @@ Value find_source(ContextData& data, CallArgs& args) {
   }
   const Node* target = data.manifest.resolve_source(source, table);
   if (!target) compiler_error("source('" + source + "', '" + table + "') was not found in the project");
+  if (r.unit_test)
+    if (auto it = r.unit_test->fixtures.find(target->unique_id); it != r.unit_test->fixtures.end())
+      return cte_relation(it->second);
   return relation_for_read(*target, r, data.options.empty);
 }
 
@@ -228,14 +234,16 @@ NodeRender& render_of(CallArgs& args) {
   return fallback;
 }
 
+Value cte_relation(const std::string& name) {
+  RelationParts p;
+  p.identifier = name;
+  p.type = "cte";
+  p.quote_policy.identifier = false;
+  return RelationValue::make(std::move(p));
+}
+
 Value relation_of(const Node& n) {
-  if (n.materialized() == "ephemeral") {
-    RelationParts p;
-    p.identifier = "__dbt__cte__" + n.name;
-    p.type = "cte";
-    p.quote_policy.identifier = false;
-    return RelationValue::make(std::move(p));
-  }
+  if (n.materialized() == "ephemeral") return cte_relation("__dbt__cte__" + n.name);
   if (n.resource_type == project::ResourceType::kSource) {
     Value rel = RelationValue::make(n.database, n.schema, n.identifier, "table", n.quoting);
     // dbt-duckdb's external_location replaced the relation name by a file scan.
@@ -340,6 +348,7 @@ void install_context(jinja::Environment& env, ContextData& data) {
     std::string name = arg_str(a, 0, "name");
     NodeRender& r = render_of(a);
     const std::string pkg = r.node ? r.node->package_name : data.manifest.project.name;
+    if (r.unit_test && r.unit_test->vars.contains(name)) return to_value(r.unit_test->vars[name]);
     if (const nlohmann::json* v = project::lookup_var(data.manifest, pkg, name)) return to_value(*v);
     if (a.args.size() > 1 || a.kwarg("default")) return a.get(1, "default");
     compiler_error("Required var '" + name + "' not found in config:\nVars supplied to " +
@@ -347,6 +356,7 @@ void install_context(jinja::Environment& env, ContextData& data) {
   });
   env.add_function("is_incremental", [&data](CallArgs& a) {
     NodeRender& r = render_of(a);
+    if (r.unit_test) return Value(r.unit_test->is_incremental);  // false unless overridden, as dbt
     if (!r.node || r.parse || data.options.full_refresh) return Value(false);
     if (r.node->materialized() != "incremental") return Value(false);
     return Value(data.hooks->is_incremental(*r.node));

@@ -30,6 +30,9 @@ class NodeRender final : public jinja::NativeObject {
     std::string start, end, id;
   };
   std::optional<Batch> batch;
+  // A unit test: ref()/source() of the given nodes (and `this`) read fixture CTEs, var() and
+  // is_incremental() answer from the test's overrides.
+  std::optional<UnitTestRender> unit_test;
   std::map<std::string, jinja::Value> statement_results;  // load_result(name)
   // What render(string) needs to render more text in the same context.
   jinja::Value vars;
@@ -54,6 +57,9 @@ void install_context(jinja::Environment& env, ContextData& data);
 // The relation a node builds (ephemeral: its CTE name; a source with dbt-duckdb's
 // external_location: that file scan).
 jinja::Value relation_of(const project::Node& node);
+
+// A relation that is a CTE of the query (an ephemeral model, a unit test's fixture).
+jinja::Value cte_relation(const std::string& name);
 
 // The `model`/`node` dict of a node, as macros see it.
 jinja::Value node_value(const project::Node& node);

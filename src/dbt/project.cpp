@@ -94,6 +94,8 @@ std::string summary(const project::Manifest& m) {
                   part(project::ResourceType::kTest, "data test", "data tests") +
                   part(project::ResourceType::kSource, "source", "sources") +
                   part(project::ResourceType::kExposure, "exposure", "exposures");
+  if (std::size_t u = m.unit_tests.size())
+    s += std::to_string(u) + (u == 1 ? " unit test, " : " unit tests, ");
   s += std::to_string(m.macros.size()) + (m.macros.size() == 1 ? " macro" : " macros");
   return "Found " + s;
 }

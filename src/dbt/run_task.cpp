@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/build_info.hpp"
 #include "common/error.hpp"
@@ -122,6 +123,25 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
                    (n.resource_type == ResourceType::kTest && pk.tests);
     if (kind_ok && needs_compile(n)) to_compile.push_back(i);
   }
+  // A unit test renders its model at run time; the ephemeral models it reads must be compiled.
+  if (pk.tests) {
+    std::set<std::size_t> seen(to_compile.begin(), to_compile.end()),
+        selected_set(selected.begin(), selected.end());
+    std::vector<std::size_t> pending;
+    for (const auto& ut : p->manifest.unit_tests)
+      if (auto mi = p->manifest.index_of(ut.model_unique_id); mi && selected_set.count(*mi))
+        pending.push_back(*mi);
+    while (!pending.empty()) {
+      const project::Node& n = p->manifest.nodes[pending.back()];
+      pending.pop_back();
+      for (const auto& d : n.depends_on_nodes) {
+        auto di = p->manifest.index_of(d);
+        if (!di || p->manifest.nodes[*di].materialized() != "ephemeral" || !seen.insert(*di).second) continue;
+        to_compile.push_back(*di);
+        pending.push_back(*di);
+      }
+    }
+  }
   auto compile_errors = compile_all(*p, to_compile);
   std::filesystem::path target_dir = p->manifest.project.root / p->manifest.project.target_path;
   std::vector<std::size_t> compiled;
@@ -145,8 +165,27 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
                   selected,       pk,
                   run_options,    &cache,
                   compile_errors, [&p](const std::string& sql) { return p->compiler->compile_inline(sql); }};
-  input.render_batch = [&p](std::size_t node, const materialize::BatchWindow& w, const std::string& id) {
+  // Nodes compile again right before they run (their ephemeral models' SQL with them), one at a
+  // time: compile_nodes updates the manifest. Batches and unit tests read those nodes' SQL.
+  std::mutex compile_mutex;
+  input.compile_now = [&p, &compile_mutex, &target_dir](std::size_t node) {
+    std::lock_guard lock(compile_mutex);
+    p->compiler->compile_nodes({node});
+    compile::write_compiled(p->manifest, {node}, target_dir);
+    return p->manifest.nodes[node].compiled_code;
+  };
+  input.render_batch = [&p, &compile_mutex](std::size_t node, const materialize::BatchWindow& w,
+                                            const std::string& id) {
+    std::lock_guard lock(compile_mutex);
     return p->compiler->compile_batch(node, w.start, w.end, id);
+  };
+  input.compile_unit_test = [&p, &compile_mutex](std::size_t node, const compile::UnitTestRender& test) {
+    std::lock_guard lock(compile_mutex);
+    return p->compiler->compile_unit_test(node, test);
+  };
+  input.render_hook = [&p, &hooks](std::size_t node, const std::string& sql, engine::Connection& con) {
+    DatabaseHooks::Redirect on_step(hooks, con);
+    return p->compiler->render_hook(node, sql);
   };
   input.database = &database_backend;
   input.lake = lake_backend.get();

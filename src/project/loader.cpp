@@ -187,6 +187,9 @@ class Assembler {
     make_sources_and_exposures(nodes);
     make_tests(nodes);
     clock.lap("tests");
+    std::vector<UnitTest> unit_tests;
+    for (auto& schema : schemas_)
+      for (auto& t : schema.unit_tests) unit_tests.push_back(std::move(t));
     // The schema files are in the nodes now; free them before the manifest takes its shape.
     patch_of_.clear();
     schemas_.clear();
@@ -220,6 +223,7 @@ class Assembler {
       mc.depends_on_macros =
           resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
+    add_unit_tests(m_, std::move(unit_tests));
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
       clock.lap("cycles");

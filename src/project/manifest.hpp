@@ -14,6 +14,7 @@
 
 #include "project/node.hpp"
 #include "project/project_file.hpp"
+#include "project/unit_test.hpp"
 
 namespace pond::project {
 
@@ -37,6 +38,7 @@ struct Manifest {
   std::vector<Node> disabled;  // enabled: false (kept for error messages and the manifest)
   std::vector<Macro> macros;   // sorted by unique_id
   std::vector<DocBlock> docs;
+  std::vector<UnitTest> unit_tests;  // enabled unit tests of enabled models, sorted by unique_id
   nlohmann::json vars = nlohmann::json::object();  // --vars given on the command line
   std::vector<std::string> warnings;               // non-fatal findings, already logged
 

@@ -16,27 +16,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Expectations {
-  std::set<std::string> failing;  // fail on dbt-duckdb too
-  bool pending_run_time_compile = false;
-};
-
-Expectations read_expectations() {
-  Expectations e;
+// The `###` entries of the section of nodes that fail on dbt-duckdb too.
+std::set<std::string> read_expected_failures() {
+  std::set<std::string> failing;
   std::ifstream in(fs::path(POND_SOURCE_DIR) / "tests/dbt_utils/expected_failures.md");
   std::string line;
-  enum class Section { kNone, kFailing, kPending } section = Section::kNone;
+  bool in_section = false;
   while (std::getline(in, line)) {
-    if (line.rfind("## ", 0) == 0) {
-      section = line.find("dbt-duckdb too") != std::string::npos ? Section::kFailing
-                : line.find("Pending") != std::string::npos      ? Section::kPending
-                                                                 : Section::kNone;
-    } else if (line.rfind("### ", 0) == 0) {
-      if (section == Section::kFailing) e.failing.insert(line.substr(4));
-      if (section == Section::kPending) e.pending_run_time_compile = true;
-    }
+    if (line.rfind("## ", 0) == 0)
+      in_section = line.find("dbt-duckdb too") != std::string::npos;
+    else if (in_section && line.rfind("### ", 0) == 0)
+      failing.insert(line.substr(4));
   }
-  return e;
+  return failing;
 }
 
 fs::path fixture() {
@@ -103,47 +95,17 @@ std::set<std::string> ids(const Tally& t) {
 }
 
 TEST(DbtUtilsSuite, AsItsCiRunsIt) {
-  Expectations exp = read_expectations();
+  std::set<std::string> expected = read_expected_failures();
   TempDir dir;
   fs::path suite = copy_suite(dir);
   ProcessResult deps = pond_in(suite, {"deps"});
   ASSERT_EQ(deps.exit_code, 0) << deps.err;
   ProcessResult build = pond_in(suite, {"build", "--full-refresh"});
-  if (exp.pending_run_time_compile) {
-    // Until nodes compile right before they run (issue 13 item 5), the seed post-hook stops it.
-    std::cout << "dbt-utils suite as its CI runs it: 0 passed, stopped before any node ran "
-                 "(a hook needs `this` as a Relation at run time)\n";
-    EXPECT_EQ(build.exit_code, 2) << build.out << build.err;
-    EXPECT_TRUE(contains(build.err, "'str object' has no attribute 'incorporate'")) << build.err;
-    return;
-  }
+  ASSERT_TRUE(build.exit_code == 0 || build.exit_code == 1) << build.out << build.err;
   Tally t = tally(suite);
   std::cout << "dbt-utils suite as its CI runs it: " << t.passed << " passed, " << t.not_passing.size()
-            << " failed (" << exp.failing.size() << " listed as failing on dbt-duckdb too)\n";
-  EXPECT_EQ(ids(t), exp.failing) << describe(t, exp.failing);
-}
-
-// While run-time compilation is pending: the suite without the seed whose post-hook needs it, run
-// until a build changes nothing (each build compiles against what the one before built).
-TEST(DbtUtilsSuite, WarmDatabaseWithoutTheDroppedSeed) {
-  Expectations exp = read_expectations();
-  if (!exp.pending_run_time_compile) GTEST_SKIP() << "AsItsCiRunsIt covers the whole suite";
-  TempDir dir;
-  fs::path suite = copy_suite(dir);
-  ASSERT_EQ(pond_in(suite, {"deps"}).exit_code, 0);
-  Tally t;
-  std::set<std::string> before{"<none>"};
-  for (int round = 0; round < 6 && ids(t) != before; ++round) {
-    before = ids(t);
-    ProcessResult build =
-        pond_in(suite, {"build", "--full-refresh", "--exclude", "data_get_column_values_dropped"});
-    ASSERT_TRUE(build.exit_code == 0 || build.exit_code == 1) << build.err;
-    t = tally(suite);
-  }
-  std::cout << "dbt-utils suite (warm, without data_get_column_values_dropped): " << t.passed << " passed, "
-            << t.not_passing.size() << " failed (" << exp.failing.size()
-            << " listed as failing on dbt-duckdb too)\n";
-  EXPECT_EQ(ids(t), exp.failing) << describe(t, exp.failing);
+            << " failed (" << expected.size() << " listed as failing on dbt-duckdb too)\n";
+  EXPECT_EQ(ids(t), expected) << describe(t, expected);
 }
 
 }  // namespace
