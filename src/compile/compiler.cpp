@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -44,6 +45,43 @@ QueryResult ExecutionHooks::run_query(const std::string&) {
 
 namespace {
 
+std::string sql_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+// dbt-duckdb's list_relations_without_caching and list_schemas, as catalog queries.
+std::vector<RelationInfo> ExecutionHooks::list_relations(const std::string& database,
+                                                         const std::string& schema) {
+  std::string sql =
+      "select table_catalog, table_schema, table_name, case table_type when 'VIEW' then 'view' else 'table' "
+      "end "
+      "from system.information_schema.tables where lower(table_schema) = lower(" +
+      sql_literal(schema) + ")";
+  if (!database.empty()) sql += " and lower(table_catalog) = lower(" + sql_literal(database) + ")";
+  sql += " order by table_name";
+  std::vector<RelationInfo> out;
+  for (const auto& row : run_query(sql).rows)
+    if (row.size() == 4)
+      out.push_back(
+          {row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or("table")});
+  return out;
+}
+
+std::vector<std::string> ExecutionHooks::list_schemas(const std::string& database) {
+  std::string sql = "select schema_name from system.information_schema.schemata";
+  if (!database.empty()) sql += " where lower(catalog_name) = lower(" + sql_literal(database) + ")";
+  std::vector<std::string> out;
+  for (const auto& row : run_query(sql + " order by schema_name").rows)
+    if (!row.empty() && row[0]) out.push_back(*row[0]);
+  return out;
+}
+
+namespace {
+
 // `{% test name(args) %}` blocks are macros named test_<name> to the Jinja engine.
 std::string test_blocks_as_macros(std::string sql) {
   auto replace_tag = [&](const std::string& from, const std::string& to, bool first_only) {
@@ -77,8 +115,12 @@ std::string test_blocks_as_macros(std::string sql) {
   return sql;
 }
 
+// Where the error happened: the template it was raised in (a macro's file, or the node's own),
+// else `file`.
 UserError to_user_error(const jinja::TemplateError& e, const std::string& file, int line_offset = 0) {
-  SourceLocation where{file, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
+  const std::string& name =
+      e.template_name().empty() || e.template_name() == "render" ? file : e.template_name();
+  SourceLocation where{name, e.line() > 0 ? e.line() + line_offset : 0, e.line() > 0 ? e.column() : 0};
   std::string hint;
   if (e.kind() == jinja::ErrorKind::kUndefined) hint = "is it a macro or variable defined in this project?";
   return UserError(where, std::string(jinja::error_kind_name(e.kind())) + ": " + e.message(), hint);
@@ -92,8 +134,24 @@ std::string inject_ctes(const std::string& sql,
     if (!defs.empty()) defs += ",\n";
     defs += name + " as (\n" + body + "\n)";
   }
-  std::size_t start = sql.find_first_not_of(" \t\r\n");
-  if (start != std::string::npos && to_lower(sql.substr(start, 5)) == "with ") {
+  // The first token after whitespace and comments (dbt finds it with sqlparse): a leading
+  // `with` takes the CTEs in front of its own.
+  std::size_t start = 0;
+  while (true) {
+    start = sql.find_first_not_of(" \t\r\n", start);
+    if (start == std::string::npos) break;
+    if (sql.compare(start, 2, "--") == 0) {
+      start = sql.find('\n', start);
+    } else if (sql.compare(start, 2, "/*") == 0) {
+      start = sql.find("*/", start + 2);
+      if (start != std::string::npos) start += 2;
+    } else {
+      break;
+    }
+    if (start == std::string::npos) break;
+  }
+  if (start != std::string::npos && to_lower(sql.substr(start, 4)) == "with" &&
+      (start + 4 >= sql.size() || std::isspace(static_cast<unsigned char>(sql[start + 4])))) {
     return sql.substr(0, start) + "with " + defs + ",\n" + sql.substr(start + 5);
   }
   return "with " + defs + "\n" + sql;
@@ -108,34 +166,44 @@ struct Compiler::Impl {
   jinja::Environment env;
   std::vector<std::shared_ptr<const jinja::Module>> modules;
   std::set<std::string> project_macros;
+  MacroRegistry registry;
 
   Impl(project::Manifest& manifest, CompileOptions options)
       : m(manifest), data{manifest, options, options.hooks ? options.hooks : &default_hooks} {
+    data.macros = &registry;
+    data.env = &env;
     install_context(env, data);
     install_graph();
-    std::map<std::string, std::shared_ptr<MacroNamespace>> namespaces;  // by package
-    auto add_to = [&](const std::string& package, const std::vector<std::pair<std::string, Value>>& exports) {
-      auto& ns = namespaces[package];
+    env.add_global("selected_resources", Value::list());
+    // dbt's and dbt-duckdb's macros: `dbt.<name>`, and by name below every project's.
+    for (const auto& [k, v] : load_library(std::string(builtin_macros_source()), "<dbt built-in macros>")) {
+      registry.internal->add(k, v);
+      env.add_global(k, v);
+    }
+    for (const char* native : {"get_where_subquery", "default__get_where_subquery"})
+      registry.internal->add(native, *env.find_global(native));
+    // Every macro by name, '_'-prefixed ones too: the root project's in the globals (over
+    // dbt's), another package's in its layer, each package's as `<package>.<macro>`.
+    for (const auto& mc : m.macros) {
+      // Leading newlines keep line numbers in errors equal to the file's.
+      std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
+      text += test_blocks_as_macros(mc.macro_sql);
+      auto& ns = registry.packages[mc.package_name];
       if (!ns) ns = std::make_shared<MacroNamespace>();
-      for (const auto& [k, v] : exports) ns->add(k, v);
-    };
-    add_to("dbt", load_library(std::string(builtin_macros_source()), "<dbt built-in macros>"));
-    // Packages first, the root project last: in the flat namespace the root project's macros
-    // win, as in dbt; each package's macros are also reachable as `<package>.<macro>`.
-    for (int root_pass = 0; root_pass < 2; ++root_pass) {
-      for (const auto& mc : m.macros) {
-        if ((mc.package_name == m.project.name) != (root_pass == 1)) continue;
-        // Leading newlines keep line numbers in errors equal to the file's.
-        std::string text(static_cast<std::size_t>(std::max(0, mc.line - 1)), '\n');
-        text += test_blocks_as_macros(mc.macro_sql);
-        auto exports = load_library(text, m.display_path(mc.package_name, mc.original_file_path));
-        if (root_pass == 1)
-          for (const auto& e : exports) project_macros.insert(e.first);
-        add_to(mc.package_name, exports);
+      bool root = mc.package_name == m.project.name;
+      for (const auto& [k, v] : load_library(text, m.display_path(mc.package_name, mc.original_file_path))) {
+        ns->add(k, v);
+        if (root) {
+          env.add_global(k, v);
+          project_macros.insert(k);
+        } else {
+          registry.layers[mc.package_name][k] = v;
+        }
       }
     }
-    for (auto& [package, dict] : namespaces)  // never hide a context name (a project named "target")
-      if (!env.find_global(package)) env.add_global(package, Value::object(dict));
+    if (!env.find_global("dbt")) env.add_global("dbt", Value::object(registry.internal));
+    for (auto& [package, ns] : registry.packages)  // never hide a context name (a project named "target")
+      if (!env.find_global(package)) env.add_global(package, Value::object(ns));
   }
 
   // `graph` (nodes, sources and exposures visible to macros) costs a dict per node, so it is
@@ -160,28 +228,30 @@ struct Compiler::Impl {
     env.add_global("graph", graph);
   }
 
-  // Loads a file of macros into the flat namespace; returns its macros.
+  // Loads a file of macros; returns every macro it defines.
   std::vector<std::pair<std::string, Value>> load_library(const std::string& text, const std::string& name) {
-    std::vector<std::pair<std::string, Value>> names;
     try {
       auto module = env.from_string(text, name)->load_module();
-      for (const auto& [k, v] : module->exports().as_dict().entries()) {
-        env.add_global(k.str(), v);
-        names.emplace_back(k.str(), v);
-      }
+      auto macros = module->macros();
       modules.push_back(std::move(module));
+      return macros;
     } catch (const jinja::TemplateError& e) {
       throw to_user_error(e, name);
     }
-    return names;
   }
 
   // Renders one node; `state` receives the calls it made.
   std::string render(Node& n, NodeRender& state, const std::shared_ptr<NodeRender>& holder) {
+    if (n.language == "python")
+      throw UserError(SourceLocation{display_path(n)}, "Python models are not run by pond yet",
+                      "exclude it and what depends on it (--exclude " + n.name +
+                          "+), rewrite it in SQL, or run it as a command asset in pond.yml");
     Value vars = Value::dict();
     auto& v = vars.as_dict();
     v.set(Value("__pond__"), Value::object(holder));
-    v.set(Value("this"), relation_of(n));
+    v.set(Value("this"), state.unit_test && state.unit_test->this_cte
+                             ? cte_relation(*state.unit_test->this_cte)
+                             : relation_of(n));
     if (state.parse) v.set(Value("execute"), Value(false));  // as dbt: nothing runs at parse
     if (n.raw_code.find("model") != std::string::npos || n.test_metadata) {
       Value model = node_value(n);
@@ -197,36 +267,84 @@ struct Compiler::Impl {
       }
       v.set(Value("model"), model);
     }
-    if (n.test_metadata) {
-      Value kwargs = Value::dict();
-      for (const auto& [k, val] : n.test_metadata->kwargs.items()) {
-        Value arg = to_value(val);
-        if (val.is_string()) {
-          const std::string& s = val.get_ref<const std::string&>();
-          if (auto name = where_subquery_ref(s)) {
-            vars.as_dict().set(Value("__pond_kwarg_ref__"), Value(std::string(*name)));
-            arg = Value(render_template(*where_subquery_template(n), n, vars));
-            vars.as_dict().erase(Value("__pond_kwarg_ref__"));
-          } else if (s.find("{{") != std::string::npos) {
-            arg = Value(render_text(s, n, holder, vars));
-          } else if (s.rfind("ref(", 0) == 0 || s.rfind("source(", 0) == 0)
-            arg = Value(render_text("{{ " + s + " }}", n, holder, vars));
-        }
-        kwargs.as_dict().set(Value(k), arg);
-      }
-      v.set(Value("_dbt_generic_test_kwargs"), kwargs);
-    }
-    return render_text(n.raw_code, n, holder, vars);
-  }
-
-  std::string render_template(const jinja::Template& t, const Node& n, const Value& vars) {
+    // For render(string) while this render runs; dropped after, as the variables hold the state
+    // itself (a reference cycle otherwise).
+    state.vars = vars;
+    state.layer = registry.layer_for(n.package_name);
+    struct DropVars {
+      NodeRender& s;
+      ~DropVars() { s.vars = Value(); }
+    } drop{state};
+    if (n.test_metadata) v.set(Value("_dbt_generic_test_kwargs"), test_kwargs(n, vars, state.layer));
     try {
-      return t.render(vars);
+      return (n.test_metadata ? cached_template(display_path(n), n.raw_code)
+                              : env.from_string(n.raw_code, display_path(n)))
+          ->render(vars, state.layer);
     } catch (const jinja::TemplateError& e) {
-      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
+      throw to_user_error(e, display_path(n));
     } catch (const jinja::MacroReturn& r) {
       return r.value.str();
     }
+  }
+
+  std::string display_path(const Node& n) const {
+    return m.display_path(n.package_name, n.original_file_path);
+  }
+
+  // A generic test's arguments as dbt's add_rendered_test_kwargs makes them: every string is
+  // rendered natively (so `model`, "{{ get_where_subquery(ref('x')) }}", and `to: ref('y')` are
+  // Relations), except column_name; strings that look like a call of ref/source/var/env_var/doc
+  // are wrapped in {{ }} first. Lists and dicts are walked.
+  Value test_kwargs(const Node& n, const Value& vars, const jinja::Globals* layer) {
+    std::function<Value(const nlohmann::json&, bool)> convert = [&](const nlohmann::json& val,
+                                                                    bool top_column) {
+      if (val.is_object()) {
+        Value d = Value::dict();
+        for (const auto& [k, x] : val.items()) d.as_dict().set(Value(k), convert(x, false));
+        return d;
+      }
+      if (val.is_array()) {
+        std::vector<Value> items;
+        for (const auto& x : val) items.push_back(convert(x, false));
+        return Value::list(std::move(items));
+      }
+      if (!val.is_string() || top_column) return to_value(val);
+      const std::string& s = val.get_ref<const std::string&>();
+      try {
+        if (auto name = where_subquery_ref(s)) {
+          vars.as_dict().set(Value("__pond_kwarg_ref__"), Value(std::string(*name)));
+          Value out = cached_template(display_path(n), "{{ get_where_subquery(ref(__pond_kwarg_ref__)) }}")
+                          ->render_native(vars, layer);
+          vars.as_dict().erase(Value("__pond_kwarg_ref__"));
+          return out;
+        }
+        if (looks_like_call(s))
+          return env.from_string("{{ " + s + " }}", display_path(n))->render_native(vars, layer);
+        if (s.find("{{") == std::string::npos && s.find("{%") == std::string::npos) return Value(s);
+        return env.from_string(s, display_path(n))->render_native(vars, layer);
+      } catch (const jinja::TemplateError& e) {
+        throw to_user_error(e, display_path(n));
+      } catch (const jinja::MacroReturn& r) {
+        return r.value;
+      }
+    };
+    Value kwargs = Value::dict();
+    for (const auto& [k, val] : n.test_metadata->kwargs.items())
+      kwargs.as_dict().set(Value(k), convert(val, k == "column_name"));
+    return kwargs;
+  }
+
+  // dbt's `^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$`.
+  static bool looks_like_call(std::string_view s) {
+    std::size_t i = s.find_first_not_of(" \t\n");
+    if (i == std::string_view::npos) return false;
+    std::size_t j = i;
+    while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+    std::string_view fn = s.substr(i, j - i);
+    if (fn != "env_var" && fn != "ref" && fn != "var" && fn != "source" && fn != "doc") return false;
+    while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+    std::size_t end = s.find_last_not_of(" \t\n");
+    return j < s.size() && s[j] == '(' && end != std::string_view::npos && s[end] == ')' && end > j + 1;
   }
 
   // A generic test's `model` argument is "{{ get_where_subquery(ref('<model>')) }}" (dbt writes
@@ -241,28 +359,9 @@ struct Compiler::Impl {
     if (name.find_first_of("'\\\"{}") != std::string_view::npos) return std::nullopt;
     return name;
   }
-  std::shared_ptr<const jinja::Template> where_subquery_template(const Node& n) {
-    return cached_template(n.original_file_path, "{{ get_where_subquery(ref(__pond_kwarg_ref__)) }}");
-  }
-
-  std::string render_text(const std::string& text, const Node& n, const std::shared_ptr<NodeRender>&,
-                          const Value& vars) {
-    try {
-      return (n.test_metadata && &text == &n.raw_code ? test_template(n)
-                                                      : env.from_string(text, n.original_file_path))
-          ->render(vars);
-    } catch (const jinja::TemplateError& e) {
-      throw to_user_error(e, m.display_path(n.package_name, n.original_file_path));
-    } catch (const jinja::MacroReturn& r) {
-      return r.value.str();
-    }
-  }
 
   // A generic test's code is one of a handful of texts ("{{ test_not_null(**_dbt_generic_test_kwargs) }}"):
   // parsed once per file and text instead of once per test (20,000 parses in a 10,000-model project).
-  std::shared_ptr<const jinja::Template> test_template(const Node& n) {
-    return cached_template(n.original_file_path, n.raw_code);
-  }
   std::shared_ptr<const jinja::Template> cached_template(const std::string& file, const std::string& text) {
     std::string key = file + '\0' + text;
     {
@@ -277,24 +376,111 @@ struct Compiler::Impl {
   std::unordered_map<std::string, std::shared_ptr<const jinja::Template>> test_templates;
 
   // Renders `nodes` on up to `threads` threads; results[i] holds the ephemerals node i used.
-  void render_all(const std::vector<std::size_t>& nodes, bool parse,
-                  std::vector<std::shared_ptr<NodeRender>>& states) {
+  // Throws the first error (by node order) once every node was tried; with `defer`, returns it.
+  std::exception_ptr render_all(const std::vector<std::size_t>& nodes, bool parse,
+                                std::vector<std::shared_ptr<NodeRender>>& states, bool defer = false) {
     states.assign(nodes.size(), nullptr);
-    parallel_for(
-        nodes.size(), std::clamp(data.options.threads, 1, 8),
-        [&](std::size_t i) {
-          Node& n = m.nodes[nodes[i]];
-          auto state = std::make_shared<NodeRender>();
-          state->node = &n;
-          state->parse = parse;
-          states[i] = state;
-          std::string out = render(n, *state, state);
-          if (!parse) {
-            n.compiled_code = std::move(out);
-            n.compiled = true;
+    try {
+      parallel_for(
+          nodes.size(), std::clamp(data.options.threads, 1, 8),
+          [&](std::size_t i) {
+            Node& n = m.nodes[nodes[i]];
+            auto state = std::make_shared<NodeRender>();
+            state->node = &n;
+            state->parse = parse;
+            states[i] = state;
+            std::string out = render(n, *state, state);
+            if (!parse) {
+              n.compiled_code = std::move(out);
+              n.compiled = true;
+            }
+          },
+          9);
+    } catch (...) {
+      if (!defer) throw;
+      return std::current_exception();
+    }
+    return nullptr;
+  }
+
+  // Whether rendering `n` at parse time (execute = false) can find ref/source/config calls the
+  // static scan did not: its calls have non-literal arguments, or it calls a macro that makes
+  // such calls (through any depth of macros), or a name that is neither a macro nor a context
+  // function (a macro only rendering can resolve). Otherwise the scan is the same answer and the
+  // render is skipped (10,000 models that call a formatting macro parse without rendering).
+  bool needs_parse_render(const Node& n) {
+    if (n.needs_rendering) return true;
+    for (const auto& c : n.unresolved_calls)
+      if (!safe_call(c)) return true;
+    for (const auto& id : n.depends_on_macros)
+      if (records_calls(id, 0)) return true;
+    return false;
+  }
+
+  // A called name that cannot record ref/source/config: a context function other than
+  // render/try_or_compiler_error, one of dbt's built-in macros, a method of an object (this.x,
+  // modules.datetime.x, adapter.x but dispatch, config.get), or a macro's caller/varargs.
+  bool safe_call(const std::string& name) const {
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      std::string first = name.substr(0, dot), rest = name.substr(dot + 1);
+      if (first == "adapter") return rest != "dispatch";
+      if (first == "config") return rest == "get" || rest == "require";
+      if (first == "builtins") return rest != "ref" && rest != "source" && rest != "config";
+      if (first == "dbt" || first == "dbt_duckdb") return registry.internal->find(rest) != nullptr;
+      return registry.packages.find(first) == registry.packages.end();
+    }
+    if (name == "caller" || name == "varargs" || name == "kwargs") return true;
+    if (name == "render" || name == "try_or_compiler_error") return false;
+    if (registry.internal->find(name)) return true;
+    const Value* g = env.find_global(name);
+    return g && g->is_callable() && !jinja::is_macro(*g);
+  }
+
+  bool records_calls(const std::string& macro_id, int depth) {
+    if (depth > 64) return true;
+    {
+      std::lock_guard lock(purity_mutex);
+      if (auto it = purity.find(macro_id); it != purity.end()) return it->second;
+    }
+    const project::Macro* mc = m.find_macro(macro_id);
+    bool records = false;
+    if (mc) {
+      records = mc->records_calls;
+      for (const auto& c : mc->unresolved_calls) records = records || !safe_call(c);
+      for (const auto& id : mc->depends_on_macros)
+        records = records || (id != macro_id && records_calls(id, depth + 1));
+    }
+    std::lock_guard lock(purity_mutex);
+    purity[macro_id] = records;
+    return records;
+  }
+  std::mutex purity_mutex;
+  std::unordered_map<std::string, bool> purity;
+
+  // Nodes that config(enabled=...) disabled while rendering move to the disabled list, with
+  // the tests of them; a node that still refers to one fails as at load.
+  void move_disabled() {
+    std::set<std::string> gone;
+    for (const auto& n : m.nodes)
+      if (!n.is_enabled()) gone.insert(n.unique_id);
+    for (auto& n : m.nodes)
+      if (n.resource_type == project::ResourceType::kTest)
+        for (const auto& d : n.depends_on_nodes)
+          if (gone.count(d)) {
+            n.config["enabled"] = false;
+            gone.insert(n.unique_id);
           }
-        },
-        9);
+    std::vector<Node> kept;
+    for (auto& n : m.nodes) (gone.count(n.unique_id) ? m.disabled : kept).push_back(std::move(n));
+    m.nodes = std::move(kept);
+    m.rebuild_index();
+    for (auto& n : m.nodes)
+      for (const auto& d : n.depends_on_nodes)
+        if (gone.count(d)) {
+          std::vector<std::string> macro_ids = n.depends_on_macros;
+          project::resolve_node_dependencies(m, n);  // throws: it refers to a disabled node
+          n.depends_on_macros = macro_ids;
+        }
   }
 
   void apply_naming_overrides() {
@@ -344,21 +530,30 @@ Compiler::~Compiler() = default;
 
 void Compiler::render_for_parse() {
   auto& m = impl_->m;
-  std::vector<std::size_t> dynamic;
+  std::vector<std::size_t> rendered;
   for (std::size_t i = 0; i < m.nodes.size(); ++i)
-    if (m.nodes[i].needs_rendering) dynamic.push_back(i);
-  if (!dynamic.empty()) {
+    if (impl_->needs_parse_render(m.nodes[i])) rendered.push_back(i);
+  if (!rendered.empty()) {
     std::vector<std::shared_ptr<NodeRender>> states;
-    impl_->render_all(dynamic, true, states);
-    for (std::size_t k = 0; k < dynamic.size(); ++k) {
-      Node& n = m.nodes[dynamic[k]];
+    impl_->render_all(rendered, true, states);
+    bool disabled_any = false;
+    for (std::size_t k = 0; k < rendered.size(); ++k) {
+      Node& n = m.nodes[rendered[k]];
       n.refs = states[k]->refs;
       n.sources = states[k]->sources;
-      project::merge_config(n.config, project::normalize_config(states[k]->config_calls));
+      // config() calls with literal arguments were applied when the file was read; the rest
+      // (rendered values, and a test macro's config(), which wins over the YAML) go on top.
+      nlohmann::json scanned = project::normalize_config(n.unrendered_config);
+      nlohmann::json calls = project::normalize_config(states[k]->config_calls);
+      for (auto it = calls.begin(); it != calls.end();)
+        it = scanned.contains(it.key()) && scanned[it.key()] == it.value() ? calls.erase(it) : std::next(it);
+      project::merge_config(n.config, calls);
+      disabled_any = disabled_any || !n.is_enabled();
       std::vector<std::string> macro_ids = n.depends_on_macros;
       project::resolve_node_dependencies(m, n);
       n.depends_on_macros = macro_ids;
     }
+    if (disabled_any) impl_->move_disabled();
     project::check_acyclic(m, project::Graph(m));
   }
   impl_->apply_naming_overrides();
@@ -375,10 +570,13 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
     todo.push_back(i);
   }
   std::vector<std::shared_ptr<NodeRender>> states;
-  impl_->render_all(todo, false, states);
+  // A node that fails leaves the others compiled, with their ephemeral CTEs injected; the
+  // first error is thrown at the end.
+  std::exception_ptr failed = impl_->render_all(todo, false, states, true);
   // Ephemeral models: compile those used (recursively), then inject them as CTEs.
   std::map<std::size_t, std::vector<std::size_t>> uses;
-  for (std::size_t k = 0; k < todo.size(); ++k) uses[todo[k]] = states[k]->ephemerals;
+  for (std::size_t k = 0; k < todo.size(); ++k)
+    if (m.nodes[todo[k]].compiled) uses[todo[k]] = states[k]->ephemerals;
   std::vector<std::size_t> pending;
   for (auto& [node, eph] : uses) pending.insert(pending.end(), eph.begin(), eph.end());
   while (!pending.empty()) {
@@ -406,6 +604,7 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
   };
   for (auto& [node, eph] : uses)
     if (!eph.empty()) inject(node, 0);
+  if (failed) std::rethrow_exception(failed);
 }
 
 std::string Compiler::compile_batch(std::size_t node, const std::string& start, const std::string& end,
@@ -429,13 +628,56 @@ std::string Compiler::compile_batch(std::size_t node, const std::string& start, 
   return inject_ctes(out, ctes);
 }
 
+std::string Compiler::compile_unit_test(std::size_t node, const UnitTestRender& test) {
+  Node& n = impl_->m.nodes.at(node);
+  auto state = std::make_shared<NodeRender>();
+  state->node = &n;
+  state->unit_test = test;
+  std::string out = impl_->render(n, *state, state);
+  std::vector<std::pair<std::string, std::string>> ctes = test.ctes;
+  std::set<std::size_t> seen;
+  for (std::size_t e : state->ephemerals) {
+    if (!seen.insert(e).second) continue;
+    const Node& eph = impl_->m.nodes[e];
+    if (!eph.compiled)
+      throw UserError(n.original_file_path + ": the ephemeral model '" + eph.name + "' was not compiled");
+    ctes.emplace_back("__dbt__cte__" + eph.name, eph.compiled_code);
+  }
+  return inject_ctes(out, ctes);
+}
+
+std::string Compiler::render_hook(std::size_t node, std::string_view sql) {
+  Node& n = impl_->m.nodes.at(node);
+  auto state = std::make_shared<NodeRender>();
+  state->node = &n;
+  Value vars = Value::dict();
+  auto& v = vars.as_dict();
+  v.set(Value("__pond__"), Value::object(state));
+  v.set(Value("this"), relation_of(n));
+  v.set(Value("model"), node_value(n));
+  state->vars = vars;
+  state->layer = impl_->registry.layer_for(n.package_name);
+  struct DropVars {
+    NodeRender& s;
+    ~DropVars() { s.vars = Value(); }
+  } drop{*state};
+  std::string where = impl_->display_path(n) + " (hook)";
+  try {
+    return impl_->env.from_string(sql, where)->render(vars, state->layer);
+  } catch (const jinja::TemplateError& e) {
+    throw to_user_error(e, where);
+  } catch (const jinja::MacroReturn& r) {
+    return r.value.str();
+  }
+}
+
 std::string Compiler::compile_inline(std::string_view sql) {
   auto state = std::make_shared<NodeRender>();
   Value vars = Value::dict();
   vars.as_dict().set(Value("__pond__"), Value::object(state));
   std::string out;
   try {
-    out = impl_->env.from_string(sql, "inline")->render(vars);
+    out = impl_->env.from_string(sql, "--inline")->render(vars);
   } catch (const jinja::TemplateError& e) {
     throw to_user_error(e, "--inline");
   }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,8 +36,17 @@ struct QueryResult {
   std::uint64_t rows_affected = 0;
 };
 
+// A relation that exists in the database (adapter.list_relations_without_caching).
+struct RelationInfo {
+  std::string database, schema, identifier;
+  std::string type;  // "table", "view" or "external"
+};
+
 // What only a run can answer: the executor implements these (pond compile leaves the defaults:
-// nothing exists yet, so is_incremental() is false and get_relation() is none).
+// nothing exists yet, so is_incremental() is false and get_relation() is none). The adapter's
+// other methods that touch the database (drop_relation, rename_relation, create_schema,
+// adapter.execute, ...) run their DuckDB SQL through run_query(); list_relations and
+// list_schemas default to catalog queries through it too.
 class ExecutionHooks {
  public:
   virtual ~ExecutionHooks() = default;
@@ -48,6 +58,21 @@ class ExecutionHooks {
                                           const std::string& identifier);
   // run_query() and statement blocks; throws when no database is connected.
   virtual QueryResult run_query(const std::string& sql);
+  // The tables and views of a schema (matched case-insensitively, as dbt-duckdb does).
+  virtual std::vector<RelationInfo> list_relations(const std::string& database, const std::string& schema);
+  // The schemas of a database.
+  virtual std::vector<std::string> list_schemas(const std::string& database);
+};
+
+// How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
+// `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
+// is_incremental() answer from the test's overrides.
+struct UnitTestRender {
+  std::map<std::string, std::string> fixtures;
+  std::optional<std::string> this_cte;
+  std::vector<std::pair<std::string, std::string>> ctes;
+  nlohmann::json vars = nlohmann::json::object();
+  bool is_incremental = false;
 };
 
 struct CompileOptions {
@@ -82,6 +107,15 @@ class Compiler {
   // change the manifest, so batches of different models may render on several threads.
   std::string compile_batch(std::size_t node, const std::string& start, const std::string& end,
                             const std::string& batch_id);
+
+  // Renders a pre-hook/post-hook of a node (index) as dbt does when it runs the hook: `this` is
+  // the node's Relation, `model` the node; run_query and the adapter answer from the database
+  // as it is then. Does not change the manifest, so hooks of several nodes may render at once.
+  std::string render_hook(std::size_t node, std::string_view sql);
+
+  // Renders a model (node index) for a unit test: see UnitTestRender. Ephemeral models it uses
+  // must have been compiled (compile_nodes). Does not change the manifest.
+  std::string compile_unit_test(std::size_t node, const UnitTestRender& test);
 
   // Compiles SQL text in the project's context (`pond compile --inline`).
   std::string compile_inline(std::string_view sql);

@@ -1,12 +1,13 @@
 #include "compile/context.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cctype>
 #include <cstdlib>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "compile/adapter.hpp"
+#include "compile/base_context.hpp"
+#include "compile/column_value.hpp"
 #include "compile/dispatch.hpp"
 #include "compile/modules.hpp"
 #include "compile/relation_value.hpp"
@@ -16,7 +17,6 @@
 #include "project/config.hpp"
 #include "project/relation.hpp"
 #include "project/vars.hpp"
-#include "project/yaml_json.hpp"
 
 namespace pond::compile {
 
@@ -25,16 +25,6 @@ using jinja::Value;
 using project::Node;
 
 namespace {
-
-[[noreturn]] void compiler_error(const std::string& message) {
-  throw jinja::TemplateError(jinja::ErrorKind::kRuntime, message);
-}
-
-std::string arg_str(CallArgs& args, std::size_t i, std::string_view name) {
-  Value v = args.get(i, name);
-  if (v.is_undefined() || v.is_none()) return {};
-  return v.str();
-}
 
 // `config` in templates: callable (records config() calls) with get/require/set methods.
 class ConfigObject final : public jinja::NativeObject {
@@ -48,22 +38,30 @@ class ConfigObject final : public jinja::NativeObject {
     return Value("");
   }
   bool has_method(std::string_view name) const override {
-    return name == "get" || name == "require" || name == "set";
+    return name == "get" || name == "require" || name == "set" || name == "persist_relation_docs" ||
+           name == "persist_column_docs";
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
     NodeRender& r = render_of(args);
+    if (name == "persist_relation_docs" || name == "persist_column_docs") {
+      const nlohmann::json* pd = find(r, "persist_docs");
+      const char* key = name == "persist_relation_docs" ? "relation" : "columns";
+      result = Value(pd && pd->is_object() && pd->value(key, false));
+      return true;
+    }
     std::string key = arg_str(args, 0, "name");
     if (name == "set") {
       r.config_calls[key] = to_json(args.get(1, "value"));
       result = Value("");
       return true;
     }
-    const nlohmann::json* found = nullptr;
-    if (auto it = r.config_calls.find(key); it != r.config_calls.end()) found = &*it;
-    if (!found && r.node)
-      if (const nlohmann::json* v = r.node->config_value(key); v && !v->is_null()) found = v;
+    const nlohmann::json* found = find(r, key);
     if (name == "require") {
-      if (!found) compiler_error("config '" + key + "' is required but not set");
+      if (!found)
+        compiler_error("Required config '" + key + "' was not set" +
+                       (r.node ? " for " + std::string(project::to_string(r.node->resource_type)) + " '" +
+                                     r.node->name + "'"
+                               : std::string()));
       result = to_value(*found);
       return true;
     }
@@ -71,119 +69,117 @@ class ConfigObject final : public jinja::NativeObject {
     return true;
   }
   std::string type_name() const override { return "config"; }
-};
 
-// `adapter`: quoting, dispatch, and the introspection the executor answers.
-class AdapterObject final : public jinja::NativeObject {
  public:
-  explicit AdapterObject(ContextData& data) : data_(data) {}
-  bool has_method(std::string_view name) const override {
-    return name == "quote" || name == "dispatch" || name == "get_relation" ||
-           name == "get_columns_in_relation" || name == "type" || name == "quote_as_configured";
+  static const nlohmann::json* find(NodeRender& r, const std::string& key) {
+    if (auto it = r.config_calls.find(key); it != r.config_calls.end()) return &*it;
+    if (r.node)
+      if (const nlohmann::json* v = r.node->config_value(key); v && !v->is_null()) return v;
+    return nullptr;
   }
-  bool call_method(std::string_view name, CallArgs& args, Value& result) override {
-    if (name == "quote_as_configured") {  // quoted only when the project's `quoting:` says so
-      std::string key = arg_str(args, 1, "quote_key");
-      const nlohmann::json& q = data_.manifest.project.quoting;
-      if (q.is_object() && q.contains(key) && q[key].is_boolean() && !q[key].get<bool>()) {
-        result = Value(arg_str(args, 0, "identifier"));
-        return true;
-      }
-    }
-    if (name == "quote" || name == "quote_as_configured") {
-      std::string s = arg_str(args, 0, "identifier");
-      std::string q = "\"";
-      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      result = Value(q + "\"");
-      return true;
-    }
-    if (name == "type") {
-      result = Value("duckdb");
-      return true;
-    }
-    if (name == "dispatch") {
-      std::string macro = arg_str(args, 0, "macro_name");
-      std::string ns = arg_str(args, 1, "macro_namespace");
-      result = dispatch_macro(data_.manifest, *args.render, macro, ns);
-      return true;
-    }
-    ExecutionHooks& h = *data_.hooks;
-    if (name == "get_relation") {
-      std::string db = arg_str(args, 0, "database"), schema = arg_str(args, 1, "schema"),
-                  id = arg_str(args, 2, "identifier");
-      auto type = h.relation_type(db, schema, id);
-      result = type ? RelationValue::make(db, schema, id, {}, *type) : Value::none();
-      return true;
-    }
-    if (name == "get_columns_in_relation") {
-      Value rel = args.get(0, "relation");
-      std::vector<Value> cols;
-      if (rel.is_object()) {
-        auto* r = rel.as_object();
-        for (const auto& c : h.columns(r->get_attr("database").str(), r->get_attr("schema").str(),
-                                       r->get_attr("identifier").str())) {
-          Value d = Value::dict();
-          d.as_dict().set(Value("name"), Value(c.name));
-          d.as_dict().set(Value("column"), Value(c.name));
-          d.as_dict().set(Value("data_type"), Value(c.data_type));
-          d.as_dict().set(Value("dtype"), Value(c.data_type));
-          cols.push_back(d);
-        }
-      }
-      result = Value::list(std::move(cols));
-      return true;
-    }
-    return false;
-  }
-  std::string type_name() const override { return "adapter"; }
-
- private:
-  ContextData& data_;
 };
 
-// `exceptions.raise_compiler_error(msg)` / `exceptions.warn(msg)`.
+// `exceptions`: dbt's functions that raise (or warn) from templates.
 class ExceptionsObject final : public jinja::NativeObject {
  public:
   bool has_method(std::string_view name) const override {
-    return name == "raise_compiler_error" || name == "warn" || name == "raise_not_implemented";
+    static constexpr std::string_view kNames[] = {"warn",
+                                                  "raise_compiler_error",
+                                                  "raise_not_implemented",
+                                                  "raise_database_error",
+                                                  "raise_dependency_error",
+                                                  "raise_fail_fast_error",
+                                                  "raise_contract_error",
+                                                  "missing_config",
+                                                  "missing_materialization",
+                                                  "missing_relation",
+                                                  "relation_wrong_type",
+                                                  "column_type_missing",
+                                                  "raise_ambiguous_alias",
+                                                  "raise_ambiguous_catalog_match",
+                                                  "raise_cache_inconsistent",
+                                                  "raise_dataclass_not_dict",
+                                                  "raise_dep_not_found",
+                                                  "raise_duplicate_patch_name",
+                                                  "raise_duplicate_resource_name",
+                                                  "raise_invalid_property_yml_version",
+                                                  "warn_snapshot_timestamp_data_types"};
+    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
-    std::string msg = arg_str(args, 0, "msg");
+    result = Value("");
     if (name == "warn") {
-      log::warn("{}", msg);
-      result = Value("");
+      log::warn("{}", arg_str(args, 0, "msg"));
       return true;
     }
-    compiler_error(msg);
+    if (name == "warn_snapshot_timestamp_data_types") {
+      log::warn(
+          "Data type of snapshot table timestamp columns ({}) doesn't match derived column 'updated_at' ({})",
+          arg_str(args, 0, "snapshot_time_data_type"), arg_str(args, 1, "updated_at_data_type"));
+      return true;
+    }
+    if (name == "raise_not_implemented") {
+      throw jinja::TemplateError(jinja::ErrorKind::kRuntime, "Not implemented: " + arg_str(args, 0, "msg"));
+    }
+    if (name == "missing_relation")
+      compiler_error("Relation " + args.get(0, "relation").str() + " not found!");
+    if (name == "relation_wrong_type") {
+      Value rel = args.get(0, "relation");
+      compiler_error("Trying to create " + arg_str(args, 1, "expected_type") + " " + rel.str() +
+                     ", but it currently exists as a " + rel.as_object()->get_attr("type").str() +
+                     ". Either drop " + rel.str() +
+                     " manually, or run dbt with `--full-refresh` and dbt will drop it for you.");
+    }
+    if (name == "column_type_missing") {
+      compiler_error(
+          "Contracted models require data_type to be defined for each column. Please ensure that the "
+          "column(s) " +
+          args.get(0, "column_names").str() + " have a data_type defined.");
+    }
+    if (name == "missing_config")
+      compiler_error("Model '" + args.get(0, "model").str() +
+                     "' does not define a required config parameter '" + arg_str(args, 1, "name") + "'.");
+    if (name == "missing_materialization")
+      compiler_error("No materialization was found for adapter " + arg_str(args, 1, "adapter_type"));
+    compiler_error(arg_str(args, 0, "msg"));
   }
+  std::string type_name() const override { return "exceptions"; }
 };
 
-// --empty: the relation as dbt's render_limited() prints it with limit 0; its parts stay readable.
-Value empty_relation_of(const Node& n) {
-  bool source = n.resource_type == project::ResourceType::kSource;
-  std::string rendered = "(select * from " + relation_of(n).as_object()->str() + " where false limit 0)";
-  return RelationValue::make(n.database, n.schema, source ? n.identifier : n.alias, rendered,
-                             n.materialized() == "view" ? "view" : "table");
-}
+// `validation.any[...]`: a validator config.get() accepts (dbt's materializations pass them).
+class ValidationObject final : public jinja::NativeObject {
+ public:
+  Value get_attr(std::string_view name) const override {
+    if (name == "any") return Value::object(std::make_shared<ValidationObject>());
+    return Value::undefined();
+  }
+  Value get_item(const Value&) const override {
+    return Value::function("validator", [](CallArgs&) { return Value::none(); });
+  }
+  std::string type_name() const override { return "validation"; }
+};
 
-// A microbatch batch: an upstream with an event_time config renders as its rows of the batch
-// window, as dbt's event_time_filter does. A plain column name is quoted; anything else (an
-// expression) is used as written.
-std::optional<Value> batch_relation_of(const Node& n, const NodeRender& r) {
-  if (!r.batch || n.materialized() == "ephemeral") return std::nullopt;
+// dbt's relation of a node, with the render-time changes: --empty reads no rows (limit 0), a
+// microbatch batch reads only its window of an upstream with an event_time config.
+Value relation_for_read(const Node& n, const NodeRender& r, bool empty) {
+  Value rel = relation_of(n);
+  RelationParts p = *relation_parts(rel);
+  if (p.type == std::optional<std::string>("cte")) return rel;
+  if (empty) {
+    p.limit = 0;
+    return RelationValue::make(std::move(p));
+  }
+  if (!r.batch) return rel;
   const nlohmann::json* et = n.config_value("event_time");
-  if (!et || !et->is_string() || et->get_ref<const std::string&>().empty()) return std::nullopt;
+  if (!et || !et->is_string() || et->get_ref<const std::string&>().empty()) return rel;
+  // A plain column name is quoted; anything else (an expression) is used as written.
   const std::string& col = et->get_ref<const std::string&>();
   bool plain = !std::isdigit(static_cast<unsigned char>(col[0]));
   for (char c : col) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   std::string field = plain ? quote_identifier(col) : col;
-  Value plain_rel = relation_of(n);
-  std::string rendered = "(select * from " + plain_rel.as_object()->str() + " where " + field +
-                         " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" +
-                         r.batch->end + "')";
-  return RelationValue::make(n.database, n.schema,
-                             n.resource_type == project::ResourceType::kSource ? n.identifier : n.alias,
-                             rendered, n.materialized() == "view" ? "view" : "table");
+  p.event_time_filter =
+      field + " >= TIMESTAMP '" + r.batch->start + "' and " + field + " < TIMESTAMP '" + r.batch->end + "'";
+  return RelationValue::make(std::move(p));
 }
 
 Value find_ref(ContextData& data, CallArgs& args) {
@@ -202,12 +198,12 @@ Value find_ref(ContextData& data, CallArgs& args) {
   const std::string from = r.node ? r.node->package_name : data.manifest.project.name;
   const Node* target = data.manifest.resolve_ref(package, name, from);
   if (!target) compiler_error("ref('" + name + "') was not found in the project");
-  if (target->materialized() == "ephemeral") {
+  if (r.unit_test)
+    if (auto it = r.unit_test->fixtures.find(target->unique_id); it != r.unit_test->fixtures.end())
+      return cte_relation(it->second);
+  if (target->materialized() == "ephemeral")
     if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
-    return relation_of(*target);  // a CTE: its own refs are the ones limited
-  }
-  if (auto batch = batch_relation_of(*target, r); batch && !data.options.empty) return *batch;
-  return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
+  return relation_for_read(*target, r, data.options.empty);
 }
 
 Value find_source(ContextData& data, CallArgs& args) {
@@ -219,12 +215,10 @@ Value find_source(ContextData& data, CallArgs& args) {
   }
   const Node* target = data.manifest.resolve_source(source, table);
   if (!target) compiler_error("source('" + source + "', '" + table + "') was not found in the project");
-  if (auto batch = batch_relation_of(*target, r); batch && !data.options.empty) return *batch;
-  return data.options.empty ? empty_relation_of(*target) : relation_of(*target);
-}
-
-Value yaml_to_value(const YAML::Node& n) {
-  return to_value(project::yaml_to_json(n));
+  if (r.unit_test)
+    if (auto it = r.unit_test->fixtures.find(target->unique_id); it != r.unit_test->fixtures.end())
+      return cte_relation(it->second);
+  return relation_for_read(*target, r, data.options.empty);
 }
 
 }  // namespace
@@ -240,17 +234,27 @@ NodeRender& render_of(CallArgs& args) {
   return fallback;
 }
 
+Value cte_relation(const std::string& name) {
+  RelationParts p;
+  p.identifier = name;
+  p.type = "cte";
+  p.quote_policy.identifier = false;
+  return RelationValue::make(std::move(p));
+}
+
 Value relation_of(const Node& n) {
-  if (n.materialized() == "ephemeral")
-    return RelationValue::make("", "", n.name, "__dbt__cte__" + n.name, "cte");
+  if (n.materialized() == "ephemeral") return cte_relation("__dbt__cte__" + n.name);
   if (n.resource_type == project::ResourceType::kSource) {
-    // meta.external_location replaced the relation name by a file scan: keep it as it is.
-    bool external =
-        n.relation_name != project::render_relation(n.database, n.schema, n.identifier, n.quoting);
-    return RelationValue::make(n.database, n.schema, n.identifier, external ? n.relation_name : std::string(),
-                               "table", n.quoting);
+    Value rel = RelationValue::make(n.database, n.schema, n.identifier, "table", n.quoting);
+    // dbt-duckdb's external_location replaced the relation name by a file scan.
+    if (n.relation_name != project::render_relation(n.database, n.schema, n.identifier, n.quoting)) {
+      RelationParts p = *relation_parts(rel);
+      p.external = n.relation_name;
+      return RelationValue::make(std::move(p));
+    }
+    return rel;
   }
-  return RelationValue::make(n.database, n.schema, n.alias, {}, n.materialized() == "view" ? "view" : "table",
+  return RelationValue::make(n.database, n.schema, n.alias, n.materialized() == "view" ? "view" : "table",
                              n.quoting);
 }
 
@@ -298,109 +302,64 @@ Value node_value(const Node& n) {
   m.set(Value("alias"), Value(n.alias));
   m.set(Value("schema"), Value(n.schema));
   m.set(Value("database"), Value(n.database));
+  m.set(Value("relation_name"), n.relation_name.empty() ? Value::none() : Value(n.relation_name));
   m.set(Value("fqn"), string_list(n.fqn));
   m.set(Value("tags"), string_list(n.tags));
   m.set(Value("config"), config_value_of(n));
   m.set(Value("meta"), to_value(n.meta));
   m.set(Value("description"), Value(n.description));
   m.set(Value("raw_code"), Value(n.raw_code));
+  m.set(Value("language"), Value(n.language));
   Value deps = Value::dict();
   deps.as_dict().set(Value("nodes"), string_list(n.depends_on_nodes));
   deps.as_dict().set(Value("macros"), string_list(n.depends_on_macros));
   m.set(Value("depends_on"), deps);
+  Value columns = Value::dict();
+  for (const auto& c : n.columns)
+    columns.as_dict().set(Value(c.name),
+                          make_dict({{"name", Value(c.name)},
+                                     {"description", Value(c.description)},
+                                     {"data_type", c.data_type.empty() ? Value::none() : Value(c.data_type)},
+                                     {"meta", to_value(c.meta)},
+                                     {"tags", string_list(c.tags)}}));
+  m.set(Value("columns"), columns);
   if (n.resource_type == project::ResourceType::kSource) {
     m.set(Value("source_name"), Value(n.source_name));
     m.set(Value("identifier"), Value(n.identifier));
+  }
+  if (n.test_metadata) {
+    m.set(Value("column_name"), n.column_name.empty() ? Value::none() : Value(n.column_name));
+    m.set(Value("test_metadata"),
+          make_dict({{"name", Value(n.test_metadata->name)},
+                     {"namespace", n.test_metadata->namespace_.empty() ? Value::none()
+                                                                       : Value(n.test_metadata->namespace_)},
+                     {"kwargs", to_value(n.test_metadata->kwargs)}}));
+    m.set(Value("attached_node"), n.attached_node.empty() ? Value::none() : Value(n.attached_node));
   }
   return d;
 }
 
 void install_context(jinja::Environment& env, ContextData& data) {
   const project::Manifest& m = data.manifest;
+  install_base_context(env, {data.options.invocation_id, data.options.run_started_at});
   env.add_function("ref", [&data](CallArgs& a) { return find_ref(data, a); });
   env.add_function("source", [&data](CallArgs& a) { return find_source(data, a); });
   env.add_function("var", [&data](CallArgs& a) {
     std::string name = arg_str(a, 0, "name");
     NodeRender& r = render_of(a);
     const std::string pkg = r.node ? r.node->package_name : data.manifest.project.name;
+    if (r.unit_test && r.unit_test->vars.contains(name)) return to_value(r.unit_test->vars[name]);
     if (const nlohmann::json* v = project::lookup_var(data.manifest, pkg, name)) return to_value(*v);
     if (a.args.size() > 1 || a.kwarg("default")) return a.get(1, "default");
-    compiler_error("Required var '" + name + "' not found in config");
-  });
-  env.add_function("env_var", [](CallArgs& a) {
-    std::string name = arg_str(a, 0, "var");
-    if (const char* v = std::getenv(name.c_str())) return Value(std::string(v));
-    if (a.args.size() > 1 || a.kwarg("default")) return Value(a.get(1, "default").str());
-    compiler_error("Env var required but not provided: '" + name + "'");
+    compiler_error("Required var '" + name + "' not found in config:\nVars supplied to " +
+                   (r.node ? r.node->name : std::string("<Configuration>")) + " = {}");
   });
   env.add_function("is_incremental", [&data](CallArgs& a) {
     NodeRender& r = render_of(a);
+    if (r.unit_test) return Value(r.unit_test->is_incremental);  // false unless overridden, as dbt
     if (!r.node || r.parse || data.options.full_refresh) return Value(false);
     if (r.node->materialized() != "incremental") return Value(false);
     return Value(data.hooks->is_incremental(*r.node));
-  });
-  env.add_function("log", [](CallArgs& a) {
-    std::string msg = arg_str(a, 0, "msg");
-    if (a.get(1, "info", Value(false)).truthy())
-      log::info("{}", msg);
-    else
-      log::debug("{}", msg);
-    return Value("");
-  });
-  env.add_function("print", [](CallArgs& a) {
-    std::fprintf(stderr, "%s\n", arg_str(a, 0, "msg").c_str());
-    return Value("");
-  });
-  env.add_function("return", [](CallArgs& a) -> Value { throw jinja::MacroReturn{a.get(0, "value")}; });
-  env.add_function("zip", [](CallArgs& a) {
-    std::vector<Value> out;
-    std::size_t n = SIZE_MAX;
-    for (const auto& l : a.args) n = std::min(n, l.is_sequence_like() ? l.items().size() : std::size_t{0});
-    if (a.args.empty()) n = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      std::vector<Value> t;
-      for (const auto& l : a.args) t.push_back(l.items()[i]);
-      out.push_back(Value::tuple(std::move(t)));
-    }
-    return Value::list(std::move(out));
-  });
-  env.add_function("tojson", [](CallArgs& a) { return Value(to_json(a.get(0, "value")).dump()); });
-  env.add_function("fromjson", [](CallArgs& a) {
-    try {
-      return to_value(nlohmann::json::parse(arg_str(a, 0, "string")));
-    } catch (const nlohmann::json::exception&) {
-      return a.get(1, "default", Value::none());
-    }
-  });
-  env.add_function("toyaml", [](CallArgs& a) {
-    YAML::Emitter out;
-    std::function<void(const nlohmann::json&)> emit = [&](const nlohmann::json& j) {
-      if (j.is_object()) {
-        out << YAML::BeginMap;
-        for (const auto& [k, v] : j.items()) {
-          out << YAML::Key << k << YAML::Value;
-          emit(v);
-        }
-        out << YAML::EndMap;
-      } else if (j.is_array()) {
-        out << YAML::BeginSeq;
-        for (const auto& v : j) emit(v);
-        out << YAML::EndSeq;
-      } else if (j.is_string()) {
-        out << j.get<std::string>();
-      } else {
-        out << j.dump();
-      }
-    };
-    emit(to_json(a.get(0, "value")));
-    return Value(std::string(out.c_str()) + "\n");
-  });
-  env.add_function("fromyaml", [](CallArgs& a) {
-    try {
-      return yaml_to_value(YAML::Load(arg_str(a, 0, "value")));
-    } catch (const YAML::Exception&) {
-      return a.get(1, "default", Value::none());
-    }
   });
   env.add_function("doc", [&data](CallArgs& a) {
     std::string name = arg_str(a, 0, "name");
@@ -408,32 +367,84 @@ void install_context(jinja::Environment& env, ContextData& data) {
       if (d.name == name) return Value(d.block_contents);
     compiler_error("doc('" + name + "') was not found");
   });
-
+  // try_or_compiler_error(message_if_exception, func, *args, **kwargs)
+  env.add_function("try_or_compiler_error", [](CallArgs& a) {
+    if (a.args.size() < 2) compiler_error("try_or_compiler_error() needs a message and a function");
+    CallArgs inner;
+    inner.args.assign(a.args.begin() + 2, a.args.end());
+    inner.kwargs = a.kwargs;
+    inner.render = a.render;
+    try {
+      return a.render->call(a.args[1], inner);
+    } catch (const jinja::TemplateError&) {
+      compiler_error(a.args[0].str());
+    }
+  });
+  // dbt's get_where_subquery (dispatched on 'dbt', so a project's default__/duckdb__ version
+  // wins) and its default: the relation itself, or `(select * from r where <where>) dbt_subquery`
+  // when the test has a `where` config. Native because every generic test calls it, and a Jinja
+  // macro would return() its Relation through an exception per test.
+  env.add_function("default__get_where_subquery", [](CallArgs& a) {
+    Value relation = a.get(0, "relation");
+    NodeRender& r = render_of(a);
+    const nlohmann::json* where = ConfigObject::find(r, "where");
+    if (!where || where->is_null() || (where->is_string() && where->get_ref<const std::string&>().empty()) ||
+        (where->is_boolean() && !where->get<bool>()))
+      return relation;
+    std::string text = where->is_string() ? where->get<std::string>() : where->dump();
+    return Value("(select * from " + relation.str() + " where " + text + ") dbt_subquery");
+  });
+  env.add_function("get_where_subquery", [&data](CallArgs& a) {
+    Value fn = dispatch_macro(data.manifest, *data.macros, *a.render, "get_where_subquery", "dbt");
+    CallArgs inner;
+    inner.args.push_back(a.get(0, "relation"));
+    inner.render = a.render;
+    return a.render->call(fn, inner);
+  });
+  // render(string): the text rendered in the calling node's context.
+  env.add_function("render", [&data](CallArgs& a) {
+    NodeRender& r = render_of(a);
+    std::string text = arg_str(a, 0, "string");
+    return Value(data.env->from_string(text, "render")->render(r.vars, r.layer));
+  });
   install_statements(env, data);
   env.add_global("config", Value::object(std::make_shared<ConfigObject>()));
-  env.add_global("adapter", Value::object(std::make_shared<AdapterObject>(data)));
+  env.add_global("adapter", make_adapter(data));
   env.add_global("exceptions", Value::object(std::make_shared<ExceptionsObject>()));
-  env.add_global("modules", make_modules());
+  env.add_global("validation", Value::object(std::make_shared<ValidationObject>()));
+  env.add_global("api", make_dict({{"Relation", relation_class()}, {"Column", column_class()}}));
+  env.add_global("column", column_class());
   env.add_global("execute", Value(true));
-  env.add_global("invocation_id", Value(data.options.invocation_id));
-  env.add_global("run_started_at", make_datetime(data.options.run_started_at));
   env.add_global("project_name", Value(m.project.name));
-  Value target = Value::dict();
-  auto& t = target.as_dict();
-  t.set(Value("name"), Value(m.target.name));
-  t.set(Value("target_name"), Value(m.target.name));
-  t.set(Value("profile_name"), Value(m.target.profile_name));
-  t.set(Value("type"), Value(m.target.type));
-  t.set(Value("schema"), Value(m.target.schema));
-  t.set(Value("database"), Value(m.target.database));
-  t.set(Value("threads"), Value(static_cast<std::int64_t>(m.target.threads)));
+  env.add_global("database", Value(m.target.database));
+  env.add_global("schema", Value(m.target.schema));
+  Value target = make_dict({{"name", Value(m.target.name)},
+                            {"target_name", Value(m.target.name)},
+                            {"profile_name", Value(m.target.profile_name)},
+                            {"type", Value(m.target.type)},
+                            {"schema", Value(m.target.schema)},
+                            {"database", Value(m.target.database)},
+                            {"threads", Value(static_cast<std::int64_t>(m.target.threads))}});
+  if (!m.target.path.empty()) target.as_dict().set(Value("path"), Value(m.target.path));
+  for (const auto& [k, v] : m.target.extra)
+    if (!target.as_dict().find_str(k)) target.as_dict().set(Value(k), Value(v));
   env.add_global("target", target);
-  Value flags = Value::dict();
-  flags.as_dict().set(Value("FULL_REFRESH"), Value(data.options.full_refresh));
-  flags.as_dict().set(Value("WHICH"), Value(data.options.which));
-  flags.as_dict().set(Value("STORE_FAILURES"), Value(false));
-  flags.as_dict().set(Value("EMPTY"), Value(false));
-  env.add_global("flags", flags);
+  env.add_global("flags", make_dict({{"FULL_REFRESH", Value(data.options.full_refresh)},
+                                     {"WHICH", Value(data.options.which)},
+                                     {"STORE_FAILURES", Value(false)},
+                                     {"EMPTY", Value(data.options.empty)},
+                                     {"WARN_ERROR", Value(false)},
+                                     {"FAIL_FAST", Value(false)},
+                                     {"DEBUG", Value(false)},
+                                     {"PRINT", Value(true)},
+                                     {"INTROSPECT", Value(true)}}));
+  // `builtins`: the context's own functions, reachable when a project macro overrides one of
+  // their names (`{% macro ref(name) %}{{ return(builtins.ref(name)) }}{% endmacro %}`).
+  Value builtins = Value::dict();
+  for (const char* name : {"ref", "source", "config", "var", "env_var", "is_incremental", "adapter", "log",
+                           "return", "run_query", "statement", "exceptions", "api", "modules", "doc"})
+    if (const Value* v = env.find_global(name)) builtins.as_dict().set(Value(name), *v);
+  env.add_global("builtins", builtins);
 }
 
 }  // namespace pond::compile

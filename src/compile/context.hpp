@@ -13,6 +13,8 @@
 
 namespace pond::compile {
 
+struct MacroRegistry;
+
 // State of one render, passed to the template as the variable `__pond__`.
 class NodeRender final : public jinja::NativeObject {
  public:
@@ -28,7 +30,13 @@ class NodeRender final : public jinja::NativeObject {
     std::string start, end, id;
   };
   std::optional<Batch> batch;
+  // A unit test: ref()/source() of the given nodes (and `this`) read fixture CTEs, var() and
+  // is_incremental() answer from the test's overrides.
+  std::optional<UnitTestRender> unit_test;
   std::map<std::string, jinja::Value> statement_results;  // load_result(name)
+  // What render(string) needs to render more text in the same context.
+  jinja::Value vars;
+  const jinja::Globals* layer = nullptr;
   std::string type_name() const override { return "render_state"; }
 };
 
@@ -37,6 +45,8 @@ struct ContextData {
   project::Manifest& manifest;
   CompileOptions options;
   ExecutionHooks* hooks;
+  const MacroRegistry* macros = nullptr;
+  const jinja::Environment* env = nullptr;
 };
 
 // The per-render state of the render that called a context function.
@@ -44,8 +54,12 @@ NodeRender& render_of(jinja::CallArgs& args);
 
 void install_context(jinja::Environment& env, ContextData& data);
 
-// The relation a node builds (ephemeral: its CTE name).
+// The relation a node builds (ephemeral: its CTE name; a source with dbt-duckdb's
+// external_location: that file scan).
 jinja::Value relation_of(const project::Node& node);
+
+// A relation that is a CTE of the query (an ephemeral model, a unit test's fixture).
+jinja::Value cte_relation(const std::string& name);
 
 // The `model`/`node` dict of a node, as macros see it.
 jinja::Value node_value(const project::Node& node);

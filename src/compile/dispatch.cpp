@@ -9,8 +9,24 @@ namespace pond::compile {
 using jinja::Value;
 
 Value MacroNamespace::get_attr(std::string_view name) const {
+  const Value* v = find(name);
+  return v ? *v : Value();
+}
+
+const Value* MacroNamespace::find(std::string_view name) const {
   auto it = macros_.find(name);
-  return it == macros_.end() ? Value() : it->second;
+  return it == macros_.end() ? nullptr : &it->second;
+}
+
+const jinja::Globals* MacroRegistry::layer_for(std::string_view package) const {
+  auto it = layers.find(package);
+  return it == layers.end() ? nullptr : &it->second;
+}
+
+const Value* MacroRegistry::find(std::string_view package, std::string_view name) const {
+  if (package == "dbt" || package == "dbt_duckdb") return internal->find(name);
+  auto it = packages.find(package);
+  return it == packages.end() ? nullptr : it->second->find(name);
 }
 
 std::vector<std::string> dispatch_search_packages(const project::Manifest& m, const std::string& ns) {
@@ -25,35 +41,34 @@ std::vector<std::string> dispatch_search_packages(const project::Manifest& m, co
       if (!order.empty()) return order;
     }
   }
-  bool installed = std::any_of(m.packages.begin(), m.packages.end(),
-                               [&](const project::ProjectFile& p) { return p.name == ns; });
-  if (installed) return {m.project.name, ns};
-  // dbt's own macros: the root project first, then dbt's (a package's duckdb__/default__ takes
-  // part only when `dispatch:` lists it, as in dbt).
-  if (ns == "dbt") return {m.project.name, "dbt"};
+  // dbt's `dependencies`: the root project, the installed packages and dbt's own (`dbt`, the
+  // adapter's `dbt_duckdb`).
+  bool dependency = ns == m.project.name || ns == "dbt" || ns == "dbt_duckdb" ||
+                    std::any_of(m.packages.begin(), m.packages.end(),
+                                [&](const project::ProjectFile& p) { return p.name == ns; });
+  if (dependency) return {m.project.name, ns};
   return {""};
 }
 
-Value dispatch_macro(const project::Manifest& m, jinja::RenderState& render, const std::string& macro,
-                     const std::string& ns) {
-  std::vector<std::string> tried;
-  for (const auto& package : dispatch_search_packages(m, ns)) {
-    // A package's macros are a global MacroNamespace named after it (compiler.cpp installs them).
-    Value scope = package.empty() ? Value::none() : render.lookup(package);
+Value dispatch_macro(const project::Manifest& m, const MacroRegistry& registry, jinja::RenderState& render,
+                     const std::string& macro, const std::string& ns) {
+  const std::vector<std::string> packages = dispatch_search_packages(m, ns);
+  std::string name;
+  for (const auto& package : packages) {
     for (const char* prefix : {"duckdb__", "default__"}) {
-      std::string name = prefix + macro;
-      Value found;
+      name.assign(prefix).append(macro);
       if (package.empty()) {
-        found = render.lookup(name);
-      } else if (scope.is_object()) {
-        found = scope.as_object()->get_attr(name);
+        Value found = render.lookup(name);
+        if (found.is_callable()) return found;
+      } else if (const Value* v = registry.find(package, name); v && v->is_callable()) {
+        return *v;
       }
-      if (found.is_callable()) return found;
-      tried.push_back("'" + (package.empty() ? name : package + "." + name) + "'");
     }
   }
   std::string searched;
-  for (const auto& t : tried) searched += (searched.empty() ? "" : ", ") + t;
+  for (const auto& package : packages)
+    for (const char* prefix : {"duckdb__", "default__"})
+      searched += (searched.empty() ? "'" : ", '") + (package.empty() ? "" : package + ".") + prefix + macro + "'";
   throw jinja::TemplateError(jinja::ErrorKind::kRuntime, "In dispatch: No macro named '" + macro +
                                                              "' found within namespace: '" + ns +
                                                              "'\n    Searched for: " + searched);

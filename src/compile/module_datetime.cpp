@@ -236,9 +236,22 @@ class TimeDelta final : public jinja::NativeObject {
   std::int64_t micros_;
 };
 
+// A datetime: its wall time (micros_) and, when aware, the pytz zone and the offset it shows
+// (pytz keeps the offset through arithmetic until normalize()).
 class DateTime final : public jinja::NativeObject {
  public:
   explicit DateTime(std::int64_t micros) : micros_(micros), tm_(tm_of(micros)) {}
+  DateTime(std::int64_t micros, Value zone, ZoneOffset offset)
+      : micros_(micros), tm_(tm_of(micros)), zone_(std::move(zone)), offset_(std::move(offset)) {}
+
+  bool aware() const { return zone_.is_object(); }
+  std::int64_t local_micros() const { return micros_; }
+  std::int64_t offset_seconds() const { return offset_.seconds; }
+  std::int64_t utc_micros() const { return micros_ - offset_.seconds * kMicrosPerSecond; }
+  // The same kind of datetime (naive, or in this zone with this offset) at another wall time.
+  Value with_micros(std::int64_t micros) const {
+    return aware() ? aware_datetime(micros, zone_, offset_) : datetime_value(micros);
+  }
 
   Value get_attr(std::string_view name) const override {
     if (name == "year") return Value(static_cast<std::int64_t>(tm_.tm_year + 1900));
@@ -248,21 +261,25 @@ class DateTime final : public jinja::NativeObject {
     if (name == "minute") return Value(static_cast<std::int64_t>(tm_.tm_min));
     if (name == "second") return Value(static_cast<std::int64_t>(tm_.tm_sec));
     if (name == "microsecond") return Value(static_cast<std::int64_t>(micros_part(micros_)));
-    if (name == "tzinfo") return Value::none();
+    if (name == "tzinfo") return aware() ? zone_ : Value::none();
     return Value::undefined();
   }
   bool has_method(std::string_view name) const override {
     return name == "strftime" || name == "isoformat" || name == "timestamp" || name == "date" ||
            name == "replace" || name == "weekday" || name == "isoweekday" || name == "astimezone" ||
-           name == "time" || name == "timetuple";
+           name == "time" || name == "timetuple" || name == "utcoffset" || name == "tzname";
   }
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
     if (name == "strftime") {
-      result = Value(format_time(args.get(0, "format").str(), micros_));
+      result = Value(format_time(zone_directives(args.get(0, "format").str()), micros_));
     } else if (name == "isoformat") {
       result = Value(iso(args.get(0, "sep", Value("T")).str()));
+    } else if (name == "utcoffset") {
+      result = aware() ? timedelta_of_seconds(offset_.seconds) : Value::none();
+    } else if (name == "tzname") {
+      result = aware() ? Value(offset_.abbrev) : Value::none();
     } else if (name == "timestamp") {
-      result = Value(static_cast<double>(micros_) / kMicrosPerSecond);
+      result = Value(static_cast<double>(utc_micros()) / kMicrosPerSecond);
     } else if (name == "date") {
       result = date_value(floor_div(micros_, kMicrosPerDay));
     } else if (name == "time") {
@@ -271,19 +288,38 @@ class DateTime final : public jinja::NativeObject {
       int wd = (tm_.tm_wday + 6) % 7;  // Monday = 0
       result = Value(static_cast<std::int64_t>(name == "weekday" ? wd : wd + 1));
     } else if (name == "astimezone") {
-      result = datetime_value(micros_);  // naive UTC: only UTC is known
+      // A naive datetime is taken as UTC (pond's system time zone; dbt's run_started_at is UTC).
+      Value tz = args.get(0, "tz");
+      ZoneOffset off;
+      if (tz.is_undefined() || tz.is_none()) {
+        result = aware_datetime(utc_micros(), utc_zone(), {0, "UTC"});
+      } else if (zone_offset(tz, utc_micros(), true, off)) {
+        result = aware_datetime(checked_datetime(utc_micros() + off.seconds * kMicrosPerSecond), tz, off);
+      } else {
+        throw jinja::TemplateError(jinja::ErrorKind::kType, "astimezone() argument 1 must be a tzinfo");
+      }
     } else if (name == "replace") {
-      result = datetime_value(
+      std::int64_t micros =
           micros_of(int_arg(args, 0, "year", tm_.tm_year + 1900), int_arg(args, 1, "month", tm_.tm_mon + 1),
                     int_arg(args, 2, "day", tm_.tm_mday), int_arg(args, 3, "hour", tm_.tm_hour),
                     int_arg(args, 4, "minute", tm_.tm_min), int_arg(args, 5, "second", tm_.tm_sec),
-                    int_arg(args, 6, "microsecond", micros_part(micros_))));
+                    int_arg(args, 6, "microsecond", micros_part(micros_)));
+      const Value* tz = args.kwarg("tzinfo");
+      result = tz ? with_zone(micros, *tz) : with_micros(micros);
     } else {
       return false;
     }
     return true;
   }
   std::string str() const override { return iso(" "); }
+  // A wall time in `tz` (none: naive), with the zone's offset there.
+  static Value with_zone(std::int64_t micros, const Value& tz) {
+    ZoneOffset off;
+    if (tz.is_none() || tz.is_undefined()) return datetime_value(micros);
+    if (!zone_offset(tz, micros, false, off))
+      throw jinja::TemplateError(jinja::ErrorKind::kType, "tzinfo argument must be None or a tzinfo");
+    return aware_datetime(micros, tz, off);
+  }
   std::string repr() const override { return "datetime.datetime(" + iso("T") + ")"; }
   std::string type_name() const override { return "datetime"; }
 
@@ -291,31 +327,68 @@ class DateTime final : public jinja::NativeObject {
   bool arithmetic(char op, const Value& other, bool self_on_left, Value& result) const override {
     if (const auto* td = as<TimeDelta>(other)) {
       if (op == '+')
-        result = datetime_value(checked_datetime(add_micros(micros_, td->micros())));
+        result = with_micros(checked_datetime(add_micros(micros_, td->micros())));
       else if (op == '-' && self_on_left)
-        result = datetime_value(checked_datetime(add_micros(micros_, -td->micros())));
+        result = with_micros(checked_datetime(add_micros(micros_, -td->micros())));
       else
         return false;
       return true;
     }
     if (const auto* dt = as<DateTime>(other); dt && op == '-') {
-      result = timedelta_value(self_on_left ? micros_ - dt->micros_ : dt->micros_ - micros_);
+      if (aware() != dt->aware())
+        throw jinja::TemplateError(jinja::ErrorKind::kType,
+                                   "can't subtract offset-naive and offset-aware datetimes");
+      result =
+          timedelta_value(self_on_left ? utc_micros() - dt->utc_micros() : dt->utc_micros() - utc_micros());
       return true;
     }
     return false;
   }
+  // Aware datetimes compare as instants; a naive one and an aware one do not compare (Python:
+  // `==` is false, `<` a TypeError).
   bool compare(const Value& other, int& order) const override {
     const auto* dt = as<DateTime>(other);
-    if (dt) order = order_of(micros_, dt->micros_);
-    return dt != nullptr;
+    if (!dt || dt->aware() != aware()) return false;
+    order = order_of(utc_micros(), dt->utc_micros());
+    return true;
   }
 
  private:
   std::string iso(const std::string& sep) const {
-    return format_time("%Y-%m-%d" + sep + "%H:%M:%S" + (micros_part(micros_) ? ".%f" : ""), micros_);
+    return format_time("%Y-%m-%d" + sep + "%H:%M:%S" + (micros_part(micros_) ? ".%f" : ""), micros_) +
+           (aware() ? offset_text(true) : std::string());
+  }
+  // +HH:MM (isoformat, str) or +HHMM (%z).
+  std::string offset_text(bool colon) const {
+    std::int64_t s = offset_.seconds;
+    char sign = s < 0 ? '-' : '+';
+    s = s < 0 ? -s : s;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, colon ? "%c%02d:%02d" : "%c%02d%02d", sign, static_cast<int>(s / 3600),
+                  static_cast<int>(s / 60 % 60));
+    return buf;
+  }
+  // %z and %Z as Python prints them (empty for a naive datetime).
+  std::string zone_directives(const std::string& fmt) const {
+    std::string out;
+    for (std::size_t i = 0; i < fmt.size(); ++i) {
+      if (fmt[i] == '%' && i + 1 < fmt.size() && (fmt[i + 1] == 'z' || fmt[i + 1] == 'Z')) {
+        std::string text = !aware() ? "" : fmt[i + 1] == 'z' ? offset_text(false) : offset_.abbrev;
+        for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
+        ++i;
+      } else if (fmt[i] == '%' && i + 1 < fmt.size()) {
+        out += fmt.substr(i, 2);
+        ++i;
+      } else {
+        out += fmt[i];
+      }
+    }
+    return out;
   }
   std::int64_t micros_;
   std::tm tm_;
+  Value zone_;  // a pytz zone; undefined for a naive datetime
+  ZoneOffset offset_;
 };
 
 class Date final : public jinja::NativeObject {
@@ -435,12 +508,41 @@ Value make_datetime(const std::string& iso) {
   return datetime_value(parse_iso(iso));
 }
 
+Value make_utc_datetime(const std::string& iso) {
+  std::int64_t micros = iso.size() < 19 ? now_micros() : parse_iso(iso);
+  return aware_datetime(micros, utc_zone(), {0, "UTC"});
+}
+
+Value aware_datetime(std::int64_t local_micros, Value zone, ZoneOffset offset) {
+  return Value::object(std::make_shared<DateTime>(local_micros, std::move(zone), std::move(offset)));
+}
+
+Value timedelta_of_seconds(std::int64_t seconds) {
+  return timedelta_value(seconds * kMicrosPerSecond);
+}
+
+bool datetime_parts(const Value& dt, DateTimeParts& out) {
+  const auto* d = as<DateTime>(dt);
+  if (!d) return false;
+  out = {d->local_micros(), d->aware(), d->offset_seconds()};
+  return true;
+}
+
 Value make_date(const std::string& iso) {
   return date_value(floor_div(parse_iso(iso.substr(0, 10)), kMicrosPerDay));
 }
 
 Value datetime_module() {
-  auto now = Value::function("now", [](CallArgs&) { return datetime_value(now_micros()); });
+  // now(tz): the wall time in that zone, aware; now(): naive (UTC, pond's system time zone).
+  auto now = Value::function("now", [](CallArgs& a) {
+    Value tz = a.get(0, "tz");
+    if (tz.is_undefined() || tz.is_none()) return datetime_value(now_micros());
+    ZoneOffset off;
+    if (!zone_offset(tz, now_micros(), true, off))
+      throw jinja::TemplateError(jinja::ErrorKind::kType, "tzinfo argument must be None or a tzinfo");
+    return aware_datetime(now_micros() + off.seconds * kMicrosPerSecond, tz, off);
+  });
+  auto utcnow = Value::function("utcnow", [](CallArgs&) { return datetime_value(now_micros()); });
   auto today_date = [](CallArgs&) { return date_value(floor_div(now_micros(), kMicrosPerDay)); };
   auto from_timestamp = Value::function("fromtimestamp", [](CallArgs& a) {
     Value t = a.get(0, "timestamp");
@@ -449,8 +551,8 @@ Value datetime_module() {
   });
   Value datetime_cls = module_bag(
       {{"now", now},
-       {"utcnow", now},
-       {"today", now},
+       {"utcnow", utcnow},
+       {"today", utcnow},
        {"strptime", Value::function("strptime",
                                     [](CallArgs& a) {
                                       return datetime_value(parse_time(a.get(0, "date_string").str(),
@@ -462,10 +564,11 @@ Value datetime_module() {
        {"fromtimestamp", from_timestamp},
        {"utcfromtimestamp", from_timestamp}},
       [](CallArgs& a) {
-        return datetime_value(micros_of(int_arg(a, 0, "year", -1), int_arg(a, 1, "month", -1),
-                                        int_arg(a, 2, "day", -1), int_arg(a, 3, "hour", 0),
-                                        int_arg(a, 4, "minute", 0), int_arg(a, 5, "second", 0),
-                                        int_arg(a, 6, "microsecond", 0)));
+        std::int64_t micros =
+            micros_of(int_arg(a, 0, "year", -1), int_arg(a, 1, "month", -1), int_arg(a, 2, "day", -1),
+                      int_arg(a, 3, "hour", 0), int_arg(a, 4, "minute", 0), int_arg(a, 5, "second", 0),
+                      int_arg(a, 6, "microsecond", 0));
+        return DateTime::with_zone(micros, a.get(7, "tzinfo"));
       });
   Value date_cls =
       module_bag({{"today", Value::function("today", today_date)},
@@ -494,11 +597,10 @@ Value datetime_module() {
                     num(6, "weeks") * 7 * kMicrosPerDay;
     return timedelta_value(static_cast<std::int64_t>(micros));
   });
-  Value utc = module_bag({{"zone", Value("UTC")}});
   return module_bag({{"datetime", datetime_cls},
                      {"date", date_cls},
                      {"timedelta", timedelta_cls},
-                     {"timezone", module_bag({{"utc", utc}})},
+                     {"timezone", module_bag({{"utc", utc_zone()}})},
                      {"MINYEAR", Value(std::int64_t{1})},
                      {"MAXYEAR", Value(std::int64_t{9999})}});
 }

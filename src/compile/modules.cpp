@@ -39,24 +39,10 @@ Value module_bag(std::vector<std::pair<std::string, Value>> members, jinja::Nati
 }
 
 Value make_modules() {
-  Value datetime = datetime_module();
-  // pytz: dbt projects ask for UTC (pond's datetimes are naive UTC); timezone(name) accepts
-  // UTC only, so that a conversion pond cannot do is an error rather than a wrong time.
-  // utc.localize(dt) / utc.normalize(dt): the naive UTC datetime is already what they give.
-  auto same = [](CallArgs& a) { return a.get(0, "dt"); };
-  Value utc = module_bag({{"zone", Value("UTC")},
-                          {"localize", Value::function("localize", same)},
-                          {"normalize", Value::function("normalize", same)}});
-  Value pytz = module_bag(
-      {{"utc", utc}, {"UTC", utc}, {"timezone", Value::function("timezone", [utc](CallArgs& a) {
-                                      std::string name = a.get(0, "zone").str();
-                                      if (name == "UTC" || name == "utc" || name == "Etc/UTC") return utc;
-                                      throw jinja::TemplateError(
-                                          jinja::ErrorKind::kValue,
-                                          "pytz.timezone('" + name + "'): pond's datetimes are UTC only");
-                                    })}});
-  return module_bag(
-      {{"datetime", datetime}, {"re", re_module()}, {"itertools", itertools_module()}, {"pytz", pytz}});
+  return module_bag({{"datetime", datetime_module()},
+                     {"re", re_module()},
+                     {"itertools", itertools_module()},
+                     {"pytz", pytz_module()}});
 }
 
 }  // namespace pond::compile

@@ -1,5 +1,7 @@
 #include "compile/values.hpp"
 
+#include "jinja/error.hpp"
+
 namespace pond::compile {
 
 jinja::Value to_value(const nlohmann::json& j) {
@@ -58,6 +60,30 @@ nlohmann::json to_json(const jinja::Value& v) {
     default:
       return v.str();
   }
+}
+
+}  // namespace pond::compile
+
+namespace pond::compile {
+
+std::string arg_str(const jinja::CallArgs& args, std::size_t i, std::string_view name) {
+  return arg_opt_str(args, i, name).value_or(std::string());
+}
+
+std::optional<std::string> arg_opt_str(const jinja::CallArgs& args, std::size_t i, std::string_view name) {
+  jinja::Value v = args.get(i, name);
+  if (v.is_undefined() || v.is_none()) return std::nullopt;
+  return v.str();
+}
+
+void compiler_error(const std::string& message) {
+  throw jinja::TemplateError(jinja::ErrorKind::kRuntime, message);
+}
+
+jinja::Value make_dict(std::initializer_list<std::pair<const char*, jinja::Value>> items) {
+  jinja::Value d = jinja::Value::dict();
+  for (const auto& [k, v] : items) d.as_dict().set(jinja::Value(k), v);
+  return d;
 }
 
 }  // namespace pond::compile

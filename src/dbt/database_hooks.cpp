@@ -9,6 +9,21 @@ namespace mz = materialize;
 using nlohmann::json;
 using project::Node;
 
+DatabaseHooks::Redirect::Redirect(DatabaseHooks& hooks, engine::Connection& con) : hooks_(hooks) {
+  std::lock_guard lock(hooks_.mutex_);
+  hooks_.redirects_[std::this_thread::get_id()] = &con;
+}
+
+DatabaseHooks::Redirect::~Redirect() {
+  std::lock_guard lock(hooks_.mutex_);
+  hooks_.redirects_.erase(std::this_thread::get_id());
+}
+
+engine::Connection& DatabaseHooks::con() {
+  auto it = redirects_.find(std::this_thread::get_id());
+  return it == redirects_.end() ? con_ : *it->second;
+}
+
 bool DatabaseHooks::is_incremental(const Node& node) {
   if (node.materialized() != "incremental") return false;
   const json* fr = node.config_value("full_refresh");
@@ -36,7 +51,7 @@ std::optional<std::string> DatabaseHooks::relation_type_locked(const std::string
       "SELECT table_type FROM information_schema.tables WHERE table_schema = " + quote_literal(schema) +
       " AND table_name = " + quote_literal(identifier);
   if (!database.empty()) sql += " AND table_catalog = " + quote_literal(database);
-  auto rows = con_.query(sql).rows_as_text();
+  auto rows = con().query(sql).rows_as_text();
   if (rows.empty() || !rows[0][0]) return std::nullopt;
   return *rows[0][0] == "VIEW" ? "view" : "table";
 }
@@ -50,13 +65,13 @@ std::vector<compile::ColumnInfo> DatabaseHooks::columns(const std::string& datab
   sql += " ORDER BY ordinal_position";
   std::lock_guard lock(mutex_);
   std::vector<compile::ColumnInfo> out;
-  for (auto& row : con_.query(sql).rows_as_text()) out.push_back({row[0].value_or(""), row[1].value_or("")});
+  for (auto& row : con().query(sql).rows_as_text()) out.push_back({row[0].value_or(""), row[1].value_or("")});
   return out;
 }
 
 compile::QueryResult DatabaseHooks::run_query(const std::string& sql) {
   std::lock_guard lock(mutex_);
-  engine::Result r = con_.query(sql);
+  engine::Result r = con().query(sql);
   compile::QueryResult out;
   for (std::size_t c = 0; c < r.column_count(); ++c) {
     out.columns.push_back(r.column_name(c));

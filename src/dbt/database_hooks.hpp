@@ -1,8 +1,10 @@
 #pragma once
 // The compiler's execution-time questions answered from the target database (and its lake).
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compile/compiler.hpp"
@@ -29,12 +31,27 @@ class DatabaseHooks : public compile::ExecutionHooks {
   // A lake target's tables are views in DuckDB; the lake says which are tables.
   void set_lake(const materialize::LakeTarget* lake) { lake_ = lake; }
 
+  // While alive, the calling thread's questions go to `con` (a step's session, so that a hook
+  // rendered inside the step's transaction sees and changes what the step does).
+  class Redirect {
+   public:
+    Redirect(DatabaseHooks& hooks, engine::Connection& con);
+    ~Redirect();
+    Redirect(const Redirect&) = delete;
+    Redirect& operator=(const Redirect&) = delete;
+
+   private:
+    DatabaseHooks& hooks_;
+  };
+
  private:
   std::optional<std::string> relation_type_locked(const std::string& database, const std::string& schema,
                                                   const std::string& identifier);
+  engine::Connection& con();  // with mutex_ held
   engine::Connection& con_;
   bool full_refresh_;
   std::mutex mutex_;
+  std::map<std::thread::id, engine::Connection*> redirects_;
   const materialize::LakeTarget* lake_ = nullptr;
 };
 

@@ -1,6 +1,7 @@
 #include "dbt/node_steps.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/error.hpp"
 #include "dbt/artifacts.hpp"
@@ -72,10 +73,27 @@ exec::StepOutcome guarded(exec::StepContext& ctx, mz::RelationCache* cache, cons
     out.status = exec::Status::kError;
     out.message = e.what();
   }
-  details->compiled_code = compiled;
+  if (details->compiled_code.empty()) details->compiled_code = compiled;  // a unit test sets its own
   for (const auto& st : session.log()) details->executed_sql.push_back(st.sql);
   out.details = std::move(details);
   return out;
+}
+
+// Compiles the node now when the step has a compiler; a compile error is the step's outcome.
+std::optional<exec::StepOutcome> compile_now(const CompileNow& compile, std::string& sql) {
+  if (!compile) return std::nullopt;
+  try {
+    sql = compile();
+    return std::nullopt;
+  } catch (const UserError& e) {
+    exec::StepOutcome o;
+    o.status = exec::Status::kError;
+    o.message = e.what();
+    auto details = std::make_shared<NodeOutcome>();
+    details->compile_failed = true;
+    o.details = std::move(details);
+    return o;
+  }
 }
 
 // A build's outcome: its status, rows and (when it succeeded) the asset it materialized; the
@@ -102,6 +120,7 @@ ModelStep::ModelStep(mz::ModelSpec spec, std::vector<std::string> depends_on, co
 }
 
 exec::StepOutcome ModelStep::run(exec::StepContext& ctx) {
+  if (auto failed = compile_now(compile_, spec_.compiled_sql)) return *failed;
   exec::StepOutcome out =
       guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
         if (spec_.strategy != mz::IncrementalStrategy::kMicrobatch)
@@ -136,6 +155,7 @@ SnapshotStep::SnapshotStep(mz::SnapshotSpec spec, std::vector<std::string> depen
 }
 
 exec::StepOutcome SnapshotStep::run(exec::StepContext& ctx) {
+  if (auto failed = compile_now(compile_, spec_.compiled_sql)) return *failed;
   return guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
     return built(info_, mz::take_snapshot(s, backend_, spec_, options_), d);
   });
@@ -174,7 +194,7 @@ TestStep::TestStep(mz::TestSpec spec, std::vector<std::string> depends_on, std::
 }
 
 exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
-  exec::StepOutcome out = guarded(ctx, cache_, spec_.sql, info_.id, [&](mz::Session& s, NodeOutcome&) {
+  auto run_test = [&](mz::Session& s, NodeOutcome&) {
     mz::TestResult r = mz::run_data_test(s, audit_, spec_);
     exec::StepOutcome o;
     switch (r.status) {
@@ -194,10 +214,36 @@ exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
     o.failures = r.failures;
     o.message = r.message;
     return o;
-  });
+  };
+  std::optional<exec::StepOutcome> failed = compile_now(compile_, spec_.sql);
+  exec::StepOutcome out = failed ? std::move(*failed) : guarded(ctx, cache_, spec_.sql, info_.id, run_test);
   const exec::CheckRef& check = info_.checks.front();
   out.checks.push_back({check.asset_key, check.name, out.status,
                         spec_.severity == mz::Severity::kWarn ? "warn" : "error", out.failures, out.message});
+  return out;
+}
+
+UnitTestStep::UnitTestStep(mz::UnitTestSpec spec, std::vector<std::string> depends_on, std::string asset_key)
+    : spec_(std::move(spec)) {
+  info_.id = spec_.unique_id;
+  info_.depends_on = std::move(depends_on);
+  info_.kind = "unit_test";
+  info_.description = "unit_test " + spec_.model + "::" + spec_.name;
+  info_.checks.push_back({std::move(asset_key), spec_.unique_id});
+}
+
+exec::StepOutcome UnitTestStep::run(exec::StepContext& ctx) {
+  exec::StepOutcome out = guarded(ctx, nullptr, "", info_.id, [&](mz::Session& s, NodeOutcome& d) {
+    mz::UnitTestResult r = mz::run_unit_test(s, spec_);
+    d.compiled_code = r.sql;
+    exec::StepOutcome o;
+    o.status = r.passed ? exec::Status::kPass : exec::Status::kFail;
+    o.failures = r.passed ? 0 : 1;  // as dbt; the diff says how many rows differ
+    o.message = r.message;
+    return o;
+  });
+  const exec::CheckRef& check = info_.checks.front();
+  out.checks.push_back({check.asset_key, check.name, out.status, "error", out.failures, out.message});
   return out;
 }
 
@@ -210,11 +256,11 @@ exec::StepOutcome FailedStep::run(exec::StepContext&) {
   return o;
 }
 
-NamedStep::NamedStep(std::unique_ptr<exec::Step> inner, std::string prefix, std::string run_path,
+NamedStep::NamedStep(std::unique_ptr<exec::Step> inner, std::string where, std::string run_path,
                      std::string run_dir)
     : inner_(std::move(inner)),
       info_(inner_->info()),
-      prefix_(std::move(prefix)),
+      where_(std::move(where)),
       run_dir_(std::move(run_dir)) {
   auto details = std::make_shared<NodeInfo>();
   details->run_path = std::move(run_path);
@@ -233,7 +279,8 @@ exec::StepOutcome NamedStep::run(exec::StepContext& ctx) {
   static const std::vector<std::string> kNone;
   const std::vector<std::string>& executed = details ? details->executed_sql : kNone;
   std::optional<FileLocation> loc = locate_error(executed, o.message);
-  o.message = prefix_ + "\n  " + indented;
+  bool compile_failed = details && details->compile_failed;
+  o.message = (compile_failed ? "Compilation Error in " : "Database Error in ") + where_ + "\n  " + indented;
   if (!executed.empty()) {
     std::string where = run_dir_ + "/" + run_sql_path(info_).generic_string();
     if (loc) {

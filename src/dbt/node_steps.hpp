@@ -3,6 +3,7 @@
 // materialization backend (the target's DuckDB database or its lake), data tests, and the
 // on-run-start/end operations. Each reports what it materialized or checked, and its compiled
 // code and executed SQL as NodeOutcome details.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,8 +15,14 @@
 #include "materialize/seed.hpp"
 #include "materialize/snapshot.hpp"
 #include "materialize/spec.hpp"
+#include "materialize/unit_test.hpp"
 
 namespace pond::dbt {
+
+// Compiles a node right before its step runs it (dbt's execution model: after its parents were
+// built, so run_query and adapter.get_columns_in_relation see them) and returns its SQL.
+// Throws UserError when the node does not compile.
+using CompileNow = std::function<std::string()>;
 
 // "sql table model", "sql incremental model", ... (dbt's progress-line wording).
 std::string model_description(const materialize::ModelSpec& spec);
@@ -26,9 +33,11 @@ class ModelStep : public exec::Step {
             const materialize::RunOptions& options, materialize::Backend& backend);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
+  void compile_before_run(CompileNow compile) { compile_ = std::move(compile); }
 
  private:
   exec::StepInfo info_;
+  CompileNow compile_;
   materialize::ModelSpec spec_;
   const materialize::RunOptions& options_;
   materialize::Backend& backend_;
@@ -53,9 +62,11 @@ class SnapshotStep : public exec::Step {
                const materialize::RunOptions& options, materialize::Backend& backend);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
+  void compile_before_run(CompileNow compile) { compile_ = std::move(compile); }
 
  private:
   exec::StepInfo info_;
+  CompileNow compile_;
   materialize::SnapshotSpec spec_;
   const materialize::RunOptions& options_;
   materialize::Backend& backend_;
@@ -81,12 +92,26 @@ class TestStep : public exec::Step {
            materialize::Backend& audit, materialize::RelationCache* cache = nullptr);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
+  void compile_before_run(CompileNow compile) { compile_ = std::move(compile); }
 
  private:
   exec::StepInfo info_;
+  CompileNow compile_;
   materialize::TestSpec spec_;
   materialize::Backend& audit_;
   materialize::RelationCache* cache_;
+};
+
+// A dbt unit test (unit_tests: in YAML); asset_key: the model it tests. Fails with the diff.
+class UnitTestStep : public exec::Step {
+ public:
+  UnitTestStep(materialize::UnitTestSpec spec, std::vector<std::string> depends_on, std::string asset_key);
+  const exec::StepInfo& info() const override { return info_; }
+  exec::StepOutcome run(exec::StepContext& ctx) override;
+
+ private:
+  exec::StepInfo info_;
+  materialize::UnitTestSpec spec_;
 };
 
 // A node that could not be compiled: fails at once, so its descendants are skipped.
@@ -105,17 +130,18 @@ class FailedStep : public exec::Step {
 // Puts the node's kind, name and file around a database error, as dbt does ("Database Error in
 // model x (models/x.sql)", the message, "compiled code at target/run/...:line:col"), and says
 // where dbt writes the executed SQL (target/run/<package>/<path>). `run_dir` is the
-// project-relative target/run folder, as the message shows it.
+// project-relative target/run folder, as the message shows it. `where` names the node ("model
+// x (models/x.sql)"); a compile error is a "Compilation Error in" it.
 class NamedStep : public exec::Step {
  public:
-  NamedStep(std::unique_ptr<exec::Step> inner, std::string prefix, std::string run_path, std::string run_dir);
+  NamedStep(std::unique_ptr<exec::Step> inner, std::string where, std::string run_path, std::string run_dir);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
 
  private:
   std::unique_ptr<exec::Step> inner_;
   exec::StepInfo info_;
-  std::string prefix_;
+  std::string where_;
   std::string run_dir_;
 };
 

@@ -5,9 +5,12 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/error.hpp"
 #include "dbt/node_steps.hpp"
+#include "dbt/unit_test_plan.hpp"
 #include "materialize/microbatch_window.hpp"
 #include "materialize/relation.hpp"
+#include "materialize/session.hpp"
 
 namespace pond::dbt {
 
@@ -54,8 +57,8 @@ bool has_jinja(const std::string& s) {
   return s.find("{{") != std::string::npos || s.find("{%") != std::string::npos;
 }
 
-// pre-hook/post-hook configs; Jinja is rendered in the project's context with `this` set to the
-// node's relation name (a string: enough for "grant ... on {{ this }}").
+// pre-hook/post-hook configs. Jinja in them is rendered when the hook runs, as dbt does, on the
+// step's session, with `this` the node's Relation.
 std::vector<mz::Hook> hooks(const Node& n, const char* key, const PlanInput& in) {
   std::vector<mz::Hook> out;
   const json* v = n.config_value(key);
@@ -64,11 +67,11 @@ std::vector<mz::Hook> hooks(const Node& n, const char* key, const PlanInput& in)
     mz::Hook hook;
     hook.sql = h.value("sql", std::string());
     hook.transaction = h.value("transaction", true);
-    if (has_jinja(hook.sql) && in.render) {
-      std::string rel = n.relation_name;
-      std::string esc;
-      for (char c : rel) esc += c == '\'' ? std::string("\\'") : std::string(1, c);
-      hook.sql = in.render("{% set this = '" + esc + "' %}" + hook.sql);
+    if (has_jinja(hook.sql) && in.render_hook) {
+      std::size_t index = static_cast<std::size_t>(&n - in.manifest.nodes.data());
+      hook.render = [render = in.render_hook, index, sql = hook.sql](mz::Session& s) {
+        return render(index, sql, s.connection());
+      };
     }
     if (!hook.sql.empty()) out.push_back(std::move(hook));
   }
@@ -218,6 +221,20 @@ const char* kind_word(ResourceType t) {
   }
 }
 
+// Whether a node's SQL may depend on the database at run time: it calls a macro, or a context
+// function other than the ones that only name things (ref, source, config, var...). Those are
+// compiled again right before they run, after their parents (dbt compiles every node then; the
+// others' SQL is the same either way).
+bool compiles_at_run_time(const Node& n) {
+  if (!n.depends_on_macros.empty()) return true;
+  static const std::set<std::string> naming{
+      "ref",     "source", "config",         "config.get", "config.require", "var",
+      "env_var", "return", "is_incremental", "log",        "this.render"};
+  for (const auto& c : n.unresolved_calls)
+    if (!naming.count(c)) return true;
+  return false;
+}
+
 bool wanted(const Node& n, const PlanKinds& k) {
   switch (n.resource_type) {
     case ResourceType::kModel:
@@ -281,6 +298,19 @@ RunPlan make_run_plan(const PlanInput& in) {
     }
   }
 
+  // Unit tests run with the tests, for the selected models, after the model's parents; in a
+  // build the model waits for them (a failing unit test skips the model, as in dbt build).
+  std::set<std::size_t> selected(in.selected.begin(), in.selected.end());
+  std::map<std::size_t, std::vector<const project::UnitTest*>> unit_tests_of;
+  if (in.kinds.tests && in.compile_unit_test) {
+    for (const auto& ut : m.unit_tests) {
+      auto mi = m.index_of(ut.model_unique_id);
+      if (!mi || !selected.count(*mi)) continue;
+      unit_tests_of[*mi].push_back(&ut);
+      if (chosen.count(*mi)) deps[*mi].insert(ut.unique_id);
+    }
+  }
+
   // Order: parents first, each node's tests right after it once all their parents are placed.
   std::vector<std::size_t> order;
   std::set<std::string> placed;
@@ -313,7 +343,42 @@ RunPlan make_run_plan(const PlanInput& in) {
                                                               in.compile_errors.end());
   const std::string run_dir = (std::filesystem::path(m.project.target_path) / "run").generic_string();
   RunPlan plan;
+  auto add_unit_tests = [&](std::size_t model) {
+    auto it = unit_tests_of.find(model);
+    if (it == unit_tests_of.end()) return;
+    std::set<std::string> parents;
+    collect(m.nodes[model], parents, 0);
+    const Node& mn = m.nodes[model];
+    for (const project::UnitTest* ut : it->second) {
+      std::string where = "unit_test " + ut->name + " (" + ut->original_file_path + ")";
+      std::unique_ptr<exec::Step> step;
+      std::vector<std::string> d(parents.begin(), parents.end());
+      std::string asset = mn.schema + "." + (mn.alias.empty() ? mn.name : mn.alias);
+      try {
+        step = std::make_unique<UnitTestStep>(unit_test_spec(*ut, m, model, in.compile_unit_test), d, asset);
+        step = std::make_unique<NamedStep>(std::move(step), where, run_path_of(mn), run_dir);
+      } catch (const UserError& e) {
+        exec::StepInfo info;
+        info.id = ut->unique_id;
+        info.depends_on = d;
+        info.kind = "unit_test";
+        info.description = "unit_test " + ut->name;
+        info.checks.push_back({asset, ut->unique_id});
+        step = std::make_unique<FailedStep>(info, "Compilation Error in " + where + "\n  " + e.what());
+      }
+      plan.owned.push_back(std::move(step));
+      plan.steps.push_back(plan.owned.back().get());
+    }
+    unit_tests_of.erase(it);
+  };
+  // `pond test`: the models are not built; their unit tests run first.
+  for (auto it = unit_tests_of.begin(); it != unit_tests_of.end();) {
+    std::size_t model = it->first;
+    ++it;
+    if (!chosen.count(model)) add_unit_tests(model);
+  }
   for (std::size_t i : order) {
+    if (m.nodes[i].resource_type == ResourceType::kModel) add_unit_tests(i);
     const Node& n = m.nodes[i];
     std::vector<std::string> d(deps[i].begin(), deps[i].end());
     std::string where =
@@ -324,7 +389,15 @@ RunPlan make_run_plan(const PlanInput& in) {
     auto backend_for = [&](const mz::Relation& rel, bool lake_kind) -> mz::Backend& {
       return in.lake && lake_kind && in.lake->holds(rel) ? *in.lake : *in.database;
     };
-    if (auto e = compile_errors.find(n.unique_id); e != compile_errors.end()) {
+    bool compile_failed = false;
+    auto e = compile_errors.find(n.unique_id);
+    bool at_run = in.compile_now && (e != compile_errors.end() || compiles_at_run_time(n));
+    auto compile = [&]() -> CompileNow {
+      if (!at_run) return nullptr;
+      return [f = in.compile_now, i] { return f(i); };
+    };
+    if (e != compile_errors.end() && !in.compile_now) {
+      compile_failed = true;
       exec::StepInfo info;
       info.id = n.unique_id;
       info.depends_on = d;
@@ -340,19 +413,28 @@ RunPlan make_run_plan(const PlanInput& in) {
       mz::ModelSpec spec = model_spec(n, in);
       bool lake_kind = spec.materialized != mz::Materialized::kExternal;
       mz::Backend& backend = backend_for(spec.relation, lake_kind);
-      step = std::make_unique<ModelStep>(std::move(spec), d, in.options, backend);
+      auto model = std::make_unique<ModelStep>(std::move(spec), d, in.options, backend);
+      model->compile_before_run(compile());
+      step = std::move(model);
     } else if (n.resource_type == ResourceType::kSeed) {
       step = std::make_unique<SeedStep>(seed_spec(n, in), in.options, backend_for(relation_of(n), true));
     } else if (n.resource_type == ResourceType::kSnapshot) {
-      step = std::make_unique<SnapshotStep>(snapshot_spec(n, in), d, in.options,
-                                            backend_for(relation_of(n), true));
+      auto snapshot = std::make_unique<SnapshotStep>(snapshot_spec(n, in), d, in.options,
+                                                     backend_for(relation_of(n), true));
+      snapshot->compile_before_run(compile());
+      step = std::move(snapshot);
     } else {
       mz::TestSpec spec = test_spec(n);
       mz::Backend& audit = backend_for(spec.audit_relation, true);
-      step = std::make_unique<TestStep>(std::move(spec), d, test_asset(n), audit, in.cache);
+      auto test = std::make_unique<TestStep>(std::move(spec), d, test_asset(n), audit, in.cache);
+      test->compile_before_run(compile());
+      step = std::move(test);
     }
-    std::string prefix = "Database Error in " + where;
-    plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), prefix, run_path_of(n), run_dir));
+    if (compile_failed) {  // already "Compilation Error in ...", as dbt prints it
+      plan.owned.push_back(std::move(step));
+    } else {
+      plan.owned.push_back(std::make_unique<NamedStep>(std::move(step), where, run_path_of(n), run_dir));
+    }
     plan.steps.push_back(plan.owned.back().get());
   }
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "compile/compiler.hpp"
 #include "exec/step.hpp"
 #include "materialize/backend.hpp"
 #include "materialize/lake_target.hpp"
@@ -19,6 +20,10 @@
 #include "materialize/spec.hpp"
 #include "project/graph.hpp"
 #include "project/manifest.hpp"
+
+namespace pond::engine {
+class Connection;
+}
 
 namespace pond::dbt {
 
@@ -42,7 +47,7 @@ struct RunPlan {
 // `selected`: node indexes (any type; those not in `kinds` are dropped). Nodes must be
 // compiled already; `compile_errors` maps unique_id -> message for those that failed to compile
 // (they become failing steps so that their descendants are skipped, as dbt does).
-// `render` renders a hook's Jinja in the project's context.
+// `render` renders an on-run-start/end hook's Jinja in the project's context.
 struct PlanInput {
   const project::Manifest& manifest;
   const project::Graph& graph;
@@ -52,6 +57,13 @@ struct PlanInput {
   materialize::RelationCache* cache = nullptr;
   std::vector<std::pair<std::string, std::string>> compile_errors;
   std::function<std::string(const std::string&)> render;
+  // Compiles a node (index) right before it runs; when set, nodes that may read the database
+  // while compiling, and those that did not compile before the run, compile then.
+  std::function<std::string(std::size_t)> compile_now;
+  // Renders a model (node index) for one of its unit tests (Compiler::compile_unit_test).
+  std::function<std::string(std::size_t, const compile::UnitTestRender&)> compile_unit_test;
+  // Renders a node's pre-hook/post-hook (node index, Jinja) on the connection that runs it.
+  std::function<std::string(std::size_t, const std::string&, engine::Connection&)> render_hook;
   // Where nodes are built: the target's DuckDB database, and its lake when it has one (models,
   // seeds and snapshots whose relation the lake holds go there).
   materialize::Backend* database = nullptr;

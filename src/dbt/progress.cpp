@@ -48,8 +48,10 @@ std::string finish_text(const exec::StepResult& r) {
         return "ERROR " + what;
     }
   }
+  bool test = i.kind == "test" || i.kind == "unit_test";
   if (i.kind == "test")  // the test's name (the id ends with a hash for generic tests)
     what = i.description.rfind("test ", 0) == 0 ? i.description.substr(5) : short_name(i);
+  if (i.kind == "unit_test") what = i.description.substr(i.description.find(' ') + 1);  // model::name
   switch (o.status) {
     case exec::Status::kSuccess:
       if (i.kind == "seed") return "OK loaded " + what;
@@ -65,10 +67,9 @@ std::string finish_text(const exec::StepResult& r) {
     case exec::Status::kFail:
       return "FAIL " + std::to_string(o.failures.value_or(0)) + " " + what;
     case exec::Status::kError:
-      return i.kind == "test" ? "ERROR " + what : "ERROR creating " + what;
+      return test ? "ERROR " + what : "ERROR creating " + what;
     case exec::Status::kSkipped:
-      return i.kind == "test" ? "SKIP test " + what
-                              : "SKIP relation " + (asset_of(i).empty() ? what : asset_of(i));
+      return test ? "SKIP test " + what : "SKIP relation " + (asset_of(i).empty() ? what : asset_of(i));
   }
   return what;
 }
@@ -223,7 +224,7 @@ void ProgressPrinter::print_summary(const exec::RunOutcome& outcome) {
         ++partial;
         break;
     }
-    ++kinds[r.info->kind];
+    ++kinds[r.info->kind == "unit_test" ? "unit test" : r.info->kind];
   }
   std::string counts;
   for (const auto& [k, n] : kinds) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/build_info.hpp"
+#include "compile/config_render.hpp"
 #include "project/manifest_json.hpp"
 #include "project/phase_clock.hpp"
 #include "project/vars.hpp"
@@ -25,8 +26,14 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   lo.target.database = t.database;
   lo.target.schema = t.schema;
   lo.target.threads = t.threads;
+  lo.target.path = t.path;
+  lo.target.extra = t.extra;
   lo.cli_vars = project::parse_cli_vars(vars_text);
   lo.check_cycles = false;  // checked below, on the graph built once
+  compile::ConfigRenderer renderer(&lo.target, lo.cli_vars);
+  lo.render_config = [&renderer](nlohmann::json& tree, const std::string& where) {
+    renderer.render_tree(tree, where);
+  };
   out->manifest = project::load_manifest(out->resolved.project, lo);
   lap("manifest");
   project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));
@@ -87,6 +94,8 @@ std::string summary(const project::Manifest& m) {
                   part(project::ResourceType::kTest, "data test", "data tests") +
                   part(project::ResourceType::kSource, "source", "sources") +
                   part(project::ResourceType::kExposure, "exposure", "exposures");
+  if (std::size_t u = m.unit_tests.size())
+    s += std::to_string(u) + (u == 1 ? " unit test, " : " unit tests, ");
   s += std::to_string(m.macros.size()) + (m.macros.size() == 1 ? " macro" : " macros");
   return "Found " + s;
 }

@@ -1,5 +1,7 @@
 #include "dbt/run_session.hpp"
 
+#include <set>
+
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "engine/connection.hpp"
@@ -74,6 +76,25 @@ RunPlan RunSession::plan(const std::vector<std::size_t>& selected, PlanKinds kin
                    (n.resource_type == ResourceType::kTest && kinds.tests);
     if (kind_ok && needs_compile(n)) to_compile.push_back(i);
   }
+  // A unit test renders its model at run time; the ephemeral models it reads must be compiled.
+  if (kinds.tests) {
+    std::set<std::size_t> seen(to_compile.begin(), to_compile.end()),
+        selected_set(selected.begin(), selected.end());
+    std::vector<std::size_t> pending;
+    for (const auto& ut : p.manifest.unit_tests)
+      if (auto mi = p.manifest.index_of(ut.model_unique_id); mi && selected_set.count(*mi))
+        pending.push_back(*mi);
+    while (!pending.empty()) {
+      const project::Node& n = p.manifest.nodes[pending.back()];
+      pending.pop_back();
+      for (const auto& d : n.depends_on_nodes) {
+        auto di = p.manifest.index_of(d);
+        if (!di || p.manifest.nodes[*di].materialized() != "ephemeral" || !seen.insert(*di).second) continue;
+        to_compile.push_back(*di);
+        pending.push_back(*di);
+      }
+    }
+  }
   auto compile_errors = compile_all(p, to_compile);
   std::vector<std::size_t> compiled;
   for (std::size_t i : to_compile)
@@ -88,8 +109,27 @@ RunPlan RunSession::plan(const std::vector<std::size_t>& selected, PlanKinds kin
                   selected,       kinds,
                   run_options_,   &cache_,
                   compile_errors, [&p](const std::string& sql) { return p.compiler->compile_inline(sql); }};
-  input.render_batch = [&p](std::size_t node, const materialize::BatchWindow& w, const std::string& id) {
+  // Nodes compile again right before they run (their ephemeral models' SQL with them), one at a
+  // time: compile_nodes updates the manifest. Batches and unit tests read those nodes' SQL.
+  std::filesystem::path target = target_dir();
+  input.compile_now = [this, &p, target](std::size_t node) {
+    std::lock_guard lock(compile_mutex_);
+    p.compiler->compile_nodes({node});
+    compile::write_compiled(p.manifest, {node}, target);
+    return p.manifest.nodes[node].compiled_code;
+  };
+  input.render_batch = [this, &p](std::size_t node, const materialize::BatchWindow& w,
+                                  const std::string& id) {
+    std::lock_guard lock(compile_mutex_);
     return p.compiler->compile_batch(node, w.start, w.end, id);
+  };
+  input.compile_unit_test = [this, &p](std::size_t node, const compile::UnitTestRender& test) {
+    std::lock_guard lock(compile_mutex_);
+    return p.compiler->compile_unit_test(node, test);
+  };
+  input.render_hook = [this, &p](std::size_t node, const std::string& sql, engine::Connection& con) {
+    DatabaseHooks::Redirect on_step(*hooks_, con);
+    return p.compiler->render_hook(node, sql);
   };
   input.database = &database_backend_;
   input.lake = lake_backend_.get();

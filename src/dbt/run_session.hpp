@@ -5,6 +5,7 @@
 // dbt nodes of an asset run from it and adds steps of its own to the same executor.
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,7 @@ class RunSession {
   std::unique_ptr<LoadedProject> project_;
   materialize::RelationCache cache_;
   materialize::RunOptions run_options_;
+  std::mutex compile_mutex_;  // the compiler is not thread-safe; steps compile right before they run
 };
 
 }  // namespace pond::dbt

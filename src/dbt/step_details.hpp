@@ -20,6 +20,7 @@ struct NodeInfo final : exec::StepDetails {
 struct NodeOutcome final : exec::StepDetails {
   std::string compiled_code;              // the node's compiled SQL, for run_results
   std::vector<std::string> executed_sql;  // statements run, for target/run/
+  bool compile_failed = false;            // compiling it right before it ran failed
   // Microbatch models: the [start, end) windows that committed and that failed.
   std::vector<std::pair<std::string, std::string>> batches_ok;
   std::vector<std::pair<std::string, std::string>> batches_failed;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/error.hpp"
+#include "compile/config_render.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "materialize/lake_target.hpp"
@@ -14,8 +15,16 @@ namespace pond::dbt {
 ResolvedProject resolve_project(const GlobalOptions& options) {
   std::filesystem::path start = options.project_dir.value_or(std::filesystem::current_path());
   ResolvedProject out{project::ProjectFile::load(project::find_project_root(start)), {}};
-  out.target = project::load_target(
-      project::ProfileRequest{out.project.root, out.project.profile, options.profiles_dir, options.target});
+  // profiles.yml: the values of the selected output are rendered (env_var, var, as dbt's
+  // profile renderer), the other outputs are left alone.
+  compile::ConfigRenderer renderer(nullptr, nlohmann::json::object());
+  project::ProfileRequest request{out.project.root, out.project.profile, options.profiles_dir,
+                                  options.target};
+  request.render = [&renderer](const std::string& text, const std::string& where) {
+    nlohmann::json v = renderer.render(text, where);
+    return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();
+  };
+  out.target = project::load_target(request);
   return out;
 }
 

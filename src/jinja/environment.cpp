@@ -177,14 +177,28 @@ const std::string& Template::name() const {
   return ast_->name;
 }
 
-std::string Template::render(const Value& vars) const {
+std::string Template::render(const Value& vars, const Globals* layer) const {
   std::string out;
   out.reserve(ast_->source.size() + 64);
   Interp in(*env_, vars, out);
+  in.set_layer(layer);
   auto root = std::make_shared<Scope>();
   root->is_root = true;
   in.render_template(ast_, *root);
   return out;
+}
+
+bool is_macro(const Value& v) {
+  return Interp::is_macro(v);
+}
+
+Value Template::render_native(const Value& vars, const Globals* layer) const {
+  std::string out;
+  Interp in(*env_, vars, out);
+  in.set_layer(layer);
+  auto root = std::make_shared<Scope>();
+  root->is_root = true;
+  return in.render_native(ast_, *root);
 }
 
 std::shared_ptr<const Module> Template::load_module(const Value& vars) const {
@@ -219,13 +233,16 @@ std::shared_ptr<const Module> Template::render_module(const Value& vars, int dep
     in.render_template(ast_, *root);
   }
   Value exports = Value::dict();
+  std::vector<std::pair<std::string, Value>> macros;
   bool shareable = true;
   for (const auto& v : root->vars) {
     if (!v.name.empty() && v.name[0] != '_') exports.as_dict().set(Value(v.name), v.value);
+    if (Interp::is_macro(v.value)) macros.emplace_back(std::string(v.name), v.value);
     shareable = shareable && shareable_across_renders(v.value);
   }
   auto m = std::make_shared<Module>(std::move(exports), std::move(root), std::move(out));
   m->shareable_ = shareable;
+  m->macros_ = std::move(macros);
   return m;
 }
 

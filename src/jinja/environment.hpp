@@ -51,6 +51,12 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Whether `v` is a macro defined by a template (not a native function).
+bool is_macro(const Value& v);
+
+// Named values: the environment's globals, or a layer of them given to one render.
+using Globals = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+
 class Environment {
  public:
   // Returns a template's source by name, or nullopt when there is none.
@@ -87,7 +93,7 @@ class Environment {
   const NativeFunction* find_test(std::string_view name) const;
 
  private:
-  std::unordered_map<std::string, Value, StringHash, std::equal_to<>> globals_;
+  Globals globals_;
   std::unordered_map<std::string, NativeFunction, StringHash, std::equal_to<>> filters_;
   std::unordered_map<std::string, NativeFunction, StringHash, std::equal_to<>> tests_;
   Loader loader_;
@@ -101,8 +107,15 @@ class Template {
  public:
   Template(const Environment& env, std::shared_ptr<const TemplateAst> ast);
   const std::string& name() const;
-  // Renders with per-render variables (a dict value, or undefined for none).
-  std::string render(const Value& vars = Value()) const;
+  // Renders with per-render variables (a dict value, or undefined for none). `layer`, when
+  // given, is searched after the variables and before the environment's globals, by every
+  // lookup of the render (also inside macros of other templates it calls): an embedder's
+  // per-render view of names (dbt resolves macro names per package of the node rendered).
+  std::string render(const Value& vars = Value(), const Globals* layer = nullptr) const;
+  // Renders as dbt renders config values (Jinja2's native mode): a template that is exactly one
+  // `{{ expr }}` returns the expression's value (a bool, a number, a list...); any other
+  // template returns its text.
+  Value render_native(const Value& vars = Value(), const Globals* layer = nullptr) const;
   // Renders the template as a macro library (like Jinja2's Template.module). Its macros stay
   // callable from other renders for as long as the returned Module lives.
   std::shared_ptr<const class Module> load_module(const Value& vars = Value()) const;
@@ -132,6 +145,9 @@ class Module {
   ~Module();
   // A dict of exported name -> value.
   const Value& exports() const { return exports_; }
+  // Every top-level macro, '_'-prefixed ones included (an embedder registering a library's
+  // macros by name, as dbt does, needs them all), in definition order.
+  const std::vector<std::pair<std::string, Value>>& macros() const { return macros_; }
   // One exported value, or undefined.
   Value get(std::string_view name) const;
   // What rendering the library printed.
@@ -144,6 +160,7 @@ class Module {
   friend class Template;
   bool shareable_ = false;
   Value exports_;
+  std::vector<std::pair<std::string, Value>> macros_;
   std::shared_ptr<Scope> root_;
   std::string output_;
 };

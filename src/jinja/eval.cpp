@@ -11,6 +11,9 @@ const Value* Interp::find_outside_scopes(std::string_view name, const Scope& las
   if (last.sees_context) {
     if (const Value* v = vars_.as_dict().find_str(name)) return v;
   }
+  if (layer_) [[unlikely]] {
+    if (auto it = layer_->find(name); it != layer_->end()) return &it->second;
+  }
   return env_.find_global(name);
 }
 
@@ -21,6 +24,8 @@ Value Interp::lookup_name(std::size_t hash, std::string_view name, Scope& s) con
 
 Value Interp::lookup(std::string_view name) const {
   if (const Value* v = vars_.as_dict().find_str(name)) return *v;
+  if (layer_)
+    if (auto it = layer_->find(name); it != layer_->end()) return it->second;
   if (const Value* g = env_.find_global(name)) return *g;
   return Value::undefined_name(name);
 }

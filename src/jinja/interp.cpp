@@ -35,6 +35,24 @@ void Interp::render_template(const std::shared_ptr<const TemplateAst>& ast, Scop
   ast_ = saved;
 }
 
+Value Interp::render_native(const std::shared_ptr<const TemplateAst>& ast, Scope& root) {
+  if (ast->body.size() != 1 || ast->body[0]->kind != SK::kPrint) {
+    render_template(ast, root);
+    return Value(*out_);
+  }
+  auto saved = ast_;
+  ast_ = &ast;
+  try {
+    Value v = eval(*static_cast<const PrintStmt&>(*ast->body[0]).expr, root);
+    ast_ = saved;
+    return v;
+  } catch (TemplateError& e) {
+    if (!e.located()) e.locate(ast->name, 0, 0);
+    ast_ = saved;
+    throw;
+  }
+}
+
 std::string Interp::capture(const Body& body, Scope& s, Flow* flow) {
   // Buffers are reused (their capacity kept) so nested captures do not regrow from nothing; the
   // result is one exact-size copy.

@@ -147,6 +147,10 @@ class Interp final : public RenderState {
 
   // Renders a template's body into the output with `root` as its top-level scope.
   void render_template(const std::shared_ptr<const TemplateAst>& ast, Scope& root);
+  void set_layer(const Globals* layer) { layer_ = layer; }
+  // Jinja2's NativeEnvironment as dbt uses it: a template that is one `{{ expr }}` gives the
+  // expression's value; any other renders to its text.
+  Value render_native(const std::shared_ptr<const TemplateAst>& ast, Scope& root);
 
   Flow exec(const Body& body, Scope& s);
   Value eval(const Expr& e, Scope& s);
@@ -325,7 +329,8 @@ class Interp final : public RenderState {
   std::shared_ptr<Scope> snapshot(Scope& s);
 
   const Environment& env_;
-  Value vars_;  // per-render variables (a dict)
+  const Globals* layer_ = nullptr;  // searched between vars_ and the globals
+  Value vars_;                      // per-render variables (a dict)
   std::string* out_;
   // Template currently executing (points at a shared_ptr held by a Template or a macro value
   // that outlives the execution, so switching templates costs no reference counting).

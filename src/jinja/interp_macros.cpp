@@ -141,6 +141,13 @@ template <class Given>
     local.set(name_hash(kCallerName), kCallerName, caller ? *caller : Value::undefined("No caller defined"));
   if (kwargs) local.set(name_hash(kKwargsName), kKwargsName, std::move(*kwargs));
   if (varargs) local.set(name_hash(kVarargsName), kVarargsName, std::move(*varargs));
+  // A return() inside a {% call %} block's body leaves the macro that wrote the block, not the
+  // caller() that renders the body (dbt catches it only at its macros' calls).
+  if (def.is_caller) {
+    if (!direct) return Value(in.capture(def.body, local));
+    in.exec(def.body, local);
+    return Value();
+  }
   if (direct) {
     // A return() discards what the macro printed so far, as the captured form would.
     std::size_t mark = in.out().size();

@@ -92,7 +92,7 @@ std::string json_key(const Value& k) {
   fail_type("keys must be str, int, float, bool or None, not " + k.type_name());
 }
 
-void json_value(std::string& out, const Value& v, std::int64_t indent, int level) {
+void json_value(std::string& out, const Value& v, std::int64_t indent, int level, bool sort_keys = true) {
   if (level > 400) throw TemplateError(ErrorKind::kValue, "Circular reference detected");
   auto newline = [&](int lv) {
     if (indent < 0) return;
@@ -134,7 +134,7 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i) out += item_sep;
         newline(level + 1);
-        json_value(out, items[i], indent, level + 1);
+        json_value(out, items[i], indent, level + 1, sort_keys);
       }
       newline(level);
       out += ']';
@@ -156,7 +156,8 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
         }
       }
       // Usually a handful of keys: insertion sort (stable, and without stable_sort's buffer).
-      if (entries.size() <= 16) {
+      if (!sort_keys) {
+      } else if (entries.size() <= 16) {
         for (std::size_t i = 1; i < entries.size(); ++i)
           for (std::size_t j = i; j > 0 && entries[j].first < entries[j - 1].first; --j)
             std::swap(entries[j], entries[j - 1]);
@@ -174,7 +175,7 @@ void json_value(std::string& out, const Value& v, std::int64_t indent, int level
         newline(level + 1);
         json_string(out, entries[i].first);
         out += ": ";
-        json_value(out, *entries[i].second, indent, level + 1);
+        json_value(out, *entries[i].second, indent, level + 1, sort_keys);
       }
       newline(level);
       out += '}';
@@ -270,6 +271,12 @@ void pformat_impl(std::string& out, const Value& v, int indent, int allowance, i
 std::string to_json(const Value& v, std::int64_t indent) {
   std::string out;
   json_value(out, v, indent, 0);
+  return out;
+}
+
+std::string json_dumps(const Value& v, std::int64_t indent, bool sort_keys) {
+  std::string out;
+  json_value(out, v, indent, 0, sort_keys);
   return out;
 }
 

@@ -54,7 +54,7 @@ bool t_string(Interp&, const Value& v, Args&) {
   return v.is_str();
 }
 bool t_mapping(Interp&, const Value& v, Args&) {
-  return v.is_dict();
+  return v.is_dict() || (v.is_object() && v.as_object()->is_mapping());
 }
 bool t_iterable(Interp&, const Value& v, Args&) {
   return v.is_str() || v.is_sequence_like() || v.is_dict() || v.is_undefined() ||

@@ -227,6 +227,8 @@ class NativeObject : public Object {
   virtual bool truthy() const { return true; }
   // Iteration, for objects that behave as sequences or mappings; empty = not iterable.
   virtual bool iterable() const { return false; }
+  // Whether `obj is mapping` holds (Python's collections.abc.Mapping: dbt's Relation is one).
+  virtual bool is_mapping() const { return false; }
   virtual std::vector<Value> iterate() const;
   virtual std::string type_name() const { return "object"; }
   // Python's operator protocol, for values such as datetimes: `op` is '+', '-', '*' or '/', applied as
@@ -262,6 +264,9 @@ std::size_t str_hash(std::string_view s);
 std::string float_repr(double d);
 // Python repr of a str (quote choice and escapes).
 void append_str_repr(std::string& out, std::string_view s);
+
+// Python's json.dumps(v, indent=indent (negative: one line), sort_keys=sort_keys).
+std::string json_dumps(const Value& v, std::int64_t indent = -1, bool sort_keys = false);
 
 // Arguments of a call from a template: positional, keyword, and the render in progress.
 class RenderState;

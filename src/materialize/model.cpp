@@ -13,7 +13,7 @@ namespace detail {
 void run_hooks(Session& session, const std::vector<Hook>& hooks, bool in_transaction) {
   for (const Hook& h : hooks) {
     if (h.transaction != in_transaction) continue;
-    std::string sql = strip_statement(h.sql);
+    std::string sql = strip_statement(h.render ? h.render(session) : h.sql);
     if (!sql.empty()) session.execute(sql);
   }
 }

@@ -11,6 +11,7 @@
 namespace pond::materialize {
 
 class RelationCache;
+class Session;
 struct BatchContext;
 
 // The small description of a node that this layer needs; the integration with the manifest
@@ -29,10 +30,12 @@ OnSchemaChange parse_on_schema_change(const std::string& s);
 BatchSize parse_batch_size(const std::string& s);
 
 // One pre_hook/post_hook statement; transaction=false runs it outside the model's transaction
-// (dbt's before_begin/after_commit).
+// (dbt's before_begin/after_commit). With `render`, `sql` is Jinja that is rendered right before
+// the hook runs, on the session that runs it (dbt renders hooks at run time, after the model).
 struct Hook {
   std::string sql;
   bool transaction = true;
+  std::function<std::string(Session&)> render;
 };
 
 // dbt-duckdb's external materialization: the model's rows written to files, a view over them.

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "common/error.hpp"
-
 namespace pond::project {
 
 namespace fs = std::filesystem;
@@ -55,8 +53,8 @@ struct Walker {
         if (sql_kind == FileKind::kSingularTest && in_folder.rfind("generic/", 0) == 0)
           kind = FileKind::kMacro;
       } else if (ext == ".py" && sql_kind == FileKind::kModel) {
-        throw UserError(SourceLocation{rel}, "Python models are not supported by pond",
-                        "rewrite the model in SQL, or run it as a command asset in pond.yml");
+        // A node of the graph (others may ref it); running it is a per-node error (plan).
+        kind = FileKind::kPythonModel;
       } else {
         continue;
       }

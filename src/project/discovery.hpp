@@ -8,7 +8,17 @@
 
 namespace pond::project {
 
-enum class FileKind { kModel, kSeed, kSnapshot, kSingularTest, kMacro, kAnalysis, kSchema, kDocs };
+enum class FileKind {
+  kModel,
+  kPythonModel,
+  kSeed,
+  kSnapshot,
+  kSingularTest,
+  kMacro,
+  kAnalysis,
+  kSchema,
+  kDocs
+};
 
 // One file to parse. Paths use '/' and are relative: `original_file_path` to the project root,
 // `path` to the resource folder it was found in (models/, seeds/ ...).
@@ -19,7 +29,7 @@ struct ProjectSourceFile {
   std::filesystem::path absolute;
 };
 
-// Sorted by original_file_path. A Python model is a UserError naming the file.
+// Sorted by original_file_path. `.py` files under a model path are kPythonModel.
 std::vector<ProjectSourceFile> discover_files(const ProjectFile& project);
 
 }  // namespace pond::project

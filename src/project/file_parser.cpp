@@ -4,14 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "project/env_render.hpp"
 #include "project/hashing.hpp"
 #include "project/sql_scan.hpp"
-#include "project/env_render.hpp"
 #include "project/yaml_tree.hpp"
 
 namespace pond::project {
@@ -21,7 +22,8 @@ namespace {
 // Plain POSIX reads: an ifstream's locale set-up cost more than reading a small model file.
 std::string read_all(const ProjectSourceFile& f) {
   auto fail = [&] {
-    throw UserError(SourceLocation{f.original_file_path}, std::string("cannot read file: ") + std::strerror(errno));
+    throw UserError(SourceLocation{f.original_file_path},
+                    std::string("cannot read file: ") + std::strerror(errno));
   };
   int fd = ::open(f.absolute.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail();
@@ -82,6 +84,44 @@ void apply_scan(Node& n, SqlScan scan) {
   n.needs_rendering = scan.dynamic;
 }
 
+// The string literals of a call's arguments ('x', "x"), up to its closing parenthesis; stops
+// at the first argument that is not a plain literal (keyword arguments: v=, version=).
+std::vector<std::string> literal_args(std::string_view text, std::size_t open) {
+  std::vector<std::string> args;
+  std::size_t i = open + 1;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size() || (text[i] != '\'' && text[i] != '"')) break;
+    std::size_t close = text.find(text[i], i + 1);
+    if (close == std::string_view::npos) break;
+    args.emplace_back(text.substr(i + 1, close - i - 1));
+    i = close + 1;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size() || text[i] != ',') break;
+    ++i;
+  }
+  return args;
+}
+
+// dbt finds a Python model's dependencies in its dbt.ref(...) and dbt.source(...) calls with
+// literal arguments (dbt parses the Python; a call with computed arguments is an error there).
+void scan_python(Node& n, std::string_view text) {
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (text.compare(i, 4, "dbt.") != 0 ||
+        (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_')))
+      continue;
+    std::string_view rest = text.substr(i + 4);
+    bool ref = rest.starts_with("ref("), source = rest.starts_with("source(");
+    if (!ref && !source) continue;
+    std::vector<std::string> args = literal_args(text, i + 4 + (ref ? 3 : 6));
+    if (ref && args.size() == 1) n.refs.push_back(RefCall{"", args[0], line});
+    if (ref && args.size() == 2) n.refs.push_back(RefCall{args[0], args[1], line});
+    if (source && args.size() == 2) n.sources.push_back(SourceCall{args[0], args[1], line});
+  }
+}
+
 Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::string_view text,
                  const JinjaBlock& b) {
   Macro m;
@@ -106,6 +146,7 @@ Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::st
   m.arguments = b.arguments;
   m.line = b.line;
   SqlScan scan = scan_sql(text.substr(b.body_begin, b.body_end - b.body_begin));
+  m.records_calls = scan.dynamic || !scan.refs.empty() || !scan.sources.empty() || !scan.config.empty();
   m.depends_on_macros = std::move(scan.calls);
   return m;
 }
@@ -140,6 +181,18 @@ FileResult parse_project_file(const ProjectSourceFile& f, const std::string& pac
       Node n = base_node(f, type, package, stem_of(f.path));
       n.checksum = sha256_hex(text);
       apply_scan(n, scan_sql(text));
+      n.raw_code = std::move(text);
+      out.nodes.push_back(std::move(n));
+      return out;
+    }
+    case FileKind::kPythonModel: {
+      // Parsed for the graph (refs, sources, `pond ls`, the manifest); pond does not run Python
+      // models yet, so compiling or running one is an error for that node only.
+      std::string text = read_all(f);
+      Node n = base_node(f, ResourceType::kModel, package, stem_of(f.path));
+      n.checksum = sha256_hex(text);
+      n.language = "python";
+      scan_python(n, text);
       n.raw_code = std::move(text);
       out.nodes.push_back(std::move(n));
       return out;

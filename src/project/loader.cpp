@@ -141,6 +141,8 @@ std::string render_docs(const std::string& text, const std::map<std::string, con
   return out;
 }
 
+void render_trees(ProjectFile& p, const LoadOptions& options);
+
 class Assembler {
  public:
   Assembler(const ProjectFile& project, const LoadOptions& options) : project_(project), options_(options) {
@@ -185,6 +187,9 @@ class Assembler {
     make_sources_and_exposures(nodes);
     make_tests(nodes);
     clock.lap("tests");
+    std::vector<UnitTest> unit_tests;
+    for (auto& schema : schemas_)
+      for (auto& t : schema.unit_tests) unit_tests.push_back(std::move(t));
     // The schema files are in the nodes now; free them before the manifest takes its shape.
     patch_of_.clear();
     schemas_.clear();
@@ -215,8 +220,10 @@ class Assembler {
         },
         kParallelFrom);
     for (auto& mc : m_.macros)
-      mc.depends_on_macros = resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name);
+      mc.depends_on_macros =
+          resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
+    add_unit_tests(m_, std::move(unit_tests));
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
       clock.lap("cycles");
@@ -228,6 +235,7 @@ class Assembler {
   // Installed packages (dbt_packages/): their files parse like the project's, under their name.
   void add_package_files(std::vector<FileResult>& results) {
     m_.packages = load_installed_packages(project_);
+    for (auto& pkg : m_.packages) render_trees(pkg, options_);
     for (const auto& pkg : m_.packages) {
       std::vector<FileResult> more;
       try {
@@ -458,8 +466,26 @@ class Assembler {
 
 }  // namespace
 
+namespace {
+
+// The config trees of dbt_project.yml with their Jinja rendered (pre-/post-hooks excepted).
+void render_trees(ProjectFile& p, const LoadOptions& options) {
+  if (!options.render_config) return;
+  std::string file = p.name + "/dbt_project.yml: ";
+  for (auto [tree, key] :
+       {std::pair{&p.models, "models"}, std::pair{&p.seeds, "seeds"}, std::pair{&p.snapshots, "snapshots"},
+        std::pair{&p.tests, "data_tests"}, std::pair{&p.sources, "sources"},
+        std::pair{&p.exposures, "exposures"}, std::pair{&p.analyses, "analyses"}})
+    options.render_config(*tree, file + key);
+}
+
+}  // namespace
+
 Manifest load_manifest(const ProjectFile& project, const LoadOptions& options) {
-  return Assembler(project, options).run();
+  if (!options.render_config) return Assembler(project, options).run();
+  ProjectFile rendered = project;
+  render_trees(rendered, options);
+  return Assembler(rendered, options).run();
 }
 
 }  // namespace pond::project

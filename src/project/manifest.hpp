@@ -3,6 +3,8 @@
 // This is the stable API the compiler and the executor build on: nodes are addressed by
 // index (`Manifest::nodes`) or unique_id (`find`); `Graph` (graph.hpp) adds the edges.
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "project/node.hpp"
 #include "project/project_file.hpp"
+#include "project/unit_test.hpp"
 
 namespace pond::project {
 
@@ -23,6 +26,8 @@ struct TargetInfo {
   std::string database = "memory";
   std::string schema = "main";
   int threads = 1;
+  std::string path;                          // the profile's `path:` as written
+  std::map<std::string, std::string> extra;  // the output's other keys (external_root, ...)
 };
 
 struct Manifest {
@@ -33,6 +38,7 @@ struct Manifest {
   std::vector<Node> disabled;  // enabled: false (kept for error messages and the manifest)
   std::vector<Macro> macros;   // sorted by unique_id
   std::vector<DocBlock> docs;
+  std::vector<UnitTest> unit_tests;  // enabled unit tests of enabled models, sorted by unique_id
   nlohmann::json vars = nlohmann::json::object();  // --vars given on the command line
   std::vector<std::string> warnings;               // non-fatal findings, already logged
 
@@ -68,6 +74,9 @@ struct LoadOptions {
   int threads = 2;  // files are read and scanned in parallel
   // False: the caller checks the graph for cycles itself (once, on the graph it builds anyway).
   bool check_cycles = true;
+  // Renders the Jinja in a project's (and each package's) dbt_project.yml config trees before
+  // they apply (tree, "dbt_project.yml: models"); none leaves them as written.
+  std::function<void(nlohmann::json& tree, const std::string& where)> render_config;
 };
 
 // Reads the whole project below `project.root`: discovers files, parses SQL/YAML, resolves

@@ -91,6 +91,7 @@ struct Node {
   std::vector<SourceCall> sources;
   std::vector<std::string> depends_on_macros;  // macro unique_ids
   std::vector<std::string> depends_on_nodes;   // node unique_ids (resolved)
+  std::vector<std::string> unresolved_calls;   // called names that are no macro (var, x.get, ...)
   bool needs_rendering = false;                // calls dbt can only know by rendering Jinja
 
   // Tests.
@@ -134,6 +135,10 @@ struct Macro {
   std::string description;
   std::vector<std::string> arguments;
   std::vector<std::string> depends_on_macros;
+  std::vector<std::string> unresolved_calls;  // called names that are no macro
+  // Whether its body calls ref()/source()/config() (or config() with arguments only rendering
+  // knows): a node calling it is rendered at parse time.
+  bool records_calls = false;
   int line = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
+#include "project/env_render.hpp"
 #include "project/yaml_file.hpp"
 
 namespace pond::project {
@@ -115,13 +116,28 @@ bool attached_lake(const YamlFile& file, const YAML::Node& list, TargetConfig& o
   return out.lake.has_value();
 }
 
+// Renders every scalar below `node` in place (a map's keys are left as written).
+void render_scalars(YAML::Node node, const std::string& file, const ProfileRequest& request) {
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    if (text.find("{{") == std::string::npos && text.find("{%") == std::string::npos) return;
+    YAML::Mark m = node.Mark();
+    std::string where = file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+    node = request.render ? request.render(text, where) : render_env_vars(text, where);
+  } else if (node.IsMap()) {
+    for (auto kv : node) render_scalars(kv.second, file, request);
+  } else if (node.IsSequence()) {
+    for (auto item : node) render_scalars(item, file, request);
+  }
+}
+
 }  // namespace
 
 TargetConfig load_target(const ProfileRequest& request) {
   TargetConfig out;
   out.profiles_file = find_profiles_file(request);
   out.profile_name = request.profile_name;
-  YamlFile file = YamlFile::load(out.profiles_file);
+  YamlFile file = YamlFile::load(out.profiles_file, {}, false);
   const YAML::Node& doc = file.root();
   if (!doc.IsMap()) file.fail(doc, "profiles.yml must map profile names to profiles");
 
@@ -143,12 +159,14 @@ TargetConfig load_target(const ProfileRequest& request) {
 
   if (request.target) {
     out.target_name = *request.target;
-  } else if (const YAML::Node t = profile["target"]) {
+  } else if (YAML::Node t = profile["target"]) {
+    render_scalars(t, file.name(), request);
     out.target_name = scalar(file, t, "target");
   } else {
     out.target_name = "dev";  // dbt's default
   }
-  const YAML::Node output = outputs[out.target_name];
+  YAML::Node output = outputs[out.target_name];
+  if (output) render_scalars(output, file.name(), request);
   if (!output) {
     std::vector<std::string> names = map_keys(outputs);
     std::string guess = closest_match(out.target_name, names);

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@ struct ProfileRequest {
   std::string profile_name;
   std::optional<std::filesystem::path> profiles_dir;  // --profiles-dir
   std::optional<std::string> target;                  // --target
+  // Renders a value of the selected output (and the profile's `target:`), as dbt renders only
+  // what it uses; `where` is "profiles.yml:line:col". None: env_var() calls only.
+  std::function<std::string(const std::string& text, const std::string& where)> render;
 };
 
 // Where a target's lake lives (profile `lake: {catalog: sqlite:lake.sqlite, data_path: lake/}`).

@@ -1,5 +1,10 @@
 #include "project/relation.hpp"
 
+#include <algorithm>
+#include <cctype>
+
+#include "common/error.hpp"
+
 namespace pond::project {
 
 namespace {
@@ -9,13 +14,103 @@ std::string config_string(const Node& n, const char* key) {
   return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
-    s.replace(p, from.size(), to);
-  return s;
+// dbt-duckdb's SourceConfig.as_dict(): the fields a location template may name.
+std::vector<std::pair<std::string, std::string>> source_fields(const Node& n) {
+  std::vector<std::pair<std::string, std::string>> out{
+      {"name", n.name}, {"identifier", n.identifier}, {"schema", n.schema}, {"database", n.database}};
+  auto add = [&](const nlohmann::json& obj) {
+    if (!obj.is_object()) return;
+    for (const auto& [k, v] : obj.items()) {
+      std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+      auto it = std::find_if(out.begin(), out.end(), [&](const auto& f) { return f.first == k; });
+      if (it != out.end())
+        it->second = text;
+      else
+        out.emplace_back(k, text);
+    }
+  };
+  add(n.meta);
+  add(n.config);
+  return out;
+}
+
+// Python's str.format_map with the fields ({{ and }} are literal braces), `%(name)s` or
+// string.Template's $name / ${name}.
+std::string format_location(const std::string& text, const std::string& formatter,
+                            const std::vector<std::pair<std::string, std::string>>& fields, const Node& n) {
+  auto lookup = [&](const std::string& key) -> std::string {
+    for (const auto& [k, v] : fields)
+      if (k == key) return v;
+    throw UserError(SourceLocation{n.original_file_path},
+                    "external_location of source '" + n.source_name + "." + n.name + "' names '" + key +
+                        "', which is not a field of the source",
+                    "the fields are name, identifier, schema, database and the source's meta keys");
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (formatter == "newstyle" && (c == '{' || c == '}')) {
+      if (i + 1 < text.size() && text[i + 1] == c) {
+        out += c;
+        ++i;
+        continue;
+      }
+      std::size_t close = text.find('}', i);
+      if (c == '}' || close == std::string::npos) {
+        out += c;
+        continue;
+      }
+      out += lookup(text.substr(i + 1, close - i - 1));
+      i = close;
+    } else if (formatter == "oldstyle" && c == '%' && i + 1 < text.size() && text[i + 1] == '(') {
+      std::size_t close = text.find(")s", i);
+      if (close == std::string::npos) {
+        out += c;
+        continue;
+      }
+      out += lookup(text.substr(i + 2, close - i - 2));
+      i = close + 1;
+    } else if (formatter == "template" && c == '$' && i + 1 < text.size()) {
+      if (text[i + 1] == '$') {
+        out += '$';
+        ++i;
+        continue;
+      }
+      bool braced = text[i + 1] == '{';
+      std::size_t start = i + (braced ? 2 : 1), end = start;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+        ++end;
+      out += lookup(text.substr(start, end - start));
+      i = braced && end < text.size() && text[end] == '}' ? end : end - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace
+
+std::string external_location(const Node& n) {
+  std::string ext;
+  std::string formatter = "newstyle";
+  for (const nlohmann::json* obj : {&n.meta, &n.config}) {
+    if (auto it = obj->find("external_location"); it != obj->end() && it->is_string())
+      ext = it->get<std::string>();
+    if (auto it = obj->find("formatter"); it != obj->end() && it->is_string())
+      formatter = it->get<std::string>();
+  }
+  if (ext.empty()) return ext;
+  if (formatter != "newstyle" && formatter != "oldstyle" && formatter != "template")
+    throw UserError(
+        SourceLocation{n.original_file_path},
+        "Formatter " + formatter + " not recognized. Must be one of 'newstyle', 'oldstyle', or 'template'.",
+        "set formatter: newstyle ({name}), oldstyle (%(name)s) or template ($name)");
+  ext = format_location(ext, formatter, source_fields(n), n);
+  // A function call or an already quoted path is used as written; a plain path is quoted.
+  if (ext.find('(') == std::string::npos && ext.rfind('\'', 0) != 0) ext = "'" + ext + "'";
+  return ext;
+}
 
 QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   QuotePolicy p;
@@ -64,20 +159,9 @@ void assign_relation(Node& n, const TargetInfo& target, const nlohmann::json& pr
   if (n.resource_type == ResourceType::kSource) {
     std::string database = n.database.empty() ? target.database : n.database;
     set_relation(n, database, n.schema, n.identifier, project_quoting);
-    // dbt-duckdb: meta.external_location (or config) replaces the relation by a file scan,
-    // formatted with the table's name/identifier.
-    std::string ext;
-    if (n.meta.contains("external_location") && n.meta["external_location"].is_string())
-      ext = n.meta["external_location"].get<std::string>();
-    if (n.config.contains("external_location") && n.config["external_location"].is_string())
-      ext = n.config["external_location"].get<std::string>();
-    if (!ext.empty()) {
-      ext = replace_all(ext, "{name}", n.name);
-      ext = replace_all(ext, "{identifier}", n.identifier);
-      ext = replace_all(ext, "{schema}", n.schema);
-      ext = replace_all(ext, "{source_name}", n.source_name);
-      n.relation_name = ext;
-    }
+    // dbt-duckdb: meta.external_location (or config) replaces the relation by a file scan.
+    std::string ext = external_location(n);
+    if (!ext.empty()) n.relation_name = ext;
     return;
   }
   std::string custom_db = config_string(n, "database");

@@ -26,4 +26,10 @@ QuotePolicy quote_policy(const Node& node, const nlohmann::json& project_quoting
 std::string render_relation(const std::string& database, const std::string& schema,
                             const std::string& identifier, QuotePolicy policy);
 
+// dbt-duckdb's external_location of a source (meta or config), formatted with the source's
+// fields ({name}, {identifier}, {schema}, {database}, meta keys; `formatter:` newstyle, oldstyle
+// or template) and single-quoted unless it is a function call or already quoted; empty when
+// the source has none.
+std::string external_location(const Node& source);
+
 }  // namespace pond::project

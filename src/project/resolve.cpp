@@ -66,11 +66,13 @@ void resolve_node_dependencies(const Manifest& m, Node& n) {
     add(target->unique_id);
   }
   n.depends_on_nodes = std::move(deps);
-  n.depends_on_macros = resolve_macro_calls(m, n.depends_on_macros, n.package_name);
+  n.unresolved_calls.clear();
+  n.depends_on_macros = resolve_macro_calls(m, n.depends_on_macros, n.package_name, &n.unresolved_calls);
 }
 
 std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vector<std::string>& calls,
-                                             const std::string& package) {
+                                             const std::string& package,
+                                             std::vector<std::string>* unresolved) {
   static const std::vector<std::string> builtins{
       "test_not_null",      "test_unique",          "test_accepted_values", "test_relationships",
       "get_where_subquery", "generate_schema_name", "generate_alias_name",  "generate_database_name",
@@ -88,6 +90,9 @@ std::vector<std::string> resolve_macro_calls(const Manifest& m, const std::vecto
     } else if (std::find(builtins.begin(), builtins.end(), c) != builtins.end()) {
       id = "macro.dbt." + c;
     }
+    if (id.empty() && unresolved && c.rfind("macro.", 0) != 0 &&
+        std::find(unresolved->begin(), unresolved->end(), c) == unresolved->end())
+      unresolved->push_back(c);
     if (!id.empty() && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   }
   return out;

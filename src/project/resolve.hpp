@@ -14,8 +14,9 @@ void resolve_node_dependencies(const Manifest& manifest, Node& node);
 
 // Called names ("my_macro", "pkg.macro") -> macro unique_ids: the calling package's macros,
 // then the root project's, then dbt's built-ins pond provides; unknown names (Jinja globals,
-// filters) are dropped.
+// filters) are dropped, or listed in `unresolved` when given.
 std::vector<std::string> resolve_macro_calls(const Manifest& manifest, const std::vector<std::string>& calls,
-                                             const std::string& package = {});
+                                             const std::string& package = {},
+                                             std::vector<std::string>* unresolved = nullptr);
 
 }  // namespace pond::project

@@ -53,8 +53,10 @@ class SchemaParser {
           }
           out_.macros.push_back(std::move(m));
         }
+      } else if (key == "unit_tests") {
+        out_.unit_tests = parse_unit_tests(v, file_, package_, out_.original_file_path);
       }
-      // metrics, semantic_models, saved_queries, unit_tests, groups: not modelled yet; ignored as
+      // metrics, semantic_models, saved_queries, groups: not modelled yet; ignored as
       // dbt ignores keys of features an adapter does not use.
     }
   }

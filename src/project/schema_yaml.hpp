@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "project/node.hpp"
+#include "project/unit_test.hpp"
 
 namespace pond::project {
 
@@ -61,6 +62,7 @@ struct SchemaFile {
   std::vector<SourceEntry> sources;
   std::vector<Node> exposures;
   std::vector<MacroPatch> macros;
+  std::vector<UnitTest> unit_tests;
 };
 
 // Parses one schema file of `package`. Structural errors throw UserError at file:line:col.

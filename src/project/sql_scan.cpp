@@ -1,6 +1,7 @@
 #include "project/sql_scan.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "common/error.hpp"
@@ -197,6 +198,28 @@ bool is_keyword(std::string_view id) {
   return std::find(std::begin(kw), std::end(kw), id) != std::end(kw);
 }
 
+// Whether the name at `at` is a filter (after `|`) or a test (after `is` / `is not`).
+bool filter_or_test(std::string_view code, std::size_t at) {
+  std::size_t i = at;
+  auto skip_space = [&] {
+    while (i > 0 && std::isspace(static_cast<unsigned char>(code[i - 1]))) --i;
+  };
+  auto word_before = [&](std::string_view w) {
+    if (i < w.size() || code.substr(i - w.size(), w.size()) != w) return false;
+    std::size_t b = i - w.size();
+    return b == 0 || !(std::isalnum(static_cast<unsigned char>(code[b - 1])) || code[b - 1] == '_');
+  };
+  skip_space();
+  if (i > 0 && code[i - 1] == '|') return true;
+  if (word_before("is")) return true;
+  if (word_before("not")) {
+    i -= 3;
+    skip_space();
+    return word_before("is");
+  }
+  return false;
+}
+
 void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlScan& out) {
   std::string_view region = code.substr(0, end);
   Cursor c(region, begin);
@@ -229,6 +252,7 @@ void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlS
     }
     if (at > 0 && code[at - 1] == '.') continue;  // method of a previous expression
     if (c.peek() != '(') continue;
+    if (filter_or_test(code, at)) continue;  // `x | join(',')`, `x is divisibleby(3)`: not calls
     c.eat('(');
     if (name == "ref" || name == "source" || name == "config") {
       CallArgs args = parse_args(c);

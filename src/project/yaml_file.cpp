@@ -16,14 +16,14 @@ YamlFile::YamlFile(YamlFile&&) noexcept = default;
 YamlFile& YamlFile::operator=(YamlFile&&) noexcept = default;
 YamlFile::~YamlFile() = default;
 
-YamlFile YamlFile::load(const std::filesystem::path& path, std::string display_name) {
+YamlFile YamlFile::load(const std::filesystem::path& path, std::string display_name, bool render_env) {
   if (display_name.empty()) display_name = path.string();
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(SourceLocation{display_name}, "cannot read file");
   std::stringstream buf;
   buf << in.rdbuf();
   // env_var() is rendered in every YAML file pond reads, as dbt does.
-  return parse(render_env_vars(buf.str(), display_name), display_name);
+  return parse(render_env ? render_env_vars(buf.str(), display_name) : buf.str(), display_name);
 }
 
 YamlFile YamlFile::parse(std::string text, std::string name) {
@@ -39,6 +39,9 @@ YamlFile YamlFile::parse(std::string text, std::string name) {
 }
 
 const YAML::Node& YamlFile::root() const {
+  return *root_;
+}
+YAML::Node& YamlFile::root() {
   return *root_;
 }
 

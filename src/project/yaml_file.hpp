@@ -14,7 +14,10 @@ namespace pond::project {
 class YamlFile {
  public:
   // `display_name` is how errors name the file (default: the path as given).
-  static YamlFile load(const std::filesystem::path& path, std::string display_name = {});
+  // env_var() calls are rendered in the text first unless `render_env` is false (profiles.yml
+  // renders only the values of the output it uses).
+  static YamlFile load(const std::filesystem::path& path, std::string display_name = {},
+                       bool render_env = true);
   static YamlFile parse(std::string text, std::string name);
 
   YamlFile(YamlFile&&) noexcept;
@@ -23,6 +26,7 @@ class YamlFile {
 
   const std::string& name() const { return name_; }
   const YAML::Node& root() const;
+  YAML::Node& root();
 
   // A UserError located at `node` (its line and column in this file).
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message,

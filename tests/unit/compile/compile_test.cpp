@@ -133,10 +133,9 @@ TEST_F(CompileTest, ContextBuiltins) {
       "|{{ run_started_at.strftime('%Y') }}|{{ invocation_id[:8] }}|{{ modules.re.search('o+', "
       "'foo').group(0) }}"
       "|{{ zip([1, 2], ['a', 'b']) | list }}|{{ config.get('missing', 'fallback') }}|{{ flags.WHICH }}");
-  EXPECT_EQ(
-      out,
-      "envvalue|d|dev.main|\"a\"\"b\"|X|hello y|6|{\"a\":[1]}|2|2|2026|11111111|oo|[(1, 'a'), (2, 'b')]|"
-      "fallback|compile");
+  EXPECT_EQ(out,
+            "envvalue|d|dev.main|\"a\"b\"|X|hello y|6|{\"a\": [1]}|2|2|2026|11111111|oo|[(1, 'a'), (2, 'b')]|"
+            "fallback|compile");
 }
 
 TEST_F(CompileTest, ErrorsNameTheProblem) {

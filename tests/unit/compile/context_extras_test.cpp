@@ -109,7 +109,18 @@ TEST_F(ContextExtrasTest, ModulesDatetime) {
       "5400.0|2026-11-21|2026-11-21T09:00:00.000000|1970-01-01 00:00:00|True|UTC");
   EXPECT_THROW(inline_sql("{{ modules.datetime.datetime.strptime('2024-13-01', '%Y-%m-%d') }}"), UserError);
   EXPECT_THROW(inline_sql("{{ modules.datetime.date(2023, 2, 29) }}"), UserError);
-  EXPECT_THROW(inline_sql("{{ modules.pytz.timezone('Europe/Paris') }}"), UserError);
+  // IANA zones of the system's tz database, with pytz's localize / astimezone / normalize.
+  EXPECT_EQ(
+      inline_sql("{% set paris = modules.pytz.timezone('Europe/Paris') %}"
+                 "{% set la = modules.pytz.timezone('America/Los_Angeles') %}"
+                 "{{ paris.localize(modules.datetime.datetime(2024, 7, 1, 12)).isoformat() }}|"
+                 "{{ la.localize(modules.datetime.datetime(2024, 1, 15, 8)).strftime('%H:%M %Z %z') }}|"
+                 "{{ run_started_at.astimezone(la) }}|{{ run_started_at.tzinfo }}|"
+                 "{{ la.normalize(la.localize(modules.datetime.datetime(2024, 3, 10, 1, 30)) + "
+                 "modules.datetime.timedelta(hours=1)) }}"),
+      "2024-07-01T12:00:00+02:00|08:00 PST -0800|2026-11-21 01:00:00-08:00|UTC|2024-03-10 03:30:00-07:00");
+  EXPECT_THROW(inline_sql("{{ modules.pytz.timezone('Mars/Olympus') }}"), UserError);
+  EXPECT_THROW(inline_sql("{{ run_started_at < modules.datetime.datetime(2030, 1, 1) }}"), UserError);
 }
 
 TEST_F(ContextExtrasTest, ModulesRe) {

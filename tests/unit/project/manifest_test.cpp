@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "common/error.hpp"
@@ -109,7 +110,7 @@ TEST(Loader, CycleIsReportedWithItsPath) {
       << e.what();
 }
 
-TEST(Loader, PythonModelAndBadYamlAreClearErrors) {
+TEST(Loader, BadYamlIsAClearErrorAndAPythonModelANode) {
   test::TempDir d;
   write_project(d);
   test::write_file(d / "models/broken.yml", "version: 2\nmodels:\n  - name: a\n   columns: []\n");
@@ -117,10 +118,17 @@ TEST(Loader, PythonModelAndBadYamlAreClearErrors) {
   EXPECT_EQ(e.where()->file, "models/broken.yml");
   EXPECT_EQ(e.where()->line, 4);
   std::filesystem::remove(d / "models/broken.yml");
-  test::write_file(d / "models/py_model.py", "def model(dbt, session): pass\n");
-  e = expect_error([&] { load(d); });
-  EXPECT_EQ(e.where()->file, "models/py_model.py");
-  EXPECT_NE(e.message().find("Python models are not supported"), std::string::npos);
+  // A Python model is a node: its dbt.ref()/dbt.source() calls are its dependencies.
+  test::write_file(d / "models/py_model.py",
+                   "def model(dbt, session):\n    orders = dbt.ref('stg_orders')\n"
+                   "    other = dbt.ref(\"shop\", \"fct\")\n    return orders\n");
+  Manifest m = load(d);
+  const Node* py = m.find("model.shop.py_model");
+  ASSERT_NE(py, nullptr);
+  EXPECT_EQ(py->language, "python");
+  std::vector<std::string> deps = py->depends_on_nodes;
+  std::sort(deps.begin(), deps.end());
+  EXPECT_EQ(deps, (std::vector<std::string>{"model.shop.fct", "model.shop.stg_orders"}));
 }
 
 TEST(Graph, OrdersAndWalks) {

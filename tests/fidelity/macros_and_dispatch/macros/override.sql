@@ -1,0 +1,2 @@
+{% macro default__shout() %}'LOUD'{% endmacro %}
+{% macro _private() %}'root private'{% endmacro %}

@@ -1,0 +1,2 @@
+{{ config(enabled=(target.name == 'prod')) }}
+select 2 as id

@@ -1,0 +1,5 @@
+{{ config(materialized='incremental') }}
+select id from {{ ref('stg') }}
+{% if is_incremental() %}
+where id > (select max(id) from {{ this }})
+{% endif %}
