@@ -105,6 +105,10 @@ json hook_list(const json& value) {
 
 }  // namespace
 
+const std::vector<std::string>& known_config_names() {
+  return known_configs();
+}
+
 bool is_config_key(const std::string& key) {
   if (!key.empty() && key[0] == '+') return true;
   return std::find(known_configs().begin(), known_configs().end(), key) != known_configs().end();

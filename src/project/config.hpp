@@ -28,5 +28,7 @@ nlohmann::json tree_config(const nlohmann::json& tree, const std::vector<std::st
 
 // True when `key` names a config (not a folder) inside a dbt_project.yml tree.
 bool is_config_key(const std::string& key);
+// The config names dbt knows (without '+'), for did-you-mean.
+const std::vector<std::string>& known_config_names();
 
 }  // namespace pond::project

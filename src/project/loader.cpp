@@ -16,6 +16,7 @@
 #include "common/parallel.hpp"
 #include "common/text.hpp"
 #include "project/config.hpp"
+#include "project/config_paths.hpp"
 #include "project/discovery.hpp"
 #include "project/file_parser.hpp"
 #include "project/generic_tests.hpp"
@@ -227,6 +228,10 @@ class Assembler {
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
       clock.lap("cycles");
+    }
+    for (auto& w : config_path_warnings(m_)) {
+      log::warn("{}", w);
+      m_.warnings.push_back(std::move(w));
     }
     return std::move(m_);
   }
