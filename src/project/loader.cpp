@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -224,6 +225,7 @@ class Assembler {
       mc.depends_on_macros =
           resolve_macro_calls(m_, mc.depends_on_macros, mc.package_name, &mc.unresolved_calls);
     clock.lap("refs");
+    check_generic_tests();
     add_unit_tests(m_, std::move(unit_tests));
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
@@ -237,6 +239,38 @@ class Assembler {
   }
 
  private:
+  // Every generic test names a test that exists (a built-in one, or a {% test %} macro of the
+  // project or a package), as dbt's parse requires; a typo is an error at its YAML line with a
+  // did-you-mean, not an "undefined" at compile time located at line 1.
+  void check_generic_tests() {
+    std::unordered_set<std::string> known{"test_not_null", "test_unique", "test_accepted_values",
+                                          "test_relationships"};
+    std::vector<std::string> names{"not_null", "unique", "accepted_values", "relationships"};
+    for (const auto& mc : m_.macros) {
+      if (mc.name.rfind("test_", 0) != 0) continue;
+      known.insert(mc.name);
+      known.insert(mc.package_name + "." + mc.name);
+      names.push_back(mc.package_name == project_.name ? mc.name.substr(5)
+                                                       : mc.package_name + "." + mc.name.substr(5));
+    }
+    for (const auto& n : m_.nodes) {
+      if (!n.test_metadata) continue;
+      const TestMetadata& t = *n.test_metadata;
+      const std::string& ns = t.namespace_;
+      if (known.count((ns.empty() ? "" : ns + ".") + "test_" + t.name)) continue;
+      std::string written = (ns.empty() ? "" : ns + ".") + t.name;
+      std::string guess = closest_match(written, names);
+      int line = !n.refs.empty() ? n.refs[0].line : !n.sources.empty() ? n.sources[0].line : 0;
+      throw UserError(SourceLocation{m_.display_path(n.package_name, n.original_file_path), line, 0},
+                      "unknown generic test '" + written + "' (no macro test_" + t.name +
+                          (ns.empty() ? "" : " in package " + ns) + ")",
+                      guess.empty()
+                          ? "generic tests are not_null, unique, accepted_values, relationships and the "
+                            "{% test %} macros of the project and its packages (dbt_utils.expression_is_true)"
+                          : "did you mean '" + guess + "'?");
+    }
+  }
+
   // Installed packages (dbt_packages/): their files parse like the project's, under their name.
   void add_package_files(std::vector<FileResult>& results) {
     m_.packages = load_installed_packages(project_);

@@ -26,3 +26,19 @@ TEST_F(PondTest, ConfigPathsThatApplyToNothingAndMisspelledConfigsAreWarned) {
 }
 
 }  // namespace pond::test
+
+namespace pond::test {
+
+TEST_F(PondTest, AnUnknownGenericTestIsAnErrorAtItsYamlLineWithADidYouMean) {
+  auto root = init_lake_project();
+  write_file(root / "models" / "lonely.sql", "select 1 as id\n");
+  write_file(root / "models" / "lonely.yml",
+             "version: 2\nmodels:\n  - name: lonely\n    columns:\n      - name: id\n        data_tests:\n"
+             "          - not_null\n          - uniqe\n");
+  ProcessResult r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "models/lonely.yml:8: unknown generic test 'uniqe'")) << r.err;
+  EXPECT_TRUE(contains(r.err, "did you mean 'unique'?")) << r.err;
+}
+
+}  // namespace pond::test
