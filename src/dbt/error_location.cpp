@@ -83,7 +83,20 @@ std::optional<FileLocation> locate_error(const std::vector<std::string>& stateme
     if (q->caret >= 0) loc.column = static_cast<int>(found) + q->caret + 1;
     return loc;
   }
-  return std::nullopt;
+  // The statement DuckDB ran may not be the one logged line for line (a lake write runs the
+  // model's SELECT inside its own statement, and logs it under a "-- lake:" line): then the
+  // line of the last logged statement that holds the quoted text, when only one does.
+  if (q->text.find_first_not_of(' ') == std::string::npos || statements.empty()) return std::nullopt;
+  std::vector<std::string_view> lines = lines_of(statements.back());
+  std::optional<FileLocation> only;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::size_t found = lines[i].find(q->text);
+    if (found == std::string_view::npos) continue;
+    if (only) return std::nullopt;  // ambiguous
+    only = FileLocation{first_line.back() + static_cast<int>(i),
+                        q->caret >= 0 ? static_cast<int>(found) + q->caret + 1 : 0};
+  }
+  return only;
 }
 
 }  // namespace pond::dbt

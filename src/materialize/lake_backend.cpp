@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <exception>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -21,18 +22,35 @@ class Noted {
  public:
   Noted(Session& session, std::string what, std::string sql = {})
       : session_(session), what_(std::move(what)), sql_(std::move(sql)) {}
+  Noted(const Noted&) = delete;
+  Noted& operator=(const Noted&) = delete;
+  // A write that failed is logged too: its SQL goes into target/run/, where the error's
+  // "compiled code at" pointer (with DuckDB's line mapped into that file) leads.
+  ~Noted() {
+    if (done_ || std::uncaught_exceptions() <= exceptions_) return;
+    try {
+      session_.log().push_back(
+          {fmt::format("-- lake: {} (failed)", what_) + (sql_.empty() ? "" : "\n" + sql_), seconds()});
+    } catch (...) {  // the write's own error is what matters
+    }
+  }
   void done(std::int64_t snapshot) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    done_ = true;
     session_.log().push_back(
         {fmt::format("-- lake: {} (snapshot {})", what_, snapshot) + (sql_.empty() ? "" : "\n" + sql_),
-         seconds});
+         seconds()});
   }
 
  private:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
   Session& session_;
   std::string what_;
   std::string sql_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  int exceptions_ = std::uncaught_exceptions();
+  bool done_ = false;
 };
 
 // SQL the lake runs must not name lake_scan() of a relation the lake has to expand first.

@@ -29,6 +29,22 @@ TEST(ErrorLocation, FindsTheStatementByItsQuotedText) {
   EXPECT_EQ(loc->column, 14);
 }
 
+TEST(ErrorLocation, ALakeWriteIsFoundByItsTextUnderItsHeaderLine) {
+  // A lake write logs "-- lake: ..." above the model's SELECT and runs the SELECT inside its own
+  // statement, so DuckDB's LINE 3 is line 4 of the logged statement.
+  std::vector<std::string> sql{
+      "-- lake: create table main.bad (failed)\nselect\n  order_id,\n  nosuchcol\nfrom t"};
+  std::string msg =
+      "Binder Error: Referenced column \"nosuchcol\" not found\n\nLINE 3:   nosuchcol\n          ^";
+  auto loc = locate_error(sql, msg);
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->line, 4);
+  EXPECT_EQ(loc->column, 3);
+  // Two lines with the text: no guess.
+  sql = {"-- lake: x\nselect\n  x,\n  x\nfrom t"};
+  EXPECT_FALSE(locate_error(sql, "Binder Error\n\nLINE 9:   x\n          ^"));
+}
+
 TEST(ErrorLocation, ElidedLineText) {
   std::string line =
       "select 1 as aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, 3 as cccccccccccccccccccccccccc, nosuch as "
