@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "lake/catalog.hpp"
+#include "lake/table_lock.hpp"
 #include "lake_test_util.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
@@ -159,6 +160,44 @@ TEST_F(LakePostgres, ConflictingDeletesFailInsteadOfLosingUpdates) {
                              [](CommitContext& ctx) { ctx.change("inserted_into_table:1"); }));
 }
 
+// Writers of one table take turns; other tables are not blocked; a timeout names the holder.
+void check_table_lock(const LakeConfig& c, const std::string& holder_text) {
+  Lake a = Lake::open(c);
+  Lake b = Lake::open(c);
+  {
+    TableLock held = TableLock::acquire(a, "main.t", "run r1 step s1", std::chrono::milliseconds(1000));
+    TableLock other = TableLock::acquire(b, "main.u", "run r2", std::chrono::milliseconds(1000));
+    try {
+      TableLock::acquire(b, "main.t", "run r2", std::chrono::milliseconds(200));
+      ADD_FAILURE() << "a second writer of main.t got the lock";
+    } catch (const UserError& e) {
+      EXPECT_NE(e.message().find("the lake table main.t is being written by " + holder_text),
+                std::string::npos)
+          << e.message();
+    }
+  }
+  auto start = std::chrono::steady_clock::now();
+  TableLock::acquire(b, "main.t", "run r2", std::chrono::milliseconds(1000));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+}
+
 }  // namespace
+
+}  // namespace pond::lake
+
+namespace pond::lake {
+
+TEST(LakeTableLock, FileCatalogsTakeTurnsPerTable) {
+  test::TempDir dir;
+  check_table_lock(testing::sqlite_config(dir), "run r1 step s1 (pid ");
+}
+
+TEST_F(LakePostgres, WritersOfOneTableTakeTurnsThroughAdvisoryLocks) {
+  test::TempDir dir;
+  LakeConfig c;
+  c.catalog = "postgres:" + server_->create_database("lake_locks");
+  c.data_path = (dir / "data").string();
+  check_table_lock(c, "PostgreSQL backend pid ");
+}
 
 }  // namespace pond::lake
