@@ -42,3 +42,17 @@ TEST_F(PondTest, AnUnknownGenericTestIsAnErrorAtItsYamlLineWithADidYouMean) {
 }
 
 }  // namespace pond::test
+
+namespace pond::test {
+
+TEST_F(PondTest, SemanticLayerEntriesAreWarnedAsNotSupportedYet) {
+  auto root = init_lake_project();
+  write_file(root / "models" / "sem.yml",
+             "version: 2\nsemantic_models:\n  - name: orders\nmetrics:\n  - name: n\n");
+  ProcessResult r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "models/sem.yml:2: 'semantic_models' is not supported by pond yet")) << r.err;
+  EXPECT_TRUE(contains(r.err, "models/sem.yml:4: 'metrics' is not supported by pond yet")) << r.err;
+}
+
+}  // namespace pond::test
