@@ -218,8 +218,8 @@ std::string encryption_option(const std::optional<std::string>& key) {
   return ", encryption_config={footer_key_value: from_base64(" + quote_literal(*key) + ")}";
 }
 
-std::string deleted_positions_sql(const DeleteFile& file, const std::string& location,
-                                  std::int64_t snapshot) {
+std::string deleted_positions_sql(const DeleteFile& file, const std::string& location, std::int64_t snapshot,
+                                  bool time_travel) {
   if (file.format == "puffin") {
     std::vector<std::int64_t> positions = read_deletion_vector(location);
     if (positions.empty()) return "SELECT NULL::BIGINT AS pos WHERE false";
@@ -231,10 +231,17 @@ std::string deleted_positions_sql(const DeleteFile& file, const std::string& loc
     throw UserError(fmt::format("delete file {} has format '{}'", location, file.format),
                     "pond reads parquet positional deletes and puffin deletion vectors");
   std::string sql = "SELECT pos FROM read_parquet(" + quote_literal(location) +
-                    encryption_option(file.encryption_key) + ")";
+                    encryption_option(file.encryption_key) + ") AS d";
   // A partial delete file names, per row, the snapshot that deleted it.
-  if (file.partial_max && snapshot < *file.partial_max)
+  if (file.partial_max && snapshot < *file.partial_max) {
     sql += " WHERE _ducklake_internal_snapshot_id <= " + std::to_string(snapshot);
+  } else if (time_travel) {
+    // Without partial_max the column may or may not be there (the extension reads it
+    // whenever it is, as ducklake_delete_filter.cpp does); reading the row as JSON finds it
+    // without failing on files that lack it. Only older snapshots pay for this.
+    sql += " WHERE coalesce(CAST(to_json(d)->>'_ducklake_internal_snapshot_id' AS BIGINT), 0) <= " +
+           std::to_string(snapshot);
+  }
   return sql;
 }
 

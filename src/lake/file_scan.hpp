@@ -53,7 +53,10 @@ std::string encryption_option(const std::optional<std::string>& key);
 
 // A SELECT of column `pos`: the positions a delete file deletes as seen at `snapshot`
 // (parquet positional deletes, also partial ones whose rows carry the snapshot of their
-// delete, and puffin deletion vectors).
-std::string deleted_positions_sql(const DeleteFile& file, const std::string& location, std::int64_t snapshot);
+// delete, and puffin deletion vectors). `time_travel`: `snapshot` is older than the lake's
+// latest, so rows of the file may carry a later snapshot even without partial_max (the
+// extension's flush of inlined deletes writes such files).
+std::string deleted_positions_sql(const DeleteFile& file, const std::string& location, std::int64_t snapshot,
+                                  bool time_travel = false);
 
 }  // namespace pond::lake

@@ -239,6 +239,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
     if (nested_layout_differs(then, cols)) m = name_map_of(then);
     return written_maps.emplace(at, std::move(m)).first->second;
   };
+  std::optional<bool> time_travel;  // read once, when a delete file needs it
   for (const auto& f : files) {
     std::string loc = data_file_location(data_root_, table, f, resolve_);
     if (f.format != "parquet")
@@ -292,10 +293,12 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
                            names_list, quote_literal(loc), map, enc);
     }
     if (del != deletes.end()) {
+      if (!time_travel) time_travel = snapshot < catalog_.latest_snapshot().id;
       std::string list;
       for (const auto& df : del->second)
         list += (list.empty() ? "" : " UNION ALL ") +
-                deleted_positions_sql(df, delete_file_location(data_root_, table, df, resolve_), snapshot);
+                deleted_positions_sql(df, delete_file_location(data_root_, table, df, resolve_), snapshot,
+                                      *time_travel);
       where.push_back(row_number + " NOT IN (" + list + ")");
     }
     if (inl != inline_deletes.end()) {
