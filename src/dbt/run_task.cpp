@@ -129,6 +129,7 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
   io.on_run_start = plan.on_run_start;
   io.on_run_end = plan.on_run_end;
+  io.before_run_end = [&session](const exec::RunOutcome& o) { session.set_run_results(o); };
   if (retry) {
     io.trigger = "retry";
     io.parent_run_id = retry->parent_run_id;
