@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "dbt/artifacts.hpp"
 #include "dbt/batch_context.hpp"
 #include "dbt/error_location.hpp"
@@ -200,7 +201,9 @@ exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
         o.status = exec::Status::kPass;
         break;
       case mz::TestStatus::kWarn:
-        o.status = exec::Status::kWarn;
+        // dbt: with --warn-error (or LogTestResult in its error list) a warning test fails.
+        o.status =
+            log::options().warn_error.promotes("LogTestResult") ? exec::Status::kFail : exec::Status::kWarn;
         break;
       case mz::TestStatus::kFail:
         o.status = exec::Status::kFail;

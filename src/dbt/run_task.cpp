@@ -96,7 +96,8 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   RunPlan plan = session.plan(selected, kinds, retry ? &retry->failed_batches : nullptr);
   log::info("{}", summary(p->manifest));
   if (plan.steps.empty()) {
-    log::warn("Nothing to do. Try checking your model configs and model specification args");
+    log::warn_event("NoNodesForSelectionCriteria",
+                    "Nothing to do. Try checking your model configs and model specification args");
     return 0;
   }
 
