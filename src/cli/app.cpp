@@ -334,6 +334,17 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
 
+  SchedulesOptions schedules;
+  auto* schedules_cmd = app.add_subcommand(
+      "schedules", "List pond.yml's schedules with their next tick; --from/--until: every tick of a window");
+  schedules_cmd->add_option("name", schedules.name, "Only this schedule");
+  schedules_cmd->add_option("--from", schedules.from, "Start of a dry-run window (UTC, e.g. 2026-03-28)");
+  schedules_cmd->add_option("--until", schedules.until, "End of the window (UTC, inclusive)");
+  schedules_cmd->add_option("--output,-o", schedules.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  schedules_cmd->callback([&] { action = [&] { return run_schedules(ctx, schedules); }; });
+
   BackfillCliOptions backfill;
   std::string backfill_resume_id, backfill_cancel_id;
   auto* backfill_cmd = app.add_subcommand(
