@@ -243,6 +243,13 @@ int run_app(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--full-refresh,-f", ec.options.full_refresh, "Rebuild incremental models, reload seeds");
     cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
+    cmd->add_flag(
+        "--defer,!--no-defer", ec.options.defer,
+        "Refs to nodes not built here read the --state manifest's relations when the target has none");
+    cmd->add_flag("--favor-state,!--no-favor-state", ec.options.favor_state,
+                  "With --defer: read the state's relations even when the target has them");
+    cmd->add_option("--defer-state", ec.options.defer_state,
+                    "The manifest folder to defer to (default: --state)");
     if (std::string_view(ec.name) == "test" || std::string_view(ec.name) == "build")
       cmd->add_flag("--store-failures", ec.options.store_failures,
                     "Tests without a store_failures config keep their failing rows in a table");

@@ -671,6 +671,10 @@ std::string Compiler::render_hook(std::size_t node, std::string_view sql) {
   }
 }
 
+void Compiler::set_defer(DeferTargets targets) {
+  impl_->data.options.defer = std::make_shared<const DeferTargets>(std::move(targets));
+}
+
 std::string Compiler::render_run_hook(std::string_view sql, std::string_view where,
                                       const std::vector<RunHookResult>* results) {
   auto state = std::make_shared<NodeRender>();

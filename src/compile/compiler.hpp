@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "project/manifest.hpp"
@@ -67,6 +69,17 @@ class ExecutionHooks {
 // How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
 // `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
 // is_incremental() answer from the test's overrides.
+// dbt's --defer: ref() to a node the run does not build reads the relation another environment's
+// manifest (--state) names when the target has none (always, with --favor-state).
+struct DeferTargets {
+  struct Relation {
+    std::string database, schema, identifier;
+  };
+  std::unordered_map<std::string, Relation> relations;  // unique_id -> relation in the state
+  std::unordered_set<std::string> selected;             // built by this run: never deferred
+  bool favor_state = false;
+};
+
 // One finished step of a run as an on-run-end hook sees it (dbt's RunResult in `results`).
 struct RunHookResult {
   std::string unique_id;
@@ -92,10 +105,11 @@ struct CompileOptions {
   std::string which = "compile";
   bool full_refresh = false;
   int threads = 2;
-  ExecutionHooks* hooks = nullptr;  // not owned; defaults when null
-  bool empty = false;               // --empty: ref() and source() read zero rows
-  bool store_failures = false;      // --store-failures (flags.STORE_FAILURES)
-  bool fail_fast = false;           // --fail-fast (flags.FAIL_FAST)
+  ExecutionHooks* hooks = nullptr;            // not owned; defaults when null
+  bool empty = false;                         // --empty: ref() and source() read zero rows
+  bool store_failures = false;                // --store-failures (flags.STORE_FAILURES)
+  bool fail_fast = false;                     // --fail-fast (flags.FAIL_FAST)
+  std::shared_ptr<const DeferTargets> defer;  // --defer (set with Compiler::set_defer)
 };
 
 class Compiler {
@@ -110,6 +124,10 @@ class Compiler {
   // and resolves their dependencies again; applies project overrides of generate_schema_name,
   // generate_alias_name and generate_database_name. Call once after load_manifest.
   void render_for_parse();
+
+  // --defer: refs to nodes outside `targets.selected` may read the state's relations. Call
+  // before compile_nodes.
+  void set_defer(DeferTargets targets);
 
   // Renders the nodes (indexes into manifest.nodes) into node.compiled_code. Ephemeral models
   // they reference are compiled first and injected as CTEs, as dbt does.

@@ -206,6 +206,14 @@ Value find_ref(ContextData& data, CallArgs& args) {
       return cte_relation(it->second);
   if (target->materialized() == "ephemeral")
     if (auto idx = data.manifest.index_of(target->unique_id)) r.ephemerals.push_back(*idx);
+  if (const DeferTargets* d = data.options.defer.get();
+      d && target->materialized() != "ephemeral" && !d->selected.count(target->unique_id)) {
+    auto it = d->relations.find(target->unique_id);
+    if (it != d->relations.end() &&
+        (d->favor_state || !data.hooks ||
+         !data.hooks->relation_type(target->database, target->schema, target->alias)))
+      return RelationValue::make(it->second.database, it->second.schema, it->second.identifier);
+  }
   return relation_for_read(*target, r, data.options.empty);
 }
 

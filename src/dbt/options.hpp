@@ -51,8 +51,11 @@ struct ExecOptions {
   bool fail_fast = false;
   std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
   std::optional<std::string> event_time_end;
-  bool empty = false;           // --empty: refs and sources read as zero rows (schema-only build)
-  bool store_failures = false;  // --store-failures
+  bool empty = false;                      // --empty: refs and sources read as zero rows (schema-only build)
+  bool store_failures = false;             // --store-failures
+  bool defer = false;                      // --defer: refs to nodes not built here read the state's relations
+  bool favor_state = false;                // --favor-state: ... even when the target has the relation
+  std::optional<std::string> defer_state;  // --defer-state DIR (default: --state)
 };
 
 // `parse`: reads and validates the whole project, writes target/manifest.json.

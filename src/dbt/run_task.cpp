@@ -91,6 +91,30 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   } else {
     selected = select(*p, options.selection);
   }
+  if (options.defer || options.favor_state) {
+    std::optional<std::string> dir = options.defer_state ? options.defer_state : options.selection.state;
+    if (!dir)
+      throw UserError("--defer needs the manifest of the environment to defer to",
+                      "pass --state DIR (or --defer-state DIR) with that environment's target/ folder");
+    project::PreviousState state = project::PreviousState::load(std::filesystem::path(*dir).is_relative()
+                                                                    ? std::filesystem::current_path() / *dir
+                                                                    : std::filesystem::path(*dir));
+    if (!state.has_manifest) throw UserError("--defer: " + *dir + " has no manifest.json");
+    compile::DeferTargets targets;
+    targets.favor_state = options.favor_state;
+    for (const auto& [id, node] : state.nodes) {
+      std::string type = node.value("resource_type", "");
+      if (type != "model" && type != "seed" && type != "snapshot") continue;
+      if (!node.contains("schema") || !node["schema"].is_string()) continue;
+      std::string database = node.value("database", std::string());
+      std::string identifier = node.contains("alias") && node["alias"].is_string()
+                                   ? node["alias"].get<std::string>()
+                                   : node.value("name", "");
+      targets.relations[id] = {database, node["schema"].get<std::string>(), identifier};
+    }
+    for (std::size_t i : selected) targets.selected.insert(p->manifest.nodes[i].unique_id);
+    p->compiler->set_defer(std::move(targets));
+  }
   session.run_options().event_time_start = event_time_start;
   session.run_options().event_time_end = event_time_end;
   RunPlan plan = session.plan(selected, kinds, retry ? &retry->failed_batches : nullptr);
@@ -114,7 +138,11 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
                       {"full_refresh", options.full_refresh},
                       {"fail_fast", options.fail_fast},
                       {"empty", options.empty},
-                      {"store_failures", options.store_failures}};
+                      {"store_failures", options.store_failures},
+                      {"defer", options.defer},
+                      {"favor_state", options.favor_state}};
+  if (options.selection.state) args["state"] = *options.selection.state;
+  if (options.defer_state) args["defer_state"] = *options.defer_state;
   if (options.threads) args["threads"] = *options.threads;
   if (options.event_time_start) args["event_time_start"] = *options.event_time_start;
   if (options.event_time_end) args["event_time_end"] = *options.event_time_end;

@@ -183,6 +183,10 @@ ExecOptions options_from(const json& args) {
   o.fail_fast = args.value("fail_fast", false);
   o.empty = args.value("empty", false);
   o.store_failures = args.value("store_failures", false);
+  o.defer = args.value("defer", false);
+  o.favor_state = args.value("favor_state", false);
+  if (auto s = args.value("state", std::string()); !s.empty()) o.selection.state = s;
+  if (auto s = args.value("defer_state", std::string()); !s.empty()) o.defer_state = s;
   if (auto t = args.find("threads"); t != args.end() && t->is_number_integer()) o.threads = t->get<int>();
   if (auto s = args.value("event_time_start", std::string()); !s.empty()) o.event_time_start = s;
   if (auto s = args.value("event_time_end", std::string()); !s.empty()) o.event_time_end = s;

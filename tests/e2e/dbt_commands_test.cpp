@@ -189,5 +189,46 @@ TEST_F(DbtCommands, WarnErrorTurnsWarningsIntoFailures) {
   EXPECT_NE(r.err.find("did you mean 'error'"), std::string::npos) << r.err;
 }
 
+TEST_F(DbtCommands, DeferReadsTheStatesRelationsForNodesNotBuiltHere) {
+  fs::path root = project();
+  write_file(root / "profiles.yml",
+             "mini:\n  target: dev\n  outputs:\n"
+             "    prod:\n      type: duckdb\n      path: mini.duckdb\n      schema: main\n"
+             "    dev:\n      type: duckdb\n      path: mini.duckdb\n      schema: dev\n");
+  write_file(root / "models" / "downstream.sql", "select count(*) as n from {{ ref('items') }}\n");
+  ASSERT_EQ(run_pond({"build", "--target", "prod"}, root).exit_code, 0);
+  fs::copy(root / "target", root / "prod_state", fs::copy_options::recursive);
+
+  // dev has no items: without --defer the ref fails, with it the ref reads prod's relation.
+  ProcessResult r = run_pond({"run", "-s", "downstream"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  r = run_pond({"run", "-s", "downstream", "--defer", "--state", "prod_state"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(read_file(root / "target/compiled/mini/models/downstream.sql").find("\"main\".\"items\""),
+            std::string::npos);
+  EXPECT_EQ(query_value(root, "select n from dev.downstream"), "3");
+
+  // Once dev has its own items, --defer uses them; --favor-state still reads prod's.
+  write_file(root / "models" / "items.sql", "select * from {{ ref('raw_items') }} where id = 1\n");
+  // (its seed is not in dev either: deferred to prod's too)
+  ASSERT_EQ(run_pond({"run", "-s", "items", "--defer", "--state", "prod_state"}, root).exit_code, 0);
+  ASSERT_EQ(run_pond({"run", "-s", "downstream", "--defer", "--state", "prod_state"}, root).exit_code, 0);
+  EXPECT_EQ(query_value(root, "select n from dev.downstream"), "1");
+  r = run_pond({"run", "-s", "downstream", "--defer", "--favor-state", "--defer-state", "prod_state"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(query_value(root, "select n from dev.downstream"), "3");
+  // A selected node is never deferred: items and downstream both built in dev.
+  ASSERT_EQ(
+      run_pond({"run", "-s", "items", "downstream", "--defer", "--favor-state", "--state", "prod_state"},
+               root)
+          .exit_code,
+      0);
+  EXPECT_EQ(query_value(root, "select n from dev.downstream"), "1");
+
+  r = run_pond({"run", "--defer"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--defer needs the manifest"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace pond::test
