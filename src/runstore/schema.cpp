@@ -169,6 +169,11 @@ CREATE TABLE backfill_runs (
 
 ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
 )sql"},
+      {6, "the run queue: queued runs with a priority, in the order they were queued", R"sql(
+ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN queued_at TEXT;
+CREATE INDEX runs_queue ON runs(status, priority DESC, queued_at, run_id);
+)sql"},
   };
   return migrations;
 }
