@@ -264,7 +264,8 @@ int run_app(int argc, char** argv) {
   materialize_cmd->add_option("--to", materialize.to, "Last partition key of a range (inclusive)");
   materialize_cmd->add_option("--vars", materialize.vars, "Variables as YAML/JSON for the dbt nodes");
   materialize_cmd
-      ->add_option("--threads", materialize.threads, "Steps run at a time (default: the target's threads)")
+      ->add_option("--threads,--max-concurrent", materialize.threads,
+                   "Steps run at a time (default: the target's threads)")
       ->check(CLI::PositiveNumber);
   materialize_cmd->add_flag("--fail-fast,-x", materialize.fail_fast, "Stop at the first failure");
   materialize_cmd->add_flag("--full-refresh,-f", materialize.full_refresh,
@@ -291,7 +292,8 @@ int run_app(int argc, char** argv) {
   backfill_cmd->add_flag("--reverse", backfill.reverse, "Newest partitions first");
   backfill_cmd->add_flag("--dry-run", backfill.dry_run, "Print the plan (runs, partitions, steps) and stop");
   backfill_cmd->add_option("--vars", backfill.vars, "Variables as YAML/JSON for the dbt nodes");
-  backfill_cmd->add_option("--threads", backfill.threads, "Steps run at a time")->check(CLI::PositiveNumber);
+  backfill_cmd->add_option("--threads,--max-concurrent", backfill.threads, "Steps run at a time in each run")
+      ->check(CLI::PositiveNumber);
   auto* backfill_resume_cmd = backfill_cmd->add_subcommand(
       "resume", "Go on with a backfill whose process stopped or that was cancelled");
   backfill_resume_cmd->add_option("id", backfill_resume_id, "Backfill id, or a unique prefix of it")

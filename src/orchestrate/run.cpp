@@ -129,6 +129,8 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
   rc.run_dir = ws.root() / ".pond" / "runs" / rc.run_id;
   rc.partitions = req.partitions;
   rc.scope = req.scope;
+  rc.pool_limits = ws.config().pools;
+  rc.open_store = [&ws] { return ws.open_store(); };
   if (target.lake) rc.lake_config = dbt::lake_config(target);
 
   // The dbt part: the project loaded again with the partition's vars, compiled and planned.

@@ -18,7 +18,8 @@ WHERE status NOT IN ('queued', 'running') AND coalesce(nullif(finished_at, ''), 
 ORDER BY run_id)sql";
 
 constexpr const char* kOldFinishedRuns =
-    "SELECT count(*) FROM runs WHERE status NOT IN ('queued', 'running') AND coalesce(nullif(finished_at, ''), "
+    "SELECT count(*) FROM runs WHERE status NOT IN ('queued', 'running') AND coalesce(nullif(finished_at, "
+    "''), "
     "started_at) < ?";
 
 constexpr const char* kOldEvents =
@@ -37,8 +38,9 @@ PruneResult RunStore::prune(const std::optional<std::string>& runs_before,
     result.runs = static_cast<std::int64_t>(ids.size());
     result.kept_runs = state::to_int(db_->query(kOldFinishedRuns, {*runs_before})[0][0]) - result.runs;
   }
-  if (events_before) result.events = state::to_int(db_->query(std::string("SELECT count(*) ") + kOldEvents,
-                                                              {*events_before})[0][0]);
+  if (events_before)
+    result.events =
+        state::to_int(db_->query(std::string("SELECT count(*) ") + kOldEvents, {*events_before})[0][0]);
   if (dry_run) return result;
   if (events_before) db_->execute(std::string("DELETE ") + kOldEvents, {*events_before});
   // The rows of each run, then the run (not only through ON DELETE CASCADE: a SQLite connection

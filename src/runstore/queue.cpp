@@ -1,5 +1,5 @@
 // The run queue: runs recorded as `queued`, claimed in priority and FIFO order under the global
-// and per-tag limits, by exactly one process each.
+// and per-tag limits, by exactly one process each; and pool slots, which cap steps across runs.
 #include <unistd.h>
 
 #include "common/time.hpp"
@@ -105,6 +105,31 @@ std::vector<QueuedRun> RunStore::queued_runs() {
     out.push_back({std::move(run), std::move(t)});
   }
   return out;
+}
+
+bool RunStore::claim_pool_slot(const std::string& pool, int limit, const std::string& run_id,
+                               const std::string& step_key) {
+  bool claimed = false;
+  transaction([&] {
+    if (db_->kind() == state::Kind::kPostgres) db_->query("SELECT pg_advisory_xact_lock(7283502)");
+    db_->execute(
+        "DELETE FROM pool_slots WHERE pool = ? AND run_id NOT IN (SELECT run_id FROM runs WHERE status = "
+        "'running')",
+        {pool});
+    auto held = state::to_int(db_->query("SELECT count(*) FROM pool_slots WHERE pool = ?", {pool})[0][0]);
+    if (held >= limit) return;
+    db_->execute(
+        "INSERT INTO pool_slots (pool, run_id, step_key, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT "
+        "(run_id, "
+        "step_key) DO NOTHING",
+        {pool, run_id, step_key, iso_utc_now()});
+    claimed = true;
+  });
+  return claimed;
+}
+
+void RunStore::release_pool_slot(const std::string& run_id, const std::string& step_key) {
+  db_->execute("DELETE FROM pool_slots WHERE run_id = ? AND step_key = ?", {run_id, step_key});
 }
 
 bool RunStore::cancel_queued_run(const std::string& run_id) {

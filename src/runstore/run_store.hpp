@@ -298,13 +298,20 @@ class RunStore {
   // Cancels a run that is still queued; false when it is not queued (any more).
   bool cancel_queued_run(const std::string& run_id);
 
+  // ---- pools across runs (queue.cpp)
+  // Takes a slot of `pool` for a step when fewer than `limit` are held by running runs (slots of
+  // runs that are no longer running are freed first). One write transaction, like a run claim.
+  bool claim_pool_slot(const std::string& pool, int limit, const std::string& run_id,
+                       const std::string& step_key);
+  void release_pool_slot(const std::string& run_id, const std::string& step_key);
+
   // ---- retention (prune.cpp)
   // Deletes runs finished before `runs_before` (ISO-8601 UTC) with all their rows, except runs
   // whose materialization, partition outcome or check result is still the latest one; and
   // events older than `events_before` of runs that have finished. Never touches a queued or
   // running run. One transaction; `dry_run` only counts.
-  PruneResult prune(const std::optional<std::string>& runs_before, const std::optional<std::string>& events_before,
-                    bool dry_run);
+  PruneResult prune(const std::optional<std::string>& runs_before,
+                    const std::optional<std::string>& events_before, bool dry_run);
 
   // ---- cancel requests (another process asks a run's process to stop it)
   void request_run_cancel(const std::string& run_id);

@@ -182,6 +182,28 @@ TEST_F(PondTest, RunQueueCancelOfAQueuedRun) {
   EXPECT_EQ(store_of(root).find_run(waiting)->status, "cancelled");
 }
 
+TEST_F(PondTest, PoolLimitHoldsAcrossRunsOfTwoProcesses) {
+  // No run queue limit: both runs start at once, their steps of pool `serial` take turns.
+  auto root = queue_project(init_lake_project(), "  max_concurrent_runs: 5\n",
+                            "  slot_p: {run: [sh, scripts/slot.sh], pool: serial}\n"
+                            "  slot_q: {run: [sh, scripts/slot.sh], pool: serial}\n");
+  std::string yml = read_file(root / "pond.yml");
+  yml.replace(yml.find("exports: 1"), 10, "exports: 1\n  serial: 1");
+  write_file(root / "pond.yml", yml);
+  ProcessResult a, b;
+  std::thread ta([&] { a = run_pond({"materialize", "-s", "slot_p", "slot_a"}, root); });
+  std::thread tb([&] { b = run_pond({"materialize", "-s", "slot_q"}, root); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto s = spans(root);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_FALSE(overlap(s["slot_p"], s["slot_q"]));
+  EXPECT_TRUE(overlap(s["slot_a"], s["slot_q"]) || overlap(s["slot_a"], s["slot_p"]));  // not in the pool
+  EXPECT_TRUE(runstore::RunStore::open(root / ".pond" / "state.db").queued_runs().empty());
+}
+
 TEST_F(PondTest, RunQueueBadInput) {
   auto root = queue_project(init_lake_project(), "  max_concurrent_runs: 2\n");
   ProcessResult r = run_pond({"materialize", "-s", "slot_a", "--tag", "pond/priority=high"}, root);

@@ -113,9 +113,8 @@ TEST_F(PondTest, StatePruneAppliesRetention) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "sets no retention")) << r.out;
   edit_pond_yml(root, "state: .pond/state.db\n", "retention: {events: 30d, runs: 365d}\n");
-  ASSERT_EQ(run_pond({"materialize", "-s", "+customers"}, root).exit_code, 0);
   {
-    // Two runs of long ago: one superseded by the materialize above, one still the latest of its asset.
+    // Two runs of long ago: one superseded by the materialize below, one still the latest of its asset.
     auto s = store_of(root);
     for (const char* id : {"old-superseded", "old-latest"}) {
       s.start_run(
@@ -125,6 +124,7 @@ TEST_F(PondTest, StatePruneAppliesRetention) {
     s.record_materialization({"main.customers", "old-superseded", "", "2020-01-01T00:00:01.000000Z"});
     s.record_materialization({"gone_asset", "old-latest", "", "2020-01-01T00:00:01.000000Z"});
   }
+  ASSERT_EQ(run_pond({"materialize", "-s", "+customers"}, root).exit_code, 0);
   r = run_pond({"state", "prune", "--dry-run"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "Would prune 1 run(s)")) << r.out;

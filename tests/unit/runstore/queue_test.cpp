@@ -187,4 +187,24 @@ TEST(RunQueue, RacingPostgresConnectionsClaimEachRunOnceWithinTheLimit) {
   EXPECT_EQ(got.load(), 3);
 }
 
+TEST(PoolSlots, HeldAcrossRunsAndFreedWithTheRun) {
+  test::TempDir dir;
+  RunStore s = RunStore::open(dir.path() / "state.db");
+  for (const char* id : {"r1", "r2"})
+    s.start_run({id, "materialize", "", "{}", "running", "2026-01-01T00:00:00Z", "", "", "cli", "", ""});
+  RunStore other = RunStore::open(dir.path() / "state.db");
+  EXPECT_TRUE(s.claim_pool_slot("db", 2, "r1", "a"));
+  EXPECT_TRUE(other.claim_pool_slot("db", 2, "r2", "b"));
+  EXPECT_FALSE(other.claim_pool_slot("db", 2, "r2", "c"));  // full across runs
+  EXPECT_TRUE(other.claim_pool_slot("web", 1, "r2", "w"));  // another pool
+  s.release_pool_slot("r1", "a");
+  EXPECT_TRUE(other.claim_pool_slot("db", 2, "r2", "c"));
+  EXPECT_FALSE(s.claim_pool_slot("db", 2, "r1", "d"));
+  // A run that ends (or is found crashed) no longer holds its slots.
+  s.finish_run("r2", "crashed", "2026-01-01T00:00:01Z", "{}");
+  EXPECT_TRUE(s.claim_pool_slot("db", 2, "r1", "d"));
+  EXPECT_TRUE(s.claim_pool_slot("db", 2, "r1", "e"));
+  EXPECT_FALSE(s.claim_pool_slot("db", 2, "r1", "f"));
+}
+
 }  // namespace pond::runstore
