@@ -310,12 +310,25 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   std::string runs_cancel_id;
   auto* runs_cancel_cmd = runs_cmd->add_subcommand(
-      "cancel", "Cancel a running run from any process: its running steps stop, the rest are cancelled");
+      "cancel",
+      "Cancel a queued or running run from any process: its running steps stop, the rest are cancelled");
   runs_cancel_cmd->add_option("id", runs_cancel_id, "Run id, or a unique prefix of it")->required();
+  auto* runs_launch_cmd = runs_cmd->add_subcommand(
+      "launch",
+      "Start the queued runs no process waits for (materialize --submit), as the run queue admits them");
+  runs_launch_cmd->callback([&] { runs.launch = true; });
+  std::string runs_reexecute_id;
+  auto* runs_reexecute_cmd = runs_cmd->add_subcommand(
+      "reexecute",
+      "Run a recorded asset run again as a new run (same assets and partition), or only what failed");
+  runs_reexecute_cmd->add_option("id", runs_reexecute_id, "Run id, or a unique prefix of it")->required();
+  runs_reexecute_cmd->add_flag("--failed", runs.failed_only,
+                               "Only the assets whose step or check failed, was skipped or did not finish");
   runs_cmd->callback([&] {
     action = [&] {
       if (!runs_cancel_id.empty()) runs.cancel_id = runs_cancel_id;
       if (!runs_show_id.empty()) runs.show_id = runs_show_id;
+      if (!runs_reexecute_id.empty()) runs.reexecute_id = runs_reexecute_id;
       return run_runs(ctx, runs);
     };
   });
@@ -331,7 +344,8 @@ int run_app(int argc, char** argv) {
   materialize_cmd->add_option("--to", materialize.to, "Last partition key of a range (inclusive)");
   materialize_cmd->add_option("--vars", materialize.vars, "Variables as YAML/JSON for the dbt nodes");
   materialize_cmd
-      ->add_option("--threads", materialize.threads, "Steps run at a time (default: the target's threads)")
+      ->add_option("--threads,--max-concurrent", materialize.threads,
+                   "Steps run at a time (default: the target's threads)")
       ->check(CLI::PositiveNumber);
   materialize_cmd->add_flag("--fail-fast,-x", materialize.fail_fast, "Stop at the first failure");
   materialize_cmd->add_flag("--full-refresh,-f", materialize.full_refresh,
@@ -339,6 +353,8 @@ int run_app(int argc, char** argv) {
   materialize_cmd->add_option("--tag", materialize.tags, "A run tag KEY=VALUE (run queue limits count them)");
   materialize_cmd->add_option("--priority", materialize.priority, "Queue priority (higher runs first)")
       ->capture_default_str();
+  materialize_cmd->add_flag("--submit", materialize.submit,
+                            "Queue the run and return: `pond runs launch` (any process) starts it");
   materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
 
   SchedulesOptions schedules;
@@ -367,7 +383,8 @@ int run_app(int argc, char** argv) {
   backfill_cmd->add_flag("--reverse", backfill.reverse, "Newest partitions first");
   backfill_cmd->add_flag("--dry-run", backfill.dry_run, "Print the plan (runs, partitions, steps) and stop");
   backfill_cmd->add_option("--vars", backfill.vars, "Variables as YAML/JSON for the dbt nodes");
-  backfill_cmd->add_option("--threads", backfill.threads, "Steps run at a time")->check(CLI::PositiveNumber);
+  backfill_cmd->add_option("--threads,--max-concurrent", backfill.threads, "Steps run at a time in each run")
+      ->check(CLI::PositiveNumber);
   auto* backfill_resume_cmd = backfill_cmd->add_subcommand(
       "resume", "Go on with a backfill whose process stopped or that was cancelled");
   backfill_resume_cmd->add_option("id", backfill_resume_id, "Backfill id, or a unique prefix of it")
@@ -390,6 +407,31 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   backfills_cmd->callback([&] { action = [&] { return run_backfills(ctx, backfills); }; });
+
+  PartitionsCliOptions partitions_opts;
+  auto* partitions_cmd = app.add_subcommand(
+      "partitions", "Add or remove the keys of a dynamic partitions definition (pond.yml)");
+  partitions_cmd->require_subcommand(1);
+  for (const char* verb : {"add", "remove"}) {
+    auto* c = partitions_cmd->add_subcommand(verb, std::string(verb) == "add"
+                                                       ? "Add keys to a dynamic partitions definition"
+                                                       : "Remove keys from a dynamic partitions definition");
+    c->add_option("name", partitions_opts.definition, "The dynamic partitions definition")->required();
+    c->add_option("keys", partitions_opts.keys, "Partition keys")->required();
+    c->callback([&, c] {
+      partitions_opts.action = c->get_name();
+      action = [&] { return run_partitions(ctx, partitions_opts); };
+    });
+  }
+
+  StatePruneOptions state_prune;
+  auto* state_cmd = app.add_subcommand("state", "Maintain the run store (.pond/state.db or pond.yml state:)");
+  state_cmd->require_subcommand(1);
+  auto* state_prune_cmd = state_cmd->add_subcommand(
+      "prune",
+      "Delete old runs and events as pond.yml retention: says (never a run in progress or a latest outcome)");
+  state_prune_cmd->add_flag("--dry-run", state_prune.dry_run, "Count what would be deleted, delete nothing");
+  state_prune_cmd->callback([&] { action = [&] { return run_state_prune(ctx, state_prune); }; });
 
   StatusOptions status;
   auto* status_cmd = app.add_subcommand(

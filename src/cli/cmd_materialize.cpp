@@ -1,9 +1,10 @@
-// `pond materialize`: the asset graph (dbt nodes and command assets) in runs, through the
-// orchestrator library.
+// `pond materialize` (the asset graph, dbt nodes and command assets, in runs) and `pond
+// partitions add|remove` (dynamic partition keys), through the orchestrator library.
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "orchestrate/materialize.hpp"
+#include "orchestrate/partition_keys.hpp"
 #include "orchestrate/workspace.hpp"
 
 namespace pond::cli {
@@ -23,8 +24,16 @@ int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options) {
   o.full_refresh = options.full_refresh;
   o.tags = parse_tags(options.tags);
   o.priority = options.priority;
+  o.submit = options.submit;
   orchestrate::Workspace ws(ctx.options);
   return orchestrate::materialize(ws, o, ctx.cancel, std::cout);
+}
+
+int run_partitions(CommandContext& ctx, const PartitionsCliOptions& options) {
+  orchestrate::Workspace ws(ctx.options);
+  if (options.action == "add")
+    return orchestrate::add_partition_keys(ws, options.definition, options.keys, std::cout);
+  return orchestrate::remove_partition_keys(ws, options.definition, options.keys, std::cout);
 }
 
 std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags) {

@@ -10,6 +10,9 @@
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
+#include "orchestrate/reexecute.hpp"
+#include "orchestrate/run_queue.hpp"
+#include "orchestrate/workspace.hpp"
 #include "project/project_locator.hpp"
 #include "runstore/run_store.hpp"
 
@@ -71,6 +74,14 @@ std::optional<std::string> opt_number(const std::optional<std::int64_t>& v) {
 }  // namespace
 
 int run_runs(CommandContext& ctx, const RunsOptions& options) {
+  if (options.launch) {
+    orchestrate::Workspace ws(ctx.options);
+    return orchestrate::launch_queued_runs(ws, ctx.cancel, std::cout);
+  }
+  if (options.reexecute_id) {
+    orchestrate::Workspace ws(ctx.options);
+    return orchestrate::reexecute_run(ws, *options.reexecute_id, options.failed_only, ctx.cancel, std::cout);
+  }
   OutputFormat format = parse_output_format(options.output);
   std::filesystem::path path = state_path(ctx.options);
   if (!std::filesystem::exists(path)) {
@@ -89,6 +100,11 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   if (options.cancel_id) {
     auto run = store.find_run(*options.cancel_id);
     if (!run) throw UserError("no run '" + *options.cancel_id + "'", "list the recent runs with: pond runs");
+    if (run->status == "queued" && store.cancel_queued_run(run->run_id)) {
+      std::cout << "Cancelled queued run " << run->run_id << "\n";
+      return 0;
+    }
+    if (run->status == "queued") run = store.find_run(run->run_id);  // claimed meanwhile
     if (run->status != "running") {
       std::cout << "Run " << run->run_id << " is not running (" << run->status << ")\n";
       return 0;

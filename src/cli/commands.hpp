@@ -62,7 +62,10 @@ int run_snapshot(CommandContext& ctx, const ExecOptions& options);
 // `pond runs` (recent runs) and `pond runs show ID` (one run, by id or unique prefix).
 struct RunsOptions {
   std::optional<std::string> show_id;
-  std::optional<std::string> cancel_id;  // `pond runs cancel ID`
+  std::optional<std::string> cancel_id;     // `pond runs cancel ID` (running or queued)
+  bool launch = false;                      // `pond runs launch`: run the submitted queued runs
+  std::optional<std::string> reexecute_id;  // `pond runs reexecute ID [--failed]`
+  bool failed_only = false;
   int limit = 20;
   std::string output = "table";
 };
@@ -116,6 +119,7 @@ struct MaterializeCliOptions {
   bool full_refresh = false;
   std::vector<std::string> tags;  // KEY=VALUE
   int priority = 0;
+  bool submit = false;  // --submit: queue for `pond runs launch`
 };
 int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
 // --tag KEY=VALUE flags as a map; throws UserError for anything else.
@@ -142,6 +146,20 @@ struct BackfillsOptions {
   std::string output = "table";
 };
 int run_backfills(CommandContext& ctx, const BackfillsOptions& options);
+
+// `pond partitions add|remove NAME KEY...`: keys of a dynamic partitions definition.
+struct PartitionsCliOptions {
+  std::string action;  // add | remove
+  std::string definition;
+  std::vector<std::string> keys;
+};
+int run_partitions(CommandContext& ctx, const PartitionsCliOptions& options);
+
+// `pond state prune [--dry-run]`: delete what pond.yml's retention: says is old.
+struct StatePruneOptions {
+  bool dry_run = false;
+};
+int run_state_prune(CommandContext& ctx, const StatePruneOptions& options);
 
 // `pond status`: assets with their last materialization, partitions and staleness.
 struct StatusOptions {

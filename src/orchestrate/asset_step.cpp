@@ -47,7 +47,51 @@ exec::StepOutcome AssetStep::attempt(exec::StepContext& ctx) {
   }
 }
 
+namespace {
+
+// A slot of the step's pool held across runs (the executor's pool limit counts the steps of one
+// run): waits until one is free; released when the step ends, however it ends.
+class PoolSlot {
+ public:
+  PoolSlot(RunContext& run, const std::string& pool, const std::string& step, exec::StepContext& ctx)
+      : run_(run), step_(step) {
+    auto limit = run.pool_limits.find(pool);
+    if (pool.empty() || limit == run.pool_limits.end() || !run.open_store) return;
+    store_.emplace(run.open_store());
+    auto last_look = std::chrono::steady_clock::now();
+    while (!ctx.cancelled() && !store_->claim_pool_slot(pool, limit->second, run.run_id, step)) {
+      if (std::chrono::steady_clock::now() - last_look > std::chrono::seconds(5)) {
+        store_->mark_crashed_runs();  // a crashed run's slots are freed by the next claim
+        last_look = std::chrono::steady_clock::now();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~PoolSlot() {
+    try {
+      if (store_) store_->release_pool_slot(run_.run_id, step_);
+    } catch (const std::exception&) {  // freed by the next claim once the run is over
+    }
+  }
+  PoolSlot(const PoolSlot&) = delete;
+  PoolSlot& operator=(const PoolSlot&) = delete;
+
+ private:
+  RunContext& run_;
+  std::string step_;
+  std::optional<runstore::RunStore> store_;
+};
+
+}  // namespace
+
 exec::StepOutcome AssetStep::run(exec::StepContext& ctx) {
+  PoolSlot slot(run_, info_.pool, info_.id, ctx);
+  if (ctx.cancelled()) {
+    exec::StepOutcome o;
+    o.status = exec::Status::kSkipped;
+    o.message = "cancelled while waiting for a slot of pool " + info_.pool;
+    return o;
+  }
   exec::StepOutcome out = attempt(ctx);
   const RetryPolicy* policy = asset_ && asset_->retry ? &*asset_->retry : nullptr;
   for (int n = 2; policy && out.status == exec::Status::kError && n <= policy->max + 1 && !ctx.cancelled();

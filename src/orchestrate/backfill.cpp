@@ -362,7 +362,8 @@ int cancel_backfill(Workspace& ws, const std::string& id, std::ostream& out) {
   }
   store.request_backfill_cancel(b->backfill_id);
   for (const auto& r : store.backfill_runs(b->backfill_id))
-    if (r.status == "running" && !r.run_id.empty()) store.request_run_cancel(r.run_id);
+    if (r.status == "running" && !r.run_id.empty() && !store.cancel_queued_run(r.run_id))
+      store.request_run_cancel(r.run_id);
   if (!store.backfill_process_alive(*b)) store.finish_backfill(b->backfill_id, "cancelled");
   out << "Asked backfill " << b->backfill_id << " to stop\n";
   return 0;

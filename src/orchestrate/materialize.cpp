@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/log.hpp"
+#include "orchestrate/run_queue.hpp"
 #include "orchestrate/select.hpp"
 
 namespace pond::orchestrate {
@@ -92,6 +93,7 @@ std::vector<RunRequest> plan_materialize(const Workspace& ws, const MaterializeO
     r.fail_fast = o.fail_fast;
     r.full_refresh = o.full_refresh;
     r.tags = o.tags;
+    r.priority = priority_of(o.priority, o.tags);
     return r;
   };
   std::vector<RunRequest> runs;
@@ -139,6 +141,16 @@ int materialize(Workspace& ws, const MaterializeOptions& o, exec::Cancellation& 
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
   std::vector<RunRequest> runs = plan_materialize(ws, o, now);
+  if (o.submit) {
+    // A launcher takes queued runs in queue order, not one after another: runs that must follow
+    // each other cannot be submitted together.
+    if (runs.size() > 1)
+      throw UserError("--submit queues one run, but this materialize needs " + std::to_string(runs.size()) +
+                          " (partitions definitions or list keys)",
+                      "submit the assets of one partitions definition and one partition key at a time");
+    out << "Queued run " << submit_run(ws, runs.front()) << " (pond runs launch starts it)\n";
+    return 0;
+  }
   int worst = 0;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     if (cancel.requested()) return 130;

@@ -26,7 +26,8 @@ struct MaterializeOptions {
   bool fail_fast = false;
   bool full_refresh = false;
   std::map<std::string, std::string> tags;  // --tag key=value
-  int priority = 0;
+  int priority = 0;                         // run queue priority (or the tag pond/priority)
+  bool submit = false;                      // queue the run for `pond runs launch` and return
 };
 
 // The runs `pond materialize` would start, in order (exposed for tests and --dry-run).

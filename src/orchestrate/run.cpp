@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/scope_guard.hpp"
 #include "common/text.hpp"
+#include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "dbt/invocation.hpp"
 #include "dbt/run_session.hpp"
@@ -19,6 +21,8 @@
 #include "orchestrate/asset_step.hpp"
 #include "orchestrate/cancel_watch.hpp"
 #include "orchestrate/command_step.hpp"
+#include "orchestrate/run_queue.hpp"
+#include "orchestrate/run_request.hpp"
 #include "project/vars.hpp"
 #include "runstore/recorder.hpp"
 
@@ -113,10 +117,20 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
 
   RunContext rc;
   rc.run_id = req.run_id.empty() ? random_uuid() : req.run_id;
+  if (!req.claimed) {
+    RunRequest queued = req;
+    queued.run_id = rc.run_id;
+    if (!wait_in_queue(ws, queued, cancel, out)) return {rc.run_id, {}, 130};
+  }
+  // The run is ours (running) from here: if it fails before its steps start, it is an error,
+  // not a run that stays "running" until its process is found gone.
+  ScopeGuard unstarted([&] { ws.store().finish_run(rc.run_id, "error", iso_utc_now(), "{}"); });
   rc.project_root = ws.root();
   rc.run_dir = ws.root() / ".pond" / "runs" / rc.run_id;
   rc.partitions = req.partitions;
   rc.scope = req.scope;
+  rc.pool_limits = ws.config().pools;
+  rc.open_store = [&ws] { return ws.open_store(); };
   if (target.lake) rc.lake_config = dbt::lake_config(target);
 
   // The dbt part: the project loaded again with the partition's vars, compiled and planned.
@@ -240,22 +254,7 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
   dbt::InvocationOptions io;
   io.command = req.command;
   io.selection = req.selection;
-  nlohmann::json args{{"which", req.command},
-                      {"select", req.selection},
-                      {"vars", req.vars},
-                      {"full_refresh", req.full_refresh},
-                      {"tags", req.tags}};
-  std::vector<std::string> asset_names;
-  for (std::size_t i : in_run) asset_names.push_back(g.node(i).name);
-  args["assets"] = asset_names;
-  if (req.partitions) {
-    args["partitions"] = req.partitions->name();
-    args["partition"] = describe_scope(*req.partitions, req.scope);
-    args["list_key"] = req.scope.list_key;
-    args["range_start"] = req.scope.span.start;
-    args["range_end"] = req.scope.span.end;
-  }
-  io.args_json = args.dump();
+  io.args_json = request_args(ws, req);
   io.target = target.target_name;
   io.store = &ws.store();
   io.run_id = rc.run_id;
@@ -287,6 +286,7 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
     db = empty_db.get();
   }
   CancelWatch watch(ws.open_store(), rc.run_id, cancel);
+  unstarted.dismiss();  // run_interruptible records the run's outcome whatever happens
   dbt::InvocationResult r = dbt::run_interruptible(ctx, *db, steps, io, out);
   rc.event = nullptr;
   return {r.run_id, std::move(r.outcome), r.exit_code};

@@ -29,7 +29,11 @@ struct RunRequest {
   std::optional<int> threads;
   bool fail_fast = false;
   bool full_refresh = false;
-  std::string run_id;  // preset (a queued run's id); default a new one
+  std::string run_id;  // preset (a backfill's planned run, a queued run); default a new one
+  int priority = 0;    // the run queue's order: higher first
+  // The run was claimed from the queue already (`pond runs launch`); otherwise execute_run puts
+  // it on the queue and waits for its turn.
+  bool claimed = false;
 };
 
 struct RunResult {
@@ -38,6 +42,8 @@ struct RunResult {
   int exit_code = 0;  // 0 ok, 1 a step failed, 130 cancelled
 };
 
+// Waits in the run queue (pond.yml `run_queue:`) unless `request.claimed`; a run cancelled while
+// queued returns exit code 130 without running a step.
 // Throws UserError before anything runs when the run cannot work (a command asset producing a
 // table on a target without a lake, a program that is not found).
 RunResult execute_run(Workspace& ws, const RunRequest& request, exec::Cancellation& cancel,

@@ -3,6 +3,7 @@
 // partitions the run materializes, and where step events (a command's output lines, retries) go.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,10 @@ struct RunContext {
   const PartitionsDefinition* partitions = nullptr;
   PartitionScope scope;
   std::function<void(runstore::EventRecord)> event;  // thread-safe
+  // pond.yml pools: a step of a pool waits for a slot held across runs in the run store, through
+  // a connection of its own.
+  std::map<std::string, int> pool_limits;
+  std::function<runstore::RunStore()> open_store;
 };
 
 // The scope an asset materializes in the run: the run's scope when the asset has the run's

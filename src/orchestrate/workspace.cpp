@@ -1,6 +1,5 @@
 #include "orchestrate/workspace.hpp"
 
-#include "common/log.hpp"
 #include "state/database.hpp"
 
 namespace pond::orchestrate {
@@ -9,11 +8,6 @@ Workspace::Workspace(const dbt::GlobalOptions& options) : options_(options) {
   project_ = dbt::load_project(options_, "", "materialize");
   root_ = project_->manifest.project.root;
   config_ = load_pond_config(root_);
-  // Read and checked, not applied yet: say so rather than pretend.
-  if (config_.retention.events || config_.retention.runs)
-    log::warn("pond.yml: 'retention:' is checked but not applied yet (old runs and events are kept)");
-  if (config_.run_queue.max_concurrent_runs || !config_.run_queue.tag_limits.empty())
-    log::warn("pond.yml: 'run_queue:' is checked but not applied yet (runs start at once)");
   try {
     store_ = std::make_unique<runstore::RunStore>(open_store());
   } catch (const state::Error& e) {

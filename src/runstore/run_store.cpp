@@ -66,15 +66,24 @@ std::string text(const std::optional<std::string>& s) {
 constexpr const char* kRunColumns =
     "run_id, command, selection, args_json, status, started_at, coalesce(finished_at, ''), target, "
     "\"trigger\", "
-    "coalesce(parent_run_id, ''), summary_json, pid, coalesce(host, ''), coalesce(heartbeat_at, '')";
-
-RunRecord read_run(const Row& r) {
-  return RunRecord{text(r[0]),  text(r[1]), text(r[2]), text(r[3]), text(r[4]),  text(r[5]),
-                   text(r[6]),  text(r[7]), text(r[8]), text(r[9]), text(r[10]), state::to_opt_int(r[11]),
-                   text(r[12]), text(r[13])};
-}
+    "coalesce(parent_run_id, ''), summary_json, pid, coalesce(host, ''), coalesce(heartbeat_at, ''), "
+    "priority, "
+    "coalesce(queued_at, '')";
 
 }  // namespace
+
+RunRecord read_run(const Row& r) {
+  return RunRecord{text(r[0]),  text(r[1]),  text(r[2]),
+                   text(r[3]),  text(r[4]),  text(r[5]),
+                   text(r[6]),  text(r[7]),  text(r[8]),
+                   text(r[9]),  text(r[10]), state::to_opt_int(r[11]),
+                   text(r[12]), text(r[13]), static_cast<int>(state::to_int(r[14])),
+                   text(r[15])};
+}
+
+const char* run_columns() {
+  return kRunColumns;
+}
 
 std::string this_host() {
   char buf[256] = {};
@@ -97,7 +106,12 @@ void RunStore::transaction(const std::function<void()>& body) {
 void RunStore::start_run(const RunRecord& r) {
   db_->execute(
       "INSERT INTO runs (run_id, command, selection, args_json, status, started_at, target, \"trigger\", "
-      "parent_run_id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "parent_run_id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      // A queued run this process claimed is there already: it starts now.
+      "ON CONFLICT (run_id) DO UPDATE SET command = excluded.command, selection = excluded.selection, "
+      "args_json = excluded.args_json, status = excluded.status, started_at = excluded.started_at, "
+      "target = excluded.target, \"trigger\" = excluded.\"trigger\", parent_run_id = excluded.parent_run_id, "
+      "pid = excluded.pid, host = excluded.host, heartbeat_at = excluded.heartbeat_at",
       {r.run_id, r.command, r.selection, r.args_json, r.status.empty() ? std::string("running") : r.status,
        r.started_at, r.target, r.trigger, opt(r.parent_run_id), std::int64_t{::getpid()}, this_host(),
        iso_utc_now()});
@@ -112,7 +126,7 @@ void RunStore::plan_steps(const std::string& run_id, const std::vector<StepRecor
 }
 
 void RunStore::heartbeat(const std::string& run_id) {
-  db_->execute("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status = 'running'",
+  db_->execute("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status IN ('running', 'queued')",
                {iso_utc_now(), run_id});
 }
 
@@ -121,16 +135,15 @@ std::vector<std::string> RunStore::mark_crashed_runs(std::chrono::seconds stale)
   const std::string host = this_host();
   const std::string cutoff = iso_utc(std::chrono::system_clock::now() - stale);
   for (const auto& r : db_->query("SELECT run_id, pid, coalesce(host, ''), coalesce(heartbeat_at, "
-                                  "started_at) FROM runs WHERE status = "
-                                  "'running'")) {
+                                  "started_at), status FROM runs WHERE status = 'running' OR "
+                                  "(status = 'queued' AND pid IS NOT NULL)")) {
     std::optional<std::int64_t> pid = state::to_opt_int(r[1]);
     std::string seen = text(r[3]);
     bool gone = (text(r[2]) == host && pid && !process_alive(*pid)) || seen < cutoff;
     if (!gone) continue;
-    // Only if still running: another process may have marked or finished it meanwhile.
-    db_->execute(
-        "UPDATE runs SET status = 'crashed', finished_at = ? WHERE run_id = ? AND status = 'running'",
-        {seen, text(r[0])});
+    // Only if unchanged: another process may have marked, claimed or finished it meanwhile.
+    db_->execute("UPDATE runs SET status = 'crashed', finished_at = ? WHERE run_id = ? AND status = ?",
+                 {seen, text(r[0]), text(r[4])});
     marked.push_back(text(r[0]));
   }
   return marked;

@@ -34,7 +34,7 @@ struct RunRecord {
   std::string command;    // run, build, test, seed, snapshot, ...
   std::string selection;  // --select/--exclude as given
   std::string args_json = "{}";
-  std::string status;      // running | success | error | cancelled | crashed
+  std::string status;      // queued | running | success | error | cancelled | crashed
   std::string started_at;  // ISO-8601 UTC
   std::string finished_at;
   std::string target;
@@ -45,6 +45,8 @@ struct RunRecord {
   std::optional<std::int64_t> pid;
   std::string host;
   std::string heartbeat_at;
+  int priority = 0;       // the run queue: higher goes first
+  std::string queued_at;  // when it was queued (empty: it never was)
 };
 
 struct StepRecord {
@@ -154,6 +156,33 @@ struct BackfillRunRecord {
   std::string run_id;
 };
 
+// A limit of the run queue on runs carrying a tag (Dagster's tag_concurrency_limits): at most
+// `limit` runs with tag `key` (= `value`, when given; any value otherwise) run at once.
+struct QueueTagLimit {
+  std::string key;
+  std::optional<std::string> value;
+  int limit = 1;
+};
+
+// The run queue's limits (pond.yml `run_queue:`); none: every queued run starts at once.
+struct QueueLimits {
+  std::optional<int> max_concurrent_runs;
+  std::vector<QueueTagLimit> tag_limits;
+};
+
+// A queued run with its tags, in queue order.
+struct QueuedRun {
+  RunRecord run;
+  std::map<std::string, std::string> tags;
+};
+
+// What a prune removed (or, dry run, would remove).
+struct PruneResult {
+  std::int64_t runs = 0;       // runs with their steps, events, materializations, checks, tags
+  std::int64_t events = 0;     // events of finished runs that are kept
+  std::int64_t kept_runs = 0;  // old runs kept: they hold the latest outcome of an asset, partition or check
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -181,8 +210,8 @@ class RunStore {
   void plan_steps(const std::string& run_id, const std::vector<StepRecord>& steps);
   // The run's process is alive: runs whose heartbeat stopped are found by mark_crashed_runs.
   void heartbeat(const std::string& run_id);
-  // Runs still `running` whose process is gone become `crashed`: on this host, a pid that no
-  // longer exists; anywhere, a heartbeat older than `stale`. Returns the runs it marked.
+  // Runs still `running` (or `queued` and waited for) whose process is gone become `crashed`: on this host, a
+  // pid that no longer exists; anywhere, a heartbeat older than `stale`. Returns the runs it marked.
   std::vector<std::string> mark_crashed_runs(std::chrono::seconds stale = std::chrono::seconds(120));
   void finish_run(const std::string& run_id, const std::string& status, const std::string& finished_at,
                   const std::string& summary_json);
@@ -249,6 +278,40 @@ class RunStore {
   // Whether the process recorded for a running backfill is still alive (on this host; another
   // host's process is taken as alive).
   bool backfill_process_alive(const BackfillRecord& b);
+
+  // ---- the run queue (queue.cpp)
+  // Records a run as `queued` with its priority and tags. `detached`: no process waits for it
+  // (`pond materialize --submit`), any launcher may take it; otherwise this process owns it and
+  // the run is crashed when the process dies while it waits.
+  void enqueue_run(const RunRecord& run, const std::map<std::string, std::string>& tags, bool detached);
+  // In one write transaction (SQLite: an immediate transaction; PostgreSQL: an advisory lock that
+  // serializes claimers, the queued rows read FOR UPDATE SKIP LOCKED): walks the queued runs by
+  // priority (higher first), then in the order they were queued; a run is admitted while the
+  // global limit has room and none of its tag limits is full (a run held back by a tag limit
+  // does not hold back the runs behind it), and admitted runs count against the limits. The
+  // first admitted run `may_take` accepts becomes `running` for this process and is returned.
+  // Two processes never claim the same run.
+  std::optional<RunRecord> claim_queued_run(const QueueLimits& limits,
+                                            const std::function<bool(const RunRecord&)>& may_take);
+  // The queued runs, in queue order.
+  std::vector<QueuedRun> queued_runs();
+  // Cancels a run that is still queued; false when it is not queued (any more).
+  bool cancel_queued_run(const std::string& run_id);
+
+  // ---- pools across runs (queue.cpp)
+  // Takes a slot of `pool` for a step when fewer than `limit` are held by running runs (slots of
+  // runs that are no longer running are freed first). One write transaction, like a run claim.
+  bool claim_pool_slot(const std::string& pool, int limit, const std::string& run_id,
+                       const std::string& step_key);
+  void release_pool_slot(const std::string& run_id, const std::string& step_key);
+
+  // ---- retention (prune.cpp)
+  // Deletes runs finished before `runs_before` (ISO-8601 UTC) with all their rows, except runs
+  // whose materialization, partition outcome or check result is still the latest one; and
+  // events older than `events_before` of runs that have finished. Never touches a queued or
+  // running run. One transaction; `dry_run` only counts.
+  PruneResult prune(const std::optional<std::string>& runs_before,
+                    const std::optional<std::string>& events_before, bool dry_run);
 
   // ---- cancel requests (another process asks a run's process to stop it)
   void request_run_cancel(const std::string& run_id);

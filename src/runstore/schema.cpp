@@ -169,6 +169,21 @@ CREATE TABLE backfill_runs (
 
 ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
 )sql"},
+      {6, "the run queue (queued runs with a priority, in queue order) and pool slots held across runs",
+       R"sql(
+ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN queued_at TEXT;
+CREATE INDEX runs_queue ON runs(status, priority DESC, queued_at, run_id);
+
+CREATE TABLE pool_slots (
+  pool       TEXT NOT NULL,
+  run_id     TEXT NOT NULL,
+  step_key   TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, step_key)
+);
+CREATE INDEX pool_slots_by_pool ON pool_slots(pool);
+)sql"},
   };
   return migrations;
 }
