@@ -68,7 +68,10 @@ void add_selection_flags(CLI::App* cmd, SelectionFlags& f) {
   cmd->add_option("--exclude", f.exclude, "Nodes to leave out (dbt selection syntax)");
   cmd->add_option("--selector", f.selector, "A selector defined in selectors.yml");
   cmd->add_option("--resource-type,--resource-types", f.resource_types,
-                  "Only these resource types (model, seed, snapshot, test, analysis, source, exposure)");
+                  "Only these resource types (model, seed, snapshot, test, unit_test, analysis, source, "
+                  "exposure, metric, semantic_model, saved_query)");
+  cmd->add_option("--exclude-resource-type,--exclude-resource-types", f.exclude_resource_types,
+                  "Leave out these resource types");
   cmd->add_option("--state", f.state, "Folder with a previous run's manifest.json / run_results.json");
   cmd->add_option("--indirect-selection", f.indirect_selection, "eager, cautious, buildable or empty")
       ->check(CLI::IsMember({"eager", "cautious", "buildable", "empty"}))
@@ -384,8 +387,9 @@ int run_app(int argc, char** argv) {
   ServeOptions serve_opts;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the target's lake over the PostgreSQL wire protocol");
   serve_cmd->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
-  serve_cmd->add_option("--users", serve_opts.users_file,
-                        "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
+  serve_cmd->add_option(
+      "--users", serve_opts.users_file,
+      "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
   serve_cmd->add_option("--hash-password", serve_opts.hash_password_for,
                         "Print a users-file line for user NAME with the password read from stdin, and exit");
   serve_cmd->add_option("--workers", serve_opts.workers, "Statements run at once (sessions beyond wait)")
