@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 
 #include "cli/commands.hpp"
@@ -20,6 +22,7 @@
 #include "common/text.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "project/vars.hpp"
 
 namespace pond::cli {
 
@@ -35,15 +38,61 @@ std::string version_text() {
 
 namespace {
 
+log::WarnErrorPolicy warn_error_policy(const GlobalOptions& g);
+
 void configure_logging(const GlobalOptions& g) {
   log::Options o;
   o.level = log::parse_level(g.log_level);
+  if (g.quiet && o.level < log::Level::kError) o.level = log::Level::kError;
   if (g.log_format != "text" && g.log_format != "json") {
     throw UserError("--log-format must be text or json, not '" + g.log_format + "'");
   }
   o.format = g.log_format == "json" ? log::Format::kJson : log::Format::kText;
   o.color = !g.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDERR_FILENO);
+  o.warn_error = warn_error_policy(g);
   log::configure(o);
+}
+
+// --warn-error and --warn-error-options (dbt's keys: error/include, warn/exclude, silence; a
+// list of event names, or "all"/"*" for error).
+log::WarnErrorPolicy warn_error_policy(const GlobalOptions& g) {
+  log::WarnErrorPolicy p;
+  p.all = g.warn_error;
+  if (g.warn_error_options.empty()) return p;
+  const std::string hint = "e.g. --warn-error-options '{error: all, warn: [NoNodesForSelectionCriteria]}'";
+  nlohmann::json j;
+  try {
+    j = project::parse_cli_vars(g.warn_error_options);
+  } catch (const UserError&) {
+    throw UserError("--warn-error-options must be a YAML mapping", hint);
+  }
+  auto names = [&](const std::string& key, const nlohmann::json& v, std::set<std::string>& out) {
+    if (v.is_string() && key == "error" && (v == "all" || v == "*")) {
+      p.all = true;
+      return;
+    }
+    if (!v.is_array())
+      throw UserError("--warn-error-options: '" + key + "' must be a list of event names", hint);
+    for (const auto& n : v) {
+      if (!n.is_string()) throw UserError("--warn-error-options: '" + key + "' must list event names", hint);
+      out.insert(n.get<std::string>());
+    }
+  };
+  for (const auto& [key, v] : j.items()) {
+    if (key == "error" || key == "include") {
+      names("error", v, p.error);
+    } else if (key == "warn" || key == "exclude") {
+      names("warn", v, p.warn);
+    } else if (key == "silence") {
+      names("silence", v, p.silence);
+    } else {
+      std::vector<std::string> known{"error", "warn", "silence", "include", "exclude"};
+      std::string guess = closest_match(key, known);
+      throw UserError("--warn-error-options: unknown key '" + key + "'",
+                      guess.empty() ? hint : "did you mean '" + guess + "'?");
+    }
+  }
+  return p;
 }
 
 // "did you mean" for an unknown first word.
@@ -99,6 +148,12 @@ int run_app(int argc, char** argv) {
   app.add_option("--log-level", global.log_level, "debug, info, warn, error or none")->capture_default_str();
   app.add_option("--log-format", global.log_format, "text or json")->capture_default_str();
   app.add_flag("--no-color", global.no_color, "Plain output without ANSI colors (also: NO_COLOR=1)");
+  app.add_option("--target-path", global.target_path,
+                 "Where artifacts go (also: DBT_TARGET_PATH; default: dbt_project.yml's target-path)");
+  app.add_flag("--warn-error", global.warn_error, "Treat warnings as errors (as dbt's --warn-error)");
+  app.add_option("--warn-error-options", global.warn_error_options,
+                 "Which warnings are errors: {error: all | [EventName, ...], warn: [...], silence: [...]}");
+  app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr (as dbt's --quiet; printed results stay)");
 
   std::function<int()> action;
 
@@ -191,12 +246,30 @@ int run_app(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--full-refresh,-f", ec.options.full_refresh, "Rebuild incremental models, reload seeds");
     cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
+    if (std::string_view(ec.name) == "test" || std::string_view(ec.name) == "build")
+      cmd->add_flag("--store-failures", ec.options.store_failures,
+                    "Tests without a store_failures config keep their failing rows in a table");
     cmd->add_option("--event-time-start", ec.options.event_time_start, "Microbatch: first batch start");
     cmd->add_option("--event-time-end", ec.options.event_time_end, "Microbatch: end of the last batch");
     if (std::string_view(ec.name) != "test")
       cmd->add_flag("--empty", ec.options.empty, "Refs and sources read zero rows: build the schema only");
     cmd->callback([&] { action = [&] { return ec.fn(ctx, ec.options); }; });
   }
+
+  CleanOptions clean;
+  auto* clean_cmd =
+      app.add_subcommand("clean", "Delete the folders of clean-targets (default: the target path)");
+  clean_cmd->add_flag("--clean-project-files-only,!--no-clean-project-files-only", clean.project_files_only,
+                      "Refuse paths outside the project (the default)");
+  clean_cmd->callback([&] { action = [&] { return run_clean(ctx, clean); }; });
+
+  RunOperationOptions operation;
+  auto* operation_cmd =
+      app.add_subcommand("run-operation", "Call a macro against the target (its SQL and run_query() run)");
+  operation_cmd->add_option("macro", operation.macro, "Macro name, or package.name")->required();
+  operation_cmd->add_option("--args", operation.args, "Keyword arguments as a YAML/JSON mapping");
+  operation_cmd->add_option("--vars", operation.vars, "Variables as YAML/JSON");
+  operation_cmd->callback([&] { action = [&] { return run_run_operation(ctx, operation); }; });
 
   RetryOptions retry;
   auto* retry_cmd =
@@ -424,7 +497,14 @@ int run_app(int argc, char** argv) {
       std::cerr << app.help();
       return static_cast<int>(ExitCode::kUsage);
     }
-    return action();
+    int rc = action();
+    // dbt stops at the first promoted warning; pond finishes the command, then fails it.
+    if (int n = log::promoted_warnings(); n > 0 && rc == 0) {
+      log::error("{} warning{} treated as error{} (--warn-error): failing", n, n == 1 ? "" : "s",
+                 n == 1 ? "" : "s");
+      rc = static_cast<int>(ExitCode::kUsage);
+    }
+    return rc;
   } catch (const UserError& e) {
     log::error("{}", e.what());
     return static_cast<int>(e.exit_code());

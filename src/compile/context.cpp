@@ -109,7 +109,10 @@ class ExceptionsObject final : public jinja::NativeObject {
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
     result = Value("");
     if (name == "warn") {
-      log::warn("{}", arg_str(args, 0, "msg"));
+      // dbt's warn_or_error(JinjaLogWarning): with --warn-error the render fails.
+      if (log::options().warn_error.promotes("JinjaLogWarning"))
+        throw UserError("Compilation Error\n  " + arg_str(args, 0, "msg") + " (--warn-error)");
+      log::warn_event("JinjaLogWarning", "{}", arg_str(args, 0, "msg"));
       return true;
     }
     if (name == "warn_snapshot_timestamp_data_types") {
@@ -431,10 +434,10 @@ void install_context(jinja::Environment& env, ContextData& data) {
   env.add_global("target", target);
   env.add_global("flags", make_dict({{"FULL_REFRESH", Value(data.options.full_refresh)},
                                      {"WHICH", Value(data.options.which)},
-                                     {"STORE_FAILURES", Value(false)},
+                                     {"STORE_FAILURES", Value(data.options.store_failures)},
                                      {"EMPTY", Value(data.options.empty)},
                                      {"WARN_ERROR", Value(false)},
-                                     {"FAIL_FAST", Value(false)},
+                                     {"FAIL_FAST", Value(data.options.fail_fast)},
                                      {"DEBUG", Value(false)},
                                      {"PRINT", Value(true)},
                                      {"INTROSPECT", Value(true)}}));

@@ -1,5 +1,7 @@
 #include "dbt/plan.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -182,7 +184,7 @@ mz::SnapshotSpec snapshot_spec(const Node& n, const PlanInput& in) {
   return s;
 }
 
-mz::TestSpec test_spec(const Node& n) {
+mz::TestSpec test_spec(const Node& n, bool store_failures_flag) {
   mz::TestSpec s;
   s.unique_id = n.unique_id;
   s.name = n.name;
@@ -193,7 +195,7 @@ mz::TestSpec test_spec(const Node& n) {
   s.error_if = str(n, "error_if", "!= 0");
   s.fail_calc = str(n, "fail_calc", "count(*)");
   if (const json* l = n.config_value("limit"); l && l->is_number_integer()) s.limit = l->get<long>();
-  s.store_failures = opt_bool(n, "store_failures").value_or(false);
+  s.store_failures = opt_bool(n, "store_failures").value_or(store_failures_flag);  // config wins, as dbt
   s.store_failures_as = str(n, "store_failures_as", "table");
   if (s.store_failures_as == "view" || s.store_failures_as == "ephemeral") s.store_failures = true;
   s.audit_relation = relation_of(n);
@@ -426,7 +428,7 @@ RunPlan make_run_plan(const PlanInput& in) {
       snapshot->compile_before_run(compile());
       step = std::move(snapshot);
     } else {
-      mz::TestSpec spec = test_spec(n);
+      mz::TestSpec spec = test_spec(n, in.options.store_failures);
       mz::Backend& audit = backend_for(spec.audit_relation, true);
       auto test = std::make_unique<TestStep>(std::move(spec), d, test_asset(n), audit, in.cache);
       test->compile_before_run(compile());
@@ -443,10 +445,19 @@ RunPlan make_run_plan(const PlanInput& in) {
   auto add_hooks = [&](const std::vector<std::string>& sqls, const char* what,
                        std::vector<exec::Step*>& out) {
     for (std::size_t k = 0; k < sqls.size(); ++k) {
-      std::string sql = has_jinja(sqls[k]) && in.render ? in.render(sqls[k]) : sqls[k];
       std::string id =
           "operation." + m.project.name + "." + m.project.name + "-" + what + "-" + std::to_string(k);
-      plan.owned_hooks.push_back(std::make_unique<OperationStep>(id, std::vector<std::string>{sql}));
+      OperationStep::Render render;
+      if (has_jinja(sqls[k]) && in.render_run_hook) {
+        std::string where = fmt::format("dbt_project.yml ({} hook {})", what, k);
+        bool end = std::string_view(what) == "on-run-end";
+        render = [r = in.render_run_hook, sql = sqls[k], where, end](engine::Connection& con) {
+          return r(sql, where, end, con);
+        };
+      } else if (has_jinja(sqls[k]) && in.render) {
+        render = [r = in.render, sql = sqls[k]](engine::Connection&) { return r(sql); };
+      }
+      plan.owned_hooks.push_back(std::make_unique<OperationStep>(id, sqls[k], std::move(render)));
       out.push_back(plan.owned_hooks.back().get());
     }
   };
