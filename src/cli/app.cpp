@@ -117,7 +117,10 @@ void add_selection_flags(CLI::App* cmd, SelectionFlags& f) {
   cmd->add_option("--exclude", f.exclude, "Nodes to leave out (dbt selection syntax)");
   cmd->add_option("--selector", f.selector, "A selector defined in selectors.yml");
   cmd->add_option("--resource-type,--resource-types", f.resource_types,
-                  "Only these resource types (model, seed, snapshot, test, analysis, source, exposure)");
+                  "Only these resource types (model, seed, snapshot, test, unit_test, analysis, source, "
+                  "exposure, metric, semantic_model, saved_query)");
+  cmd->add_option("--exclude-resource-type,--exclude-resource-types", f.exclude_resource_types,
+                  "Leave out these resource types");
   cmd->add_option("--state", f.state, "Folder with a previous run's manifest.json / run_results.json");
   cmd->add_option("--indirect-selection", f.indirect_selection, "eager, cautious, buildable or empty")
       ->check(CLI::IsMember({"eager", "cautious", "buildable", "empty"}))

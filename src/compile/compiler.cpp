@@ -213,18 +213,27 @@ struct Compiler::Impl {
     for (const auto& n : m.nodes) used = used || n.raw_code.find("graph") != std::string::npos;
     for (const auto& mc : m.macros) used = used || mc.macro_sql.find("graph") != std::string::npos;
     if (!used) return;
-    Value nodes = Value::dict(), sources = Value::dict(), exposures = Value::dict();
+    // dbt's flat graph: a section per resource type; unit tests are not in it.
+    Value nodes = Value::dict(), sources = Value::dict(), exposures = Value::dict(), metrics = Value::dict(),
+          semantic_models = Value::dict(), saved_queries = Value::dict();
     for (const auto& n : m.nodes) {
-      Value& section = n.resource_type == project::ResourceType::kSource     ? sources
-                       : n.resource_type == project::ResourceType::kExposure ? exposures
-                                                                             : nodes;
+      using RT = project::ResourceType;
+      if (n.resource_type == RT::kUnitTest) continue;
+      Value& section = n.resource_type == RT::kSource          ? sources
+                       : n.resource_type == RT::kExposure      ? exposures
+                       : n.resource_type == RT::kMetric        ? metrics
+                       : n.resource_type == RT::kSemanticModel ? semantic_models
+                       : n.resource_type == RT::kSavedQuery    ? saved_queries
+                                                               : nodes;
       section.as_dict().set(Value(n.unique_id), node_value(n));
     }
     Value graph = Value::dict();
     graph.as_dict().set(Value("nodes"), nodes);
     graph.as_dict().set(Value("sources"), sources);
     graph.as_dict().set(Value("exposures"), exposures);
-    graph.as_dict().set(Value("metrics"), Value::dict());
+    graph.as_dict().set(Value("metrics"), metrics);
+    graph.as_dict().set(Value("semantic_models"), semantic_models);
+    graph.as_dict().set(Value("saved_queries"), saved_queries);
     env.add_global("graph", graph);
   }
 
@@ -464,7 +473,8 @@ struct Compiler::Impl {
     for (const auto& n : m.nodes)
       if (!n.is_enabled()) gone.insert(n.unique_id);
     for (auto& n : m.nodes)
-      if (n.resource_type == project::ResourceType::kTest)
+      if (n.resource_type == project::ResourceType::kTest ||
+          n.resource_type == project::ResourceType::kUnitTest)
         for (const auto& d : n.depends_on_nodes)
           if (gone.count(d)) {
             n.config["enabled"] = false;
@@ -497,9 +507,7 @@ struct Compiler::Impl {
         "{%- else -%}{{ generate_database_name(custom, node) }}{%- endif -%}",
         "<naming>");
     for (auto& n : m.nodes) {
-      if (n.resource_type == project::ResourceType::kSource ||
-          n.resource_type == project::ResourceType::kExposure)
-        continue;
+      if (project::is_definition_only(n.resource_type)) continue;
       auto call = [&](const char* kind, const char* key, const std::string& current) {
         Value vars = Value::dict();
         vars.as_dict().set(Value("kind"), Value(kind));
@@ -564,9 +572,7 @@ void Compiler::compile_nodes(const std::vector<std::size_t>& nodes) {
   std::vector<std::size_t> todo;
   for (std::size_t i : nodes) {
     auto t = m.nodes[i].resource_type;
-    if (t == project::ResourceType::kSource || t == project::ResourceType::kExposure ||
-        t == project::ResourceType::kSeed)
-      continue;
+    if (project::is_definition_only(t) || t == project::ResourceType::kSeed) continue;
     todo.push_back(i);
   }
   std::vector<std::shared_ptr<NodeRender>> states;

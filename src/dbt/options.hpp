@@ -26,11 +26,12 @@ struct GlobalOptions {
 
 // The selection flags of the graph commands (ls, compile, run, ...), as dbt spells them.
 struct SelectionFlags {
-  std::vector<std::string> select;          // -s/--select
-  std::vector<std::string> exclude;         // --exclude
-  std::optional<std::string> selector;      // --selector (selectors.yml)
-  std::vector<std::string> resource_types;  // --resource-type
-  std::optional<std::string> state;         // --state DIR
+  std::vector<std::string> select;                  // -s/--select
+  std::vector<std::string> exclude;                 // --exclude
+  std::optional<std::string> selector;              // --selector (selectors.yml)
+  std::vector<std::string> resource_types;          // --resource-type
+  std::vector<std::string> exclude_resource_types;  // --exclude-resource-type
+  std::optional<std::string> state;                 // --state DIR
   std::string indirect_selection = "eager";
 };
 

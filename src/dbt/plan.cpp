@@ -300,14 +300,16 @@ RunPlan make_run_plan(const PlanInput& in) {
     }
   }
 
-  // Unit tests run with the tests, for the selected models, after the model's parents; in a
-  // build the model waits for them (a failing unit test skips the model, as in dbt build).
+  // Unit tests (graph members selected as dbt selects them: by name, test_type:unit, or along
+  // with their model) run with the tests, after the model's parents; in a build the model
+  // waits for them (a failing unit test skips the model, as in dbt build).
   std::set<std::size_t> selected(in.selected.begin(), in.selected.end());
   std::map<std::size_t, std::vector<const project::UnitTest*>> unit_tests_of;
   if (in.kinds.tests && in.compile_unit_test) {
     for (const auto& ut : m.unit_tests) {
       auto mi = m.index_of(ut.model_unique_id);
-      if (!mi || !selected.count(*mi)) continue;
+      auto ui = m.index_of(ut.unique_id);
+      if (!mi || !ui || !selected.count(*ui)) continue;
       unit_tests_of[*mi].push_back(&ut);
       if (chosen.count(*mi)) deps[*mi].insert(ut.unique_id);
     }

@@ -76,8 +76,12 @@ std::vector<std::size_t> select(const LoadedProject& p, const SelectionFlags& fl
     state = project::PreviousState::load(dir);
   }
   project::SelectionContext ctx{p.manifest, *p.graph, &selectors, state ? &*state : nullptr};
-  project::SelectionRequest req{flags.select, flags.exclude, flags.selector, flags.resource_types,
-                                flags.indirect_selection};
+  project::SelectionRequest req{flags.select,
+                                flags.exclude,
+                                flags.selector,
+                                flags.resource_types,
+                                flags.indirect_selection,
+                                flags.exclude_resource_types};
   return project::select_nodes(ctx, req);
 }
 
@@ -95,9 +99,12 @@ std::string summary(const project::Manifest& m) {
                   part(project::ResourceType::kSeed, "seed", "seeds") +
                   part(project::ResourceType::kTest, "data test", "data tests") +
                   part(project::ResourceType::kSource, "source", "sources") +
-                  part(project::ResourceType::kExposure, "exposure", "exposures");
-  if (std::size_t u = m.unit_tests.size())
-    s += std::to_string(u) + (u == 1 ? " unit test, " : " unit tests, ");
+                  part(project::ResourceType::kExposure, "exposure", "exposures") +
+                  part(project::ResourceType::kSemanticModel, "semantic model", "semantic models") +
+                  part(project::ResourceType::kMetric, "metric", "metrics") +
+                  part(project::ResourceType::kSavedQuery, "saved query", "saved queries") +
+                  part(project::ResourceType::kUnitTest, "unit test", "unit tests");
+  if (std::size_t g = m.groups.size()) s += std::to_string(g) + (g == 1 ? " group, " : " groups, ");
   s += std::to_string(m.macros.size()) + (m.macros.size() == 1 ? " macro" : " macros");
   return "Found " + s;
 }

@@ -99,9 +99,11 @@ RunPlan RunSession::plan(const std::vector<std::size_t>& selected, PlanKinds kin
     std::set<std::size_t> seen(to_compile.begin(), to_compile.end()),
         selected_set(selected.begin(), selected.end());
     std::vector<std::size_t> pending;
-    for (const auto& ut : p.manifest.unit_tests)
-      if (auto mi = p.manifest.index_of(ut.model_unique_id); mi && selected_set.count(*mi))
-        pending.push_back(*mi);
+    for (const auto& ut : p.manifest.unit_tests) {
+      auto mi = p.manifest.index_of(ut.model_unique_id);
+      auto ui = p.manifest.index_of(ut.unique_id);
+      if (mi && ui && selected_set.count(*ui)) pending.push_back(*mi);
+    }
     while (!pending.empty()) {
       const project::Node& n = p.manifest.nodes[pending.back()];
       pending.pop_back();

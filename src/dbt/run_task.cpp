@@ -134,6 +134,7 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
                       {"exclude", options.selection.exclude},
                       {"selector", options.selection.selector ? *options.selection.selector : ""},
                       {"resource_types", options.selection.resource_types},
+                      {"exclude_resource_types", options.selection.exclude_resource_types},
                       {"vars", options.vars},
                       {"full_refresh", options.full_refresh},
                       {"fail_fast", options.fail_fast},

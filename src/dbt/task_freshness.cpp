@@ -116,7 +116,8 @@ std::optional<FreshnessSpec> spec_of(const Node& n, const Render& render) {
 }
 
 bool no_selection(const SelectionFlags& f) {
-  return f.select.empty() && f.exclude.empty() && !f.selector && f.resource_types.empty() && !f.state;
+  return f.select.empty() && f.exclude.empty() && !f.selector && f.resource_types.empty() &&
+         f.exclude_resource_types.empty() && !f.state;
 }
 
 }  // namespace

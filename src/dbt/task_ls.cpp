@@ -18,7 +18,11 @@ std::string selector_form(const project::Node& n) {
   for (std::size_t i = 0; i < n.fqn.size(); ++i) fqn += (i ? "." : "") + n.fqn[i];
   if (n.resource_type == ResourceType::kSource)
     return "source:" + n.package_name + "." + n.source_name + "." + n.name;
-  if (n.resource_type == ResourceType::kExposure) return "exposure:" + n.package_name + "." + n.name;
+  // dbt's ls: these are searched for by PACKAGE.NAME under their own method.
+  if (n.resource_type == ResourceType::kExposure || n.resource_type == ResourceType::kMetric ||
+      n.resource_type == ResourceType::kSemanticModel || n.resource_type == ResourceType::kSavedQuery ||
+      n.resource_type == ResourceType::kUnitTest)
+    return std::string(to_string(n.resource_type)) + ":" + n.package_name + "." + n.name;
   return fqn;
 }
 

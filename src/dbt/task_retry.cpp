@@ -174,6 +174,7 @@ ExecOptions options_from(const json& args) {
   o.selection.select = strings(args, "select");
   o.selection.exclude = strings(args, "exclude");
   o.selection.resource_types = strings(args, "resource_types");
+  o.selection.exclude_resource_types = strings(args, "exclude_resource_types");
   if (auto s = args.value("selector", std::string()); !s.empty()) o.selection.selector = s;
   if (auto v = args.find("vars"); v != args.end()) {
     if (v->is_string()) o.vars = v->get<std::string>();

@@ -17,37 +17,6 @@ std::string literal(const json& v) {
   return quote_literal(v.dump());
 }
 
-// One CSV record: fields separated by commas, "..." quoting with "" for a quote.
-std::vector<std::string> csv_fields(std::string_view line, const std::string& where) {
-  std::vector<std::string> out;
-  std::string field;
-  bool quoted = false, was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = was_quoted = true;
-    } else if (c == ',') {
-      out.push_back(was_quoted ? field : std::string(trim(field)));
-      field.clear();
-      was_quoted = false;
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) throw UserError(where + ": unterminated quote in the CSV rows: " + std::string(line));
-  out.push_back(was_quoted ? field : std::string(trim(field)));
-  return out;
-}
-
 }  // namespace
 
 materialize::FixtureRows fixture_rows(const project::UnitTestRows& rows, const std::string& where) {
@@ -76,7 +45,7 @@ materialize::FixtureRows fixture_rows(const project::UnitTestRows& rows, const s
   for (std::string_view line : split(rows.rows.get<std::string>(), '\n')) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (trim(line).empty()) continue;
-    std::vector<std::string> fields = csv_fields(line, where);
+    std::vector<std::string> fields = project::csv_fields(line, where);
     if (header.empty()) {
       header = fields;
       for (const auto& c : header) add_column(c);

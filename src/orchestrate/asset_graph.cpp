@@ -277,7 +277,8 @@ void AssetGraph::add_dbt_nodes() {
   };
   for (std::size_t i = 0; i < ms.size(); ++i) {
     const Node& m = ms[i];
-    if (m.resource_type == ResourceType::kTest) {
+    // Data tests and unit tests (whose one parent is their model) are the asset's checks.
+    if (m.resource_type == ResourceType::kTest || m.resource_type == ResourceType::kUnitTest) {
       std::optional<std::size_t> target;
       if (!m.attached_node.empty())
         if (auto pi = manifest_->index_of(m.attached_node)) target = of_dbt_node(*pi);

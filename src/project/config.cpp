@@ -175,6 +175,19 @@ json default_config(ResourceType type) {
       c = json{{"enabled", true}};
       if (type == ResourceType::kSource) c["event_time"] = nullptr;
       break;
+    case ResourceType::kUnitTest:
+      c = json{{"enabled", true}, {"tags", json::array()}, {"meta", json::object()}};
+      break;
+    case ResourceType::kMetric:
+    case ResourceType::kSemanticModel:
+    case ResourceType::kSavedQuery:
+      c = json{{"enabled", true}, {"group", nullptr}, {"meta", json::object()}};
+      if (type == ResourceType::kSavedQuery) {
+        c["export_as"] = nullptr;
+        c["schema"] = nullptr;
+        c["cache"] = json{{"enabled", false}};
+      }
+      break;
     case ResourceType::kMacro:
       c = json::object();
       break;
@@ -183,9 +196,9 @@ json default_config(ResourceType type) {
 }
 
 const json& shared_default_config(ResourceType type) {
-  static const std::array<json, 8> defaults = [] {
-    std::array<json, 8> d;
-    for (int t = 0; t < 8; ++t) d[static_cast<std::size_t>(t)] = default_config(static_cast<ResourceType>(t));
+  static const std::array<json, kResourceTypeCount> defaults = [] {
+    std::array<json, kResourceTypeCount> d;
+    for (std::size_t t = 0; t < d.size(); ++t) d[t] = default_config(static_cast<ResourceType>(t));
     return d;
   }();
   return defaults[static_cast<std::size_t>(type)];

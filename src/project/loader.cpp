@@ -92,6 +92,10 @@ const json& tree_for(const ProjectFile& p, ResourceType type) {
     case ResourceType::kExposure:
       return p.exposures;
     case ResourceType::kMacro:
+    case ResourceType::kUnitTest:
+    case ResourceType::kMetric:
+    case ResourceType::kSemanticModel:
+    case ResourceType::kSavedQuery:
       break;
   }
   static const json empty = json::object();
@@ -168,7 +172,7 @@ class Assembler {
       expected += r.nodes.size();
       if (r.schema) {
         for (const auto& p : r.schema->patches) expected += p.tests.size();
-        expected += r.schema->sources.size() * 2 + r.schema->exposures.size();
+        expected += r.schema->sources.size() * 2 + r.schema->exposures.size() + r.schema->definitions.size();
       }
     }
     nodes.reserve(expected);
@@ -227,6 +231,8 @@ class Assembler {
     clock.lap("refs");
     check_generic_tests();
     add_unit_tests(m_, std::move(unit_tests));
+    resolve_semantic_layer(m_, marks_);
+    check_groups_and_access(m_, marks_);
     if (options_.check_cycles) {
       check_acyclic(m_, Graph(m_));
       clock.lap("cycles");
@@ -435,7 +441,27 @@ class Assembler {
         n.description = render_docs(n.description, docs_by_name_, schema.original_file_path, n.name);
         nodes.push_back(std::move(n));
       }
+      for (auto& d : schema.definitions) {
+        Node n = std::move(d.node);
+        n.description = render_docs(n.description, docs_by_name_, schema.original_file_path, n.name);
+        d.marks.original_file_path = m_.display_path(n.package_name, n.original_file_path);
+        if (!marks_.emplace(n.unique_id, std::move(d.marks)).second)
+          throw UserError(SourceLocation{schema.original_file_path},
+                          "two " + std::string(to_string(n.resource_type)) + "s are named '" + n.name + "'",
+                          "the other is in " + marks_[n.unique_id].original_file_path);
+        nodes.push_back(std::move(n));
+      }
+      for (auto& g : schema.groups) {
+        for (const auto& other : m_.groups)
+          if (other.unique_id == g.unique_id)
+            throw UserError(SourceLocation{schema.original_file_path, g.line, 0},
+                            "two groups are named '" + g.name + "'",
+                            "the other is in " + other.original_file_path);
+        m_.groups.push_back(std::move(g));
+      }
     }
+    std::sort(m_.groups.begin(), m_.groups.end(),
+              [](const Group& a, const Group& b) { return a.unique_id < b.unique_id; });
   }
 
   void make_tests(std::vector<Node>& nodes) {
@@ -501,6 +527,7 @@ class Assembler {
   std::map<std::string, std::pair<const SchemaFile*, const NodePatch*>> patch_of_;
   std::unordered_map<std::string, json> tree_cache_;
   std::mutex cache_mutex_;
+  DefinitionMarksById marks_;  // where each semantic-layer definition was written
 };
 
 }  // namespace

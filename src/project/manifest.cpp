@@ -1,6 +1,22 @@
 #include "project/manifest.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace pond::project {
+
+void Manifest::add_nodes(std::vector<Node> more) {
+  if (more.empty()) return;
+  std::sort(more.begin(), more.end(), [](const Node& a, const Node& b) { return a.unique_id < b.unique_id; });
+  std::vector<Node> merged;
+  merged.reserve(nodes.size() + more.size());
+  std::merge(std::make_move_iterator(nodes.begin()), std::make_move_iterator(nodes.end()),
+             std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()),
+             std::back_inserter(merged),
+             [](const Node& a, const Node& b) { return a.unique_id < b.unique_id; });
+  nodes = std::move(merged);
+  rebuild_index();
+}
 
 void Manifest::rebuild_index() {
   by_id_.clear();

@@ -14,6 +14,7 @@
 
 #include "project/node.hpp"
 #include "project/project_file.hpp"
+#include "project/semantic_layer.hpp"
 #include "project/unit_test.hpp"
 
 namespace pond::project {
@@ -39,6 +40,7 @@ struct Manifest {
   std::vector<Macro> macros;   // sorted by unique_id
   std::vector<DocBlock> docs;
   std::vector<UnitTest> unit_tests;  // enabled unit tests of enabled models, sorted by unique_id
+  std::vector<Group> groups;         // `groups:` of the project and its packages, sorted by unique_id
   nlohmann::json vars = nlohmann::json::object();  // --vars given on the command line
   std::vector<std::string> warnings;               // non-fatal findings, already logged
 
@@ -59,6 +61,8 @@ struct Manifest {
   std::string display_path(std::string_view package, const std::string& original_file_path) const;
 
   void rebuild_index();  // after nodes/macros were added or reordered
+  // Adds graph members to `nodes` in unique_id order (and rebuilds the index).
+  void add_nodes(std::vector<Node> more);
 
  private:
   std::unordered_map<std::string_view, std::size_t> by_id_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -30,8 +31,8 @@ struct DefaultMember {
   std::string text;
 };
 const std::vector<DefaultMember>& default_members(ResourceType type) {
-  static const std::array<std::vector<DefaultMember>, 8> members = [] {
-    std::array<std::vector<DefaultMember>, 8> all;
+  static const std::array<std::vector<DefaultMember>, kResourceTypeCount> members = [] {
+    std::array<std::vector<DefaultMember>, kResourceTypeCount> all;
     for (std::size_t t = 0; t < all.size(); ++t) {
       for (const auto& [k, v] : shared_default_config(static_cast<ResourceType>(t)).items()) {
         std::string text;
@@ -81,7 +82,7 @@ void columns(JsonWriter& w, const std::vector<Column>& cols) {
   w.end_object();
 }
 
-void refs(JsonWriter& w, const Node& n) {
+void ref_list(JsonWriter& w, const Node& n) {
   w.key("refs").begin_array();
   for (const auto& r : n.refs) {
     w.begin_object()
@@ -93,6 +94,10 @@ void refs(JsonWriter& w, const Node& n) {
         .end_object();
   }
   w.end_array();
+}
+
+void refs(JsonWriter& w, const Node& n) {
+  ref_list(w, n);
   w.key("sources").begin_array();
   for (const auto& s : n.sources) w.begin_array().value(s.source).value(s.table).end_array();
   w.end_array();
@@ -169,9 +174,47 @@ void write_exposure(JsonWriter& w, const Node& n, double created) {
   w.end_object();
 }
 
+// The group a node's config names, or null.
+void group_field(JsonWriter& w, const Node& n) {
+  const nlohmann::json* g = n.config_value("group");
+  w.key("group");
+  if (g && g->is_string())
+    w.value(*g);
+  else
+    w.null();
+}
+
+// Unit tests, metrics, semantic models, saved queries: the shared members, then the type's own.
+void write_definition(JsonWriter& w, const Node& n, double created) {
+  const ResourceType t = n.resource_type;
+  w.begin_object();
+  common_head(w, n, std::string(to_string(t)).c_str());
+  w.field("description", n.description);
+  write_config(w, n);
+  if (t != ResourceType::kUnitTest) w.field("unrendered_config", n.unrendered_config);
+  w.key("depends_on").begin_object();
+  empty_array(w, "macros");
+  w.key("nodes").strings(n.depends_on_nodes).end_object();
+  w.field("created_at", created);
+  if (t != ResourceType::kUnitTest) {
+    ref_list(w, n);
+    group_field(w, n);
+  }
+  if (t == ResourceType::kMetric) {
+    w.field("meta", n.meta);
+    empty_array(w, "sources");
+    empty_array(w, "metrics");
+  }
+  if (t == ResourceType::kMetric || t == ResourceType::kSavedQuery) w.key("tags").strings(n.tags);
+  if (n.definition.is_object())
+    for (const auto& [k, v] : n.definition.items()) w.key(k).value(v);
+  w.end_object();
+}
+
 void write_node(JsonWriter& w, const Node& n, double created) {
   if (n.resource_type == ResourceType::kSource) return write_source(w, n, created);
   if (n.resource_type == ResourceType::kExposure) return write_exposure(w, n, created);
+  if (is_definition_only(n.resource_type)) return write_definition(w, n, created);
   w.begin_object();
   w.field("database", n.database).field("schema", n.schema);
   common_head(w, n, std::string(to_string(n.resource_type)).c_str());
@@ -182,7 +225,8 @@ void write_node(JsonWriter& w, const Node& n, double created) {
   w.key("tags").strings(n.tags).field("description", n.description);
   w.key("columns");
   columns(w, n.columns);
-  w.field("meta", n.meta).key("group").null();
+  w.field("meta", n.meta);
+  group_field(w, n);
   w.key("docs");
   if (const nlohmann::json* docs = n.config_value("docs"))
     w.value(*docs);
@@ -219,7 +263,8 @@ void write_node(JsonWriter& w, const Node& n, double created) {
     w.end_object();
   }
   if (n.resource_type == ResourceType::kModel) {
-    w.field("access", "protected");
+    const nlohmann::json* access = n.config_value("access");
+    w.field("access", access && access->is_string() ? access->get<std::string>() : "protected");
     empty_array(w, "constraints");
     w.key("version").null().key("latest_version").null().key("deprecation_date").null();
     empty_array(w, "primary_key");
@@ -350,7 +395,7 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
     });
     w.end_object();
   };
-  section("nodes", [](ResourceType t) { return t != ResourceType::kSource && t != ResourceType::kExposure; });
+  section("nodes", [](ResourceType t) { return !is_definition_only(t); });
   section("sources", [](ResourceType t) { return t == ResourceType::kSource; });
   w.key("macros").begin_object();
   for (const auto& mc : m.macros) {
@@ -367,7 +412,17 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
   }
   w.end_object();
   section("exposures", [](ResourceType t) { return t == ResourceType::kExposure; });
-  for (const char* k : {"metrics", "groups", "selectors"}) empty_object(w, k);
+  section("metrics", [](ResourceType t) { return t == ResourceType::kMetric; });
+  w.key("groups").begin_object();
+  for (const auto& g : m.groups) {
+    w.key(g.unique_id).begin_object();
+    w.field("name", g.name).field("resource_type", "group").field("package_name", g.package_name);
+    w.field("path", g.path).field("original_file_path", g.original_file_path).field("unique_id", g.unique_id);
+    w.field("owner", g.owner).field("description", g.description).field("config", g.config);
+    w.end_object();
+  }
+  w.end_object();
+  empty_object(w, "selectors");
   w.key("disabled").begin_object();
   parallel_members(w, m.disabled.size(), [&](JsonWriter& bw, std::size_t i) {
     bw.key(m.disabled[i].unique_id).begin_array();
@@ -388,7 +443,27 @@ void write_manifest_to(std::ostream& sink, const Manifest& m, const Graph& graph
     });
     w.end_object();
   }
-  for (const char* k : {"group_map", "saved_queries", "semantic_models", "unit_tests"}) empty_object(w, k);
+  // group_map: each group's members (nodes, metrics, semantic models, saved queries), as dbt.
+  std::map<std::string, std::vector<std::string_view>> members;
+  for (const auto& g : m.groups) members[g.name];
+  for (const auto& n : m.nodes) {
+    if (n.resource_type == ResourceType::kSource || n.resource_type == ResourceType::kExposure ||
+        n.resource_type == ResourceType::kUnitTest)
+      continue;
+    const nlohmann::json* g = n.config_value("group");
+    if (g && g->is_string() && members.count(g->get<std::string>()))
+      members[g->get<std::string>()].push_back(n.unique_id);
+  }
+  w.key("group_map").begin_object();
+  for (const auto& [name, ids] : members) {
+    w.key(name).begin_array();
+    for (auto id : ids) w.value(id);
+    w.end_array();
+  }
+  w.end_object();
+  section("saved_queries", [](ResourceType t) { return t == ResourceType::kSavedQuery; });
+  section("semantic_models", [](ResourceType t) { return t == ResourceType::kSemanticModel; });
+  section("unit_tests", [](ResourceType t) { return t == ResourceType::kUnitTest; });
   w.end_object();
   w.flush();
 }

@@ -8,10 +8,18 @@ namespace pond::project {
 
 namespace {
 constexpr std::pair<ResourceType, std::string_view> kNames[] = {
-    {ResourceType::kModel, "model"},       {ResourceType::kSeed, "seed"},
-    {ResourceType::kSnapshot, "snapshot"}, {ResourceType::kTest, "test"},
-    {ResourceType::kAnalysis, "analysis"}, {ResourceType::kSource, "source"},
-    {ResourceType::kExposure, "exposure"}, {ResourceType::kMacro, "macro"},
+    {ResourceType::kModel, "model"},
+    {ResourceType::kSeed, "seed"},
+    {ResourceType::kSnapshot, "snapshot"},
+    {ResourceType::kTest, "test"},
+    {ResourceType::kAnalysis, "analysis"},
+    {ResourceType::kSource, "source"},
+    {ResourceType::kExposure, "exposure"},
+    {ResourceType::kMacro, "macro"},
+    {ResourceType::kUnitTest, "unit_test"},
+    {ResourceType::kMetric, "metric"},
+    {ResourceType::kSemanticModel, "semantic_model"},
+    {ResourceType::kSavedQuery, "saved_query"},
 };
 }  // namespace
 
@@ -22,10 +30,31 @@ std::string_view to_string(ResourceType type) {
 }
 
 std::optional<ResourceType> parse_resource_type(std::string_view text) {
-  if (text == "data_test" || text == "unit_test") return ResourceType::kTest;
+  if (text == "data_test") return ResourceType::kTest;
   for (const auto& [t, n] : kNames)
     if (n == text) return t;
   return std::nullopt;
+}
+
+const std::vector<std::string>& resource_type_names() {
+  static const std::vector<std::string> names{"model",     "seed",           "snapshot",   "test",
+                                              "unit_test", "analysis",       "source",     "exposure",
+                                              "metric",    "semantic_model", "saved_query"};
+  return names;
+}
+
+bool is_definition_only(ResourceType type) {
+  switch (type) {
+    case ResourceType::kSource:
+    case ResourceType::kExposure:
+    case ResourceType::kUnitTest:
+    case ResourceType::kMetric:
+    case ResourceType::kSemanticModel:
+    case ResourceType::kSavedQuery:
+      return true;
+    default:
+      return false;
+  }
 }
 
 const nlohmann::json* Node::config_value(std::string_view key) const {

@@ -11,10 +11,31 @@
 
 namespace pond::project {
 
-enum class ResourceType { kModel, kSeed, kSnapshot, kTest, kAnalysis, kSource, kExposure, kMacro };
+// Unit tests and the semantic layer (metrics, semantic models, saved queries) are graph members
+// as in dbt: selectable, listed, in parent_map/child_map, but with no SQL of their own.
+enum class ResourceType {
+  kModel,
+  kSeed,
+  kSnapshot,
+  kTest,
+  kAnalysis,
+  kSource,
+  kExposure,
+  kMacro,
+  kUnitTest,
+  kMetric,
+  kSemanticModel,
+  kSavedQuery,
+};
+inline constexpr std::size_t kResourceTypeCount = 12;
 
 std::string_view to_string(ResourceType type);
 std::optional<ResourceType> parse_resource_type(std::string_view text);
+// The resource types dbt knows, as written (for errors and did-you-mean).
+const std::vector<std::string>& resource_type_names();
+// Graph members without SQL to compile or relation to build: sources, exposures, unit tests
+// (run from Manifest::unit_tests), metrics, semantic models and saved queries.
+bool is_definition_only(ResourceType type);
 
 // A `ref('name')` / `ref('package', 'name')` call and where it was written.
 struct RefCall {
@@ -110,6 +131,10 @@ struct Node {
 
   // Exposures.
   nlohmann::json exposure;  // type, owner, url, maturity, label (as written)
+
+  // Unit tests, metrics, semantic models, saved queries: the members of their manifest entry
+  // besides the common ones (name, unique_id, fqn, paths, config, depends_on, ...).
+  nlohmann::json definition;  // null for the other types
 
   // Compilation.
   bool compiled = false;

@@ -155,7 +155,7 @@ void set_relation(Node& n, std::string database, std::string schema, std::string
 }
 
 void assign_relation(Node& n, const TargetInfo& target, const nlohmann::json& project_quoting) {
-  if (n.resource_type == ResourceType::kExposure) return;
+  if (is_definition_only(n.resource_type) && n.resource_type != ResourceType::kSource) return;
   if (n.resource_type == ResourceType::kSource) {
     std::string database = n.database.empty() ? target.database : n.database;
     set_relation(n, database, n.schema, n.identifier, project_quoting);

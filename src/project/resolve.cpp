@@ -20,14 +20,25 @@ std::vector<std::string> ref_candidates(const Manifest& m) {
 }
 
 std::string describe(const Node& n) {
-  return std::string(1, static_cast<char>(std::toupper(to_string(n.resource_type)[0]))) +
-         std::string(to_string(n.resource_type).substr(1)) + " '" + n.unique_id + "' (" +
-         n.original_file_path + ")";
+  std::string type(to_string(n.resource_type));
+  std::replace(type.begin(), type.end(), '_', ' ');  // "semantic model"
+  type[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
+  return type + " '" + n.unique_id + "' (" + n.original_file_path + ")";
 }
 
 }  // namespace
 
 void resolve_node_dependencies(const Manifest& m, Node& n) {
+  // A metric's and a saved query's dependencies are names of the semantic layer, resolved by
+  // resolve_semantic_layer; here they are only checked to still exist.
+  if (n.resource_type == ResourceType::kMetric || n.resource_type == ResourceType::kSavedQuery) {
+    for (const auto& d : n.depends_on_nodes)
+      if (!m.find(d))
+        throw UserError(SourceLocation{m.display_path(n.package_name, n.original_file_path), 0, 0},
+                        describe(n) + " depends on '" + d + "' which is disabled",
+                        "enable it or remove the reference");
+    return;
+  }
   std::vector<std::string> deps;
   auto add = [&](const std::string& id) {
     if (std::find(deps.begin(), deps.end(), id) == deps.end()) deps.push_back(id);

@@ -1,6 +1,5 @@
 #include "project/schema_yaml.hpp"
 
-#include "common/log.hpp"
 #include "common/text.hpp"
 #include "project/config.hpp"
 #include "project/sql_scan.hpp"
@@ -55,11 +54,13 @@ class SchemaParser {
           out_.macros.push_back(std::move(m));
         }
       } else if (key == "unit_tests") {
-        out_.unit_tests = parse_unit_tests(v, file_, package_, out_.original_file_path);
-      } else if (key == "metrics" || key == "semantic_models" || key == "saved_queries" || key == "groups") {
-        // Not modelled yet: said once per file, never silently dropped.
-        log::warn("{}:{}: '{}' is not supported by pond yet: not in manifest.json and not listed by pond ls",
-                  out_.original_file_path, doc.key(i).line, key);
+        out_.unit_tests = parse_unit_tests(v, file_, package_, out_.original_file_path, out_.path);
+      } else if (key == "semantic_models" || key == "metrics" || key == "saved_queries" || key == "groups") {
+        SchemaScope scope{file_, package_, out_.original_file_path, out_.path, fqn_prefix()};
+        if (key == "semantic_models") parse_semantic_models(v, scope, out_.definitions);
+        if (key == "metrics") parse_metrics(v, scope, out_.definitions);
+        if (key == "saved_queries") parse_saved_queries(v, scope, out_.definitions);
+        if (key == "groups") parse_groups(v, scope, out_.groups);
       }
     }
   }
@@ -206,6 +207,9 @@ class SchemaParser {
     set_mark(item, p.line, p.column);
     p.description = text(item["description"], "description");
     p.config = normalize_config(object(item["config"], "config"));
+    // `access:` and `group:` are model properties as well as configs (the config wins).
+    for (const char* k : {"access", "group"})
+      if (const YamlNode& v = item[k]; v && v.is_scalar() && !p.config.contains(k)) p.config[k] = v.scalar;
     p.meta = object(item["meta"], "meta");
     p.tags = tags(item["tags"]);
     if (const YamlNode& d = item["docs"]; d && d.is_map()) p.docs = yaml_to_json(d);

@@ -1,12 +1,13 @@
 #pragma once
 // Schema YAML files (`models:`, `seeds:`, `snapshots:`, `analyses:`, `sources:`, `macros:`,
-// `exposures:`): what they say about nodes defined elsewhere (patches), the sources and
-// exposures they define, and the generic tests they declare.
+// `exposures:`, `unit_tests:`, and the semantic layer's keys, semantic_layer.hpp): what they say about nodes
+// defined elsewhere (patches), the sources and exposures they define, and the generic tests they declare.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "project/node.hpp"
+#include "project/semantic_layer.hpp"
 #include "project/unit_test.hpp"
 
 namespace pond::project {
@@ -63,6 +64,8 @@ struct SchemaFile {
   std::vector<Node> exposures;
   std::vector<MacroPatch> macros;
   std::vector<UnitTest> unit_tests;
+  std::vector<Definition> definitions;  // semantic models, metrics, saved queries
+  std::vector<Group> groups;
 };
 
 // Parses one schema file of `package`. Structural errors throw UserError at file:line:col.

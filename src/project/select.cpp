@@ -62,7 +62,12 @@ bool state_modified(const Node& n, const json& old, const std::string& sub) {
     return old.contains(k) && old[k].is_string() ? old[k].get<std::string>() : "";
   };
   bool body = false;
-  if (n.resource_type == ResourceType::kSource || n.resource_type == ResourceType::kExposure) {
+  if (n.resource_type == ResourceType::kUnitTest) {
+    body = str("checksum") != n.checksum;
+  } else if (is_definition_only(n.resource_type) && n.definition.is_object()) {
+    body = old.value("description", std::string()) != n.description;
+    for (const auto& [k, v] : n.definition.items()) body = body || !old.contains(k) || old[k] != v;
+  } else if (n.resource_type == ResourceType::kSource || n.resource_type == ResourceType::kExposure) {
     body = old.value("description", std::string()) != n.description;
   } else {
     std::string old_sum = old.contains("checksum") ? old["checksum"].value("checksum", std::string()) : "";
@@ -73,7 +78,7 @@ bool state_modified(const Node& n, const json& old, const std::string& sub) {
     configs = old.contains("config") && old["config"] != n.full_config();
   bool relation = str("database") != n.database || str("schema") != n.schema ||
                   (old.contains("alias") && str("alias") != n.alias);
-  if (n.resource_type == ResourceType::kExposure) relation = false;
+  if (is_definition_only(n.resource_type) && n.resource_type != ResourceType::kSource) relation = false;
   if (sub == "body") return body;
   if (sub == "configs") return configs;
   if (sub == "relation") return relation;
@@ -199,7 +204,8 @@ class Evaluator {
       }
       return config_value_matches(*cur, v);
     }
-    if (m == "group") {  // dbt's group: config (models, seeds, snapshots, tests)
+    if (m == "group") {  // dbt's groupable nodes: models, seeds, snapshots, tests, analyses, metrics
+      if (is_definition_only(n.resource_type) && n.resource_type != ResourceType::kMetric) return false;
       const json* g = n.config_value("group");
       return g && g->is_string() && glob(v, g->get<std::string>());
     }
@@ -219,23 +225,35 @@ class Evaluator {
         return glob(parts[0], n.package_name) && glob(parts[1], n.source_name) && glob(parts[2], n.name);
       return false;
     }
-    if (m == "exposure") {
-      if (n.resource_type != ResourceType::kExposure) return false;
+    // exposure:, metric:, semantic_model:, saved_query:, unit_test: take NAME or PACKAGE.NAME.
+    if (m == "exposure" || m == "metric" || m == "semantic_model" || m == "saved_query" || m == "unit_test") {
+      if (to_string(n.resource_type) != m) return false;
       std::vector<std::string> parts = split(v, '.');
+      if (parts.size() > 2)
+        throw UserError("invalid " + m + " selector value '" + v + "' in '" + c.raw + "'",
+                        "write " + m + ":NAME or " + m + ":PACKAGE.NAME");
       if (parts.size() == 1) return glob(parts[0], n.name);
-      return parts.size() == 2 && glob(parts[0], n.package_name) && glob(parts[1], n.name);
+      return glob(parts[0], n.package_name) && glob(parts[1], n.name);
     }
     if (m == "test_type") {
-      if (n.resource_type != ResourceType::kTest) return false;
       bool generic = n.test_metadata.has_value();
-      if (v == "generic" || v == "schema") return generic;
-      if (v == "singular" || v == "data") return !generic;
-      if (v == "unit") return false;
-      throw UserError("unknown test_type '" + v + "'", "use generic, singular or unit");
+      bool data = n.resource_type == ResourceType::kTest;
+      if (v == "generic" || v == "schema") return data && generic;
+      if (v == "singular") return data && !generic;
+      if (v == "data") return data;  // dbt: generic and singular tests
+      if (v == "unit") return n.resource_type == ResourceType::kUnitTest;
+      throw UserError("unknown test_type '" + v + "'", "use generic, singular, data or unit");
     }
     if (m == "test_name") {
-      // dbt matches the generic test's name only; singular tests have none.
+      // dbt matches a generic test's name (singular tests have none) and a unit test's name.
+      if (n.resource_type == ResourceType::kUnitTest) return glob(v, n.name);
       return n.resource_type == ResourceType::kTest && n.test_metadata && glob(v, n.test_metadata->name);
+    }
+    if (m == "access") {
+      if (v != "private" && v != "protected" && v != "public")
+        throw UserError("unknown access '" + v + "' in '" + c.raw + "'", "use private, protected or public");
+      const json* access = n.config_value("access");
+      return n.resource_type == ResourceType::kModel && access && *access == v;
     }
     if (m == "package") {
       return glob(v == "this" ? ctx_.manifest.project.name : v, n.package_name);
@@ -284,7 +302,8 @@ PreviousState PreviousState::load(const std::filesystem::path& dir) {
   json manifest;
   if (read("manifest.json", manifest)) {
     s.has_manifest = true;
-    for (const char* section : {"nodes", "sources", "exposures"}) {
+    for (const char* section :
+         {"nodes", "sources", "exposures", "unit_tests", "metrics", "semantic_models", "saved_queries"}) {
       if (!manifest.contains(section)) continue;
       for (auto& [id, node] : manifest[section].items()) s.nodes.emplace(id, std::move(node));
     }
@@ -346,7 +365,9 @@ std::vector<std::size_t> select_nodes(const SelectionContext& ctx, const Selecti
     }
     Set add(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
-      if (chosen[i] || nodes[i].resource_type != ResourceType::kTest) continue;
+      if (chosen[i] || (nodes[i].resource_type != ResourceType::kTest &&
+                        nodes[i].resource_type != ResourceType::kUnitTest))
+        continue;
       const auto& parents = ctx.graph.parents(i);
       if (parents.empty()) continue;
       bool any = false, all = true, all_buildable = true;
@@ -369,27 +390,43 @@ std::vector<std::size_t> select_nodes(const SelectionContext& ctx, const Selecti
       if (excluded[i]) selected[i] = 0;
   }
 
-  if (!req.resource_types.empty()) {
+  // --resource-type keeps only the types named ("all"/"default": every type);
+  // --exclude-resource-type drops the types named.
+  auto types_of = [](const std::vector<std::string>& names, bool& any) {
     std::vector<ResourceType> types;
-    bool all = false;
-    for (const auto& t : req.resource_types) {
+    for (const auto& t : names) {
       if (t == "all" || t == "default") {
-        all = true;
+        any = true;
         continue;
       }
       auto rt = parse_resource_type(t);
       if (!rt) {
-        std::vector<std::string> names{"model", "seed", "snapshot", "test", "analysis", "source", "exposure"};
-        std::string guess = closest_match(t, names);
+        const std::vector<std::string>& known = resource_type_names();
+        std::string guess = closest_match(t, known);
+        std::string listed;
+        for (const auto& k : known) listed += (listed.empty() ? "" : ", ") + k;
         throw UserError("unknown resource type '" + t + "'",
-                        guess.empty() ? "one of model, seed, snapshot, test, analysis, source, exposure"
-                                      : "did you mean '" + guess + "'?");
+                        guess.empty() ? "one of " + listed : "did you mean '" + guess + "'?");
       }
       types.push_back(*rt);
     }
-    if (!all)
+    return types;
+  };
+  auto has = [](const std::vector<ResourceType>& types, ResourceType t) {
+    return std::find(types.begin(), types.end(), t) != types.end();
+  };
+  if (!req.resource_types.empty()) {
+    bool every = false;
+    std::vector<ResourceType> types = types_of(req.resource_types, every);
+    if (!every)
       for (std::size_t i = 0; i < n; ++i)
-        if (std::find(types.begin(), types.end(), nodes[i].resource_type) == types.end()) selected[i] = 0;
+        if (!has(types, nodes[i].resource_type)) selected[i] = 0;
+  }
+  if (!req.exclude_resource_types.empty()) {
+    bool every = false;
+    std::vector<ResourceType> types = types_of(req.exclude_resource_types, every);
+    for (std::size_t i = 0; i < n; ++i)
+      if (every || has(types, nodes[i].resource_type)) selected[i] = 0;
   }
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < n; ++i)

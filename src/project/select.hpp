@@ -31,9 +31,10 @@ struct PreviousState {
 struct SelectionRequest {
   std::vector<std::string> select;
   std::vector<std::string> exclude;
-  std::optional<std::string> selector;       // --selector NAME (selectors.yml)
-  std::vector<std::string> resource_types;   // --resource-type; empty: all
-  std::string indirect_selection = "eager";  // eager, cautious, buildable, empty
+  std::optional<std::string> selector;              // --selector NAME (selectors.yml)
+  std::vector<std::string> resource_types;          // --resource-type; empty: all
+  std::string indirect_selection = "eager";         // eager, cautious, buildable, empty
+  std::vector<std::string> exclude_resource_types;  // --exclude-resource-type
 };
 
 // Everything a selection can look at.

@@ -40,7 +40,8 @@ void check_method(const std::string& method, std::string_view raw) {
     std::string guess = closest_match(head, known);
     throw UserError("unknown selection method '" + method + "' in '" + std::string(raw) + "'",
                     guess.empty() ? "methods: fqn, path, file, tag, config.<key>, resource_type, source, "
-                                    "exposure, test_type, test_name, package, state, result, selector, group"
+                                    "exposure, metric, semantic_model, saved_query, unit_test, test_type, "
+                                    "test_name, package, state, result, selector, group, access"
                                   : "did you mean '" + guess + ":'?");
   }
 }
@@ -55,9 +56,11 @@ SelectionSpec leaf(SelectionCriterion c) {
 }  // namespace
 
 const std::vector<std::string>& selection_methods() {
-  static const std::vector<std::string> methods{
-      "fqn",       "path",      "file",    "tag",   "config", "resource_type", "source", "exposure",
-      "test_type", "test_name", "package", "state", "result", "selector",      "group"};
+  static const std::vector<std::string> methods{"fqn",       "path",           "file",        "tag",
+                                                "config",    "resource_type",  "source",      "exposure",
+                                                "test_type", "test_name",      "package",     "state",
+                                                "result",    "selector",       "group",       "access",
+                                                "metric",    "semantic_model", "saved_query", "unit_test"};
   return methods;
 }
 

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
+#include "project/hashing.hpp"
 #include "project/manifest.hpp"
 #include "project/yaml_tree.hpp"
 
@@ -64,10 +66,106 @@ std::optional<std::vector<std::string>> call_args(std::string_view text, std::st
   return args;
 }
 
+// The rows as dbt's manifest holds them: csv text becomes a list of mappings (an empty field
+// is null), dict rows stay, sql stays text.
+json manifest_rows(const UnitTestRows& rows, const std::string& where) {
+  if (rows.format != "csv") return rows.rows;
+  json out = json::array();
+  std::vector<std::string> header;
+  for (std::string_view line : split(rows.rows.get<std::string>(), '\n')) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) continue;
+    std::vector<std::string> fields = csv_fields(line, where);
+    if (header.empty()) {
+      header = std::move(fields);
+      continue;
+    }
+    json row = json::object();
+    for (std::size_t k = 0; k < header.size(); ++k)
+      row[header[k]] = k < fields.size() && !fields[k].empty() ? json(fields[k]) : json();
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+json fixture_json(const UnitTestRows& rows, const std::string& where, const std::string* input) {
+  json j = json::object();
+  if (input) j["input"] = *input;
+  j["rows"] = manifest_rows(rows, where);
+  j["format"] = rows.format;
+  j["fixture"] = nullptr;
+  return j;
+}
+
+// A unit test as a graph node: fqn [package, folders below the resource folder, model, name].
+Node unit_test_node(const UnitTest& t, const Node& model, const std::string& where) {
+  Node n;
+  n.resource_type = ResourceType::kUnitTest;
+  n.unique_id = t.unique_id;
+  n.name = t.name;
+  n.package_name = t.package_name;
+  n.path = t.path;
+  n.original_file_path = t.original_file_path;
+  n.description = t.description;
+  n.fqn = {t.package_name};
+  std::vector<std::string> folders = split(t.original_file_path, '/');
+  for (std::size_t i = 1; i + 1 < folders.size(); ++i) n.fqn.push_back(folders[i]);
+  n.fqn.push_back(t.model);
+  n.fqn.push_back(t.name);
+  n.tags = t.tags;
+  n.meta = t.meta;
+  n.config = json{{"enabled", true}, {"tags", t.tags}, {"meta", t.meta}};
+  n.depends_on_nodes = {model.unique_id};
+  json given = json::array();
+  for (const auto& g : t.given) given.push_back(fixture_json(g.rows, where, &g.input));
+  json expect = fixture_json(t.expect, where, nullptr);
+  json overrides = nullptr;
+  if (!t.vars.empty() || !t.macros.empty() || !t.env_vars.empty())
+    overrides = json{{"macros", t.macros}, {"vars", t.vars}, {"env_vars", t.env_vars}};
+  // dbt hashes everything but the description (for state:modified); the same parts here.
+  std::string checksum =
+      sha256_hex(t.model + "-" + given.dump() + "-" + expect.dump() + "-" + overrides.dump());
+  n.checksum = checksum;
+  n.definition =
+      json{{"model", t.model},     {"given", given},         {"expect", expect},    {"overrides", overrides},
+           {"checksum", checksum}, {"schema", model.schema}, {"versions", nullptr}, {"version", nullptr}};
+  return n;
+}
+
 }  // namespace
 
+std::vector<std::string> csv_fields(std::string_view line, const std::string& where) {
+  std::vector<std::string> out;
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = was_quoted = true;
+    } else if (c == ',') {
+      out.push_back(was_quoted ? field : std::string(trim(field)));
+      field.clear();
+      was_quoted = false;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) throw UserError(where + ": unterminated quote in the CSV rows: " + std::string(line));
+  out.push_back(was_quoted ? field : std::string(trim(field)));
+  return out;
+}
+
 std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& file, const std::string& package,
-                                       const std::string& original_file_path) {
+                                       const std::string& original_file_path, const std::string& path) {
   std::vector<UnitTest> out;
   if (!list.is_sequence()) file.fail(list, "'unit_tests:' must be a list of entries (- name: ...)");
   for (const auto& item : list.children) {
@@ -75,6 +173,7 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
     UnitTest t;
     t.package_name = package;
     t.original_file_path = original_file_path;
+    t.path = path;
     t.line = item.line;
     const YamlNode& name = item["name"];
     if (!name || !name.is_scalar() || name.scalar.empty()) file.fail(item, "this unit test has no 'name:'");
@@ -124,6 +223,7 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
       json config = yaml_to_json(c);
       if (config.contains("enabled") && config["enabled"].is_boolean())
         t.enabled = config["enabled"].get<bool>();
+      if (config.contains("meta") && config["meta"].is_object()) t.meta = config["meta"];
       if (config.contains("tags")) {
         const json& tags = config["tags"];
         if (tags.is_string()) t.tags.push_back(tags.get<std::string>());
@@ -139,6 +239,7 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
 }
 
 void add_unit_tests(Manifest& manifest, std::vector<UnitTest> tests) {
+  std::vector<Node> nodes;
   for (auto& t : tests) {
     if (!t.enabled) continue;
     SourceLocation where{manifest.display_path(t.package_name, t.original_file_path), t.line, 0};
@@ -171,10 +272,19 @@ void add_unit_tests(Manifest& manifest, std::vector<UnitTest> tests) {
       if (!node) throw UserError(at, "unit test '" + t.name + "': input " + in.input + " was not found");
       in.unique_id = node->unique_id;
     }
+    nodes.push_back(unit_test_node(t, *model, where.to_string() + ": unit test '" + t.name + "'"));
     manifest.unit_tests.push_back(std::move(t));
   }
   std::sort(manifest.unit_tests.begin(), manifest.unit_tests.end(),
             [](const UnitTest& a, const UnitTest& b) { return a.unique_id < b.unique_id; });
+  for (std::size_t i = 1; i < manifest.unit_tests.size(); ++i) {
+    const UnitTest& t = manifest.unit_tests[i];
+    if (t.unique_id == manifest.unit_tests[i - 1].unique_id)
+      throw UserError(SourceLocation{manifest.display_path(t.package_name, t.original_file_path), t.line, 0},
+                      "two unit tests of the model '" + t.model + "' are named '" + t.name + "'",
+                      "give one of them a different name");
+  }
+  manifest.add_nodes(std::move(nodes));
 }
 
 }  // namespace pond::project

@@ -4,6 +4,7 @@
 // dbt task library runs them (docs/project.md, "Unit tests").
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pond::project {
@@ -35,6 +36,7 @@ struct UnitTest {
   std::string model;            // the model's name as written
   std::string model_unique_id;  // resolved
   std::string original_file_path;
+  std::string path;  // the YAML file relative to its resource folder
   std::string description;
   int line = 0;
   std::vector<UnitTestInput> given;
@@ -43,16 +45,22 @@ struct UnitTest {
   nlohmann::json macros = nlohmann::json::object();    // overrides.macros
   nlohmann::json env_vars = nlohmann::json::object();  // overrides.env_vars
   std::vector<std::string> tags;
+  nlohmann::json meta = nlohmann::json::object();
   bool enabled = true;
 };
 
 // The entries of a `unit_tests:` list; structural errors at file:line:col.
 std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& file, const std::string& package,
-                                       const std::string& original_file_path);
+                                       const std::string& original_file_path, const std::string& path);
 
 // Resolves each test's model and inputs against the manifest's enabled nodes and adds the
-// enabled tests of enabled models to manifest.unit_tests (sorted by unique_id). An unknown model
-// or input is a UserError at the YAML entry.
+// enabled tests of enabled models to manifest.unit_tests (sorted by unique_id), and each as a
+// graph node (resource type unit_test, a child of its model, as dbt's manifest has it). An
+// unknown model or input is a UserError at the YAML entry.
 void add_unit_tests(Manifest& manifest, std::vector<UnitTest> tests);
+
+// One record of CSV rows: fields separated by commas, "..." quoting with "" for a quote;
+// unquoted fields are trimmed. `where` names the test for the error of an unterminated quote.
+std::vector<std::string> csv_fields(std::string_view line, const std::string& where);
 
 }  // namespace pond::project

@@ -80,9 +80,20 @@ def main():
                 errors.append(f"{name}: pond wrote no such file")
                 continue
             errors += validate(path, schemas)
+        # Unit tests, the semantic layer and groups have their own manifest sections: the
+        # fidelity projects that have them are parsed and their manifests validated too.
+        checked = 4
+        for case in ["unit_tests", "semantic_layer"]:
+            project = Path(tmp) / case
+            shutil.copytree(source / "tests/fidelity" / case, project)
+            run(pond, ["parse"], project)
+            path = project / "target" / "manifest.json"
+            errors += [f"{case}/{e}" for e in validate(path, schemas)]
+            checked += 1
         for e in errors:
             print(e)
-        print(f"{4 - len({e.split(':')[0] for e in errors})} passed, {len({e.split(':')[0] for e in errors})} failed")
+        failed = len({e.split(':')[0] for e in errors})
+        print(f"{checked - failed} passed, {failed} failed")
         return 1 if errors else 0
 
 

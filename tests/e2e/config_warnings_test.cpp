@@ -45,14 +45,34 @@ TEST_F(PondTest, AnUnknownGenericTestIsAnErrorAtItsYamlLineWithADidYouMean) {
 
 namespace pond::test {
 
-TEST_F(PondTest, SemanticLayerEntriesAreWarnedAsNotSupportedYet) {
+TEST_F(PondTest, SemanticLayerEntriesAreValidatedAsDbtDoes) {
   auto root = init_lake_project();
+  // A semantic model without `model:` is dbt's parse error, at the entry (exit 2).
   write_file(root / "models" / "sem.yml",
              "version: 2\nsemantic_models:\n  - name: orders\nmetrics:\n  - name: n\n");
   ProcessResult r = run_pond({"parse"}, root);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "models/sem.yml:2: 'semantic_models' is not supported by pond yet")) << r.err;
-  EXPECT_TRUE(contains(r.err, "models/sem.yml:4: 'metrics' is not supported by pond yet")) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "models/sem.yml:3:5: semantic model 'orders': 'model:' is required")) << r.err;
+  EXPECT_FALSE(contains(r.err, "not supported by pond yet")) << r.err;
+  // A metric whose measure no semantic model has: the metric's line and a did-you-mean.
+  write_file(root / "models" / "sem.yml", R"yaml(version: 2
+semantic_models:
+  - name: orders_sm
+    model: ref('orders')
+    defaults: {agg_time_dimension: day}
+    dimensions: [{name: day, type: time, type_params: {time_granularity: day}}]
+    measures: [{name: event_count, agg: count, expr: "1"}]
+metrics:
+  - name: n
+    label: N
+    type: simple
+    type_params: {measure: events_count}
+)yaml");
+  r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "models/sem.yml:12")) << r.err;
+  EXPECT_TRUE(contains(r.err, "a semantic model having a measure 'events_count' does not exist")) << r.err;
+  EXPECT_TRUE(contains(r.err, "did you mean 'event_count'?")) << r.err;
 }
 
 }  // namespace pond::test

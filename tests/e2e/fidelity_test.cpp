@@ -5,9 +5,13 @@
 //   "exit_codes": [0, 1]                     one per command (default 0)
 //   "env": {"NAME": "value"}                 set for every command
 //   "compiled": {"models/x.sql": "expected/x.sql"}  target/compiled/<project>/<path> == the file
+//   "stdout": [null, "model.x\n"]             exact stdout of each command (null: not checked)
 //   "manifest": {"<unique_id>": {"depends_on.nodes": [...], "config.materialized": "table"}}
+//                                            in whichever section holds the id (nodes,
+//                                            unit_tests, metrics, semantic_models, groups, ...)
 //   "disabled": ["<unique_id>"]              in manifest.json's `disabled`
-//   "run_results": {"<unique_id>": "success"}  statuses in target/run_results.json
+//   "run_results": {"<unique_id>": "success"}  statuses in target/run_results.json after the
+//                                            last command; a list: after each command (null: none)
 //   "output_contains": ["..."]               in the last command's stdout+stderr
 #include <nlohmann/json.hpp>
 
@@ -42,6 +46,15 @@ const json* at_path(const json& node, const std::string& path) {
   return cur;
 }
 
+// Statuses in target/run_results.json; only the ids listed are checked.
+void check_run_results(const fs::path& root, const json& expected, const std::string& after) {
+  json results = json::parse(read_file(root / "target/run_results.json"));
+  std::map<std::string, std::string> status;
+  for (const auto& r : results["results"]) status[r["unique_id"]] = r["status"];
+  for (const auto& [id, want] : expected.items())
+    EXPECT_EQ(status[id], want.get<std::string>()) << id << " after " << after;
+}
+
 class FidelityCase : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FidelityCase, MatchesDbt) {
@@ -63,6 +76,12 @@ TEST_P(FidelityCase, MatchesDbt) {
     ProcessResult r = run_pond(args, root, options);
     int expected = spec.contains("exit_codes") ? spec["exit_codes"][i].get<int>() : 0;
     EXPECT_EQ(r.exit_code, expected) << "pond " << commands[i].dump() << "\n" << r.out << r.err;
+    if (spec.contains("stdout") && i < spec["stdout"].size() && spec["stdout"][i].is_string()) {
+      EXPECT_EQ(r.out, spec["stdout"][i].get<std::string>()) << "stdout of pond " << commands[i].dump();
+    }
+    if (spec.contains("run_results") && spec["run_results"].is_array() && i < spec["run_results"].size() &&
+        spec["run_results"][i].is_object())
+      check_run_results(root, spec["run_results"][i], commands[i].dump());
     last_output = r.out + r.err;
   }
   json manifest = json::parse(read_file(root / "target/manifest.json"));
@@ -73,22 +92,21 @@ TEST_P(FidelityCase, MatchesDbt) {
     EXPECT_EQ(read_file(compiled), read_file(src / expected_file.get<std::string>())) << path;
   }
   for (const auto& [id, fields] : nodes.items()) {
-    ASSERT_TRUE(manifest["nodes"].contains(id)) << id << " is not in manifest.json's nodes";
+    const json* entry = nullptr;
+    for (const auto& [name, members] : manifest.items())
+      if (name != "disabled" && members.is_object() && members.contains(id) && members[id].is_object())
+        entry = &members[id];
+    ASSERT_NE(entry, nullptr) << id << " is not in manifest.json";
     for (const auto& [path, value] : fields.items()) {
-      const json* got = at_path(manifest["nodes"][id], path);
+      const json* got = at_path(*entry, path);
       ASSERT_NE(got, nullptr) << id << ": no " << path;
       EXPECT_EQ(*got, value) << id << ": " << path;
     }
   }
   for (const auto& id : disabled)
     EXPECT_TRUE(manifest["disabled"].contains(id.get<std::string>())) << id << " is not disabled";
-  if (spec.contains("run_results")) {
-    json results = json::parse(read_file(root / "target/run_results.json"));
-    std::map<std::string, std::string> status;
-    for (const auto& r : results["results"]) status[r["unique_id"]] = r["status"];
-    for (const auto& [id, expected] : spec["run_results"].items())
-      EXPECT_EQ(status[id], expected.get<std::string>()) << id;
-  }
+  if (spec.contains("run_results") && spec["run_results"].is_object())
+    check_run_results(root, spec["run_results"], "the last command");
   for (const auto& text : texts)
     EXPECT_TRUE(contains(last_output, text.get<std::string>())) << text << " not in:\n" << last_output;
 }

@@ -1,0 +1,1 @@
+select 10 as customer_id, 'Ada' as name

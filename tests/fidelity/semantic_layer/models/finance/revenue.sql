@@ -1,0 +1,1 @@
+select ordered_at, sum(amount) as revenue from {{ ref('orders') }} group by 1
