@@ -1,4 +1,5 @@
-// `pond runs` and `pond runs show ID`: the run store (.pond/state.db) of the project.
+// `pond runs` and `pond runs show ID`: the run store of the project (pond.yml's `state:`,
+// default .pond/state.db).
 #include <fmt/format.h>
 
 #include <ctime>
@@ -15,14 +16,21 @@
 #include "orchestrate/workspace.hpp"
 #include "project/project_locator.hpp"
 #include "runstore/run_store.hpp"
+#include "state/database.hpp"
 
 namespace pond::cli {
 
 namespace {
 
-std::filesystem::path state_path(const GlobalOptions& options) {
+// The run store pond.yml's `state:` names (default .pond/state.db): its root and spec.
+std::pair<std::filesystem::path, std::string> state_spec(const GlobalOptions& options) {
   std::filesystem::path start = options.project_dir.value_or(std::filesystem::current_path());
-  return project::find_project_root(start) / ".pond" / "state.db";
+  std::filesystem::path root = project::find_project_root(start);
+  return {root, orchestrate::load_pond_config(root).state};
+}
+
+bool is_postgres(const std::string& spec) {
+  return spec.rfind("postgres://", 0) == 0 || spec.rfind("postgresql://", 0) == 0;
 }
 
 engine::ColumnType text_type() {
@@ -83,8 +91,9 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
     return orchestrate::reexecute_run(ws, *options.reexecute_id, options.failed_only, ctx.cancel, std::cout);
   }
   OutputFormat format = parse_output_format(options.output);
-  std::filesystem::path path = state_path(ctx.options);
-  if (!std::filesystem::exists(path)) {
+  auto [root, spec] = state_spec(ctx.options);
+  std::filesystem::path path = is_postgres(spec) ? std::filesystem::path() : root / spec;
+  if (!is_postgres(spec) && !std::filesystem::exists(path)) {
     if (options.show_id) throw UserError("no run '" + *options.show_id + "': no run has been recorded yet");
     if (options.cancel_id)
       throw UserError("no run '" + *options.cancel_id + "': no run has been recorded yet");
@@ -94,7 +103,14 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
       print(TextTable{}, format);
     return 0;
   }
-  runstore::RunStore store = runstore::RunStore::open(path);
+  std::optional<runstore::RunStore> opened;
+  try {
+    opened.emplace(runstore::RunStore::open_spec(spec, root));
+  } catch (const state::Error& e) {
+    throw UserError(SourceLocation{"pond.yml"},
+                    "cannot open the run store (state: " + state::redact_conninfo(spec) + "): " + e.what());
+  }
+  runstore::RunStore& store = *opened;
   store.mark_crashed_runs();  // runs whose process died show as crashed, not running
 
   if (options.cancel_id) {

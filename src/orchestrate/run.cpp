@@ -263,7 +263,8 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
   io.executor.fail_fast = req.fail_fast;
   io.executor.pool_limits = ws.config().pools;
   io.progress.json = ws.options().log_format == "json";
-  io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
+  io.progress.quiet = ws.options().quiet;
+  io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
   io.on_run_start = plan.on_run_start;
   io.on_run_end = plan.on_run_end;
   io.trigger = req.trigger;
