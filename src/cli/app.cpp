@@ -38,6 +38,7 @@ namespace {
 void configure_logging(const GlobalOptions& g) {
   log::Options o;
   o.level = log::parse_level(g.log_level);
+  if (g.quiet && o.level < log::Level::kError) o.level = log::Level::kError;
   if (g.log_format != "text" && g.log_format != "json") {
     throw UserError("--log-format must be text or json, not '" + g.log_format + "'");
   }
@@ -96,6 +97,9 @@ int run_app(int argc, char** argv) {
   app.add_option("--log-level", global.log_level, "debug, info, warn, error or none")->capture_default_str();
   app.add_option("--log-format", global.log_format, "text or json")->capture_default_str();
   app.add_flag("--no-color", global.no_color, "Plain output without ANSI colors (also: NO_COLOR=1)");
+  app.add_option("--target-path", global.target_path,
+                 "Where artifacts go (also: DBT_TARGET_PATH; default: dbt_project.yml's target-path)");
+  app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr (as dbt's --quiet; printed results stay)");
 
   std::function<int()> action;
 
@@ -188,12 +192,30 @@ int run_app(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--full-refresh,-f", ec.options.full_refresh, "Rebuild incremental models, reload seeds");
     cmd->add_flag("--fail-fast,-x", ec.options.fail_fast, "Stop at the first failure");
+    if (std::string_view(ec.name) == "test" || std::string_view(ec.name) == "build")
+      cmd->add_flag("--store-failures", ec.options.store_failures,
+                    "Tests without a store_failures config keep their failing rows in a table");
     cmd->add_option("--event-time-start", ec.options.event_time_start, "Microbatch: first batch start");
     cmd->add_option("--event-time-end", ec.options.event_time_end, "Microbatch: end of the last batch");
     if (std::string_view(ec.name) != "test")
       cmd->add_flag("--empty", ec.options.empty, "Refs and sources read zero rows: build the schema only");
     cmd->callback([&] { action = [&] { return ec.fn(ctx, ec.options); }; });
   }
+
+  CleanOptions clean;
+  auto* clean_cmd =
+      app.add_subcommand("clean", "Delete the folders of clean-targets (default: the target path)");
+  clean_cmd->add_flag("--clean-project-files-only,!--no-clean-project-files-only", clean.project_files_only,
+                      "Refuse paths outside the project (the default)");
+  clean_cmd->callback([&] { action = [&] { return run_clean(ctx, clean); }; });
+
+  RunOperationOptions operation;
+  auto* operation_cmd =
+      app.add_subcommand("run-operation", "Call a macro against the target (its SQL and run_query() run)");
+  operation_cmd->add_option("macro", operation.macro, "Macro name, or package.name")->required();
+  operation_cmd->add_option("--args", operation.args, "Keyword arguments as a YAML/JSON mapping");
+  operation_cmd->add_option("--vars", operation.vars, "Variables as YAML/JSON");
+  operation_cmd->callback([&] { action = [&] { return run_run_operation(ctx, operation); }; });
 
   RetryOptions retry;
   auto* retry_cmd =
@@ -384,8 +406,9 @@ int run_app(int argc, char** argv) {
   ServeOptions serve_opts;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the target's lake over the PostgreSQL wire protocol");
   serve_cmd->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
-  serve_cmd->add_option("--users", serve_opts.users_file,
-                        "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
+  serve_cmd->add_option(
+      "--users", serve_opts.users_file,
+      "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
   serve_cmd->add_option("--hash-password", serve_opts.hash_password_for,
                         "Print a users-file line for user NAME with the password read from stdin, and exit");
   serve_cmd->add_option("--workers", serve_opts.workers, "Statements run at once (sessions beyond wait)")

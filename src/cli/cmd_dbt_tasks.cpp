@@ -51,4 +51,12 @@ int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options) {
   return dbt::freshness_task(ctx, options, std::cout);
 }
 
+int run_clean(CommandContext& ctx, const CleanOptions& options) {
+  return dbt::clean_task(ctx, options, std::cout);
+}
+
+int run_run_operation(CommandContext& ctx, const RunOperationOptions& options) {
+  return dbt::run_operation_task(ctx, options, std::cout);
+}
+
 }  // namespace pond::cli

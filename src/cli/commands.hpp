@@ -37,18 +37,22 @@ struct DepsOptions {
 };
 int run_deps(CommandContext& ctx, const DepsOptions& options);
 
+using dbt::CleanOptions;
 using dbt::CompileOptions;
 using dbt::DocsGenerateOptions;
 using dbt::FreshnessOptions;
 using dbt::LsOptions;
 using dbt::ParseOptions;
 using dbt::RetryOptions;
+using dbt::RunOperationOptions;
 int run_parse(CommandContext& ctx, const ParseOptions& options);
 int run_ls(CommandContext& ctx, const LsOptions& options);
 int run_compile(CommandContext& ctx, const CompileOptions& options);
 int run_docs_generate(CommandContext& ctx, const DocsGenerateOptions& options);
 int run_retry(CommandContext& ctx, const RetryOptions& options);
 int run_source_freshness(CommandContext& ctx, const FreshnessOptions& options);
+int run_clean(CommandContext& ctx, const CleanOptions& options);
+int run_run_operation(CommandContext& ctx, const RunOperationOptions& options);
 int run_run(CommandContext& ctx, const ExecOptions& options);
 int run_build(CommandContext& ctx, const ExecOptions& options);
 int run_seed(CommandContext& ctx, const ExecOptions& options);

@@ -83,6 +83,8 @@ struct CompileOptions {
   int threads = 2;
   ExecutionHooks* hooks = nullptr;  // not owned; defaults when null
   bool empty = false;               // --empty: ref() and source() read zero rows
+  bool store_failures = false;      // --store-failures (flags.STORE_FAILURES)
+  bool fail_fast = false;           // --fail-fast (flags.FAIL_FAST)
 };
 
 class Compiler {

@@ -431,10 +431,10 @@ void install_context(jinja::Environment& env, ContextData& data) {
   env.add_global("target", target);
   env.add_global("flags", make_dict({{"FULL_REFRESH", Value(data.options.full_refresh)},
                                      {"WHICH", Value(data.options.which)},
-                                     {"STORE_FAILURES", Value(false)},
+                                     {"STORE_FAILURES", Value(data.options.store_failures)},
                                      {"EMPTY", Value(data.options.empty)},
                                      {"WARN_ERROR", Value(false)},
-                                     {"FAIL_FAST", Value(false)},
+                                     {"FAIL_FAST", Value(data.options.fail_fast)},
                                      {"DEBUG", Value(false)},
                                      {"PRINT", Value(true)},
                                      {"INTROSPECT", Value(true)}}));

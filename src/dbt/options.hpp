@@ -18,6 +18,8 @@ struct GlobalOptions {
   std::string log_level = "info";
   std::string log_format = "text";
   bool no_color = false;
+  bool quiet = false;                      // -q/--quiet: errors only
+  std::optional<std::string> target_path;  // --target-path / DBT_TARGET_PATH: replaces dbt_project.yml's
 };
 
 // The selection flags of the graph commands (ls, compile, run, ...), as dbt spells them.
@@ -30,6 +32,14 @@ struct SelectionFlags {
   std::string indirect_selection = "eager";
 };
 
+// The flags of a run that rendering sees (dbt's `flags.*` in Jinja) and the steps apply.
+struct RunFlags {
+  bool full_refresh = false;
+  bool empty = false;           // --empty
+  bool store_failures = false;  // --store-failures: tests without the config store their failures
+  bool fail_fast = false;
+};
+
 // `run`, `build`, `seed`, `test`, `snapshot`: run the selected nodes on the target.
 struct ExecOptions {
   std::string vars;
@@ -39,7 +49,8 @@ struct ExecOptions {
   bool fail_fast = false;
   std::optional<std::string> event_time_start;  // microbatch window (--event-time-start/-end)
   std::optional<std::string> event_time_end;
-  bool empty = false;  // --empty: refs and sources read as zero rows (schema-only build)
+  bool empty = false;           // --empty: refs and sources read as zero rows (schema-only build)
+  bool store_failures = false;  // --store-failures
 };
 
 // `parse`: reads and validates the whole project, writes target/manifest.json.
@@ -83,6 +94,18 @@ struct FreshnessOptions {
   SelectionFlags selection;
   std::optional<int> threads;
   std::optional<std::string> output;  // -o/--output: sources.json path (default target/sources.json)
+};
+
+// `clean`: deletes dbt_project.yml's clean-targets (default: the target path).
+struct CleanOptions {
+  bool project_files_only = true;  // --no-clean-project-files-only: also paths outside the project
+};
+
+// `run-operation MACRO --args YAML`: calls a macro with execute = true against the target.
+struct RunOperationOptions {
+  std::string macro;  // name or package.name
+  std::string args;   // --args YAML/JSON mapping of keyword arguments
+  std::string vars;
 };
 
 // What every task gets from its caller: the global options, and the cancellation the caller

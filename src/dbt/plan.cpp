@@ -182,7 +182,7 @@ mz::SnapshotSpec snapshot_spec(const Node& n, const PlanInput& in) {
   return s;
 }
 
-mz::TestSpec test_spec(const Node& n) {
+mz::TestSpec test_spec(const Node& n, bool store_failures_flag) {
   mz::TestSpec s;
   s.unique_id = n.unique_id;
   s.name = n.name;
@@ -193,7 +193,7 @@ mz::TestSpec test_spec(const Node& n) {
   s.error_if = str(n, "error_if", "!= 0");
   s.fail_calc = str(n, "fail_calc", "count(*)");
   if (const json* l = n.config_value("limit"); l && l->is_number_integer()) s.limit = l->get<long>();
-  s.store_failures = opt_bool(n, "store_failures").value_or(false);
+  s.store_failures = opt_bool(n, "store_failures").value_or(store_failures_flag);  // config wins, as dbt
   s.store_failures_as = str(n, "store_failures_as", "table");
   if (s.store_failures_as == "view" || s.store_failures_as == "ephemeral") s.store_failures = true;
   s.audit_relation = relation_of(n);
@@ -433,7 +433,7 @@ RunPlan make_run_plan(const PlanInput& in) {
       snapshot->compile_before_run(compile());
       step = std::move(snapshot);
     } else {
-      mz::TestSpec spec = test_spec(n);
+      mz::TestSpec spec = test_spec(n, in.options.store_failures);
       mz::Backend& audit = backend_for(spec.audit_relation, true);
       auto test = std::make_unique<TestStep>(std::move(spec), d, test_asset(n), audit, in.cache);
       test->compile_before_run(compile());

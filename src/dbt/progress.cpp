@@ -145,7 +145,8 @@ void ProgressPrinter::on_start(const exec::StepInfo& info, int index, int total)
                 {"kind", info.kind}});
     return;
   }
-  line(dotted_line(fmt::format("{} of {} START {}", index, total, info.description), "RUN"));
+  if (!options_.quiet)
+    line(dotted_line(fmt::format("{} of {} START {}", index, total, info.description), "RUN"));
 }
 
 void ProgressPrinter::on_finish(const exec::StepResult& r, int total) {
@@ -168,7 +169,8 @@ void ProgressPrinter::on_finish(const exec::StepResult& r, int total) {
     log::write(bad ? log::Level::kError : log::Level::kInfo, text, f);
     return;
   }
-  line(dotted_line(text, result_tag(r)));
+  bool bad = r.outcome.status == exec::Status::kError || r.outcome.status == exec::Status::kFail;
+  if (!options_.quiet || bad) line(dotted_line(text, result_tag(r)));
 }
 
 void ProgressPrinter::on_part(const exec::StepInfo& info, const exec::PartProgress& b) {
@@ -194,6 +196,7 @@ void ProgressPrinter::on_part(const exec::StepInfo& info, const exec::PartProgre
     log::write(b.finished && !b.ok ? log::Level::kError : log::Level::kInfo, text, f);
     return;
   }
+  if (options_.quiet && (!b.finished || b.ok)) return;
   std::string tag = !b.finished ? "RUN"
                     : b.ok      ? "OK " + std::to_string(b.rows) + " " + seconds(b.seconds)
                                 : "ERROR " + seconds(b.seconds);
@@ -260,17 +263,18 @@ void ProgressPrinter::print_summary(const exec::RunOutcome& outcome) {
     return;
   }
   if (options_.live) out_ << "\r\033[K";
-  out_ << "\n" << head << "\n\n" << verdict << "\n";
+  if (!options_.quiet) out_ << "\n" << head << "\n\n" << verdict << "\n";
   for (const auto& r : outcome.results) {
     exec::Status s = r.outcome.status;
     if (s != exec::Status::kError && s != exec::Status::kFail && s != exec::Status::kWarn &&
         s != exec::Status::kPartialSuccess)
       continue;
+    if (options_.quiet && s != exec::Status::kError && s != exec::Status::kFail) continue;
     out_ << "\n"
          << (s == exec::Status::kWarn ? "Warning in " : "Failure in ") << r.info->kind << " " << r.info->id
          << "\n  " << r.outcome.message << "\n";
   }
-  out_ << "\n" << done << "\n";
+  if (!options_.quiet) out_ << "\n" << done << "\n";
   out_.flush();
 }
 

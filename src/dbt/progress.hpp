@@ -12,6 +12,7 @@ struct ProgressOptions {
   bool json = false;       // --log-format json: one JSON object per event through common/log
   bool live = false;       // a terminal: keep a live progress line under the output
   bool timestamps = true;  // "HH:MM:SS  " prefix as dbt prints it
+  bool quiet = false;      // -q/--quiet: only failed steps and their errors, as dbt's --quiet
 };
 
 // dbt-like progress output: START/OK/ERROR/SKIP/PASS/WARN/FAIL lines while the executor runs

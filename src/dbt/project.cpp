@@ -12,7 +12,7 @@ namespace pond::dbt {
 
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
                                             const std::string& which, compile::ExecutionHooks* hooks,
-                                            bool full_refresh, bool empty) {
+                                            const RunFlags& flags) {
   project::PhaseClock clock("load");
   auto lap = [&](const char* phase) { clock.lap(phase); };
   auto out = std::make_unique<LoadedProject>();
@@ -45,8 +45,10 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   co.which = which;
   co.threads = 2;
   co.hooks = hooks;
-  co.full_refresh = full_refresh;
-  co.empty = empty;
+  co.full_refresh = flags.full_refresh;
+  co.empty = flags.empty;
+  co.store_failures = flags.store_failures;
+  co.fail_fast = flags.fail_fast;
   out->compiler = std::make_unique<compile::Compiler>(out->manifest, co);
   lap("jinja environment");
   out->compiler->render_for_parse();

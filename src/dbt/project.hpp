@@ -31,7 +31,7 @@ struct LoadedProject {
 std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const std::string& vars_text,
                                             const std::string& which,
                                             compile::ExecutionHooks* hooks = nullptr,
-                                            bool full_refresh = false, bool empty = false);
+                                            const RunFlags& flags = {});
 
 // Ends a command's use of a loaded project without freeing it, when the process exits right
 // after: freeing a big project's hundreds of thousands of allocations one by one costs a

@@ -53,10 +53,12 @@ RunSession::RunSession(const GlobalOptions& options, const SessionOptions& sessi
     lake_backend_ = std::make_unique<materialize::LakeBackend>(*lake_);
   }
   project_ =
-      load_project(options, session.vars, session.which, hooks_.get(), session.full_refresh, session.empty);
+      load_project(options, session.vars, session.which, hooks_.get(),
+                   RunFlags{session.full_refresh, session.empty, session.store_failures, session.fail_fast});
   run_options_.full_refresh = session.full_refresh;
   run_options_.cache = &cache_;
   run_options_.empty = session.empty;
+  run_options_.store_failures = session.store_failures;
 }
 
 RunSession::~RunSession() = default;

@@ -32,6 +32,8 @@ struct SessionOptions {
   std::string which = "run";
   bool full_refresh = false;
   bool empty = false;
+  bool store_failures = false;  // --store-failures
+  bool fail_fast = false;
 };
 
 // Not copied or moved: plans and steps refer into it.

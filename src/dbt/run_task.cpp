@@ -73,7 +73,8 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   if (event_time_start && event_time_end && *event_time_start >= *event_time_end)
     throw UserError("--event-time-start (" + *event_time_start + ") must be before --event-time-end (" +
                     *event_time_end + ")");
-  SessionOptions so{options.vars, which, options.full_refresh, options.empty};
+  SessionOptions so{options.vars,     which, options.full_refresh, options.empty, options.store_failures,
+                    options.fail_fast};
   RunSession session(ctx.options, so);
   LoadedProject* p = &session.project();
   if (ctx.cancel.requested()) return static_cast<int>(ExitCode::kInterrupted);
@@ -111,7 +112,8 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
                       {"vars", options.vars},
                       {"full_refresh", options.full_refresh},
                       {"fail_fast", options.fail_fast},
-                      {"empty", options.empty}};
+                      {"empty", options.empty},
+                      {"store_failures", options.store_failures}};
   if (options.threads) args["threads"] = *options.threads;
   if (options.event_time_start) args["event_time_start"] = *options.event_time_start;
   if (options.event_time_end) args["event_time_end"] = *options.event_time_end;
@@ -123,7 +125,8 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   io.executor.threads = options.threads.value_or(target_threads > 0 ? target_threads : 1);
   io.executor.fail_fast = options.fail_fast;
   io.progress.json = ctx.options.log_format == "json";
-  io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
+  io.progress.quiet = ctx.options.quiet;
+  io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
   io.on_run_start = plan.on_run_start;
   io.on_run_end = plan.on_run_end;
   if (retry) {

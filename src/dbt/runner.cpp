@@ -21,9 +21,9 @@ Runner::Runner(GlobalOptions options) : options_(std::move(options)) {}
 Runner::~Runner() = default;
 
 const std::vector<std::string>& Runner::commands() {
-  static const std::vector<std::string> names{"parse",         "ls",       "list",  "compile",
-                                              "docs generate", "run",      "build", "seed",
-                                              "test",          "snapshot", "retry", "source freshness"};
+  static const std::vector<std::string> names{
+      "parse", "ls",   "list",     "compile", "docs generate",    "run",   "build",
+      "seed",  "test", "snapshot", "retry",   "source freshness", "clean", "run-operation"};
   return names;
 }
 
@@ -41,11 +41,14 @@ int Runner::invoke(std::string_view command, const TaskOptions& options, std::os
   if (command == "retry") return retry_task(ctx, options_of<RetryOptions>(command, options), out);
   if (command == "source freshness")
     return freshness_task(ctx, options_of<FreshnessOptions>(command, options), out);
+  if (command == "clean") return clean_task(ctx, options_of<CleanOptions>(command, options), out);
+  if (command == "run-operation")
+    return run_operation_task(ctx, options_of<RunOperationOptions>(command, options), out);
   std::string guess = closest_match(command, commands());
   throw UserError("unknown dbt command '" + std::string(command) + "'",
                   guess.empty()
                       ? "commands: parse, ls, compile, docs generate, run, build, seed, test, snapshot, "
-                        "retry, source freshness"
+                        "retry, source freshness, clean, run-operation"
                       : "did you mean '" + guess + "'?");
 }
 

@@ -17,7 +17,7 @@ namespace pond::dbt {
 
 // The options of one task (which one must fit the command).
 using TaskOptions = std::variant<ParseOptions, LsOptions, CompileOptions, DocsGenerateOptions, ExecOptions,
-                                 RetryOptions, FreshnessOptions>;
+                                 RetryOptions, FreshnessOptions, CleanOptions, RunOperationOptions>;
 
 class Runner {
  public:

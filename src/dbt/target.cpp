@@ -1,5 +1,6 @@
 #include "dbt/target.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -12,9 +13,19 @@
 
 namespace pond::dbt {
 
-ResolvedProject resolve_project(const GlobalOptions& options) {
+project::ProjectFile load_project_file(const GlobalOptions& options) {
   std::filesystem::path start = options.project_dir.value_or(std::filesystem::current_path());
-  ResolvedProject out{project::ProjectFile::load(project::find_project_root(start)), {}};
+  project::ProjectFile file = project::ProjectFile::load(project::find_project_root(start));
+  if (options.target_path && !options.target_path->empty()) {
+    file.target_path = *options.target_path;
+  } else if (const char* env = std::getenv("DBT_TARGET_PATH"); env && *env) {
+    file.target_path = env;
+  }
+  return file;
+}
+
+ResolvedProject resolve_project(const GlobalOptions& options) {
+  ResolvedProject out{load_project_file(options), {}};
   // profiles.yml: the values of the selected output are rendered (env_var, var, as dbt's
   // profile renderer), the other outputs are left alone.
   compile::ConfigRenderer renderer(nullptr, nlohmann::json::object());

@@ -20,6 +20,10 @@ struct ResolvedProject {
 
 ResolvedProject resolve_project(const GlobalOptions& options);
 
+// dbt_project.yml of the project found from --project-dir (or the current directory), with the
+// target path dbt would use: --target-path, else $DBT_TARGET_PATH, else the file's target-path.
+project::ProjectFile load_project_file(const GlobalOptions& options);
+
 // Opens the target's DuckDB database, creating the parent folder of a database file. A target
 // with a lake gets an in-memory database whose catalog `target.database` shows the lake's
 // tables and views (at the latest snapshot); the `path:` file is not opened.

@@ -170,7 +170,8 @@ int freshness_task(TaskContext& ctx, const FreshnessOptions& options, std::ostre
   io.write_run_results = false;
   io.executor.threads = options.threads.value_or(resolved.target.threads > 0 ? resolved.target.threads : 1);
   io.progress.json = ctx.options.log_format == "json";
-  io.progress.live = !io.progress.json && isatty(STDOUT_FILENO) != 0;
+  io.progress.quiet = ctx.options.quiet;
+  io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
 
   InvocationResult r = run_interruptible(ctx, db, steps, io, out);
   std::filesystem::path sources =

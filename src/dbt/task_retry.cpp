@@ -182,6 +182,7 @@ ExecOptions options_from(const json& args) {
   o.full_refresh = args.value("full_refresh", false);
   o.fail_fast = args.value("fail_fast", false);
   o.empty = args.value("empty", false);
+  o.store_failures = args.value("store_failures", false);
   if (auto t = args.find("threads"); t != args.end() && t->is_number_integer()) o.threads = t->get<int>();
   if (auto s = args.value("event_time_start", std::string()); !s.empty()) o.event_time_start = s;
   if (auto s = args.value("event_time_end", std::string()); !s.empty()) o.event_time_end = s;
@@ -191,9 +192,8 @@ ExecOptions options_from(const json& args) {
 }  // namespace
 
 int retry_task(TaskContext& ctx, const RetryOptions& options, std::ostream& out) {
-  std::filesystem::path start = ctx.options.project_dir.value_or(std::filesystem::current_path());
-  std::filesystem::path root = project::find_project_root(start);
-  project::ProjectFile project = project::ProjectFile::load(root);
+  project::ProjectFile project = load_project_file(ctx.options);
+  const std::filesystem::path root = project.root;
   std::filesystem::path results = root / project.target_path / "run_results.json";
 
   std::optional<PreviousRun> prev = from_store(root / ".pond" / "state.db", ctx.options);

@@ -20,5 +20,7 @@ int docs_generate_task(TaskContext& ctx, const DocsGenerateOptions& options, std
 int exec_task(TaskContext& ctx, const ExecOptions& options, const std::string& which, std::ostream& out);
 int retry_task(TaskContext& ctx, const RetryOptions& options, std::ostream& out);
 int freshness_task(TaskContext& ctx, const FreshnessOptions& options, std::ostream& out);
+int clean_task(TaskContext& ctx, const CleanOptions& options, std::ostream& out);
+int run_operation_task(TaskContext& ctx, const RunOperationOptions& options, std::ostream& out);
 
 }  // namespace pond::dbt

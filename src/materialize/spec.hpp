@@ -104,6 +104,7 @@ struct RunOptions {
   std::optional<std::string> now;               // "current time" for microbatch/snapshots (tests)
   RelationCache* cache = nullptr;               // the run's relation cache, shared by its steps
   bool empty = false;                           // --empty: seeds create their table, load no rows
+  bool store_failures = false;                  // --store-failures: for tests without the config
   const BatchContext* batch_context = nullptr;  // set per step: microbatch progress and threads
 };
 

@@ -1,0 +1,141 @@
+// dbt commands and flags a dbt user reaches for beyond run/build: clean, run-operation,
+// --target-path, -q/--quiet and --store-failures, against the real binary.
+#include <gtest/gtest.h>
+
+#include "e2e/mini_project.hpp"
+
+namespace pond::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DbtCommands : public PondTest {
+ protected:
+  fs::path project() {
+    fs::path root = dir_ / "mini";
+    write_mini_project(root);
+    write_file(root / "models" / "items.sql", "select * from {{ ref('raw_items') }}\n");
+    return root;
+  }
+};
+
+TEST_F(DbtCommands, CleanDeletesTheCleanTargetsAndRefusesSourcePaths) {
+  fs::path root = project();
+  ASSERT_EQ(run_pond({"parse"}, root).exit_code, 0);
+  ASSERT_TRUE(fs::exists(root / "target" / "manifest.json"));
+  fs::create_directories(root / "dbt_packages" / "x");
+  // Default: the target path only.
+  ProcessResult r = run_pond({"clean"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Cleaned target/*"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Finished cleaning all paths."), std::string::npos);
+  EXPECT_FALSE(fs::exists(root / "target"));
+  EXPECT_TRUE(fs::exists(root / "dbt_packages"));
+
+  // A source path among clean-targets: nothing is deleted.
+  std::string yml = read_file(root / "dbt_project.yml");
+  write_file(root / "dbt_project.yml", yml + "clean-targets: [dbt_packages, models]\n");
+  r = run_pond({"clean"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("will not clean the following source paths: models"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(root / "dbt_packages" / "x"));
+  EXPECT_TRUE(fs::exists(root / "models" / "items.sql"));
+
+  // Outside the project: refused unless --no-clean-project-files-only.
+  fs::create_directories(dir_ / "elsewhere");
+  write_file(root / "dbt_project.yml", yml + "clean-targets: [dbt_packages, ../elsewhere]\n");
+  r = run_pond({"clean"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("outside the project: ../elsewhere"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "elsewhere"));
+  r = run_pond({"clean", "--no-clean-project-files-only"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "elsewhere"));
+  EXPECT_FALSE(fs::exists(root / "dbt_packages"));
+}
+
+TEST_F(DbtCommands, RunOperationCallsTheMacroWithArgsAgainstTheTarget) {
+  fs::path root = project();
+  write_file(root / "macros" / "ops.sql",
+             "{% macro make_table(name, n=2) %}\n"
+             "  {% do run_query('create or replace table ' ~ name ~ ' as select range as i from range(' ~ n ~ ')') %}\n"
+             "  {% do log('made ' ~ name, info=true) %}\n"
+             "{% endmacro %}\n"
+             "{% macro broken() %}{% do run_query('select * from no_such_table') %}{% endmacro %}\n");
+  ProcessResult r = run_pond({"run-operation", "make_table", "--args", "{name: ops_out, n: 5}"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_value(root, "select count(*) from ops_out"), "5");
+  EXPECT_EQ(result_statuses(root)["macro.mini.make_table"], "success");
+
+  // package.name, and defaults of the macro's arguments.
+  r = run_pond({"run-operation", "mini.make_table", "--args", "{name: ops_two}"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_value(root, "select count(*) from ops_two"), "2");
+
+  r = run_pond({"run-operation", "broken"}, root);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Encountered an error while running operation"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no_such_table"), std::string::npos) << r.err;
+  EXPECT_EQ(result_statuses(root)["macro.mini.broken"], "error");
+
+  r = run_pond({"run-operation", "make_tabel"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean 'make_table'"), std::string::npos) << r.err;
+  r = run_pond({"run-operation", "make_table", "--args", "[1, 2]"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--args must be a YAML mapping"), std::string::npos) << r.err;
+}
+
+TEST_F(DbtCommands, TargetPathFlagAndEnvironmentMoveTheArtifacts) {
+  fs::path root = project();
+  ProcessResult r = run_pond({"build", "--target-path", "out/a"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(root / "out" / "a" / "run_results.json"));
+  EXPECT_TRUE(fs::exists(root / "out" / "a" / "manifest.json"));
+  EXPECT_FALSE(fs::exists(root / "target" / "run_results.json"));
+  ProcessOptions env;
+  env.env.emplace("DBT_TARGET_PATH", "out/b");
+  r = run_pond({"parse"}, root, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(root / "out" / "b" / "manifest.json"));
+  // clean follows the same target path.
+  r = run_pond({"clean", "--target-path", "out/a"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(root / "out" / "a"));
+  EXPECT_TRUE(fs::exists(root / "out" / "b"));
+}
+
+TEST_F(DbtCommands, QuietPrintsOnlyFailures) {
+  fs::path root = project();
+  write_file(root / "models" / "bad.sql", "select * from no_such_table\n");
+  ProcessResult r = run_pond({"run", "-q"}, root);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.find("START"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Done. PASS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ERROR creating"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no_such_table"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("Found"), std::string::npos) << r.err;  // info logs are off
+  fs::remove(root / "models" / "bad.sql");
+  r = run_pond({"--quiet", "build"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(DbtCommands, StoreFailuresFlagKeepsFailingRowsUnlessTheTestSaysOtherwise) {
+  fs::path root = project();
+  write_file(root / "models" / "schema.yml",
+             "version: 2\nmodels:\n  - name: items\n    columns:\n      - name: price\n"
+             "        data_tests:\n          - accepted_values:\n              values: [1.5]\n"
+             "      - name: name\n        data_tests:\n          - accepted_values:\n"
+             "              values: [apple]\n              config: {store_failures: false}\n");
+  ProcessResult r = run_pond({"build", "--store-failures"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(query_value(root, "select count(*) from main_dbt_test__audit.accepted_values_items_price__1_5"), "2");
+  EXPECT_EQ(query_value(root,
+                        "select count(*) from information_schema.tables where table_name like "
+                        "'accepted_values_items_name%'"),
+            "0");
+}
+
+}  // namespace
+}  // namespace pond::test
