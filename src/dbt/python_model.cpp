@@ -163,12 +163,14 @@ std::string PythonModel::run(const std::atomic<bool>& cancelled) {
   child->close_in();
   int code = child->wait();
   while (!output.empty() && output.back() == '\n') output.pop_back();
-  if (!output.empty()) log::debug("python model {} output:\n{}", run_.name, output);
   if (requests_->traceback()) throw model_error(*requests_->traceback(), output, python);
   if (!answered_result || !requests_->result_sql() || code != 0)
     throw model_error("the Python model's process (" + python + ") exited with code " + std::to_string(code) +
                           " before handing back its result",
                       output, python);
+  // What the model printed (dbt-duckdb runs models in-process, so print() reaches the terminal);
+  // a failed model carries it in its error instead.
+  if (!output.empty()) log::info("python model {} printed:\n{}", run_.name, output);
   return *requests_->result_sql();
 }
 

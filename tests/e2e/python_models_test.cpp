@@ -77,6 +77,22 @@ TEST_F(PondTest, MissingPandasIsAClearErrorWithAHint) {
   EXPECT_EQ(result_statuses(root)["model.mini.cheap"], "skipped");
 }
 
+TEST_F(PondTest, CtrlCStopsARunningPythonModel) {
+  auto root = dir_ / "mini";
+  write_mini_project(root);
+  write_file(root / "models" / "slow.py",
+             "import time\n\n\ndef model(dbt, session):\n    dbt.config(materialized='table')\n"
+             "    time.sleep(60)\n    return [(1,)]\n");
+  ProcessOptions o;
+  o.env["POND_PYTHON"] = kSystemPython;
+  o.signal_after = std::chrono::milliseconds(1500);
+  auto t0 = std::chrono::steady_clock::now();
+  ProcessResult r = run_pond({"run"}, root, o);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
+  EXPECT_LT(seconds, 20) << "the model's python3 was not stopped";
+}
+
 TEST_F(PondTest, PythonModelAsViewIsRefusedAsDbtDoes) {
   auto root = dir_ / "mini";
   write_mini_project(root);
