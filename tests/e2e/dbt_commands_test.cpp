@@ -58,8 +58,7 @@ TEST_F(DbtCommands, RunOperationCallsTheMacroWithArgsAgainstTheTarget) {
   fs::path root = project();
   write_file(root / "macros" / "ops.sql",
              "{% macro make_table(name, n=2) %}\n"
-             "  {% do run_query('create or replace table ' ~ name ~ ' as select range as i from range(' ~ n "
-             "~ ')') %}\n"
+             "  {% do run_query('create or replace table ' ~ name ~ ' as select range as i from range(' ~ n ~ ')') %}\n"
              "  {% do log('made ' ~ name, info=true) %}\n"
              "{% endmacro %}\n"
              "{% macro broken() %}{% do run_query('select * from no_such_table') %}{% endmacro %}\n");
@@ -131,8 +130,7 @@ TEST_F(DbtCommands, StoreFailuresFlagKeepsFailingRowsUnlessTheTestSaysOtherwise)
              "              values: [apple]\n              config: {store_failures: false}\n");
   ProcessResult r = run_pond({"build", "--store-failures"}, root);
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_EQ(query_value(root, "select count(*) from main_dbt_test__audit.accepted_values_items_price__1_5"),
-            "2");
+  EXPECT_EQ(query_value(root, "select count(*) from main_dbt_test__audit.accepted_values_items_price__1_5"), "2");
   EXPECT_EQ(query_value(root,
                         "select count(*) from information_schema.tables where table_name like "
                         "'accepted_values_items_name%'"),

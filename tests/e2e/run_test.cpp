@@ -135,8 +135,7 @@ TEST_F(PondTest, TestReportsTheFailingRowCount) {
 
 TEST_F(PondTest, SnapshotRecordsChanges) {
   auto root = init_project();
-  std::filesystem::remove(root / "snapshots" /
-                          "orders_snapshot.sql");  // reads a model this test does not build
+  std::filesystem::remove(root / "snapshots" / "orders_snapshot.sql");  // reads a model this test does not build
   write(
       root / "snapshots" / "customers_snap.sql",
       "{% snapshot customers_snap %}\n{{ config(unique_key='id', strategy='check', check_cols=['last_name']) "
