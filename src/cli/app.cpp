@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 
 #include "cli/commands.hpp"
@@ -20,6 +22,7 @@
 #include "common/text.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "project/vars.hpp"
 
 namespace pond::cli {
 
@@ -35,6 +38,8 @@ std::string version_text() {
 
 namespace {
 
+log::WarnErrorPolicy warn_error_policy(const GlobalOptions& g);
+
 void configure_logging(const GlobalOptions& g) {
   log::Options o;
   o.level = log::parse_level(g.log_level);
@@ -44,7 +49,50 @@ void configure_logging(const GlobalOptions& g) {
   }
   o.format = g.log_format == "json" ? log::Format::kJson : log::Format::kText;
   o.color = !g.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDERR_FILENO);
+  o.warn_error = warn_error_policy(g);
   log::configure(o);
+}
+
+// --warn-error and --warn-error-options (dbt's keys: error/include, warn/exclude, silence; a
+// list of event names, or "all"/"*" for error).
+log::WarnErrorPolicy warn_error_policy(const GlobalOptions& g) {
+  log::WarnErrorPolicy p;
+  p.all = g.warn_error;
+  if (g.warn_error_options.empty()) return p;
+  const std::string hint = "e.g. --warn-error-options '{error: all, warn: [NoNodesForSelectionCriteria]}'";
+  nlohmann::json j;
+  try {
+    j = project::parse_cli_vars(g.warn_error_options);
+  } catch (const UserError&) {
+    throw UserError("--warn-error-options must be a YAML mapping", hint);
+  }
+  auto names = [&](const std::string& key, const nlohmann::json& v, std::set<std::string>& out) {
+    if (v.is_string() && key == "error" && (v == "all" || v == "*")) {
+      p.all = true;
+      return;
+    }
+    if (!v.is_array())
+      throw UserError("--warn-error-options: '" + key + "' must be a list of event names", hint);
+    for (const auto& n : v) {
+      if (!n.is_string()) throw UserError("--warn-error-options: '" + key + "' must list event names", hint);
+      out.insert(n.get<std::string>());
+    }
+  };
+  for (const auto& [key, v] : j.items()) {
+    if (key == "error" || key == "include") {
+      names("error", v, p.error);
+    } else if (key == "warn" || key == "exclude") {
+      names("warn", v, p.warn);
+    } else if (key == "silence") {
+      names("silence", v, p.silence);
+    } else {
+      std::vector<std::string> known{"error", "warn", "silence", "include", "exclude"};
+      std::string guess = closest_match(key, known);
+      throw UserError("--warn-error-options: unknown key '" + key + "'",
+                      guess.empty() ? hint : "did you mean '" + guess + "'?");
+    }
+  }
+  return p;
 }
 
 // "did you mean" for an unknown first word.
@@ -99,6 +147,9 @@ int run_app(int argc, char** argv) {
   app.add_flag("--no-color", global.no_color, "Plain output without ANSI colors (also: NO_COLOR=1)");
   app.add_option("--target-path", global.target_path,
                  "Where artifacts go (also: DBT_TARGET_PATH; default: dbt_project.yml's target-path)");
+  app.add_flag("--warn-error", global.warn_error, "Treat warnings as errors (as dbt's --warn-error)");
+  app.add_option("--warn-error-options", global.warn_error_options,
+                 "Which warnings are errors: {error: all | [EventName, ...], warn: [...], silence: [...]}");
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr (as dbt's --quiet; printed results stay)");
 
   std::function<int()> action;
@@ -283,6 +334,17 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   materialize_cmd->callback([&] { action = [&] { return run_materialize(ctx, materialize); }; });
 
+  SchedulesOptions schedules;
+  auto* schedules_cmd = app.add_subcommand(
+      "schedules", "List pond.yml's schedules with their next tick; --from/--until: every tick of a window");
+  schedules_cmd->add_option("name", schedules.name, "Only this schedule");
+  schedules_cmd->add_option("--from", schedules.from, "Start of a dry-run window (UTC, e.g. 2026-03-28)");
+  schedules_cmd->add_option("--until", schedules.until, "End of the window (UTC, inclusive)");
+  schedules_cmd->add_option("--output,-o", schedules.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  schedules_cmd->callback([&] { action = [&] { return run_schedules(ctx, schedules); }; });
+
   BackfillCliOptions backfill;
   std::string backfill_resume_id, backfill_cancel_id;
   auto* backfill_cmd = app.add_subcommand(
@@ -443,7 +505,14 @@ int run_app(int argc, char** argv) {
       std::cerr << app.help();
       return static_cast<int>(ExitCode::kUsage);
     }
-    return action();
+    int rc = action();
+    // dbt stops at the first promoted warning; pond finishes the command, then fails it.
+    if (int n = log::promoted_warnings(); n > 0 && rc == 0) {
+      log::error("{} warning{} treated as error{} (--warn-error): failing", n, n == 1 ? "" : "s",
+                 n == 1 ? "" : "s");
+      rc = static_cast<int>(ExitCode::kUsage);
+    }
+    return rc;
   } catch (const UserError& e) {
     log::error("{}", e.what());
     return static_cast<int>(e.exit_code());

@@ -151,6 +151,16 @@ struct StatusOptions {
 };
 int run_status(CommandContext& ctx, const StatusOptions& options);
 
+// `pond schedules [NAME] [--from UTC --until UTC]`: schedules with their next tick, or every tick
+// of a window with the partition it runs (a dry run).
+struct SchedulesOptions {
+  std::string name;
+  std::string from;
+  std::string until;
+  std::string output = "table";
+};
+int run_schedules(CommandContext& ctx, const SchedulesOptions& options);
+
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();
 

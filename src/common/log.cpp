@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -16,6 +17,7 @@ namespace {
 struct State {
   Options options;
   std::mutex mutex;
+  std::atomic<int> promoted{0};
 };
 
 State& state() {
@@ -56,6 +58,29 @@ Level parse_level(std::string_view name) {
   if (name == "none" || name == "off") return Level::kOff;
   throw std::invalid_argument("unknown log level '" + std::string(name) +
                               "' (debug, info, warn, error, none)");
+}
+
+bool WarnErrorPolicy::promotes(std::string_view event) const {
+  std::string e(event);
+  if (!e.empty() && warn.count(e)) return false;
+  return all || (!e.empty() && error.count(e));
+}
+
+void warning(std::string_view event, std::string_view message) {
+  auto& s = state();
+  const WarnErrorPolicy& p = s.options.warn_error;
+  if (!event.empty() && p.silence.count(std::string(event))) return;
+  if (p.promotes(event)) {
+    ++s.promoted;
+    if (enabled(Level::kError))
+      write(Level::kError, fmt::format("{} (a warning; --warn-error makes it an error)", message));
+    return;
+  }
+  if (enabled(Level::kWarn)) write(Level::kWarn, message);
+}
+
+int promoted_warnings() {
+  return state().promoted.load();
 }
 
 bool enabled(Level level) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,10 +14,22 @@ enum class Format { kText, kJson };
 
 // The logger is pond's one piece of global mutable state: configured once by the CLI,
 // then written from any thread. Lines go to stderr; a line is written whole or not at all.
+// dbt's --warn-error / --warn-error-options: which warnings count as errors. Warnings are named
+// by dbt's event names where pond has the same warning (NoNodesForSelectionCriteria, ...);
+// unnamed warnings follow `all`.
+struct WarnErrorPolicy {
+  bool all = false;               // --warn-error, or error: all / "*"
+  std::set<std::string> error;    // these events are errors
+  std::set<std::string> warn;     // these stay warnings even with `all`
+  std::set<std::string> silence;  // these are not printed at all
+  bool promotes(std::string_view event) const;
+};
+
 struct Options {
   Level level = Level::kInfo;
   Format format = Format::kText;
   bool color = true;
+  WarnErrorPolicy warn_error;
 };
 
 void configure(const Options& options);
@@ -28,6 +41,11 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 void write(Level level, std::string_view message, const Fields& fields = {});
 bool enabled(Level level);
+// A warning named by dbt's event name: written as an error (and counted) when --warn-error
+// promotes it, dropped when silenced, else a warning.
+void warning(std::string_view event, std::string_view message);
+// How many warnings --warn-error turned into errors so far: the CLI then fails the command.
+int promoted_warnings();
 
 template <typename... Args>
 void debug(fmt::format_string<Args...> f, Args&&... args) {
@@ -39,7 +57,11 @@ void info(fmt::format_string<Args...> f, Args&&... args) {
 }
 template <typename... Args>
 void warn(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(Level::kWarn)) write(Level::kWarn, fmt::format(f, std::forward<Args>(args)...));
+  warning("", fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void warn_event(std::string_view event, fmt::format_string<Args...> f, Args&&... args) {
+  warning(event, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void error(fmt::format_string<Args...> f, Args&&... args) {

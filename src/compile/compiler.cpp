@@ -672,6 +672,65 @@ std::string Compiler::render_hook(std::size_t node, std::string_view sql) {
   }
 }
 
+std::string Compiler::render_run_hook(std::string_view sql, std::string_view where,
+                                      const std::vector<RunHookResult>* results) {
+  auto state = std::make_shared<NodeRender>();
+  Value vars = Value::dict();
+  auto& v = vars.as_dict();
+  v.set(Value("__pond__"), Value::object(state));
+  if (results) {
+    std::vector<Value> list;
+    std::set<std::pair<std::string, std::string>> database_schemas;
+    for (const auto& r : *results) {
+      const Node* n = nullptr;
+      if (auto i = impl_->m.index_of(r.unique_id)) n = &impl_->m.nodes[*i];
+      Value adapter = Value::dict();
+      if (r.rows_affected) {
+        adapter.as_dict().set(Value("rows_affected"), Value(static_cast<std::int64_t>(*r.rows_affected)));
+        adapter.as_dict().set(Value("_message"), Value("OK " + std::to_string(*r.rows_affected)));
+      }
+      Value node = n ? node_value(*n)
+                     : make_dict({{"unique_id", Value(r.unique_id)},
+                                  {"resource_type", Value(r.unique_id.substr(0, r.unique_id.find('.')))}});
+      list.push_back(
+          make_dict({{"status", Value(r.status)},
+                     {"message", r.message.empty() ? Value::none() : Value(r.message)},
+                     {"execution_time", Value(r.execution_time)},
+                     {"thread_id", r.thread ? Value("Thread-" + std::to_string(r.thread)) : Value::none()},
+                     {"failures", r.failures ? Value(*r.failures) : Value::none()},
+                     {"adapter_response", adapter},
+                     {"timing", Value::list()},
+                     {"node", node}}));
+      // dbt: the schemas of relations the run built (not of failed or skipped nodes).
+      bool relational =
+          n && n->resource_type != project::ResourceType::kTest && n->materialized() != "ephemeral";
+      if (relational && r.status != "error" && r.status != "fail" && r.status != "skipped")
+        database_schemas.emplace(n->database, n->schema);
+    }
+    std::vector<Value> schemas, pairs;
+    std::set<std::string> seen;
+    for (const auto& [db, schema] : database_schemas) {
+      pairs.push_back(Value::tuple({Value(db), Value(schema)}));
+      if (seen.insert(schema).second) schemas.push_back(Value(schema));
+    }
+    v.set(Value("results"), Value::list(std::move(list)));
+    v.set(Value("schemas"), Value::list(std::move(schemas)));
+    v.set(Value("database_schemas"), Value::list(std::move(pairs)));
+  }
+  state->vars = vars;
+  struct DropVars {
+    NodeRender& s;
+    ~DropVars() { s.vars = Value(); }
+  } drop{*state};
+  try {
+    return impl_->env.from_string(sql, std::string(where))->render(vars);
+  } catch (const jinja::TemplateError& e) {
+    throw to_user_error(e, std::string(where));
+  } catch (const jinja::MacroReturn& r) {
+    return r.value.str();
+  }
+}
+
 std::string Compiler::compile_inline(std::string_view sql) {
   auto state = std::make_shared<NodeRender>();
   Value vars = Value::dict();

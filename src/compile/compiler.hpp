@@ -67,6 +67,17 @@ class ExecutionHooks {
 // How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
 // `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
 // is_incremental() answer from the test's overrides.
+// One finished step of a run as an on-run-end hook sees it (dbt's RunResult in `results`).
+struct RunHookResult {
+  std::string unique_id;
+  std::string status;   // success, error, skipped, pass, fail, warn (dbt's status names)
+  std::string message;  // empty: none
+  double execution_time = 0;
+  int thread = 0;  // 0: did not run
+  std::optional<std::int64_t> failures;
+  std::optional<std::uint64_t> rows_affected;
+};
+
 struct UnitTestRender {
   std::map<std::string, std::string> fixtures;
   std::optional<std::string> this_cte;
@@ -118,6 +129,12 @@ class Compiler {
   // Renders a model (node index) for a unit test: see UnitTestRender. Ephemeral models it uses
   // must have been compiled (compile_nodes). Does not change the manifest.
   std::string compile_unit_test(std::size_t node, const UnitTestRender& test);
+
+  // Renders an on-run-start/on-run-end hook of dbt_project.yml when it runs (`where` names it in
+  // errors). With `results` (on-run-end): `results`, `schemas` and `database_schemas` as dbt
+  // sets them, from the steps that ran; run_query and the adapter answer from the database.
+  std::string render_run_hook(std::string_view sql, std::string_view where,
+                              const std::vector<RunHookResult>* results);
 
   // Compiles SQL text in the project's context (`pond compile --inline`).
   std::string compile_inline(std::string_view sql);

@@ -109,7 +109,10 @@ class ExceptionsObject final : public jinja::NativeObject {
   bool call_method(std::string_view name, CallArgs& args, Value& result) override {
     result = Value("");
     if (name == "warn") {
-      log::warn("{}", arg_str(args, 0, "msg"));
+      // dbt's warn_or_error(JinjaLogWarning): with --warn-error the render fails.
+      if (log::options().warn_error.promotes("JinjaLogWarning"))
+        throw UserError("Compilation Error\n  " + arg_str(args, 0, "msg") + " (--warn-error)");
+      log::warn_event("JinjaLogWarning", "{}", arg_str(args, 0, "msg"));
       return true;
     }
     if (name == "warn_snapshot_timestamp_data_types") {

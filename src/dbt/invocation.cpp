@@ -86,6 +86,7 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
         if (r.info == &w->info()) r.info = &w->inner().info();
     }
     if (!options.on_run_end.empty() && !result.outcome.cancelled) {
+      if (options.before_run_end) options.before_run_end(result.outcome);
       exec::RunOutcome end = executor.run(options.on_run_end, &listeners);
       for (auto& r : end.results) result.outcome.results.push_back(std::move(r));
       result.outcome.elapsed += end.elapsed;

@@ -32,6 +32,8 @@ struct InvocationOptions {
   // after the steps whatever their outcome (not after a cancel).
   std::vector<exec::Step*> on_run_start;
   std::vector<exec::Step*> on_run_end;
+  // Called with the steps' results before the on-run-end hooks run (their `results`).
+  std::function<void(const exec::RunOutcome&)> before_run_end;
 
   // For runs of more than dbt nodes (the orchestrator's asset runs):
   runstore::RunStore* store = nullptr;  // record here instead of opening state_path

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "dbt/artifacts.hpp"
 #include "dbt/batch_context.hpp"
 #include "dbt/error_location.hpp"
@@ -199,8 +200,8 @@ exec::StepOutcome SnapshotStep::run(exec::StepContext& ctx) {
   });
 }
 
-OperationStep::OperationStep(std::string unique_id, std::vector<std::string> statements)
-    : statements_(std::move(statements)) {
+OperationStep::OperationStep(std::string unique_id, std::string sql, Render render)
+    : sql_(std::move(sql)), render_(std::move(render)) {
   std::string name = unique_id.substr(unique_id.find('.') + 1);
   info_.id = std::move(unique_id);
   info_.kind = "operation";
@@ -208,13 +209,11 @@ OperationStep::OperationStep(std::string unique_id, std::vector<std::string> sta
 }
 
 exec::StepOutcome OperationStep::run(exec::StepContext& ctx) {
-  std::string compiled;
-  for (const auto& sql : statements_) compiled += sql + ";\n";
-  return guarded(ctx, nullptr, compiled, info_.id, [&](mz::Session& s, NodeOutcome&) {
-    for (const auto& sql : statements_) {
-      std::string stmt = mz::strip_statement(sql);
-      if (!stmt.empty()) s.execute(stmt);
-    }
+  return guarded(ctx, nullptr, "", info_.id, [&](mz::Session& s, NodeOutcome& d) {
+    std::string sql = render_ ? render_(s.connection()) : sql_;
+    d.compiled_code = sql + ";\n";
+    std::string stmt = mz::strip_statement(sql);
+    if (!stmt.empty()) s.execute(stmt);
     exec::StepOutcome o;
     o.message = "OK";
     return o;
@@ -240,7 +239,9 @@ exec::StepOutcome TestStep::run(exec::StepContext& ctx) {
         o.status = exec::Status::kPass;
         break;
       case mz::TestStatus::kWarn:
-        o.status = exec::Status::kWarn;
+        // dbt: with --warn-error (or LogTestResult in its error list) a warning test fails.
+        o.status =
+            log::options().warn_error.promotes("LogTestResult") ? exec::Status::kFail : exec::Status::kWarn;
         break;
       case mz::TestStatus::kFail:
         o.status = exec::Status::kFail;

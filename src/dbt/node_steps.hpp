@@ -80,16 +80,20 @@ class SnapshotStep : public exec::Step {
   materialize::Backend& backend_;
 };
 
-// An on-run-start / on-run-end hook (dbt's operation node): statements run in order.
+// An on-run-start / on-run-end hook (dbt's operation node). Its Jinja renders when it runs, on
+// the step's connection (run_query sees the database as it is then; on-run-end sees `results`).
 class OperationStep : public exec::Step {
  public:
-  OperationStep(std::string unique_id, std::vector<std::string> statements);
+  using Render = std::function<std::string(engine::Connection&)>;
+  // `render` empty: `sql` has no Jinja and runs as it is.
+  OperationStep(std::string unique_id, std::string sql, Render render);
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
 
  private:
   exec::StepInfo info_;
-  std::vector<std::string> statements_;
+  std::string sql_;
+  Render render_;
 };
 
 class TestStep : public exec::Step {

@@ -19,6 +19,8 @@ struct GlobalOptions {
   std::string log_format = "text";
   bool no_color = false;
   bool quiet = false;                      // -q/--quiet: errors only
+  bool warn_error = false;                 // --warn-error
+  std::string warn_error_options;          // --warn-error-options YAML/JSON
   std::optional<std::string> target_path;  // --target-path / DBT_TARGET_PATH: replaces dbt_project.yml's
 };
 

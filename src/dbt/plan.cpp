@@ -1,5 +1,7 @@
 #include "dbt/plan.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -450,10 +452,19 @@ RunPlan make_run_plan(const PlanInput& in) {
   auto add_hooks = [&](const std::vector<std::string>& sqls, const char* what,
                        std::vector<exec::Step*>& out) {
     for (std::size_t k = 0; k < sqls.size(); ++k) {
-      std::string sql = has_jinja(sqls[k]) && in.render ? in.render(sqls[k]) : sqls[k];
       std::string id =
           "operation." + m.project.name + "." + m.project.name + "-" + what + "-" + std::to_string(k);
-      plan.owned_hooks.push_back(std::make_unique<OperationStep>(id, std::vector<std::string>{sql}));
+      OperationStep::Render render;
+      if (has_jinja(sqls[k]) && in.render_run_hook) {
+        std::string where = fmt::format("dbt_project.yml ({} hook {})", what, k);
+        bool end = std::string_view(what) == "on-run-end";
+        render = [r = in.render_run_hook, sql = sqls[k], where, end](engine::Connection& con) {
+          return r(sql, where, end, con);
+        };
+      } else if (has_jinja(sqls[k]) && in.render) {
+        render = [r = in.render, sql = sqls[k]](engine::Connection&) { return r(sql); };
+      }
+      plan.owned_hooks.push_back(std::make_unique<OperationStep>(id, sqls[k], std::move(render)));
       out.push_back(plan.owned_hooks.back().get());
     }
   };

@@ -64,6 +64,9 @@ struct PlanInput {
   std::function<std::string(std::size_t, const compile::UnitTestRender&)> compile_unit_test;
   // Renders a node's pre-hook/post-hook (node index, Jinja) on the connection that runs it.
   std::function<std::string(std::size_t, const std::string&, engine::Connection&)> render_hook;
+  // Renders an on-run-start/on-run-end hook (Jinja, where, is it on-run-end) when it runs.
+  std::function<std::string(const std::string&, const std::string&, bool, engine::Connection&)>
+      render_run_hook;
   // Where nodes are built: the target's DuckDB database, and its lake when it has one (models,
   // seeds and snapshots whose relation the lake holds go there).
   materialize::Backend* database = nullptr;

@@ -67,6 +67,22 @@ std::filesystem::path RunSession::target_dir() const {
   return project_->manifest.project.root / project_->manifest.project.target_path;
 }
 
+void RunSession::set_run_results(const exec::RunOutcome& outcome) {
+  std::lock_guard lock(compile_mutex_);
+  run_results_.clear();
+  for (const auto& r : outcome.results) {
+    compile::RunHookResult h;
+    h.unique_id = r.info->id;
+    h.status = exec::status_name(r.outcome.status);
+    h.message = r.outcome.message;
+    h.execution_time = r.execution_time;
+    h.thread = r.thread;
+    h.failures = r.outcome.failures;
+    h.rows_affected = r.outcome.rows;
+    run_results_.push_back(std::move(h));
+  }
+}
+
 RunPlan RunSession::plan(const std::vector<std::size_t>& selected, PlanKinds kinds,
                          const std::map<std::string, std::vector<materialize::BatchWindow>>* retry_batches) {
   LoadedProject& p = *project_;
@@ -132,6 +148,12 @@ RunPlan RunSession::plan(const std::vector<std::size_t>& selected, PlanKinds kin
   input.render_hook = [this, &p](std::size_t node, const std::string& sql, engine::Connection& con) {
     DatabaseHooks::Redirect on_step(*hooks_, con);
     return p.compiler->render_hook(node, sql);
+  };
+  input.render_run_hook = [this, &p](const std::string& sql, const std::string& where, bool on_run_end,
+                                     engine::Connection& con) {
+    std::lock_guard lock(compile_mutex_);
+    DatabaseHooks::Redirect on_step(*hooks_, con);
+    return p.compiler->render_run_hook(sql, where, on_run_end ? &run_results_ : nullptr);
   };
   input.database = &database_backend_;
   input.lake = lake_backend_.get();

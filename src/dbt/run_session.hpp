@@ -14,6 +14,7 @@
 #include "dbt/options.hpp"
 #include "dbt/plan.hpp"
 #include "dbt/project.hpp"
+#include "exec/executor.hpp"
 #include "materialize/backend.hpp"
 #include "materialize/lake_backend.hpp"
 #include "materialize/lake_target.hpp"
@@ -52,6 +53,8 @@ class RunSession {
   // The options the planned steps read (they keep a reference): set before plan().
   materialize::RunOptions& run_options() { return run_options_; }
   std::filesystem::path target_dir() const;
+  // What on-run-end hooks see as `results`: the steps of the run so far (call before they run).
+  void set_run_results(const exec::RunOutcome& outcome);
 
   // Compiles the chosen nodes of `kinds` (a node that fails to compile becomes a failing step),
   // writes target/compiled/ and target/manifest.json, and turns them into steps.
@@ -69,6 +72,7 @@ class RunSession {
   std::unique_ptr<LoadedProject> project_;
   materialize::RelationCache cache_;
   materialize::RunOptions run_options_;
+  std::vector<compile::RunHookResult> run_results_;  // for on-run-end hooks
   std::mutex compile_mutex_;  // the compiler is not thread-safe; steps compile right before they run
 };
 

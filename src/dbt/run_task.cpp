@@ -96,7 +96,8 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   RunPlan plan = session.plan(selected, kinds, retry ? &retry->failed_batches : nullptr);
   log::info("{}", summary(p->manifest));
   if (plan.steps.empty()) {
-    log::warn("Nothing to do. Try checking your model configs and model specification args");
+    log::warn_event("NoNodesForSelectionCriteria",
+                    "Nothing to do. Try checking your model configs and model specification args");
     return 0;
   }
 
@@ -129,6 +130,7 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
   io.on_run_start = plan.on_run_start;
   io.on_run_end = plan.on_run_end;
+  io.before_run_end = [&session](const exec::RunOutcome& o) { session.set_run_results(o); };
   if (retry) {
     io.trigger = "retry";
     io.parent_run_id = retry->parent_run_id;

@@ -60,7 +60,7 @@ int ls_task(TaskContext& ctx, const LsOptions& options, std::ostream& out) {
     text += '\n';
   }
   out << text;
-  if (selected.empty()) log::warn("No nodes selected!");
+  if (selected.empty()) log::warn_event("NoNodesForSelectionCriteria", "No nodes selected!");
   return 0;
 }
 

@@ -130,6 +130,20 @@ struct RetentionConfig {
   std::optional<std::chrono::seconds> runs;
 };
 
+// A schedule (`schedules:`): runs a selection at the ticks of a cron in a time zone; on a
+// partitioned selection, the partition whose window the tick closes.
+struct ScheduleConfig {
+  std::string name;
+  std::string cron;                 // 5 fields or @hourly/@daily/@weekly/@monthly/@yearly
+  std::string timezone = "UTC";     // IANA name
+  std::vector<std::string> select;  // selection over the asset graph (default: everything)
+  std::vector<std::string> exclude;
+  std::string partitions;  // a time-window partitions definition (empty: unpartitioned runs)
+  int catchup = 1;         // after downtime, at most this many of the missed ticks run (latest first)
+  bool enabled = true;     // the default of `pond schedules on|off`
+  SourceLocation where;
+};
+
 struct PondConfig {
   std::filesystem::path file;  // pond.yml (may not exist: every key has a default)
   bool exists = false;
@@ -140,6 +154,7 @@ struct PondConfig {
   std::vector<PartitionsConfig> partitions;
   std::vector<AssetConfig> assets;
   std::vector<ModelRule> models;
+  std::vector<ScheduleConfig> schedules;
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

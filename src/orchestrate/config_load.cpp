@@ -5,9 +5,12 @@
 #include <set>
 #include <sstream>
 
+#include "common/error.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "orchestrate/config.hpp"
+#include "orchestrate/cron.hpp"
+#include "orchestrate/time_windows.hpp"
 #include "project/yaml_tree.hpp"
 
 namespace pond::orchestrate {
@@ -104,6 +107,43 @@ class Reader {
  private:
   const YamlTree& tree_;
 };
+
+ScheduleConfig read_schedule(const Reader& r, const std::string& name, const YamlNode& n) {
+  r.keys(n, "schedule '" + name + "'",
+         {"cron", "timezone", "select", "exclude", "partitions", "catchup", "enabled"});
+  ScheduleConfig s;
+  s.name = name;
+  s.where = r.where(n);
+  if (!n["cron"])
+    r.fail(n, "schedule '" + name + "' needs 'cron:'", "e.g. cron: \"0 6 * * *\" or cron: \"@daily\"");
+  s.cron = r.name(n["cron"], "'cron:'");
+  try {
+    CronSchedule::parse(s.cron);
+  } catch (const std::invalid_argument& e) {
+    r.fail(n["cron"], "schedule '" + name + "': bad cron '" + s.cron + "': " + e.what(),
+           "5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly");
+  }
+  if (const auto& v = n["timezone"]) {
+    s.timezone = r.name(v, "'timezone:'");
+    try {
+      locate_time_zone(s.timezone);
+    } catch (const std::invalid_argument& e) {
+      r.fail(v, "schedule '" + name + "': " + e.what());
+    }
+  }
+  if (const auto& v = n["select"]) s.select = r.strings(v, "'select:'");
+  if (const auto& v = n["exclude"]) s.exclude = r.strings(v, "'exclude:'");
+  if (const auto& v = n["partitions"]) s.partitions = r.name(v, "'partitions:'");
+  if (const auto& v = n["catchup"]) {
+    // false: only the latest missed tick; true: every missed tick; N: at most the N latest.
+    if (v.is_scalar() && !v.quoted && (v.scalar == "false" || v.scalar == "true"))
+      s.catchup = v.scalar == "true" ? 1000000 : 1;
+    else
+      s.catchup = r.integer(v, "'catchup:' (false, true or a number of ticks)", 1, 1000000);
+  }
+  if (const auto& v = n["enabled"]) s.enabled = r.boolean(v, "'enabled:'");
+  return s;
+}
 
 RetryPolicy read_retry(const Reader& r, const YamlNode& n) {
   r.keys(n, "'retry:'", {"max", "delay", "backoff", "jitter"});
@@ -477,7 +517,8 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   Reader r(tree);
   // Keys other parts of pond own arrive with their issues; until then they are errors too, so
   // that nothing written in pond.yml is silently ignored.
-  r.keys(root, "pond.yml", {"state", "retention", "pools", "run_queue", "partitions", "assets", "models"});
+  r.keys(root, "pond.yml",
+         {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -528,7 +569,21 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
     if (!v.is_sequence()) r.fail(v, "'models:' must be a list of {select: ..., ...} entries");
     for (const auto& item : v.children) c.models.push_back(read_model_rule(r, item));
   }
+  if (const auto& v = root["schedules"]) {
+    if (!v.is_map()) r.fail(v, "'schedules:' must map schedule names to {cron: ..., select: ...}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      c.schedules.push_back(read_schedule(r, r.name(v.key(i), "a schedule name"), v.value(i)));
+  }
   check_references(r, tree, c);
+  for (const auto& s : c.schedules) {
+    if (s.partitions.empty()) continue;
+    const PartitionsConfig* p = c.find_partitions(s.partitions);
+    std::vector<std::string> names;
+    for (const auto& d : c.partitions) names.push_back(d.name);
+    if (!p)
+      throw UserError(s.where, "schedule '" + s.name + "': unknown partitions '" + s.partitions + "'",
+                      names.empty() ? "define it under partitions:" : "the partitions are: " + join(names));
+  }
   return c;
 }
 

@@ -22,6 +22,9 @@ class CronSchedule {
   std::optional<date::local_seconds> next_after(date::local_seconds t) const;
   // Whether every match falls on the same minute of the day (daily or coarser ticks).
   bool fixed_time_of_day() const { return minutes_.count() == 1 && hours_.count() == 1; }
+  // Whether it ticks in every hour (an hourly or finer schedule): across DST it then follows
+  // real hours rather than wall-clock ones.
+  bool every_hour() const { return hours_.count() == 24; }
   const std::string& text() const { return text_; }
 
  private:

@@ -50,19 +50,23 @@ std::optional<std::int64_t> parse_wall(std::string_view text) {
 
 }  // namespace
 
-TimeWindows::TimeWindows(const Spec& spec) : spec_(spec) {
-  if (spec_.timezone.empty()) spec_.timezone = "UTC";
-  utc_ = spec_.timezone == "UTC" || spec_.timezone == "Etc/UTC";
+const date::time_zone* locate_time_zone(const std::string& name) {
   try {
-    zone_ = date::locate_zone(spec_.timezone);
+    return date::locate_zone(name);
   } catch (const std::runtime_error&) {
     std::vector<std::string> names;
     for (const auto& z : date::get_tzdb().zones) names.emplace_back(z.name());
-    std::string guess = closest_match(spec_.timezone, names);
-    throw std::invalid_argument("unknown time zone '" + spec_.timezone + "'" +
+    std::string guess = closest_match(name, names);
+    throw std::invalid_argument("unknown time zone '" + name + "'" +
                                 (guess.empty() ? std::string(" (IANA names such as Europe/Amsterdam)")
                                                : " (did you mean '" + guess + "'?)"));
   }
+}
+
+TimeWindows::TimeWindows(const Spec& spec) : spec_(spec) {
+  if (spec_.timezone.empty()) spec_.timezone = "UTC";
+  utc_ = spec_.timezone == "UTC" || spec_.timezone == "Etc/UTC";
+  zone_ = locate_time_zone(spec_.timezone);
   switch (spec_.grain) {
     case Grain::kHourly:
       spec_.cron = fmt::format("{} * * * *", spec_.minute_offset);

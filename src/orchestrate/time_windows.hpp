@@ -28,6 +28,10 @@ struct TimeWindow {
   EpochSeconds end = 0;  // exclusive
 };
 
+// An IANA time zone by name; throws std::invalid_argument "unknown time zone 'X' (did you mean
+// 'Y'?)".
+const date::time_zone* locate_time_zone(const std::string& name);
+
 class TimeWindows {
  public:
   enum class Grain { kHourly, kDaily, kWeekly, kMonthly, kCron };

@@ -232,7 +232,7 @@ class Assembler {
       clock.lap("cycles");
     }
     for (auto& w : config_path_warnings(m_)) {
-      log::warn("{}", w);
+      log::warn_event("UnusedResourceConfigPath", "{}", w);
       m_.warnings.push_back(std::move(w));
     }
     return std::move(m_);

@@ -58,7 +58,8 @@ TEST_F(DbtCommands, RunOperationCallsTheMacroWithArgsAgainstTheTarget) {
   fs::path root = project();
   write_file(root / "macros" / "ops.sql",
              "{% macro make_table(name, n=2) %}\n"
-             "  {% do run_query('create or replace table ' ~ name ~ ' as select range as i from range(' ~ n ~ ')') %}\n"
+             "  {% do run_query('create or replace table ' ~ name ~ ' as select range as i from range(' ~ n "
+             "~ ')') %}\n"
              "  {% do log('made ' ~ name, info=true) %}\n"
              "{% endmacro %}\n"
              "{% macro broken() %}{% do run_query('select * from no_such_table') %}{% endmacro %}\n");
@@ -130,11 +131,62 @@ TEST_F(DbtCommands, StoreFailuresFlagKeepsFailingRowsUnlessTheTestSaysOtherwise)
              "              values: [apple]\n              config: {store_failures: false}\n");
   ProcessResult r = run_pond({"build", "--store-failures"}, root);
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_EQ(query_value(root, "select count(*) from main_dbt_test__audit.accepted_values_items_price__1_5"), "2");
+  EXPECT_EQ(query_value(root, "select count(*) from main_dbt_test__audit.accepted_values_items_price__1_5"),
+            "2");
   EXPECT_EQ(query_value(root,
                         "select count(*) from information_schema.tables where table_name like "
                         "'accepted_values_items_name%'"),
             "0");
+}
+
+TEST_F(DbtCommands, WarnErrorTurnsWarningsIntoFailures) {
+  fs::path root = project();
+  write_file(root / "models" / "schema.yml",
+             "version: 2\nmodels:\n  - name: items\n    columns:\n      - name: price\n"
+             "        data_tests:\n          - accepted_values:\n              values: [1.5]\n"
+             "              config: {severity: warn}\n");
+  // Without the flag: a warning test, exit 0.
+  ProcessResult r = run_pond({"build"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& [id, status] : result_statuses(root))
+    if (id.rfind("test.mini.accepted_values", 0) == 0) {
+      EXPECT_EQ(status, "warn") << id;
+    }
+  // --warn-error: the warning test fails (dbt's LogTestResult), exit 1.
+  r = run_pond({"build", "--warn-error"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  bool failed = false;
+  for (const auto& [id, status] : result_statuses(root))
+    if (id.rfind("test.mini.accepted_values", 0) == 0) failed = status == "fail";
+  EXPECT_TRUE(failed);
+  // Only named events: the test stays a warning, "Nothing to do" fails the command.
+  r = run_pond({"build", "--warn-error-options", "{error: [NoNodesForSelectionCriteria]}"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = run_pond(
+      {"run", "-s", "no_such_model", "--warn-error-options", "{error: [NoNodesForSelectionCriteria]}"}, root);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("Nothing to do"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--warn-error"), std::string::npos) << r.err;
+  // error: all with an exception, and silence.
+  r = run_pond({"run", "-s", "no_such_model", "--warn-error-options",
+                "{error: all, warn: [NoNodesForSelectionCriteria]}"},
+               root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warn: Nothing to do"), std::string::npos) << r.err;
+  r = run_pond(
+      {"run", "-s", "no_such_model", "--warn-error-options", "{silence: [NoNodesForSelectionCriteria]}"},
+      root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("Nothing to do"), std::string::npos) << r.err;
+  // exceptions.warn() in Jinja fails the node's render, as in dbt.
+  write_file(root / "models" / "warns.sql", "{% do exceptions.warn('careful') %}select 1 as x\n");
+  r = run_pond({"run", "-s", "warns", "--warn-error"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("careful"), std::string::npos) << r.out << r.err;
+  // Bad options are usage errors.
+  r = run_pond({"build", "--warn-error-options", "{eror: all}"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean 'error'"), std::string::npos) << r.err;
 }
 
 }  // namespace

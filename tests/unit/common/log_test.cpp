@@ -37,3 +37,24 @@ TEST(Log, LevelFilters) {
 }
 
 }  // namespace pond
+
+namespace pond::log {
+namespace {
+
+TEST(WarnErrorPolicy, NamedEventsAllAndExceptions) {
+  WarnErrorPolicy p;
+  EXPECT_FALSE(p.promotes(""));
+  EXPECT_FALSE(p.promotes("NoNodesForSelectionCriteria"));
+  p.error = {"NoNodesForSelectionCriteria"};
+  EXPECT_TRUE(p.promotes("NoNodesForSelectionCriteria"));
+  EXPECT_FALSE(p.promotes("LogTestResult"));
+  EXPECT_FALSE(p.promotes(""));  // unnamed warnings follow `all` only
+  p.all = true;
+  p.warn = {"LogTestResult"};
+  EXPECT_FALSE(p.promotes("LogTestResult"));
+  EXPECT_TRUE(p.promotes("UnusedResourceConfigPath"));
+  EXPECT_TRUE(p.promotes(""));
+}
+
+}  // namespace
+}  // namespace pond::log

@@ -249,9 +249,9 @@ TEST(Invocation, OnRunStartAndEndHooks) {
   inv.progress = {false, false, false};
   Project p;
   std::vector<exec::Step*> models = {p.steps[0]};
-  OperationStep start("operation.shop.shop-on-run-start-0", {"insert into main.audit values ('start')"});
+  OperationStep start("operation.shop.shop-on-run-start-0", "insert into main.audit values ('start')", {});
   OperationStep end("operation.shop.shop-on-run-end-0",
-                    {"insert into main.audit select 'end ' || count(*) from main.customers"});
+                    "insert into main.audit select 'end ' || count(*) from main.customers", {});
   inv.on_run_start = {&start};
   inv.on_run_end = {&end};
   std::ostringstream out;
@@ -265,7 +265,7 @@ TEST(Invocation, OnRunStartAndEndHooks) {
             "start,end 1200");
 
   // A failing start hook skips every step; the end hook still runs.
-  OperationStep bad("operation.shop.shop-on-run-start-0", {"select error('no')"});
+  OperationStep bad("operation.shop.shop-on-run-start-0", "select error('no')", {});
   inv.on_run_start = {&bad};
   r = run_invocation(db, models, inv, out);
   EXPECT_EQ(r.exit_code, 1);
