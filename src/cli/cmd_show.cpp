@@ -131,6 +131,14 @@ int show_nodes(CommandContext& ctx, const ShowOptions& options, OutputFormat for
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     if (ctx.cancel.requested()) return static_cast<int>(ExitCode::kInterrupted);
     const project::Node& n = p->manifest.nodes[nodes[k]];
+    if (n.language == "python") {  // its compiled code is Python, not a query to preview
+      log::error(
+          "{}: model {} is a Python model; pond show previews SQL nodes\n  hint: build it (pond run -s {}) "
+          "and query its table with --inline",
+          n.original_file_path, n.name, n.name);
+      exit_code = 1;
+      continue;
+    }
     std::string sql = strip_statement(n.compiled_code);
     try {
       engine::PreparedStatement stmt = con.prepare(sql);

@@ -4,13 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/embedded_file.hpp"
+
 namespace pond::cli {
 
-// A file of the example project compiled into the binary (examples/shop).
-struct EmbeddedFile {
-  std::string path;  // relative to the project root
-  std::string content;
-};
+// The files of the example project compiled into the binary (examples/shop).
 const std::vector<EmbeddedFile>& scaffold_files();
 
 // Writes the example project into `dir`, named `name` (a dbt identifier). Refuses a

@@ -16,6 +16,7 @@
 #include "compile/builtin_macros.hpp"
 #include "compile/context.hpp"
 #include "compile/dispatch.hpp"
+#include "compile/python_model.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
 #include "project/config.hpp"
@@ -251,10 +252,6 @@ struct Compiler::Impl {
 
   // Renders one node; `state` receives the calls it made.
   std::string render(Node& n, NodeRender& state, const std::shared_ptr<NodeRender>& holder) {
-    if (n.language == "python")
-      throw UserError(SourceLocation{display_path(n)}, "Python models are not run by pond yet",
-                      "exclude it and what depends on it (--exclude " + n.name +
-                          "+), rewrite it in SQL, or run it as a command asset in pond.yml");
     Value vars = Value::dict();
     auto& v = vars.as_dict();
     v.set(Value("__pond__"), Value::object(holder));
@@ -286,6 +283,10 @@ struct Compiler::Impl {
     } drop{state};
     if (n.test_metadata) v.set(Value("_dbt_generic_test_kwargs"), test_kwargs(n, vars, state.layer));
     try {
+      if (n.language == "python")  // dbt parses Python with ast, not Jinja; refs come from the scan
+        return state.parse ? n.raw_code
+                           : python_model_code(n, env.from_string(python_model_template(n), display_path(n))
+                                                      ->render(vars, state.layer));
       return (n.test_metadata ? cached_template(display_path(n), n.raw_code)
                               : env.from_string(n.raw_code, display_path(n)))
           ->render(vars, state.layer);

@@ -17,7 +17,12 @@ namespace pond::dbt {
 
 namespace mz = materialize;
 
-std::string model_description(const mz::ModelSpec& spec) {
+std::string model_description(const mz::ModelSpec& spec, bool python) {
+  // dbt-duckdb: "python table model", "python incremental model"
+  if (python)
+    return (spec.materialized == mz::Materialized::kIncremental ? "python incremental model "
+                                                                : "python table model ") +
+           spec.relation.display();
   switch (spec.materialized) {
     case mz::Materialized::kView:
       return "sql view model " + spec.relation.display();
@@ -120,8 +125,14 @@ ModelStep::ModelStep(mz::ModelSpec spec, std::vector<std::string> depends_on, co
                          spec_.relation);
 }
 
+void ModelStep::run_python(PythonModelRun run) {
+  python_ = std::move(run);
+  info_.description = model_description(spec_, true);
+}
+
 exec::StepOutcome ModelStep::run(exec::StepContext& ctx) {
   if (auto failed = compile_now(compile_, spec_.compiled_sql)) return *failed;
+  if (python_) return run_python_model(ctx);
   exec::StepOutcome out =
       guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
         if (spec_.strategy != mz::IncrementalStrategy::kMicrobatch)
@@ -132,6 +143,33 @@ exec::StepOutcome ModelStep::run(exec::StepContext& ctx) {
         return built(info_, mz::materialize_model(s, backend_, spec_, options), d);
       });
   return out;
+}
+
+// dbt-duckdb runs Python models as tables or incremental models; pond puts the result where the
+// model's SQL would be and materializes it through the same backend.
+exec::StepOutcome ModelStep::run_python_model(exec::StepContext& ctx) {
+  return guarded(ctx, options_.cache, spec_.compiled_sql, info_.id, [&](mz::Session& s, NodeOutcome& d) {
+    if (spec_.materialized != mz::Materialized::kTable &&
+        spec_.materialized != mz::Materialized::kIncremental)
+      throw UserError(
+          "a Python model is materialized as 'table' or 'incremental' (as in dbt), not '" +
+              std::string(spec_.materialized == mz::Materialized::kView        ? "view"
+                          : spec_.materialized == mz::Materialized::kEphemeral ? "ephemeral"
+                                                                               : "external") +
+              "'",
+          "set dbt.config(materialized=\"table\") in the model or +materialized in dbt_project.yml",
+          ExitCode::kStepFailed);
+    if (spec_.strategy == mz::IncrementalStrategy::kMicrobatch)
+      throw UserError("the microbatch strategy is for SQL models; a Python model cannot be run by batches",
+                      ExitCode::kStepFailed);
+    PythonModelRun run = *python_;
+    run.code = spec_.compiled_sql;
+    PythonModel model(s, std::move(run));
+    mz::ModelSpec spec = spec_;
+    spec.compiled_sql = model.run(ctx.cancelled());
+    d.compiled_code = spec_.compiled_sql;
+    return built(info_, mz::materialize_model(s, backend_, spec, options_), d);
+  });
 }
 
 SeedStep::SeedStep(mz::SeedSpec spec, const mz::RunOptions& options, mz::Backend& backend)

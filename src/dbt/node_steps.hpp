@@ -5,9 +5,11 @@
 // code and executed SQL as NodeOutcome details.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dbt/python_model.hpp"
 #include "exec/step.hpp"
 #include "materialize/backend.hpp"
 #include "materialize/data_test.hpp"
@@ -25,7 +27,7 @@ namespace pond::dbt {
 using CompileNow = std::function<std::string()>;
 
 // "sql table model", "sql incremental model", ... (dbt's progress-line wording).
-std::string model_description(const materialize::ModelSpec& spec);
+std::string model_description(const materialize::ModelSpec& spec, bool python = false);
 
 class ModelStep : public exec::Step {
  public:
@@ -34,10 +36,16 @@ class ModelStep : public exec::Step {
   const exec::StepInfo& info() const override { return info_; }
   exec::StepOutcome run(exec::StepContext& ctx) override;
   void compile_before_run(CompileNow compile) { compile_ = std::move(compile); }
+  // A Python model: its compiled code is run by python3 (python_model.hpp) and its result
+  // materialized. `run` holds everything but the code.
+  void run_python(PythonModelRun run);
 
  private:
+  exec::StepOutcome run_python_model(exec::StepContext& ctx);
+
   exec::StepInfo info_;
   CompileNow compile_;
+  std::optional<PythonModelRun> python_;
   materialize::ModelSpec spec_;
   const materialize::RunOptions& options_;
   materialize::Backend& backend_;

@@ -228,7 +228,8 @@ const char* kind_word(ResourceType t) {
 // compiled again right before they run, after their parents (dbt compiles every node then; the
 // others' SQL is the same either way).
 bool compiles_at_run_time(const Node& n) {
-  if (!n.depends_on_macros.empty()) return true;
+  // A Python model's dbt.is_incremental and refs are rendered right before it runs.
+  if (!n.depends_on_macros.empty() || n.language == "python") return true;
   static const std::set<std::string> naming{
       "ref",     "source", "config",         "config.get", "config.require", "var",
       "env_var", "return", "is_incremental", "log",        "this.render"};
@@ -419,6 +420,14 @@ RunPlan make_run_plan(const PlanInput& in) {
       mz::Backend& backend = backend_for(spec.relation, lake_kind);
       auto model = std::make_unique<ModelStep>(std::move(spec), d, in.options, backend);
       model->compile_before_run(compile());
+      if (n.language == "python") {
+        PythonModelRun run;
+        run.display_path = m.display_path(n.package_name, n.original_file_path);
+        run.name = n.name;
+        run.project_root = m.project.root;
+        run.work_root = m.project.root / m.project.target_path / "python";
+        model->run_python(std::move(run));
+      }
       step = std::move(model);
     } else if (n.resource_type == ResourceType::kSeed) {
       step = std::make_unique<SeedStep>(seed_spec(n, in), in.options, backend_for(relation_of(n), true));

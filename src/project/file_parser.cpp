@@ -84,44 +84,6 @@ void apply_scan(Node& n, SqlScan scan) {
   n.needs_rendering = scan.dynamic;
 }
 
-// The string literals of a call's arguments ('x', "x"), up to its closing parenthesis; stops
-// at the first argument that is not a plain literal (keyword arguments: v=, version=).
-std::vector<std::string> literal_args(std::string_view text, std::size_t open) {
-  std::vector<std::string> args;
-  std::size_t i = open + 1;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size() || (text[i] != '\'' && text[i] != '"')) break;
-    std::size_t close = text.find(text[i], i + 1);
-    if (close == std::string_view::npos) break;
-    args.emplace_back(text.substr(i + 1, close - i - 1));
-    i = close + 1;
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size() || text[i] != ',') break;
-    ++i;
-  }
-  return args;
-}
-
-// dbt finds a Python model's dependencies in its dbt.ref(...) and dbt.source(...) calls with
-// literal arguments (dbt parses the Python; a call with computed arguments is an error there).
-void scan_python(Node& n, std::string_view text) {
-  int line = 1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') ++line;
-    if (text.compare(i, 4, "dbt.") != 0 ||
-        (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_')))
-      continue;
-    std::string_view rest = text.substr(i + 4);
-    bool ref = rest.starts_with("ref("), source = rest.starts_with("source(");
-    if (!ref && !source) continue;
-    std::vector<std::string> args = literal_args(text, i + 4 + (ref ? 3 : 6));
-    if (ref && args.size() == 1) n.refs.push_back(RefCall{"", args[0], line});
-    if (ref && args.size() == 2) n.refs.push_back(RefCall{args[0], args[1], line});
-    if (source && args.size() == 2) n.sources.push_back(SourceCall{args[0], args[1], line});
-  }
-}
-
 Macro make_macro(const ProjectSourceFile& f, const std::string& package, std::string_view text,
                  const JinjaBlock& b) {
   Macro m;
@@ -186,13 +148,16 @@ FileResult parse_project_file(const ProjectSourceFile& f, const std::string& pac
       return out;
     }
     case FileKind::kPythonModel: {
-      // Parsed for the graph (refs, sources, `pond ls`, the manifest); pond does not run Python
-      // models yet, so compiling or running one is an error for that node only.
+      // dbt parses the Python (its dbt.ref/source/config calls with literal arguments); the
+      // model is compiled and run by python3 at run time (dbt/python_model.hpp).
       std::string text = read_all(f);
       Node n = base_node(f, ResourceType::kModel, package, stem_of(f.path));
       n.checksum = sha256_hex(text);
       n.language = "python";
-      scan_python(n, text);
+      SqlScan scan = scan_python(text);
+      n.refs = std::move(scan.refs);
+      n.sources = std::move(scan.sources);
+      n.unrendered_config = std::move(scan.config);
       n.raw_code = std::move(text);
       out.nodes.push_back(std::move(n));
       return out;

@@ -220,11 +220,19 @@ bool filter_or_test(std::string_view code, std::size_t at) {
   return false;
 }
 
-void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlScan& out) {
+// `python`: the region is a Python model, where the calls are dbt.ref/dbt.source/dbt.config
+// and `#` starts a comment.
+void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlScan& out,
+                 bool python = false) {
   std::string_view region = code.substr(0, end);
   Cursor c(region, begin);
   while (!c.done()) {
     char ch = c.peek();
+    if (python && ch == '#') {
+      std::size_t nl = code.find('\n', c.pos());
+      c.seek(nl == std::string_view::npos || nl > end ? end : nl);
+      continue;
+    }
     if (ch == '\'' || ch == '"') {
       std::string ignored;
       if (!c.string(ignored)) return;
@@ -251,6 +259,11 @@ void scan_region(std::string_view code, std::size_t begin, std::size_t end, SqlS
       name += part;
     }
     if (at > 0 && code[at - 1] == '.') continue;  // method of a previous expression
+    if (python) {
+      if (!name.starts_with("dbt.")) continue;
+      name.erase(0, 4);
+      if (name != "ref" && name != "source" && name != "config") continue;
+    }
     if (c.peek() != '(') continue;
     if (filter_or_test(code, at)) continue;  // `x | join(',')`, `x is divisibleby(3)`: not calls
     c.eat('(');
@@ -321,6 +334,12 @@ SqlScan scan_sql(std::string_view code) {
   }
   std::sort(out.calls.begin(), out.calls.end());
   out.calls.erase(std::unique(out.calls.begin(), out.calls.end()), out.calls.end());
+  return out;
+}
+
+SqlScan scan_python(std::string_view code) {
+  SqlScan out;
+  scan_region(code, 0, code.size(), out, true);
   return out;
 }
 

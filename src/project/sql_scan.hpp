@@ -24,6 +24,10 @@ struct SqlScan {
 
 SqlScan scan_sql(std::string_view code);
 
+// The same for a Python model (dbt-duckdb's `def model(dbt, session)`): its dbt.ref(),
+// dbt.source() and dbt.config() calls with literal arguments, as dbt finds them in the AST.
+SqlScan scan_python(std::string_view code);
+
 // A top-level block: {% <kind> name(args) %} body {% end<kind> %}.
 struct JinjaBlock {
   std::string kind;  // macro, test, snapshot, docs, materialization

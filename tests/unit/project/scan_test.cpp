@@ -36,6 +36,27 @@ TEST(SqlScan, FindsRefsSourcesAndConfigWithLines) {
   EXPECT_NE(std::find(s.calls.begin(), s.calls.end(), "var"), s.calls.end());
 }
 
+TEST(SqlScan, PythonModelCallsOfDbtOnly) {
+  SqlScan s = scan_python(
+      "# don't ref('commented') or dbt.ref('commented')\n"
+      "def model(dbt, session):\n"
+      "    dbt.config(materialized=\"incremental\", unique_key='id', meta={'a': 1})\n"
+      "    other.ref('not_dbt')\n"
+      "    x = dbt.ref('pkg', \"up\")\n"
+      "    s = 'dbt.ref(\"in_string\")'\n"
+      "    return dbt.source('raw', 'items').join(dbt.ref('up2'), 'x')\n");
+  ASSERT_EQ(s.refs.size(), 2u);
+  EXPECT_EQ(s.refs[0].package, "pkg");
+  EXPECT_EQ(s.refs[0].name, "up");
+  EXPECT_EQ(s.refs[0].line, 5);
+  EXPECT_EQ(s.refs[1].name, "up2");
+  ASSERT_EQ(s.sources.size(), 1u);
+  EXPECT_EQ(s.sources[0].table, "items");
+  EXPECT_EQ(s.config, nlohmann::json::parse(
+                          R"({"materialized": "incremental", "unique_key": "id", "meta": {"a": 1}})"));
+  EXPECT_TRUE(s.calls.empty());
+}
+
 TEST(SqlScan, NonLiteralArgumentsAreDynamic) {
   SqlScan s = scan_sql("{% set n = 'a' %}select * from {{ ref(n) }}");
   EXPECT_TRUE(s.dynamic);

@@ -1,1 +1,1 @@
-select * from {{ ref('scored') }}
+select id, score, label from {{ ref('scored') }}

@@ -1,1 +1,0 @@
-select id + 1 as id from {{ ref('base') }}
