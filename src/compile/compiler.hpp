@@ -66,9 +66,6 @@ class ExecutionHooks {
   virtual std::vector<std::string> list_schemas(const std::string& database);
 };
 
-// How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
-// `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
-// is_incremental() answer from the test's overrides.
 // dbt's --defer: ref() to a node the run does not build reads the relation another environment's
 // manifest (--state) names when the target has none (always, with --favor-state).
 struct DeferTargets {
@@ -91,6 +88,9 @@ struct RunHookResult {
   std::optional<std::uint64_t> rows_affected;
 };
 
+// How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
+// `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
+// is_incremental() answer from the test's overrides.
 struct UnitTestRender {
   std::map<std::string, std::string> fixtures;
   std::optional<std::string> this_cte;
