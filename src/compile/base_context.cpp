@@ -210,16 +210,18 @@ Value make_set(std::vector<Value> items) {
   return Value::object(std::make_shared<SetValue>(std::move(items)));
 }
 
+Value env_var(CallArgs& a) {
+  std::string name = arg_str(a, 0, "var");
+  if (const char* v = std::getenv(name.c_str())) return Value(std::string(v));
+  if (a.args.size() > 1 || a.kwarg("default")) {
+    Value d = a.get(1, "default");
+    return d.is_none() ? d : Value(d.str());
+  }
+  compiler_error("Env var required but not provided: '" + name + "'");
+}
+
 void install_base_context(jinja::Environment& env, const BaseContextOptions& options) {
-  env.add_function("env_var", [](CallArgs& a) {
-    std::string name = arg_str(a, 0, "var");
-    if (const char* v = std::getenv(name.c_str())) return Value(std::string(v));
-    if (a.args.size() > 1 || a.kwarg("default")) {
-      Value d = a.get(1, "default");
-      return d.is_none() ? d : Value(d.str());
-    }
-    compiler_error("Env var required but not provided: '" + name + "'");
-  });
+  env.add_function("env_var", [](CallArgs& a) { return env_var(a); });
   env.add_function("return", [](CallArgs& a) -> Value { throw jinja::MacroReturn{a.get(0, "data")}; });
   env.add_function("fromjson", [](CallArgs& a) {
     try {

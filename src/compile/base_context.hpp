@@ -16,6 +16,9 @@ struct BaseContextOptions {
 
 void install_base_context(jinja::Environment& env, const BaseContextOptions& options);
 
+// dbt's env_var(name, default): the process environment, else the default, else a compiler error.
+jinja::Value env_var(jinja::CallArgs& args);
+
 // Python's set as a Jinja value (insertion-ordered): set(iterable).
 jinja::Value make_set(std::vector<jinja::Value> items);
 

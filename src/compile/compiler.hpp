@@ -90,12 +90,13 @@ struct RunHookResult {
 
 // How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
 // `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
-// is_incremental() answer from the test's overrides.
+// env_var() and is_incremental() answer from the test's overrides.
 struct UnitTestRender {
   std::map<std::string, std::string> fixtures;
   std::optional<std::string> this_cte;
   std::vector<std::pair<std::string, std::string>> ctes;
   nlohmann::json vars = nlohmann::json::object();
+  nlohmann::json env_vars = nlohmann::json::object();  // overrides: env_vars
   bool is_incremental = false;
 };
 

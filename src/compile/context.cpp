@@ -353,6 +353,15 @@ Value node_value(const Node& n) {
 void install_context(jinja::Environment& env, ContextData& data) {
   const project::Manifest& m = data.manifest;
   install_base_context(env, {data.options.invocation_id, data.options.run_started_at});
+  env.add_function("env_var", [](CallArgs& a) {
+    NodeRender& r = render_of(a);
+    if (r.unit_test) {  // a unit test's overrides: env_vars come first, as in dbt
+      std::string name = arg_str(a, 0, "var");
+      if (auto it = r.unit_test->env_vars.find(name); it != r.unit_test->env_vars.end())
+        return Value(it->is_string() ? it->get<std::string>() : it->dump());
+    }
+    return env_var(a);
+  });
   env.add_function("ref", [&data](CallArgs& a) { return find_ref(data, a); });
   env.add_function("source", [&data](CallArgs& a) { return find_source(data, a); });
   env.add_function("var", [&data](CallArgs& a) {

@@ -210,10 +210,6 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
           file.fail(v, "unit test '" + t.name + "': 'overrides: " + key + ":' must be a mapping");
         *target = yaml_to_json(v);
       }
-      if (!t.env_vars.empty())
-        file.fail(o["env_vars"],
-                  "unit test '" + t.name + "': 'overrides: env_vars:' is not supported by pond yet",
-                  "set the variables in the environment of the test run");
       for (const auto& [macro, value] : t.macros.items())
         if (macro != "is_incremental")
           file.fail(o["macros"], "unit test '" + t.name + "': overriding the macro '" + macro +

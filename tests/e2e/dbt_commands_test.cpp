@@ -230,5 +230,35 @@ TEST_F(DbtCommands, DeferReadsTheStatesRelationsForNodesNotBuiltHere) {
   EXPECT_NE(r.err.find("--defer needs the manifest"), std::string::npos) << r.err;
 }
 
+TEST_F(DbtCommands, UnitTestOverridesOfEnvVars) {
+  fs::path root = project();
+  write_file(root / "models" / "regional.sql",
+             "select id, '{{ env_var(\"POND_REGION\", \"eu\") }}' as region from {{ ref('items') }}\n");
+  write_file(root / "models" / "unit.yml",
+             "unit_tests:\n"
+             "  - name: region_from_override\n    model: regional\n"
+             "    given:\n      - input: ref('items')\n        rows: [{id: 1}]\n"
+             "    expect:\n      rows: [{id: 1, region: us}]\n"
+             "    overrides:\n      env_vars: {POND_REGION: us}\n"
+             "  - name: region_default\n    model: regional\n"
+             "    given:\n      - input: ref('items')\n        rows: [{id: 1}]\n"
+             "    expect:\n      rows: [{id: 1, region: eu}]\n");
+  // As in dbt, a unit test reads its inputs' columns from the database: build them first.
+  ASSERT_EQ(run_pond({"build", "-s", "items", "+items"}, root).exit_code, 0);
+  ProcessResult r = run_pond({"test", "-s", "test_type:unit"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto statuses = result_statuses(root);
+  EXPECT_EQ(statuses["unit_test.mini.regional.region_from_override"], "pass");
+  EXPECT_EQ(statuses["unit_test.mini.regional.region_default"], "pass");
+  // The override wins over the process environment too; the model's own build does not see it.
+  ProcessOptions env;
+  env.env.emplace("POND_REGION", "ap");
+  r = run_pond({"build", "-s", "+regional"}, root, env);
+  EXPECT_EQ(r.exit_code, 1) << r.out;  // region_default now fails: the environment says ap
+  statuses = result_statuses(root);
+  EXPECT_EQ(statuses["unit_test.mini.regional.region_from_override"], "pass");
+  EXPECT_EQ(statuses["unit_test.mini.regional.region_default"], "fail");
+}
+
 }  // namespace
 }  // namespace pond::test
