@@ -3,7 +3,10 @@
 // writes thousands of small rows per run.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "state/database.hpp"
@@ -32,9 +35,26 @@ class SqliteDatabase final : public Database {
       throw Error("cannot open SQLite database " + path + ": " +
                   (raw ? sqlite3_errmsg(raw) : "out of memory"));
     sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
-    if (options.wal && !options.read_only) execute_script("PRAGMA journal_mode=WAL");
+    if (options.wal && !options.read_only) switch_to_wal();
     execute_script("PRAGMA synchronous=NORMAL");
     execute_script(options.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF");
+  }
+
+  // Switching a new database to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at
+  // once, without the busy handler, while another process has it open in rollback mode (two
+  // processes creating the same store at the same moment). So retry here until the timeout.
+  void switch_to_wal() {
+    auto start = std::chrono::steady_clock::now();
+    for (int attempt = 0;; ++attempt) {
+      char* err = nullptr;
+      int rc = sqlite3_exec(db_.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, &err);
+      sqlite3_free(err);
+      if (rc == SQLITE_OK) return;
+      bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+      if (!busy || std::chrono::steady_clock::now() - start > std::chrono::milliseconds(kBusyTimeoutMs))
+        fail(sqlite3_extended_errcode(db_.get()), sqlite3_errmsg(db_.get()), "PRAGMA journal_mode=WAL");
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 + attempt * 5, 100)));
+    }
   }
 
   ~SqliteDatabase() override {

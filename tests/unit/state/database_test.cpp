@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "support/postgres_server.hpp"
 #include "support/temp_dir.hpp"
@@ -60,6 +64,33 @@ TEST(StateSqlite, TwoConnectionsShareTheFile) {
   EXPECT_TRUE(b->query("SELECT * FROM t").empty());  // WAL: the reader sees the last commit
   tx.commit();
   EXPECT_EQ(b->query("SELECT * FROM t").size(), 1u);
+}
+
+// Two processes creating the same store at once: both read the new file, then both want the
+// exclusive lock of the switch to WAL, and SQLite answers one of them SQLITE_BUSY at once
+// (it does not call the busy handler where waiting could deadlock).
+TEST(StateSqlite, ConnectionsRacingToCreateTheSameFileAllOpen) {
+  test::TempDir dir;
+  for (int round = 0; round < 30; ++round) {
+    std::string path = (dir.path() / ("s" + std::to_string(round) + ".db")).string();
+    std::atomic<int> failures{0};
+    std::string first_error;
+    std::mutex error_mutex;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        try {
+          auto db = open_sqlite(path);
+          db->query("SELECT count(*) FROM sqlite_master");
+        } catch (const std::exception& e) {
+          ++failures;
+          std::lock_guard lock(error_mutex);
+          first_error = e.what();
+        }
+      });
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(failures, 0) << "round " << round << ": " << first_error;
+  }
 }
 
 TEST(StatePostgres, BehavesAsTheInterfaceSays) {
