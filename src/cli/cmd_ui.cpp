@@ -1,0 +1,18 @@
+// `pond ui` and `pond dev`: the web UI (src/ui). The daemon of `pond dev` (schedules, sensors)
+// plugs in here when it exists; until then dev serves the UI alone and says so.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "ui/server.hpp"
+
+namespace pond::cli {
+
+int run_ui(CommandContext& ctx, const UiCliOptions& options) {
+  ui::UiOptions o;
+  o.host = options.host;
+  o.port = options.port;
+  o.dev = options.dev;
+  return ui::serve(ctx.options, o, ctx.cancel, std::cout);
+}
+
+}  // namespace pond::cli
