@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -165,7 +166,10 @@ struct Server::Impl {
         if (authority != req.get_header_value("Host"))
           return std::make_pair(403, "requests from origin '" + origin + "' are not allowed");
       }
-      if (!req.body.empty() && req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+      // (The body is not read yet: its headers say whether there is one.)
+      bool has_body = req.has_header("Transfer-Encoding") ||
+                      (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+      if (has_body && req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
         return std::make_pair(415, std::string("the body must be JSON (Content-Type: application/json)"));
     }
     return std::nullopt;
@@ -180,6 +184,14 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   svr.set_payload_max_length(1 << 20);
   svr.set_keep_alive_max_count(1000);
+  // Idle keep-alive connections hold a worker until this passes, and stopping waits for them.
+  svr.set_keep_alive_timeout(1);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second server
+  // binds the same port without an error and steals half its connections.
+  svr.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     auto why = impl_->denied(req, res);
     if (!why) return httplib::Server::HandlerResponse::Unhandled;

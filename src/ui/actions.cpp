@@ -44,8 +44,8 @@ json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
   json body = json::parse(text, nullptr, false);
   if (body.is_discarded()) bad_body("not JSON");
   if (!body.is_object()) bad_body("not a JSON object");
-  static const std::set<std::string> known{"select", "exclude",         "partition",   "from",
-                                           "to",     "partition_range", "full_refresh"};
+  static const std::set<std::string> known{"select", "exclude",         "partition",    "from",
+                                           "to",     "partition_range", "full_refresh", "tags"};
   for (auto& [k, v] : body.items())
     if (!known.count(k)) bad_body("unknown field '" + k + "'");
   orchestrate::MaterializeOptions o;
@@ -57,6 +57,13 @@ json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
   if (body.contains("full_refresh")) {
     if (!body["full_refresh"].is_boolean()) bad_body("'full_refresh' must be true or false");
     o.full_refresh = body["full_refresh"].get<bool>();
+  }
+  if (body.contains("tags")) {
+    if (!body["tags"].is_object()) bad_body("'tags' must be an object of strings");
+    for (auto& [k, v] : body["tags"].items()) {
+      if (!v.is_string()) bad_body("tag '" + k + "' must be a string");
+      o.tags[k] = v.get<std::string>();
+    }
   }
   auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -80,8 +87,12 @@ json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
       throw http::Error(400, "partition_range [" + std::to_string(from) + ", " + std::to_string(to) +
                                  "] is outside the " + std::to_string(count) + " partitions of " +
                                  def->name());
-    o.from = def->key(list, from);
-    o.to = def->key(list, to);
+    if (from == to) {
+      o.partition = def->key(list, from);
+    } else {
+      o.from = def->key(list, from);
+      o.to = def->key(list, to);
+    }
   }
   if (o.to && !o.from) throw UserError("'to' needs 'from'");
   if (o.partition && o.from) throw UserError("give either 'partition' or 'from'/'to', not both");

@@ -12,9 +12,9 @@ namespace pond::ui {
 
 // `body`: {"select": "a+ tag:x" or [...], "exclude": ..., "partition": "2024-01-01",
 // "from": key, "to": key, "partition_range": {"list_key": "", "from": i, "to": j} (time indexes,
-// inclusive; the partition health bar), "full_refresh": bool}. Queues one run (trigger "ui") and
-// returns {"run_id": ...}. Throws http::Error 400 for a malformed body, UserError for a
-// selection or partition the CLI would refuse.
+// inclusive; the partition health bar), "full_refresh": bool, "tags": {"k": "v"}}. Queues one run (trigger
+// "ui") and returns {"run_id": ...}. Throws http::Error 400 for a malformed body, UserError for a selection
+// or partition the CLI would refuse.
 nlohmann::json submit_materialize(orchestrate::Workspace& ws, const std::string& body);
 
 // {"run_id", "status", "outcome": "cancelled" | "requested" | "not running"}.

@@ -5,6 +5,15 @@ import { badge, duration, errorBox, fill, h, link, ms, toast } from "../dom";
 import { subscribe, throttle } from "../live";
 import type { Page } from "../main";
 
+// "test.shop.not_null_orders_id.e2cfb1f9aa" -> "not_null_orders_id"; "model.shop.orders" -> "orders".
+export function stepLabel(key: string): string {
+  const parts = key.split(".");
+  if (parts.length < 3) return key;
+  const rest = parts.slice(2);
+  if (rest.length > 1 && /^[0-9a-f]{10}$/.test(rest[rest.length - 1])) rest.pop();
+  return rest.join(".");
+}
+
 function timeline(steps: Step[], runStart: string | null, runEnd: string | null): HTMLElement {
   const timed = steps.filter((s) => s.started_at);
   if (!timed.length) return h("p", { class: "dim" }, "No step has started yet.");
@@ -22,7 +31,7 @@ function timeline(steps: Step[], runStart: string | null, runEnd: string | null)
       return h(
         "div",
         { class: "gantt-row", "data-step": s.step_key, "data-status": s.status },
-        h("div", { class: "gantt-label", title: s.step_key }, s.step_key.split(".").slice(-1)[0] || s.step_key),
+        h("div", { class: "gantt-label", title: s.step_key }, stepLabel(s.step_key)),
         h("div", { class: "gantt-track" }, a === null ? h("span", { class: "dim small" }, s.status) : h("div", { class: "gantt-bar", style: `left:${left}%;width:${width}%;background:${colorOf(s.status)}`, title: `${s.step_key}: ${s.status} ${ms(s.duration_ms)}` })),
         h("div", { class: "gantt-meta" }, badge(s.status), " ", ms(s.duration_ms), s.rows !== null ? ` · ${s.rows} rows` : ""),
       );
@@ -38,25 +47,39 @@ export const runPage: Page = (root, _params, id) => {
   const follow = h("input", { type: "checkbox", checked: true }) as HTMLInputElement;
   root.append(head, failures, gantt, h("section", null, h("h2", null, "Logs ", h("label", { class: "dim small" }, follow, " follow")), logList));
   let runId = id;
-  let lastEvent = 0;
   let detail: RunDetail | null = null;
 
-  const appendEvents = (events: RunEvent[]) => {
-    for (const e of events) {
-      if (e.event_id <= lastEvent) continue;
-      lastEvent = e.event_id;
-      logList.append(
+  // The log: the run's events (command output, failures, the run's end) with each step's start
+  // and finish, in time order; rebuilt on every update (live while the run goes on).
+  const renderLog = (r: RunDetail) => {
+    const lines: RunEvent[] = [...r.events];
+    for (const s of r.steps) {
+      if (s.started_at) lines.push({ event_id: 0, step_key: s.step_key, ts: s.started_at, level: "info", kind: "step_start", message: "" });
+      if (s.finished_at)
+        lines.push({
+          event_id: 0,
+          step_key: s.step_key,
+          ts: s.finished_at,
+          level: s.status === "error" || s.status === "fail" ? "error" : s.status === "warn" ? "warn" : "info",
+          kind: "step_finish",
+          message: [s.status, s.rows !== null ? `${s.rows} rows` : "", ms(s.duration_ms), s.message.split("\n")[0]].filter(Boolean).join(" · "),
+        });
+    }
+    lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.event_id - b.event_id));
+    const atEnd = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - 4;
+    logList.replaceChildren(
+      ...lines.map((e) =>
         h(
           "div",
           { class: `log l-${e.level}` },
           h("span", { class: "log-ts" }, e.ts.slice(11, 23)),
           h("span", { class: "log-kind" }, e.kind),
-          h("span", { class: "log-step" }, e.step_key),
+          h("span", { class: "log-step", title: e.step_key }, stepLabel(e.step_key)),
           h("span", { class: "log-msg" }, e.message),
         ),
-      );
-    }
-    if (follow.checked) logList.scrollTop = logList.scrollHeight;
+      ),
+    );
+    if (follow.checked && (atEnd || !lines.length)) logList.scrollTop = logList.scrollHeight;
   };
 
   const renderHead = (r: RunDetail) => {
@@ -87,7 +110,7 @@ export const runPage: Page = (root, _params, id) => {
 
   const load = async () => {
     try {
-      const r = await get<RunDetail>(`runs/${encodeURIComponent(runId)}`, { after: String(lastEvent) });
+      const r = await get<RunDetail>(`runs/${encodeURIComponent(runId)}`);
       runId = r.run_id;
       detail = r;
       renderHead(r);
@@ -96,7 +119,7 @@ export const runPage: Page = (root, _params, id) => {
       failures.replaceChildren(
         ...failed.map((s) => h("div", { class: "error-box" }, h("strong", null, s.step_key), h("pre", null, s.message))),
       );
-      appendEvents(r.events);
+      renderLog(r);
     } catch (e) {
       head.replaceChildren(h("h1", null, "Run ", h("code", null, id)));
       failures.replaceChildren(errorBox(e));
@@ -110,9 +133,7 @@ export const runPage: Page = (root, _params, id) => {
   const unsubscribe = subscribe({
     runs: reload,
     event: (e) => {
-      if (e.run_id !== runId) return;
-      appendEvents([e]);
-      reload();
+      if (e.run_id === runId) reload();
     },
   });
   return () => {
