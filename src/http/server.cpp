@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -135,6 +136,7 @@ struct Server::Impl {
   httplib::Server svr;
   std::optional<Handler> fallback;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> in_run{false};
 
   // Who may ask: with a token, whoever presents it; without one (loopback only), requests whose
   // Host is a loopback name (a web page of another site resolving its name to 127.0.0.1, DNS
@@ -300,11 +302,16 @@ int Server::bind() {
 }
 
 void Server::run() {
-  impl_->svr.listen_after_bind();
+  impl_->in_run = true;
+  if (!impl_->stopping) impl_->svr.listen_after_bind();
+  impl_->in_run = false;
 }
 
 void Server::stop() {
   impl_->stopping = true;
+  // run() may be on its way into cpp-httplib's accept loop, where a stop made before it is lost:
+  // wait until it is in (or has returned).
+  while (impl_->in_run && !impl_->svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->svr.stop();
 }
 
