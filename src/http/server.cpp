@@ -108,7 +108,7 @@ void send(httplib::Response& res, const Response& out) {
 
 void send_error(httplib::Response& res, int status, std::string_view message, std::string_view hint = {}) {
   res.status = status;
-  res.set_content(error_body(message, hint), "application/json");
+  res.set_content(error_body(message, hint), "application/json; charset=utf-8");
 }
 
 // Runs `body`, turning what it throws into a JSON error: the server never dies of a request.

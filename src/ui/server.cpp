@@ -25,7 +25,7 @@ EpochSeconds now_seconds() {
 }
 
 http::Response json_response(const nlohmann::json& j, int status = 200) {
-  return http::Response{status, "application/json", j.dump(), {{"Cache-Control", "no-store"}}};
+  return http::Response{status, "application/json; charset=utf-8", j.dump(), {{"Cache-Control", "no-store"}}};
 }
 
 int int_param(const http::Request& req, const std::string& name, int fallback) {

@@ -16,7 +16,7 @@ const EmbeddedFile* find_ui_file(const std::string& path) {
 
 std::string content_type_of(const std::string& path) {
   static const std::map<std::string, std::string> types{{".html", "text/html; charset=utf-8"},
-                                                        {".js", "text/javascript; charset=utf-8"},
+                                                        {".js", "application/javascript; charset=utf-8"},
                                                         {".css", "text/css; charset=utf-8"},
                                                         {".svg", "image/svg+xml"},
                                                         {".png", "image/png"},

@@ -36,7 +36,8 @@ class UiApiTest : public PondTest {
     EXPECT_TRUE(r) << path;
     if (!r) return nullptr;
     EXPECT_EQ(r->status, expected) << path << ": " << r->body;
-    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json; charset=utf-8") << path;
+    EXPECT_FALSE(r->has_header("Content-Encoding")) << path;
     return json::parse(r->body, nullptr, false);
   }
   json post_json(const std::string& path, const std::string& body, int expected,
