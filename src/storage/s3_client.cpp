@@ -168,7 +168,7 @@ bool retryable(CURLcode rc) {
 std::string hint_for(const std::string& code, long status) {
   if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" ||
       status == 403)
-    return "check the access key and secret (pond.yml's credentials, AWS_ACCESS_KEY_ID/"
+    return "check the access key and secret (the lake's s3: settings in profiles.yml, AWS_ACCESS_KEY_ID/"
            "AWS_SECRET_ACCESS_KEY, or the AWS profile) and that they may use this bucket";
   if (code == "NoSuchBucket") return "create the bucket first, or correct its name";
   if (code == "RequestTimeTooSkewed")
