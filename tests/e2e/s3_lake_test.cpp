@@ -70,6 +70,22 @@ TEST_F(PondTest, ExampleProjectBuildsWithItsLakeOnS3) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(count_of(root, "orders", env), orders);
   EXPECT_GT(keys(*server, "shop/").size(), objects.size());
+
+  // Cleanup on the store: an orphan (a writer killed after its upload) goes, every file a
+  // snapshot names stays.
+  auto live = keys(*server, "shop/");
+  {
+    storage::S3Config config;
+    config.endpoint = server->endpoint();
+    storage::S3Client(config, {S3Server::kAccessKey, S3Server::kSecretKey, ""})
+        .put(S3Server::kBucket, "shop/main/ducklake-orphan.parquet", "not a real file");
+  }
+  r = run_pond({"lake", "cleanup", "--min-age", "0"}, root, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ducklake-orphan.parquet"), std::string::npos) << r.out;
+  EXPECT_EQ(keys(*server, "shop/"), live);
+  std::filesystem::remove_all(root / ".pond" / "lake-files");
+  EXPECT_EQ(count_of(root, "orders", env), orders);
 }
 
 TEST_F(PondTest, WrongS3CredentialsFailNamingTheStoreAndCommitNothing) {
