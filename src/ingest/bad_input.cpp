@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <optional>
+#include <regex>
 
 #include "common/error.hpp"
 #include "common/scope_guard.hpp"
@@ -72,6 +73,30 @@ std::optional<std::string> read_error(engine::Connection& con, const std::string
   }
 }
 
+// "path:line: reason" when DuckDB names the line (CSV: "CSV Error on Line: N", JSON: "in line N").
+std::string located(const std::string& path, std::string message) {
+  static const std::regex kCsv(R"((?:[A-Za-z ]+ Error: )?CSV Error on Line: (\d+)\s*)");
+  static const std::regex kJson(R"(in line (\d+))");
+  std::smatch m;
+  std::string line;
+  if (std::regex_search(message, m, kCsv)) {
+    line = m[1];
+    message = std::string(m.prefix()) + std::string(m.suffix());
+  } else if (std::regex_search(message, m, kJson)) {
+    line = m[1];
+  }
+  std::string flat;
+  for (char ch : message) {
+    if (ch == '\n') {
+      if (!flat.empty() && flat.back() != ' ') flat += "; ";
+      continue;
+    }
+    flat += ch;
+  }
+  while (flat.ends_with("; ") || flat.ends_with(" ")) flat.pop_back();
+  return path + (line.empty() ? "" : ":" + line) + ": " + flat;
+}
+
 bool is_csv(const ResourceConfig& r) {
   FileFormat f = resource_format(r);
   return f == FileFormat::kCsv || f == FileFormat::kTsv;
@@ -96,7 +121,7 @@ void throw_read_error(engine::Connection& con, const ResourceConfig& r, const st
           message = short_engine_message(*strict);
       }
     }
-    throw UserError("ingest resource '" + r.name + "': cannot read " + f.path + ": " + message,
+    throw UserError("ingest resource '" + r.name + "': " + located(f.path, message),
                     "fix or remove the file (nothing of this load was committed)", ExitCode::kStepFailed);
   }
   throw UserError("ingest resource '" + r.name + "': reading " + std::to_string(files.size()) +

@@ -41,11 +41,9 @@ std::string compression_option(const ResourceConfig& r) {
 std::string csv_dialect(const ResourceConfig& r) {
   const CsvOptions& c = r.csv;
   std::string o = ", header = " + std::string(c.header ? "true" : "false") + ", skip = 0";
-  if (c.delimiter)
-    o += ", delim = " + quote_literal(*c.delimiter);
-  else if (resource_format(r) == FileFormat::kTsv)
-    o += ", delim = '\t'";
-  if (c.quote) o += ", quote = " + quote_literal(*c.quote);
+  // The dialect is never guessed: a sniffed delimiter turns a broken file into one wide column.
+  std::string delimiter = c.delimiter ? *c.delimiter : resource_format(r) == FileFormat::kTsv ? "\t" : ",";
+  o += ", delim = " + quote_literal(delimiter) + ", quote = " + quote_literal(c.quote ? *c.quote : "\"");
   if (c.escape) o += ", escape = " + quote_literal(*c.escape);
   if (c.encoding) o += ", encoding = " + quote_literal(*c.encoding);
   if (!c.null_strings.empty()) {
@@ -66,7 +64,15 @@ std::string reader_sql(const ResourceConfig& r, const std::vector<SourceFile>& f
   switch (resource_format(r)) {
     case FileFormat::kCsv:
     case FileFormat::kTsv:
-      from = "read_csv(" + list + csv_dialect(r) + common + ")";
+      from = "read_csv(" + list + csv_dialect(r) + common;
+      if (!r.columns.empty()) {
+        // Parsed as the given types (no sniffed type to fail on first).
+        std::string types;
+        for (const auto& [column, type] : r.columns)
+          types += (types.empty() ? "" : ", ") + quote_literal(column) + ": " + quote_literal(type);
+        from += ", types = {" + types + "}";
+      }
+      from += ")";
       break;
     case FileFormat::kJsonLines:
       from = "read_json(" + list + ", format = 'newline_delimited'" + compression_option(r) + common + ")";

@@ -39,9 +39,13 @@ struct PlannedWrite {
   std::vector<WrittenFile> files;
 };
 
-// Whether values of DuckLake type `from` fit a column of type `to` without loss.
+// Whether values of DuckLake type `from` may be written to a column of type `to`: without loss,
+// or integers and decimals into a float64 column (a file of whole amounts after one with cents).
 bool fits(const std::string& from, const std::string& to) {
-  return is_type_widening(from, to) || to == "varchar";
+  if (is_type_widening(from, to) || to == "varchar") return true;
+  bool number = from.rfind("int", 0) == 0 || from.rfind("uint", 0) == 0 || from.rfind("decimal", 0) == 0 ||
+                from == "float32";
+  return to == "float64" && number;
 }
 
 // The table after the query's columns are taken in: added columns and widened types.
