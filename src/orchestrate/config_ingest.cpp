@@ -16,9 +16,9 @@ using ingest::Incremental;
 using ingest::ResourceConfig;
 using ingest::WriteDisposition;
 
-const std::vector<std::string> kKeys{"from",        "path",        "format", "compression", "delimiter",
-                                     "header",      "quote",       "escape", "null",        "encoding",
-                                     "columns",     "schema",      "table",  "write",       "primary_key",
+const std::vector<std::string> kKeys{"from",        "path",        "format", "compression",  "delimiter",
+                                     "header",      "quote",       "escape", "null_strings", "encoding",
+                                     "columns",     "schema",      "table",  "write",        "primary_key",
                                      "incremental", "description", "group",  "tags"};
 
 // A lake identifier pond creates: letters, digits and '_' (no quoting surprises downstream).
@@ -90,7 +90,7 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
   if (format == FileFormat::kParquet && res.compression != Compression::kAuto)
     r.fail(n["compression"], "parquet files carry their own compression; remove 'compression:'");
   bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
-  for (const char* key : {"delimiter", "header", "quote", "escape", "null", "encoding"})
+  for (const char* key : {"delimiter", "header", "quote", "escape", "null_strings", "encoding"})
     if (n[key] && !csv)
       r.fail(n[key],
              std::string("'") + key + ":' belongs to csv and tsv files, not " + ingest::format_name(format));
@@ -98,7 +98,7 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
   if (const auto& v = n["header"]) res.csv.header = r.boolean(v, "'header:'");
   if (const auto& v = n["quote"]) res.csv.quote = character(r, v, "'quote:'");
   if (const auto& v = n["escape"]) res.csv.escape = character(r, v, "'escape:'");
-  if (const auto& v = n["null"]) res.csv.null_strings = r.strings(v, "'null:'");
+  if (const auto& v = n["null_strings"]) res.csv.null_strings = r.strings(v, "'null_strings:'");
   if (const auto& v = n["encoding"]) {
     res.csv.encoding = r.str(v, "'encoding:'");
     if (*res.csv.encoding != "utf-8" && *res.csv.encoding != "utf-16" && *res.csv.encoding != "latin-1")
