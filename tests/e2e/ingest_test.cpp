@@ -24,8 +24,19 @@ class Ingest : public PondTest {
     fs::create_directories(root_ / "landing");
   }
 
+  // The example's own resource (reviews) makes way for the test's.
   void add_resources(const std::string& yaml) {
-    std::ofstream(root_ / "pond.yml", std::ios::app) << "\ningest:\n" << yaml;
+    std::string text = read(root_ / "pond.yml");
+    auto from = text.find("\ningest:\n"), to = text.find("\nmodels:\n");
+    ASSERT_NE(from, std::string::npos);
+    ASSERT_NE(to, std::string::npos);
+    text = text.substr(0, from) + "\ningest:\n" + yaml + text.substr(to);
+    std::ofstream(root_ / "pond.yml") << text;
+  }
+
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
 
   void write(const std::string& rel, const std::string& text) {
@@ -110,7 +121,8 @@ TEST_F(Ingest, FirstLoadThenOnlyNewFilesThenNothing) {
 TEST_F(Ingest, MergeUpsertsByPrimaryKeyAndReplaceReplaces) {
   add_resources(
       "  customers: {from: files, path: landing/c/*.jsonl, write: merge, primary_key: id}\n"
-      "  prices: {from: files, path: landing/p/*.csv, write: replace, delimiter: ';', null_strings: ['NA']}\n");
+      "  prices: {from: files, path: landing/p/*.csv, write: replace, delimiter: ';', null_strings: "
+      "['NA']}\n");
   write("landing/c/1.jsonl", "{\"id\": 1, \"name\": \"ann\"}\n{\"id\": 2, \"name\": \"bob\"}\n");
   write("landing/p/1.csv", "sku;price\na;1\nb;NA\n");
   ProcessResult r = pond({"ingest"});
@@ -257,6 +269,27 @@ TEST_F(Ingest, IsAnAssetUpstreamOfTheDbtSourceOnItsTable) {
   EXPECT_TRUE(contains(r.out, "ingest")) << r.out;
 }
 
+TEST_F(Ingest, TheExampleProjectIngestsItsLandingFolderBeforeItsModels) {
+  // `pond build` (dbt) leaves the ingested part to `pond materialize`.
+  ProcessResult r = pond({"build"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(contains(r.out, "customer_reviews")) << r.out;
+  r = pond({"materialize", "-s", "+customer_reviews"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(r.out.find("ingest reviews"), r.out.find("customer_reviews")) << r.out;
+  // Review 2 was sent twice: its later version replaced the first.
+  EXPECT_EQ(rows("select review_id, stars from raw.reviews order by review_id"), "1,5\n2,4\n3,4\n4,4\n5,2");
+  EXPECT_EQ(rows("select customer_id, reviews, average_stars from customer_reviews order by customer_id"),
+            "1,2,4.5\n3,1,4.0\n7,1,4.0\n12,1,2.0");
+  write("landing/reviews/2026-03-03.jsonl",
+        "{\"review_id\": 6, \"customer_id\": 12, \"stars\": 5, \"title\": \"Better\", "
+        "\"reviewed_at\": \"2026-03-03 12:00:00\"}\n");
+  r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select count(*), max(review_id) from raw.reviews"), "6,6");
+  EXPECT_EQ(rows("select count(*) from raw._pond_loads"), "2");
+}
+
 TEST_F(Ingest, PondYmlIsReadStrictly) {
   add_resources("  orders: {from: files, path: landing/*.csv, wirte: merge}\n");
   ProcessResult r = pond({"ingest"});
@@ -264,8 +297,7 @@ TEST_F(Ingest, PondYmlIsReadStrictly) {
   EXPECT_TRUE(contains(r.err, "pond.yml:")) << r.err;
   EXPECT_TRUE(contains(r.err, "unknown key 'wirte' in ingest resource 'orders'")) << r.err;
   EXPECT_TRUE(contains(r.err, "did you mean 'write'?")) << r.err;
-  std::ifstream in(root_ / "pond.yml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read(root_ / "pond.yml");
   text.replace(text.find("wirte: merge"), 12, "write: append");
   std::ofstream(root_ / "pond.yml") << text;
   r = pond({"ingest", "-s", "ordrs"});
