@@ -11,9 +11,13 @@
 
 namespace pond::ingest {
 
+// How a resource's files are read (`format:`).
 enum class FileFormat { kCsv, kTsv, kJsonLines, kJsonArray, kParquet };
+// `compression:`; kAuto follows the extension (.gz, .zst).
 enum class Compression { kAuto, kNone, kGzip, kZstd };
+// `write:`: how a load's rows land in the table.
 enum class WriteDisposition { kAppend, kReplace, kMerge };
+// `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file each time.
 enum class Incremental { kFiles, kNone };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
@@ -29,6 +33,7 @@ struct CsvOptions {
   std::optional<std::string> encoding;  // utf-8, utf-16, latin-1
 };
 
+// One `ingest:` entry.
 struct ResourceConfig {
   std::string name;  // the asset's name
   SourceLocation where;
