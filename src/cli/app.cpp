@@ -336,6 +336,14 @@ int run_app(int argc, char** argv) {
     };
   });
 
+  IngestCliOptions ingest_options;
+  auto* ingest_cmd = app.add_subcommand(
+      "ingest", "Load the ingest resources of pond.yml (files into lake tables); a shortcut of materialize");
+  ingest_cmd->add_option("-s,--select", ingest_options.select, "Resources to load (names; default: all)");
+  ingest_cmd->add_option("--threads", ingest_options.threads, "Resources loaded at once")
+      ->check(CLI::PositiveNumber);
+  ingest_cmd->callback([&] { action = [&] { return run_ingest(ctx, ingest_options); }; });
+
   MaterializeCliOptions materialize;
   auto* materialize_cmd = app.add_subcommand(
       "materialize",

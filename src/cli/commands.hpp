@@ -122,6 +122,13 @@ struct MaterializeCliOptions {
   bool submit = false;  // --submit: queue for `pond runs launch`
 };
 int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
+// `pond ingest [-s NAME]...`: the ingest resources of pond.yml (all, or those named), as
+// `pond materialize` runs them.
+struct IngestCliOptions {
+  std::vector<std::string> select;  // resource names
+  std::optional<int> threads;
+};
+int run_ingest(CommandContext& ctx, const IngestCliOptions& options);
 // --tag KEY=VALUE flags as a map; throws UserError for anything else.
 std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "ingest/resource.hpp"
 
 namespace pond::orchestrate {
 
@@ -155,6 +156,7 @@ struct PondConfig {
   std::vector<AssetConfig> assets;
   std::vector<ModelRule> models;
   std::vector<ScheduleConfig> schedules;
+  std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };
