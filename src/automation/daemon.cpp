@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <ostream>
 #include <thread>
 
 #include "automation/schedule_evaluator.hpp"
+#include "automation/sensor_evaluator.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/uuid.hpp"
@@ -96,12 +98,19 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
                     "e.g. --simulate-from 2026-03-28 --simulate-until 2026-03-31");
   if (simulated && *o.simulate_until <= *o.simulate_from)
     throw UserError("--simulate-until must be after --simulate-from");
+  check_sensors(ws);
   Lease lease(ws, o.lease_stale, cancel);
   runstore::RunStore& store = ws.store();
   // Runs a killed daemon left running are crashed (not run again: their ticks were recorded).
   store.mark_crashed_runs();
   const auto& schedules = ws.config().schedules;
-  out << "pond daemon: " << schedules.size() << " schedule(s)"
+  const auto& sensors = ws.config().sensors;
+  // When each sensor was evaluated last (its `interval:` apart).
+  std::map<std::string, EpochSeconds> evaluated;
+  auto interval_of = [](const orchestrate::SensorConfig& s) {
+    return std::max<EpochSeconds>(1, std::chrono::duration_cast<std::chrono::seconds>(s.interval).count());
+  };
+  out << "pond daemon: " << schedules.size() << " schedule(s), " << sensors.size() << " sensor(s)"
       << (simulated ? ", simulated from " + utc_minute_text(*o.simulate_from) + " until " +
                           utc_minute_text(*o.simulate_until)
                     : std::string())
@@ -114,6 +123,13 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
     for (const auto& s : schedules) {
       if (cancel.requested()) break;
       evaluate_schedule(ws, s, now, out);
+    }
+    for (const auto& s : sensors) {
+      if (cancel.requested()) break;
+      auto last = evaluated.find(s.name);
+      if (last != evaluated.end() && now - last->second < interval_of(s)) continue;
+      evaluated[s.name] = now;
+      evaluate_sensor(ws, s, now, out);
     }
     // Launch what may start (the ticks' runs and anything else submitted), one at a time.
     while (!cancel.requested()) {
@@ -131,6 +147,7 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       EpochSeconds next = *o.simulate_until;
       for (const auto& s : schedules)
         if (auto t = next_schedule_tick(store, s, sim_now)) next = std::min(next, *t);
+      for (const auto& s : sensors) next = std::min(next, evaluated[s.name] + interval_of(s));
       sim_now = std::max(next, sim_now + 1);
       continue;
     }

@@ -51,6 +51,13 @@ std::string utc_minute_text(EpochSeconds t) {
   return date::format("%FT%H:%MZ", date::sys_seconds{std::chrono::seconds(t)});
 }
 
+std::string outcome_text(const runstore::TickRecord& t) {
+  std::string s = t.status;
+  for (const auto& id : t.run_ids) s += " run " + id.substr(0, 8);
+  if (!t.reason.empty()) s += (t.status == "submitted" ? " (" + t.reason + ")" : ": " + t.reason);
+  return s;
+}
+
 bool schedule_enabled(runstore::RunStore& store, const orchestrate::ScheduleConfig& s) {
   return store.automation_state(schedule_source(s.name)).enabled.value_or(s.enabled);
 }

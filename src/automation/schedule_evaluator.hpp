@@ -31,4 +31,8 @@ std::optional<EpochSeconds> next_schedule_tick(runstore::RunStore& store,
 // "2026-03-28T06:00Z".
 std::string utc_minute_text(EpochSeconds t);
 
+// What a recorded tick did, for listings: "submitted run 1a2b3c4d (partition ...)",
+// "skipped: why", "failed: why".
+std::string outcome_text(const runstore::TickRecord& tick);
+
 }  // namespace pond::automation

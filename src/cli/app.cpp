@@ -384,6 +384,28 @@ int run_app(int argc, char** argv) {
     };
   });
 
+  SensorsOptions sensors;
+  auto* sensors_cmd = app.add_subcommand(
+      "sensors", "List pond.yml's sensors with their last evaluation; NAME: its recorded evaluations");
+  sensors_cmd->add_option("name", sensors.name, "Only this sensor");
+  sensors_cmd->add_option("--output,-o", sensors.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  std::string sensors_on, sensors_off;
+  sensors_cmd->add_subcommand("on", "Turn a sensor on (the run store; overrides pond.yml's enabled:)")
+      ->add_option("name", sensors_on, "The sensor")
+      ->required();
+  sensors_cmd->add_subcommand("off", "Turn a sensor off: the daemon does not evaluate it")
+      ->add_option("name", sensors_off, "The sensor")
+      ->required();
+  sensors_cmd->callback([&] {
+    action = [&] {
+      if (!sensors_on.empty()) sensors.turn = {sensors_on, true};
+      if (!sensors_off.empty()) sensors.turn = {sensors_off, false};
+      return run_sensors(ctx, sensors);
+    };
+  });
+
   DaemonCliOptions daemon;
   auto* daemon_cmd = app.add_subcommand(
       "daemon",

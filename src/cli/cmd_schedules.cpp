@@ -41,18 +41,6 @@ automation::EpochSeconds parse_utc(const std::string& text, const char* flag) {
                   "e.g. 2026-03-28, 2026-03-28T06:00 or 2026-03-28T06:00:00Z");
 }
 
-std::string utc_text(automation::EpochSeconds t) {
-  return date::format("%FT%H:%MZ", date::sys_seconds{std::chrono::seconds(t)});
-}
-
-// "submitted run 1a2b3c4d", "skipped: why", "failed: why".
-std::string outcome_text(const runstore::TickRecord& t) {
-  std::string s = t.status;
-  for (const auto& id : t.run_ids) s += " run " + id.substr(0, 8);
-  if (!t.reason.empty()) s += (t.status == "submitted" ? " (" + t.reason + ")" : ": " + t.reason);
-  return s;
-}
-
 const orchestrate::ScheduleConfig& find_schedule(const orchestrate::PondConfig& config,
                                                  const std::string& name) {
   for (const auto& s : config.schedules)
@@ -96,8 +84,8 @@ int run_schedules(CommandContext& ctx, const SchedulesOptions& options) {
     for (const auto& tick : store.recent_ticks(automation::schedule_source(s.name), 50)) {
       std::string runs;
       for (const auto& id : tick.run_ids) runs += (runs.empty() ? "" : " ") + id;
-      t.rows.push_back({utc_text(tick.tick_at), ticks.local_text(tick.tick_at), tick.status, runs,
-                        tick.reason, tick.recorded_at});
+      t.rows.push_back({automation::utc_minute_text(tick.tick_at), ticks.local_text(tick.tick_at),
+                        tick.status, runs, tick.reason, tick.recorded_at});
     }
   } else if (options.from.empty()) {
     t.columns = {"schedule", "cron",      "timezone",      "select",        "partitions",
@@ -114,9 +102,9 @@ int run_schedules(CommandContext& ctx, const SchedulesOptions& options) {
       t.rows.push_back({s.name, s.cron, s.timezone, select.empty() ? "*" : select, s.partitions,
                         automation::schedule_enabled(store, s) ? "on" : "off",
                         next ? ticks.local_text(*next) : std::string("never"),
-                        next ? utc_text(*next) : std::string(),
-                        last.empty() ? std::string() : utc_text(last[0].tick_at),
-                        last.empty() ? std::string() : outcome_text(last[0])});
+                        next ? automation::utc_minute_text(*next) : std::string(),
+                        last.empty() ? std::string() : automation::utc_minute_text(last[0].tick_at),
+                        last.empty() ? std::string() : automation::outcome_text(last[0])});
     }
   } else {
     automation::EpochSeconds from = parse_utc(options.from, "--from"),
@@ -129,7 +117,9 @@ int run_schedules(CommandContext& ctx, const SchedulesOptions& options) {
       if (!options.name.empty() && s.name != options.name) continue;
       automation::ScheduleTicks ticks(s.cron, s.timezone);
       for (const auto& tick : automation::schedule_ticks(config, s, from, until))
-        rows.push_back({tick.at, {utc_text(tick.at), ticks.local_text(tick.at), s.name, tick.partition}});
+        rows.push_back(
+            {tick.at,
+             {automation::utc_minute_text(tick.at), ticks.local_text(tick.at), s.name, tick.partition}});
     }
     std::stable_sort(rows.begin(), rows.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -181,6 +181,14 @@ struct SchedulesOptions {
 };
 int run_schedules(CommandContext& ctx, const SchedulesOptions& options);
 
+// `pond sensors [NAME]`, `pond sensors on|off NAME`.
+struct SensorsOptions {
+  std::string name;
+  std::string output = "table";
+  std::optional<std::pair<std::string, bool>> turn;
+};
+int run_sensors(CommandContext& ctx, const SensorsOptions& options);
+
 // `pond daemon [--simulate-from UTC --simulate-until UTC]`.
 struct DaemonCliOptions {
   std::string simulate_from;
