@@ -219,5 +219,33 @@ TEST_F(Daemon, ASecondDaemonRefusesAndSigtermStopsTheFirstCleanly) {
   EXPECT_EQ(daemon(root, "2026-03-28T00:00", "2026-03-28T01:00").exit_code, 0);
 }
 
+TEST_F(Daemon, SigtermCancelsTheRunInProgressAndLeavesNothingHalfRecorded) {
+  fs::path root = project(
+      "assets:\n  slow:\n    run: [sh, -c, '[ -f fast ] || sleep 30; echo \"$POND_RUN_ID\" >> stamps.log']\n"
+      "schedules:\n  hourly: {cron: '@hourly', select: [slow]}\n");
+  ProcessOptions o;
+  o.signal = SIGTERM;
+  o.signal_after = std::chrono::milliseconds(2500);
+  ProcessResult r = daemon(root, "2026-03-28T00:00", "2026-03-28T02:00", o);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "pond daemon: stopped")) << r.out;
+  EXPECT_LT(r.elapsed.count(), 20000) << "the run in progress was not cancelled";
+  runstore::RunStore s = store(root);
+  auto runs = s.recent_runs(10);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "cancelled");
+  EXPECT_FALSE(s.daemon_lease());
+  EXPECT_EQ(ticks(root, "hourly"), (std::map<std::string, std::string>{{"2026-03-28T01:00Z", "submitted"}}));
+  // Restarted: the next tick runs; the cancelled tick is not run again.
+  write_file(root / "fast", "");
+  r = daemon(root, "2026-03-28T00:00", "2026-03-28T02:00");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ticks(root, "hourly").size(), 2u);
+  runs = store(root).recent_runs(10);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].status, "success");
+  EXPECT_EQ(stamps(root).size(), 1u);
+}
+
 }  // namespace
 }  // namespace pond::test

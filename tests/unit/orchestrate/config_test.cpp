@@ -134,3 +134,38 @@ TEST(PondConfig, Mappings) {
 }
 
 }  // namespace pond::orchestrate
+
+namespace pond::orchestrate {
+
+TEST(PondConfig, Sensors) {
+  PondConfig c = parse(
+      "sensors:\n"
+      "  landing: {type: files, path: landing, glob: '*.csv', select: [load], interval: 10s, enabled: "
+      "false}\n"
+      "  after: {type: asset, asset: stg_orders, select: ['fct_revenue+'], exclude: [tag:slow]}\n");
+  ASSERT_EQ(c.sensors.size(), 2u);
+  EXPECT_EQ(c.sensors[0].type, "files");
+  EXPECT_EQ(c.sensors[0].path, "landing");
+  EXPECT_EQ(c.sensors[0].glob, "*.csv");
+  EXPECT_EQ(c.sensors[0].interval, std::chrono::seconds(10));
+  EXPECT_FALSE(c.sensors[0].enabled);
+  EXPECT_EQ(c.sensors[1].asset, "stg_orders");
+  EXPECT_EQ(c.sensors[1].glob, "*");
+  EXPECT_EQ(c.sensors[1].interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.sensors[1].exclude, std::vector<std::string>{"tag:slow"});
+
+  std::string e = error_of("sensors:\n  s: {type: file, path: x, select: [a]}\n");
+  EXPECT_TRUE(has(e, "pond.yml:2:")) << e;
+  EXPECT_TRUE(has(e, "unknown type 'file'")) << e;
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, select: [a]}\n"), "needs 'path:'"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: asset, select: [a]}\n"), "needs 'asset:'"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, path: x}\n"), "needs 'select:'"));
+  EXPECT_TRUE(
+      has(error_of("sensors:\n  s: {type: asset, asset: a, path: x, select: [a]}\n"), "for type: files"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, path: x, select: [a], intervall: 5s}\n"),
+                  "did you mean 'interval'"));
+  EXPECT_TRUE(
+      has(error_of("sensors:\n  s: {type: files, path: x, select: [a], interval: soon}\n"), "duration"));
+}
+
+}  // namespace pond::orchestrate
