@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -88,6 +90,44 @@ void nap_until(exec::Cancellation& cancel, SteadyClock::time_point until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+// On the wall clock, queued runs are launched by a thread of their own (with its own workspace
+// and store connection), so that a long run does not hold back the ticks.
+class Launcher {
+ public:
+  Launcher(const dbt::GlobalOptions& options, exec::Cancellation& cancel, std::ostream& out,
+           std::chrono::milliseconds poll)
+      : thread_([this, options, &cancel, &out, poll] { run(options, cancel, out, poll); }) {}
+  Launcher(const Launcher&) = delete;
+  Launcher& operator=(const Launcher&) = delete;
+  ~Launcher() {
+    stop_ = true;
+    thread_.join();
+  }
+  // Rethrows what stopped the thread, if anything did.
+  void check() {
+    if (stop_ && error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void run(const dbt::GlobalOptions& options, exec::Cancellation& cancel, std::ostream& out,
+           std::chrono::milliseconds poll) {
+    try {
+      orchestrate::Workspace ws(options);
+      while (!stop_ && !cancel.requested())
+        if (!orchestrate::launch_next_queued_run(ws, cancel, out))
+          nap_until(cancel, SteadyClock::now() + poll);
+    } catch (...) {
+      error_ = std::current_exception();
+      stop_ = true;
+      cancel.request();
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancellation& cancel,
@@ -117,6 +157,8 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       << std::endl;
   EpochSeconds sim_now = simulated ? *o.simulate_from : 0;
   int worst = 0;
+  std::optional<Launcher> launcher;
+  if (!simulated) launcher.emplace(ws.options(), cancel, out, o.poll);
   auto last_crash_check = SteadyClock::now();
   while (!cancel.requested()) {
     const EpochSeconds now = simulated ? sim_now : wall_now();
@@ -131,8 +173,9 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       evaluated[s.name] = now;
       evaluate_sensor(ws, s, now, out);
     }
-    // Launch what may start (the ticks' runs and anything else submitted), one at a time.
-    while (!cancel.requested()) {
+    // Simulated: launch what may start (the ticks' runs and anything else submitted), one at a
+    // time, before time moves on.
+    while (simulated && !cancel.requested()) {
       std::optional<int> code = orchestrate::launch_next_queued_run(ws, cancel, out);
       if (!code) break;
       if (*code != 130) worst = std::max(worst, *code);
@@ -151,12 +194,17 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       sim_now = std::max(next, sim_now + 1);
       continue;
     }
-    // Wall clock: wake at the next tick, or after `poll` to launch what others submitted.
+    // Wall clock: wake at the next tick, or after `poll` for the sensors and the launcher's errors.
+    launcher->check();
     auto wake = SteadyClock::now() + o.poll;
     for (const auto& s : schedules)
       if (auto t = next_schedule_tick(store, s, now))
         wake = std::min(wake, SteadyClock::now() + std::chrono::seconds(std::max<EpochSeconds>(0, *t - now)));
     nap_until(cancel, wake);
+  }
+  if (launcher) {
+    launcher->check();
+    launcher.reset();  // waits for the run in progress to stop
   }
   if (lease.lost()) return 1;
   if (cancel.requested()) {

@@ -1,6 +1,7 @@
 #pragma once
 // `pond daemon`: evaluates the schedules (and sensors) of pond.yml on a loop, records each tick
-// once with the runs it queues, and launches queued runs as `pond runs launch` does. One daemon
+// once with the runs it queues, and launches queued runs as `pond runs launch` does (on the wall
+// clock from a thread of its own, so that a long run does not hold back the ticks). One daemon
 // per run store (a lease row with a heartbeat). Time is the wall clock, or simulated: from one
 // instant to another, jumping from tick to tick, so that days of ticks run in seconds (tests,
 // and users previewing a schedule for real).

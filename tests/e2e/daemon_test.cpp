@@ -190,8 +190,10 @@ TEST_F(Daemon, SchedulesTurnedOffAreNotTicked) {
   EXPECT_TRUE(ticks(root, "six").empty());
 }
 
-TEST_F(Daemon, ASecondDaemonRefusesAndSigtermStopsTheFirstCleanly) {
+TEST_F(Daemon, LaunchesSubmittedRunsASecondDaemonRefusesSigtermStopsTheFirst) {
   fs::path root = project(stamp_asset() + "schedules:\n  six: {cron: '0 */6 * * *', select: [stamp]}\n");
+  // A run submitted before: the wall-clock daemon launches it.
+  ASSERT_EQ(run_pond({"materialize", "-s", "stamp", "--submit"}, root).exit_code, 0);
   ProcessResult first;
   std::thread t([&] {
     ProcessOptions o;
@@ -215,6 +217,10 @@ TEST_F(Daemon, ASecondDaemonRefusesAndSigtermStopsTheFirstCleanly) {
   EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
   EXPECT_TRUE(contains(first.out, "pond daemon: stopped")) << first.out;
   EXPECT_FALSE(store(root).daemon_lease()) << "the lease was not released";
+  auto submitted = store(root).recent_runs(10);
+  ASSERT_EQ(submitted.size(), 1u);
+  EXPECT_EQ(submitted[0].status, "success");
+  EXPECT_EQ(stamps(root), std::vector<std::string>{submitted[0].run_id});
   // Now a daemon may start.
   EXPECT_EQ(daemon(root, "2026-03-28T00:00", "2026-03-28T01:00").exit_code, 0);
 }
@@ -245,6 +251,22 @@ TEST_F(Daemon, SigtermCancelsTheRunInProgressAndLeavesNothingHalfRecorded) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].status, "success");
   EXPECT_EQ(stamps(root).size(), 1u);
+}
+
+TEST_F(Daemon, SigtermOnTheWallClockCancelsTheLaunchedRun) {
+  fs::path root = project("assets:\n  slow:\n    run: [sh, -c, 'sleep 30']\n");
+  ASSERT_EQ(run_pond({"materialize", "-s", "slow", "--submit"}, root).exit_code, 0);
+  ProcessOptions o;
+  o.signal = SIGTERM;
+  o.signal_after = std::chrono::milliseconds(2500);
+  ProcessResult r = run_pond({"daemon", "--poll", "100"}, root, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(r.elapsed.count(), 20000) << "the run in progress was not cancelled";
+  runstore::RunStore s = store(root);
+  auto runs = s.recent_runs(10);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "cancelled");
+  EXPECT_FALSE(s.daemon_lease());
 }
 
 }  // namespace
