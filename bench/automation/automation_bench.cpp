@@ -7,8 +7,12 @@
 // against the reference of queueing the same 1,000 runs with the run store's enqueue_run (what
 // `pond materialize --submit` costs per run, without deciding anything). Prints figures and
 // ratios.
+// And a files sensor over a folder of 100,000 files: its first evaluation (every file new: one
+// run queued, every file recorded) and an evaluation that finds nothing new (the steady state),
+// against the reference of listing the folder with each file's size and modification time.
 //
-//   build/release/bench/automation/automation_bench [--schedules N] [--repeat N]
+//   build/release/bench/automation/automation_bench [--schedules N] [--files N] [--repeat N]
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "automation/schedule_evaluator.hpp"
+#include "automation/sensor_evaluator.hpp"
 #include "common/uuid.hpp"
 #include "orchestrate/workspace.hpp"
 
@@ -41,7 +46,7 @@ void write(const fs::path& p, const std::string& text) {
 
 // A dbt project without models and a pond.yml with `n` command assets, each with an hourly
 // schedule at its own minute.
-void write_project(const fs::path& root, int n) {
+void write_project(const fs::path& root, int n, int files) {
   write(root / "dbt_project.yml", "name: bench\nversion: '1.0'\nconfig-version: 2\nprofile: bench\n");
   write(root / "profiles.yml",
         "bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: bench.duckdb\n");
@@ -51,19 +56,26 @@ void write_project(const fs::path& root, int n) {
   yml << "schedules:\n";
   for (int i = 0; i < n; ++i)
     yml << "  s" << i << ": {cron: '" << i % 60 << " * * * *', select: [a" << i << "]}\n";
+  yml << "sensors:\n  landing: {type: files, path: landing, glob: '*.csv', select: [a0]}\n";
   write(root / "pond.yml", yml.str());
+  fs::create_directories(root / "landing");
+  for (int i = 0; i < files; ++i)
+    std::ofstream(root / "landing" / ("d" + std::to_string(i % 100)) / ("f" + std::to_string(i) + ".csv"))
+        << i;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 1000, repeat = 5;
+  int n = 1000, files = 100000, repeat = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--schedules")) n = std::stoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--repeat")) repeat = std::stoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--files")) files = std::stoi(argv[i + 1]);
   }
   fs::path root = fs::temp_directory_path() / ("pond_automation_bench_" + std::to_string(::getpid()));
-  write_project(root, n);
+  for (int d = 0; d < 100; ++d) fs::create_directories(root / "landing" / ("d" + std::to_string(d)));
+  write_project(root, n, files);
   dbt::GlobalOptions options;
   options.project_dir = root;
   options.profiles_dir = root;
@@ -119,6 +131,37 @@ int main(int argc, char** argv) {
       "  reference, %d runs queued by enqueue_run: %8.2f ms; ratio due/reference %.2fx, idle/reference "
       "%.2fx\n",
       n, ref, due / ref, idle / ref);
+
+  const auto& sensor = ws.config().sensors.at(0);
+  auto t = Clock::now();
+  const bool first_queued = automation::evaluate_sensor(ws, sensor, t0, sink);
+  bool queued_again = false;
+  double first = ms_since(t);
+  double steady = 1e300, list = 1e300;
+  for (int k = 0; k < repeat; ++k) {
+    t = Clock::now();
+    queued_again = automation::evaluate_sensor(ws, sensor, t0 + 60 * (k + 1), sink) || queued_again;
+    steady = std::min(steady, ms_since(t));
+    // The reference: the folder listed with each file's size and modification time.
+    t = Clock::now();
+    std::int64_t sum = 0;
+    for (const auto& e : fs::recursive_directory_iterator(root / "landing")) {
+      struct stat st {};
+      if (e.is_regular_file() && ::stat(e.path().c_str(), &st) == 0)
+        sum += st.st_size + st.st_mtim.tv_nsec % 2;
+    }
+    list = std::min(list, ms_since(t));
+    if (sum == 0) return 1;
+  }
+  if (!first_queued || queued_again) {
+    std::fprintf(stderr, "the sensor's first evaluation queued nothing, or a later one queued again\n");
+    return 1;
+  }
+  std::printf("files sensor over %d files (best of %d)\n", files, repeat);
+  std::printf("  first evaluation (all new: recorded, one run queued): %8.2f ms\n", first);
+  std::printf("  evaluation finding nothing new:                        %8.2f ms\n", steady);
+  std::printf("  reference, listing the folder, one stat per file:       %8.2f ms; ratio %.2fx\n", list,
+              steady / list);
   if (!std::getenv("KEEP")) fs::remove_all(root);
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "automation/sensor_evaluator.hpp"
 
 #include <fnmatch.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <ostream>
@@ -77,18 +78,19 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
   }
   std::map<std::string, runstore::SensorFile> known = store.sensor_files(source);
   std::vector<runstore::SensorFile> changed;
+  const std::string prefix = (dir / "").native();  // "<dir>/": cut off to get the relative path
   for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code fe;
     if (!it->is_regular_file(fe)) continue;
-    std::string rel = it->path().lexically_relative(dir).generic_string();
+    const std::string& full = it->path().native();
+    std::string rel = full.substr(std::min(full.size(), prefix.size()));
     if (::fnmatch(s.glob.c_str(), rel.c_str(), 0) != 0) continue;
-    runstore::SensorFile f{
-        rel,
-        std::chrono::duration_cast<std::chrono::nanoseconds>(it->last_write_time(fe).time_since_epoch())
-            .count(),
-        static_cast<std::int64_t>(it->file_size(fe))};
-    if (fe) continue;  // gone while listing: seen on the next evaluation if it comes back
+    // One stat per file (std::filesystem would stat for the size and again for the time).
+    struct stat st {};
+    if (::stat(full.c_str(), &st) != 0) continue;  // gone while listing: seen next time if it is back
+    runstore::SensorFile f{rel, std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                           static_cast<std::int64_t>(st.st_size)};
     auto k = known.find(rel);
     if (k == known.end() || k->second.mtime_ns != f.mtime_ns || k->second.size != f.size)
       changed.push_back(std::move(f));
