@@ -147,6 +147,7 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
   const auto& sensors = ws.config().sensors;
   // When each sensor was evaluated last (its `interval:` apart).
   std::map<std::string, EpochSeconds> evaluated;
+  SensorMemory memory;
   auto interval_of = [](const orchestrate::SensorConfig& s) {
     return std::max<EpochSeconds>(1, std::chrono::duration_cast<std::chrono::seconds>(s.interval).count());
   };
@@ -171,7 +172,7 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       auto last = evaluated.find(s.name);
       if (last != evaluated.end() && now - last->second < interval_of(s)) continue;
       evaluated[s.name] = now;
-      evaluate_sensor(ws, s, now, out);
+      evaluate_sensor(ws, s, now, out, &memory);
     }
     // Simulated: launch what may start (the ticks' runs and anything else submitted), one at a
     // time, before time moves on.

@@ -66,7 +66,7 @@ bool submit(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, Epoc
 }
 
 bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
-                    std::ostream& out) {
+                    std::ostream& out, SensorMemory* memory) {
   runstore::RunStore& store = ws.store();
   const std::string source = sensor_source(s.name);
   const fs::path dir = ws.root() / s.path;
@@ -76,7 +76,15 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
                    "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
     return false;
   }
-  std::map<std::string, runstore::SensorFile> known = store.sensor_files(source);
+  std::map<std::string, runstore::SensorFile> loaded;
+  std::map<std::string, runstore::SensorFile>* known = &loaded;
+  if (memory) {
+    auto it = memory->files.find(source);
+    if (it == memory->files.end()) it = memory->files.emplace(source, store.sensor_files(source)).first;
+    known = &it->second;
+  } else {
+    loaded = store.sensor_files(source);
+  }
   std::vector<runstore::SensorFile> changed;
   const std::string prefix = (dir / "").native();  // "<dir>/": cut off to get the relative path
   for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
@@ -91,8 +99,8 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
     if (::stat(full.c_str(), &st) != 0) continue;  // gone while listing: seen next time if it is back
     runstore::SensorFile f{rel, std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
                            static_cast<std::int64_t>(st.st_size)};
-    auto k = known.find(rel);
-    if (k == known.end() || k->second.mtime_ns != f.mtime_ns || k->second.size != f.size)
+    auto k = known->find(rel);
+    if (k == known->end() || k->second.mtime_ns != f.mtime_ns || k->second.size != f.size)
       changed.push_back(std::move(f));
   }
   if (ec) {
@@ -104,7 +112,12 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
   std::string reason = std::to_string(changed.size()) + " new or changed file(s): ";
   for (std::size_t k = 0; k < changed.size() && k < 5; ++k) reason += (k ? ", " : "") + changed[k].path;
   if (changed.size() > 5) reason += ", ...";
-  return submit(ws, s, now, reason, std::nullopt, changed, out);
+  if (!submit(ws, s, now, reason, std::nullopt, changed, out)) {
+    if (memory) memory->files.erase(source);  // read what the store has next time
+    return false;
+  }
+  for (auto& f : changed) (*known)[f.path] = f;
+  return true;
 }
 
 bool evaluate_asset(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
@@ -143,9 +156,9 @@ void check_sensors(const orchestrate::Workspace& ws) {
 }
 
 bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
-                     std::ostream& out) {
+                     std::ostream& out, SensorMemory* memory) {
   if (!sensor_enabled(ws.store(), s)) return false;
-  return s.type == "files" ? evaluate_files(ws, s, now, out) : evaluate_asset(ws, s, now, out);
+  return s.type == "files" ? evaluate_files(ws, s, now, out, memory) : evaluate_asset(ws, s, now, out);
 }
 
 }  // namespace pond::automation

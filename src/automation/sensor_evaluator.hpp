@@ -5,6 +5,7 @@
 // it when the asset has a materialization newer than its cursor (by any process or host).
 // Evaluations that queue runs or fail are recorded in the tick table with their reason.
 #include <iosfwd>
+#include <map>
 #include <string>
 
 #include "automation/schedule_ticks.hpp"
@@ -23,9 +24,16 @@ bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& 
 // does not have: checked when the daemon starts.
 void check_sensors(const orchestrate::Workspace& ws);
 
+// What the daemon keeps of its files sensors between evaluations: the files each saw, so that
+// an evaluation does not read them all back from the store (the store stays the truth: one
+// daemon per store writes it, and what an evaluation could not record is read again).
+struct SensorMemory {
+  std::map<std::string, std::map<std::string, runstore::SensorFile>> files;  // source -> path -> file
+};
+
 // Evaluates `sensor` at `now` (epoch seconds, the tick key of what it records). Returns whether
-// it queued runs.
+// it queued runs. `memory`: kept across evaluations (nullptr: read the store each time).
 bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig& sensor, EpochSeconds now,
-                     std::ostream& out);
+                     std::ostream& out, SensorMemory* memory = nullptr);
 
 }  // namespace pond::automation
