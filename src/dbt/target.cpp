@@ -45,6 +45,15 @@ lake::LakeConfig lake_config(const project::TargetConfig& target) {
   config.data_path = target.lake->data_path;
   config.base_dir = target.project_root;
   config.lock_timeout = target.lake->lock_timeout;
+  const project::LakeS3& s3 = target.lake->s3;
+  config.s3.endpoint = s3.endpoint;
+  config.s3.region = s3.region;
+  config.s3.path_style = s3.path_style;
+  config.s3.ca_file = s3.ca_file.empty() ? std::string() : (target.project_root / s3.ca_file).string();
+  config.s3.verify_tls = s3.verify_tls;
+  config.s3_credentials = {s3.access_key_id, s3.secret_access_key, s3.session_token};
+  config.s3_profile = s3.profile;
+  config.cache_bytes = s3.cache_bytes;
   return config;
 }
 

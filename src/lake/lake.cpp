@@ -15,7 +15,9 @@
 #include "lake/catalog_schema.hpp"
 #include "lake/sql_text.hpp"
 #include "lake/view_sql.hpp"
+#include "storage/aws_credentials.hpp"
 #include "storage/file_system.hpp"
+#include "storage/s3_file_system.hpp"
 
 namespace pond::lake {
 
@@ -122,7 +124,7 @@ Lake Lake::open(const LakeConfig& config, bool create) {
     if (spec.kind == "postgres") refuse_second_lake(config, configured);
     // Stored absolute: DuckDB's extension resolves a relative data_path against the working
     // directory of whoever attaches, so only an absolute one works from any folder.
-    storage::LocalFileSystem(configured).check_writable("");
+    lake.open_files(configured)->check_writable("");
     initialize_catalog(db, configured);
   } else {
     check_catalog_version(db, config.catalog);
@@ -143,8 +145,26 @@ Lake Lake::open(const LakeConfig& config, bool create) {
           "ducklake extension the stored one (run `pond lake relocate` if the data moved there)",
           config.catalog, *stored, configured, configured);
   }
-  lake.files_ = std::make_unique<storage::LocalFileSystem>(lake.data_root_);
+  lake.files_ = lake.open_files(lake.data_root_);
   return lake;
+}
+
+std::unique_ptr<storage::FileSystem> Lake::open_files(const std::string& root) const {
+  if (!root.starts_with("s3://")) {
+    if (root.find("://") != std::string::npos)
+      throw UserError("the lake's data path " + root + " is on a store pond does not support",
+                      "use a local folder or s3://bucket/prefix/");
+    return std::make_unique<storage::LocalFileSystem>(root);
+  }
+  fs::path local = config_.local_files_dir;
+  if (local.empty())
+    local = !config_.base_dir.empty()
+                ? fs::absolute(config_.base_dir) / ".pond" / "lake-files"
+                : fs::path(catalog_dir_.empty() ? fs::current_path().string() : catalog_dir_) /
+                      ".pond-lake-files";
+  auto client = std::make_shared<storage::S3Client>(
+      config_.s3, storage::resolve_aws_credentials(config_.s3_credentials, config_.s3_profile));
+  return std::make_unique<storage::S3FileSystem>(std::move(client), root, local, config_.cache_bytes);
 }
 
 std::string Lake::absolute_data_path(const std::string& path) const {
@@ -270,7 +290,7 @@ ScanPlan Lake::scan(const std::string& name, const SnapshotRef& ref, const ScanO
   std::int64_t snap = resolve(ref);
   Table t = table(name, SnapshotRef{snap, std::nullopt});
   CatalogReader r = reader();
-  return ScanBuilder(r, data_root_, path_resolver()).build(t, snap, options);
+  return ScanBuilder(r, data_root_, path_resolver(), files_.get()).build(t, snap, options);
 }
 
 namespace {
@@ -313,7 +333,7 @@ std::int64_t Lake::attach(engine::Connection& con, const SnapshotRef& ref, const
     std::string prefix = catalog.empty() ? "" : quote_identifier(catalog) + ".";
     for (const auto& s : r.schemas(snap))
       schemas.push_back("CREATE SCHEMA IF NOT EXISTS " + prefix + quote_identifier(s.name));
-    ScanBuilder builder(r, data_root_, path_resolver());
+    ScanBuilder builder(r, data_root_, path_resolver(), files_.get());
     // Comments (ducklake_tag / ducklake_column_tag 'comment') become the views' comments.
     auto comment = [&](const std::string& what, const std::string& name, const std::string& text) {
       return "COMMENT ON " + what + " " + name + " IS " + quote_literal(text);

@@ -12,6 +12,7 @@
 #include "lake/model.hpp"
 #include "lake/scan.hpp"
 #include "storage/file_system.hpp"
+#include "storage/s3_client.hpp"
 
 namespace pond::engine {
 class Connection;
@@ -37,6 +38,14 @@ struct LakeConfig {
   bool warn_moved_data = true;
   // How long a writer waits for another writer of the same table (table_lock.hpp).
   std::chrono::seconds lock_timeout{600};
+  // When data_path is s3://bucket/prefix/: how to reach the store, whose credentials (empty:
+  // the environment or the AWS shared credentials file), and where the local read cache and
+  // write staging live (default: .pond/lake-files under base_dir, else beside the catalog).
+  storage::S3Config s3;
+  storage::AwsCredentials s3_credentials;
+  std::string s3_profile;
+  std::filesystem::path local_files_dir;
+  std::uint64_t cache_bytes = 10ull << 30;
 };
 
 // Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
@@ -104,6 +113,8 @@ class Lake {
   const LakeConfig& config() const { return config_; }
   // `path` made absolute (relative to the project folder); URLs unchanged; ends with '/'.
   std::string absolute_data_path(const std::string& path) const;
+  // The file system of a data root: local disk, or S3 for s3://bucket/prefix/.
+  std::unique_ptr<storage::FileSystem> open_files(const std::string& root) const;
   // A path the catalog stores without a parent (data_path, or an added file's path marked
   // not relative) as pond resolves it: absolute as is, relative against the catalog's folder.
   std::string resolve_stored_path(const std::string& path) const;

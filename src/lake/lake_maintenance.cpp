@@ -35,7 +35,7 @@ CommitResult Lake::compact(engine::Connection& con, const std::string& name) {
   if (old_files.size() < 2 && old_deletes.empty()) return result;
   std::vector<WrittenFile> files;
   try {
-    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver()).build(t, base.id);
+    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver(), files_.get()).build(t, base.id);
     files = write_data_files(con, plan.sql, t, table_directory(data_root_, t), *files_);
   } catch (const engine::EngineError& e) {
     throw UserError(

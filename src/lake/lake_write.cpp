@@ -72,7 +72,7 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
                                         const std::string& where) {
   ScanOptions opts;
   opts.with_positions = true;
-  ScanPlan plan = ScanBuilder(reader, data_root, resolve).build(t, snapshot, opts);
+  ScanPlan plan = ScanBuilder(reader, data_root, resolve, &fs).build(t, snapshot, opts);
   TempTable hits(
       con, "SELECT __pond_file_id AS fid, __pond_pos AS pos FROM (" + plan.sql + ") AS t WHERE " + where);
   std::vector<std::pair<std::optional<std::int64_t>, std::int64_t>> per_file;
@@ -111,7 +111,8 @@ std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& 
       already = d->second.delete_count;
       positions +=
           " UNION " +
-          deleted_positions_sql(d->second, delete_file_location(data_root, t, d->second, resolve), snapshot);
+          deleted_positions_sql(
+              d->second, fs.local_copy(delete_file_location(data_root, t, d->second, resolve)), snapshot);
     }
     if (already + count >= p.file.record_count) {
       p.whole_file = true;
@@ -378,7 +379,7 @@ CommitResult Lake::update(engine::Connection& con, const std::string& name, cons
   std::vector<PlannedDelete> planned;
   std::vector<WrittenFile> files;
   try {
-    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver()).build(t, base.id);
+    ScanPlan plan = ScanBuilder(r, data_root_, path_resolver(), files_.get()).build(t, base.id);
     // The new versions of the rows are computed from the pinned snapshot, before any delete.
     TempTable updated(con,
                       "SELECT * REPLACE (" + replace + ") FROM (" + plan.sql + ") AS t WHERE " + predicate);

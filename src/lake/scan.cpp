@@ -13,6 +13,7 @@
 #include "lake/sql_text.hpp"
 #include "lake/types.hpp"
 #include "storage/file_system.hpp"
+#include "storage/s3_client.hpp"
 
 namespace pond::lake {
 
@@ -110,6 +111,10 @@ std::string delete_file_location(const std::string& data_root, const Table& tabl
                                : anchored(file.path, resolve);
 }
 
+std::string ScanBuilder::readable(const std::string& location) const {
+  return files_ && !files_->is_local() ? files_->local_copy(location) : location;
+}
+
 ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const ScanOptions& options) {
   ScanPlan plan;
   const std::vector<Column>& cols = table.columns;
@@ -189,8 +194,17 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
   }
   plan.files_scanned = files.size();
   if (options.verify_files) {
-    auto check = [&](const std::string& loc, std::int64_t expected, const char* what) {
-      if (loc.find("://") != std::string::npos) return;  // object stores: DuckDB reports it
+    auto check = [&](const std::string& location, std::int64_t expected, const char* what) {
+      std::string loc = location;
+      try {
+        loc = readable(location);  // an object store's file: downloaded (or cached) here
+      } catch (const storage::S3Error& e) {
+        if (e.code() != "NoSuchKey") throw;
+        throw UserError(fmt::format("table {} at snapshot {}: {} {} is missing", table.qualified_name(),
+                                    snapshot, what, location),
+                        "restore the object from a backup (or a bucket version), or read an older snapshot");
+      }
+      if (loc.find("://") != std::string::npos) return;  // a URL DuckDB reads itself reports it
       std::error_code ec;
       auto size = std::filesystem::file_size(loc, ec);
       if (ec)
@@ -241,7 +255,7 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
   };
   std::optional<bool> time_travel;  // read once, when a delete file needs it
   for (const auto& f : files) {
-    std::string loc = data_file_location(data_root_, table, f, resolve_);
+    std::string loc = readable(data_file_location(data_root_, table, f, resolve_));
     if (f.format != "parquet")
       throw UserError(fmt::format("table {}: data file {} has format '{}'; pond reads parquet",
                                   table.qualified_name(), loc, f.format));
@@ -297,8 +311,8 @@ ScanPlan ScanBuilder::build(const Table& table, std::int64_t snapshot, const Sca
       std::string list;
       for (const auto& df : del->second)
         list += (list.empty() ? "" : " UNION ALL ") +
-                deleted_positions_sql(df, delete_file_location(data_root_, table, df, resolve_), snapshot,
-                                      *time_travel);
+                deleted_positions_sql(df, readable(delete_file_location(data_root_, table, df, resolve_)),
+                                      snapshot, *time_travel);
       where.push_back(row_number + " NOT IN (" + list + ")");
     }
     if (inl != inline_deletes.end()) {

@@ -7,6 +7,10 @@
 #include "lake/catalog.hpp"
 #include "lake/model.hpp"
 
+namespace pond::storage {
+class FileSystem;
+}
+
 namespace pond::lake {
 
 // A simple comparison `column op value` used to skip files: by partition values and by the
@@ -53,14 +57,19 @@ std::string delete_file_location(const std::string& data_root, const Table& tabl
 // positional deletes (delete files and inlined deletes) applied, inlined rows added.
 class ScanBuilder {
  public:
-  ScanBuilder(CatalogReader& catalog, std::string data_root, PathResolver resolve = {})
-      : catalog_(catalog), data_root_(std::move(data_root)), resolve_(std::move(resolve)) {}
+  // `files`: the lake's file system, which gives DuckDB local copies of an object store's files.
+  ScanBuilder(CatalogReader& catalog, std::string data_root, PathResolver resolve = {},
+              storage::FileSystem* files = nullptr)
+      : catalog_(catalog), data_root_(std::move(data_root)), resolve_(std::move(resolve)), files_(files) {}
   ScanPlan build(const Table& table, std::int64_t snapshot, const ScanOptions& options = {});
 
  private:
+  std::string readable(const std::string& location) const;
+
   CatalogReader& catalog_;
   std::string data_root_;
   PathResolver resolve_;
+  storage::FileSystem* files_;
 };
 
 // -1/0/1 comparing two values (text) of one DuckLake type; numbers numerically.

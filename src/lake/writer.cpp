@@ -192,14 +192,18 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
   }
   std::string query = "SELECT " + projection + " FROM (" + select_sql + ") AS pond_src";
   files.create_dirs(table_dir);
+  // DuckDB writes local files: on an object store, into a staging folder that is uploaded
+  // file by file below (leftovers of an interrupted write are dropped first).
+  if (!files.is_local()) files.discard_staged(table_dir);
+  const std::string write_dir = files.staging_path(table_dir);
   std::string field_ids = field_ids_option(table.columns);
   field_ids.insert(field_ids.size() - 1, derived_ids);
   std::string options = "FORMAT parquet, FIELD_IDS " + field_ids + ", RETURN_STATS true";
   std::string target;
   if (keys.empty()) {
-    target = table_dir + "ducklake-" + random_uuid() + ".parquet";
+    target = write_dir + "ducklake-" + random_uuid() + ".parquet";
   } else {
-    target = table_dir;
+    target = write_dir;
     std::string list;
     for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
     // APPEND: the table's folder already holds files of earlier writes (and of the table an
@@ -235,13 +239,16 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
   // A COPY that fails half way (a query error, an interrupt) may leave a partial file: remove
   // what it wrote, so a failed write leaves no orphan behind (cleanup would only find it later).
   std::set<std::string> existing;
-  if (!keys.empty())
+  if (!keys.empty() && files.is_local())
     for (const auto& e : files.list(table_dir)) existing.insert(e.relative_path);
   engine::Result r = [&] {
     try {
       return con.query("COPY (" + query + ") TO " + quote_literal(target) + " (" + options + ")");
     } catch (...) {
-      remove_partial(files, keys.empty(), target, table_dir, existing);
+      if (files.is_local())
+        remove_partial(files, keys.empty(), target, table_dir, existing);
+      else
+        files.discard_staged(table_dir);
       throw;
     }
   }();
@@ -256,13 +263,25 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
     }
   }
   std::vector<WrittenFile> kept;
+  // Uploads what DuckDB wrote (object stores) and names each file by its lake location.
+  struct Staged {
+    storage::FileSystem& files;
+    const std::string& table_dir;
+    bool armed = true;
+    ~Staged() {
+      if (armed && !files.is_local()) files.discard_staged(table_dir);
+    }
+  } staged{files, table_dir};
   for (auto& f : out) {
+    const std::string local = f.full_path;
+    if (!files.is_local()) f.full_path = table_dir + local.substr(std::min(local.size(), write_dir.size()));
     if (f.record_count == 0) {
-      remove_quietly(files, f.full_path);
+      if (files.is_local()) remove_quietly(files, f.full_path);
       continue;
     }
     f.path = f.full_path.rfind(table_dir, 0) == 0 ? f.full_path.substr(table_dir.size()) : f.full_path;
-    f.stats = parquet_column_stats(con, f.full_path, table.columns);
+    f.stats = parquet_column_stats(con, local, table.columns);
+    files.publish(f.full_path);
     if (!keys.empty()) {
       // day=2026-01-01/ducklake-....parquet: one folder per key, in key order.
       std::int64_t index = 0;
@@ -277,7 +296,7 @@ std::vector<WrittenFile> write_data_files(engine::Connection& con, const std::st
     }
     kept.push_back(std::move(f));
   }
-  return kept;
+  return kept;  // Staged drops what was not published (empty files; all of it after an error)
 }
 
 WrittenFile write_delete_file(engine::Connection& con, const std::string& positions_sql,
@@ -287,16 +306,25 @@ WrittenFile write_delete_file(engine::Connection& con, const std::string& positi
   files.create_dirs(table_dir);
   f.path = "ducklake-" + random_uuid() + "-delete.parquet";
   f.full_path = table_dir + f.path;
-  engine::Result r = con.query(fmt::format(
-      "COPY (SELECT {}::VARCHAR AS file_path, pos::BIGINT AS pos FROM ({}) AS d ORDER BY pos) TO {} (FORMAT "
-      "parquet, FIELD_IDS {{file_path: 2147483546, pos: 2147483545}}, RETURN_STATS true)",
-      quote_literal(data_file_path), positions_sql, quote_literal(f.full_path)));
+  engine::Result r = [&] {
+    try {
+      return con.query(fmt::format(
+          "COPY (SELECT {}::VARCHAR AS file_path, pos::BIGINT AS pos FROM ({}) AS d ORDER BY pos) TO {} "
+          "(FORMAT "
+          "parquet, FIELD_IDS {{file_path: 2147483546, pos: 2147483545}}, RETURN_STATS true)",
+          quote_literal(data_file_path), positions_sql, quote_literal(files.staging_path(f.full_path))));
+    } catch (...) {
+      files.discard_staged(f.full_path);
+      throw;
+    }
+  }();
   auto chunk = r.next_chunk();
   if (!chunk || chunk->size() == 0)
     throw UserError("writing delete file " + f.full_path + " returned nothing");
   f.record_count = chunk->get<std::int64_t>(1, 0);
   f.file_size_bytes = chunk->get<std::int64_t>(2, 0);
   f.footer_size = chunk->get<std::int64_t>(3, 0);
+  files.publish(f.full_path);
   return f;
 }
 

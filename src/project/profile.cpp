@@ -131,6 +131,56 @@ void render_scalars(YAML::Node node, const std::string& file, const ProfileReque
   }
 }
 
+LakeS3 lake_s3(const YamlFile& file, const YAML::Node& node) {
+  if (!node.IsMap())
+    file.fail(node, "'s3:' must be a mapping", "s3: {endpoint: http://127.0.0.1:9000, region: us-east-1}");
+  LakeS3 out;
+  auto flag = [&](const YAML::Node& v, const std::string& key) {
+    std::string text = scalar(file, v, key);
+    if (text == "true" || text == "True") return true;
+    if (text == "false" || text == "False") return false;
+    file.fail(v, "'" + key + ":' must be true or false");
+  };
+  for (const auto& e : node) {
+    const std::string key = e.first.Scalar();
+    if (key == "endpoint") {
+      out.endpoint = scalar(file, e.second, key);
+      if (!out.endpoint.starts_with("http://") && !out.endpoint.starts_with("https://"))
+        file.fail(e.second, "'endpoint:' must start with http:// or https://",
+                  "endpoint: http://127.0.0.1:9000");
+    } else if (key == "region") {
+      out.region = scalar(file, e.second, key);
+    } else if (key == "url_style") {
+      std::string style = scalar(file, e.second, key);
+      if (style != "path" && style != "vhost") file.fail(e.second, "'url_style:' is path or vhost");
+      out.path_style = style == "path";
+    } else if (key == "ca_file") {
+      out.ca_file = scalar(file, e.second, key);
+    } else if (key == "verify_tls") {
+      out.verify_tls = flag(e.second, key);
+    } else if (key == "access_key_id") {
+      out.access_key_id = scalar(file, e.second, key);
+    } else if (key == "secret_access_key") {
+      out.secret_access_key = scalar(file, e.second, key);
+    } else if (key == "session_token") {
+      out.session_token = scalar(file, e.second, key);
+    } else if (key == "profile") {
+      out.profile = scalar(file, e.second, key);
+    } else if (key == "cache_size_mb") {
+      try {
+        out.cache_bytes = e.second.as<std::uint64_t>() << 20;
+      } catch (const YAML::Exception&) {
+        file.fail(e.second, "'cache_size_mb:' must be a whole number");
+      }
+    } else {
+      file.fail(e.first, "unknown key '" + key + "' in 's3:'",
+                "the keys are endpoint, region, url_style, ca_file, verify_tls, access_key_id, "
+                "secret_access_key, session_token, profile and cache_size_mb");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 TargetConfig load_target(const ProfileRequest& request) {
@@ -226,9 +276,11 @@ TargetConfig load_target(const ProfileRequest& request) {
           lake.keep = keep_policy(file, l.second);
         else if (lkey == "lock_timeout")
           lake.lock_timeout = duration_of(file, l.second, lkey, "lock_timeout: 10m");
+        else if (lkey == "s3")
+          lake.s3 = lake_s3(file, l.second);
         else
           file.fail(l.first, "unknown key '" + lkey + "' in 'lake:'",
-                    "the keys are catalog, data_path, keep and lock_timeout");
+                    "the keys are catalog, data_path, keep, lock_timeout and s3");
       }
       if (lake.catalog.empty())
         file.fail(value, "'lake:' needs 'catalog:'", "e.g. catalog: sqlite:lake.sqlite");

@@ -30,11 +30,24 @@ struct LakeKeep {
   int min = 10;
 };
 
+// `lake: {s3: ...}`: how to reach the object store of a data_path s3://bucket/prefix/.
+struct LakeS3 {
+  std::string endpoint;  // empty: AWS
+  std::string region = "us-east-1";
+  bool path_style = true;  // url_style: path (MinIO and most self-hosted stores) or vhost
+  std::string ca_file;
+  bool verify_tls = true;
+  std::string access_key_id, secret_access_key, session_token;  // empty: environment, AWS profile
+  std::string profile;
+  std::uint64_t cache_bytes = 10ull << 30;
+};
+
 struct LakeTarget {
   std::string catalog;    // sqlite:PATH, postgres:CONNINFO or duckdb:PATH
   std::string data_path;  // empty: the data path the catalog stores
   std::optional<LakeKeep> keep;
   std::chrono::seconds lock_timeout{600};  // a writer's wait for another writer of the same table
+  LakeS3 s3;
 };
 
 // One resolved output of a dbt-duckdb profile. Unknown keys are kept in `extra`.

@@ -37,6 +37,20 @@ class FileSystem {
   virtual void check_writable(const std::string& relative) = 0;
   // Writes a whole file so that readers see the old content or the new one, never a part.
   virtual void write_atomic(const std::string& relative, std::string_view content) = 0;
+
+  // DuckDB reads and writes only local files here (no httpfs), so an object store works
+  // through local copies. The defaults are those of local disk: the file itself.
+  virtual bool is_local() const { return true; }
+  // A local file with the content of the immutable file `path` (an object store's is a
+  // cached download).
+  virtual std::string local_copy(const std::string& path) { return full_path(path); }
+  // Where DuckDB writes what becomes `path` (a file, or a folder when it ends in '/'): a
+  // staging place for an object store, which publish() then uploads.
+  virtual std::string staging_path(const std::string& path) { return full_path(path); }
+  // Makes the staged file of `path` visible at `path`: uploads it (local disk: nothing to do).
+  virtual void publish(const std::string& /*path*/) {}
+  // Drops whatever staging_path(path) holds (a failed or interrupted write).
+  virtual void discard_staged(const std::string& /*path*/) {}
 };
 
 // Files on local disk below a root folder.

@@ -24,12 +24,13 @@ struct S3Config {
   // Path style (endpoint/bucket/key) is what MinIO and most self-hosted stores want; virtual
   // host style (bucket.endpoint/key) is AWS's default.
   bool path_style = true;
-  std::string ca_file;               // a CA bundle for a self-signed certificate
-  bool verify_tls = true;            // false only when the user says so explicitly
-  int max_attempts = 4;              // per request, on 5xx, 429/SlowDown, timeouts and dropped connections
-  std::size_t part_size = 8u << 20;  // multipart upload part size
-  int parallel_parts = 4;            // parts uploaded at once
-  int list_page_size = 1000;         // keys per ListObjectsV2 page (S3's maximum)
+  std::string ca_file;                 // a CA bundle for a self-signed certificate
+  bool verify_tls = true;              // false only when the user says so explicitly
+  int max_attempts = 4;                // per request, on 5xx, 429/SlowDown, timeouts and dropped connections
+  std::size_t part_size = 8u << 20;    // multipart upload part size
+  int parallel_parts = 4;              // parts uploaded at once
+  int list_page_size = 1000;           // keys per ListObjectsV2 page (S3's maximum)
+  bool sign_payload_over_tls = false;  // over plain HTTP the body is always signed
   // Transfers slower than 1 byte/s for this long are aborted (and retried).
   std::chrono::seconds stall_timeout{60};
 };
