@@ -58,6 +58,35 @@ ScheduleConfig read_schedule(const Reader& r, const std::string& name, const Yam
   return s;
 }
 
+SensorConfig read_sensor(const Reader& r, const std::string& name, const YamlNode& n) {
+  r.keys(n, "sensor '" + name + "'",
+         {"type", "path", "glob", "asset", "select", "exclude", "interval", "enabled"});
+  SensorConfig s;
+  s.name = name;
+  s.where = r.where(n);
+  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files or type: asset");
+  s.type = r.name(n["type"], "'type:'");
+  if (s.type != "files" && s.type != "asset")
+    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'", "type: files or type: asset");
+  if (const auto& v = n["path"]) s.path = r.name(v, "'path:'");
+  if (const auto& v = n["glob"]) s.glob = r.name(v, "'glob:'");
+  if (const auto& v = n["asset"]) s.asset = r.name(v, "'asset:'");
+  if (s.type == "files" && s.path.empty())
+    r.fail(n, "sensor '" + name + "' (type: files) needs 'path:'", "e.g. path: landing, glob: \"*.csv\"");
+  if (s.type == "asset" && s.asset.empty())
+    r.fail(n, "sensor '" + name + "' (type: asset) needs 'asset:'", "e.g. asset: stg_orders");
+  if (s.type == "asset" && (n["path"] || n["glob"]))
+    r.fail(n["path"] ? n["path"] : n["glob"], "sensor '" + name + "': path:/glob: are for type: files");
+  if (s.type == "files" && n["asset"]) r.fail(n["asset"], "sensor '" + name + "': asset: is for type: asset");
+  if (const auto& v = n["select"]) s.select = r.strings(v, "'select:'");
+  if (const auto& v = n["exclude"]) s.exclude = r.strings(v, "'exclude:'");
+  if (s.select.empty())
+    r.fail(n, "sensor '" + name + "' needs 'select:' (what it runs)", "e.g. select: [load_landing]");
+  if (const auto& v = n["interval"]) s.interval = r.duration_ms(v, "'interval:'");
+  if (const auto& v = n["enabled"]) s.enabled = r.boolean(v, "'enabled:'");
+  return s;
+}
+
 RetryPolicy read_retry(const Reader& r, const YamlNode& n) {
   r.keys(n, "'retry:'", {"max", "delay", "backoff", "jitter"});
   RetryPolicy p;
@@ -430,9 +459,9 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   Reader r(tree);
   // Keys other parts of pond own arrive with their issues; until then they are errors too, so
   // that nothing written in pond.yml is silently ignored.
-  r.keys(
-      root, "pond.yml",
-      {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules", "ingest"});
+  r.keys(root, "pond.yml",
+         {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
+          "sensors", "ingest"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -487,6 +516,11 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
     if (!v.is_map()) r.fail(v, "'schedules:' must map schedule names to {cron: ..., select: ...}");
     for (std::size_t i = 0; i < v.size(); ++i)
       c.schedules.push_back(read_schedule(r, r.name(v.key(i), "a schedule name"), v.value(i)));
+  }
+  if (const auto& v = root["sensors"]) {
+    if (!v.is_map()) r.fail(v, "'sensors:' must map sensor names to {type: ..., select: ...}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      c.sensors.push_back(read_sensor(r, r.name(v.key(i), "a sensor name"), v.value(i)));
   }
   if (const auto& v = root["ingest"]) read_ingest(r, v, c);
   for (const auto& res : c.ingest)
