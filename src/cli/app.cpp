@@ -336,6 +336,14 @@ int run_app(int argc, char** argv) {
     };
   });
 
+  IngestCliOptions ingest_options;
+  auto* ingest_cmd = app.add_subcommand(
+      "ingest", "Load the ingest resources of pond.yml (files into lake tables); a shortcut of materialize");
+  ingest_cmd->add_option("-s,--select", ingest_options.select, "Resources to load (names; default: all)");
+  ingest_cmd->add_option("--threads", ingest_options.threads, "Resources loaded at once")
+      ->check(CLI::PositiveNumber);
+  ingest_cmd->callback([&] { action = [&] { return run_ingest(ctx, ingest_options); }; });
+
   MaterializeCliOptions materialize;
   auto* materialize_cmd = app.add_subcommand(
       "materialize",
@@ -369,7 +377,54 @@ int run_app(int argc, char** argv) {
   schedules_cmd->add_option("--output,-o", schedules.output, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  schedules_cmd->callback([&] { action = [&] { return run_schedules(ctx, schedules); }; });
+  std::string schedules_on, schedules_off;
+  schedules_cmd->add_subcommand("on", "Turn a schedule on (the run store; overrides pond.yml's enabled:)")
+      ->add_option("name", schedules_on, "The schedule")
+      ->required();
+  schedules_cmd->add_subcommand("off", "Turn a schedule off: the daemon does not tick it")
+      ->add_option("name", schedules_off, "The schedule")
+      ->required();
+  schedules_cmd->callback([&] {
+    action = [&] {
+      if (!schedules_on.empty()) schedules.turn = {schedules_on, true};
+      if (!schedules_off.empty()) schedules.turn = {schedules_off, false};
+      return run_schedules(ctx, schedules);
+    };
+  });
+
+  SensorsOptions sensors;
+  auto* sensors_cmd = app.add_subcommand(
+      "sensors", "List pond.yml's sensors with their last evaluation; NAME: its recorded evaluations");
+  sensors_cmd->add_option("name", sensors.name, "Only this sensor");
+  sensors_cmd->add_option("--output,-o", sensors.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  std::string sensors_on, sensors_off;
+  sensors_cmd->add_subcommand("on", "Turn a sensor on (the run store; overrides pond.yml's enabled:)")
+      ->add_option("name", sensors_on, "The sensor")
+      ->required();
+  sensors_cmd->add_subcommand("off", "Turn a sensor off: the daemon does not evaluate it")
+      ->add_option("name", sensors_off, "The sensor")
+      ->required();
+  sensors_cmd->callback([&] {
+    action = [&] {
+      if (!sensors_on.empty()) sensors.turn = {sensors_on, true};
+      if (!sensors_off.empty()) sensors.turn = {sensors_off, false};
+      return run_sensors(ctx, sensors);
+    };
+  });
+
+  DaemonCliOptions daemon;
+  auto* daemon_cmd = app.add_subcommand(
+      "daemon",
+      "Run pond.yml's schedules and launch queued runs, until SIGTERM/Ctrl-C (one daemon per run store)");
+  daemon_cmd->add_option("--simulate-from", daemon.simulate_from,
+                         "Simulated time: start at this UTC instant (ticks run for real, time jumps)");
+  daemon_cmd->add_option("--simulate-until", daemon.simulate_until,
+                         "Simulated time: stop after this UTC instant");
+  daemon_cmd->add_option("--poll", daemon.poll_ms, "How often to look for queued runs (milliseconds)")
+      ->capture_default_str();
+  daemon_cmd->callback([&] { action = [&] { return run_daemon(ctx, daemon); }; });
 
   BackfillCliOptions backfill;
   std::string backfill_resume_id, backfill_cancel_id;

@@ -130,6 +130,13 @@ struct MaterializeCliOptions {
   bool submit = false;  // --submit: queue for `pond runs launch`
 };
 int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
+// `pond ingest [-s NAME]...`: the ingest resources of pond.yml (all, or those named), as
+// `pond materialize` runs them.
+struct IngestCliOptions {
+  std::vector<std::string> select;  // resource names
+  std::optional<int> threads;
+};
+int run_ingest(CommandContext& ctx, const IngestCliOptions& options);
 // --tag KEY=VALUE flags as a map; throws UserError for anything else.
 std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags);
 
@@ -179,13 +186,31 @@ int run_status(CommandContext& ctx, const StatusOptions& options);
 
 // `pond schedules [NAME] [--from UTC --until UTC]`: schedules with their next tick, or every tick
 // of a window with the partition it runs (a dry run).
+// `pond schedules on|off NAME` turns a schedule on or off; `pond schedules NAME` lists its ticks.
 struct SchedulesOptions {
   std::string name;
   std::string from;
   std::string until;
   std::string output = "table";
+  std::optional<std::pair<std::string, bool>> turn;  // on|off: the schedule and its new state
 };
 int run_schedules(CommandContext& ctx, const SchedulesOptions& options);
+
+// `pond sensors [NAME]`, `pond sensors on|off NAME`.
+struct SensorsOptions {
+  std::string name;
+  std::string output = "table";
+  std::optional<std::pair<std::string, bool>> turn;
+};
+int run_sensors(CommandContext& ctx, const SensorsOptions& options);
+
+// `pond daemon [--simulate-from UTC --simulate-until UTC]`.
+struct DaemonCliOptions {
+  std::string simulate_from;
+  std::string simulate_until;
+  int poll_ms = 1000;
+};
+int run_daemon(CommandContext& ctx, const DaemonCliOptions& options);
 
 // `pond --version`: pond's version and commit, and the DuckDB library actually loaded.
 std::string version_text();

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,18 @@ struct CommitResult {
   std::int64_t rows_written = 0;
   std::int64_t rows_deleted = 0;
   std::int64_t files_written = 0;
+};
+
+// One table's share of a commit of several tables (Lake::write_tables).
+struct TableWrite {
+  enum class Mode { kAppend, kReplace, kMerge };
+  std::string table;  // "schema.table"; created with the query's columns when missing
+  std::string select_sql;
+  Mode mode = Mode::kAppend;
+  std::vector<std::string> key_columns;  // kMerge: rows with equal keys are replaced, others added
+  // Set: the rows' query is made from the rows the earlier writes of the commit wrote (one
+  // count per earlier write), e.g. bookkeeping that records how many rows a load brought.
+  std::function<std::string(const std::vector<std::int64_t>&)> select_after;
 };
 
 struct CleanupResult {
@@ -177,6 +190,14 @@ class Lake {
   // Upsert: rows of `source_sql` replace the rows with equal key columns, others are added.
   CommitResult merge(engine::Connection& con, const std::string& table, const std::string& source_sql,
                      const std::vector<std::string>& key_columns);
+
+  // Writes several tables in ONE commit (one snapshot, one catalog transaction): data and the
+  // state that says it was written move together. Missing tables (and schemas) are created;
+  // the schema evolves: columns the query has and the table lacks are added, a column whose
+  // new values are wider (int32 -> int64, float -> double, wider decimal) is widened. A type that
+  // would need narrowing or a lossy cast is a UserError naming table and column, before
+  // anything is written. Returns one result per write (the same snapshot id in each).
+  std::vector<CommitResult> write_tables(engine::Connection& con, const std::vector<TableWrite>& writes);
 
   // ---- reads
   // The SELECT returning a table's rows at a snapshot (files pruned by `filters`).

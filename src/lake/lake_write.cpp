@@ -33,38 +33,19 @@ std::string dq(const std::string& n) {
   return "\"" + n + "\"";
 }
 
-// Deletes planned for one data file: the new delete file (all deleted positions of the
-// file so far) or, when every row goes, the data file itself is ended.
-struct PlannedDelete {
-  DataFile file;
-  std::optional<std::int64_t> old_delete_file;
-  std::optional<WrittenFile> delete_file;
-  bool whole_file = false;
-  std::int64_t count = 0;  // rows newly deleted
-  // Rows inlined in the catalog by DuckDB's extension (no data file): their row ids.
-  std::vector<std::int64_t> inlined_rows;
-};
+}  // namespace
 
-class TempTable {
- public:
-  TempTable(engine::Connection& con, const std::string& select_sql)
-      : con_(con), name_("__pond_lake_" + random_uuid().substr(0, 8)) {
-    con_.execute("CREATE TEMP TABLE " + name_ + " AS " + select_sql);
-  }
-  TempTable(const TempTable&) = delete;
-  TempTable& operator=(const TempTable&) = delete;
-  ~TempTable() {
-    try {
-      con_.execute("DROP TABLE IF EXISTS temp." + name_);
-    } catch (...) {  // cleanup only
-    }
-  }
-  const std::string& name() const { return name_; }
+TempTable::TempTable(engine::Connection& con, const std::string& select_sql)
+    : con_(con), name_("__pond_lake_" + random_uuid().substr(0, 8)) {
+  con_.execute("CREATE TEMP TABLE " + name_ + " AS " + select_sql);
+}
 
- private:
-  engine::Connection& con_;
-  std::string name_;
-};
+TempTable::~TempTable() {
+  try {
+    con_.execute("DROP TABLE IF EXISTS temp." + name_);
+  } catch (...) {  // cleanup only
+  }
+}
 
 std::vector<PlannedDelete> plan_deletes(engine::Connection& con, CatalogReader& reader,
                                         const std::string& data_root, const PathResolver& resolve,
@@ -166,6 +147,8 @@ std::string table_dir_for_new(const std::string& data_root, const std::optional<
   probe.path = table_name + "/";
   return table_directory(data_root, probe);
 }
+
+namespace {
 
 std::string user_error_context(const std::string& what, const Table& t, std::int64_t snapshot,
                                const std::string& message) {

@@ -70,6 +70,8 @@ const char* kind_name(AssetKind k) {
       return "source";
     case AssetKind::kCommand:
       return "command";
+    case AssetKind::kIngest:
+      return "ingest";
   }
   return "asset";
 }
@@ -81,6 +83,7 @@ AssetGraph::AssetGraph(const project::Manifest* manifest, const project::Graph* 
   for (const auto& p : config.partitions)
     definitions_.push_back(std::make_unique<PartitionsDefinition>(p, config, dynamic_keys));
   add_command_assets();
+  add_ingest_assets();
   if (manifest_) add_dbt_nodes();
   add_command_deps();
   apply_model_rules();
@@ -188,6 +191,27 @@ void AssetGraph::add_command_assets() {
   }
 }
 
+void AssetGraph::add_ingest_assets() {
+  for (const ingest::ResourceConfig& r : config_.ingest) {
+    AssetNode n;
+    n.name = r.name;
+    n.key = r.name;
+    n.kind = AssetKind::kIngest;
+    n.group = r.group;
+    n.description = r.description;
+    n.tags = r.tags;
+    n.ingest = &r;
+    n.where = r.where;
+    n.table = r.qualified_table();
+    for (const auto& other : nodes_)
+      if (!other.table.empty() && lower(other.table) == lower(n.table))
+        throw UserError(
+            r.where, "ingest resource '" + r.name + "' and asset '" + other.name + "' both write " + n.table,
+            "each lake table has one producer");
+    add_node(std::move(n));
+  }
+}
+
 void AssetGraph::add_dbt_nodes() {
   const auto& ms = manifest_->nodes;
   std::map<std::string, std::size_t> producers;  // lower(table) -> command asset
@@ -220,9 +244,11 @@ void AssetGraph::add_dbt_nodes() {
       std::optional<std::size_t> producer;
       if (!named.empty()) {
         auto it = by_name_.find(named);
-        if (it == by_name_.end() || nodes_[it->second].kind != AssetKind::kCommand) {
+        if (it == by_name_.end() || (nodes_[it->second].kind != AssetKind::kCommand &&
+                                     nodes_[it->second].kind != AssetKind::kIngest)) {
           std::vector<std::string> names;
           for (const auto& a : config_.assets) names.push_back(a.name);
+          for (const auto& a : config_.ingest) names.push_back(a.name);
           std::string guess = closest_match(named, names);
           throw UserError(
               SourceLocation{m.original_file_path},
@@ -240,10 +266,10 @@ void AssetGraph::add_dbt_nodes() {
         continue;
       }
     } else if (auto it = producers.find(lower(key)); it != producers.end()) {
-      throw UserError(nodes_[it->second].command->produces->where,
-                      "asset '" + nodes_[it->second].name + "' produces " + nodes_[it->second].table +
-                          ", which dbt " + std::string(project::to_string(m.resource_type)) + " " + m.name +
-                          " also writes",
+      const AssetNode& producer = nodes_[it->second];
+      throw UserError(producer.command ? producer.command->produces->where : producer.where,
+                      "asset '" + producer.name + "' produces " + nodes_[it->second].table + ", which dbt " +
+                          std::string(project::to_string(m.resource_type)) + " " + m.name + " also writes",
                       "give one of them another table");
     }
     AssetNode n;
@@ -291,7 +317,7 @@ void AssetGraph::add_dbt_nodes() {
       continue;
     }
     auto a = of_dbt_node(i);
-    if (!a || nodes_[*a].kind == AssetKind::kCommand) continue;
+    if (!a || nodes_[*a].kind == AssetKind::kCommand || nodes_[*a].kind == AssetKind::kIngest) continue;
     link(m, *a, 0);
   }
 }
@@ -405,7 +431,8 @@ void AssetGraph::order_and_check_cycles() {
   text += nodes_[cycle.front()].name;
   SourceLocation where;
   for (std::size_t i : cycle)
-    if (nodes_[i].kind == AssetKind::kCommand) where = nodes_[i].where;
+    if (nodes_[i].kind == AssetKind::kCommand || nodes_[i].kind == AssetKind::kIngest)
+      where = nodes_[i].where;
   throw UserError(where, "the asset graph has a cycle: " + text,
                   "a command asset's deps must not reach back to assets that depend on it");
 }
@@ -477,6 +504,8 @@ void AssetGraph::compute_code_versions() {
     if (n.kind == AssetKind::kCommand) {
       n.files = command_files(*n.command, root);
       n.code_version = command_code_version(*n.command, n.files, root);
+    } else if (n.kind == AssetKind::kIngest) {
+      n.code_version = ingest_code_version(*n.ingest);
     } else if (n.dbt_index) {
       n.code_version = dbt_code_version(manifest_->nodes[*n.dbt_index]);
     }

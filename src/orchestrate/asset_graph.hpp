@@ -1,7 +1,8 @@
 #pragma once
 // The asset graph: every dbt model, seed and snapshot, every source (an external asset, or the
 // command asset that produces its table), and every command asset of pond.yml, in one DAG.
-// dbt tests are checks of the asset they test. Partitions, retry policies and pools come from
+// Ingest resources of pond.yml are assets too (a dbt source on their table is downstream of
+// them). dbt tests are checks of the asset they test. Partitions, retry policies and pools come from
 // pond.yml (`assets:` and `models:`). docs/orchestrate.md describes the rules.
 #include <cstddef>
 #include <map>
@@ -21,8 +22,8 @@ class Graph;
 
 namespace pond::orchestrate {
 
-enum class AssetKind { kModel, kSeed, kSnapshot, kSource, kCommand };
-const char* kind_name(AssetKind k);  // "dbt model", "dbt seed", ..., "command"
+enum class AssetKind { kModel, kSeed, kSnapshot, kSource, kCommand, kIngest };
+const char* kind_name(AssetKind k);  // "dbt model", "dbt seed", ..., "command", "ingest"
 
 struct AssetNode {
   std::string name;  // what selection and messages use: model name, "source.table", asset name
@@ -32,9 +33,10 @@ struct AssetNode {
   std::string description;
   std::vector<std::string> owners;
   std::vector<std::string> tags;
-  std::string table;                     // the relation it writes (schema.identifier), if any
-  std::optional<std::size_t> dbt_index;  // index into the manifest's nodes
-  const AssetConfig* command = nullptr;  // command assets
+  std::string table;                               // the relation it writes (schema.identifier), if any
+  std::optional<std::size_t> dbt_index;            // index into the manifest's nodes
+  const AssetConfig* command = nullptr;            // command assets
+  const ingest::ResourceConfig* ingest = nullptr;  // ingest resources
   std::vector<std::size_t> parents;
   std::vector<MappingConfig> mappings;  // per parent
   std::vector<std::size_t> children;
@@ -86,6 +88,7 @@ class AssetGraph {
   std::vector<std::size_t> walk(const std::vector<std::size_t>& from, int depth, bool up) const;
   void add_dbt_nodes();
   void add_command_assets();
+  void add_ingest_assets();
   void add_command_deps();
   void apply_model_rules();
   void check_mappings();

@@ -95,4 +95,19 @@ std::string command_code_version(const AssetConfig& a, const std::vector<std::st
   return short_hash(text.str());
 }
 
+std::string ingest_code_version(const ingest::ResourceConfig& r) {
+  std::ostringstream text;
+  text << r.path << "\n"
+       << (r.format ? ingest::format_name(*r.format) : "") << "\n"
+       << static_cast<int>(r.compression) << "\n"
+       << r.csv.delimiter.value_or("") << r.csv.header << r.csv.quote.value_or("")
+       << r.csv.escape.value_or("") << r.csv.encoding.value_or("") << "\n";
+  for (const auto& n : r.csv.null_strings) text << n << '\0';
+  for (const auto& [k, v] : r.columns) text << k << "=" << v << "\n";
+  text << r.qualified_table() << " " << ingest::write_name(r.write) << " " << static_cast<int>(r.incremental)
+       << "\n";
+  for (const auto& k : r.primary_key) text << k << '\0';
+  return short_hash(text.str());
+}
+
 }  // namespace pond::orchestrate

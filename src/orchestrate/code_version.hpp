@@ -20,6 +20,8 @@ std::string dbt_code_version(const project::Node& node);
 // Project-relative paths of the files a command asset runs: words of its command line that
 // name files (relative to its working folder), and the files its `code:` globs match.
 std::vector<std::string> command_files(const AssetConfig& asset, const std::filesystem::path& project_root);
+// An ingest resource's: a hash of its settings (how files are read and written), not of the data.
+std::string ingest_code_version(const ingest::ResourceConfig& resource);
 std::string command_code_version(const AssetConfig& asset, const std::vector<std::string>& files,
                                  const std::filesystem::path& project_root);
 

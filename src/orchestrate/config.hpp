@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "ingest/resource.hpp"
 
 namespace pond::orchestrate {
 
@@ -144,6 +145,21 @@ struct ScheduleConfig {
   SourceLocation where;
 };
 
+// A sensor (`sensors:`): runs a selection when something happens: new or changed files under a
+// folder (`type: files`), or a new materialization of an asset (`type: asset`, by any process).
+struct SensorConfig {
+  std::string name;
+  std::string type;        // files | asset
+  std::string path;        // files: the folder, relative to the project
+  std::string glob = "*";  // files: matched against paths relative to `path`
+  std::string asset;       // asset: the asset whose materializations trigger it
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::chrono::milliseconds interval{30000};  // at least this long between evaluations
+  bool enabled = true;                        // the default of `pond sensors on|off`
+  SourceLocation where;
+};
+
 struct PondConfig {
   std::filesystem::path file;  // pond.yml (may not exist: every key has a default)
   bool exists = false;
@@ -155,6 +171,8 @@ struct PondConfig {
   std::vector<AssetConfig> assets;
   std::vector<ModelRule> models;
   std::vector<ScheduleConfig> schedules;
+  std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
+  std::vector<SensorConfig> sensors;
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

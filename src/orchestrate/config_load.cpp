@@ -9,6 +9,7 @@
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "orchestrate/config.hpp"
+#include "orchestrate/config_reader_internal.hpp"
 #include "orchestrate/cron.hpp"
 #include "orchestrate/time_windows.hpp"
 #include "project/yaml_tree.hpp"
@@ -19,94 +20,6 @@ namespace {
 
 using project::YamlNode;
 using project::YamlTree;
-
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-// Typed access to one document with errors at the offending node.
-class Reader {
- public:
-  explicit Reader(const YamlTree& tree) : tree_(tree) {}
-
-  SourceLocation where(const YamlNode& n) const { return {tree_.name(), n.line, n.column}; }
-  [[noreturn]] void fail(const YamlNode& n, const std::string& msg, const std::string& hint = {}) const {
-    tree_.fail(n, msg, hint);
-  }
-
-  // Checks that `map` is a mapping whose keys are all in `known`.
-  void keys(const YamlNode& map, const std::string& what, const std::vector<std::string>& known) const {
-    if (!map.is_map()) fail(map, what + " must be a mapping");
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < map.size(); ++i) {
-      const YamlNode& k = map.key(i);
-      if (!k.is_scalar()) fail(k, "keys of " + what + " must be plain names");
-      if (!seen.insert(k.scalar).second) fail(k, "duplicate key '" + k.scalar + "' in " + what);
-      if (std::find(known.begin(), known.end(), k.scalar) != known.end()) continue;
-      std::string guess = closest_match(k.scalar, known);
-      fail(k, "unknown key '" + k.scalar + "' in " + what,
-           guess.empty() ? "the keys are: " + join(known) : "did you mean '" + guess + "'?");
-    }
-  }
-
-  std::string str(const YamlNode& n, const std::string& what) const {
-    if (!n.is_scalar()) fail(n, what + " must be a string");
-    return n.scalar;
-  }
-  std::string name(const YamlNode& n, const std::string& what) const {
-    std::string s = str(n, what);
-    if (s.empty()) fail(n, what + " must not be empty");
-    return s;
-  }
-  int integer(const YamlNode& n, const std::string& what, int min, int max) const {
-    if (!n.is_scalar() || n.quoted) fail(n, what + " must be a whole number");
-    int v = 0;
-    std::istringstream in(n.scalar);
-    if (!(in >> v) || !in.eof()) fail(n, what + " must be a whole number, not '" + n.scalar + "'");
-    if (v < min || v > max)
-      fail(n, what + " must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return v;
-  }
-  bool boolean(const YamlNode& n, const std::string& what) const {
-    if (n.is_scalar() && !n.quoted) {
-      if (n.scalar == "true" || n.scalar == "True") return true;
-      if (n.scalar == "false" || n.scalar == "False") return false;
-    }
-    fail(n, what + " must be true or false");
-  }
-  std::chrono::seconds duration(const YamlNode& n, const std::string& what) const {
-    std::string s = str(n, what);
-    auto d = parse_duration(s);
-    if (!d) fail(n, what + " must be a duration such as 30s, 10m, 12h, 7d, not '" + s + "'");
-    return *d;
-  }
-  // A duration that may also be given in milliseconds (timeouts of quick commands: 300ms).
-  std::chrono::milliseconds duration_ms(const YamlNode& n, const std::string& what) const {
-    std::string s = str(n, what);
-    if (s.size() > 2 && s.ends_with("ms") &&
-        std::all_of(s.begin(), s.end() - 2, [](char ch) { return ch >= '0' && ch <= '9'; }) && s.size() < 14)
-      return std::chrono::milliseconds(std::stoll(s.substr(0, s.size() - 2)));
-    auto d = parse_duration(s);
-    if (!d) fail(n, what + " must be a duration such as 500ms, 30s, 10m, 12h, 7d, not '" + s + "'");
-    return *d;
-  }
-  // A string or a list of strings.
-  std::vector<std::string> strings(const YamlNode& n, const std::string& what) const {
-    std::vector<std::string> out;
-    if (n.is_scalar()) {
-      out.push_back(n.scalar);
-      return out;
-    }
-    if (!n.is_sequence()) fail(n, what + " must be a string or a list of strings");
-    for (const auto& item : n.children) out.push_back(str(item, "each item of " + what));
-    return out;
-  }
-
- private:
-  const YamlTree& tree_;
-};
 
 ScheduleConfig read_schedule(const Reader& r, const std::string& name, const YamlNode& n) {
   r.keys(n, "schedule '" + name + "'",
@@ -141,6 +54,35 @@ ScheduleConfig read_schedule(const Reader& r, const std::string& name, const Yam
     else
       s.catchup = r.integer(v, "'catchup:' (false, true or a number of ticks)", 1, 1000000);
   }
+  if (const auto& v = n["enabled"]) s.enabled = r.boolean(v, "'enabled:'");
+  return s;
+}
+
+SensorConfig read_sensor(const Reader& r, const std::string& name, const YamlNode& n) {
+  r.keys(n, "sensor '" + name + "'",
+         {"type", "path", "glob", "asset", "select", "exclude", "interval", "enabled"});
+  SensorConfig s;
+  s.name = name;
+  s.where = r.where(n);
+  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files or type: asset");
+  s.type = r.name(n["type"], "'type:'");
+  if (s.type != "files" && s.type != "asset")
+    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'", "type: files or type: asset");
+  if (const auto& v = n["path"]) s.path = r.name(v, "'path:'");
+  if (const auto& v = n["glob"]) s.glob = r.name(v, "'glob:'");
+  if (const auto& v = n["asset"]) s.asset = r.name(v, "'asset:'");
+  if (s.type == "files" && s.path.empty())
+    r.fail(n, "sensor '" + name + "' (type: files) needs 'path:'", "e.g. path: landing, glob: \"*.csv\"");
+  if (s.type == "asset" && s.asset.empty())
+    r.fail(n, "sensor '" + name + "' (type: asset) needs 'asset:'", "e.g. asset: stg_orders");
+  if (s.type == "asset" && (n["path"] || n["glob"]))
+    r.fail(n["path"] ? n["path"] : n["glob"], "sensor '" + name + "': path:/glob: are for type: files");
+  if (s.type == "files" && n["asset"]) r.fail(n["asset"], "sensor '" + name + "': asset: is for type: asset");
+  if (const auto& v = n["select"]) s.select = r.strings(v, "'select:'");
+  if (const auto& v = n["exclude"]) s.exclude = r.strings(v, "'exclude:'");
+  if (s.select.empty())
+    r.fail(n, "sensor '" + name + "' needs 'select:' (what it runs)", "e.g. select: [load_landing]");
+  if (const auto& v = n["interval"]) s.interval = r.duration_ms(v, "'interval:'");
   if (const auto& v = n["enabled"]) s.enabled = r.boolean(v, "'enabled:'");
   return s;
 }
@@ -518,7 +460,8 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   // Keys other parts of pond own arrive with their issues; until then they are errors too, so
   // that nothing written in pond.yml is silently ignored.
   r.keys(root, "pond.yml",
-         {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules"});
+         {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
+          "sensors", "ingest"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -574,6 +517,17 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
     for (std::size_t i = 0; i < v.size(); ++i)
       c.schedules.push_back(read_schedule(r, r.name(v.key(i), "a schedule name"), v.value(i)));
   }
+  if (const auto& v = root["sensors"]) {
+    if (!v.is_map()) r.fail(v, "'sensors:' must map sensor names to {type: ..., select: ...}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      c.sensors.push_back(read_sensor(r, r.name(v.key(i), "a sensor name"), v.value(i)));
+  }
+  if (const auto& v = root["ingest"]) read_ingest(r, v, c);
+  for (const auto& res : c.ingest)
+    for (const auto& a : c.assets)
+      if (a.name == res.name)
+        throw UserError(res.where, "'" + res.name + "' is both an ingest resource and a command asset",
+                        "asset names are unique across 'ingest:' and 'assets:'");
   check_references(r, tree, c);
   for (const auto& s : c.schedules) {
     if (s.partitions.empty()) continue;

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "dbt/project.hpp"
 #include "orchestrate/command_step.hpp"
+#include "orchestrate/ingest_step.hpp"
 #include "orchestrate/materialize.hpp"
 #include "orchestrate/run_request.hpp"
 
@@ -16,6 +17,7 @@ namespace {
 // The step ids that stand for an asset in a run: its own step and its checks (dbt tests).
 std::vector<std::string> step_ids(const AssetGraph& g, const AssetNode& a) {
   if (a.kind == AssetKind::kCommand) return {CommandStep::step_id(a.name)};
+  if (a.kind == AssetKind::kIngest) return {IngestStep::step_id(a.name)};
   const project::Manifest& m = *g.manifest();
   std::vector<std::string> ids{m.nodes[*a.dbt_index].unique_id};
   for (std::size_t t : a.tests) ids.push_back(m.nodes[t].unique_id);

@@ -21,6 +21,7 @@
 #include "orchestrate/asset_step.hpp"
 #include "orchestrate/cancel_watch.hpp"
 #include "orchestrate/command_step.hpp"
+#include "orchestrate/ingest_step.hpp"
 #include "orchestrate/run_queue.hpp"
 #include "orchestrate/run_request.hpp"
 #include "project/vars.hpp"
@@ -66,15 +67,21 @@ void check_program(const AssetNode& a, const std::filesystem::path& root) {
                   "install it, or give its path in 'run:'");
 }
 
-// The unique ids of command assets of the run that a dbt node reads (through ephemeral models).
+// The step of a command asset or ingest resource.
+std::string step_id_of(const AssetNode& a) {
+  return a.kind == AssetKind::kIngest ? IngestStep::step_id(a.name) : CommandStep::step_id(a.name);
+}
+
+// The step ids of command assets and ingest resources of the run that a dbt node reads (through ephemeral
+// models).
 void command_parents(const AssetGraph& g, const project::Manifest& m, const Node& n,
                      const std::set<std::size_t>& in_run, std::set<std::string>& out, int depth = 0) {
   for (const auto& d : n.depends_on_nodes) {
     auto i = m.index_of(d);
     if (!i) continue;
     auto a = g.of_dbt_node(*i);
-    if (a && g.node(*a).kind == AssetKind::kCommand) {
-      if (in_run.count(*a)) out.insert(CommandStep::step_id(g.node(*a).name));
+    if (a && (g.node(*a).kind == AssetKind::kCommand || g.node(*a).kind == AssetKind::kIngest)) {
+      if (in_run.count(*a)) out.insert(step_id_of(g.node(*a)));
     } else if (!a && m.nodes[*i].resource_type == ResourceType::kModel && depth < 64) {
       command_parents(g, m, m.nodes[*i], in_run, out, depth + 1);
     }
@@ -91,12 +98,21 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
   std::map<std::string, const AssetNode*> by_key;
   std::vector<std::size_t> dbt_nodes;
   std::vector<const AssetNode*> commands;
+  std::vector<const AssetNode*> ingests;
   bool needs_lake = false;
   for (std::size_t i : in_run) {
     const AssetNode& a = g.node(i);
     POND_ASSERT(a.materializable(), "runs materialize materializable assets");
     by_key[a.key] = &a;
-    if (a.kind == AssetKind::kCommand) {
+    if (a.kind == AssetKind::kIngest) {
+      ingests.push_back(&a);
+      needs_lake = true;
+      if (!target.lake)
+        throw UserError(a.where,
+                        "ingest resource '" + a.name + "' loads " + a.table + ", but target '" +
+                            target.target_name + "' has no lake",
+                        "add 'lake:' to the target in profiles.yml (ingestion writes lake tables)");
+    } else if (a.kind == AssetKind::kCommand) {
       commands.push_back(&a);
       check_program(a, ws.root());
       if (a.command->produces) {
@@ -191,14 +207,21 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
                                                 asset, by_key, rc));
     steps.push_back(owned.back().get());
   }
+  std::vector<std::unique_ptr<IngestStep>> ingest_steps;
+  for (const AssetNode* a : ingests) {
+    ingest_steps.push_back(std::make_unique<IngestStep>(*a, std::vector<std::string>{}, rc));
+    owned.push_back(
+        std::make_unique<AssetStep>(*ingest_steps.back(), std::vector<std::string>{}, a, by_key, rc));
+    steps.push_back(owned.back().get());
+  }
   std::vector<std::unique_ptr<CommandStep>> command_steps;
   for (const AssetNode* a : commands) {
     std::vector<std::string> deps;
     for (std::size_t p : a->parents) {
       if (!in_run.count(p)) continue;
       const AssetNode& parent = g.node(p);
-      if (parent.kind == AssetKind::kCommand) {
-        deps.push_back(CommandStep::step_id(parent.name));
+      if (parent.kind == AssetKind::kCommand || parent.kind == AssetKind::kIngest) {
+        deps.push_back(step_id_of(parent));
         continue;
       }
       const std::string& id = manifest.nodes[*parent.dbt_index].unique_id;

@@ -98,10 +98,34 @@ std::string submit_run(Workspace& ws, RunRequest req) {
   return req.run_id;
 }
 
+std::optional<int> launch_next_queued_run(Workspace& ws, exec::Cancellation& cancel, std::ostream& out) {
+  runstore::RunStore& store = ws.store();
+  auto detached = [](const runstore::RunRecord& r) { return !r.pid.has_value(); };
+  auto run = store.claim_queued_run(queue_limits(ws.config().run_queue), detached);
+  if (!run) return std::nullopt;
+  out << "Launching run " << run->run_id << " (" << run->selection << ")" << std::endl;
+  RunRequest req;
+  try {
+    req = request_of(ws, *run);
+  } catch (const UserError& e) {
+    // The run cannot be made any more: it fails, the queue goes on.
+    log::error("run {}: {}", run->run_id, e.what());
+    store.finish_run(run->run_id, "error", iso_utc_now(), "{}");
+    return 1;
+  }
+  req.run_id = run->run_id;
+  req.claimed = true;
+  return execute_run(ws, req, cancel, out).exit_code;
+}
+
+bool detached_runs_queued(runstore::RunStore& store) {
+  for (const auto& q : store.queued_runs())
+    if (!q.run.pid) return true;
+  return false;
+}
+
 int launch_queued_runs(Workspace& ws, exec::Cancellation& cancel, std::ostream& out) {
   runstore::RunStore& store = ws.store();
-  const runstore::QueueLimits limits = queue_limits(ws.config().run_queue);
-  auto detached = [](const runstore::RunRecord& r) { return !r.pid.has_value(); };
   int worst = 0, launched = 0;
   auto last_beat = Clock::now() - kHeartbeatEvery;
   while (!cancel.requested()) {
@@ -109,31 +133,15 @@ int launch_queued_runs(Workspace& ws, exec::Cancellation& cancel, std::ostream& 
       store.mark_crashed_runs();
       last_beat = Clock::now();
     }
-    auto run = store.claim_queued_run(limits, detached);
-    if (!run) {
-      bool left = false;
-      for (const auto& q : store.queued_runs()) left = left || detached(q.run);
-      if (!left) break;
+    std::optional<int> code = launch_next_queued_run(ws, cancel, out);
+    if (!code) {
+      if (!detached_runs_queued(store)) break;
       nap(cancel, kPoll);
       continue;
     }
     ++launched;
-    out << "Launching run " << run->run_id << " (" << run->selection << ")" << std::endl;
-    RunRequest req;
-    try {
-      req = request_of(ws, *run);
-    } catch (const UserError& e) {
-      // The run cannot be made any more: it fails, the queue goes on.
-      log::error("run {}: {}", run->run_id, e.what());
-      store.finish_run(run->run_id, "error", iso_utc_now(), "{}");
-      worst = std::max(worst, 1);
-      continue;
-    }
-    req.run_id = run->run_id;
-    req.claimed = true;
-    RunResult result = execute_run(ws, req, cancel, out);
-    worst = std::max(worst, result.exit_code);
-    if (result.exit_code == 130) return 130;
+    worst = std::max(worst, *code);
+    if (*code == 130) return 130;
   }
   if (cancel.requested()) return 130;
   out << (launched ? "Launched " + std::to_string(launched) + " queued run(s)" : "No queued run to launch")

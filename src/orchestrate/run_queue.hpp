@@ -4,6 +4,7 @@
 // limits). A foreground run waits for its own turn; `pond runs launch` runs the queued runs that
 // no process waits for (`pond materialize --submit`).
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "exec/cancellation.hpp"
@@ -30,5 +31,11 @@ std::string submit_run(Workspace& ws, RunRequest request);
 // until none is left (runs held back by the limits are waited for). Returns the worst exit code
 // (0 when there was nothing to launch; 130 cancelled).
 int launch_queued_runs(Workspace& ws, exec::Cancellation& cancel, std::ostream& out);
+
+// Claims one queued run that no process waits for (under the queue's limits) and executes it;
+// returns its exit code, or nullopt when none may start now. `pond runs launch` and the daemon.
+std::optional<int> launch_next_queued_run(Workspace& ws, exec::Cancellation& cancel, std::ostream& out);
+// Whether runs that no process waits for are queued (some may be held back by the limits).
+bool detached_runs_queued(runstore::RunStore& store);
 
 }  // namespace pond::orchestrate

@@ -97,7 +97,7 @@ class Evaluator {
       return eval(it->second.definition, depth + 1);
     }
     // dbt nodes, as dbt matches them (command-only methods match no dbt node).
-    bool command_only = c.method == "resource_type" && c.value == "command";
+    bool command_only = c.method == "resource_type" && (c.value == "command" || c.value == "ingest");
     if (g_.manifest() && !command_only) {
       project::SelectionContext ctx{*g_.manifest(), *g_.dbt_graph(), &selectors_, nullptr};
       for (std::size_t m : project::match_criterion(ctx, c))
@@ -105,7 +105,7 @@ class Evaluator {
     }
     for (std::size_t i = 0; i < n_; ++i) {
       const AssetNode& a = g_.node(i);
-      if (a.kind != AssetKind::kCommand) continue;
+      if (a.kind != AssetKind::kCommand && a.kind != AssetKind::kIngest) continue;
       if (matches_command(a, c)) out[i] = 1;
     }
     return out;
@@ -117,7 +117,7 @@ class Evaluator {
     if (c.method == "tag")
       return std::any_of(a.tags.begin(), a.tags.end(), [&](const auto& t) { return glob(v, t); });
     if (c.method == "group") return glob(v, a.group);
-    if (c.method == "resource_type") return v == "command";
+    if (c.method == "resource_type") return v == (a.kind == AssetKind::kIngest ? "ingest" : "command");
     if (c.method == "path" || c.method == "file") {
       for (const auto& f : a.files)
         if (glob(v, f) || f == v || f.rfind(v + "/", 0) == 0) return true;

@@ -52,6 +52,8 @@ struct Walker {
         // Generic tests ({% test %} blocks) live in <test-path>/generic/ and are macros.
         if (sql_kind == FileKind::kSingularTest && in_folder.rfind("generic/", 0) == 0)
           kind = FileKind::kMacro;
+        // <test-path>/fixtures/ holds unit-test fixture files, not tests (as dbt skips it).
+        if (sql_kind == FileKind::kSingularTest && in_folder.rfind("fixtures/", 0) == 0) continue;
       } else if (ext == ".py" && sql_kind == FileKind::kModel) {
         // A node of the graph (others may ref it); running it is a per-node error (plan).
         kind = FileKind::kPythonModel;

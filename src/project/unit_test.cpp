@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
@@ -23,10 +26,19 @@ UnitTestRows rows_of(const YamlNode& entry, const YamlTree& file, const char* wh
       file.fail(f, std::string(what) + ": 'format:' must be dict, csv or sql");
     out.format = f.scalar;
   }
-  if (entry["fixture"])
-    file.fail(entry["fixture"], std::string(what) + ": fixture files are not supported by pond yet",
-              "write the rows inline under 'rows:'");
+  if (const YamlNode& f = entry["fixture"]; f && !f.is_null()) {
+    if (!f.is_scalar() || f.scalar.empty())
+      file.fail(f, std::string(what) +
+                       ": 'fixture:' must name a file of <test-path>/fixtures/ (without extension)");
+    if (out.format == "dict")
+      file.fail(f, std::string(what) + ": a fixture file holds csv or sql rows, but the format is dict",
+                "add 'format: csv' (or sql) next to 'fixture:'");
+    out.fixture = f.scalar;
+    out.rows = std::string();
+    return out;
+  }
   const YamlNode& rows = entry["rows"];
+  if (out.format == "dict" && (!rows || rows.is_null())) out.rows_given = false;
   if (out.format == "dict") {
     if (rows && !rows.is_null() && !rows.is_sequence())
       file.fail(rows, std::string(what) + ": 'rows:' of format dict must be a list of mappings");
@@ -93,7 +105,7 @@ json fixture_json(const UnitTestRows& rows, const std::string& where, const std:
   if (input) j["input"] = *input;
   j["rows"] = manifest_rows(rows, where);
   j["format"] = rows.format;
-  j["fixture"] = nullptr;
+  j["fixture"] = rows.fixture.empty() ? json() : json(rows.fixture);
   return j;
 }
 
@@ -234,6 +246,54 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
   return out;
 }
 
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// <test-path>/fixtures/**/<name>.csv or .sql of the package, as dbt's FixtureParser finds them.
+void load_fixture(const Manifest& manifest, const UnitTest& t, UnitTestRows& rows, const SourceLocation& at) {
+  std::vector<std::string> test_paths = {"tests"};
+  if (const ProjectFile* pf = manifest.package_file(t.package_name)) test_paths = pf->test_paths;
+  std::filesystem::path root = manifest.root_of(t.package_name);
+  std::string wanted = rows.fixture + (rows.format == "sql" ? ".sql" : ".csv");
+  std::vector<std::filesystem::path> found;
+  for (const auto& tp : test_paths) {
+    std::error_code ec;
+    std::filesystem::path dir = root / tp / "fixtures";
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file() && it->path().filename() == wanted) found.push_back(it->path());
+  }
+  if (found.empty())
+    throw UserError(at, "unit test '" + t.name + "': fixture file '" + wanted + "' not found",
+                    "put it under " + (test_paths.empty() ? std::string("tests") : test_paths[0]) +
+                        "/fixtures/ (fixture files are csv or sql, named after the fixture)");
+  if (found.size() > 1)
+    throw UserError(at,
+                    "unit test '" + t.name + "': two fixture files are named '" + wanted +
+                        "': " + found[0].string() + " and " + found[1].string(),
+                    "fixture names are unique per project: rename one");
+  rows.rows = read_text(found[0]);
+}
+
+// A seed given without rows stands in with the seed's own rows (dbt's _load_rows_from_seed).
+void load_seed_rows(const Manifest& manifest, const UnitTest& t, const Node& seed, UnitTestRows& rows,
+                    const SourceLocation& at) {
+  if (seed.resource_type != ResourceType::kSeed)
+    throw UserError(at, "unit test '" + t.name + "': input " + seed.name + " has no 'rows:'",
+                    "only a seed may be given without rows (its file's rows are used)");
+  std::filesystem::path file = manifest.root_of(seed.package_name) / seed.original_file_path;
+  UnitTestRows csv{"csv", read_text(file), "", true};
+  rows.rows = manifest_rows(csv, at.to_string());
+}
+
+}  // namespace
+
 void add_unit_tests(Manifest& manifest, std::vector<UnitTest> tests) {
   std::vector<Node> nodes;
   for (auto& t : tests) {
@@ -267,7 +327,10 @@ void add_unit_tests(Manifest& manifest, std::vector<UnitTest> tests) {
       }
       if (!node) throw UserError(at, "unit test '" + t.name + "': input " + in.input + " was not found");
       in.unique_id = node->unique_id;
+      if (!in.rows.fixture.empty()) load_fixture(manifest, t, in.rows, at);
+      if (!in.rows.rows_given) load_seed_rows(manifest, t, *node, in.rows, at);
     }
+    if (!t.expect.fixture.empty()) load_fixture(manifest, t, t.expect, where);
     nodes.push_back(unit_test_node(t, *model, where.to_string() + ": unit test '" + t.name + "'"));
     manifest.unit_tests.push_back(std::move(t));
   }

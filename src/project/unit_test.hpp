@@ -18,6 +18,11 @@ struct Manifest;
 struct UnitTestRows {
   std::string format = "dict";
   nlohmann::json rows = nlohmann::json::array();  // dict: array of objects; csv/sql: a string
+  // `fixture: name`: the rows are <test-path>/fixtures/**/name.csv or .sql, read when the
+  // unit tests join the manifest (rows then hold the file's content).
+  std::string fixture;
+  // No `rows:` and no fixture, format dict: a seed input's rows come from the seed's file.
+  bool rows_given = true;
 };
 
 // One `given:` entry: the rows that stand in for a ref(), a source() or `this`.

@@ -43,18 +43,21 @@ bool fits(const QueueLimits& limits, const Tags& tags, const std::vector<Tags>& 
 
 void RunStore::enqueue_run(const RunRecord& r, const std::map<std::string, std::string>& tags,
                            bool detached) {
+  transaction([&] { insert_queued_run(r, tags, detached); });
+}
+
+void RunStore::insert_queued_run(const RunRecord& r, const std::map<std::string, std::string>& tags,
+                                 bool detached) {
   const std::string now = iso_utc_now();
-  transaction([&] {
-    db_->execute(
-        "INSERT INTO runs (run_id, command, selection, args_json, status, started_at, target, \"trigger\", "
-        "parent_run_id, pid, host, heartbeat_at, priority, queued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?)",
-        {r.run_id, r.command, r.selection, r.args_json, now, r.target, r.trigger,
-         r.parent_run_id.empty() ? state::Value{} : state::Value{r.parent_run_id},
-         detached ? state::Value{} : state::Value{std::int64_t{::getpid()}}, this_host(), now,
-         std::int64_t{r.priority}, now});
-    set_run_tags(r.run_id, tags);
-  });
+  db_->execute(
+      "INSERT INTO runs (run_id, command, selection, args_json, status, started_at, target, \"trigger\", "
+      "parent_run_id, pid, host, heartbeat_at, priority, queued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?)",
+      {r.run_id, r.command, r.selection, r.args_json, now, r.target, r.trigger,
+       r.parent_run_id.empty() ? state::Value{} : state::Value{r.parent_run_id},
+       detached ? state::Value{} : state::Value{std::int64_t{::getpid()}}, this_host(), now,
+       std::int64_t{r.priority}, now});
+  set_run_tags(r.run_id, tags);
 }
 
 std::optional<RunRecord> RunStore::claim_queued_run(const QueueLimits& limits,

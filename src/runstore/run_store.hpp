@@ -183,6 +183,40 @@ struct PruneResult {
   std::int64_t kept_runs = 0;  // old runs kept: they hold the latest outcome of an asset, partition or check
 };
 
+// One evaluation of a schedule or sensor (`source` "schedule:NAME" or "sensor:NAME") at a tick
+// (epoch seconds): recorded once, so that no daemon, restarted or not, runs a tick twice.
+struct TickRecord {
+  std::string source;
+  std::int64_t tick_at = 0;
+  std::string status;  // submitted | skipped | failed
+  std::vector<std::string> run_ids;
+  std::string reason;  // why skipped or failed; what triggered a sensor
+  std::string recorded_at;
+};
+
+// The state of a schedule or sensor kept by the store: `pond schedules on|off` (overriding
+// pond.yml's `enabled:`) and how far the daemon has evaluated it.
+struct AutomationState {
+  std::optional<bool> enabled;
+  std::optional<std::string> cursor;
+};
+
+// The process holding the daemon lease (one daemon per run store).
+struct DaemonLease {
+  std::string token;
+  std::optional<std::int64_t> pid;
+  std::string host;
+  std::string started_at;
+  std::string heartbeat_at;
+};
+
+// A file a file sensor has seen, as it was when it triggered a run.
+struct SensorFile {
+  std::string path;
+  std::int64_t mtime_ns = 0;
+  std::int64_t size = 0;
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -317,12 +351,37 @@ class RunStore {
   PruneResult prune(const std::optional<std::string>& runs_before,
                     const std::optional<std::string>& events_before, bool dry_run);
 
+  // ---- automation (automation.cpp)
+  // In one transaction: records the tick, queues its runs (detached, as `pond materialize
+  // --submit`), records `seen` files of a file sensor and moves the source's cursor. Returns
+  // false, writing nothing, when the tick was recorded already (by another or an earlier daemon).
+  bool record_tick(const TickRecord& tick, const std::vector<QueuedRun>& runs,
+                   const std::optional<std::string>& cursor, const std::vector<SensorFile>& seen = {});
+  // Most recent first.
+  std::vector<TickRecord> recent_ticks(const std::string& source, int limit);
+  AutomationState automation_state(const std::string& source);
+  // Turns a schedule or sensor on or off; its cursor is cleared, so that turning it on does not
+  // catch up the ticks it missed while off.
+  void set_automation_enabled(const std::string& source, bool enabled);
+  void set_automation_cursor(const std::string& source, const std::string& cursor);
+  // path -> what a file sensor saw of it last.
+  std::map<std::string, SensorFile> sensor_files(const std::string& sensor);
+  // Takes the daemon lease for `token` unless a live daemon holds it (this host: its pid exists;
+  // another host: a heartbeat within `stale`); returns that holder when it does.
+  std::optional<DaemonLease> acquire_daemon_lease(const std::string& token, std::chrono::seconds stale);
+  // Renews the heartbeat; false when the lease is no longer this token's (taken over).
+  bool renew_daemon_lease(const std::string& token);
+  void release_daemon_lease(const std::string& token);
+  std::optional<DaemonLease> daemon_lease();
+
   // ---- cancel requests (another process asks a run's process to stop it)
   void request_run_cancel(const std::string& run_id);
   bool run_cancel_requested(const std::string& run_id);
 
  private:
   explicit RunStore(std::unique_ptr<state::Database> db);
+  // The INSERT of enqueue_run, inside the caller's transaction.
+  void insert_queued_run(const RunRecord& run, const std::map<std::string, std::string>& tags, bool detached);
   std::unique_ptr<state::Database> db_;
 };
 

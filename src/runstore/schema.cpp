@@ -184,6 +184,46 @@ CREATE TABLE pool_slots (
 );
 CREATE INDEX pool_slots_by_pool ON pool_slots(pool);
 )sql"},
+      {7,
+       "automation: ticks of schedules and sensors (one row each, so none runs twice), on/off and cursors, "
+       "the daemon's lease, files a file sensor has seen",
+       R"sql(
+CREATE TABLE automation_ticks (
+  source      TEXT NOT NULL,
+  tick_at     BIGINT NOT NULL,
+  status      TEXT NOT NULL,
+  run_ids     TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL DEFAULT '',
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (source, tick_at)
+);
+
+CREATE TABLE automation_state (
+  source     TEXT PRIMARY KEY,
+  enabled    INTEGER,
+  cursor     TEXT,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE daemon_lease (
+  lease        TEXT PRIMARY KEY,
+  token        TEXT NOT NULL,
+  pid          BIGINT,
+  host         TEXT NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL
+);
+
+CREATE TABLE sensor_files (
+  sensor   TEXT NOT NULL,
+  path     TEXT NOT NULL,
+  mtime_ns BIGINT NOT NULL,
+  size     BIGINT NOT NULL,
+  run_id   TEXT NOT NULL DEFAULT '',
+  seen_at  TEXT NOT NULL,
+  PRIMARY KEY (sensor, path)
+);
+)sql"},
   };
   return migrations;
 }

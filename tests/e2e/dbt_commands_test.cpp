@@ -260,5 +260,54 @@ TEST_F(DbtCommands, UnitTestOverridesOfEnvVars) {
   EXPECT_EQ(statuses["unit_test.mini.regional.region_default"], "fail");
 }
 
+// Fixture files (tests/fixtures/, csv and sql, found in subfolders) and a seed given without rows
+// (its file's rows), as dbt reads them; a fixture file is no singular test.
+TEST_F(DbtCommands, UnitTestFixtureFilesAndSeedRows) {
+  fs::path root = project();
+  write_file(root / "models" / "expensive.sql", "select id, name from {{ ref('items') }} where price > 1\n");
+  write_file(root / "tests" / "fixtures" / "items_fixture.csv", "id,name,price\n1,fig,3.0\n2,kiwi,0.5\n");
+  write_file(root / "tests" / "fixtures" / "sub" / "expected_figs.sql", "select 1 as id, 'fig' as name\n");
+  write_file(root / "models" / "unit.yml",
+             "unit_tests:\n"
+             "  - name: from_fixture_files\n    model: expensive\n"
+             "    given:\n      - input: ref('items')\n        format: csv\n        fixture: items_fixture\n"
+             "    expect:\n      format: sql\n      fixture: expected_figs\n"
+             "  - name: from_the_seed\n    model: items\n"
+             "    given:\n      - input: ref('raw_items')\n"
+             "    expect:\n      rows: [{id: 1, name: apple}, {id: 2, name: pear}, {id: 3, name: plum}]\n");
+  ASSERT_EQ(run_pond({"build", "-s", "raw_items", "items"}, root).exit_code, 0);
+  ProcessResult r = run_pond({"test", "-s", "test_type:unit"}, root);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto statuses = result_statuses(root);
+  EXPECT_EQ(statuses["unit_test.mini.expensive.from_fixture_files"], "pass") << r.out;
+  EXPECT_EQ(statuses["unit_test.mini.items.from_the_seed"], "pass") << r.out;
+  r = run_pond({"ls", "--resource-type", "test"}, root);
+  EXPECT_EQ(r.out.find("expected_figs"), std::string::npos) << r.out;
+  // The manifest names the fixture and holds its rows, as dbt's.
+  nlohmann::json manifest = nlohmann::json::parse(read_file(root / "target" / "manifest.json"));
+  const auto& given = manifest["unit_tests"]["unit_test.mini.expensive.from_fixture_files"]["given"][0];
+  EXPECT_EQ(given["fixture"], "items_fixture");
+  EXPECT_EQ(given["rows"][0]["name"], "fig");
+
+  // A missing fixture names the YAML line; a fixture with format dict is refused.
+  write_file(root / "models" / "unit.yml",
+             "unit_tests:\n"
+             "  - name: missing\n    model: expensive\n"
+             "    given:\n      - input: ref('items')\n        format: csv\n        fixture: nowhere\n"
+             "    expect:\n      rows: []\n");
+  r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("models/unit.yml:5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nowhere.csv"), std::string::npos) << r.err;
+  write_file(root / "models" / "unit.yml",
+             "unit_tests:\n"
+             "  - name: dict_fixture\n    model: expensive\n"
+             "    given:\n      - input: ref('items')\n        fixture: items_fixture\n"
+             "    expect:\n      rows: []\n");
+  r = run_pond({"parse"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("format: csv"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace pond::test

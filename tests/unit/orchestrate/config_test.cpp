@@ -134,3 +134,94 @@ TEST(PondConfig, Mappings) {
 }
 
 }  // namespace pond::orchestrate
+
+namespace pond::orchestrate {
+
+TEST(PondConfigIngest, ReadsResourcesWithDefaults) {
+  PondConfig c = parse(R"yml(
+ingest:
+  events: {from: files, path: landing/events/*.jsonl.gz}
+  customers:
+    from: files
+    path: landing/crm/*.csv
+    delimiter: ";"
+    null_strings: [NA, ""]
+    columns: {amount: "DECIMAL(12,2)"}
+    write: merge
+    primary_key: [id, region]
+    schema: crm
+    table: customer_rows
+  prices: {from: files, path: prices.tsv, write: replace, tags: [daily]}
+)yml");
+  ASSERT_EQ(c.ingest.size(), 3u);
+  const auto& e = c.ingest[0];
+  EXPECT_EQ(e.qualified_table(), "raw.events");
+  EXPECT_EQ(e.write, ingest::WriteDisposition::kAppend);
+  EXPECT_EQ(e.incremental, ingest::Incremental::kFiles);
+  const auto& m = c.ingest[1];
+  EXPECT_EQ(m.qualified_table(), "crm.customer_rows");
+  EXPECT_EQ(m.csv.delimiter, ";");
+  EXPECT_EQ(m.csv.null_strings, (std::vector<std::string>{"NA", ""}));
+  EXPECT_EQ(m.primary_key, (std::vector<std::string>{"id", "region"}));
+  EXPECT_EQ(m.columns.at("amount"), "DECIMAL(12,2)");
+  EXPECT_EQ(c.ingest[2].incremental, ingest::Incremental::kNone);  // replace loads every file each time
+  EXPECT_EQ(c.ingest[2].tags, std::vector<std::string>{"daily"});
+}
+
+TEST(PondConfigIngest, RefusesWhatItCannotDo) {
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, wirte: merge}\n"),
+                  "pond.yml:2:33: unknown key 'wirte' in ingest resource 'a'"));
+  EXPECT_TRUE(
+      has(error_of("ingest:\n  a: {from: files, path: x.csv, wirte: merge}\n"), "did you mean 'write'?"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: rest, path: x}\n"), "'from: rest' is not supported yet"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.txt}\n"), "cannot tell the format"));
+  EXPECT_TRUE(
+      has(error_of("ingest:\n  a: {from: files, path: x.csv, write: merge}\n"), "needs 'primary_key:'"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, primary_key: id}\n"),
+                  "belongs to write: merge"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.parquet, delimiter: ';'}\n"),
+                  "belongs to csv and tsv files"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, write: replace, incremental: files}\n"),
+                  "write: replace loads every file each time"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, write: upsert}\n"),
+                  "'write:' must be one of append, replace, merge"));
+  EXPECT_TRUE(
+      has(error_of("ingest:\n  a: {from: files, path: x.csv}\n  b: {from: files, path: y.csv, table: a}\n"),
+          "two ingest resources load raw.a"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv}\nassets:\n  a: {run: 'true'}\n"),
+                  "both an ingest resource and a command asset"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, table: _pond_loads}\n"), "pond's own"));
+}
+
+TEST(PondConfig, Sensors) {
+  PondConfig c = parse(
+      "sensors:\n"
+      "  landing: {type: files, path: landing, glob: '*.csv', select: [load], interval: 10s, enabled: "
+      "false}\n"
+      "  after: {type: asset, asset: stg_orders, select: ['fct_revenue+'], exclude: [tag:slow]}\n");
+  ASSERT_EQ(c.sensors.size(), 2u);
+  EXPECT_EQ(c.sensors[0].type, "files");
+  EXPECT_EQ(c.sensors[0].path, "landing");
+  EXPECT_EQ(c.sensors[0].glob, "*.csv");
+  EXPECT_EQ(c.sensors[0].interval, std::chrono::seconds(10));
+  EXPECT_FALSE(c.sensors[0].enabled);
+  EXPECT_EQ(c.sensors[1].asset, "stg_orders");
+  EXPECT_EQ(c.sensors[1].glob, "*");
+  EXPECT_EQ(c.sensors[1].interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.sensors[1].exclude, std::vector<std::string>{"tag:slow"});
+
+  std::string e = error_of("sensors:\n  s: {type: file, path: x, select: [a]}\n");
+  EXPECT_TRUE(has(e, "pond.yml:2:")) << e;
+  EXPECT_TRUE(has(e, "unknown type 'file'")) << e;
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, select: [a]}\n"), "needs 'path:'"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: asset, select: [a]}\n"), "needs 'asset:'"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, path: x}\n"), "needs 'select:'"));
+  EXPECT_TRUE(
+      has(error_of("sensors:\n  s: {type: asset, asset: a, path: x, select: [a]}\n"), "for type: files"));
+  EXPECT_TRUE(has(error_of("sensors:\n  s: {type: files, path: x, select: [a], intervall: 5s}\n"),
+                  "did you mean 'interval'"));
+  EXPECT_TRUE(
+      has(error_of("sensors:\n  s: {type: files, path: x, select: [a], interval: soon}\n"), "duration"));
+}
+
+}  // namespace pond::orchestrate

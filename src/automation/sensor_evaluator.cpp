@@ -1,0 +1,164 @@
+#include "automation/sensor_evaluator.hpp"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include "automation/schedule_evaluator.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/uuid.hpp"
+#include "orchestrate/materialize.hpp"
+#include "orchestrate/run_request.hpp"
+
+namespace pond::automation {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The runs a sensor queues: what `pond materialize -s ... --submit` would queue.
+std::vector<runstore::QueuedRun> runs_of(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s,
+                                         EpochSeconds now) {
+  orchestrate::MaterializeOptions o;
+  o.select = s.select;
+  o.exclude = s.exclude;
+  o.tags = {{"pond/sensor", s.name}};
+  std::vector<runstore::QueuedRun> runs;
+  for (orchestrate::RunRequest& r : orchestrate::plan_materialize(ws, o, now)) {
+    r.run_id = random_uuid();
+    r.trigger = "sensor";
+    runs.push_back({orchestrate::request_record(ws, r), r.tags});
+  }
+  return runs;
+}
+
+// Records a failed evaluation, unless the last one failed the same way (a missing folder is
+// reported once, not every interval).
+void record_failure(runstore::RunStore& store, const std::string& source, EpochSeconds now,
+                    const std::string& reason, std::ostream& out) {
+  auto last = store.recent_ticks(source, 1);
+  if (!last.empty() && last[0].status == "failed" && last[0].reason == reason) return;
+  if (store.record_tick({source, now, "failed", {}, reason, ""}, {}, std::nullopt))
+    out << "Sensor " << source.substr(7) << ": failed: " << reason << std::endl;
+}
+
+// Queues the runs of an evaluation that found something; a selection that cannot run fails it.
+bool submit(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+            const std::string& reason, const std::optional<std::string>& cursor,
+            const std::vector<runstore::SensorFile>& seen, std::ostream& out) {
+  runstore::RunStore& store = ws.store();
+  const std::string source = sensor_source(s.name);
+  std::vector<runstore::QueuedRun> runs;
+  try {
+    runs = runs_of(ws, s, now);
+  } catch (const UserError& e) {
+    record_failure(store, source, now, e.message(), out);
+    return false;
+  }
+  if (!store.record_tick({source, now, "submitted", {}, reason, ""}, runs, cursor, seen)) return false;
+  out << "Sensor " << s.name << ": submitted";
+  for (const auto& q : runs) out << " run " << q.run.run_id;
+  out << " (" << reason << ")" << std::endl;
+  return true;
+}
+
+bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+                    std::ostream& out, SensorMemory* memory) {
+  runstore::RunStore& store = ws.store();
+  const std::string source = sensor_source(s.name);
+  const fs::path dir = ws.root() / s.path;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    record_failure(store, source, now,
+                   "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
+    return false;
+  }
+  std::map<std::string, runstore::SensorFile> loaded;
+  std::map<std::string, runstore::SensorFile>* known = &loaded;
+  if (memory) {
+    auto it = memory->files.find(source);
+    if (it == memory->files.end()) it = memory->files.emplace(source, store.sensor_files(source)).first;
+    known = &it->second;
+  } else {
+    loaded = store.sensor_files(source);
+  }
+  std::vector<runstore::SensorFile> changed;
+  const std::string prefix = (dir / "").native();  // "<dir>/": cut off to get the relative path
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code fe;
+    if (!it->is_regular_file(fe)) continue;
+    const std::string& full = it->path().native();
+    std::string rel = full.substr(std::min(full.size(), prefix.size()));
+    if (::fnmatch(s.glob.c_str(), rel.c_str(), 0) != 0) continue;
+    // One stat per file (std::filesystem would stat for the size and again for the time).
+    struct stat st {};
+    if (::stat(full.c_str(), &st) != 0) continue;  // gone while listing: seen next time if it is back
+    runstore::SensorFile f{rel, std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                           static_cast<std::int64_t>(st.st_size)};
+    auto k = known->find(rel);
+    if (k == known->end() || k->second.mtime_ns != f.mtime_ns || k->second.size != f.size)
+      changed.push_back(std::move(f));
+  }
+  if (ec) {
+    record_failure(store, source, now, "cannot list '" + s.path + "': " + ec.message(), out);
+    return false;
+  }
+  if (changed.empty()) return false;
+  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::string reason = std::to_string(changed.size()) + " new or changed file(s): ";
+  for (std::size_t k = 0; k < changed.size() && k < 5; ++k) reason += (k ? ", " : "") + changed[k].path;
+  if (changed.size() > 5) reason += ", ...";
+  if (!submit(ws, s, now, reason, std::nullopt, changed, out)) {
+    if (memory) memory->files.erase(source);  // read what the store has next time
+    return false;
+  }
+  for (auto& f : changed) (*known)[f.path] = f;
+  return true;
+}
+
+bool evaluate_asset(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+                    std::ostream& out) {
+  runstore::RunStore& store = ws.store();
+  const std::string source = sensor_source(s.name);
+  const std::string key = ws.graph().node(*ws.graph().find(s.asset)).key;
+  auto latest = store.materializations_of(key, 1);
+  std::string seen = latest.empty() ? "" : latest[0].ts;
+  std::optional<std::string> cursor = store.automation_state(source).cursor;
+  if (!cursor) {
+    // First evaluation: materializations from now on trigger it.
+    store.set_automation_cursor(source, seen);
+    return false;
+  }
+  if (seen.empty() || seen <= *cursor) return false;
+  return submit(ws, s, now, s.asset + " materialized at " + seen + " by run " + latest[0].run_id.substr(0, 8),
+                seen, {}, out);
+}
+
+}  // namespace
+
+std::string sensor_source(const std::string& name) {
+  return "sensor:" + name;
+}
+
+bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& s) {
+  return store.automation_state(sensor_source(s.name)).enabled.value_or(s.enabled);
+}
+
+void check_sensors(const orchestrate::Workspace& ws) {
+  for (const auto& s : ws.config().sensors)
+    if (s.type == "asset" && !ws.graph().find(s.asset))
+      throw UserError(s.where, "sensor '" + s.name + "': the project has no asset '" + s.asset + "'",
+                      "name a model, seed, snapshot, source or pond.yml asset");
+}
+
+bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+                     std::ostream& out, SensorMemory* memory) {
+  if (!sensor_enabled(ws.store(), s)) return false;
+  return s.type == "files" ? evaluate_files(ws, s, now, out, memory) : evaluate_asset(ws, s, now, out);
+}
+
+}  // namespace pond::automation

@@ -1,0 +1,39 @@
+#pragma once
+// One evaluation of a sensor by the daemon. A files sensor runs its selection when files
+// matching its glob under its folder are new or changed since it last ran (the files it saw are
+// recorded with the run, in one transaction: each change triggers once); an asset sensor runs
+// it when the asset has a materialization newer than its cursor (by any process or host).
+// Evaluations that queue runs or fail are recorded in the tick table with their reason.
+#include <iosfwd>
+#include <map>
+#include <string>
+
+#include "automation/schedule_ticks.hpp"
+#include "orchestrate/config.hpp"
+#include "orchestrate/workspace.hpp"
+
+namespace pond::automation {
+
+// "sensor:NAME": the sensor's key in the run store's automation tables.
+std::string sensor_source(const std::string& name);
+
+// Whether the sensor is on: `pond sensors on|off` (the run store) over pond.yml's `enabled:`.
+bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& sensor);
+
+// Refuses (UserError at the sensor's pond.yml line) an asset sensor on an asset the project
+// does not have: checked when the daemon starts.
+void check_sensors(const orchestrate::Workspace& ws);
+
+// What the daemon keeps of its files sensors between evaluations: the files each saw, so that
+// an evaluation does not read them all back from the store (the store stays the truth: one
+// daemon per store writes it, and what an evaluation could not record is read again).
+struct SensorMemory {
+  std::map<std::string, std::map<std::string, runstore::SensorFile>> files;  // source -> path -> file
+};
+
+// Evaluates `sensor` at `now` (epoch seconds, the tick key of what it records). Returns whether
+// it queued runs. `memory`: kept across evaluations (nullptr: read the store each time).
+bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig& sensor, EpochSeconds now,
+                     std::ostream& out, SensorMemory* memory = nullptr);
+
+}  // namespace pond::automation

@@ -1,0 +1,45 @@
+#include "ingest/load_state.hpp"
+
+#include "common/text.hpp"
+#include "engine/connection.hpp"
+#include "engine/result.hpp"
+#include "lake/lake.hpp"
+
+namespace pond::ingest {
+
+std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                               const std::string& resource, const std::string& table) {
+  std::set<FileKey> out;
+  bool exists = false;
+  for (const auto& t : lake.tables())
+    if (t.schema_name == schema && t.name == kLoadFilesTable) exists = true;
+  if (!exists) return out;
+  lake::ScanPlan plan = lake.scan(schema + "." + kLoadFilesTable);
+  engine::Result r = con.query("SELECT path, size, mtime_us FROM (" + plan.sql + ") AS f WHERE resource = " +
+                               quote_literal(resource) + " AND table_name = " + quote_literal(table));
+  while (auto chunk = r.next_chunk())
+    for (std::size_t i = 0; i < chunk->size(); ++i)
+      out.emplace(chunk->get<std::string>(0, i), chunk->get<std::int64_t>(1, i),
+                  chunk->get<std::int64_t>(2, i));
+  return out;
+}
+
+std::string loads_row_sql(const LoadRecord& l, std::int64_t rows) {
+  return "SELECT " + quote_literal(l.load_id) + " AS load_id, " + quote_literal(l.resource) +
+         " AS resource, " + quote_literal(l.table) + " AS table_name, " + quote_literal(l.run_id) +
+         " AS run_id, CAST(" + quote_literal(l.loaded_at) + " AS TIMESTAMPTZ) AS loaded_at, " +
+         quote_literal(l.write) + " AS write_disposition, CAST(" + std::to_string(l.files.size()) +
+         " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows";
+}
+
+std::string load_files_sql(const LoadRecord& l) {
+  std::string values;
+  for (const auto& f : l.files)
+    values += (values.empty() ? "" : ", ") +
+              ("(" + quote_literal(l.load_id) + ", " + quote_literal(l.resource) + ", " +
+               quote_literal(l.table) + ", " + quote_literal(f.path) + ", CAST(" + std::to_string(f.size) +
+               " AS BIGINT), CAST(" + std::to_string(f.mtime_us) + " AS BIGINT))");
+  return "SELECT * FROM (VALUES " + values + ") AS f(load_id, resource, table_name, path, size, mtime_us)";
+}
+
+}  // namespace pond::ingest

@@ -1,0 +1,49 @@
+#pragma once
+// Ingestion's state in the lake, next to the data: `<schema>._pond_loads` (one row per load)
+// and `<schema>._pond_load_files` (one row per file loaded). They are written in the same
+// commit as the rows they describe, so a crash leaves both or neither: a file is loaded
+// exactly once.
+#include <cstdint>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ingest/source_files.hpp"
+
+namespace pond::engine {
+class Connection;
+}
+namespace pond::lake {
+class Lake;
+}
+
+namespace pond::ingest {
+
+inline constexpr const char* kLoadsTable = "_pond_loads";
+inline constexpr const char* kLoadFilesTable = "_pond_load_files";
+
+// A file as it was loaded: path, size, modification time (µs).
+using FileKey = std::tuple<std::string, std::int64_t, std::int64_t>;
+
+// The files loaded into `table` by `resource` so far (empty when nothing was ever loaded).
+std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                               const std::string& resource, const std::string& table);
+
+// What one load records about itself.
+struct LoadRecord {
+  std::string load_id;
+  std::string resource;
+  std::string table;  // schema.table
+  std::string run_id;
+  std::string loaded_at;  // "YYYY-MM-DD HH:MM:SS.ffffff" UTC
+  std::string write;      // the disposition
+  std::vector<SourceFile> files;
+};
+
+// The row of `_pond_loads` (its `rows` column: `rows`).
+std::string loads_row_sql(const LoadRecord& load, std::int64_t rows);
+// The rows of `_pond_load_files`.
+std::string load_files_sql(const LoadRecord& load);
+
+}  // namespace pond::ingest

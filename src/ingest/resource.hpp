@@ -1,0 +1,61 @@
+#pragma once
+// One ingestion resource of pond.yml (`ingest:`), as the loader needs it: where the data comes
+// from, how it is read, and how it lands in its lake table. Plain values; reading pond.yml is the
+// orchestrator's (it keeps the places for its messages). docs/ingest.md documents each key.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace pond::ingest {
+
+// How a resource's files are read (`format:`).
+enum class FileFormat { kCsv, kTsv, kJsonLines, kJsonArray, kParquet };
+// `compression:`; kAuto follows the extension (.gz, .zst).
+enum class Compression { kAuto, kNone, kGzip, kZstd };
+// `write:`: how a load's rows land in the table.
+enum class WriteDisposition { kAppend, kReplace, kMerge };
+// `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file each time.
+enum class Incremental { kFiles, kNone };
+
+const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
+const char* write_name(WriteDisposition w);
+
+// How csv/tsv files are parsed. Unset values are DuckDB's detection (tsv: a tab delimiter).
+struct CsvOptions {
+  std::optional<std::string> delimiter;
+  bool header = true;
+  std::optional<std::string> quote;
+  std::optional<std::string> escape;
+  std::vector<std::string> null_strings;
+  std::optional<std::string> encoding;  // utf-8, utf-16, latin-1
+};
+
+// One `ingest:` entry.
+struct ResourceConfig {
+  std::string name;  // the asset's name
+  SourceLocation where;
+  std::string schema = "raw";
+  std::string table;  // default: the name
+  // Files: a path or glob (`*`, `?`, `[...]`, `**`), relative to the project folder.
+  std::string path;
+  std::optional<FileFormat> format;  // default: from the path's extension
+  Compression compression = Compression::kAuto;
+  CsvOptions csv;
+  std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
+  WriteDisposition write = WriteDisposition::kAppend;
+  std::vector<std::string> primary_key;  // merge
+  Incremental incremental = Incremental::kFiles;
+  std::string description;
+  std::string group = "default";
+  std::vector<std::string> tags;
+
+  std::string qualified_table() const { return schema + "." + table; }
+};
+
+// The format a path's extension says (after .gz/.zst), or nullopt.
+std::optional<FileFormat> format_of_path(const std::string& path);
+
+}  // namespace pond::ingest

@@ -1,0 +1,163 @@
+// pond.yml `ingest:`: each resource a lake table and an asset (docs/ingest.md), read as strictly
+// as the rest of pond.yml.
+#include <cctype>
+
+#include "ingest/resource.hpp"
+#include "orchestrate/config.hpp"
+#include "orchestrate/config_reader_internal.hpp"
+
+namespace pond::orchestrate {
+
+namespace {
+
+using ingest::Compression;
+using ingest::FileFormat;
+using ingest::Incremental;
+using ingest::ResourceConfig;
+using ingest::WriteDisposition;
+
+const std::vector<std::string> kKeys{"from",        "path",        "format", "compression",  "delimiter",
+                                     "header",      "quote",       "escape", "null_strings", "encoding",
+                                     "columns",     "schema",      "table",  "write",        "primary_key",
+                                     "incremental", "description", "group",  "tags"};
+
+// A lake identifier pond creates: letters, digits and '_' (no quoting surprises downstream).
+std::string identifier(const Reader& r, const YamlNode& n, const std::string& what) {
+  std::string s = r.name(n, what);
+  for (char ch : s)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+      r.fail(n, what + " '" + s + "' may hold only letters, digits and '_'");
+  if (s.rfind("_pond_", 0) == 0) r.fail(n, what + " '" + s + "': names starting with _pond_ are pond's own");
+  return s;
+}
+
+template <typename E>
+E choice(const Reader& r, const YamlNode& n, const std::string& what,
+         const std::vector<std::pair<std::string, E>>& options) {
+  std::string v = r.str(n, what);
+  std::vector<std::string> names;
+  for (const auto& [k, e] : options) {
+    if (k == v) return e;
+    names.push_back(k);
+  }
+  std::string guess = closest_match(v, names);
+  r.fail(n, what + " must be one of " + join(names) + ", not '" + v + "'",
+         guess.empty() ? "" : "did you mean '" + guess + "'?");
+}
+
+// A single character option (delimiter, quote, escape); "\t" and "tab" spell a tab.
+std::string character(const Reader& r, const YamlNode& n, const std::string& what) {
+  std::string s = r.str(n, what);
+  if (s == "\\t" || s == "tab") s = "\t";
+  if (s.size() > 1) r.fail(n, what + " must be one character, not '" + s + "'");
+  return s;
+}
+
+ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
+  ResourceConfig res;
+  res.name = name;
+  res.table = name;
+  res.where = r.where(n);
+  r.keys(n, "ingest resource '" + name + "'", kKeys);
+  if (!n["from"])
+    r.fail(n, "ingest resource '" + name + "' needs 'from:'", "from: files (with path: landing/*.csv)");
+  std::string from = r.str(n["from"], "'from:'");
+  if (from == "rest" || from == "postgres" || from == "delta")
+    r.fail(n["from"], "ingest resource '" + name + "': 'from: " + from + "' is not supported yet",
+           "today pond ingests files (from: files)");
+  if (from != "files") r.fail(n["from"], "'from:' must be files, not '" + from + "'");
+  if (!n["path"])
+    r.fail(n, "ingest resource '" + name + "' needs 'path:'",
+           "a file or glob, e.g. path: landing/orders/*.csv");
+  res.path = r.name(n["path"], "'path:'");
+  if (const auto& v = n["format"])
+    res.format = choice<FileFormat>(r, v, "'format:'",
+                                    {{"csv", FileFormat::kCsv},
+                                     {"tsv", FileFormat::kTsv},
+                                     {"jsonl", FileFormat::kJsonLines},
+                                     {"json", FileFormat::kJsonArray},
+                                     {"parquet", FileFormat::kParquet}});
+  else if (!ingest::format_of_path(res.path))
+    r.fail(n["path"], "ingest resource '" + name + "': cannot tell the format from '" + res.path + "'",
+           "add format: csv, tsv, jsonl, json or parquet");
+  FileFormat format = res.format ? *res.format : *ingest::format_of_path(res.path);
+  if (const auto& v = n["compression"])
+    res.compression = choice<Compression>(r, v, "'compression:'",
+                                          {{"auto", Compression::kAuto},
+                                           {"none", Compression::kNone},
+                                           {"gzip", Compression::kGzip},
+                                           {"zstd", Compression::kZstd}});
+  if (format == FileFormat::kParquet && res.compression != Compression::kAuto)
+    r.fail(n["compression"], "parquet files carry their own compression; remove 'compression:'");
+  bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
+  for (const char* key : {"delimiter", "header", "quote", "escape", "null_strings", "encoding"})
+    if (n[key] && !csv)
+      r.fail(n[key],
+             std::string("'") + key + ":' belongs to csv and tsv files, not " + ingest::format_name(format));
+  if (const auto& v = n["delimiter"]) res.csv.delimiter = character(r, v, "'delimiter:'");
+  if (const auto& v = n["header"]) res.csv.header = r.boolean(v, "'header:'");
+  if (const auto& v = n["quote"]) res.csv.quote = character(r, v, "'quote:'");
+  if (const auto& v = n["escape"]) res.csv.escape = character(r, v, "'escape:'");
+  if (const auto& v = n["null_strings"]) res.csv.null_strings = r.strings(v, "'null_strings:'");
+  if (const auto& v = n["encoding"]) {
+    res.csv.encoding = r.str(v, "'encoding:'");
+    if (*res.csv.encoding != "utf-8" && *res.csv.encoding != "utf-16" && *res.csv.encoding != "latin-1")
+      r.fail(v, "'encoding:' must be utf-8, utf-16 or latin-1, not '" + *res.csv.encoding + "'");
+  }
+  if (const auto& v = n["columns"]) {
+    if (!v.is_map())
+      r.fail(v, "'columns:' must map column names to types", "e.g. columns: {amount: DECIMAL(12,2)}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      res.columns[r.name(v.key(i), "a column name")] = r.name(v.value(i), "a column type");
+  }
+  if (const auto& v = n["schema"]) res.schema = identifier(r, v, "'schema:'");
+  if (const auto& v = n["table"]) res.table = identifier(r, v, "'table:'");
+  if (const auto& v = n["write"])
+    res.write = choice<WriteDisposition>(r, v, "'write:'",
+                                         {{"append", WriteDisposition::kAppend},
+                                          {"replace", WriteDisposition::kReplace},
+                                          {"merge", WriteDisposition::kMerge}});
+  if (const auto& v = n["primary_key"]) {
+    res.primary_key = r.strings(v, "'primary_key:'");
+    if (res.primary_key.empty()) r.fail(v, "'primary_key:' names at least one column");
+    if (res.write != WriteDisposition::kMerge)
+      r.fail(v, "'primary_key:' belongs to write: merge", "add write: merge, or remove primary_key");
+  }
+  if (res.write == WriteDisposition::kMerge && res.primary_key.empty())
+    r.fail(n["write"], "write: merge needs 'primary_key:' (the column or columns that identify a row)");
+  // replace loads every file each time (the table is what the files hold now); append and merge
+  // load each file once.
+  res.incremental = res.write == WriteDisposition::kReplace ? Incremental::kNone : Incremental::kFiles;
+  if (const auto& v = n["incremental"]) {
+    res.incremental = choice<Incremental>(r, v, "'incremental:'",
+                                          {{"files", Incremental::kFiles}, {"none", Incremental::kNone}});
+    if (res.write == WriteDisposition::kReplace && res.incremental == Incremental::kFiles)
+      r.fail(v,
+             "write: replace loads every file each time; 'incremental: files' belongs to append and merge");
+  }
+  if (const auto& v = n["description"]) res.description = r.str(v, "'description:'");
+  if (const auto& v = n["group"]) res.group = r.name(v, "'group:'");
+  if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");
+  return res;
+}
+
+}  // namespace
+
+void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config) {
+  if (!section.is_map())
+    r.fail(section, "'ingest:' must map resource names to their definitions",
+           "e.g. ingest: {orders: {from: files, path: landing/orders/*.csv}}");
+  std::set<std::string> tables;
+  for (std::size_t i = 0; i < section.size(); ++i) {
+    std::string name = identifier(r, section.key(i), "an ingest resource name");
+    for (const auto& other : config.ingest)
+      if (other.name == name) r.fail(section.key(i), "duplicate ingest resource '" + name + "'");
+    ResourceConfig res = read_resource(r, name, section.value(i));
+    if (!tables.insert(to_lower(res.qualified_table())).second)
+      r.fail(section.value(i), "two ingest resources load " + res.qualified_table(),
+             "each lake table has one producer; give one of them another 'table:'");
+    config.ingest.push_back(std::move(res));
+  }
+}
+
+}  // namespace pond::orchestrate
