@@ -599,9 +599,7 @@ int run_app(int argc, char** argv) {
   ui_flags(ui_cmd);
   ui_cmd->callback([&] { action = [&] { return run_ui(ctx, ui_opts); }; });
   auto* dev_cmd = app.add_subcommand(
-      "dev",
-      "The web UI with the daemon. Today the daemon (schedules, sensors) is not part of pond yet: "
-      "pond dev serves what pond ui serves");
+      "dev", "The web UI with the daemon (schedules, sensors, queued runs) in one process");
   ui_flags(dev_cmd);
   dev_cmd->callback([&] {
     ui_opts.dev = true;

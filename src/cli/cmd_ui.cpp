@@ -1,5 +1,4 @@
-// `pond ui` and `pond dev`: the web UI (src/ui). The daemon of `pond dev` (schedules, sensors)
-// plugs in here when it exists; until then dev serves the UI alone and says so.
+// `pond ui` and `pond dev`: the web UI (src/ui); `pond dev` also runs the daemon (src/automation).
 #include <iostream>
 
 #include "cli/commands.hpp"

@@ -1,9 +1,12 @@
 #include "ui/server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <ostream>
+#include <thread>
 
+#include "automation/daemon.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -55,6 +58,7 @@ http::Response static_file(const http::Request& req) {
 int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancellation& stop,
           std::ostream& out) {
   orchestrate::Workspace ws(options);
+  std::atomic<bool> daemon_running{false};
   std::mutex ws_mutex;  // one workspace and store connection, one request at a time
   http::Broadcaster live;
   Launcher launcher(options);
@@ -77,7 +81,7 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
     return json_response({{"project", m ? m->project.name : ""},
                           {"root", ws.root().string()},
                           {"mode", ui.dev ? "dev" : "ui"},
-                          {"daemon", false},
+                          {"daemon", daemon_running.load()},
                           {"version", std::string(pond_version())}});
   });
   server.get("/api/overview", locked([&](const http::Request&) {
@@ -121,7 +125,27 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
   server.fallback(static_file);
 
   int port = server.bind();
+  // `pond dev` runs the daemon's loop (schedules, sensors, queued runs) beside the UI, on a
+  // workspace and store connection of its own; a daemon already holding the run store is
+  // reported and the UI serves without one.
+  exec::Cancellation daemon_stop;
+  std::jthread daemon;
+  if (ui.dev) {
+    daemon = std::jthread([&] {
+      try {
+        orchestrate::Workspace daemon_ws(options);
+        daemon_running = true;
+        automation::run_daemon(daemon_ws, automation::DaemonOptions{}, daemon_stop, out);
+      } catch (const UserError& e) {
+        log::warn("pond dev: the daemon does not run: {}", e.what());
+      } catch (const std::exception& e) {
+        log::error("pond dev: the daemon stopped: {}", e.what());
+      }
+      daemon_running = false;
+    });
+  }
   exec::Cancellation::Scope on_stop(stop, [&] {
+    daemon_stop.request();
     live.close();
     server.stop();
   });
@@ -133,11 +157,10 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
       << "\n";
   if (!server_options.token.empty())
     out << "  (listening beyond this machine: every request needs the token in that URL)\n";
-  if (ui.dev)
-    out << "  (pond dev: the daemon that runs schedules and sensors is not part of pond yet; "
-           "runs start from the UI or the CLI)\n";
+  if (ui.dev) out << "  (pond dev: the daemon runs schedules, sensors and queued runs beside the UI)\n";
   out << "  Ctrl-C stops it.\n" << std::flush;
   server.run();
+  daemon_stop.request();
   live.close();
   log::info("pond ui: stopped");
   return 0;

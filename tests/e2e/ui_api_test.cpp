@@ -299,13 +299,30 @@ TEST_F(UiApiTest, PortInUseIsAClearError) {
   EXPECT_TRUE(contains(r.err, "cannot listen on 127.0.0.1:" + std::to_string(port_))) << r.err;
 }
 
-TEST_F(UiApiTest, DevSaysWhatItDoesToday) {
+TEST_F(UiApiTest, DevRunsTheDaemonBesideTheUi) {
   server_->stop();
   start({"dev", "--port", "0"});
-  EXPECT_TRUE(contains(server_->output(), "daemon")) << server_->output();
   EXPECT_EQ(get_json("/api/info")["mode"], "dev");
+  bool daemon = false;
+  for (int i = 0; i < 100 && !daemon; ++i) {
+    daemon = get_json("/api/info").value("daemon", false);
+    if (!daemon) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(daemon) << server_->output();
+  // The daemon of pond dev holds the run store: a second daemon refuses, naming it.
+  ProcessResult second = run_pond(
+      {"daemon", "--simulate-from", "2026-03-28T00:00", "--simulate-until", "2026-03-28T01:00"}, root_);
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_TRUE(contains(second.err, "another pond daemon is running on this run store")) << second.err;
   ProcessResult help = run_pond({"dev", "--help"}, root_);
-  EXPECT_TRUE(contains(help.out, "not part of pond yet")) << help.out;
+  EXPECT_TRUE(contains(help.out, "daemon")) << help.out;
+  // Ctrl-C stops both and releases the run store for the next daemon.
+  server_->stop();
+  EXPECT_EQ(
+      run_pond({"daemon", "--simulate-from", "2026-03-28T00:00", "--simulate-until", "2026-03-28T01:00"},
+               root_)
+          .exit_code,
+      0);
 }
 
 }  // namespace
