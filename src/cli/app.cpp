@@ -585,6 +585,27 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->callback([&] { action = [&] { return run_serve(ctx, serve_opts); }; });
 
+  UiCliOptions ui_opts;
+  auto ui_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--port", ui_opts.port, "Port to listen on (0: any free port)")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--host", ui_opts.host,
+                    "Address to listen on; any but loopback requires the access token printed at start")
+        ->capture_default_str();
+  };
+  auto* ui_cmd = app.add_subcommand(
+      "ui", "Serve the web UI (lineage, assets, partitions, runs with live logs, launch and cancel)");
+  ui_flags(ui_cmd);
+  ui_cmd->callback([&] { action = [&] { return run_ui(ctx, ui_opts); }; });
+  auto* dev_cmd = app.add_subcommand(
+      "dev", "The web UI with the daemon (schedules, sensors, queued runs) in one process");
+  ui_flags(dev_cmd);
+  dev_cmd->callback([&] {
+    ui_opts.dev = true;
+    action = [&] { return run_ui(ctx, ui_opts); };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
 #include "common/error.hpp"
+#include "orchestrate/cancel_run.hpp"
 #include "orchestrate/reexecute.hpp"
 #include "orchestrate/run_queue.hpp"
 #include "orchestrate/workspace.hpp"
@@ -114,19 +115,13 @@ int run_runs(CommandContext& ctx, const RunsOptions& options) {
   store.mark_crashed_runs();  // runs whose process died show as crashed, not running
 
   if (options.cancel_id) {
-    auto run = store.find_run(*options.cancel_id);
-    if (!run) throw UserError("no run '" + *options.cancel_id + "'", "list the recent runs with: pond runs");
-    if (run->status == "queued" && store.cancel_queued_run(run->run_id)) {
-      std::cout << "Cancelled queued run " << run->run_id << "\n";
-      return 0;
-    }
-    if (run->status == "queued") run = store.find_run(run->run_id);  // claimed meanwhile
-    if (run->status != "running") {
-      std::cout << "Run " << run->run_id << " is not running (" << run->status << ")\n";
-      return 0;
-    }
-    store.request_run_cancel(run->run_id);
-    std::cout << "Asked run " << run->run_id << " to stop (its process cancels it within a second)\n";
+    orchestrate::CancelResult r = orchestrate::cancel_run(store, *options.cancel_id);
+    if (r.outcome == orchestrate::CancelOutcome::kCancelledQueued)
+      std::cout << "Cancelled queued run " << r.run_id << "\n";
+    else if (r.outcome == orchestrate::CancelOutcome::kNotRunning)
+      std::cout << "Run " << r.run_id << " is not running (" << r.status << ")\n";
+    else
+      std::cout << "Asked run " << r.run_id << " to stop (its process cancels it within a second)\n";
     return 0;
   }
 

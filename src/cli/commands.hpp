@@ -101,6 +101,14 @@ struct ServeOptions {
   int workers = 8;
 };
 int run_serve(CommandContext& ctx, const ServeOptions& options);
+
+// `pond ui` and `pond dev`: the web UI and its JSON API (src/ui).
+struct UiCliOptions {
+  std::string host = "127.0.0.1";
+  int port = 3000;
+  bool dev = false;
+};
+int run_ui(CommandContext& ctx, const UiCliOptions& options);
 // When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the
 // lake's tables are already views in the target's catalog, see open_target_database).
 // Returns `sql` unchanged without a lake.

@@ -94,6 +94,7 @@ std::vector<RunRequest> plan_materialize(const Workspace& ws, const MaterializeO
     r.full_refresh = o.full_refresh;
     r.tags = o.tags;
     r.priority = priority_of(o.priority, o.tags);
+    r.trigger = o.trigger;
     return r;
   };
   std::vector<RunRequest> runs;
@@ -136,21 +137,26 @@ std::vector<RunRequest> plan_materialize(const Workspace& ws, const MaterializeO
   return runs;
 }
 
+std::string submit_materialize(Workspace& ws, const MaterializeOptions& o, EpochSeconds now) {
+  std::vector<RunRequest> runs = plan_materialize(ws, o, now);
+  // A launcher takes queued runs in queue order, not one after another: runs that must follow
+  // each other cannot be submitted together.
+  if (runs.size() > 1)
+    throw UserError("--submit queues one run, but this materialize needs " + std::to_string(runs.size()) +
+                        " (partitions definitions or list keys)",
+                    "submit the assets of one partitions definition and one partition key at a time");
+  return submit_run(ws, runs.front());
+}
+
 int materialize(Workspace& ws, const MaterializeOptions& o, exec::Cancellation& cancel, std::ostream& out) {
   EpochSeconds now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  std::vector<RunRequest> runs = plan_materialize(ws, o, now);
   if (o.submit) {
-    // A launcher takes queued runs in queue order, not one after another: runs that must follow
-    // each other cannot be submitted together.
-    if (runs.size() > 1)
-      throw UserError("--submit queues one run, but this materialize needs " + std::to_string(runs.size()) +
-                          " (partitions definitions or list keys)",
-                      "submit the assets of one partitions definition and one partition key at a time");
-    out << "Queued run " << submit_run(ws, runs.front()) << " (pond runs launch starts it)\n";
+    out << "Queued run " << submit_materialize(ws, o, now) << " (pond runs launch starts it)\n";
     return 0;
   }
+  std::vector<RunRequest> runs = plan_materialize(ws, o, now);
   int worst = 0;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     if (cancel.requested()) return 130;

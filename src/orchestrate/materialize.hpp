@@ -28,11 +28,16 @@ struct MaterializeOptions {
   std::map<std::string, std::string> tags;  // --tag key=value
   int priority = 0;                         // run queue priority (or the tag pond/priority)
   bool submit = false;                      // queue the run for `pond runs launch` and return
+  std::string trigger = "cli";              // the run record's trigger (cli, ui, ...)
 };
 
 // The runs `pond materialize` would start, in order (exposed for tests and --dry-run).
 std::vector<RunRequest> plan_materialize(const Workspace& ws, const MaterializeOptions& options,
                                          EpochSeconds now);
+
+// `--submit`: queues the one run `options` plan for any launcher and returns its id. Throws
+// UserError when the options need several runs (they must follow each other).
+std::string submit_materialize(Workspace& ws, const MaterializeOptions& options, EpochSeconds now);
 
 // Returns the exit code (0, 1 a step failed, 130 cancelled).
 int materialize(Workspace& ws, const MaterializeOptions& options, exec::Cancellation& cancel,

@@ -262,15 +262,32 @@ std::vector<StepRecord> RunStore::steps_to_retry(const std::string& run_id) {
   return out;
 }
 
-std::vector<EventRecord> RunStore::events_of(const std::string& run_id) {
+namespace {
+constexpr const char* kEventColumns =
+    "SELECT event_id, run_id, coalesce(step_key, ''), ts, level, kind, message, payload_json FROM events ";
+
+std::vector<EventRecord> read_events(const std::vector<state::Row>& rows) {
   std::vector<EventRecord> out;
-  for (const auto& r : db_->query("SELECT event_id, run_id, coalesce(step_key, ''), ts, level, kind, "
-                                  "message, payload_json FROM events "
-                                  "WHERE run_id = ? ORDER BY event_id",
-                                  {run_id}))
+  out.reserve(rows.size());
+  for (const auto& r : rows)
     out.push_back(EventRecord{state::to_int(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
                               text(r[6]), text(r[7])});
   return out;
+}
+}  // namespace
+
+std::vector<EventRecord> RunStore::events_of(const std::string& run_id) {
+  return read_events(db_->query(std::string(kEventColumns) + "WHERE run_id = ? ORDER BY event_id", {run_id}));
+}
+
+std::vector<EventRecord> RunStore::events_since(std::int64_t after_event_id, int limit) {
+  return read_events(db_->query(std::string(kEventColumns) + "WHERE event_id > ? ORDER BY event_id LIMIT ?",
+                                {after_event_id, std::int64_t{limit}}));
+}
+
+std::int64_t RunStore::last_event_id() {
+  auto rows = db_->query("SELECT coalesce(max(event_id), 0) FROM events");
+  return rows.empty() ? 0 : state::to_int(rows.front()[0]);
 }
 
 std::vector<MaterializationRecord> RunStore::materializations_of(const std::string& asset_key, int limit) {

@@ -265,6 +265,10 @@ class RunStore {
   // succeeded or never finished (still running or pending: the process died).
   std::vector<StepRecord> steps_to_retry(const std::string& run_id);
   std::vector<EventRecord> events_of(const std::string& run_id);
+  // Events of every run recorded after `after_event_id`, oldest first (live views follow the
+  // store with it), and the id of the last event (0 without any).
+  std::vector<EventRecord> events_since(std::int64_t after_event_id, int limit);
+  std::int64_t last_event_id();
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);
   // The latest materialization of every asset without a partition key (what `pond build` and
