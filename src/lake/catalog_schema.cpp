@@ -122,6 +122,14 @@ void initialize_catalog(CatalogDb& db, const std::string& data_path) {
     return;
   }
   CatalogTransaction tx(db, true);
+  // Two processes writing a new lake at once create it once: SQLite's write transaction
+  // serialises them, PostgreSQL needs a lock of its own (concurrent CREATE TABLE IF NOT EXISTS
+  // collide); the second then finds the lake made and only checks it.
+  if (db.kind() == state::Kind::kPostgres) db.query("SELECT pg_advisory_xact_lock(7283499)");
+  if (db.table_exists("ducklake_metadata") && db.table_exists("ducklake_snapshot")) {
+    check_catalog_version(db, "");
+    return;
+  }
   for (const auto& t : kTables)
     db.execute("CREATE TABLE IF NOT EXISTS " + std::string(t.name) + " (" + spell(db, t.columns) + ")");
   // Indexes for the lookups every read makes (by table and snapshot range).

@@ -1,6 +1,7 @@
 // The same lake work against each catalog database: SQLite, DuckDB file, PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "common/error.hpp"
@@ -60,6 +61,32 @@ TEST(LakeCatalogs, DuckDbFile) {
   exercise(c);
 }
 
+namespace {
+
+// Connections opening one new lake at once: it is created once, every opener reads it.
+void open_new_lake_racing(const LakeConfig& c) {
+  std::mutex m;
+  std::vector<std::string> errors;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&] {
+      try {
+        Lake lake = Lake::open(c);
+        (void)lake.latest_snapshot();
+      } catch (const std::exception& e) {
+        std::lock_guard lock(m);
+        errors.push_back(e.what());
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  auto db = open_catalog_db(c.catalog);
+  EXPECT_EQ(*db->query("SELECT count(*) FROM ducklake_snapshot")[0][0], "1");
+  EXPECT_EQ(*db->query("SELECT count(*) FROM ducklake_metadata WHERE key = 'version'")[0][0], "1");
+}
+
+}  // namespace
+
 class LakePostgres : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -81,6 +108,22 @@ class LakePostgres : public ::testing::Test {
 };
 test::PostgresServer* LakePostgres::server_ = nullptr;
 std::string* LakePostgres::skip_reason_ = nullptr;
+
+TEST(LakeCatalogs, SqliteLakeOpenedByRacingConnectionsIsCreatedOnce) {
+  test::TempDir dir;
+  LakeConfig c;
+  c.catalog = "sqlite:" + (dir / "catalog.sqlite").string();
+  c.data_path = (dir / "data").string();
+  open_new_lake_racing(c);
+}
+
+TEST_F(LakePostgres, LakeOpenedByRacingConnectionsIsCreatedOnce) {
+  test::TempDir dir;
+  LakeConfig c;
+  c.catalog = "postgres:" + server_->create_database("lake_create_race");
+  c.data_path = (dir / "data").string();
+  open_new_lake_racing(c);
+}
 
 TEST_F(LakePostgres, SameBehaviourAsTheEmbeddedCatalogs) {
   test::TempDir dir;
