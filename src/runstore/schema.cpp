@@ -241,9 +241,20 @@ std::string dialect(const state::Database& db, std::string sql) {
 }  // namespace
 
 int apply_migrations(state::Database& db, const std::vector<Migration>& migrations) {
-  db.execute_script(
-      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
-      "applied_at TEXT NOT NULL)");
+  // Processes that open a new store at once migrate it one at a time. SQLite's write transaction
+  // is that lock; PostgreSQL's is not (two concurrent CREATE TABLE IF NOT EXISTS collide in
+  // pg_type), so there every schema change also takes a transaction-scoped advisory lock.
+  auto migration_lock = [&] {
+    if (db.kind() == state::Kind::kPostgres) db.query("SELECT pg_advisory_xact_lock(7283500)");
+  };
+  {
+    state::Transaction tx(db, true);
+    migration_lock();
+    db.execute_script(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)");
+    tx.commit();
+  }
   auto current = [&] {
     return static_cast<int>(
         state::to_int(db.query("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]));
@@ -262,6 +273,7 @@ int apply_migrations(state::Database& db, const std::vector<Migration>& migratio
   for (const Migration& m : migrations) {
     if (m.version <= version && applied(m.version)) continue;
     state::Transaction tx(db, true);
+    migration_lock();
     // Re-check inside the write lock: another process may have migrated meanwhile.
     if (applied(m.version)) continue;
     db.execute_script(dialect(db, m.sql));

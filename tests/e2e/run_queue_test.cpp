@@ -1,6 +1,7 @@
 // The run queue of the real binary: a global limit and a per-tag limit observed across pond
 // processes (the time each command ran, measured by the commands), submitted runs launched by
-// racing `pond runs launch` processes exactly once each and by priority, cancel of a queued run.
+// racing `pond runs launch` processes exactly once each and by priority, cancel of a queued run;
+// the same across processes on a PostgreSQL run store (a real server the test starts).
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "e2e/pond_runner.hpp"
 #include "runstore/run_store.hpp"
+#include "support/postgres_server.hpp"
 
 namespace pond::test {
 
@@ -215,6 +217,57 @@ TEST_F(PondTest, RunQueueBadInput) {
   r = run_pond({"materialize", "-s", "slot_a"}, root);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "pond.yml:")) << r.err;
+}
+
+TEST_F(PondTest, PostgresRunStoreTwoProcessesAtOnceAndRacingLaunchersNoDuplicateStep) {
+  std::string why;
+  auto server = PostgresServer::start(why);
+  ASSERT_TRUE(server) << why;
+  std::string spec = "postgres:" + server->create_database("two_processes");
+  auto root = queue_project(init_lake_project(), "  max_concurrent_runs: 4\n",
+                            "  mark: {run: 'echo $POND_RUN_ID >> launched.log'}\n");
+  std::string yml = read_file(root / "pond.yml");
+  yml.replace(yml.find("state: .pond/state.db"), 21, "state: '" + spec + "'");
+  write_file(root / "pond.yml", yml);
+  // Two processes materializing different assets at once: both run, side by side.
+  ProcessOptions slow;
+  slow.env["SLOT_SECONDS"] = "2";
+  ProcessResult a, b;
+  std::thread ta([&] { a = run_pond({"materialize", "-s", "slot_a"}, root, slow); });
+  std::thread tb([&] { b = run_pond({"materialize", "-s", "slot_b"}, root, slow); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto s = spans(root);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_TRUE(overlap(s["slot_a"], s["slot_b"])) << "the two runs did not run at once";
+  EXPECT_FALSE(std::filesystem::exists(root / ".pond" / "state.db")) << "a SQLite store was created too";
+  // Six submitted runs and three racing launchers: each run launched once, each step once.
+  std::set<std::string> submitted;
+  for (int i = 0; i < 6; ++i) {
+    ProcessResult r = run_pond({"materialize", "-s", "mark", "--submit"}, root);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    submitted.insert(r.out.substr(11, 36));
+  }
+  std::vector<ProcessResult> launchers(3);
+  std::vector<std::thread> ts;
+  for (auto& r : launchers) ts.emplace_back([&r, &root] { r = run_pond({"runs", "launch"}, root); });
+  for (auto& t : ts) t.join();
+  for (const auto& r : launchers) EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::istringstream in(read_file(root / "launched.log"));
+  std::map<std::string, int> times;
+  for (std::string id; in >> id;) ++times[id];
+  EXPECT_EQ(times.size(), 6u);
+  for (const auto& id : submitted) EXPECT_EQ(times[id], 1) << id;
+  // The store agrees: eight successful runs, one step each.
+  auto store = runstore::RunStore::open_spec(spec, root);
+  auto runs = store.recent_runs(20);
+  EXPECT_EQ(runs.size(), 8u);
+  for (const auto& r : runs) {
+    EXPECT_EQ(r.status, "success") << r.run_id;
+    EXPECT_EQ(store.steps_of(r.run_id).size(), 1u) << r.run_id;
+  }
 }
 
 }  // namespace pond::test

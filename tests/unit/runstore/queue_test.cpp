@@ -1,5 +1,6 @@
 // The run queue: priority then FIFO order, the global and per-tag limits, claims by exactly one
-// of several racing connections (SQLite and a real PostgreSQL server), cancel of queued runs.
+// of several racing connections (SQLite and a real PostgreSQL server), cancel of queued runs;
+// a new PostgreSQL store created by racing connections at once.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -159,6 +160,30 @@ TEST(RunQueue, RacingSqliteConnectionsClaimEachRunOnce) {
   auto claims = race([&] { return RunStore::open(dir.path() / "state.db"); }, 4);
   EXPECT_EQ(claims.size(), 60u);
   for (const auto& [id, n] : claims) EXPECT_EQ(n, 1) << id;
+}
+
+TEST(RunQueue, RacingPostgresConnectionsCreateANewStoreOnce) {
+  std::string why;
+  auto server = test::PostgresServer::start(why);
+  ASSERT_TRUE(server) << why;
+  std::string spec = "postgres:" + server->create_database("create_race");
+  std::atomic<int> opened{0};
+  std::mutex m;
+  std::vector<std::string> errors;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&] {
+      try {
+        RunStore c = RunStore::open_spec(spec, ".");
+        c.enqueue_run(queued("r" + std::to_string(++opened)), {}, true);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(m);
+        errors.push_back(e.what());
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(RunStore::open_spec(spec, ".").recent_runs(10).size(), 4u);
 }
 
 TEST(RunQueue, RacingPostgresConnectionsClaimEachRunOnceWithinTheLimit) {
