@@ -1,6 +1,7 @@
 // The run store's partition tables: what each asset's partitions last did, as stretches (never
 // a row per partition of a definition), dynamic partition keys, what runs target, run tags.
 #include <algorithm>
+#include <optional>
 
 #include "common/time.hpp"
 #include "runstore/run_store.hpp"
@@ -29,6 +30,12 @@ bool same_outcome(const PartitionRangeRecord& a, const PartitionRangeRecord& b) 
 
 void RunStore::record_partition_range(const PartitionRangeRecord& r) {
   if (r.range_start >= r.range_end) return;
+  // Read, merge, rewrite: runs of one asset finishing at once (processes sharing a PostgreSQL
+  // store) take turns per asset; SQLite's write transaction already serialises them.
+  std::optional<state::Transaction> own;
+  if (!db_->in_transaction()) own.emplace(*db_, true);
+  if (db_->kind() == state::Kind::kPostgres)
+    db_->query("SELECT pg_advisory_xact_lock(7283503, hashtext(?))", {r.asset_key});
   // Stretches that overlap or touch the new one.
   std::vector<PartitionRangeRecord> old;
   for (const auto& row : db_->query(std::string("SELECT ") + kRangeColumns +
@@ -66,13 +73,15 @@ void RunStore::record_partition_range(const PartitionRangeRecord& r) {
     db_->execute(
         std::string("INSERT INTO asset_partitions (") + kRangeColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         {k.asset_key, k.list_key, k.range_start, k.range_end, k.status, k.run_id, k.ts, k.code_version});
+  if (own) own->commit();
 }
 
 std::vector<PartitionRangeRecord> RunStore::partition_ranges() {
+  // Every stretch of every asset (pond status, the UI): streamed, never held twice.
   std::vector<PartitionRangeRecord> out;
-  for (const auto& row : db_->query(std::string("SELECT ") + kRangeColumns +
-                                    " FROM asset_partitions ORDER BY asset_key, list_key, range_start"))
-    out.push_back(read_range(row));
+  db_->query_each(std::string("SELECT ") + kRangeColumns +
+                      " FROM asset_partitions ORDER BY asset_key, list_key, range_start",
+                  {}, [&out](const state::Row& row) { out.push_back(read_range(row)); });
   return out;
 }
 

@@ -186,6 +186,33 @@ TEST(RunQueue, RacingPostgresConnectionsCreateANewStoreOnce) {
   EXPECT_EQ(RunStore::open_spec(spec, ".").recent_runs(10).size(), 4u);
 }
 
+TEST(RunQueue, RunsOfOneAssetFinishingAtOnceOnPostgresRecordTheirStretches) {
+  std::string why;
+  auto server = test::PostgresServer::start(why);
+  ASSERT_TRUE(server) << why;
+  std::string spec = "postgres:" + server->create_database("stretch_race");
+  (void)RunStore::open_spec(spec, ".");
+  std::mutex m;
+  std::vector<std::string> errors;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&, t] {
+      RunStore c = RunStore::open_spec(spec, ".");
+      for (int k = 0; k < 20; ++k) {
+        try {
+          c.record_partition_range({"mark", "", 0, 1, "materialized", "r" + std::to_string(t * 100 + k),
+                                    "2026-01-01T00:00:00Z", ""});
+        } catch (const std::exception& e) {
+          std::lock_guard lock(m);
+          errors.push_back(e.what());
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.size() << " failed, e.g. " << errors.front();
+  EXPECT_EQ(RunStore::open_spec(spec, ".").partition_ranges_of("mark").size(), 1u);
+}
+
 TEST(RunQueue, RacingPostgresConnectionsClaimEachRunOnceWithinTheLimit) {
   std::string why;
   auto server = test::PostgresServer::start(why);
