@@ -4,6 +4,7 @@
 // processes and hosts. Statements use '?' placeholders and portable SQL; results come back as
 // text. One busy policy and one error type for all of them, with secrets kept out of messages.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -46,6 +47,12 @@ class Database {
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& params = {}) {
     return do_query(sql, params);
   }
+  // Calls `each` for every row of a query without holding them all: the row passed is only valid
+  // during the call (large reads such as every partition stretch of a run store).
+  void query_each(std::string_view sql, const std::vector<Value>& params,
+                  const std::function<void(const Row&)>& each) {
+    do_query_each(sql, params, each);
+  }
   // Runs several ';'-separated statements without parameters (schema migrations).
   virtual void execute_script(std::string_view sql) = 0;
 
@@ -69,6 +76,10 @@ class Database {
  protected:
   virtual void do_execute(std::string_view sql, const std::vector<Value>& params) = 0;
   virtual std::vector<Row> do_query(std::string_view sql, const std::vector<Value>& params) = 0;
+  virtual void do_query_each(std::string_view sql, const std::vector<Value>& params,
+                             const std::function<void(const Row&)>& each) {
+    for (const Row& row : do_query(sql, params)) each(row);
+  }
 };
 
 // How long a connection waits for a lock another process holds before it reports Conflict.

@@ -95,13 +95,18 @@ class SqliteDatabase final : public Database {
       execute_script(sql);
       return;
     }
-    run(sql, params, nullptr);
+    run(sql, params, {});
   }
 
   std::vector<Row> do_query(std::string_view sql, const std::vector<Value>& params) override {
     std::vector<Row> rows;
-    run(sql, params, &rows);
+    run(sql, params, [&rows](const Row& row) { rows.push_back(row); });
     return rows;
+  }
+
+  void do_query_each(std::string_view sql, const std::vector<Value>& params,
+                     const std::function<void(const Row&)>& each) override {
+    run(sql, params, each);
   }
 
  private:
@@ -126,7 +131,10 @@ class SqliteDatabase final : public Database {
     return cache_.emplace(std::string(sql), std::move(stmt)).first->second.get();
   }
 
-  void run(std::string_view sql, const std::vector<Value>& params, std::vector<Row>* rows) {
+  // Runs a statement; `each` (when given) sees every row in one reused Row, whose strings keep
+  // their buffers from row to row.
+  void run(std::string_view sql, const std::vector<Value>& params,
+           const std::function<void(const Row&)>& each) {
     // The statement cache and a statement's bindings are per connection: one user at a time.
     std::lock_guard lock(mutex_);
     sqlite3_stmt* stmt = prepared(sql);
@@ -155,23 +163,28 @@ class SqliteDatabase final : public Database {
       }
       if (rc != SQLITE_OK) fail(rc, sqlite3_errmsg(db_.get()), sql);
     }
+    Row row;
     while (true) {
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) fail(sqlite3_extended_errcode(db_.get()), sqlite3_errmsg(db_.get()), sql);
-      if (!rows) continue;
-      Row row;
-      int n = sqlite3_column_count(stmt);
-      row.reserve(static_cast<std::size_t>(n));
-      for (int c = 0; c < n; ++c) {
-        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
-          row.emplace_back(std::nullopt);
+      if (!each) continue;
+      auto n = static_cast<std::size_t>(sqlite3_column_count(stmt));
+      row.resize(n);
+      for (std::size_t c = 0; c < n; ++c) {
+        int col = static_cast<int>(c);
+        if (sqlite3_column_type(stmt, col) == SQLITE_NULL) {
+          row[c].reset();
         } else {
-          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-          row.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
+          auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, col));
+          if (row[c])
+            row[c]->assign(text, size);
+          else
+            row[c].emplace(text, size);
         }
       }
-      rows->push_back(std::move(row));
+      each(row);
     }
   }
 
