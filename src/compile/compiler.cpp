@@ -17,6 +17,7 @@
 #include "compile/context.hpp"
 #include "compile/dispatch.hpp"
 #include "compile/python_model.hpp"
+#include "compile/unit_test_overrides.hpp"
 #include "compile/values.hpp"
 #include "jinja/error.hpp"
 #include "project/config.hpp"
@@ -282,6 +283,9 @@ struct Compiler::Impl {
       ~DropVars() { s.vars = Value(); }
     } drop{state};
     if (n.test_metadata) v.set(Value("_dbt_generic_test_kwargs"), test_kwargs(n, vars, state.layer));
+    if (state.unit_test && !state.unit_test->macros.empty())
+      apply_macro_overrides(vars, state.unit_test->macros, registry, state.layer, env,
+                            state.unit_test->where);
     try {
       if (n.language == "python")  // dbt parses Python with ast, not Jinja; refs come from the scan
         return state.parse ? n.raw_code

@@ -90,13 +90,16 @@ struct RunHookResult {
 
 // How a unit test renders its model: the given nodes' refs/sources (unique_id -> CTE name) and
 // `this` (when given) read fixture CTEs (name, SQL) that are prepended to the query; var() and
-// env_var() and is_incremental() answer from the test's overrides.
+// env_var() and is_incremental() answer from the test's overrides; `macros` are its
+// `overrides: macros:` (unit_test_overrides.hpp), `where` names the test in errors.
 struct UnitTestRender {
   std::map<std::string, std::string> fixtures;
   std::optional<std::string> this_cte;
   std::vector<std::pair<std::string, std::string>> ctes;
   nlohmann::json vars = nlohmann::json::object();
   nlohmann::json env_vars = nlohmann::json::object();  // overrides: env_vars
+  nlohmann::json macros = nlohmann::json::object();
+  std::string where;
   bool is_incremental = false;
 };
 

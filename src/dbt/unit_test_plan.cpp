@@ -74,6 +74,8 @@ materialize::UnitTestSpec unit_test_spec(const project::UnitTest& test, const pr
   compile::UnitTestRender render;
   render.vars = test.vars;
   render.env_vars = test.env_vars;
+  render.macros = test.macros;
+  render.where = where;
   if (auto it = test.macros.find("is_incremental"); it != test.macros.end())
     render.is_incremental = it->is_boolean() ? it->get<bool>() : !it->is_null();
   for (const auto& g : test.given) {

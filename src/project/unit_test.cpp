@@ -222,10 +222,6 @@ std::vector<UnitTest> parse_unit_tests(const YamlNode& list, const YamlTree& fil
           file.fail(v, "unit test '" + t.name + "': 'overrides: " + key + ":' must be a mapping");
         *target = yaml_to_json(v);
       }
-      for (const auto& [macro, value] : t.macros.items())
-        if (macro != "is_incremental")
-          file.fail(o["macros"], "unit test '" + t.name + "': overriding the macro '" + macro +
-                                     "' is not supported by pond yet (only is_incremental)");
     }
     if (const YamlNode& c = item["config"]; c && c.is_map()) {
       json config = yaml_to_json(c);
