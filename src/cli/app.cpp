@@ -6,22 +6,30 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/stdout_log.hpp"
 #include "common/build_info.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "common/time.hpp"
+#include "common/uuid.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "project/project_locator.hpp"
 #include "project/vars.hpp"
 
 namespace pond::cli {
@@ -40,7 +48,48 @@ namespace {
 
 log::WarnErrorPolicy warn_error_policy(const GlobalOptions& g);
 
-void configure_logging(const GlobalOptions& g) {
+// The commands dbt writes logs/dbt.log for (pond's own long-running servers keep the console).
+bool writes_dbt_log(std::string_view command) {
+  static constexpr std::array<std::string_view, 17> kCommands = {
+      "debug", "show",  "deps", "parse", "ls",       "list",          "compile", "docs",  "clean",
+      "run",   "build", "test", "seed",  "snapshot", "run-operation", "retry",   "source"};
+  return std::find(kCommands.begin(), kCommands.end(), command) != kCommands.end();
+}
+
+// dbt.log's place: --log-path (DBT_LOG_PATH) as given, else `logs/` in the project's folder;
+// none outside a project (dbt would litter the current folder).
+std::optional<log::FileOptions> log_file_options(const GlobalOptions& g, std::string_view command) {
+  log::Level level;
+  try {
+    level = log::parse_level(g.log_level_file);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(std::string("--log-level-file: ") + e.what());
+  }
+  if (g.log_format_file != "debug" && g.log_format_file != "text" && g.log_format_file != "default" &&
+      g.log_format_file != "json")
+    throw UserError("--log-format-file must be debug, text, default or json, not '" + g.log_format_file +
+                    "'");
+  if (level == log::Level::kOff || !writes_dbt_log(command)) return std::nullopt;
+  std::filesystem::path folder;
+  if (g.log_path) {
+    folder = *g.log_path;
+  } else {
+    try {
+      folder = project::find_project_root(g.project_dir.value_or(std::filesystem::current_path())) / "logs";
+    } catch (const UserError&) {
+      return std::nullopt;  // the command reports the missing project itself
+    }
+  }
+  log::FileOptions f;
+  f.path = (folder / "dbt.log").string();
+  f.level = level;
+  f.format = g.log_format_file == "json" ? log::Format::kJson : log::Format::kText;
+  f.max_bytes = g.log_file_max_bytes;
+  f.invocation_id = g.invocation_id;
+  return f;
+}
+
+void configure_logging(const GlobalOptions& g, std::string_view command) {
   log::Options o;
   o.level = log::parse_level(g.log_level);
   if (g.quiet && o.level < log::Level::kError) o.level = log::Level::kError;
@@ -50,6 +99,7 @@ void configure_logging(const GlobalOptions& g) {
   o.format = g.log_format == "json" ? log::Format::kJson : log::Format::kText;
   o.color = !g.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDERR_FILENO);
   o.warn_error = warn_error_policy(g);
+  o.file = log_file_options(g, command);
   log::configure(o);
 }
 
@@ -154,6 +204,19 @@ int run_app(int argc, char** argv) {
   app.add_option("--warn-error-options", global.warn_error_options,
                  "Which warnings are errors: {error: all | [EventName, ...], warn: [...], silence: [...]}");
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr (as dbt's --quiet; printed results stay)");
+  app.add_option("--log-path", global.log_path, "Folder of dbt.log (default: the project's logs/)")
+      ->envname("DBT_LOG_PATH");
+  app.add_option("--log-level-file", global.log_level_file,
+                 "dbt.log's level: debug, info, warn, error or none")
+      ->envname("DBT_LOG_LEVEL_FILE")
+      ->capture_default_str();
+  app.add_option("--log-format-file", global.log_format_file, "dbt.log's format: debug (text) or json")
+      ->envname("DBT_LOG_FORMAT_FILE")
+      ->capture_default_str();
+  app.add_option("--log-file-max-bytes", global.log_file_max_bytes,
+                 "Rotate dbt.log past this size, keeping 5 old files (0: never)")
+      ->envname("DBT_LOG_FILE_MAX_BYTES")
+      ->capture_default_str();
 
   std::function<int()> action;
 
@@ -622,8 +685,29 @@ int run_app(int argc, char** argv) {
     return static_cast<int>(ExitCode::kUsage);
   }
 
+  std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+  std::optional<StdoutToLog> stdout_to_log;
+  auto started = std::chrono::steady_clock::now();
+  auto finished = [&](int rc) {
+    log::write_file(
+        log::Level::kDebug,
+        fmt::format("Command `pond {}` {} at {} after {:.2f} seconds", command,
+                    rc == 0 ? "succeeded" : "failed", iso_utc_now().substr(11, 15),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()));
+    return rc;
+  };
   try {
-    configure_logging(global);
+    // One id for the dbt commands' artifacts, run record and dbt.log; the servers and the
+    // orchestrator's runs keep one id per run.
+    if (writes_dbt_log(command)) global.invocation_id = random_uuid();
+    configure_logging(global, command);
+    if (log::options().file && action) {
+      stdout_to_log.emplace();
+      std::string args;
+      for (int i = 1; i < argc; ++i) args += std::string(i > 1 ? " " : "") + argv[i];
+      log::write_file(log::Level::kDebug,
+                      fmt::format("pond {} (commit {}): pond {}", pond_version(), pond_commit(), args));
+    }
     engine::check_library_version();
     if (show_version) {
       std::cout << version_text() << "\n";
@@ -640,22 +724,22 @@ int run_app(int argc, char** argv) {
                  n == 1 ? "" : "s");
       rc = static_cast<int>(ExitCode::kUsage);
     }
-    return rc;
+    return finished(rc);
   } catch (const UserError& e) {
     log::error("{}", e.what());
-    return static_cast<int>(e.exit_code());
+    return finished(static_cast<int>(e.exit_code()));
   } catch (const InternalError& e) {
     log::error(
         "{}\n  hint: this is a bug in pond, not in your project; please report it with the command you ran",
         e.what());
-    return static_cast<int>(ExitCode::kInternal);
+    return finished(static_cast<int>(ExitCode::kInternal));
   } catch (const engine::EngineError& e) {
-    if (e.interrupted()) return static_cast<int>(ExitCode::kInterrupted);
+    if (e.interrupted()) return finished(static_cast<int>(ExitCode::kInterrupted));
     log::error("{}", e.what());
-    return static_cast<int>(ExitCode::kStepFailed);
+    return finished(static_cast<int>(ExitCode::kStepFailed));
   } catch (const std::exception& e) {
     log::error("{}", e.what());
-    return static_cast<int>(ExitCode::kStepFailed);
+    return finished(static_cast<int>(ExitCode::kStepFailed));
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,13 +27,26 @@ struct WarnErrorPolicy {
   bool promotes(std::string_view event) const;
 };
 
+// dbt's log file (logs/dbt.log): every line at or above `level`, whatever the console shows,
+// and the lines commands print on stdout (write_file). Appended to, rotated at max_bytes.
+struct FileOptions {
+  std::string path;
+  Level level = Level::kDebug;
+  Format format = Format::kText;  // text: dbt's file format (time, level, thread on each line)
+  std::uint64_t max_bytes = 10 * 1024 * 1024;
+  std::string invocation_id;  // in the header of each invocation and in json lines
+};
+
 struct Options {
   Level level = Level::kInfo;
   Format format = Format::kText;
   bool color = true;
   WarnErrorPolicy warn_error;
+  std::optional<FileOptions> file;
 };
 
+// Throws UserError when the log file cannot be opened. Values of DBT_ENV_SECRET_* environment
+// variables are replaced by ***** in every line of both the console and the file, as in dbt.
 void configure(const Options& options);
 const Options& options();
 Level parse_level(std::string_view name);  // throws std::invalid_argument
@@ -40,7 +55,10 @@ Level parse_level(std::string_view name);  // throws std::invalid_argument
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 void write(Level level, std::string_view message, const Fields& fields = {});
+// Whether `level` reaches the console or the file.
 bool enabled(Level level);
+// A line already shown on stdout (a command's results): to the log file only.
+void write_file(Level level, std::string_view message);
 // A warning named by dbt's event name: written as an error (and counted) when --warn-error
 // promotes it, dropped when silenced, else a warning.
 void warning(std::string_view event, std::string_view message);

@@ -68,6 +68,7 @@ exec::StepOutcome guarded(exec::StepContext& ctx, mz::RelationCache* cache, cons
                           const std::string& step_id, F&& body) {
   mz::Session session(ctx.connection(), cache);
   session.set_commit_info(commit_origin(ctx.run_id, step_id));
+  session.set_label(step_id);
   exec::StepOutcome out;
   auto details = std::make_shared<NodeOutcome>();
   try {

@@ -1,6 +1,7 @@
 #pragma once
 // The options of dbt's tasks, as the CLI's flags set them (and as the orchestrator, the daemon
 // and the UI set them when they invoke a task).
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,6 +23,13 @@ struct GlobalOptions {
   bool warn_error = false;                 // --warn-error
   std::string warn_error_options;          // --warn-error-options YAML/JSON
   std::optional<std::string> target_path;  // --target-path / DBT_TARGET_PATH: replaces dbt_project.yml's
+  // The log file (dbt.log): --log-path / DBT_LOG_PATH (default: the project's logs/),
+  // --log-level-file, --log-format-file, --log-file-max-bytes.
+  std::optional<std::string> log_path;
+  std::string log_level_file = "debug";
+  std::string log_format_file = "debug";
+  std::uint64_t log_file_max_bytes = 10 * 1024 * 1024;
+  std::string invocation_id;  // set by the CLI so that dbt.log and the artifacts agree; empty: new
 };
 
 // The selection flags of the graph commands (ls, compile, run, ...), as dbt spells them.

@@ -37,6 +37,7 @@ std::unique_ptr<LoadedProject> load_project(const GlobalOptions& options, const 
   out->manifest = project::load_manifest(out->resolved.project, lo);
   lap("manifest");
   project::ArtifactInfo info = project::new_artifact_info(std::string(pond_version()));
+  if (!options.invocation_id.empty()) info.invocation_id = options.invocation_id;
   out->invocation_id = info.invocation_id;
   out->started_at = info.generated_at;
   compile::CompileOptions co;

@@ -148,6 +148,7 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
   if (options.event_time_start) args["event_time_start"] = *options.event_time_start;
   if (options.event_time_end) args["event_time_end"] = *options.event_time_end;
   io.args_json = args.dump();
+  io.run_id = p->invocation_id;  // one id in manifest.json, run_results.json, dbt.log and the run store
   io.target = session.resolved().target.target_name;
   io.state_path = p->manifest.project.root / ".pond" / "state.db";
   io.target_dir = session.target_dir();

@@ -29,16 +29,16 @@ class Noted {
   ~Noted() {
     if (done_ || std::uncaught_exceptions() <= exceptions_) return;
     try {
-      session_.log().push_back(
-          {fmt::format("-- lake: {} (failed)", what_) + (sql_.empty() ? "" : "\n" + sql_), seconds()});
+      session_.note(fmt::format("-- lake: {} (failed)", what_) + (sql_.empty() ? "" : "\n" + sql_),
+                    seconds());
     } catch (...) {  // the write's own error is what matters
     }
   }
   void done(std::int64_t snapshot) {
     done_ = true;
-    session_.log().push_back(
-        {fmt::format("-- lake: {} (snapshot {})", what_, snapshot) + (sql_.empty() ? "" : "\n" + sql_),
-         seconds()});
+    session_.note(
+        fmt::format("-- lake: {} (snapshot {})", what_, snapshot) + (sql_.empty() ? "" : "\n" + sql_),
+        seconds());
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/log.hpp"
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
@@ -13,9 +14,20 @@ namespace pond::materialize {
 engine::Result Session::run(std::string_view sql) {
   auto t0 = std::chrono::steady_clock::now();
   log_.push_back({std::string(sql), 0});
+  bool debug = log::enabled(log::Level::kDebug);
+  if (debug) log::write(log::Level::kDebug, fmt::format("On {}: {}", label_.empty() ? "pond" : label_, sql));
   engine::Result r = con_.query(sql);
   log_.back().seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (debug)
+    log::write(log::Level::kDebug, fmt::format("SQL status: OK in {:.3f} seconds", log_.back().seconds));
   return r;
+}
+
+void Session::note(std::string sql, double seconds) {
+  if (log::enabled(log::Level::kDebug))
+    log::write(log::Level::kDebug, fmt::format("On {}: {}\n({:.3f} seconds)",
+                                               label_.empty() ? "pond" : label_, sql, seconds));
+  log_.push_back({std::move(sql), seconds});
 }
 
 std::uint64_t Session::execute(std::string_view sql) {

@@ -47,13 +47,18 @@ class Session {
   void set_partial_commits(bool partial) { partial_commits_ = partial; }
   bool partial_commits() const { return partial_commits_; }
   RelationCache* cache() const { return cache_; }
+  // The node the statements run for, named in the debug log (dbt's "On model.x.y: ...").
+  void set_label(std::string label) { label_ = std::move(label); }
   std::vector<ExecutedStatement>& log() { return log_; }
+  // Work done outside run() (the lake's own writes): into the log and the debug log.
+  void note(std::string sql, double seconds);
 
  private:
   engine::Connection& con_;
   RelationCache* cache_;
   std::vector<ExecutedStatement> log_;
   std::string commit_info_;
+  std::string label_;
   bool partial_commits_ = false;
 };
 

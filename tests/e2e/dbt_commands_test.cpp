@@ -2,6 +2,8 @@
 // --target-path, -q/--quiet and --store-failures, against the real binary.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "e2e/mini_project.hpp"
 
 namespace pond::test {
@@ -260,6 +262,47 @@ TEST_F(DbtCommands, UnitTestOverridesOfEnvVars) {
   EXPECT_EQ(statuses["unit_test.mini.regional.region_default"], "fail");
 }
 
+// overrides: macros: of a project macro (also where another macro of its file calls it), of a
+// built-in by its package name (the global name follows, as in dbt) and of a context member;
+// a name that is nothing in the context is an error of that test, not ignored.
+TEST_F(DbtCommands, UnitTestOverridesOfMacros) {
+  fs::path root = project();
+  write_file(root / "macros" / "region.sql",
+             "{% macro region() %}'eu'{% endmacro %}\n"
+             "{% macro labelled(x) %}{{ x }} || '-' || {{ region() }}{% endmacro %}\n");
+  write_file(root / "models" / "regional.sql",
+             "select id, {{ region() }} as region, {{ labelled(\"'a'\") }} as label,\n"
+             "  '{{ invocation_id }}' as inv, cast({{ current_timestamp() }} as date) as day\n"
+             "from {{ ref('items') }}\n");
+  write_file(root / "models" / "unit.yml",
+             "unit_tests:\n"
+             "  - name: overridden\n    model: regional\n"
+             "    given:\n      - input: ref('items')\n        rows: [{id: 1}]\n"
+             "    expect:\n      rows: [{id: 1, region: us, label: a-us, inv: fixed, day: 2020-01-02}]\n"
+             "    overrides:\n      macros:\n        region: \"'us'\"\n        invocation_id: fixed\n"
+             "        dbt.current_timestamp: \"cast('2020-01-02 03:04:05' as timestamp)\"\n"
+             "  - name: not_overridden\n    model: regional\n"
+             "    given:\n      - input: ref('items')\n        rows: [{id: 1}]\n"
+             "    expect:\n      rows: [{id: 1, region: eu, label: a-eu}]\n"
+             "  - name: misspelt\n    model: regional\n"
+             "    given:\n      - input: ref('items')\n        rows: [{id: 1}]\n"
+             "    expect:\n      rows: [{id: 1}]\n"
+             "    overrides:\n      macros: {regoin: \"'us'\"}\n");
+  ASSERT_EQ(run_pond({"build", "-s", "raw_items", "items"}, root).exit_code, 0);
+  ProcessResult r = run_pond({"test", "-s", "test_type:unit"}, root);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto statuses = result_statuses(root);
+  EXPECT_EQ(statuses["unit_test.mini.regional.overridden"], "pass") << r.out;
+  EXPECT_EQ(statuses["unit_test.mini.regional.not_overridden"], "pass") << r.out;
+  EXPECT_EQ(statuses["unit_test.mini.regional.misspelt"], "error") << r.out;
+  EXPECT_NE((r.out + r.err).find("'regoin' is neither a macro nor a member of dbt's context"),
+            std::string::npos)
+      << r.out << r.err;
+  // The model itself is untouched by its tests' overrides.
+  ASSERT_EQ(run_pond({"run", "-s", "regional"}, root).exit_code, 0);
+  EXPECT_EQ(query_value(root, "select region from main.regional"), "eu");
+}
+
 // Fixture files (tests/fixtures/, csv and sql, found in subfolders) and a seed given without rows
 // (its file's rows), as dbt reads them; a fixture file is no singular test.
 TEST_F(DbtCommands, UnitTestFixtureFilesAndSeedRows) {
@@ -307,6 +350,62 @@ TEST_F(DbtCommands, UnitTestFixtureFilesAndSeedRows) {
   r = run_pond({"parse"}, root);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("format: csv"), std::string::npos) << r.err;
+}
+
+// logs/dbt.log as dbt writes it: every invocation under a header naming its invocation id (the
+// artifacts' id), the console's lines and the SQL run (debug), secrets replaced; --log-path,
+// --log-level-file, --log-format-file and rotation with --log-file-max-bytes.
+TEST_F(DbtCommands, DbtLogFile) {
+  fs::path root = project();
+  ProcessOptions env;
+  env.env.emplace("DBT_ENV_SECRET_TOKEN", "s3cr3tvalue");
+  ProcessResult r = run_pond({"build", "--vars", "{token: s3cr3tvalue}"}, root, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string log = read_file(root / "logs" / "dbt.log");
+  nlohmann::json results = nlohmann::json::parse(read_file(root / "target" / "run_results.json"));
+  std::string id = results["metadata"]["invocation_id"];
+  EXPECT_NE(log.find("| " + id + " ====="), std::string::npos) << log;
+  EXPECT_NE(log.find("of 2 START sql "), std::string::npos) << log;
+  EXPECT_NE(log.find("[info ] [MainThread]: Completed successfully"), std::string::npos) << log;
+  EXPECT_NE(log.find("[debug] [Thread-"), std::string::npos) << log;
+  EXPECT_NE(log.find(": On model.mini.items: "), std::string::npos) << log;
+  EXPECT_NE(log.find("Command `pond build` succeeded"), std::string::npos) << log;
+  EXPECT_NE(log.find("{token: *****}"), std::string::npos) << log;
+  EXPECT_EQ(log.find("s3cr3tvalue"), std::string::npos) << log;
+  EXPECT_EQ(r.out.find("On model.mini.items"), std::string::npos) << r.out;  // the console stays at info
+
+  // A second invocation appends; a failing one says so.
+  write_file(root / "models" / "broken.sql", "select nope from {{ ref('items') }}\n");
+  r = run_pond({"run", "-s", "broken"}, root);
+  EXPECT_EQ(r.exit_code, 1);
+  log = read_file(root / "logs" / "dbt.log");
+  EXPECT_NE(log.find("Command `pond run` failed"), std::string::npos) << log;
+  EXPECT_NE(log.find("nope"), std::string::npos) << log;
+  fs::remove(root / "models" / "broken.sql");
+
+  // --log-path (relative to the current folder), json lines, level none, a bad format.
+  r = run_pond({"ls", "--log-path", "elsewhere", "--log-format-file", "json"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(read_file(root / "elsewhere" / "dbt.log"));
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_FALSE(j["invocation_id"].get<std::string>().empty());
+  }
+  EXPECT_GT(n, 1);
+  auto size = fs::file_size(root / "logs" / "dbt.log");
+  r = run_pond({"ls", "--log-level-file", "none"}, root);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(fs::file_size(root / "logs" / "dbt.log"), size);
+  r = run_pond({"ls", "--log-format-file", "xml"}, root);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--log-format-file must be debug, text, default or json"), std::string::npos) << r.err;
+
+  // Rotation keeps the newest lines in dbt.log and the older in dbt.log.1.
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run_pond({"run", "--log-file-max-bytes", "3000"}, root).exit_code, 0);
+  EXPECT_TRUE(fs::exists(root / "logs" / "dbt.log.1"));
+  EXPECT_LE(fs::file_size(root / "logs" / "dbt.log"), 3000u);
+  EXPECT_NE(read_file(root / "logs" / "dbt.log").find("Command `pond run` succeeded"), std::string::npos);
 }
 
 }  // namespace
