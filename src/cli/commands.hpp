@@ -99,6 +99,11 @@ struct ServeOptions {
   std::optional<std::string> users_file;
   std::optional<std::string> hash_password_for;
   int workers = 8;
+  std::string tls_cert;  // PEM files: TLS for the wire server when both are given
+  std::string tls_key;
+  bool tls_required = false;                 // refuse clients without TLS
+  std::optional<std::string> http_listen;    // HOST:PORT of the HTTP table API (off without it)
+  std::optional<std::string> new_token_for;  // print a token and its users-file line, and exit
 };
 int run_serve(CommandContext& ctx, const ServeOptions& options);
 

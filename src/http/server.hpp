@@ -71,7 +71,24 @@ struct ServerOptions {
   // (set when a page is opened with ?token=T) or the query parameter token=T.
   std::string token;
   int threads = 16;  // requests served at once (each open event stream holds one)
+  // True: the routes check who is asking themselves (pond serve's table API: a bearer token per
+  // user); `token` and the loopback Host check are then not applied, the Origin check is.
+  bool routes_authenticate = false;
+  // Content types (prefixes) a POST body may have; other bodies get 415.
+  std::vector<std::string> body_types = {"application/json"};
 };
+
+// A response written in pieces as it is produced (chunked transfer encoding), for results too
+// large to hold: the handler prepares everything that can fail with a status before returning;
+// `produce` then calls `write` with each piece (false: the client went away, stop). An
+// exception from `produce` ends the connection mid-body (the client sees a truncated response).
+struct StreamedResponse {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::function<void(const std::function<bool(std::string_view)>& write)> produce;
+};
+using StreamedHandler = std::function<StreamedResponse(const Request&)>;
 
 bool is_loopback(std::string_view host);
 
@@ -89,6 +106,8 @@ class Server {
   void get(const std::string& pattern, Handler handler);
   void post(const std::string& pattern, Handler handler);
   void stream(const std::string& pattern, StreamHandler handler);
+  void get_streamed(const std::string& pattern, StreamedHandler handler);
+  void post_streamed(const std::string& pattern, StreamedHandler handler);
   // GET requests no route matched (the UI's files and page URLs).
   void fallback(Handler handler);
 
