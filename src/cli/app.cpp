@@ -574,7 +574,8 @@ int run_app(int argc, char** argv) {
 
   ServeOptions serve_opts;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the target's lake over the PostgreSQL wire protocol");
-  serve_cmd->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--listen", serve_opts.listen,
+                        "HOST:PORT to listen on (default: pond.yml's serve.pg.listen, else 127.0.0.1:5433)");
   serve_cmd->add_option(
       "--users", serve_opts.users_file,
       "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");

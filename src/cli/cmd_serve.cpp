@@ -13,6 +13,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "http/server.hpp"
+#include "orchestrate/config.hpp"
 #include "serve/http_api.hpp"
 #include "serve/scram.hpp"
 #include "serve/server.hpp"
@@ -48,14 +49,25 @@ int new_token(const std::string& name) {
 
 }  // namespace
 
-int run_serve(CommandContext& ctx, const ServeOptions& options) {
-  if (options.hash_password_for) return hash_password(*options.hash_password_for);
-  if (options.new_token_for) return new_token(*options.new_token_for);
-  serve::ServerOptions server_options = serve::parse_listen(options.listen);
+int run_serve(CommandContext& ctx, const ServeOptions& given) {
+  if (given.hash_password_for) return hash_password(*given.hash_password_for);
+  if (given.new_token_for) return new_token(*given.new_token_for);
+  ResolvedProject resolved = resolve_project(ctx.options);
+  // pond.yml's serve: section fills what the command line leaves unset.
+  ServeOptions options = given;
+  const orchestrate::ServeConfig yml = orchestrate::load_pond_config(resolved.project.root).serve;
+  if (!options.listen) options.listen = yml.pg_listen.value_or("127.0.0.1:5433");
+  if (!options.users_file) options.users_file = yml.users;
+  if (!options.http_listen) options.http_listen = yml.http_listen;
+  if (options.tls_cert.empty() && options.tls_key.empty() && yml.tls_cert) {
+    options.tls_cert = *yml.tls_cert;
+    options.tls_key = *yml.tls_key;
+  }
+  options.tls_required = options.tls_required || yml.tls_required;
+  serve::ServerOptions server_options = serve::parse_listen(*options.listen);
   server_options.workers = options.workers;
   server_options.tls_cert = options.tls_cert;
   server_options.tls_key = options.tls_key;
-  ResolvedProject resolved = resolve_project(ctx.options);
   if (!resolved.target.lake)
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake: pond serve serves the lake",
@@ -70,7 +82,7 @@ int run_serve(CommandContext& ctx, const ServeOptions& options) {
   } else {
     if (!serve::is_loopback(server_options.host))
       throw UserError(
-          "pond serve without --users accepts only local clients, but --listen is " + options.listen,
+          "pond serve without --users accepts only local clients, but --listen is " + *options.listen,
           "give --users FILE (lines from `pond serve --hash-password NAME`) or listen on 127.0.0.1");
     if (options.http_listen && !serve::is_loopback(serve::parse_listen(*options.http_listen).host))
       throw UserError(

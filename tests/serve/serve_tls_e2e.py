@@ -128,6 +128,20 @@ class TlsTest(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_large_result_over_tls(self):
+        # Results over 1 MiB are flushed from the worker thread through the TLS stream.
+        conn = psycopg2.connect(self.conninfo(self.offered, sslmode="require", password=PASSWORD))
+        try:
+            cur = conn.cursor()
+            cur.execute("select i, repeat('x', 50) || i::varchar as pad from range(200000) t(i)")
+            rows = cur.fetchall()
+            self.assertEqual(len(rows), 200000)
+            self.assertEqual(rows[-1], (199999, "x" * 50 + "199999"))
+            cur.execute("select 1")  # the session goes on after the large result
+            self.assertEqual(cur.fetchone()[0], 1)
+        finally:
+            conn.close()
+
     def test_channel_binding_required_succeeds_over_tls(self):
         # libpq fails channel_binding=require unless the server did SCRAM-SHA-256-PLUS.
         r = self.psql(self.conninfo(self.offered, sslmode="verify-full", sslrootcert=self.ca,
@@ -214,6 +228,47 @@ class TlsTest(unittest.TestCase):
         with self.assertRaises(ssl.SSLError):
             self.client_context(["http/1.1"]).wrap_socket(sock, server_hostname="localhost")
         sock.close()
+
+    # ---- pond.yml's serve: section
+    def test_pond_yml_serve_section(self):
+        pond_yml = os.path.join(self.project, "pond.yml")
+        original = ""
+        if os.path.exists(pond_yml):
+            with open(pond_yml) as f:
+                original = f.read()
+        shutil.copy(self.cert, os.path.join(self.project, "server.crt"))
+        shutil.copy(self.key, os.path.join(self.project, "server.key"))
+        shutil.copy(self.users, os.path.join(self.project, "serve_users"))
+        try:
+            with open(pond_yml, "w") as f:
+                f.write(original + "\nserve:\n  users: serve_users\n  pg:\n"
+                        "    tls: {cert: server.crt, key: server.key, required: true}\n")
+            server = Server(self.project)  # --listen 127.0.0.1:0 only: the rest from pond.yml
+            try:
+                self.assertTrue(any("TLS required" in line for line in server.log), server.log)
+                r = self.psql(self.conninfo(server, sslmode="verify-full", sslrootcert=self.ca,
+                                            channel_binding="require"), "select 5")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.strip(), "5")
+                r = self.psql(self.conninfo(server, sslmode="disable"), "select 5")
+                self.assertIn("no pg_hba.conf entry", r.stderr)
+            finally:
+                self.assertEqual(server.stop(), 0)
+            with open(pond_yml, "w") as f:
+                f.write(original + "\nserve:\n  pg:\n    tls: {cert: server.crt}\n")
+            r = run([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0"], self.project)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertRegex(r.stderr, r"pond\.yml:\d+:\d+: 'tls:' needs both 'cert:' and 'key:'")
+            with open(pond_yml, "w") as f:
+                f.write(original + "\nserve:\n  http:\n    listen: localhost\n")
+            r = run([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0"], self.project)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertRegex(r.stderr, r"pond\.yml:\d+:\d+: serve.http 'listen:' 'localhost' is not HOST:PORT")
+        finally:
+            with open(pond_yml, "w") as f:
+                f.write(original)
+            if not original:
+                os.remove(pond_yml)
 
     # ---- configuration errors
     def test_bad_tls_configuration_is_refused_at_start(self):
