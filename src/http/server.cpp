@@ -117,6 +117,7 @@ void guarded(const httplib::Request& req, httplib::Response& res, F&& body) {
   try {
     body();
   } catch (const Error& e) {
+    for (const auto& [k, v] : e.headers()) res.set_header(k, v);
     send_error(res, e.status(), e.what(), e.hint());
   } catch (const UserError& e) {
     std::string message = e.message();

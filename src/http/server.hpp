@@ -50,10 +50,17 @@ class Error : public std::runtime_error {
       : std::runtime_error(message), status_(status), hint_(std::move(hint)) {}
   int status() const { return status_; }
   const std::string& hint() const { return hint_; }
+  // A header sent with the error (e.g. WWW-Authenticate with a 401).
+  Error& with_header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
  private:
   int status_;
   std::string hint_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 // The JSON error body {"error": ..., "hint": ...} (hint omitted when empty).

@@ -96,7 +96,8 @@ struct Api {
     if (!user)
       throw http::Error(401,
                         header.empty() ? "this API needs a bearer token" : "the bearer token is not valid",
-                        "send 'Authorization: Bearer TOKEN' with a token from `pond serve --new-token NAME`");
+                        "send 'Authorization: Bearer TOKEN' with a token from `pond serve --new-token NAME`")
+          .with_header("WWW-Authenticate", "Bearer realm=\"pond\"");
     return *user;
   }
 

@@ -124,6 +124,7 @@ class HttpTest(unittest.TestCase):
         r = self.curl("/api/schema", token="")
         self.assertEqual(r.status, 401)
         self.assertIn("bearer token", r.json()["error"])
+        self.assertEqual(r.headers.get("www-authenticate"), 'Bearer realm="pond"')
         r = self.curl("/api/schema", token="pond_" + "0" * 64)
         self.assertEqual(r.status, 401)
         self.assertEqual(self.curl("/api/schema").status, 200)
