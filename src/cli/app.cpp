@@ -637,7 +637,8 @@ int run_app(int argc, char** argv) {
 
   ServeOptions serve_opts;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the target's lake over the PostgreSQL wire protocol");
-  serve_cmd->add_option("--listen", serve_opts.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--listen", serve_opts.listen,
+                        "HOST:PORT to listen on (default: pond.yml's serve.pg.listen, else 127.0.0.1:5433)");
   serve_cmd->add_option(
       "--users", serve_opts.users_file,
       "Users file: 'NAME SCRAM-SHA-256$...' lines (without it: local clients only, no password)");
@@ -646,6 +647,15 @@ int run_app(int argc, char** argv) {
   serve_cmd->add_option("--workers", serve_opts.workers, "Statements run at once (sessions beyond wait)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM server certificate (with --tls-key: TLS on)");
+  serve_cmd->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");
+  serve_cmd->add_flag("--tls-required", serve_opts.tls_required,
+                      "Refuse clients that do not use TLS (needs --tls-cert and --tls-key)");
+  serve_cmd->add_option("--http-listen", serve_opts.http_listen,
+                        "HOST:PORT of the HTTP table API (/api/tables, /api/sql, /api/schema)");
+  serve_cmd->add_option(
+      "--new-token", serve_opts.new_token_for,
+      "Print a users-file line with a new HTTP bearer token of user NAME (the token on stderr), and exit");
   serve_cmd->callback([&] { action = [&] { return run_serve(ctx, serve_opts); }; });
 
   UiCliOptions ui_opts;

@@ -3,13 +3,18 @@
 #include <openssl/rand.h>
 
 #include <iostream>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "http/server.hpp"
+#include "orchestrate/config.hpp"
+#include "serve/http_api.hpp"
 #include "serve/scram.hpp"
 #include "serve/server.hpp"
 #include "serve/server_context.hpp"
@@ -30,13 +35,39 @@ int hash_password(const std::string& name) {
   return 0;
 }
 
+// The token goes to stderr (the terminal), the line with its hash to stdout (the users file).
+int new_token(const std::string& name) {
+  if (name.empty() || name.find_first_of(" \t#") != std::string::npos)
+    throw UserError("user name '" + name + "' is empty or contains a space or '#'",
+                    "choose a name without them");
+  std::string token = serve::new_token();
+  std::cout << name << " " << serve::token_entry(token) << "\n";
+  std::cerr << "HTTP bearer token of " << name << " (shown once; only its hash is in the line on stdout):\n"
+            << token << "\n";
+  return 0;
+}
+
 }  // namespace
 
-int run_serve(CommandContext& ctx, const ServeOptions& options) {
-  if (options.hash_password_for) return hash_password(*options.hash_password_for);
-  serve::ServerOptions server_options = serve::parse_listen(options.listen);
-  server_options.workers = options.workers;
+int run_serve(CommandContext& ctx, const ServeOptions& given) {
+  if (given.hash_password_for) return hash_password(*given.hash_password_for);
+  if (given.new_token_for) return new_token(*given.new_token_for);
   ResolvedProject resolved = resolve_project(ctx.options);
+  // pond.yml's serve: section fills what the command line leaves unset.
+  ServeOptions options = given;
+  const orchestrate::ServeConfig yml = orchestrate::load_pond_config(resolved.project.root).serve;
+  if (!options.listen) options.listen = yml.pg_listen.value_or("127.0.0.1:5433");
+  if (!options.users_file) options.users_file = yml.users;
+  if (!options.http_listen) options.http_listen = yml.http_listen;
+  if (options.tls_cert.empty() && options.tls_key.empty() && yml.tls_cert) {
+    options.tls_cert = *yml.tls_cert;
+    options.tls_key = *yml.tls_key;
+  }
+  options.tls_required = options.tls_required || yml.tls_required;
+  serve::ServerOptions server_options = serve::parse_listen(*options.listen);
+  server_options.workers = options.workers;
+  server_options.tls_cert = options.tls_cert;
+  server_options.tls_key = options.tls_key;
   if (!resolved.target.lake)
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake: pond serve serves the lake",
@@ -46,16 +77,23 @@ int run_serve(CommandContext& ctx, const ServeOptions& options) {
   if (options.users_file) {
     context.auth.users = serve::load_users(*options.users_file);
     if (context.auth.users.empty())
-      throw UserError(SourceLocation{*options.users_file}, "the users file lists no user");
+      throw UserError(SourceLocation{*options.users_file}, "the users file lists no user",
+                      "add lines from `pond serve --hash-password NAME` or `pond serve --new-token NAME`");
   } else {
     if (!serve::is_loopback(server_options.host))
       throw UserError(
-          "pond serve without --users accepts only local clients, but --listen is " + options.listen,
+          "pond serve without --users accepts only local clients, but --listen is " + *options.listen,
           "give --users FILE (lines from `pond serve --hash-password NAME`) or listen on 127.0.0.1");
+    if (options.http_listen && !serve::is_loopback(serve::parse_listen(*options.http_listen).host))
+      throw UserError(
+          "pond serve without --users accepts only local clients, but --http-listen is " +
+              *options.http_listen,
+          "give --users FILE (with lines from `pond serve --new-token NAME`) or listen on 127.0.0.1");
     context.auth.trust_loopback = true;
     log::warn(
         "pond serve: no --users file: any local client connects without a password (trust on loopback)");
   }
+  context.auth.require_tls = options.tls_required;
   context.mock_key.assign(32, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(context.mock_key.data()), 32) != 1)
     throw InternalError("RAND_bytes failed");
@@ -71,9 +109,43 @@ int run_serve(CommandContext& ctx, const ServeOptions& options) {
   }
 
   serve::Server server(context, server_options);
-  exec::Cancellation::Scope on_interrupt(ctx.cancel, [&server] { server.stop(); });
-  log::info("pond serve: listening on {}:{} (lake snapshot {}; new snapshots are picked up per statement)",
-            server_options.host, server.port(), snapshot);
+  std::optional<http::Server> http_server;
+  std::optional<std::thread> http_thread;
+  if (options.http_listen) {
+    serve::ServerOptions where = serve::parse_listen(*options.http_listen);
+    http::ServerOptions http_options;
+    http_options.host = where.host;
+    http_options.port = where.port;
+    // With users, every request carries a bearer token; without, the layer's loopback checks.
+    http_options.routes_authenticate = !context.auth.trust_loopback;
+    http_options.body_types = {"application/json", "text/plain", "application/sql"};
+    http_server.emplace(http_options);
+    serve::add_table_api(*http_server, context);
+    int port = http_server->bind();
+    log::info("pond serve: HTTP table API listening on {}:{}", where.host, port);
+  }
+  exec::Cancellation::Scope on_interrupt(ctx.cancel, [&server, &http_server] {
+    server.stop();
+    if (http_server) http_server->stop();
+  });
+  if (http_server) http_thread.emplace([&http_server] { http_server->run(); });
+  struct Join {
+    std::optional<std::thread>& t;
+    std::optional<http::Server>& s;
+    ~Join() {
+      if (t) {
+        s->stop();
+        t->join();
+      }
+    }
+  } join{http_thread, http_server};
+  log::info(
+      "pond serve: listening on {}:{} ({}; lake snapshot {}; new snapshots are picked up per statement)",
+      server_options.host, server.port(),
+      server_options.tls_cert.empty() ? "no TLS"
+      : options.tls_required          ? "TLS required"
+                                      : "TLS offered",
+      snapshot);
   server.run();
   log::info("pond serve: stopped");
   return 0;

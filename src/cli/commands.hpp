@@ -95,10 +95,16 @@ int run_lake(CommandContext& ctx, const LakeOptions& options);
 // `pond serve [--listen HOST:PORT] [--users FILE]`: the lake over the PostgreSQL wire protocol;
 // `pond serve --hash-password NAME`: a users-file line for the password on stdin.
 struct ServeOptions {
-  std::string listen = "127.0.0.1:5433";
+  // Unset options take pond.yml's `serve:` values (docs/serve.md), then the defaults.
+  std::optional<std::string> listen;  // default 127.0.0.1:5433
   std::optional<std::string> users_file;
   std::optional<std::string> hash_password_for;
   int workers = 8;
+  std::string tls_cert;  // PEM files: TLS for the wire server when both are given
+  std::string tls_key;
+  bool tls_required = false;                 // refuse clients without TLS
+  std::optional<std::string> http_listen;    // HOST:PORT of the HTTP table API (off without it)
+  std::optional<std::string> new_token_for;  // print a token and its users-file line, and exit
 };
 int run_serve(CommandContext& ctx, const ServeOptions& options);
 

@@ -117,6 +117,7 @@ void guarded(const httplib::Request& req, httplib::Response& res, F&& body) {
   try {
     body();
   } catch (const Error& e) {
+    for (const auto& [k, v] : e.headers()) res.set_header(k, v);
     send_error(res, e.status(), e.what(), e.hint());
   } catch (const UserError& e) {
     std::string message = e.message();
@@ -144,7 +145,9 @@ struct Server::Impl {
   // another site cannot post one without a CORS preflight, which is never granted).
   std::optional<std::pair<int, std::string>> denied(const httplib::Request& req,
                                                     httplib::Response& res) const {
-    if (!options.token.empty()) {
+    if (options.routes_authenticate) {
+      // The routes check credentials; the Origin and body checks below still apply.
+    } else if (!options.token.empty()) {
       std::string given;
       std::string auth = req.get_header_value("Authorization");
       if (auth.rfind("Bearer ", 0) == 0) given = auth.substr(7);
@@ -171,8 +174,16 @@ struct Server::Impl {
       // (The body is not read yet: its headers say whether there is one.)
       bool has_body = req.has_header("Transfer-Encoding") ||
                       (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
-      if (has_body && req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
-        return std::make_pair(415, std::string("the body must be JSON (Content-Type: application/json)"));
+      std::string type = req.get_header_value("Content-Type");
+      bool allowed = false;
+      for (const auto& t : options.body_types) allowed = allowed || type.rfind(t, 0) == 0;
+      if (has_body && !allowed) {
+        if (options.body_types == std::vector<std::string>{"application/json"})
+          return std::make_pair(415, std::string("the body must be JSON (Content-Type: application/json)"));
+        std::string types;
+        for (const auto& t : options.body_types) types += (types.empty() ? "" : ", ") + t;
+        return std::make_pair(415, "the body's Content-Type must be one of: " + types);
+      }
     }
     return std::nullopt;
   }
@@ -231,6 +242,42 @@ void Server::get(const std::string& pattern, Handler handler) {
 
 void Server::post(const std::string& pattern, Handler handler) {
   impl_->svr.Post(pattern, adapt(std::move(handler)));
+}
+
+namespace {
+httplib::Server::Handler adapt_streamed(StreamedHandler handler) {
+  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    guarded(req, res, [&] {
+      StreamedResponse out = handler(convert(req));
+      res.status = out.status;
+      for (const auto& [k, v] : out.headers) res.set_header(k, v);
+      auto produce = std::make_shared<decltype(out.produce)>(std::move(out.produce));
+      res.set_chunked_content_provider(out.content_type, [produce](std::size_t, httplib::DataSink& sink) {
+        try {
+          bool open = true;
+          (*produce)([&](std::string_view piece) {
+            open = open && (piece.empty() || sink.write(piece.data(), piece.size()));
+            return open;
+          });
+          if (!open) return false;
+          sink.done();
+          return true;
+        } catch (const std::exception& e) {
+          log::error("http: a streamed response failed after its start: {}", e.what());
+          return false;  // the connection is closed: the client sees a truncated body
+        }
+      });
+    });
+  };
+}
+}  // namespace
+
+void Server::get_streamed(const std::string& pattern, StreamedHandler handler) {
+  impl_->svr.Get(pattern, adapt_streamed(std::move(handler)));
+}
+
+void Server::post_streamed(const std::string& pattern, StreamedHandler handler) {
+  impl_->svr.Post(pattern, adapt_streamed(std::move(handler)));
 }
 
 void Server::fallback(Handler handler) {

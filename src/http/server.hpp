@@ -50,10 +50,17 @@ class Error : public std::runtime_error {
       : std::runtime_error(message), status_(status), hint_(std::move(hint)) {}
   int status() const { return status_; }
   const std::string& hint() const { return hint_; }
+  // A header sent with the error (e.g. WWW-Authenticate with a 401).
+  Error& with_header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
  private:
   int status_;
   std::string hint_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 // The JSON error body {"error": ..., "hint": ...} (hint omitted when empty).
@@ -71,7 +78,24 @@ struct ServerOptions {
   // (set when a page is opened with ?token=T) or the query parameter token=T.
   std::string token;
   int threads = 16;  // requests served at once (each open event stream holds one)
+  // True: the routes check who is asking themselves (pond serve's table API: a bearer token per
+  // user); `token` and the loopback Host check are then not applied, the Origin check is.
+  bool routes_authenticate = false;
+  // Content types (prefixes) a POST body may have; other bodies get 415.
+  std::vector<std::string> body_types = {"application/json"};
 };
+
+// A response written in pieces as it is produced (chunked transfer encoding), for results too
+// large to hold: the handler prepares everything that can fail with a status before returning;
+// `produce` then calls `write` with each piece (false: the client went away, stop). An
+// exception from `produce` ends the connection mid-body (the client sees a truncated response).
+struct StreamedResponse {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::function<void(const std::function<bool(std::string_view)>& write)> produce;
+};
+using StreamedHandler = std::function<StreamedResponse(const Request&)>;
 
 bool is_loopback(std::string_view host);
 
@@ -89,6 +113,8 @@ class Server {
   void get(const std::string& pattern, Handler handler);
   void post(const std::string& pattern, Handler handler);
   void stream(const std::string& pattern, StreamHandler handler);
+  void get_streamed(const std::string& pattern, StreamedHandler handler);
+  void post_streamed(const std::string& pattern, StreamedHandler handler);
   // GET requests no route matched (the UI's files and page URLs).
   void fallback(Handler handler);
 

@@ -160,6 +160,17 @@ struct SensorConfig {
   SourceLocation where;
 };
 
+// pond.yml `serve:` (docs/serve.md): what `pond serve` listens on and with what; its
+// command-line options override each value. Paths are absolute (resolved against pond.yml's folder).
+struct ServeConfig {
+  std::optional<std::string> users;        // users file
+  std::optional<std::string> pg_listen;    // serve.pg.listen
+  std::optional<std::string> tls_cert;     // serve.pg.tls.cert
+  std::optional<std::string> tls_key;      // serve.pg.tls.key
+  bool tls_required = false;               // serve.pg.tls.required
+  std::optional<std::string> http_listen;  // serve.http.listen
+};
+
 struct PondConfig {
   std::filesystem::path file;  // pond.yml (may not exist: every key has a default)
   bool exists = false;
@@ -173,6 +184,7 @@ struct PondConfig {
   std::vector<ScheduleConfig> schedules;
   std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
   std::vector<SensorConfig> sensors;
+  ServeConfig serve;
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

@@ -461,7 +461,7 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   // that nothing written in pond.yml is silently ignored.
   r.keys(root, "pond.yml",
          {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
-          "sensors", "ingest"});
+          "sensors", "ingest", "serve"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -523,6 +523,7 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
       c.sensors.push_back(read_sensor(r, r.name(v.key(i), "a sensor name"), v.value(i)));
   }
   if (const auto& v = root["ingest"]) read_ingest(r, v, c);
+  if (const auto& v = root["serve"]) read_serve(r, v, c);
   for (const auto& res : c.ingest)
     for (const auto& a : c.assets)
       if (a.name == res.name)

@@ -109,5 +109,6 @@ class Reader {
 struct PondConfig;
 // Reads `ingest:` (config_ingest.cpp).
 void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config);
+void read_serve(const Reader& r, const YamlNode& section, PondConfig& config);
 
 }  // namespace pond::orchestrate

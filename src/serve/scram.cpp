@@ -121,8 +121,9 @@ ScramVerifier make_verifier(std::string_view password, int iterations) {
   return v;
 }
 
-ScramServer::ScramServer(std::string user, std::optional<ScramVerifier> verifier, std::string_view mock_key)
-    : user_(std::move(user)), verifier_(std::move(verifier)) {
+ScramServer::ScramServer(std::string user, std::optional<ScramVerifier> verifier, std::string_view mock_key,
+                         ChannelBinding binding)
+    : user_(std::move(user)), verifier_(std::move(verifier)), binding_(std::move(binding)) {
   if (verifier_) {
     effective_ = *verifier_;
   } else {
@@ -135,13 +136,35 @@ ScramServer::ScramServer(std::string user, std::optional<ScramVerifier> verifier
 }
 
 std::string ScramServer::first(std::string_view client_first) {
-  // gs2-header: "n,," (no channel binding) or "y,," (client could but thinks we cannot).
-  if (client_first.size() < 3 || (client_first[0] != 'n' && client_first[0] != 'y'))
-    throw ProtocolError(client_first.substr(0, 1) == "p" ? "channel binding is not supported without TLS"
-                                                         : "malformed SCRAM message (expected a gs2 header)");
-  std::size_t second_comma = client_first.find(',', 2);
-  if (client_first[1] != ',' || second_comma == std::string_view::npos)
-    throw ProtocolError("malformed SCRAM message (gs2 header)");
+  // gs2-header: "n,," (no channel binding), "y,," (the client could bind but thinks we cannot),
+  // "p=tls-server-end-point,," (SCRAM-SHA-256-PLUS), as PostgreSQL checks them (RFC 5802 5.1).
+  std::size_t first_comma = client_first.find(',');
+  std::size_t second_comma =
+      first_comma == std::string_view::npos ? first_comma : client_first.find(',', first_comma + 1);
+  if (client_first.empty() || second_comma == std::string_view::npos)
+    throw ProtocolError("malformed SCRAM message (expected a gs2 header)");
+  std::string_view flag = client_first.substr(0, first_comma);
+  if (flag == "n" || flag == "y") {
+    if (binding_.selected)
+      throw ProtocolError(
+          "channel binding is required by SCRAM-SHA-256-PLUS, but the client sent no binding");
+    if (flag == "y" && !binding_.end_point.empty())
+      throw ProtocolError(
+          "SCRAM channel binding negotiation error: the client supports channel binding but thinks the "
+          "server "
+          "does not, while this server does (a downgrade?)");
+  } else if (flag.substr(0, 2) == "p=") {
+    if (!binding_.selected)
+      throw ProtocolError(
+          binding_.end_point.empty()
+              ? "channel binding is not supported without TLS"
+              : "the client selected SCRAM-SHA-256 without channel binding, but sent binding data");
+    if (flag != "p=tls-server-end-point")
+      throw ProtocolError("unsupported SCRAM channel-binding type \"" + std::string(flag.substr(2)) + "\"");
+  } else {
+    throw ProtocolError("malformed SCRAM message (expected a gs2 header)");
+  }
+  gs2_header_ = std::string(client_first.substr(0, second_comma + 1));
   client_first_bare_ = std::string(client_first.substr(second_comma + 1));
   auto client_nonce = attribute(client_first_bare_, 'r');
   if (!client_nonce || client_nonce->empty()) throw ProtocolError("malformed SCRAM message (no nonce)");
@@ -163,7 +186,9 @@ std::optional<std::string> ScramServer::final(std::string_view client_final) {
   auto proof = base64_decode(client_final.substr(proof_at + 3));
   if (!nonce || !binding || !proof) throw ProtocolError("malformed SCRAM message");
   if (*nonce != nonce_) throw ProtocolError("SCRAM nonce does not match");
-  if (*binding != "biws" && *binding != "eSws") throw ProtocolError("unexpected SCRAM channel binding");
+  // c= repeats the gs2 header, followed by the certificate hash under SCRAM-SHA-256-PLUS.
+  std::string expected = gs2_header_ + (binding_.selected ? binding_.end_point : std::string());
+  if (*binding != base64_encode(expected)) throw ProtocolError("SCRAM channel binding check failed");
   if (proof->size() != 32) return std::nullopt;
   std::string auth_message = client_first_bare_ + "," + server_first_ + "," + without_proof;
   std::string signature = hmac(effective_.stored_key, auth_message);

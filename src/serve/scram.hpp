@@ -24,12 +24,21 @@ ScramVerifier make_verifier(std::string_view password, int iterations = 4096);
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
+// SCRAM channel binding (tls-server-end-point) for one exchange.
+struct ChannelBinding {
+  // The certificate hash when the connection is TLS and SCRAM-SHA-256-PLUS is offered; empty
+  // otherwise (then a client saying "y" -- it could bind but thinks we cannot -- is fine).
+  std::string end_point;
+  bool selected = false;  // the client chose SCRAM-SHA-256-PLUS
+};
+
 // The server side of one SCRAM-SHA-256 exchange. An unknown user gets a made-up verifier so
 // that it fails exactly where a wrong password fails, with the same message.
 class ScramServer {
  public:
   // `verifier` nullopt: unknown user; `mock_key` makes its fake salt stable per user name.
-  ScramServer(std::string user, std::optional<ScramVerifier> verifier, std::string_view mock_key);
+  ScramServer(std::string user, std::optional<ScramVerifier> verifier, std::string_view mock_key,
+              ChannelBinding binding = {});
 
   // client-first-message -> server-first-message; throws ProtocolError on malformed input.
   std::string first(std::string_view client_first);
@@ -41,6 +50,8 @@ class ScramServer {
   std::string user_;
   std::optional<ScramVerifier> verifier_;
   ScramVerifier effective_;
+  ChannelBinding binding_;
+  std::string gs2_header_;  // "n,,", "y,," or "p=tls-server-end-point,," (with an authzid, if any)
   std::string client_first_bare_;
   std::string server_first_;
   std::string nonce_;

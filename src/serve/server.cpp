@@ -6,11 +6,14 @@
 #include <asio.hpp>
 #include <chrono>
 #include <exception>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "serve/session.hpp"
+#include "serve/tls.hpp"
 #include "serve/wire_decode.hpp"
 #include "serve/wire_encode.hpp"
 
@@ -19,6 +22,7 @@ namespace pond::serve {
 namespace {
 
 using asio::ip::tcp;
+using TlsStream = asio::ssl::stream<tcp::socket&>;
 
 // Runs `fn` on the worker pool and resumes the coroutine on its own executor afterwards;
 // an exception thrown by `fn` is rethrown in the coroutine.
@@ -87,6 +91,7 @@ ServerOptions parse_listen(const std::string& listen, ServerOptions base) {
 struct Server::Impl {
   ServerContext& ctx;
   ServerOptions options;
+  std::optional<TlsContext> tls;
   asio::io_context io{1};
   asio::thread_pool workers;
   tcp::acceptor acceptor;
@@ -95,6 +100,13 @@ struct Server::Impl {
 
   Impl(ServerContext& c, ServerOptions o)
       : ctx(c), options(std::move(o)), workers(static_cast<std::size_t>(options.workers)), acceptor(io) {
+    if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+      if (options.tls_cert.empty() || options.tls_key.empty())
+        throw UserError("TLS needs both a certificate and a key", "give --tls-cert FILE and --tls-key FILE");
+      tls.emplace(TlsFiles{options.tls_cert, options.tls_key});
+    }
+    if (ctx.auth.require_tls && !tls)
+      throw UserError("--tls-required without a certificate", "give --tls-cert FILE and --tls-key FILE");
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
     asio::error_code ec;
     acceptor.open(endpoint.protocol(), ec);
@@ -114,11 +126,12 @@ struct Server::Impl {
   }
 
   // Reads a startup packet (length word, then body) with the startup limit.
-  static asio::awaitable<std::vector<std::uint8_t>> read_startup(tcp::socket& socket) {
+  template <class Stream>
+  static asio::awaitable<std::vector<std::uint8_t>> read_startup(Stream& stream) {
     std::array<std::uint8_t, 4> header{};
-    co_await asio::async_read(socket, asio::buffer(header), asio::use_awaitable);
+    co_await asio::async_read(stream, asio::buffer(header), asio::use_awaitable);
     std::vector<std::uint8_t> body(startup_body_length(read_i32(header.data())));
-    co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+    co_await asio::async_read(stream, asio::buffer(body), asio::use_awaitable);
     co_return body;
   }
 
@@ -130,7 +143,10 @@ struct Server::Impl {
     } count{connections};
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    bool loopback = socket.remote_endpoint(ignored).address().is_loopback();
+    Peer peer;
+    auto remote = socket.remote_endpoint(ignored).address();
+    peer.loopback = remote.is_loopback();
+    peer.host = remote.to_string();
     // Startup and authentication must finish in time (slowloris); the timer closes the socket.
     asio::steady_timer deadline(io, std::chrono::seconds(options.auth_timeout_seconds));
     deadline.async_wait([&socket](const asio::error_code& ec) {
@@ -139,15 +155,72 @@ struct Server::Impl {
         socket.close(e);
       }
     });
+    try {
+      bool direct = false;
+      if (tls) {
+        // PostgreSQL 17's sslnegotiation=direct: the first byte is a TLS handshake record (22)
+        // instead of a startup packet's length (which starts with 0: at most 10,000 bytes).
+        std::array<std::uint8_t, 1> first{};
+        co_await socket.async_receive(asio::buffer(first), tcp::socket::message_peek, asio::use_awaitable);
+        direct = first[0] == 0x16;
+      }
+      if (direct) {
+        TlsStream stream(socket, tls->context());
+        co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+        co_await converse(stream, socket, deadline, peer, true);
+      } else {
+        co_await converse(socket, socket, deadline, peer, false);
+      }
+    } catch (const std::system_error& e) {
+      // The client went away, the deadline closed the socket or the TLS handshake failed.
+      log::debug("serve: connection closed: {}", e.what());
+    }
+    deadline.cancel();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
+  // The protocol over `stream` (the socket itself, or TLS over it): startup, then the session.
+  // An SSLRequest on the plain socket with TLS configured continues in a nested call over TLS.
+  template <class Stream>
+  asio::awaitable<void> converse(Stream& stream, tcp::socket& socket, asio::steady_timer& deadline, Peer peer,
+                                 bool direct) {
+    constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
+    asio::error_code ignored;
     std::unique_ptr<Session> session;
     try {
-      // Startup: SSLRequest/GSSENCRequest are answered 'N' and the client goes on in plain text.
+      if constexpr (!kPlain) {
+        peer.tls = true;
+        peer.tls_end_point = tls->end_point_hash();
+        // PostgreSQL 17 accepts direct TLS only with ALPN "postgresql" (no cross-protocol use).
+        if (direct && alpn_selected(stream.native_handle()) != "postgresql")
+          throw ProtocolError(
+              "received direct SSL connection request without ALPN protocol negotiation extension");
+      }
       for (int attempts = 0;; ++attempts) {
-        std::vector<std::uint8_t> body = co_await read_startup(socket);
+        std::vector<std::uint8_t> body = co_await read_startup(stream);
         StartupPacket packet = decode_startup(body);
-        if (std::holds_alternative<SslRequest>(packet) || std::holds_alternative<GssEncRequest>(packet)) {
+        if (std::holds_alternative<SslRequest>(packet)) {
           if (attempts >= 2) throw ProtocolError("too many encryption requests");
-          co_await asio::async_write(socket, asio::buffer("N", 1), asio::use_awaitable);
+          if constexpr (kPlain) {
+            if (tls) {
+              // The client sends its ClientHello only after 'S', so nothing plain is buffered.
+              co_await asio::async_write(socket, asio::buffer("S", 1), asio::use_awaitable);
+              TlsStream secure(socket, tls->context());
+              co_await secure.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+              co_await converse(secure, socket, deadline, peer, false);
+              co_return;
+            }
+            co_await asio::async_write(socket, asio::buffer("N", 1), asio::use_awaitable);
+            continue;
+          } else {
+            throw ProtocolError("SSLRequest on a connection that is already encrypted");
+          }
+        }
+        if (std::holds_alternative<GssEncRequest>(packet)) {
+          if (attempts >= 2) throw ProtocolError("too many encryption requests");
+          if (!kPlain) throw ProtocolError("GSSENCRequest on a connection that is already encrypted");
+          co_await asio::async_write(stream, asio::buffer("N", 1), asio::use_awaitable);
           continue;
         }
         if (auto* cancel = std::get_if<CancelRequest>(&packet)) {
@@ -156,25 +229,25 @@ struct Server::Impl {
         }
         if (connections > options.max_connections) {
           std::string out = fatal("53300", "sorry, too many clients already");
-          co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
+          co_await asio::async_write(stream, asio::buffer(out), asio::use_awaitable);
           co_return;
         }
-        session = std::make_unique<Session>(ctx, next_pid++, loopback);
+        session = std::make_unique<Session>(ctx, next_pid++, peer);
         session->start(std::get<StartupMessage>(packet));
         break;
       }
-      session->set_flusher([&socket](std::string& buffer) {
-        asio::write(socket, asio::buffer(buffer));  // on the worker; no other operation is pending
+      session->set_flusher([&stream](std::string& buffer) {
+        asio::write(stream, asio::buffer(buffer));  // on the worker; no other operation is pending
         buffer.clear();
       });
       std::vector<std::uint8_t> body;
       for (;;) {
         std::string out = session->out().take();
-        if (!out.empty()) co_await asio::async_write(socket, asio::buffer(out), asio::use_awaitable);
+        if (!out.empty()) co_await asio::async_write(stream, asio::buffer(out), asio::use_awaitable);
         if (session->closed()) break;
         if (session->authenticated()) deadline.cancel();
         std::array<std::uint8_t, 5> header{};
-        co_await asio::async_read(socket, asio::buffer(header), asio::use_awaitable);
+        co_await asio::async_read(stream, asio::buffer(header), asio::use_awaitable);
         char type = static_cast<char>(header[0]);
         std::size_t length = 0;
         try {
@@ -186,25 +259,35 @@ struct Server::Impl {
           continue;
         }
         body.resize(length);
-        co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+        co_await asio::async_read(stream, asio::buffer(body), asio::use_awaitable);
         auto work = [&] { session->handle(type, body); };
         co_await on_worker(workers, work);
         if (body.capacity() > (1u << 20)) body = {};  // do not keep a large message's buffer
       }
     } catch (const ProtocolError& e) {
       std::string out = fatal("08P01", e.what());
-      asio::write(socket, asio::buffer(out), ignored);
+      asio::write(stream, asio::buffer(out), ignored);
     } catch (const std::system_error& e) {
-      // The client went away (or the deadline closed the socket): nothing to answer.
       log::debug("serve: connection closed: {}", e.what());
     } catch (const std::exception& e) {
       log::error("serve: session ended by an internal error: {}", e.what());
       std::string out = fatal("XX000", e.what());
-      asio::write(socket, asio::buffer(out), ignored);
+      asio::write(stream, asio::buffer(out), ignored);
     }
-    deadline.cancel();
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    if constexpr (!kPlain) {
+      // close_notify, waiting at most 2 s for the client's (libpq just closes: that ends it at once).
+      deadline.expires_after(std::chrono::seconds(2));
+      deadline.async_wait([&socket](const asio::error_code& ec) {
+        if (!ec) {
+          asio::error_code e;
+          socket.close(e);
+        }
+      });
+      try {
+        co_await stream.async_shutdown(asio::use_awaitable);
+      } catch (const std::system_error&) {  // the client closed first: nothing left to do
+      }
+    }
   }
 };
 

@@ -16,6 +16,9 @@ struct ServerOptions {
   int workers = 8;                // sessions handled at once (statements run here)
   int max_connections = 100;      // more are refused with 53300
   int auth_timeout_seconds = 60;  // startup + authentication must finish by then
+  // TLS when both are set (SSLRequest answered 'S', direct TLS accepted); PEM files.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // True for a loopback IP address (127.0.0.0/8, ::1).

@@ -13,14 +13,16 @@
 #include "lake/lake.hpp"
 #include "serve/catalog_compat.hpp"
 #include "serve/scram.hpp"
+#include "serve/users.hpp"
 
 namespace pond::serve {
 
-// How clients authenticate: SCRAM-SHA-256 against `users`, or (no users configured) trust for
-// loopback clients only.
+// How clients authenticate: SCRAM-SHA-256 against `users` (bearer tokens over HTTP), or (no
+// users file) trust for loopback clients only.
 struct AuthConfig {
-  std::map<std::string, ScramVerifier> users;
+  Users users;
   bool trust_loopback = false;
+  bool require_tls = false;  // refuse clients that did not negotiate TLS (28000)
 };
 
 // The lake shown as views in the server's database. refresh() moves them to the newest

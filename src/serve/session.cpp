@@ -10,6 +10,7 @@
 #include "serve/pg_types.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
+#include "serve/statement_guard.hpp"
 
 namespace pond::serve {
 
@@ -23,19 +24,6 @@ std::int32_t random_secret() {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1)
     throw InternalError("RAND_bytes failed");
   return v;
-}
-
-// Files under the lake's data folder are readable (the views read them); writing there could
-// replace the lake's own files, and extensions or other databases are not served.
-[[noreturn]] void refuse(const std::string& verb) {
-  throw SqlError("42501", "pond serve does not run " + verb +
-                              " statements (no file writes, ATTACH or extensions over the wire)");
-}
-void refuse_unserved(const std::string& verb) {
-  static constexpr std::string_view kRefused[] = {"COPY",   "EXPORT",  "IMPORT", "ATTACH",
-                                                  "DETACH", "INSTALL", "LOAD",   "FORCE"};
-  for (auto r : kRefused)
-    if (verb == r) refuse(verb);
 }
 
 template <class... F>
@@ -79,8 +67,8 @@ std::string sqlstate_of(const std::string& m, bool interrupted) {
   return "XX000";
 }
 
-Session::Session(ServerContext& ctx, std::int32_t process_id, bool loopback_peer)
-    : ctx_(ctx), process_id_(process_id), secret_(random_secret()), loopback_(loopback_peer), con_(ctx.db) {}
+Session::Session(ServerContext& ctx, std::int32_t process_id, Peer peer)
+    : ctx_(ctx), process_id_(process_id), secret_(random_secret()), peer_(std::move(peer)), con_(ctx.db) {}
 
 Session::~Session() {
   if (phase_ == Phase::kReady || phase_ == Phase::kClosed) ctx_.cancels.remove(process_id_);
@@ -107,24 +95,44 @@ void Session::start(const StartupMessage& startup) {
     if (key.rfind("_pq_.", 0) == 0)
       return fail("08P01", fmt::format("unsupported protocol option \"{}\"", key));
   user_ = *user;
-  if (!ctx_.auth.users.empty()) {
-    out_.authentication_sasl({"SCRAM-SHA-256"});
+  if (ctx_.auth.require_tls && !peer_.tls) {
+    // PostgreSQL's text for a hostssl-only pg_hba.conf, which clients and their users know.
+    ErrorFields e;
+    e.severity = "FATAL";
+    e.code = "28000";
+    e.message =
+        fmt::format("no pg_hba.conf entry for host \"{}\", user \"{}\", database \"{}\", no encryption",
+                    peer_.host, user_, startup.get("database").value_or(user_));
+    e.hint = "pond serve runs with --tls-required: connect with TLS (sslmode=require or verify-full)";
+    out_.error_response(e);
+    phase_ = Phase::kClosed;
+    return;
+  }
+  if (!ctx_.auth.trust_loopback) {
+    // As PostgreSQL: under TLS, SCRAM-SHA-256-PLUS first (libpq prefers it when offered).
+    if (peer_.tls && !peer_.tls_end_point.empty())
+      out_.authentication_sasl({"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"});
+    else
+      out_.authentication_sasl({"SCRAM-SHA-256"});
     phase_ = Phase::kSaslInitial;
     return;
   }
-  if (ctx_.auth.trust_loopback && loopback_) return finish_startup();
+  if (peer_.loopback) return finish_startup();
   fail("28000", "no users are configured for pond serve: only local connections are accepted");
 }
 
 void Session::authenticate(const std::string& body) {
   if (phase_ == Phase::kSaslInitial) {
     SaslInitial initial = decode_sasl_initial(body);
-    if (initial.mechanism != "SCRAM-SHA-256")
+    ChannelBinding binding;
+    if (peer_.tls) binding.end_point = peer_.tls_end_point;
+    binding.selected = initial.mechanism == "SCRAM-SHA-256-PLUS" && !binding.end_point.empty();
+    if (initial.mechanism != "SCRAM-SHA-256" && !binding.selected)
       return fail("28000", "client selected an invalid SASL authentication mechanism");
-    auto it = ctx_.auth.users.find(user_);
+    auto it = ctx_.auth.users.passwords.find(user_);
     std::optional<ScramVerifier> verifier;
-    if (it != ctx_.auth.users.end()) verifier = it->second;
-    scram_.emplace(user_, verifier, ctx_.mock_key);
+    if (it != ctx_.auth.users.passwords.end()) verifier = it->second;
+    scram_.emplace(user_, verifier, ctx_.mock_key, binding);
     out_.authentication_sasl_continue(scram_->first(initial.data));
     phase_ = Phase::kSaslFinal;
     return;
@@ -241,12 +249,8 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   before_statement();
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
+  refuse_unserved(p.kind(), leading_keywords(s->sql, 1));
   switch (p.kind()) {
-    case engine::StatementKind::kCopy:
-    case engine::StatementKind::kExport:
-    case engine::StatementKind::kAttach:
-    case engine::StatementKind::kLoad:
-      refuse(leading_keywords(s->sql, 1));
     case engine::StatementKind::kSelect:
       s->tag = "SELECT";
       break;

@@ -21,9 +21,17 @@
 
 namespace pond::serve {
 
+// What a session knows of its connection.
+struct Peer {
+  bool loopback = false;
+  std::string host;  // the client's address, for error messages
+  bool tls = false;
+  std::string tls_end_point;  // the certificate hash for SCRAM-SHA-256-PLUS (empty: not offered)
+};
+
 class Session {
  public:
-  Session(ServerContext& ctx, std::int32_t process_id, bool loopback_peer);
+  Session(ServerContext& ctx, std::int32_t process_id, Peer peer);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -86,7 +94,7 @@ class Session {
   ServerContext& ctx_;
   std::int32_t process_id_;
   std::int32_t secret_;
-  bool loopback_;
+  Peer peer_;
   Phase phase_ = Phase::kStartup;
   std::string user_;
   std::optional<ScramServer> scram_;

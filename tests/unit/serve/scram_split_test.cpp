@@ -21,8 +21,9 @@ std::string hmac(const std::string& key, const std::string& data) {
 }
 
 // The client side, as libpq computes it.
+// `gs2_and_binding`: what c= carries (the gs2 header, then the channel-binding data if any).
 std::string client_final(const std::string& password, const std::string& client_first_bare,
-                         const std::string& server_first) {
+                         const std::string& server_first, const std::string& gs2_and_binding = "n,,") {
   auto field = [&](char name) {
     std::size_t at = server_first.find(std::string(1, name) + "=");
     std::size_t end = server_first.find(',', at);
@@ -38,7 +39,7 @@ std::string client_final(const std::string& password, const std::string& client_
   std::string client_key = hmac(salted_password, "Client Key");
   unsigned char stored[32];
   SHA256(reinterpret_cast<const unsigned char*>(client_key.data()), 32, stored);
-  std::string without_proof = "c=biws,r=" + field('r');
+  std::string without_proof = "c=" + base64_encode(gs2_and_binding) + ",r=" + field('r');
   std::string auth = client_first_bare + "," + server_first + "," + without_proof;
   std::string signature = hmac(std::string(reinterpret_cast<char*>(stored), 32), auth);
   std::string proof(32, '\0');
@@ -90,6 +91,49 @@ TEST(Scram, MalformedMessages) {
   server.first("n,,n=,r=abc");
   EXPECT_THROW(server.final("c=biws,r=other,p=AAAA"), ProtocolError);
   EXPECT_THROW(server.final("garbage"), ProtocolError);
+}
+
+TEST(Scram, ChannelBindingTlsServerEndPoint) {
+  ScramVerifier v = make_verifier("secret", 4096);
+  const std::string hash(32, '\x5a');  // stands for the certificate's SHA-256
+  const std::string header = "p=tls-server-end-point,,";
+  const std::string bare = "n=,r=nonce123";
+  {
+    ScramServer server("alice", v, "key", ChannelBinding{hash, true});
+    std::string server_first = server.first(header + bare);
+    EXPECT_TRUE(server.final(client_final("secret", bare, server_first, header + hash)));
+  }
+  {  // the client bound to another certificate (a man in the middle): refused
+    ScramServer server("alice", v, "key", ChannelBinding{hash, true});
+    std::string server_first = server.first(header + bare);
+    EXPECT_THROW(server.final(client_final("secret", bare, server_first, header + std::string(32, 'x'))),
+                 ProtocolError);
+  }
+  {  // the right binding does not rescue a wrong password
+    ScramServer server("alice", v, "key", ChannelBinding{hash, true});
+    std::string server_first = server.first(header + bare);
+    EXPECT_FALSE(server.final(client_final("wrong", bare, server_first, header + hash)));
+  }
+  // Over TLS without -PLUS selected: "n" is fine, "y" (client thinks we cannot bind) is a downgrade.
+  {
+    ScramServer server("alice", v, "key", ChannelBinding{hash, false});
+    std::string server_first = server.first("n,," + bare);
+    EXPECT_TRUE(server.final(client_final("secret", bare, server_first)));
+  }
+  EXPECT_THROW(ScramServer("alice", v, "key", ChannelBinding{hash, false}).first("y,," + bare),
+               ProtocolError);
+  EXPECT_THROW(ScramServer("alice", v, "key", ChannelBinding{hash, false}).first(header + bare),
+               ProtocolError);
+  // -PLUS selected but no binding sent, or another binding type.
+  EXPECT_THROW(ScramServer("alice", v, "key", ChannelBinding{hash, true}).first("n,," + bare), ProtocolError);
+  EXPECT_THROW(ScramServer("alice", v, "key", ChannelBinding{hash, true}).first("p=tls-unique,," + bare),
+               ProtocolError);
+  // Without TLS "y" is what a client says when it could bind: accepted.
+  {
+    ScramServer server("alice", v, "key");
+    std::string server_first = server.first("y,," + bare);
+    EXPECT_TRUE(server.final(client_final("secret", bare, server_first, "y,,")));
+  }
 }
 
 TEST(SqlSplit, Statements) {
