@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   });
   int port = server.bind_to_any_port("127.0.0.1");
   std::thread listener([&] { server.listen_after_bind(); });
-  server.wait_until_ready();
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::string url = fmt::format("http://127.0.0.1:{}/items", port);
   fmt::print("{} pages of {} records ({:.1f} MB of JSON), best of {}\n", pages, per_page,
              static_cast<double>(pages) * static_cast<double>(bodies[0].size()) / 1e6, repeat);

@@ -59,7 +59,12 @@ std::string cursor_text(const json& v) {
 namespace {
 
 const char* kind(const json& v) {
-  return v.is_string() ? "a string" : v.is_number() ? "a number" : v.is_null() ? "null" : "a list or object";
+  return v.is_string()   ? "a string"
+         : v.is_number() ? "a number"
+         : v.is_null()   ? "null"
+         : v.is_array()  ? "a list"
+         : v.is_object() ? "an object"
+                         : "a boolean";
 }
 
 class Fetcher {
@@ -234,23 +239,21 @@ class Fetcher {
   // Writes the page's records (those past the cursor threshold); returns how many the page held.
   std::size_t write_records(const json& body, std::int64_t page, const std::string& url) {
     const json* list = json_at(body, r_.rest.records);
-    if (!list) {
+    if (list && list->is_null()) return 0;  // some APIs say "no records" with null
+    if (!list || !list->is_array()) {
       std::string keys;
       if (body.is_object())
         for (const auto& [k, v] : body.items()) keys += (keys.empty() ? "" : ", ") + k;
+      std::string where = keys.empty() ? "" : " (the body's keys: " + keys + ")";
       if (r_.rest.records.empty())
         fail(page, url, std::string("the body is ") + kind(body) + ", not a list of records",
-             "set records: to the path of the list" +
-                 (keys.empty() ? "" : " (the body's keys: " + keys + ")"));
-      fail(page, url, "no '" + r_.rest.records + "' in the body",
-           "records: names the path of the list" + (keys.empty() ? "" : " (the body's keys: " + keys + ")"));
+             "set records: to the path of the list" + where);
+      if (!list)
+        fail(page, url, "no '" + r_.rest.records + "' in the body",
+             "records: names the path of the list" + where);
+      fail(page, url, "'" + r_.rest.records + "' is " + kind(*list) + ", not a list of records",
+           "records: names the path of the list" + where);
     }
-    if (list->is_null()) return 0;
-    if (!list->is_array())
-      fail(page, url,
-           "'" + (r_.rest.records.empty() ? std::string("the body") : r_.rest.records) + "' is " +
-               kind(*list) + ", not a list of records",
-           "records: names the path of the list");
     const auto& inc = r_.rest.incremental;
     std::size_t index = 0;
     for (const json& record : *list) {

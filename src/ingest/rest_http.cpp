@@ -154,8 +154,14 @@ std::string next_link(const std::string& header) {
       if (!p.starts_with("rel")) continue;
       auto eq = p.find('=');
       if (eq == std::string_view::npos) continue;
+      // The value up to the link's end: `"next"`, `next`, or `"prev next"` (a comma ends the link).
       std::string_view v = trim(p.substr(eq + 1));
-      if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+      if (!v.empty() && v.front() == '"') {
+        auto q = v.find('"', 1);
+        v = v.substr(1, q == std::string_view::npos ? std::string_view::npos : q - 1);
+      } else if (auto comma = v.find(','); comma != std::string_view::npos) {
+        v = trim(v.substr(0, comma));
+      }
       for (const auto& rel : split(v, ' '))
         if (rel == "next") return url;
     }

@@ -35,7 +35,7 @@ class Api {
     routes();
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~Api() {
     server_.stop();
@@ -400,9 +400,13 @@ TEST_F(IngestRest, UnauthorizedIsAClearErrorWithoutSecretsAndChangesNothing) {
 
 TEST_F(IngestRest, LoopingPaginatorsAreRefused) {
   resources(
+      "  ok: {from: rest, url: {base}/stuck}\n"
       "  looping: {from: rest, url: {base}/loop, records: items, paginator: {type: cursor, cursor: "
       "next_cursor}}\n"
-      "  stuck: {from: rest, url: {base}/stuck, paginator: page}\n");
+      "  stuck: {from: rest, url: {base}/stuck, paginator: page}\n"
+      "  wrong: {from: rest, url: {base}/offset, auth: {type: bearer, token: '${API_TOKEN}'}, records: "
+      "data.rows}\n");
+  ASSERT_EQ(pond({"ingest", "-s", "ok"}).exit_code, 0);
   std::string before = snapshots();
   ProcessResult r = pond({"ingest", "-s", "looping"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -417,6 +421,12 @@ TEST_F(IngestRest, LoopingPaginatorsAreRefused) {
       contains(r.out + r.err, "ingest resource 'stuck': page 2 (GET " + api_.base() +
                                   "/stuck?page=2): the paginator loops: page 2 is the same as page 1"))
       << r.out << r.err;
+  r = pond({"ingest", "-s", "wrong"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "ingest resource 'wrong': page 1 (GET " + api_.base() +
+                                          "/offset): no 'data.rows' in the body"))
+      << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "(the body's keys: data, meta)")) << r.out << r.err;
   EXPECT_EQ(snapshots(), before);
 }
 

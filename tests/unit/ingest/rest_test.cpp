@@ -22,6 +22,7 @@ TEST(RestHttp, NextLinkOfALinkHeader) {
             "https://a.io/x?page=3");
   EXPECT_EQ(next_link("</items?a=1,2>; REL=\"Next\"; title=\"x\""), "/items?a=1,2");
   EXPECT_EQ(next_link("<https://a.io/x?page=9>; rel=\"last\""), "");
+  EXPECT_EQ(next_link("</x?p=2>; rel=next, </x?p=9>; rel=last"), "/x?p=2");
   EXPECT_EQ(next_link(""), "");
 }
 
