@@ -201,6 +201,14 @@ class Api {
       std::lock_guard lock(mutex_);
       send(res, slice(0, 2));
     });
+    // pages 1..N of one record each, 150 ms apart (a load to kill in the middle).
+    server_.Get("/slow", [this](const httplib::Request& q, httplib::Response& res) {
+      record(q);
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      std::lock_guard lock(mutex_);
+      std::size_t page = num(q, "page", 1);
+      send(res, slice(page - 1, 1));
+    });
     // ?since=: the records updated at or after it (inclusive, as many APIs), cursor-paginated.
     server_.Get("/since", [this](const httplib::Request& q, httplib::Response& res) {
       record(q);
@@ -473,6 +481,33 @@ TEST_F(IngestRest, MergeByPrimaryKeyAndSchemaEvolutionWorkAsForFiles) {
   // merge asks from the last value on, inclusive: 7 comes again and replaces itself.
   EXPECT_EQ(rows("select count(*), count(distinct id), max(id) from raw.people"), "8,8,8");
   EXPECT_EQ(joined(api_.log_of("/since")), "/since /since?since=2024-01-07");
+}
+
+TEST_F(IngestRest, AKilledLoadCommitsNothingAndTheNextLoadsEverythingOnce) {
+  resources(
+      "  slow:\n"
+      "    from: rest\n"
+      "    url: {base}/slow\n"
+      "    paginator: page\n"
+      "    incremental: {cursor: id}\n");
+  ASSERT_EQ(pond({"ingest", "-s", "slow"}).exit_code, 0);  // 7 records, 8 pages
+  EXPECT_EQ(rows("select string_agg(id::varchar, ' ' order by id) from raw.slow"), "1 2 3 4 5 6 7");
+  std::string before = snapshots();
+  api_.add(8);
+  api_.add(9);
+  ProcessOptions kill;
+  kill.env = {{"API_TOKEN", kToken}};
+  kill.signal = 9;
+  kill.signal_after = std::chrono::milliseconds(700);  // within the 10 pages' 1.5 s
+  ProcessResult r = run_pond({"ingest", "-s", "slow"}, root_, kill);
+  EXPECT_EQ(r.exit_code, 128 + 9) << r.out << r.err;
+  EXPECT_EQ(snapshots(), before) << "killed while reading the API: nothing committed";
+  r = pond({"ingest", "-s", "slow"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(
+      rows("select string_agg(id::varchar, ' ' order by id), count(distinct _pond_load_id) from raw.slow"),
+      "1 2 3 4 5 6 7 8 9,2");
+  EXPECT_EQ(rows("select cursor_value from raw._pond_load_cursors order by loaded_at"), "7\n9");
 }
 
 }  // namespace

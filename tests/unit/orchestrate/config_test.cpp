@@ -243,7 +243,7 @@ TEST(PondConfigIngest, RestRefusesWhatItCannotDo) {
   EXPECT_TRUE(has(rest("auth: {type: baerer, token: abc}"), "did you mean 'bearer'?"));
   EXPECT_TRUE(has(rest("auth: {type: basic, username: u}"), "auth type basic needs 'password:'"));
   EXPECT_TRUE(has(rest("paginator: {type: cursor}"), "paginator cursor needs 'cursor:'"));
-  EXPECT_TRUE(has(rest("paginator: links"), "did you mean 'link_header'?"));
+  EXPECT_TRUE(has(rest("paginator: link_headr"), "did you mean 'link_header'?"));
   EXPECT_TRUE(has(rest("paginator: {type: page, limit: 3}"), "unknown key 'limit'"));
   EXPECT_TRUE(has(rest("params: {a: '${1A}'}"), "not an environment variable name"));
   EXPECT_TRUE(has(rest("incremental: files"), "'incremental:' of a REST resource is none or"));
