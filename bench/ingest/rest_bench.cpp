@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
         page >= 1 && page <= pages ? bodies[static_cast<std::size_t>(page - 1)] : bodies.back();
     res.set_content(body, "application/json");
   });
+  server.set_tcp_nodelay(true);  // else each response waits out a delayed ACK (40 ms)
   int port = server.bind_to_any_port("127.0.0.1");
   std::thread listener([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
       curl_easy_setopt(c, CURLOPT_URL, u.c_str());
       curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
       curl_easy_setopt(c, CURLOPT_WRITEDATA, &bytes);
+      curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");  // as pond asks
       if (curl_easy_perform(c) != CURLE_OK) {
         fmt::print(stderr, "curl failed on page {}\n", p);
         return 1;

@@ -99,7 +99,9 @@ HttpReply HttpSession::perform(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate/br as the server likes
+  // gzip and deflate: cheap for any server to produce (a brotli-capable server may compress
+  // each page at quality 11, which costs it more than the transfer saves).
+  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
   if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   if (!request.user.empty()) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
