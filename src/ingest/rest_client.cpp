@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 
 namespace pond::ingest {
 
@@ -85,7 +86,9 @@ RestClient::RestClient(const ResourceConfig& r, Secrets& secrets) : r_(r), secre
   if (auth_.type == AuthType::kApiKey && !auth_.key_in_query)
     headers_.push_back(auth_.key_name + ": " + auth_.key_value);
   if (auth_.type == AuthType::kBearer) headers_.push_back("Authorization: Bearer " + auth_.token);
-  headers_.push_back("Accept: application/json");
+  bool accept = false;
+  for (const auto& [name, value] : r.rest.headers) accept = accept || iequals(name, "accept");
+  if (!accept) headers_.push_back("Accept: application/json");
 }
 
 HttpReply RestClient::get(const std::string& url, std::int64_t page) {
