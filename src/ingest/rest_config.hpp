@@ -66,6 +66,7 @@ struct RestSource {
   std::chrono::milliseconds timeout{60000};  // of one request
   int retries = 5;                           // on 429, 5xx and transport errors
   std::chrono::milliseconds backoff{1000};   // the first retry's wait, doubled each time
+  int parallel = 1;                          // offset/page: requests at a time
 };
 
 const char* paginator_name(PaginatorType t);

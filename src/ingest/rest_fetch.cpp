@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <future>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "common/error.hpp"
@@ -86,6 +89,11 @@ class Fetcher {
       }
       if (threshold_ && !inc->param.empty()) params_.emplace_back(inc->param, cursor_text(*threshold_));
     }
+    // Pages known ahead (offset, page) are requested up to `parallel` at a time, each worker on
+    // its own connection; they are still written in page order.
+    bool ahead = p_.type == PaginatorType::kOffset || p_.type == PaginatorType::kPage;
+    if (ahead && r.rest.parallel > 1)
+      for (int i = 0; i < r.rest.parallel; ++i) workers_.push_back(std::make_unique<RestClient>(r, secrets_));
   }
 
   RestFetch run() {
@@ -99,10 +107,8 @@ class Fetcher {
           url = url_with_params(base_, params_);
           break;
         case PaginatorType::kOffset:
-          url = with({{p_.offset_param, std::to_string(offset)}, {p_.limit_param, std::to_string(p_.limit)}});
-          break;
         case PaginatorType::kPage:
-          url = with({{p_.page_param, std::to_string(page_no)}});
+          url = page_url(page);
           break;
         case PaginatorType::kCursor:
           url = page == 1 ? with({}) : with({{p_.cursor_param, next}});
@@ -112,7 +118,7 @@ class Fetcher {
           url = page == 1 ? with({}) : next;
           break;
       }
-      HttpReply reply = client_.get(url, page);
+      HttpReply reply = fetch(page, url);
       result_.pages = page;
       result_.bytes += static_cast<std::int64_t>(reply.body.size());
       json body = json::parse(reply.body, nullptr, false);
@@ -193,10 +199,41 @@ class Fetcher {
     if (!out_) throw std::runtime_error("cannot write the records of ingest resource '" + r_.name + "'");
     result_.requests = client_.requests();
     result_.retries = client_.retries();
+    ahead_.clear();  // waits for requests past the last page
+    for (const auto& w : workers_) {
+      result_.requests += w->requests();
+      result_.retries += w->retries();
+    }
     return result_;
   }
 
  private:
+  // The URL of page `page` (1-based) of an offset or page paginator.
+  std::string page_url(std::int64_t page) const {
+    if (p_.type == PaginatorType::kOffset)
+      return with({{p_.offset_param, std::to_string(p_.start + (page - 1) * p_.limit)},
+                   {p_.limit_param, std::to_string(p_.limit)}});
+    return with({{p_.page_param, std::to_string(p_.start + page - 1)}});
+  }
+
+  // Page `page`: requested now, or (parallel) taken from the requests under way, which are
+  // topped up to `parallel` pages ahead first. Page p runs on worker p % parallel, whose page
+  // p - parallel was taken already.
+  HttpReply fetch(std::int64_t page, const std::string& url) {
+    if (workers_.empty()) return client_.get(url, page);
+    auto n = static_cast<std::int64_t>(workers_.size());
+    for (std::int64_t q = page; q < page + n; ++q) {
+      if (ahead_.count(q) || (p_.max_pages > 0 && q > p_.max_pages)) continue;
+      RestClient* worker = workers_[static_cast<std::size_t>(q % n)].get();
+      ahead_.emplace(
+          q, std::async(std::launch::async, [worker, q, u = page_url(q)] { return worker->get(u, q); }));
+    }
+    auto it = ahead_.find(page);
+    HttpReply reply = it->second.get();
+    ahead_.erase(it);
+    return reply;
+  }
+
   std::string with(std::vector<std::pair<std::string, std::string>> extra) const {
     std::vector<std::pair<std::string, std::string>> all = params_;
     for (auto& e : extra) all.push_back(std::move(e));
@@ -296,6 +333,8 @@ class Fetcher {
   const Paginator& p_;
   Secrets secrets_;
   RestClient client_;
+  std::vector<std::unique_ptr<RestClient>> workers_;      // parallel: one per request at a time
+  std::map<std::int64_t, std::future<HttpReply>> ahead_;  // page -> its request under way
   std::ofstream out_;
   std::string base_;
   std::vector<std::pair<std::string, std::string>> params_;

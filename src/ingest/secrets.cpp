@@ -69,6 +69,7 @@ std::string Secrets::expand(std::string_view text, const std::string& resource) 
 
 void Secrets::add(const std::string& value) {
   if (value.empty()) return;
+  std::lock_guard lock(mutex_);
   if (std::find(values_.begin(), values_.end(), value) == values_.end()) values_.push_back(value);
   std::string encoded = percent_encode(value);
   if (encoded != value && std::find(values_.begin(), values_.end(), encoded) == values_.end())
@@ -76,6 +77,7 @@ void Secrets::add(const std::string& value) {
 }
 
 std::string Secrets::redact(std::string text) const {
+  std::lock_guard lock(mutex_);
   for (const auto& s : values_)
     for (std::size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
       text.replace(at, s.size(), "***");

@@ -2,6 +2,7 @@
 // Values of pond.yml that name environment variables (`${NAME}`), and the secrets they bring:
 // every value read from the environment is remembered so that messages (URLs, response bodies)
 // show "***" in its place. A secret is never printed, logged or recorded.
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@ namespace pond::ingest {
 // with a digit). Throws std::invalid_argument for a `${` without a valid name and `}`.
 std::vector<std::string> template_variables(std::string_view text);
 
+// Thread-safe: the workers of parallel requests add OAuth2 tokens and redact their errors.
 class Secrets {
  public:
   // `text` with each `${NAME}` replaced by the variable's value, which becomes a secret. An unset
@@ -23,6 +25,7 @@ class Secrets {
   std::string redact(std::string text) const;
 
  private:
+  mutable std::mutex mutex_;
   std::vector<std::string> values_;
 };
 

@@ -110,7 +110,7 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
   if (r.source == ingest::SourceKind::kRest) {
     // Templates, not their values: a rotated token is not a new version of the resource.
     const ingest::RestSource& s = r.rest;
-    text << "rest " << s.url << "\n" << s.records << "\n";
+    text << "rest " << s.url << "\n" << s.records << "\n" << s.parallel << "\n";
     for (const auto& [k, v] : s.params) text << "param " << k << "=" << v << "\n";
     for (const auto& [k, v] : s.headers) text << "header " << k << "=" << v << "\n";
     text << "auth " << static_cast<int>(s.auth.type) << " " << s.auth.key_name << " " << s.auth.key_in_query

@@ -20,8 +20,9 @@ const std::vector<std::string> kCommonKeys{"from",        "columns",     "schema
                                            "primary_key", "incremental", "description", "group", "tags"};
 const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
                                          "quote", "escape", "null_strings", "encoding"};
-const std::vector<std::string> kRestKeys{"base_url", "path",      "url",     "params",  "headers", "auth",
-                                         "records",  "paginator", "timeout", "retries", "backoff"};
+const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
+                                         "headers",  "auth",    "records", "paginator",
+                                         "timeout",  "retries", "backoff", "parallel"};
 
 std::vector<std::string> keys_of(const std::vector<std::string>& source) {
   std::vector<std::string> out = kCommonKeys;

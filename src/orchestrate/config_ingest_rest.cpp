@@ -184,6 +184,13 @@ void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig
   if (rest.timeout.count() <= 0) r.fail(n["timeout"], "'timeout:' must be longer than 0");
   if (const auto& v = n["retries"]) rest.retries = r.integer(v, "'retries:'", 0, 100);
   if (const auto& v = n["backoff"]) rest.backoff = r.duration_ms(v, "'backoff:'");
+  if (const auto& v = n["parallel"]) {
+    rest.parallel = r.integer(v, "'parallel:'", 1, 64);
+    if (rest.parallel > 1 && rest.paginator.type != PaginatorType::kOffset &&
+        rest.paginator.type != PaginatorType::kPage)
+      r.fail(v, "'parallel:' needs a paginator whose pages are known ahead (offset or page)",
+             "cursor, link_header and next_url pages are known only from the page before");
+  }
   res.incremental = ingest::Incremental::kNone;
   if (const auto& v = n["incremental"]) {
     if (v.is_scalar() && v.scalar == "none") return;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -481,6 +482,34 @@ TEST_F(IngestRest, MergeByPrimaryKeyAndSchemaEvolutionWorkAsForFiles) {
   // merge asks from the last value on, inclusive: 7 comes again and replaces itself.
   EXPECT_EQ(rows("select count(*), count(distinct id), max(id) from raw.people"), "8,8,8");
   EXPECT_EQ(joined(api_.log_of("/since")), "/since /since?since=2024-01-07");
+}
+
+TEST_F(IngestRest, ParallelRequestsLoadTheSameRecords) {
+  resources(
+      "  by_offset:\n"
+      "    from: rest\n"
+      "    url: {base}/offset\n"
+      "    auth: {type: bearer, token: \"${API_TOKEN}\"}\n"
+      "    records: data.items\n"
+      "    paginator: {type: offset, limit: 3, total: meta.total}\n"
+      "    parallel: 4\n"
+      "  slow: {from: rest, url: {base}/slow, paginator: page, parallel: 4}\n");
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id, name from raw.by_offset order by id"), kAll);
+  EXPECT_EQ(rows("select string_agg(id::varchar, ' ' order by id) from raw.slow"), "1 2 3 4 5 6 7");
+  // Up to 4 requests at a time, 3 ahead of the page being written: offset 6 (page 3) reaches the
+  // total, offsets 9..15 were asked for already; page 8 is empty, pages 9..11 were asked for.
+  auto offsets = api_.log_of("/offset");
+  std::sort(offsets.begin(), offsets.end());
+  EXPECT_EQ(joined(offsets),
+            "/offset?limit=3&offset=0 /offset?limit=3&offset=12 /offset?limit=3&offset=15 "
+            "/offset?limit=3&offset=3 /offset?limit=3&offset=6 /offset?limit=3&offset=9");
+  EXPECT_EQ(api_.log_of("/slow").size(), 11u);
+  // The server takes 150 ms a page: the first four were asked for at once.
+  auto times = api_.times_of("/slow");
+  ASSERT_GE(times.size(), 4u);
+  EXPECT_LT(times[3] - times[0], std::chrono::milliseconds(140));
 }
 
 TEST_F(IngestRest, AKilledLoadCommitsNothingAndTheNextLoadsEverythingOnce) {

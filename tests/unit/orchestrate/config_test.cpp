@@ -250,6 +250,8 @@ TEST(PondConfigIngest, RestRefusesWhatItCannotDo) {
   EXPECT_TRUE(has(rest("write: replace, incremental: {cursor: at}"),
                   "an incremental cursor belongs to append and merge"));
   EXPECT_TRUE(has(rest("delimiter: ';'"), "unknown key 'delimiter'"));
+  EXPECT_TRUE(has(rest("parallel: 4, paginator: link_header"),
+                  "'parallel:' needs a paginator whose pages are known ahead"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: rest, url: 'ftp://h/x'}\n"), "must start with http:// or https://"));
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: rest}\n"), "needs 'url:' or 'base_url:'"));
