@@ -12,6 +12,7 @@
 #include "engine/prepared_statement.hpp"
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
+#include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/reader_sql.hpp"
 #include "lake/lake.hpp"
@@ -19,31 +20,75 @@
 
 namespace pond::ingest {
 
-namespace {
-
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name) {
   for (const auto& t : lake.tables())
     if (t.schema_name == schema && t.name == name) return true;
   return false;
 }
 
+namespace {
+
 // The rows to write: the files' rows with the load's columns; for merge, the last row of
 // each primary key (later files win, then later rows).
-std::string rows_sql(const ResourceConfig& r, const std::vector<SourceFile>& files,
-                     const std::string& load_id, const std::string& loaded_at) {
+std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
+                     const std::vector<SourceFile>& files, const std::string& load_id,
+                     const std::string& loaded_at) {
   std::string meta = ", " + quote_literal(load_id) + " AS _pond_load_id, CAST(" + quote_literal(loaded_at) +
                      " AS TIMESTAMPTZ) AS _pond_loaded_at";
   if (r.write != WriteDisposition::kMerge)
-    return "SELECT *" + meta + " FROM (" + reader_sql(r, files) + ") AS src";
+    return "SELECT *" + meta + " FROM (" + reader_sql(reader, files) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
   return "SELECT * EXCLUDE (filename, __pond_row)" + meta +
-         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + reader_sql(r, files, true) +
+         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + reader_sql(reader, files, true) +
          ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
          " ORDER BY filename DESC, __pond_row DESC) = 1";
 }
 
 }  // namespace
+
+lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
+  const ResourceConfig& r = *plan.resource;
+  const std::string table = r.qualified_table();
+  std::string select = rows_sql(r, *plan.reader, plan.files, plan.record.load_id, plan.record.loaded_at);
+  // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
+  // when the query is bound: report the file and line before anything is written.
+  try {
+    con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
+  } catch (const engine::EngineError& e) {
+    if (r.write == WriteDisposition::kMerge &&
+        std::string(e.what()).find("Referenced column") != std::string::npos)
+      throw UserError(r.where,
+                      "ingest resource '" + r.name +
+                          "': primary_key names a column the data lacks: " + short_engine_message(e.what()),
+                      "primary_key must name columns of the data", ExitCode::kStepFailed);
+    plan.read_failed(e.what());
+    throw;
+  }
+
+  std::vector<lake::TableWrite> writes(2);
+  writes[0].table = table;
+  writes[0].select_sql = select;
+  writes[0].mode = r.write == WriteDisposition::kAppend    ? lake::TableWrite::Mode::kAppend
+                   : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
+                                                           : lake::TableWrite::Mode::kMerge;
+  writes[0].key_columns = r.primary_key;
+  writes[1].table = r.schema + "." + kLoadsTable;
+  writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
+    return loads_row_sql(record, rows.at(0));
+  };
+  for (auto& w : plan.bookkeeping) writes.push_back(std::move(w));
+  try {
+    return lake.write_tables(con, writes).at(0);
+  } catch (const UserError& e) {
+    // A file that breaks while being read (a bad line past the sniffed sample, a malformed
+    // JSON record): find which and where. Schema errors (a narrowed type) are reported as they are.
+    if (e.message().find("writing lake table " + table) != std::string::npos ||
+        e.message().find("reading the rows for " + table) != std::string::npos)
+      plan.read_failed(e.message());
+    throw UserError("ingest resource '" + r.name + "': " + e.message(), e.hint(), ExitCode::kStepFailed);
+  }
+}
 
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                          const LoadOptions& o) {
@@ -54,10 +99,14 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
+  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
+                            : r.rest.incremental           ? kLoadCursorsTable
+                                                           : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
-  if (!lake_has_table(lake, r.schema, kLoadFilesTable))
+  if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
         lake::TableLock::acquire(lake, r.schema + "." + kLoadsTable, holder, lake.config().lock_timeout));
+  if (r.source == SourceKind::kRest) return load_rest(lake, con, r, o);
 
   std::vector<SourceFile> files = list_source_files(con, r.name, r.path, o.project_root);
   result.files_seen = static_cast<std::int64_t>(files.size());
@@ -76,57 +125,27 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
     result.files.push_back(f.path);
   }
 
-  LoadRecord record;
-  record.load_id = random_uuid();
-  record.resource = r.name;
-  record.table = table;
-  record.run_id = o.run_id;
-  record.loaded_at = sql_utc_now();
-  record.write = write_name(r.write);
-  record.files = files;
-  std::string select = rows_sql(r, files, record.load_id, record.loaded_at);
-  // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
-  // when the query is bound: report the file and line before anything is written.
-  try {
-    con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
-  } catch (const engine::EngineError& e) {
-    if (r.write == WriteDisposition::kMerge &&
-        std::string(e.what()).find("Referenced column") != std::string::npos)
-      throw UserError(r.where,
-                      "ingest resource '" + r.name +
-                          "': primary_key names a column the files lack: " + short_engine_message(e.what()),
-                      "primary_key must name columns of the files", ExitCode::kStepFailed);
-    throw_read_error(con, r, files, e.what());
-  }
-
-  std::vector<lake::TableWrite> writes(3);
-  writes[0].table = table;
-  writes[0].select_sql = select;
-  writes[0].mode = r.write == WriteDisposition::kAppend    ? lake::TableWrite::Mode::kAppend
-                   : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
-                                                           : lake::TableWrite::Mode::kMerge;
-  writes[0].key_columns = r.primary_key;
-  writes[1].table = r.schema + "." + kLoadsTable;
-  writes[1].select_after = [&record](const std::vector<std::int64_t>& rows) {
-    return loads_row_sql(record, rows.at(0));
-  };
-  writes[2].table = r.schema + "." + kLoadFilesTable;
-  writes[2].select_sql = load_files_sql(record);
-  std::vector<lake::CommitResult> committed;
-  try {
-    committed = lake.write_tables(con, writes);
-  } catch (const UserError& e) {
-    // A file that breaks while being read (a bad line past the sniffed sample, a malformed
-    // JSON record): find which and where. Schema errors (a narrowed type) are reported as they are.
-    if (e.message().find("writing lake table " + table) != std::string::npos ||
-        e.message().find("reading the rows for " + table) != std::string::npos)
-      throw_read_error(con, r, files, e.message());
-    throw UserError("ingest resource '" + r.name + "': " + e.message(), e.hint(), ExitCode::kStepFailed);
-  }
-  result.load_id = record.load_id;
-  result.snapshot = committed.at(0).snapshot_id;
-  result.rows = committed.at(0).rows_written;
-  result.rows_replaced = committed.at(0).rows_deleted;
+  CommitPlan plan;
+  plan.resource = &r;
+  plan.reader = &r;
+  plan.files = files;
+  plan.record.load_id = random_uuid();
+  plan.record.resource = r.name;
+  plan.record.table = table;
+  plan.record.run_id = o.run_id;
+  plan.record.loaded_at = sql_utc_now();
+  plan.record.write = write_name(r.write);
+  plan.record.files = files;
+  plan.bookkeeping.resize(1);
+  plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
+  plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
+  plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
+  std::string load_id = plan.record.load_id;
+  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
+  result.load_id = load_id;
+  result.snapshot = committed.snapshot_id;
+  result.rows = committed.rows_written;
+  result.rows_replaced = committed.rows_deleted;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log::info("ingest {}: {} rows from {} file(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
             files.size(), table, *result.snapshot, result.seconds);

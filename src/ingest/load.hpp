@@ -34,6 +34,12 @@ struct LoadResult {
   std::int64_t bytes = 0;          // of the files read
   std::vector<std::string> files;  // loaded now
   std::int64_t files_seen = 0;     // matching the path, loaded before included
+  // from: rest
+  std::int64_t pages = 0;
+  std::int64_t requests = 0;  // retries and token requests included
+  std::int64_t retries = 0;
+  std::int64_t records_skipped = 0;  // at or before the last cursor value
+  std::string cursor;                // the highest cursor value loaded now (JSON text)
   double seconds = 0;
 };
 

@@ -24,6 +24,23 @@ std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const 
   return out;
 }
 
+std::optional<std::string> last_cursor(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                                       const std::string& resource, const std::string& table,
+                                       const std::string& cursor) {
+  bool exists = false;
+  for (const auto& t : lake.tables())
+    if (t.schema_name == schema && t.name == kLoadCursorsTable) exists = true;
+  if (!exists) return std::nullopt;
+  lake::ScanPlan plan = lake.scan(schema + "." + kLoadCursorsTable);
+  // Each load starts past the last one's value, so the latest load holds the highest value.
+  engine::Result r = con.query("SELECT cursor_value FROM (" + plan.sql + ") AS c WHERE resource = " +
+                               quote_literal(resource) + " AND table_name = " + quote_literal(table) +
+                               " AND cursor_path = " + quote_literal(cursor) + " ORDER BY loaded_at DESC LIMIT 1");
+  while (auto chunk = r.next_chunk())
+    if (chunk->size() > 0) return chunk->get<std::string>(0, 0);
+  return std::nullopt;
+}
+
 std::string loads_row_sql(const LoadRecord& l, std::int64_t rows) {
   return "SELECT " + quote_literal(l.load_id) + " AS load_id, " + quote_literal(l.resource) +
          " AS resource, " + quote_literal(l.table) + " AS table_name, " + quote_literal(l.run_id) +
@@ -40,6 +57,17 @@ std::string load_files_sql(const LoadRecord& l) {
                quote_literal(l.table) + ", " + quote_literal(f.path) + ", CAST(" + std::to_string(f.size) +
                " AS BIGINT), CAST(" + std::to_string(f.mtime_us) + " AS BIGINT))");
   return "SELECT * FROM (VALUES " + values + ") AS f(load_id, resource, table_name, path, size, mtime_us)";
+}
+
+}  // namespace pond::ingest
+
+namespace pond::ingest {
+
+std::string load_cursor_sql(const LoadRecord& l, const std::string& cursor, const std::string& value_json) {
+  return "SELECT " + quote_literal(l.load_id) + " AS load_id, " + quote_literal(l.resource) +
+         " AS resource, " + quote_literal(l.table) + " AS table_name, CAST(" + quote_literal(l.loaded_at) +
+         " AS TIMESTAMPTZ) AS loaded_at, " + quote_literal(cursor) + " AS cursor_path, " +
+         quote_literal(value_json) + " AS cursor_value";
 }
 
 }  // namespace pond::ingest

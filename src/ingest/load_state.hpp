@@ -4,6 +4,7 @@
 // commit as the rows they describe, so a crash leaves both or neither: a file is loaded
 // exactly once.
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -22,6 +23,7 @@ namespace pond::ingest {
 
 inline constexpr const char* kLoadsTable = "_pond_loads";
 inline constexpr const char* kLoadFilesTable = "_pond_load_files";
+inline constexpr const char* kLoadCursorsTable = "_pond_load_cursors";
 
 // A file as it was loaded: path, size, modification time (µs).
 using FileKey = std::tuple<std::string, std::int64_t, std::int64_t>;
@@ -29,6 +31,12 @@ using FileKey = std::tuple<std::string, std::int64_t, std::int64_t>;
 // The files loaded into `table` by `resource` so far (empty when nothing was ever loaded).
 std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
                                const std::string& resource, const std::string& table);
+
+// The cursor value (JSON text) the last load of `resource` into `table` with the cursor
+// `cursor` ended at, or nullopt (never loaded, or another cursor then).
+std::optional<std::string> last_cursor(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                                       const std::string& resource, const std::string& table,
+                                       const std::string& cursor);
 
 // What one load records about itself.
 struct LoadRecord {
@@ -45,5 +53,7 @@ struct LoadRecord {
 std::string loads_row_sql(const LoadRecord& load, std::int64_t rows);
 // The rows of `_pond_load_files`.
 std::string load_files_sql(const LoadRecord& load);
+// The row of `_pond_load_cursors`: the highest cursor value (JSON text) the load brought.
+std::string load_cursor_sql(const LoadRecord& load, const std::string& cursor, const std::string& value_json);
 
 }  // namespace pond::ingest

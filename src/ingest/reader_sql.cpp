@@ -23,13 +23,15 @@ std::string file_list(const std::vector<SourceFile>& files) {
 }
 
 std::string compression_option(const ResourceConfig& r) {
+  bool json = resource_format(r) == FileFormat::kJsonLines || resource_format(r) == FileFormat::kJsonArray;
   switch (r.compression) {
     case Compression::kGzip:
       return ", compression = 'gzip'";
     case Compression::kZstd:
       return ", compression = 'zstd'";
     case Compression::kNone:
-      return ", compression = 'none'";
+      // read_json spells it 'uncompressed' (and refuses 'none'), read_csv 'none'.
+      return json ? ", compression = 'uncompressed'" : ", compression = 'none'";
     case Compression::kAuto:
       break;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "ingest/rest_config.hpp"
 
 namespace pond::ingest {
 
@@ -17,8 +18,11 @@ enum class FileFormat { kCsv, kTsv, kJsonLines, kJsonArray, kParquet };
 enum class Compression { kAuto, kNone, kGzip, kZstd };
 // `write:`: how a load's rows land in the table.
 enum class WriteDisposition { kAppend, kReplace, kMerge };
-// `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file each time.
-enum class Incremental { kFiles, kNone };
+// `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file (every
+// page) each time; kCursor (REST) only records past the last load's highest cursor value.
+enum class Incremental { kFiles, kNone, kCursor };
+// `from:`.
+enum class SourceKind { kFiles, kRest };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
@@ -37,6 +41,7 @@ struct CsvOptions {
 struct ResourceConfig {
   std::string name;  // the asset's name
   SourceLocation where;
+  SourceKind source = SourceKind::kFiles;
   std::string schema = "raw";
   std::string table;  // default: the name
   // Files: a path or glob (`*`, `?`, `[...]`, `**`), relative to the project folder.
@@ -44,6 +49,7 @@ struct ResourceConfig {
   std::optional<FileFormat> format;  // default: from the path's extension
   Compression compression = Compression::kAuto;
   CsvOptions csv;
+  RestSource rest;                             // from: rest
   std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
   WriteDisposition write = WriteDisposition::kAppend;
   std::vector<std::string> primary_key;  // merge

@@ -107,6 +107,22 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
   text << r.qualified_table() << " " << ingest::write_name(r.write) << " " << static_cast<int>(r.incremental)
        << "\n";
   for (const auto& k : r.primary_key) text << k << '\0';
+  if (r.source == ingest::SourceKind::kRest) {
+    // Templates, not their values: a rotated token is not a new version of the resource.
+    const ingest::RestSource& s = r.rest;
+    text << "rest " << s.url << "\n" << s.records << "\n" << s.parallel << "\n";
+    for (const auto& [k, v] : s.params) text << "param " << k << "=" << v << "\n";
+    for (const auto& [k, v] : s.headers) text << "header " << k << "=" << v << "\n";
+    text << "auth " << static_cast<int>(s.auth.type) << " " << s.auth.key_name << " " << s.auth.key_in_query
+         << " " << s.auth.token_url << "\n";
+    const ingest::Paginator& p = s.paginator;
+    text << "paginator " << static_cast<int>(p.type) << " " << p.offset_param << " " << p.limit_param << " "
+         << p.limit << " " << p.start << " " << p.page_param << " " << p.total_path << " " << p.cursor_path
+         << " " << p.cursor_param << " " << p.next_path << " " << p.max_pages << "\n";
+    if (s.incremental)
+      text << "cursor " << s.incremental->cursor << " " << s.incremental->param << " "
+           << s.incremental->initial.value_or("") << "\n";
+  }
   return short_hash(text.str());
 }
 

@@ -16,10 +16,19 @@ using ingest::Incremental;
 using ingest::ResourceConfig;
 using ingest::WriteDisposition;
 
-const std::vector<std::string> kKeys{"from",        "path",        "format", "compression",  "delimiter",
-                                     "header",      "quote",       "escape", "null_strings", "encoding",
-                                     "columns",     "schema",      "table",  "write",        "primary_key",
-                                     "incremental", "description", "group",  "tags"};
+const std::vector<std::string> kCommonKeys{"from",        "columns",     "schema",      "table", "write",
+                                           "primary_key", "incremental", "description", "group", "tags"};
+const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
+                                         "quote", "escape", "null_strings", "encoding"};
+const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
+                                         "headers",  "auth",    "records", "paginator",
+                                         "timeout",  "retries", "backoff", "parallel"};
+
+std::vector<std::string> keys_of(const std::vector<std::string>& source) {
+  std::vector<std::string> out = kCommonKeys;
+  out.insert(out.end(), source.begin(), source.end());
+  return out;
+}
 
 // A lake identifier pond creates: letters, digits and '_' (no quoting surprises downstream).
 std::string identifier(const Reader& r, const YamlNode& n, const std::string& what) {
@@ -53,19 +62,57 @@ std::string character(const Reader& r, const YamlNode& n, const std::string& wha
   return s;
 }
 
+// The keys every source has: the table, the disposition, the asset's description.
+void read_common(const Reader& r, const YamlNode& n, ResourceConfig& res) {
+  if (const auto& v = n["columns"]) {
+    if (!v.is_map())
+      r.fail(v, "'columns:' must map column names to types", "e.g. columns: {amount: DECIMAL(12,2)}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      res.columns[r.name(v.key(i), "a column name")] = r.name(v.value(i), "a column type");
+  }
+  if (const auto& v = n["schema"]) res.schema = identifier(r, v, "'schema:'");
+  if (const auto& v = n["table"]) res.table = identifier(r, v, "'table:'");
+  if (const auto& v = n["write"])
+    res.write = choice<WriteDisposition>(r, v, "'write:'",
+                                         {{"append", WriteDisposition::kAppend},
+                                          {"replace", WriteDisposition::kReplace},
+                                          {"merge", WriteDisposition::kMerge}});
+  if (const auto& v = n["primary_key"]) {
+    res.primary_key = r.strings(v, "'primary_key:'");
+    if (res.primary_key.empty()) r.fail(v, "'primary_key:' names at least one column");
+    if (res.write != WriteDisposition::kMerge)
+      r.fail(v, "'primary_key:' belongs to write: merge", "add write: merge, or remove primary_key");
+  }
+  if (res.write == WriteDisposition::kMerge && res.primary_key.empty())
+    r.fail(n["write"], "write: merge needs 'primary_key:' (the column or columns that identify a row)");
+  if (const auto& v = n["description"]) res.description = r.str(v, "'description:'");
+  if (const auto& v = n["group"]) res.group = r.name(v, "'group:'");
+  if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");
+}
+
 ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
   ResourceConfig res;
   res.name = name;
   res.table = name;
   res.where = r.where(n);
-  r.keys(n, "ingest resource '" + name + "'", kKeys);
+  if (!n.is_map()) r.fail(n, "ingest resource '" + name + "' must be a mapping");
   if (!n["from"])
-    r.fail(n, "ingest resource '" + name + "' needs 'from:'", "from: files (with path: landing/*.csv)");
+    r.fail(n, "ingest resource '" + name + "' needs 'from:'",
+           "from: files (with path: landing/*.csv) or from: rest");
   std::string from = r.str(n["from"], "'from:'");
-  if (from == "rest" || from == "postgres" || from == "delta")
+  if (from == "postgres" || from == "delta")
     r.fail(n["from"], "ingest resource '" + name + "': 'from: " + from + "' is not supported yet",
-           "today pond ingests files (from: files)");
-  if (from != "files") r.fail(n["from"], "'from:' must be files, not '" + from + "'");
+           "today pond ingests files (from: files) and REST APIs (from: rest)");
+  if (from != "files" && from != "rest")
+    r.fail(n["from"], "'from:' must be files or rest, not '" + from + "'");
+  r.keys(n, "ingest resource '" + name + "' (from: " + from + ")",
+         keys_of(from == "rest" ? kRestKeys : kFileKeys));
+  if (from == "rest") {
+    res.source = ingest::SourceKind::kRest;
+    read_common(r, n, res);
+    read_rest_source(r, n, res);
+    return res;
+  }
   if (!n["path"])
     r.fail(n, "ingest resource '" + name + "' needs 'path:'",
            "a file or glob, e.g. path: landing/orders/*.csv");
@@ -104,27 +151,7 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
     if (*res.csv.encoding != "utf-8" && *res.csv.encoding != "utf-16" && *res.csv.encoding != "latin-1")
       r.fail(v, "'encoding:' must be utf-8, utf-16 or latin-1, not '" + *res.csv.encoding + "'");
   }
-  if (const auto& v = n["columns"]) {
-    if (!v.is_map())
-      r.fail(v, "'columns:' must map column names to types", "e.g. columns: {amount: DECIMAL(12,2)}");
-    for (std::size_t i = 0; i < v.size(); ++i)
-      res.columns[r.name(v.key(i), "a column name")] = r.name(v.value(i), "a column type");
-  }
-  if (const auto& v = n["schema"]) res.schema = identifier(r, v, "'schema:'");
-  if (const auto& v = n["table"]) res.table = identifier(r, v, "'table:'");
-  if (const auto& v = n["write"])
-    res.write = choice<WriteDisposition>(r, v, "'write:'",
-                                         {{"append", WriteDisposition::kAppend},
-                                          {"replace", WriteDisposition::kReplace},
-                                          {"merge", WriteDisposition::kMerge}});
-  if (const auto& v = n["primary_key"]) {
-    res.primary_key = r.strings(v, "'primary_key:'");
-    if (res.primary_key.empty()) r.fail(v, "'primary_key:' names at least one column");
-    if (res.write != WriteDisposition::kMerge)
-      r.fail(v, "'primary_key:' belongs to write: merge", "add write: merge, or remove primary_key");
-  }
-  if (res.write == WriteDisposition::kMerge && res.primary_key.empty())
-    r.fail(n["write"], "write: merge needs 'primary_key:' (the column or columns that identify a row)");
+  read_common(r, n, res);
   // replace loads every file each time (the table is what the files hold now); append and merge
   // load each file once.
   res.incremental = res.write == WriteDisposition::kReplace ? Incremental::kNone : Incremental::kFiles;
@@ -135,9 +162,6 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
       r.fail(v,
              "write: replace loads every file each time; 'incremental: files' belongs to append and merge");
   }
-  if (const auto& v = n["description"]) res.description = r.str(v, "'description:'");
-  if (const auto& v = n["group"]) res.group = r.name(v, "'group:'");
-  if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");
   return res;
 }
 

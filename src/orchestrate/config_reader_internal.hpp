@@ -110,5 +110,12 @@ struct PondConfig;
 // Reads `ingest:` (config_ingest.cpp).
 void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config);
 void read_serve(const Reader& r, const YamlNode& section, PondConfig& config);
+}  // namespace pond::orchestrate
+namespace pond::ingest {
+struct ResourceConfig;
+}
+namespace pond::orchestrate {
+// Reads the keys of a `from: rest` resource into `res` (config_ingest_rest.cpp).
+void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
 
 }  // namespace pond::orchestrate

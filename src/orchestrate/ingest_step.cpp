@@ -47,15 +47,28 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
                       {"write", ingest::write_name(r.write)}};
   if (!loaded.load_id.empty()) meta["load_id"] = loaded.load_id;
   if (loaded.rows_replaced) meta["rows_replaced"] = loaded.rows_replaced;
+  if (r.source == ingest::SourceKind::kRest) {
+    meta.erase("files_loaded");
+    meta.erase("files_matching");
+    meta["pages"] = loaded.pages;
+    meta["requests"] = loaded.requests;
+    meta["retries"] = loaded.retries;
+    if (loaded.records_skipped) meta["records_skipped"] = loaded.records_skipped;
+    if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
+  }
   if (loaded.seconds > 0 && loaded.rows > 0)
     meta["rows_per_second"] = static_cast<double>(loaded.rows) / loaded.seconds;
   m.metadata_json = meta.dump();
   out.materializations.push_back(m);
   out.rows = static_cast<std::uint64_t>(loaded.rows);
   out.status = exec::Status::kSuccess;
-  out.message = loaded.load_id.empty()
-                    ? fmt::format("no new files ({} matching, all loaded before)", loaded.files_seen)
-                    : fmt::format("{} rows from {} file(s)", loaded.rows, loaded.files.size());
+  if (r.source == ingest::SourceKind::kRest)
+    out.message = loaded.load_id.empty() ? fmt::format("no new records ({} page(s))", loaded.pages)
+                                         : fmt::format("{} rows from {} page(s)", loaded.rows, loaded.pages);
+  else
+    out.message = loaded.load_id.empty()
+                      ? fmt::format("no new files ({} matching, all loaded before)", loaded.files_seen)
+                      : fmt::format("{} rows from {} file(s)", loaded.rows, loaded.files.size());
   if (run_.event) run_.event({0, run_.run_id, info_.id, "", "info", "ingest", out.message, meta.dump()});
   return out;
 }

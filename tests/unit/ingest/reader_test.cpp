@@ -49,6 +49,27 @@ TEST(IngestReaderSql, CsvDialectIsNeverGuessed) {
   EXPECT_NE(reader_sql(r, {f}).find("format = 'newline_delimited'"), std::string::npos);
 }
 
+TEST(IngestReaderSql, UncompressedJsonReadsWithReadJsonsSpelling) {
+  test::TempDir dir;
+  std::ofstream(dir / "a.jsonl") << "{\"id\": 1}\n{\"id\": 2}\n";
+  std::ofstream(dir / "b.csv") << "id\n1\n";
+  engine::Database db = engine::Database::open(":memory:");
+  engine::Connection con(db);
+  ResourceConfig r;
+  r.compression = Compression::kNone;
+  SourceFile f;
+  r.path = "a.jsonl";
+  f.full = dir / "a.jsonl";
+  EXPECT_EQ(
+      con.query("SELECT count(*) FROM (" + reader_sql(r, {f}) + ")").next_chunk()->get<std::int64_t>(0, 0),
+      2);
+  r.path = "b.csv";
+  f.full = dir / "b.csv";
+  EXPECT_EQ(
+      con.query("SELECT count(*) FROM (" + reader_sql(r, {f}) + ")").next_chunk()->get<std::int64_t>(0, 0),
+      1);
+}
+
 TEST(IngestBadInput, EngineMessagesBecomeShort) {
   EXPECT_EQ(short_engine_message(
                 "Invalid Input Error: CSV Error on Line: 3\nOriginal Line: 8\n\nPossible fixes:\n* x"),

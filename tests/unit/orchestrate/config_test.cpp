@@ -173,7 +173,8 @@ TEST(PondConfigIngest, RefusesWhatItCannotDo) {
                   "pond.yml:2:33: unknown key 'wirte' in ingest resource 'a'"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: files, path: x.csv, wirte: merge}\n"), "did you mean 'write'?"));
-  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: rest, path: x}\n"), "'from: rest' is not supported yet"));
+  EXPECT_TRUE(
+      has(error_of("ingest:\n  a: {from: postgres, path: x}\n"), "'from: postgres' is not supported yet"));
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.txt}\n"), "cannot tell the format"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: files, path: x.csv, write: merge}\n"), "needs 'primary_key:'"));
@@ -191,6 +192,71 @@ TEST(PondConfigIngest, RefusesWhatItCannotDo) {
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv}\nassets:\n  a: {run: 'true'}\n"),
                   "both an ingest resource and a command asset"));
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, table: _pond_loads}\n"), "pond's own"));
+}
+
+TEST(PondConfigIngest, RestResources) {
+  PondConfig c = parse(R"yml(
+ingest:
+  orders:
+    from: rest
+    base_url: https://api.example.com/v1/
+    path: /orders
+    params: {status: open, region: "${REGION}"}
+    headers: {X-Team: {env: TEAM}}
+    auth: {type: api_key, name: key, value: {env: API_KEY}, in: query}
+    records: data.items
+    paginator: {type: offset, limit: 50, total: meta.total, max_pages: 9}
+    incremental: {cursor: meta.updated, param: since, initial: 100}
+    timeout: 500ms
+    retries: 2
+    write: merge
+    primary_key: id
+  events: {from: rest, url: "https://x.io/e", paginator: link_header, incremental: {cursor: at, initial: "2024"}}
+)yml");
+  ASSERT_EQ(c.ingest.size(), 2u);
+  const auto& o = c.ingest[0];
+  EXPECT_EQ(o.source, ingest::SourceKind::kRest);
+  EXPECT_EQ(o.rest.url, "https://api.example.com/v1/orders");
+  EXPECT_EQ(o.rest.params[1], (std::pair<std::string, std::string>{"region", "${REGION}"}));
+  EXPECT_EQ(o.rest.headers[0].second, "${TEAM}");
+  EXPECT_EQ(o.rest.auth.type, ingest::AuthType::kApiKey);
+  EXPECT_TRUE(o.rest.auth.key_in_query);
+  EXPECT_EQ(o.rest.auth.key_value, "${API_KEY}");
+  EXPECT_EQ(o.rest.paginator.type, ingest::PaginatorType::kOffset);
+  EXPECT_EQ(o.rest.paginator.limit, 50);
+  EXPECT_EQ(o.rest.paginator.max_pages, 9);
+  EXPECT_EQ(o.rest.incremental->initial, "100");  // a number
+  EXPECT_EQ(o.rest.timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(o.incremental, ingest::Incremental::kCursor);
+  EXPECT_EQ(c.ingest[1].rest.paginator.type, ingest::PaginatorType::kLinkHeader);
+  EXPECT_EQ(c.ingest[1].rest.incremental->initial, "\"2024\"");  // quoted: a string
+  EXPECT_EQ(c.ingest[1].rest.incremental->param, "");
+}
+
+TEST(PondConfigIngest, RestRefusesWhatItCannotDo) {
+  auto rest = [](const std::string& more) {
+    return error_of("ingest:\n  a: {from: rest, url: 'http://h/x', " + more + "}\n");
+  };
+  EXPECT_TRUE(has(rest("auth: {type: bearer, token: abc}"),
+                  "is a secret: it must come from an environment variable"));
+  EXPECT_TRUE(has(rest("auth: {type: bearer, token: abc}"), "pond.yml:2:"));
+  EXPECT_TRUE(has(rest("auth: {type: baerer, token: abc}"), "did you mean 'bearer'?"));
+  EXPECT_TRUE(has(rest("auth: {type: basic, username: u}"), "auth type basic needs 'password:'"));
+  EXPECT_TRUE(has(rest("paginator: {type: cursor}"), "paginator cursor needs 'cursor:'"));
+  EXPECT_TRUE(has(rest("paginator: link_headr"), "did you mean 'link_header'?"));
+  EXPECT_TRUE(has(rest("paginator: {type: page, limit: 3}"), "unknown key 'limit'"));
+  EXPECT_TRUE(has(rest("params: {a: '${1A}'}"), "not an environment variable name"));
+  EXPECT_TRUE(has(rest("incremental: files"), "'incremental:' of a REST resource is none or"));
+  EXPECT_TRUE(has(rest("write: replace, incremental: {cursor: at}"),
+                  "an incremental cursor belongs to append and merge"));
+  EXPECT_TRUE(has(rest("delimiter: ';'"), "unknown key 'delimiter'"));
+  EXPECT_TRUE(has(rest("parallel: 4, paginator: link_header"),
+                  "'parallel:' needs a paginator whose pages are known ahead"));
+  EXPECT_TRUE(
+      has(error_of("ingest:\n  a: {from: rest, url: 'ftp://h/x'}\n"), "must start with http:// or https://"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: rest}\n"), "needs 'url:' or 'base_url:'"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, auth: {type: bearer}}\n"),
+                  "unknown key 'auth'"));
 }
 
 TEST(PondConfig, Sensors) {

@@ -1,0 +1,36 @@
+#pragma once
+// The commit shared by every kind of source: the rows read from `files` (as `reader` says) go
+// into the resource's table with the load's columns, together with its bookkeeping, in one
+// lake commit (load.cpp).
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ingest/load.hpp"
+#include "ingest/load_state.hpp"
+#include "ingest/resource.hpp"
+#include "lake/lake.hpp"
+
+namespace pond::ingest {
+
+struct CommitPlan {
+  const ResourceConfig* resource = nullptr;  // the table, the disposition
+  const ResourceConfig* reader = nullptr;    // how `files` are read (REST: as JSON lines)
+  std::vector<SourceFile> files;
+  LoadRecord record;
+  std::vector<lake::TableWrite> bookkeeping;  // after the table and its _pond_loads row
+  // A read of `files` that fails (when binding the query or while writing): throws the error.
+  std::function<void(const std::string& failure)> read_failed;
+};
+
+// Writes the plan in one commit; returns the table's commit result.
+lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan);
+
+// Whether the lake holds `schema`.`name`.
+bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);
+
+// A load of a `from: rest` resource (rest_load.cpp), under the locks load_resource took.
+LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                     const LoadOptions& o);
+
+}  // namespace pond::ingest
