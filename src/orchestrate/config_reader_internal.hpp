@@ -109,6 +109,7 @@ class Reader {
 struct PondConfig;
 // Reads `ingest:` (config_ingest.cpp).
 void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config);
+// Reads `serve:` (config_serve.cpp).
 void read_serve(const Reader& r, const YamlNode& section, PondConfig& config);
 }  // namespace pond::orchestrate
 namespace pond::ingest {
