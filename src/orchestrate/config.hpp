@@ -77,6 +77,22 @@ struct CheckDecl {
   std::string description;
 };
 
+// Declarative automation (`automation:` on a command asset, or a root `automation:` block with
+// `select:`): when the daemon requests a run of the asset by itself. Conditions are or-ed; a
+// modifier under `unless:` vetoes them. docs/automation.md documents the semantics.
+struct AutomationConfig {
+  std::vector<std::string> select;  // root blocks: the assets it covers
+  std::vector<std::string> exclude;
+  std::string on_cron;  // a cron tick passed since the asset was last requested by it
+  std::string timezone = "UTC";
+  bool eager = false;                          // an upstream was materialized since this asset
+  bool on_missing = false;                     // a partition that should exist does not
+  bool unless_in_progress = false;             // also for on_cron (eager/on_missing imply it)
+  bool unless_upstream_checks_failed = false;  // a parent's latest check failed
+  bool latest_time_window_only = false;        // only the latest partition of a time dimension
+  SourceLocation where;
+};
+
 // A command asset (`assets:` entry).
 struct AssetConfig {
   std::string name;
@@ -100,6 +116,7 @@ struct AssetConfig {
   std::string pool;
   SourceLocation pool_where;
   std::vector<std::string> code;  // extra files (globs) whose contents are part of the code version
+  std::optional<AutomationConfig> automation;
 };
 
 // pond settings for dbt nodes picked by a selection (`models:` entry).
@@ -173,6 +190,7 @@ struct PondConfig {
   std::vector<ScheduleConfig> schedules;
   std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
   std::vector<SensorConfig> sensors;
+  std::vector<AutomationConfig> automation;  // root `automation:` blocks (each with select:)
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

@@ -300,7 +300,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
   a.where = r.where(n);
   r.keys(n, "asset '" + name + "'",
          {"run", "description", "group", "owners", "tags", "env", "cwd", "timeout", "deps", "partitions",
-          "produces", "checks", "retry", "pool", "code"});
+          "produces", "checks", "retry", "pool", "code", "automation"});
   const YamlNode& run = n["run"];
   if (!run)
     r.fail(n, "asset '" + name + "' needs 'run:' (the command to execute)",
@@ -365,6 +365,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
     a.pool_where = r.where(v);
   }
   if (const auto& v = n["code"]) a.code = r.strings(v, "'code:'");
+  if (const auto& v = n["automation"]) a.automation = read_automation(r, v, false);
   return a;
 }
 
@@ -461,7 +462,7 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   // that nothing written in pond.yml is silently ignored.
   r.keys(root, "pond.yml",
          {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
-          "sensors", "ingest"});
+          "sensors", "ingest", "automation"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -523,6 +524,12 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
       c.sensors.push_back(read_sensor(r, r.name(v.key(i), "a sensor name"), v.value(i)));
   }
   if (const auto& v = root["ingest"]) read_ingest(r, v, c);
+  if (const auto& v = root["automation"]) {
+    if (!v.is_sequence())
+      r.fail(v, "'automation:' must be a list of blocks with 'select:'",
+             "e.g. automation: [{select: [\"tag:hourly\"], eager: true}]");
+    for (const auto& item : v.children) c.automation.push_back(read_automation(r, item, true));
+  }
   for (const auto& res : c.ingest)
     for (const auto& a : c.assets)
       if (a.name == res.name)

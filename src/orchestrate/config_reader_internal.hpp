@@ -109,5 +109,9 @@ class Reader {
 struct PondConfig;
 // Reads `ingest:` (config_ingest.cpp).
 void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config);
+struct AutomationConfig;
+// Reads an asset's `automation:` (`block` false) or one root `automation:` entry (with select:)
+// (config_automation.cpp).
+AutomationConfig read_automation(const Reader& r, const YamlNode& n, bool block);
 
 }  // namespace pond::orchestrate
