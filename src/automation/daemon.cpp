@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "automation/automation_evaluator.hpp"
+#include "automation/freshness.hpp"
+#include "automation/notifier.hpp"
 #include "automation/schedule_evaluator.hpp"
 #include "automation/sensor_evaluator.hpp"
 #include "common/error.hpp"
@@ -142,6 +144,8 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
   check_sensors(ws);
   if (o.automation_interval.count() < 1) throw UserError("--automation-interval must be at least 1s");
   AutomationEvaluator automation(ws);
+  FreshnessMonitor freshness(ws);
+  Notifier notifier(ws);
   Lease lease(ws, o.lease_stale, cancel);
   runstore::RunStore& store = ws.store();
   // Runs a killed daemon left running are crashed (not run again: their ticks were recorded).
@@ -156,6 +160,7 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
   };
   out << "pond daemon: " << schedules.size() << " schedule(s), " << sensors.size() << " sensor(s)"
       << (automation.empty() ? std::string() : ", declarative automation")
+      << (freshness.empty() ? std::string() : ", freshness policies")
       << (simulated ? ", simulated from " + utc_minute_text(*o.simulate_from) + " until " +
                           utc_minute_text(*o.simulate_until)
                     : std::string())
@@ -180,12 +185,15 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       evaluated[s.name] = now;
       evaluate_sensor(ws, s, now, out, &memory);
     }
-    if (!automation.empty() && !cancel.requested()) {
+    if ((!automation.empty() || !freshness.empty() || !notifier.empty()) && !cancel.requested()) {
       // At the interval, and at an on_cron tick (it fires on time, not up to an interval late).
       const auto tick = automated_at ? automation.next_cron_tick(*automated_at) : std::nullopt;
       if (!automated_at || now - *automated_at >= automation_every || (tick && *tick <= now)) {
         automated_at = now;
         automation.evaluate(ws, now, out);
+        for (const auto& [asset, late] : freshness.evaluate(ws, now, out))
+          notifier.late(ws, asset, late, out);
+        notifier.run_failures(ws, out);
       }
     }
     // Simulated: launch what may start (the ticks' runs and anything else submitted), one at a

@@ -1,9 +1,11 @@
 // `pond automation`: the assets pond.yml automates (`automation:`) with their conditions and the
 // daemon's last recorded evaluation; `explain ASSET`: its recorded evaluations, most recent
 // first, each with why it did or did not run.
+#include <chrono>
 #include <iostream>
 
 #include "automation/automation_evaluator.hpp"
+#include "automation/freshness.hpp"
 #include "automation/schedule_evaluator.hpp"
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
@@ -54,13 +56,31 @@ int run_automation(CommandContext& ctx, const AutomationCliOptions& options) {
     const orchestrate::AutomationConfig* config = nullptr;
     for (const auto& a : automated)
       if (a.asset == *found) config = a.config;
-    if (!config)
+    const orchestrate::FreshnessConfig* policy = nullptr;
+    for (const auto& p : automation::freshness_policies(ws))
+      if (p.asset == *found) policy = p.config;
+    if (!config && !policy)
       throw UserError("asset '" + g.node(*found).name + "' has no automation",
-                      "add automation: to it (or a root automation: block selecting it) in pond.yml");
+                      "add automation: (or freshness:) to it, or a root block selecting it, in pond.yml");
     auto last = store.automation_state(automation::kAutomationSource).cursor;
     if (parse_output_format(options.output) == OutputFormat::kTable) {
-      std::cout << g.node(*found).name << ": " << conditions_text(*config) << " ("
-                << config->where.to_string() << ")\n";
+      if (config)
+        std::cout << g.node(*found).name << ": " << conditions_text(*config) << " ("
+                  << config->where.to_string() << ")\n";
+      if (policy) {
+        // Lateness episodes: the daemon records when the asset became late and when it was fresh again.
+        std::cout << g.node(*found).name << ": freshness max_lag "
+                  << std::chrono::duration_cast<std::chrono::minutes>(policy->max_lag).count() << "m"
+                  << (policy->deadline.empty()
+                          ? ""
+                          : " before each \"" + policy->deadline + "\" " + policy->timezone)
+                  << " (" << policy->where.to_string() << ")\n";
+        for (const auto& e : store.recent_ticks(automation::freshness_source(g.node(*found).key), 10))
+          std::cout << "  " << (e.status == "late" ? "late since " : "fresh again at ")
+                    << (e.tick_at == 0 ? std::string("(never materialized)")
+                                       : automation::utc_minute_text(e.tick_at))
+                    << (e.status == "late" ? ": " + e.reason : std::string()) << "\n";
+      }
       std::cout << "Last evaluated: "
                 << (last ? automation::utc_minute_text(std::stoll(*last))
                          : std::string("never (is pond daemon running?)"))

@@ -93,6 +93,32 @@ struct AutomationConfig {
   SourceLocation where;
 };
 
+// A freshness policy (`freshness:` on a command asset, or a root `freshness:` block with
+// `select:`): how old an asset's latest materialization may be. With `deadline:` (a cron), the
+// asset must have been materialized within `max_lag` before each deadline tick, from that tick
+// on; without it, within `max_lag` of now.
+struct FreshnessConfig {
+  std::vector<std::string> select;  // root blocks
+  std::vector<std::string> exclude;
+  std::chrono::seconds max_lag{0};
+  std::string deadline;  // cron (optional)
+  std::string timezone = "UTC";
+  SourceLocation where;
+};
+
+// A notification target (`notify:` entry): a webhook that receives a Slack-compatible JSON
+// body ({"text": ...}) when a run fails or an asset becomes late. The URL comes from an
+// environment variable (it is a secret: never in pond.yml, never logged).
+struct NotifyConfig {
+  std::string name;
+  std::string url_env;  // the environment variable holding the URL
+  bool on_run_failure = true;
+  bool on_late = true;
+  int retries = 3;                          // further attempts after a failed POST
+  std::chrono::milliseconds backoff{1000};  // before the first retry, doubling
+  SourceLocation where;
+};
+
 // A command asset (`assets:` entry).
 struct AssetConfig {
   std::string name;
@@ -117,6 +143,7 @@ struct AssetConfig {
   SourceLocation pool_where;
   std::vector<std::string> code;  // extra files (globs) whose contents are part of the code version
   std::optional<AutomationConfig> automation;
+  std::optional<FreshnessConfig> freshness;
 };
 
 // pond settings for dbt nodes picked by a selection (`models:` entry).
@@ -191,6 +218,8 @@ struct PondConfig {
   std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
   std::vector<SensorConfig> sensors;
   std::vector<AutomationConfig> automation;  // root `automation:` blocks (each with select:)
+  std::vector<FreshnessConfig> freshness;    // root `freshness:` blocks (each with select:)
+  std::vector<NotifyConfig> notify;
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

@@ -300,7 +300,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
   a.where = r.where(n);
   r.keys(n, "asset '" + name + "'",
          {"run", "description", "group", "owners", "tags", "env", "cwd", "timeout", "deps", "partitions",
-          "produces", "checks", "retry", "pool", "code", "automation"});
+          "produces", "checks", "retry", "pool", "code", "automation", "freshness"});
   const YamlNode& run = n["run"];
   if (!run)
     r.fail(n, "asset '" + name + "' needs 'run:' (the command to execute)",
@@ -366,6 +366,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
   }
   if (const auto& v = n["code"]) a.code = r.strings(v, "'code:'");
   if (const auto& v = n["automation"]) a.automation = read_automation(r, v, false);
+  if (const auto& v = n["freshness"]) a.freshness = read_freshness(r, v, false);
   return a;
 }
 
@@ -462,7 +463,7 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   // that nothing written in pond.yml is silently ignored.
   r.keys(root, "pond.yml",
          {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
-          "sensors", "ingest", "automation"});
+          "sensors", "ingest", "automation", "freshness", "notify"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -529,6 +530,17 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
       r.fail(v, "'automation:' must be a list of blocks with 'select:'",
              "e.g. automation: [{select: [\"tag:hourly\"], eager: true}]");
     for (const auto& item : v.children) c.automation.push_back(read_automation(r, item, true));
+  }
+  if (const auto& v = root["freshness"]) {
+    if (!v.is_sequence())
+      r.fail(v, "'freshness:' must be a list of blocks with 'select:'",
+             "e.g. freshness: [{select: [\"tag:daily\"], max_lag: 6h}]");
+    for (const auto& item : v.children) c.freshness.push_back(read_freshness(r, item, true));
+  }
+  if (const auto& v = root["notify"]) {
+    if (!v.is_map()) r.fail(v, "'notify:' must map names to {url_env: ..., on: [...]}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      c.notify.push_back(read_notify(r, r.name(v.key(i), "a notification name"), v.value(i)));
   }
   for (const auto& res : c.ingest)
     for (const auto& a : c.assets)

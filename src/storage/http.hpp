@@ -14,4 +14,8 @@ struct HttpResponse {
 // are a UserError naming the URL; HTTP error statuses are returned for the caller to judge.
 HttpResponse http_get(const std::string& url);
 
+// POSTs `json` (Content-Type: application/json) to `url`, within `timeout`. The URL may hold a
+// secret (a Slack webhook's path): transport failures are a UserError that does not name it.
+HttpResponse http_post_json(const std::string& url, const std::string& json, long timeout_seconds);
+
 }  // namespace pond::storage

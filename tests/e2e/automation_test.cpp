@@ -5,6 +5,7 @@
 // passes; `pond automation explain` shows why an asset did or did not run.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 #include <sstream>
 
@@ -86,7 +87,7 @@ TEST_F(Automation, EagerPropagatesThroughAThreeLevelChainOnceALevel) {
   EXPECT_TRUE(contains(r.out, "upstream b materialized since")) << r.out;
   r = run_pond({"automation", "-o", "csv"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "a,on_cron \"0 6 * * *\",")) << r.out;
+  EXPECT_TRUE(contains(r.out, "a,\"on_cron \"\"0 6 * * *\"\"\",2026-03-28T07:00Z,no,")) << r.out;
 
   // A second pass over the same window runs nothing again.
   r = daemon(root, "2026-03-28T00:00", "2026-03-29T00:00");
@@ -171,6 +172,51 @@ TEST_F(Automation, UpstreamChecksFailedBlocksUntilTheCheckPasses) {
   r = daemon(root, "2026-03-28T03:00", "2026-03-28T06:00");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(order(root), std::vector<std::string>{"b"}) << r.out;
+}
+
+// "YYYY-MM-DDTHH:MM" (UTC) of the wall clock plus `ahead` seconds, at the minute.
+std::string utc_minute(std::int64_t ahead) {
+  std::time_t t = std::time(nullptr) + ahead;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M", &tm);
+  return buf;
+}
+
+TEST_F(Automation, FreshnessFlagsALateAssetOnceAnEpisode) {
+  fs::path root = project("assets:\n" + stamp("hourly", "    freshness: {max_lag: 6h}\n") +
+                          stamp("never", "    freshness: {max_lag: 1s}\n"));
+  ProcessResult m = run_pond({"materialize", "-s", "hourly"}, root);
+  ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
+  // Materialized now (wall clock); the simulated clock runs on from now for 12 hours.
+  ProcessResult r = daemon(root, utc_minute(0), utc_minute(12 * 3600));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(r.out, "Freshness: hourly is late: last materialized "), 1u) << r.out;
+  EXPECT_EQ(count(r.out, "Freshness: never is late: never materialized (max_lag 1s)"), 1u) << r.out;
+  // The episodes, recorded once: a restarted daemon (the next 2 hours) finds them still late and
+  // records nothing more.
+  r = daemon(root, utc_minute(12 * 3600), utc_minute(14 * 3600));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(count(r.out, "is late"), 0u) << r.out;
+  runstore::RunStore s = runstore::RunStore::open(root / ".pond" / "state.db");
+  auto late = s.recent_ticks("freshness:hourly", 10);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].status, "late");
+  EXPECT_EQ(s.recent_ticks("freshness:never", 10).size(), 1u);
+  // pond status flags the late asset (wall clock: hourly was materialized seconds ago).
+  r = run_pond({"status", "-o", "json"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\"freshness\": \"late: never materialized (max_lag 1s)\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\"freshness\": \"fresh\"")) << r.out;
+  r = run_pond({"automation", "explain", "hourly"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "late since")) << r.out;
 }
 
 TEST_F(Automation, AnAssetAutomatedTwiceIsRefusedAtItsLine) {
