@@ -1,5 +1,6 @@
 #pragma once
-// HTTP(S) GET through libcurl, for package indexes and tarballs (`pond deps`).
+// HTTP(S) through libcurl: GET for package indexes and tarballs (`pond deps`), POST of JSON for
+// webhook notifications (`notify:`).
 #include <string>
 
 namespace pond::storage {
