@@ -190,13 +190,16 @@ struct ScheduleConfig {
 };
 
 // A sensor (`sensors:`): runs a selection when something happens: new or changed files under a
-// folder (`type: files`), or a new materialization of an asset (`type: asset`, by any process).
+// folder (`type: files`), a new materialization of an asset (`type: asset`, by any process), or
+// a run that finished with a status (`type: run_status`).
 struct SensorConfig {
   std::string name;
-  std::string type;        // files | asset
-  std::string path;        // files: the folder, relative to the project
-  std::string glob = "*";  // files: matched against paths relative to `path`
-  std::string asset;       // asset: the asset whose materializations trigger it
+  std::string type;                // files | asset
+  std::string path;                // files: the folder, relative to the project
+  std::string glob = "*";          // files: matched against paths relative to `path`
+  std::string asset;               // asset: the asset whose materializations trigger it
+  std::string run_status;          // run_status: failure (error or crashed) or success
+  std::vector<std::string> watch;  // run_status: runs of these assets (default: any run)
   std::vector<std::string> select;
   std::vector<std::string> exclude;
   std::chrono::milliseconds interval{30000};  // at least this long between evaluations

@@ -60,14 +60,30 @@ ScheduleConfig read_schedule(const Reader& r, const std::string& name, const Yam
 
 SensorConfig read_sensor(const Reader& r, const std::string& name, const YamlNode& n) {
   r.keys(n, "sensor '" + name + "'",
-         {"type", "path", "glob", "asset", "select", "exclude", "interval", "enabled"});
+         {"type", "path", "glob", "asset", "status", "watch", "select", "exclude", "interval", "enabled"});
   SensorConfig s;
   s.name = name;
   s.where = r.where(n);
-  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files or type: asset");
+  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files, asset or run_status");
   s.type = r.name(n["type"], "'type:'");
-  if (s.type != "files" && s.type != "asset")
-    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'", "type: files or type: asset");
+  if (s.type != "files" && s.type != "asset" && s.type != "run_status")
+    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'",
+           "type: files, asset or run_status");
+  if (s.type == "run_status") {
+    if (!n["status"])
+      r.fail(n, "sensor '" + name + "' (type: run_status) needs 'status:'",
+             "status: failure or status: success");
+    s.run_status = r.name(n["status"], "'status:'");
+    if (s.run_status != "failure" && s.run_status != "success")
+      r.fail(n["status"],
+             "sensor '" + name + "': 'status:' must be failure or success, not '" + s.run_status + "'");
+    if (const auto& v = n["watch"]) s.watch = r.strings(v, "'watch:'");
+    for (const char* k : {"path", "glob", "asset"})
+      if (n[k]) r.fail(n[k], "sensor '" + name + "': " + k + ": is not for type: run_status");
+  } else if (n["status"] || n["watch"]) {
+    r.fail(n["status"] ? n["status"] : n["watch"],
+           "sensor '" + name + "': status:/watch: are for type: run_status");
+  }
   if (const auto& v = n["path"]) s.path = r.name(v, "'path:'");
   if (const auto& v = n["glob"]) s.glob = r.name(v, "'glob:'");
   if (const auto& v = n["asset"]) s.asset = r.name(v, "'asset:'");
