@@ -8,6 +8,9 @@
 #include <ostream>
 #include <thread>
 
+#include "automation/automation_evaluator.hpp"
+#include "automation/freshness.hpp"
+#include "automation/notifier.hpp"
 #include "automation/schedule_evaluator.hpp"
 #include "automation/sensor_evaluator.hpp"
 #include "common/error.hpp"
@@ -139,6 +142,10 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
   if (simulated && *o.simulate_until <= *o.simulate_from)
     throw UserError("--simulate-until must be after --simulate-from");
   check_sensors(ws);
+  if (o.automation_interval.count() < 1) throw UserError("--automation-interval must be at least 1s");
+  AutomationEvaluator automation(ws);
+  FreshnessMonitor freshness(ws);
+  Notifier notifier(ws);
   Lease lease(ws, o.lease_stale, cancel);
   runstore::RunStore& store = ws.store();
   // Runs a killed daemon left running are crashed (not run again: their ticks were recorded).
@@ -152,11 +159,15 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
     return std::max<EpochSeconds>(1, std::chrono::duration_cast<std::chrono::seconds>(s.interval).count());
   };
   out << "pond daemon: " << schedules.size() << " schedule(s), " << sensors.size() << " sensor(s)"
+      << (automation.empty() ? std::string() : ", declarative automation")
+      << (freshness.empty() ? std::string() : ", freshness policies")
       << (simulated ? ", simulated from " + utc_minute_text(*o.simulate_from) + " until " +
                           utc_minute_text(*o.simulate_until)
                     : std::string())
       << std::endl;
   EpochSeconds sim_now = simulated ? *o.simulate_from : 0;
+  std::optional<EpochSeconds> automated_at;  // the last evaluation of declarative automation
+  const EpochSeconds automation_every = o.automation_interval.count();
   int worst = 0;
   std::optional<Launcher> launcher;
   if (!simulated) launcher.emplace(ws.options(), cancel, out, o.poll);
@@ -173,6 +184,17 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       if (last != evaluated.end() && now - last->second < interval_of(s)) continue;
       evaluated[s.name] = now;
       evaluate_sensor(ws, s, now, out, &memory);
+    }
+    if ((!automation.empty() || !freshness.empty() || !notifier.empty()) && !cancel.requested()) {
+      // At the interval, and at an on_cron tick (it fires on time, not up to an interval late).
+      const auto tick = automated_at ? automation.next_cron_tick(*automated_at) : std::nullopt;
+      if (!automated_at || now - *automated_at >= automation_every || (tick && *tick <= now)) {
+        automated_at = now;
+        automation.evaluate(ws, now, out);
+        for (const auto& [asset, late] : freshness.evaluate(ws, now, out))
+          notifier.late(ws, asset, late, out);
+        notifier.run_failures(ws, out);
+      }
     }
     // Simulated: launch what may start (the ticks' runs and anything else submitted), one at a
     // time, before time moves on.
@@ -192,6 +214,10 @@ int run_daemon(orchestrate::Workspace& ws, const DaemonOptions& o, exec::Cancell
       for (const auto& s : schedules)
         if (auto t = next_schedule_tick(store, s, sim_now)) next = std::min(next, *t);
       for (const auto& s : sensors) next = std::min(next, evaluated[s.name] + interval_of(s));
+      if (automated_at) {
+        next = std::min(next, *automated_at + automation_every);
+        if (auto t = automation.next_cron_tick(sim_now)) next = std::min(next, *t);
+      }
       sim_now = std::max(next, sim_now + 1);
       continue;
     }

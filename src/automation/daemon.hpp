@@ -22,6 +22,9 @@ struct DaemonOptions {
   std::optional<EpochSeconds> simulate_until;
   // How often the wall-clock daemon looks for queued runs and evaluates sensors.
   std::chrono::milliseconds poll{1000};
+  // At least this long between evaluations of declarative automation (pond.yml `automation:`);
+  // an on_cron tick is evaluated at its time.
+  std::chrono::seconds automation_interval{30};
   // A lease whose holder stopped heartbeating this long ago (on another host) may be taken over.
   std::chrono::seconds lease_stale{60};
 };

@@ -5,13 +5,16 @@
 
 #include <filesystem>
 #include <ostream>
+#include <set>
 
 #include "automation/schedule_evaluator.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "orchestrate/materialize.hpp"
 #include "orchestrate/run_request.hpp"
+#include "orchestrate/select.hpp"
 
 namespace pond::automation {
 
@@ -138,6 +141,52 @@ bool evaluate_asset(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
                 seen, {}, out);
 }
 
+// Runs that finished with the sensor's status since its cursor (their finish time), of the
+// watched assets; the sensor's own runs do not count (a failing reaction would trigger itself).
+bool evaluate_run_status(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+                         std::ostream& out) {
+  runstore::RunStore& store = ws.store();
+  const std::string source = sensor_source(s.name);
+  std::optional<std::string> cursor = store.automation_state(source).cursor;
+  if (!cursor) {
+    // First evaluation: runs finishing from now on trigger it.
+    store.set_automation_cursor(source, iso_utc_now());
+    return false;
+  }
+  std::set<std::string> watched;
+  const auto& g = ws.graph();
+  if (!s.watch.empty())
+    for (std::size_t i : orchestrate::select_assets(g, s.watch, {})) watched.insert(g.node(i).key);
+  std::string newest = *cursor;
+  std::vector<std::string> matched;
+  auto runs = store.recent_runs(500);
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {  // oldest first
+    const auto& run = *it;
+    if (run.finished_at.empty() || run.finished_at <= *cursor) continue;
+    newest = std::max(newest, run.finished_at);
+    const bool failed = run.status == "error" || run.status == "crashed";
+    if (s.run_status == "failure" ? !failed : run.status != "success") continue;
+    if (store.run_tags(run.run_id).count("pond/sensor") &&
+        store.run_tags(run.run_id).at("pond/sensor") == s.name)
+      continue;
+    if (!watched.empty()) {
+      bool hit = false;
+      for (const auto& t : store.run_targets(run.run_id)) hit = hit || watched.count(t.asset_key) > 0;
+      if (!hit) continue;
+    }
+    matched.push_back(run.run_id.substr(0, 8) + " (" + run.command +
+                      (run.selection.empty() ? "" : " " + run.selection) + ": " + run.status + ")");
+  }
+  if (matched.empty()) {
+    if (newest != *cursor) store.set_automation_cursor(source, newest);
+    return false;
+  }
+  std::string reason = std::to_string(matched.size()) + " run(s) finished " + s.run_status + ": ";
+  for (std::size_t k = 0; k < matched.size() && k < 5; ++k) reason += (k ? ", " : "") + matched[k];
+  if (matched.size() > 5) reason += ", ...";
+  return submit(ws, s, now, reason, newest, {}, out);
+}
+
 }  // namespace
 
 std::string sensor_source(const std::string& name) {
@@ -149,15 +198,21 @@ bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& 
 }
 
 void check_sensors(const orchestrate::Workspace& ws) {
-  for (const auto& s : ws.config().sensors)
+  for (const auto& s : ws.config().sensors) {
     if (s.type == "asset" && !ws.graph().find(s.asset))
       throw UserError(s.where, "sensor '" + s.name + "': the project has no asset '" + s.asset + "'",
                       "name a model, seed, snapshot, source or pond.yml asset");
+    if (s.type == "run_status" && !s.watch.empty() &&
+        orchestrate::select_assets(ws.graph(), s.watch, {}).empty())
+      throw UserError(s.where, "sensor '" + s.name + "': 'watch:' selects no asset",
+                      "name assets or a selection (tag:..., +model)");
+  }
 }
 
 bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
                      std::ostream& out, SensorMemory* memory) {
   if (!sensor_enabled(ws.store(), s)) return false;
+  if (s.type == "run_status") return evaluate_run_status(ws, s, now, out);
   return s.type == "files" ? evaluate_files(ws, s, now, out, memory) : evaluate_asset(ws, s, now, out);
 }
 

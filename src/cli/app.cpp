@@ -487,7 +487,28 @@ int run_app(int argc, char** argv) {
                          "Simulated time: stop after this UTC instant");
   daemon_cmd->add_option("--poll", daemon.poll_ms, "How often to look for queued runs (milliseconds)")
       ->capture_default_str();
+  daemon_cmd
+      ->add_option("--automation-interval", daemon.automation_interval,
+                   "How often to evaluate pond.yml's automation: conditions (e.g. 30s, 5m)")
+      ->capture_default_str();
   daemon_cmd->callback([&] { action = [&] { return run_daemon(ctx, daemon); }; });
+
+  AutomationCliOptions automation;
+  auto* automation_cmd = app.add_subcommand(
+      "automation", "List the assets pond.yml automates with their last evaluation by the daemon");
+  automation_cmd->add_option("--output,-o", automation.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  auto* explain_cmd = automation_cmd->add_subcommand(
+      "explain", "The daemon's recorded evaluations of an asset: why it did or did not run");
+  explain_cmd->add_option("asset", automation.explain, "The asset")->required();
+  explain_cmd->add_option("--limit,-n", automation.limit, "How many evaluations (most recent first)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  explain_cmd->add_option("--output,-o", automation.output, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  automation_cmd->callback([&] { action = [&] { return run_automation(ctx, automation); }; });
 
   BackfillCliOptions backfill;
   std::string backfill_resume_id, backfill_cancel_id;

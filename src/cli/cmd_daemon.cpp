@@ -28,6 +28,12 @@ int run_daemon(CommandContext& ctx, const DaemonCliOptions& options) {
   o.simulate_until = instant(options.simulate_until, "--simulate-until");
   if (options.poll_ms < 10) throw UserError("--poll must be at least 10 (milliseconds)");
   o.poll = std::chrono::milliseconds(options.poll_ms);
+  auto every = parse_duration(options.automation_interval);
+  if (!every || every->count() < 1)
+    throw UserError(
+        "--automation-interval '" + options.automation_interval + "' is not a duration of 1s or more",
+        "e.g. 30s, 5m, 1h");
+  o.automation_interval = *every;
   orchestrate::Workspace ws(ctx.options);
   return automation::run_daemon(ws, o, ctx.cancel, std::cout);
 }

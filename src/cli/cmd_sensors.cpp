@@ -27,6 +27,11 @@ const orchestrate::SensorConfig& find_sensor(const orchestrate::PondConfig& conf
 }
 
 std::string watched(const orchestrate::SensorConfig& s) {
+  if (s.type == "run_status") {
+    std::string w;
+    for (const auto& x : s.watch) w += (w.empty() ? "" : " ") + x;
+    return "runs that end in " + s.run_status + (w.empty() ? "" : " of " + w);
+  }
   return s.type == "files" ? s.path + "/" + s.glob : s.asset;
 }
 

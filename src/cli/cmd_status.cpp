@@ -2,6 +2,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "automation/freshness.hpp"
 #include "cli/commands.hpp"
 #include "cli/table_output.hpp"
 #include "orchestrate/select.hpp"
@@ -19,8 +20,11 @@ int run_status(CommandContext& ctx, const StatusOptions& options) {
           .count();
   auto snapshot = orchestrate::StoreSnapshot::read(ws.store());
   auto statuses = orchestrate::asset_status(g, snapshot, assets, now);
+  // Freshness policies (pond.yml freshness:): "late: why" or "fresh"; empty without a policy.
+  const auto policies = automation::freshness_policies(ws);
+  const auto lateness = automation::evaluate_freshness(ws, policies, ws.store(), now);
   TextTable t;
-  t.columns = {"asset", "kind", "status", "partitions", "last_materialized", "why"};
+  t.columns = {"asset", "kind", "status", "partitions", "last_materialized", "freshness", "why"};
   engine::ColumnType text{engine::TypeId::kVarchar, "VARCHAR"};
   t.types.assign(t.columns.size(), text);
   for (const auto& s : statuses) {
@@ -34,8 +38,12 @@ int run_status(CommandContext& ctx, const StatusOptions& options) {
     }
     std::string why;
     for (const auto& r : s.reasons) why += (why.empty() ? "" : "; ") + r;
+    std::string fresh;
+    if (auto l = lateness.find(s.asset); l != lateness.end())
+      fresh = l->second.late ? "late: " + l->second.reason : "fresh";
     t.rows.push_back({a.name, std::string(orchestrate::kind_name(a.kind)), s.state, parts,
-                      s.last_materialized.empty() ? std::optional<std::string>() : s.last_materialized, why});
+                      s.last_materialized.empty() ? std::optional<std::string>() : s.last_materialized, fresh,
+                      why});
   }
   print_as(std::cout, t, parse_output_format(options.output));
   return 0;

@@ -210,11 +210,21 @@ struct SensorsOptions {
 };
 int run_sensors(CommandContext& ctx, const SensorsOptions& options);
 
+// `pond automation [explain ASSET]`: the automated assets with their last evaluation; the
+// recorded evaluations of one asset, with why it did or did not run.
+struct AutomationCliOptions {
+  std::string explain;  // the asset
+  int limit = 20;
+  std::string output = "table";
+};
+int run_automation(CommandContext& ctx, const AutomationCliOptions& options);
+
 // `pond daemon [--simulate-from UTC --simulate-until UTC]`.
 struct DaemonCliOptions {
   std::string simulate_from;
   std::string simulate_until;
   int poll_ms = 1000;
+  std::string automation_interval = "30s";
 };
 int run_daemon(CommandContext& ctx, const DaemonCliOptions& options);
 

@@ -77,6 +77,48 @@ struct CheckDecl {
   std::string description;
 };
 
+// Declarative automation (`automation:` on a command asset, or a root `automation:` block with
+// `select:`): when the daemon requests a run of the asset by itself. Conditions are or-ed; a
+// modifier under `unless:` vetoes them. docs/automation.md documents the semantics.
+struct AutomationConfig {
+  std::vector<std::string> select;  // root blocks: the assets it covers
+  std::vector<std::string> exclude;
+  std::string on_cron;  // a cron tick passed since the asset was last requested by it
+  std::string timezone = "UTC";
+  bool eager = false;                          // an upstream was materialized since this asset
+  bool on_missing = false;                     // a partition that should exist does not
+  bool unless_in_progress = false;             // also for on_cron (eager/on_missing imply it)
+  bool unless_upstream_checks_failed = false;  // a parent's latest check failed
+  bool latest_time_window_only = false;        // only the latest partition of a time dimension
+  SourceLocation where;
+};
+
+// A freshness policy (`freshness:` on a command asset, or a root `freshness:` block with
+// `select:`): how old an asset's latest materialization may be. With `deadline:` (a cron), the
+// asset must have been materialized within `max_lag` before each deadline tick, from that tick
+// on; without it, within `max_lag` of now.
+struct FreshnessConfig {
+  std::vector<std::string> select;  // root blocks
+  std::vector<std::string> exclude;
+  std::chrono::seconds max_lag{0};
+  std::string deadline;  // cron (optional)
+  std::string timezone = "UTC";
+  SourceLocation where;
+};
+
+// A notification target (`notify:` entry): a webhook that receives a Slack-compatible JSON
+// body ({"text": ...}) when a run fails or an asset becomes late. The URL comes from an
+// environment variable (it is a secret: never in pond.yml, never logged).
+struct NotifyConfig {
+  std::string name;
+  std::string url_env;  // the environment variable holding the URL
+  bool on_run_failure = true;
+  bool on_late = true;
+  int retries = 3;                          // further attempts after a failed POST
+  std::chrono::milliseconds backoff{1000};  // before the first retry, doubling
+  SourceLocation where;
+};
+
 // A command asset (`assets:` entry).
 struct AssetConfig {
   std::string name;
@@ -100,6 +142,8 @@ struct AssetConfig {
   std::string pool;
   SourceLocation pool_where;
   std::vector<std::string> code;  // extra files (globs) whose contents are part of the code version
+  std::optional<AutomationConfig> automation;
+  std::optional<FreshnessConfig> freshness;
 };
 
 // pond settings for dbt nodes picked by a selection (`models:` entry).
@@ -146,13 +190,16 @@ struct ScheduleConfig {
 };
 
 // A sensor (`sensors:`): runs a selection when something happens: new or changed files under a
-// folder (`type: files`), or a new materialization of an asset (`type: asset`, by any process).
+// folder (`type: files`), a new materialization of an asset (`type: asset`, by any process), or
+// a run that finished with a status (`type: run_status`).
 struct SensorConfig {
   std::string name;
-  std::string type;        // files | asset
-  std::string path;        // files: the folder, relative to the project
-  std::string glob = "*";  // files: matched against paths relative to `path`
-  std::string asset;       // asset: the asset whose materializations trigger it
+  std::string type;                // files | asset
+  std::string path;                // files: the folder, relative to the project
+  std::string glob = "*";          // files: matched against paths relative to `path`
+  std::string asset;               // asset: the asset whose materializations trigger it
+  std::string run_status;          // run_status: failure (error or crashed) or success
+  std::vector<std::string> watch;  // run_status: runs of these assets (default: any run)
   std::vector<std::string> select;
   std::vector<std::string> exclude;
   std::chrono::milliseconds interval{30000};  // at least this long between evaluations
@@ -185,6 +232,9 @@ struct PondConfig {
   std::vector<ingest::ResourceConfig> ingest;  // `ingest:` resources (docs/ingest.md)
   std::vector<SensorConfig> sensors;
   ServeConfig serve;
+  std::vector<AutomationConfig> automation;  // root `automation:` blocks (each with select:)
+  std::vector<FreshnessConfig> freshness;    // root `freshness:` blocks (each with select:)
+  std::vector<NotifyConfig> notify;
 
   const PartitionsConfig* find_partitions(const std::string& name) const;
 };

@@ -60,14 +60,30 @@ ScheduleConfig read_schedule(const Reader& r, const std::string& name, const Yam
 
 SensorConfig read_sensor(const Reader& r, const std::string& name, const YamlNode& n) {
   r.keys(n, "sensor '" + name + "'",
-         {"type", "path", "glob", "asset", "select", "exclude", "interval", "enabled"});
+         {"type", "path", "glob", "asset", "status", "watch", "select", "exclude", "interval", "enabled"});
   SensorConfig s;
   s.name = name;
   s.where = r.where(n);
-  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files or type: asset");
+  if (!n["type"]) r.fail(n, "sensor '" + name + "' needs 'type:'", "type: files, asset or run_status");
   s.type = r.name(n["type"], "'type:'");
-  if (s.type != "files" && s.type != "asset")
-    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'", "type: files or type: asset");
+  if (s.type != "files" && s.type != "asset" && s.type != "run_status")
+    r.fail(n["type"], "sensor '" + name + "': unknown type '" + s.type + "'",
+           "type: files, asset or run_status");
+  if (s.type == "run_status") {
+    if (!n["status"])
+      r.fail(n, "sensor '" + name + "' (type: run_status) needs 'status:'",
+             "status: failure or status: success");
+    s.run_status = r.name(n["status"], "'status:'");
+    if (s.run_status != "failure" && s.run_status != "success")
+      r.fail(n["status"],
+             "sensor '" + name + "': 'status:' must be failure or success, not '" + s.run_status + "'");
+    if (const auto& v = n["watch"]) s.watch = r.strings(v, "'watch:'");
+    for (const char* k : {"path", "glob", "asset"})
+      if (n[k]) r.fail(n[k], "sensor '" + name + "': " + k + ": is not for type: run_status");
+  } else if (n["status"] || n["watch"]) {
+    r.fail(n["status"] ? n["status"] : n["watch"],
+           "sensor '" + name + "': status:/watch: are for type: run_status");
+  }
   if (const auto& v = n["path"]) s.path = r.name(v, "'path:'");
   if (const auto& v = n["glob"]) s.glob = r.name(v, "'glob:'");
   if (const auto& v = n["asset"]) s.asset = r.name(v, "'asset:'");
@@ -300,7 +316,7 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
   a.where = r.where(n);
   r.keys(n, "asset '" + name + "'",
          {"run", "description", "group", "owners", "tags", "env", "cwd", "timeout", "deps", "partitions",
-          "produces", "checks", "retry", "pool", "code"});
+          "produces", "checks", "retry", "pool", "code", "automation", "freshness"});
   const YamlNode& run = n["run"];
   if (!run)
     r.fail(n, "asset '" + name + "' needs 'run:' (the command to execute)",
@@ -365,6 +381,8 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
     a.pool_where = r.where(v);
   }
   if (const auto& v = n["code"]) a.code = r.strings(v, "'code:'");
+  if (const auto& v = n["automation"]) a.automation = read_automation(r, v, false);
+  if (const auto& v = n["freshness"]) a.freshness = read_freshness(r, v, false);
   return a;
 }
 
@@ -461,7 +479,7 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   // that nothing written in pond.yml is silently ignored.
   r.keys(root, "pond.yml",
          {"state", "retention", "pools", "run_queue", "partitions", "assets", "models", "schedules",
-          "sensors", "ingest", "serve"});
+          "sensors", "ingest", "serve", "automation", "freshness", "notify"});
   if (const auto& v = root["state"]) c.state = r.name(v, "'state:'");
   if (const auto& v = root["retention"]) {
     r.keys(v, "'retention:'", {"events", "runs"});
@@ -524,6 +542,23 @@ PondConfig parse_pond_config(const std::string& text, const std::filesystem::pat
   }
   if (const auto& v = root["ingest"]) read_ingest(r, v, c);
   if (const auto& v = root["serve"]) read_serve(r, v, c);
+  if (const auto& v = root["automation"]) {
+    if (!v.is_sequence())
+      r.fail(v, "'automation:' must be a list of blocks with 'select:'",
+             "e.g. automation: [{select: [\"tag:hourly\"], eager: true}]");
+    for (const auto& item : v.children) c.automation.push_back(read_automation(r, item, true));
+  }
+  if (const auto& v = root["freshness"]) {
+    if (!v.is_sequence())
+      r.fail(v, "'freshness:' must be a list of blocks with 'select:'",
+             "e.g. freshness: [{select: [\"tag:daily\"], max_lag: 6h}]");
+    for (const auto& item : v.children) c.freshness.push_back(read_freshness(r, item, true));
+  }
+  if (const auto& v = root["notify"]) {
+    if (!v.is_map()) r.fail(v, "'notify:' must map names to {url_env: ..., on: [...]}");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      c.notify.push_back(read_notify(r, r.name(v.key(i), "a notification name"), v.value(i)));
+  }
   for (const auto& res : c.ingest)
     for (const auto& a : c.assets)
       if (a.name == res.name)

@@ -118,5 +118,15 @@ struct ResourceConfig;
 namespace pond::orchestrate {
 // Reads the keys of a `from: rest` resource into `res` (config_ingest_rest.cpp).
 void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+struct AutomationConfig;
+// Reads an asset's `automation:` (`block` false) or one root `automation:` entry (with select:)
+// (config_automation.cpp).
+AutomationConfig read_automation(const Reader& r, const YamlNode& n, bool block);
+struct FreshnessConfig;
+// Reads an asset's `freshness:` or one root `freshness:` entry (config_automation.cpp).
+FreshnessConfig read_freshness(const Reader& r, const YamlNode& n, bool block);
+struct NotifyConfig;
+// Reads one `notify:` entry (config_automation.cpp).
+NotifyConfig read_notify(const Reader& r, const std::string& name, const YamlNode& n);
 
 }  // namespace pond::orchestrate

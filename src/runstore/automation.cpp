@@ -71,6 +71,67 @@ bool RunStore::record_tick(const TickRecord& tick, const std::vector<QueuedRun>&
   return recorded;
 }
 
+bool RunStore::record_automation_tick(const TickRecord& tick, const std::vector<QueuedRun>& runs,
+                                      const std::vector<AutomationEvaluation>& evaluations,
+                                      const std::map<std::string, std::string>& cursors) {
+  bool recorded = false;
+  transaction([&] {
+    std::vector<std::string> ids;
+    for (const auto& q : runs) ids.push_back(q.run.run_id);
+    const std::string now = iso_utc_now();
+    auto inserted = db_->query(
+        "INSERT INTO automation_ticks (source, tick_at, status, run_ids, reason, recorded_at) VALUES (?, ?, "
+        "?, ?, ?, ?) ON CONFLICT (source, tick_at) DO NOTHING RETURNING tick_at",
+        {tick.source, tick.tick_at, tick.status, join_ids(ids), tick.reason, now});
+    if (inserted.empty()) return;
+    for (const auto& q : runs) insert_queued_run(q.run, q.tags, true);
+    for (const auto& e : evaluations)
+      db_->execute(
+          "INSERT INTO automation_evaluations (asset_key, tick_at, requested, fired_by, partitions, run_ids, "
+          "reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          {e.asset_key, e.tick_at, std::int64_t{e.requested ? 1 : 0}, e.condition, e.partitions,
+           join_ids(e.run_ids), e.reason, now});
+    for (const auto& [source, cursor] : cursors) upsert_cursor(*db_, source, cursor);
+    recorded = true;
+  });
+  return recorded;
+}
+
+namespace {
+
+AutomationEvaluation evaluation_of(const state::Row& r) {
+  return {text(r[0]), state::to_int(r[1]), state::to_int(r[2]) != 0,
+          text(r[3]), text(r[4]),          split_ids(text(r[5])),
+          text(r[6]), text(r[7])};
+}
+
+constexpr const char* kEvaluationColumns =
+    "e.asset_key, e.tick_at, e.requested, e.fired_by, e.partitions, e.run_ids, e.reason, e.recorded_at";
+
+}  // namespace
+
+std::vector<AutomationEvaluation> RunStore::automation_evaluations(const std::string& asset_key, int limit) {
+  std::vector<AutomationEvaluation> out;
+  for (const auto& r :
+       db_->query(std::string("SELECT ") + kEvaluationColumns +
+                      " FROM automation_evaluations e WHERE e.asset_key = ? ORDER BY e.tick_at "
+                      "DESC LIMIT ?",
+                  {asset_key, std::int64_t{limit}}))
+    out.push_back(evaluation_of(r));
+  return out;
+}
+
+std::map<std::string, AutomationEvaluation> RunStore::latest_automation_evaluations() {
+  std::map<std::string, AutomationEvaluation> out;
+  for (const auto& r :
+       db_->query(std::string("SELECT ") + kEvaluationColumns +
+                  " FROM automation_evaluations e JOIN (SELECT asset_key, max(tick_at) AS m FROM "
+                  "automation_evaluations GROUP BY asset_key) l ON l.asset_key = e.asset_key AND "
+                  "l.m = e.tick_at"))
+    out.emplace(text(r[0]), evaluation_of(r));
+  return out;
+}
+
 std::vector<TickRecord> RunStore::recent_ticks(const std::string& source, int limit) {
   std::vector<TickRecord> out;
   for (const auto& r : db_->query("SELECT source, tick_at, status, run_ids, reason, recorded_at FROM "

@@ -217,6 +217,19 @@ struct SensorFile {
   std::int64_t size = 0;
 };
 
+// One evaluation of an asset's declarative automation at a daemon tick (epoch seconds): whether
+// it requested a run, by which condition, of which partitions, and why (or why not).
+struct AutomationEvaluation {
+  std::string asset_key;
+  std::int64_t tick_at = 0;
+  bool requested = false;
+  std::string condition;   // eager | on_missing | on_cron (requested), else empty
+  std::string partitions;  // the requested partitions, as text ("" unpartitioned)
+  std::vector<std::string> run_ids;
+  std::string reason;
+  std::string recorded_at;
+};
+
 // The run store (DESIGN.md decision 5): runs, their steps and events, asset materializations
 // and checks. SQLite (.pond/state.db, WAL) by default, PostgreSQL for several processes or
 // hosts, through the state-store layer. Several processes share it; one RunStore object is
@@ -373,6 +386,16 @@ class RunStore {
   bool renew_daemon_lease(const std::string& token);
   void release_daemon_lease(const std::string& token);
   std::optional<DaemonLease> daemon_lease();
+  // Declarative automation: in one transaction, the tick (source "automation"), the runs it
+  // queues, each asset's evaluation and the cursors (source -> cursor) it moves. Returns false,
+  // writing nothing, when the tick was recorded already.
+  bool record_automation_tick(const TickRecord& tick, const std::vector<QueuedRun>& runs,
+                              const std::vector<AutomationEvaluation>& evaluations,
+                              const std::map<std::string, std::string>& cursors);
+  // An asset's recorded evaluations, most recent first.
+  std::vector<AutomationEvaluation> automation_evaluations(const std::string& asset_key, int limit);
+  // The latest recorded evaluation of every asset, by asset key.
+  std::map<std::string, AutomationEvaluation> latest_automation_evaluations();
 
   // ---- cancel requests (another process asks a run's process to stop it)
   void request_run_cancel(const std::string& run_id);

@@ -224,6 +224,22 @@ CREATE TABLE sensor_files (
   PRIMARY KEY (sensor, path)
 );
 )sql"},
+      {8,
+       "declarative automation: each evaluation of an asset's conditions at a daemon tick, with its reason "
+       "and the runs it requested",
+       R"sql(
+CREATE TABLE automation_evaluations (
+  asset_key   TEXT NOT NULL,
+  tick_at     BIGINT NOT NULL,
+  requested   INTEGER NOT NULL,
+  fired_by    TEXT NOT NULL DEFAULT '',
+  partitions  TEXT NOT NULL DEFAULT '',
+  run_ids     TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (asset_key, tick_at)
+);
+)sql"},
   };
   return migrations;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// HTTP(S) GET through libcurl, for package indexes and tarballs (`pond deps`).
+// HTTP(S) through libcurl: GET for package indexes and tarballs (`pond deps`), POST of JSON for
+// webhook notifications (`notify:`).
 #include <string>
 
 namespace pond::storage {
@@ -13,5 +14,9 @@ struct HttpResponse {
 // GETs `url`, following redirects. Transport failures (DNS, refused connection, TLS, timeout)
 // are a UserError naming the URL; HTTP error statuses are returned for the caller to judge.
 HttpResponse http_get(const std::string& url);
+
+// POSTs `json` (Content-Type: application/json) to `url`, within `timeout`. The URL may hold a
+// secret (a Slack webhook's path): transport failures are a UserError that does not name it.
+HttpResponse http_post_json(const std::string& url, const std::string& json, long timeout_seconds);
 
 }  // namespace pond::storage
