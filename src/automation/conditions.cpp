@@ -10,21 +10,12 @@ namespace pond::automation {
 namespace {
 
 using orchestrate::AssetNode;
+using orchestrate::intersect;
 using orchestrate::IntervalSet;
 using orchestrate::PartitionScope;
 using orchestrate::PartitionsDefinition;
 using orchestrate::PartitionSubset;
 using runstore::PartitionRangeRecord;
-
-PartitionSubset intersect(const PartitionSubset& a, const PartitionSubset& b) {
-  PartitionSubset out;
-  for (const auto& [k, set] : a)
-    if (auto it = b.find(k); it != b.end()) {
-      IntervalSet i = set.intersect(it->second);
-      if (!i.empty()) out[k] = std::move(i);
-    }
-  return out;
-}
 
 void subtract(PartitionSubset& from, const PartitionSubset& what) {
   for (auto it = from.begin(); it != from.end();) {

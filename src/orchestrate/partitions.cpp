@@ -290,4 +290,14 @@ std::string describe_scope(const PartitionsDefinition& def, const PartitionScope
   return keys.front() + "..." + def.key(scope.list_key, last);
 }
 
+PartitionSubset intersect(const PartitionSubset& a, const PartitionSubset& b) {
+  PartitionSubset out;
+  for (const auto& [k, set] : a)
+    if (auto it = b.find(k); it != b.end()) {
+      IntervalSet i = set.intersect(it->second);
+      if (!i.empty()) out[k] = std::move(i);
+    }
+  return out;
+}
+
 }  // namespace pond::orchestrate

@@ -19,6 +19,9 @@ namespace pond::orchestrate {
 
 using PartitionSubset = std::map<std::string, IntervalSet>;
 
+// The partitions in both subsets (keys with nothing in common are left out).
+PartitionSubset intersect(const PartitionSubset& a, const PartitionSubset& b);
+
 // The whole of an unpartitioned asset, and "this key" of a list dimension.
 inline constexpr Interval kUnit{0, 1};
 

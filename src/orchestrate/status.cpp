@@ -19,16 +19,6 @@ std::int64_t count_in(const PartitionsDefinition* def, const PartitionSubset& s)
   return n;
 }
 
-PartitionSubset intersect(const PartitionSubset& a, const PartitionSubset& b) {
-  PartitionSubset out;
-  for (const auto& [k, set] : a)
-    if (auto it = b.find(k); it != b.end()) {
-      IntervalSet i = set.intersect(it->second);
-      if (!i.empty()) out[k] = std::move(i);
-    }
-  return out;
-}
-
 void add_all(PartitionSubset& into, const PartitionSubset& from) {
   for (const auto& [k, set] : from) into[k].add(set);
 }
