@@ -1,7 +1,5 @@
 #include "cli/app.hpp"
 
-#include <dlfcn.h>
-#include <duckdb.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -29,19 +27,15 @@
 #include "common/uuid.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "engine/library.hpp"
 #include "project/project_locator.hpp"
 #include "project/vars.hpp"
 
 namespace pond::cli {
 
 std::string version_text() {
-  std::string where;
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&duckdb_library_version), &info) != 0 && info.dli_fname) {
-    where = fmt::format(" ({})", info.dli_fname);
-  }
-  return fmt::format("pond {} (commit {})\nDuckDB {}{}", pond_version(), pond_commit(),
-                     engine::loaded_library_version(), where);
+  return fmt::format("pond {} (commit {})\nDuckDB {} ({})", pond_version(), pond_commit(),
+                     engine::loaded_library_version(), engine::library_path());
 }
 
 namespace {
@@ -739,7 +733,6 @@ int run_app(int argc, char** argv) {
       log::write_file(log::Level::kDebug,
                       fmt::format("pond {} (commit {}): pond {}", pond_version(), pond_commit(), args));
     }
-    engine::check_library_version();
     if (show_version) {
       std::cout << version_text() << "\n";
       return 0;

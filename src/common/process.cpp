@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,6 +121,8 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : group_(spec.own_process_grou
   if (spec.pipe_stdin) std::swap(in_, in.fd[1]);
   std::swap(out_, out.fd[0]);
   std::swap(err_, err.fd[0]);
+  // Not reaped before this call, so the pid cannot have been reused yet.
+  exit_fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
 }
 
 ChildProcess::~ChildProcess() {
@@ -132,6 +135,7 @@ ChildProcess::~ChildProcess() {
   }
   if (out_ >= 0) ::close(out_);
   if (err_ >= 0) ::close(err_);
+  if (exit_fd_ >= 0) ::close(exit_fd_);
 }
 
 void ChildProcess::close_in() {

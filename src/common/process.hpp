@@ -54,6 +54,9 @@ class ChildProcess {
   int in_fd() const { return in_; }
   int out_fd() const { return out_; }
   int err_fd() const { return err_; }
+  // Readable (poll) once the child has exited, so waiting for output and exit can be one poll;
+  // -1 on kernels without pidfd_open (callers then poll try_wait()).
+  int exit_fd() const { return exit_fd_; }
   void close_in();  // the child reads end of file
   // Sends `sig` to the child (its whole group when it has one).
   void signal(int sig);
@@ -67,7 +70,7 @@ class ChildProcess {
   bool group_ = false;
   bool reaped_ = false;
   int exit_code_ = -1;
-  int in_ = -1, out_ = -1, err_ = -1;
+  int in_ = -1, out_ = -1, err_ = -1, exit_fd_ = -1;
 };
 
 // Runs argv[0] (looked up in PATH) with the arguments in `cwd` (empty: the current folder),

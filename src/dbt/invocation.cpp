@@ -31,7 +31,7 @@ class WithDependencies : public exec::Step {
 
 }  // namespace
 
-InvocationResult run_invocation(const engine::Database& db, const std::vector<exec::Step*>& steps,
+InvocationResult run_invocation(const engine::Database* db, const std::vector<exec::Step*>& steps,
                                 const InvocationOptions& options, std::ostream& out,
                                 const std::function<void(exec::Executor*)>& on_executor) {
   InvocationResult result;
@@ -64,7 +64,7 @@ InvocationResult run_invocation(const engine::Database& db, const std::vector<ex
   exec::FanOut listeners({&progress, &recorder, &run_sql});
   exec::ExecutorOptions executor_options = options.executor;
   executor_options.run_id = result.run_id;
-  exec::Executor executor(&db, executor_options);
+  exec::Executor executor(db, executor_options);
   if (on_executor) on_executor(&executor);
   std::vector<std::string> start_ids;
   for (exec::Step* h : options.on_run_start) start_ids.push_back(h->info().id);

@@ -55,7 +55,8 @@ struct InvocationResult {
 // Records the run in the run store, runs the steps with progress output on `out`, writes the
 // artifacts and the summary. `on_executor` is called with the executor before it starts (and
 // with nullptr after it ends), so that the caller can route Ctrl-C to exec::Executor::cancel.
-InvocationResult run_invocation(const engine::Database& db, const std::vector<exec::Step*>& steps,
+// `db` null: no step asks for a connection (command assets only), so no DuckDB is opened.
+InvocationResult run_invocation(const engine::Database* db, const std::vector<exec::Step*>& steps,
                                 const InvocationOptions& options, std::ostream& out,
                                 const std::function<void(exec::Executor*)>& on_executor = {});
 

@@ -166,13 +166,13 @@ int run_project_command(TaskContext& ctx, const ExecOptions& options, const std:
     io.parent_run_id = retry->parent_run_id;
   }
 
-  int exit_code = run_interruptible(ctx, session.database(), plan.steps, io, out).exit_code;
+  int exit_code = run_interruptible(ctx, &session.database(), plan.steps, io, out).exit_code;
   const project::TargetConfig& target = session.resolved().target;
   if (session.lake() && target.lake->keep) apply_keep_policy(target, *target.lake->keep);
   return exit_code;
 }
 
-InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,
+InvocationResult run_interruptible(TaskContext& ctx, const engine::Database* db,
                                    const std::vector<exec::Step*>& steps, const InvocationOptions& io,
                                    std::ostream& out) {
   std::mutex mutex;

@@ -31,7 +31,7 @@ std::optional<PlanKinds> kinds_of_command(const std::string& which);
 
 // Runs an invocation with Ctrl-C routed to the executor that is running (the watcher thread
 // cancels it), for every command that executes steps.
-InvocationResult run_interruptible(TaskContext& ctx, const engine::Database& db,
+InvocationResult run_interruptible(TaskContext& ctx, const engine::Database* db,
                                    const std::vector<exec::Step*>& steps, const InvocationOptions& io,
                                    std::ostream& out);
 

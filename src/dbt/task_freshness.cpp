@@ -174,7 +174,7 @@ int freshness_task(TaskContext& ctx, const FreshnessOptions& options, std::ostre
   io.progress.quiet = ctx.options.quiet;
   io.progress.live = !io.progress.json && !io.progress.quiet && isatty(STDOUT_FILENO) != 0;
 
-  InvocationResult r = run_interruptible(ctx, db, steps, io, out);
+  InvocationResult r = run_interruptible(ctx, &db, steps, io, out);
   std::filesystem::path sources =
       options.output ? std::filesystem::path(*options.output) : target_dir / "sources.json";
   write_file_atomically(sources, sources_json(r.outcome, fresh_steps, r.run_id));

@@ -2,8 +2,8 @@
 
 #include <duckdb.h>
 
-#include "common/build_info.hpp"
 #include "engine/error.hpp"
+#include "engine/library.hpp"
 
 namespace pond::engine {
 namespace {
@@ -53,11 +53,7 @@ std::string loaded_library_version() {
 }
 
 void check_library_version() {
-  std::string loaded = loaded_library_version();
-  if (loaded != duckdb_expected_version()) {
-    throw EngineError("pond was built for DuckDB " + std::string(duckdb_expected_version()) +
-                      " but loaded libduckdb " + loaded + "; run scripts/setup and rebuild");
-  }
+  library_path();  // loading the library checks its version
 }
 
 }  // namespace pond::engine

@@ -41,7 +41,8 @@ class Database {
 // The version string of the DuckDB library actually loaded (e.g. "v1.5.6").
 std::string loaded_library_version();
 
-// Throws EngineError if the loaded library is not the version pond was built against.
+// Loads DuckDB's library if it is not yet; throws EngineError if it cannot be loaded or is not
+// the version pond was built against.
 void check_library_version();
 
 }  // namespace pond::engine

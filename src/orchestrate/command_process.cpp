@@ -71,7 +71,10 @@ CommandResult run_command(const CommandSpec& spec, const std::atomic<bool>& canc
       if (on_line) on_line(stream == 1, line);
     };
   };
-  std::array<pollfd, 2> fds{pollfd{child->out_fd(), POLLIN, 0}, pollfd{child->err_fd(), POLLIN, 0}};
+  // stdout, stderr and the child's exit: a command that exits is seen at once, not at the next
+  // poll timeout (that would add up to 50 ms to every command step).
+  std::array<pollfd, 3> fds{pollfd{child->out_fd(), POLLIN, 0}, pollfd{child->err_fd(), POLLIN, 0},
+                            pollfd{child->exit_fd(), POLLIN, 0}};
   int exit_code = -1;
   bool terminating = false;
   Clock::time_point term_sent;
@@ -79,7 +82,7 @@ CommandResult run_command(const CommandSpec& spec, const std::atomic<bool>& canc
   char buf[16384];
   auto drain = [&](int timeout_ms) {
     if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
+    for (std::size_t i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
@@ -106,6 +109,7 @@ CommandResult run_command(const CommandSpec& spec, const std::atomic<bool>& canc
   // The command is done: whatever it left running in its group goes with it, and what they
   // wrote before is read to the end.
   ::kill(-child->pid(), SIGKILL);
+  fds[2].fd = -1;
   for (int k = 0; k < 20 && (fds[0].fd >= 0 || fds[1].fd >= 0); ++k) drain(10);
   lines[0].finish(emit_for(0));
   lines[1].finish(emit_for(1));

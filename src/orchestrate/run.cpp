@@ -304,14 +304,9 @@ RunResult execute_run(Workspace& ws, const RunRequest& req, exec::Cancellation& 
   };
   dbt::GlobalOptions options = ws.options();
   dbt::TaskContext ctx{options, cancel};
-  std::unique_ptr<engine::Database> empty_db;
-  if (!db) {  // nothing asks for a connection; the executor still wants a database to lend from
-    empty_db = std::make_unique<engine::Database>(engine::Database::open(":memory:"));
-    db = empty_db.get();
-  }
   CancelWatch watch(ws.open_store(), rc.run_id, cancel);
   unstarted.dismiss();  // run_interruptible records the run's outcome whatever happens
-  dbt::InvocationResult r = dbt::run_interruptible(ctx, *db, steps, io, out);
+  dbt::InvocationResult r = dbt::run_interruptible(ctx, db, steps, io, out);
   rc.event = nullptr;
   return {r.run_id, std::move(r.outcome), r.exit_code};
 }

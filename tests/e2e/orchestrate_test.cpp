@@ -104,6 +104,23 @@ TEST_F(PondTest, MaterializeRunsCommandAndDbtAssetsInOneDag) {
       << st.dump();
 }
 
+// A run of command assets only never loads DuckDB (launch latency: loading libduckdb.so alone
+// costs ~20 ms); a dbt model in the run does.
+TEST_F(PondTest, CommandOnlyRunsDoNotLoadDuckDB) {
+  auto root = init_lake_project();
+  add_assets(root, "  trivial: {run: 'true'}\n");
+  ProcessOptions traced;
+  traced.env.emplace("LD_DEBUG", "files");
+  ProcessResult r = run_pond({"materialize", "-s", "trivial"}, root, traced);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "OK created command asset trivial")) << r.out;
+  EXPECT_TRUE(contains(r.err, "libcurl")) << "LD_DEBUG did not trace the loader";
+  EXPECT_FALSE(contains(r.err, "libduckdb")) << r.err.substr(0, 4000);
+  r = run_pond({"--version"}, root, traced);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "libduckdb.so")) << "--version names the library it loads";
+}
+
 TEST_F(PondTest, MaterializeWithoutAPartitionTakesTheLatestAndBuildStaysDbt) {
   auto root = init_lake_project();
   // pond build runs the dbt models that read seeds (selectors.yml's default), as before.

@@ -208,7 +208,7 @@ TEST(Invocation, RecordsRunsWritesArtifactsAndReturnsExitCodes) {
   Project failing;
   exec::Executor* seen = nullptr;
   int calls = 0;
-  InvocationResult r = run_invocation(db, failing.steps, inv, out, [&](exec::Executor* e) {
+  InvocationResult r = run_invocation(&db, failing.steps, inv, out, [&](exec::Executor* e) {
     ++calls;
     if (e) seen = e;
   });
@@ -222,7 +222,7 @@ TEST(Invocation, RecordsRunsWritesArtifactsAndReturnsExitCodes) {
 
   // Only the passing part of the project: exit code 0 (a warning does not fail the run).
   std::vector<exec::Step*> good = {failing.steps[0], failing.steps[4]};
-  InvocationResult ok = run_invocation(db, good, inv, out);
+  InvocationResult ok = run_invocation(&db, good, inv, out);
   EXPECT_EQ(ok.exit_code, 0);
 
   runstore::RunStore store = runstore::RunStore::open(inv.state_path);
@@ -255,7 +255,7 @@ TEST(Invocation, OnRunStartAndEndHooks) {
   inv.on_run_start = {&start};
   inv.on_run_end = {&end};
   std::ostringstream out;
-  InvocationResult r = run_invocation(db, models, inv, out);
+  InvocationResult r = run_invocation(&db, models, inv, out);
   EXPECT_EQ(r.exit_code, 0) << out.str();
   EXPECT_EQ(r.outcome.results.size(), 3u);
   EXPECT_EQ(r.outcome.results[1].info->id, "model.shop.customers");
@@ -267,7 +267,7 @@ TEST(Invocation, OnRunStartAndEndHooks) {
   // A failing start hook skips every step; the end hook still runs.
   OperationStep bad("operation.shop.shop-on-run-start-0", "select error('no')", {});
   inv.on_run_start = {&bad};
-  r = run_invocation(db, models, inv, out);
+  r = run_invocation(&db, models, inv, out);
   EXPECT_EQ(r.exit_code, 1);
   ASSERT_EQ(r.outcome.results.size(), 3u);
   EXPECT_EQ(r.outcome.results[1].outcome.status, exec::Status::kSkipped);

@@ -7,6 +7,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "engine/error.hpp"
+#include "engine/library.hpp"
 #include "engine/prepared_statement.hpp"
 #include "support/temp_dir.hpp"
 
@@ -15,6 +16,8 @@ namespace pond::engine {
 TEST(Engine, LoadedLibraryIsTheOneBuiltFor) {
   EXPECT_EQ(loaded_library_version(), "v1.5.6");
   EXPECT_NO_THROW(check_library_version());
+  // Loaded on first use by dlopen, from the folder the build points at.
+  EXPECT_TRUE(library_path().ends_with("/libduckdb.so")) << library_path();
 }
 
 TEST(Engine, TypedAccessToColumns) {
