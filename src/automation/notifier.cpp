@@ -41,7 +41,8 @@ void Notifier::send(runstore::RunStore& store, const std::string& event, const s
                     EpochSeconds at, const std::string& text, std::ostream& out) {
   const std::string body = nlohmann::json{{"text", text}}.dump();
   for (const auto& t : targets_) {
-    if ((event == "run_failure" && !t.config->on_run_failure) || (event == "late" && !t.config->on_late))
+    if ((event == "run_failure" && !t.config->on_run_failure) || (event == "late" && !t.config->on_late) ||
+        (event == "check_failure" && !t.config->on_check_failure))
       continue;
     const std::string source = "notify:" + t.config->name + ":" + key;
     if (!store.recent_ticks(source, 1).empty()) continue;  // notified already (before a restart)
@@ -84,6 +85,7 @@ void Notifier::run_failures(orchestrate::Workspace& ws, std::ostream& out) {
     const auto& run = *it;
     if (run.finished_at.empty() || run.finished_at <= *cursor) continue;
     newest = std::max(newest, run.finished_at);
+    checks_failed(store, run, out);
     if (run.status != "error" && run.status != "crashed") continue;
     std::string failed;
     for (const auto& s : store.steps_of(run.run_id))
@@ -97,6 +99,24 @@ void Notifier::run_failures(orchestrate::Workspace& ws, std::ostream& out) {
     send(store, "run_failure", "run:" + run.run_id, epoch_of(run.finished_at), text, out);
   }
   if (newest != *cursor) store.set_automation_cursor(kRunsCursor, newest);
+}
+
+void Notifier::checks_failed(runstore::RunStore& store, const runstore::RunRecord& run, std::ostream& out) {
+  std::string failed;
+  int count = 0;
+  for (const auto& c : store.checks_of_run(run.run_id)) {
+    if (c.status != "fail" && c.status != "error") continue;
+    ++count;
+    failed += (failed.empty() ? "" : "; ") + c.asset_key + " " + c.check_name + " " + c.status +
+              (c.failures ? " (" + std::to_string(*c.failures) + " failing rows)" : "") +
+              (c.message.empty() ? "" : ": " + c.message);
+  }
+  if (!count) return;
+  std::string text = "pond: " + std::to_string(count) + " check(s) failed in run " + run.run_id.substr(0, 8) +
+                     " (" + run.command + (run.selection.empty() ? "" : " " + run.selection) + ", " +
+                     run.status + "): " + failed;
+  if (text.size() > 3000) text = text.substr(0, 3000) + "...";
+  send(store, "check_failure", "checks:" + run.run_id, epoch_of(run.finished_at), text, out);
 }
 
 void Notifier::late(orchestrate::Workspace& ws, std::size_t asset, const Lateness& l, std::ostream& out) {

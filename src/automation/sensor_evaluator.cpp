@@ -3,10 +3,12 @@
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <ostream>
 #include <set>
 
+#include "automation/command_sensor.hpp"
 #include "automation/schedule_evaluator.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -187,6 +189,80 @@ bool evaluate_run_status(orchestrate::Workspace& ws, const orchestrate::SensorCo
   return submit(ws, s, now, reason, newest, {}, out);
 }
 
+// Runs the command and queues the runs it asks for, each run_key once; its cursor is committed
+// with them (or alone when it moved without runs).
+bool evaluate_command(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
+                      std::ostream& out) {
+  runstore::RunStore& store = ws.store();
+  const std::string source = sensor_source(s.name);
+  const std::optional<std::string> cursor = store.automation_state(source).cursor;
+  SensorCommandOutput o;
+  const std::atomic<bool> never{false};  // its timeout bounds how long it holds the daemon
+  try {
+    o = run_sensor_command(s, ws.root(), cursor,
+                           iso_utc(std::chrono::system_clock::time_point(std::chrono::seconds(now))), never);
+  } catch (const std::runtime_error& e) {
+    record_failure(store, source, now, e.what(), out);
+    return false;
+  }
+  const auto submitted = store.sensor_files(source);  // "run_key:K" for each key queued before
+  std::vector<runstore::SensorFile> keys;
+  std::set<std::string> new_keys;
+  std::vector<runstore::QueuedRun> runs;
+  int repeated = 0;
+  for (const SensorRunRequest& req : o.requests) {
+    const std::string where = "line " + std::to_string(req.line) + ": ";
+    if (req.run_key) {
+      const std::string k = "run_key:" + *req.run_key;
+      if (submitted.count(k) || !new_keys.insert(k).second) {
+        ++repeated;
+        continue;
+      }
+      keys.push_back({k, 0, 0});
+    }
+    orchestrate::MaterializeOptions mo;
+    mo.select = req.select.empty() ? s.select : req.select;
+    mo.exclude = req.select.empty() && req.exclude.empty() ? s.exclude : req.exclude;
+    mo.partition = req.partition;
+    mo.tags = req.tags;
+    mo.tags["pond/sensor"] = s.name;
+    if (req.run_key) mo.tags["pond/run_key"] = *req.run_key;
+    if (mo.select.empty()) {
+      record_failure(store, source, now,
+                     where + "the run request names no \"select\" and the sensor has no select:", out);
+      return false;
+    }
+    try {
+      for (orchestrate::RunRequest& r : orchestrate::plan_materialize(ws, mo, now)) {
+        r.run_id = random_uuid();
+        r.trigger = "sensor";
+        runs.push_back({orchestrate::request_record(ws, r), r.tags});
+      }
+    } catch (const UserError& e) {
+      record_failure(store, source, now, where + e.message() + "; nothing was queued", out);
+      return false;
+    }
+  }
+  const bool cursor_moved = o.cursor && o.cursor != cursor;
+  if (runs.empty()) {
+    std::string reason = o.skip_reason.value_or(repeated ? std::to_string(repeated) +
+                                                               " run request(s) with a run_key queued before"
+                                                         : "no run requests");
+    auto last = store.recent_ticks(source, 1);
+    const bool same = !last.empty() && last[0].status == "skipped" && last[0].reason == reason;
+    if (cursor_moved || !same) store.record_tick({source, now, "skipped", {}, reason, ""}, {}, o.cursor);
+    return false;
+  }
+  std::string reason = std::to_string(runs.size()) + " run(s) requested by the command";
+  if (repeated)
+    reason += " (" + std::to_string(repeated) + " request(s) with a run_key queued before skipped)";
+  if (!store.record_tick({source, now, "submitted", {}, reason, ""}, runs, o.cursor, keys)) return false;
+  out << "Sensor " << s.name << ": submitted";
+  for (const auto& q : runs) out << " run " << q.run.run_id;
+  out << " (" << reason << ")" << std::endl;
+  return true;
+}
+
 }  // namespace
 
 std::string sensor_source(const std::string& name) {
@@ -213,6 +289,7 @@ bool evaluate_sensor(orchestrate::Workspace& ws, const orchestrate::SensorConfig
                      std::ostream& out, SensorMemory* memory) {
   if (!sensor_enabled(ws.store(), s)) return false;
   if (s.type == "run_status") return evaluate_run_status(ws, s, now, out);
+  if (s.type == "command") return evaluate_command(ws, s, now, out);
   return s.type == "files" ? evaluate_files(ws, s, now, out, memory) : evaluate_asset(ws, s, now, out);
 }
 

@@ -113,6 +113,7 @@ struct NotifyConfig {
   std::string name;
   std::string url_env;  // the environment variable holding the URL
   bool on_run_failure = true;
+  bool on_check_failure = true;  // an asset check of a finished run failed (fail or error)
   bool on_late = true;
   int retries = 3;                          // further attempts after a failed POST
   std::chrono::milliseconds backoff{1000};  // before the first retry, doubling
@@ -194,12 +195,18 @@ struct ScheduleConfig {
 // a run that finished with a status (`type: run_status`).
 struct SensorConfig {
   std::string name;
-  std::string type;                // files | asset
-  std::string path;                // files: the folder, relative to the project
-  std::string glob = "*";          // files: matched against paths relative to `path`
-  std::string asset;               // asset: the asset whose materializations trigger it
-  std::string run_status;          // run_status: failure (error or crashed) or success
-  std::vector<std::string> watch;  // run_status: runs of these assets (default: any run)
+  std::string type;                        // files | asset | run_status | command
+  std::string path;                        // files: the folder, relative to the project
+  std::string glob = "*";                  // files: matched against paths relative to `path`
+  std::string asset;                       // asset: the asset whose materializations trigger it
+  std::string run_status;                  // run_status: failure (error or crashed) or success
+  std::vector<std::string> watch;          // run_status: runs of these assets (default: any run)
+  std::vector<std::string> argv;           // command: `run:` as a list, executed directly
+  std::string shell;                       // command: `run:` as a string, executed by /bin/sh -c
+  std::map<std::string, std::string> env;  // command: added to its environment
+  std::string cwd;                         // command: relative to the project (default: the project)
+  // files and command: an evaluation that takes longer fails (the command is killed).
+  std::chrono::milliseconds timeout{60000};
   std::vector<std::string> select;
   std::vector<std::string> exclude;
   std::chrono::milliseconds interval{30000};  // at least this long between evaluations

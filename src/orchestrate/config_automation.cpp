@@ -126,13 +126,15 @@ NotifyConfig read_notify(const Reader& r, const std::string& name, const YamlNod
       r.fail(n["url_env"], "'url_env:' must name an environment variable, not '" + c.url_env + "'",
              "e.g. url_env: SLACK_WEBHOOK_URL");
   if (const auto& v = n["on"]) {
-    c.on_run_failure = c.on_late = false;
+    c.on_run_failure = c.on_late = c.on_check_failure = false;
     const std::vector<std::string> events = r.strings(v, "'on:'");
-    static const std::vector<std::string> kEvents{"run_failure", "late"};
+    static const std::vector<std::string> kEvents{"run_failure", "check_failure", "late"};
     for (std::size_t i = 0; i < events.size(); ++i) {
       const YamlNode& at = v.is_sequence() ? v.children[i] : v;
       if (events[i] == "run_failure") {
         c.on_run_failure = true;
+      } else if (events[i] == "check_failure") {
+        c.on_check_failure = true;
       } else if (events[i] == "late") {
         c.on_late = true;
       } else {
@@ -141,7 +143,7 @@ NotifyConfig read_notify(const Reader& r, const std::string& name, const YamlNod
                guess.empty() ? "one of " + join(kEvents) : "did you mean '" + guess + "'?");
       }
     }
-    if (events.empty()) r.fail(v, "'on:' must name at least one event", "run_failure, late");
+    if (events.empty()) r.fail(v, "'on:' must name at least one event", "run_failure, check_failure, late");
   }
   if (const auto& v = n["retries"]) c.retries = r.integer(v, "'retries:'", 0, 10);
   if (const auto& v = n["backoff"]) c.backoff = r.duration_ms(v, "'backoff:'");

@@ -128,5 +128,10 @@ FreshnessConfig read_freshness(const Reader& r, const YamlNode& n, bool block);
 struct NotifyConfig;
 // Reads one `notify:` entry (config_automation.cpp).
 NotifyConfig read_notify(const Reader& r, const std::string& name, const YamlNode& n);
+struct ScheduleConfig;
+struct SensorConfig;
+// Read one `schedules:` / `sensors:` entry (config_sensors.cpp).
+ScheduleConfig read_schedule(const Reader& r, const std::string& name, const YamlNode& n);
+SensorConfig read_sensor(const Reader& r, const std::string& name, const YamlNode& n);
 
 }  // namespace pond::orchestrate

@@ -127,5 +127,48 @@ TEST_F(PondTest, RunFailureIsPostedOnceAndA500IsRetriedThenRecordedAsFailed) {
   EXPECT_TRUE(contains(r.err, "TEST_SLACK_URL is not set")) << r.err;
 }
 
+// A check that fails in a run that succeeds (non-blocking) is notified once, listing the check;
+// a target whose `on:` leaves check_failure out gets nothing.
+TEST_F(PondTest, FailedAssetChecksOfASuccessfulRunAreNotifiedOnce) {
+  Webhook checks(200), failures_only(200);
+  fs::path root = dir_ / "mini";
+  write_mini_project(root);
+  write_file(root / "pond.yml",
+             "assets:\n"
+             "  scored:\n"
+             "    run: |\n"
+             "      echo '{\"check\": \"in_range\", \"passed\": false, \"message\": \"3 scores above 1\"}' "
+             ">> \"$POND_PIPES\"\n"
+             "    checks: [{name: in_range}]\n"
+             "notify:\n"
+             "  quality:\n"
+             "    url_env: TEST_CHECKS_URL\n"
+             "    on: [check_failure]\n"
+             "  oncall:\n"
+             "    url_env: TEST_ONCALL_URL\n"
+             "    on: [run_failure, late]\n");
+  ProcessResult q = run_pond({"materialize", "-s", "scored", "--submit"}, root);
+  ASSERT_EQ(q.exit_code, 0) << q.out << q.err;
+  ProcessOptions o;
+  o.env["TEST_CHECKS_URL"] = checks.url();
+  o.env["TEST_ONCALL_URL"] = failures_only.url();
+  ProcessResult r = run_pond({"daemon", "--simulate-from", "2026-03-28T00:00", "--simulate-until",
+                              "2026-03-28T03:00", "--automation-interval", "1h"},
+                             root, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto bodies = checks.bodies();
+  ASSERT_EQ(bodies.size(), 1u) << r.out;
+  const std::string text = nlohmann::json::parse(bodies[0])["text"];
+  EXPECT_TRUE(contains(text, "1 check(s) failed in run")) << text;
+  EXPECT_TRUE(contains(text, "scored in_range fail: 3 scores above 1")) << text;
+  EXPECT_TRUE(failures_only.bodies().empty());
+  EXPECT_TRUE(contains(r.out, "Notification quality (check_failure): sent")) << r.out;
+  r = run_pond({"daemon", "--simulate-from", "2026-03-28T03:00", "--simulate-until", "2026-03-28T05:00",
+                "--automation-interval", "1h"},
+               root, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(checks.bodies().size(), 1u);
+}
+
 }  // namespace
 }  // namespace pond::test
