@@ -156,15 +156,25 @@ int AutomationEvaluator::evaluate(orchestrate::Workspace& ws, EpochSeconds now, 
   runstore::RunStore& store = ws.store();
   const auto& g = ws.graph();
   if (!last_) last_ = store.latest_automation_evaluations();
-  const orchestrate::StoreSnapshot snapshot = orchestrate::StoreSnapshot::read(store);
+  if (snapshot_)
+    snapshot_->refresh(store);
+  else
+    snapshot_ = orchestrate::StoreSnapshot::read(store);
+  const orchestrate::StoreSnapshot& snapshot = *snapshot_;
   const auto progress = runs_in_progress(ws, snapshot);
-  ConditionInputs in{g, snapshot, progress, now};
+  CronMemo cron_memo;
+  ConditionInputs in{g, snapshot, progress, now, &cron_memo};
   std::vector<Verdict> verdicts;
   std::map<std::string, std::string> cursors{{kAutomationSource, std::to_string(now)}};
   for (const auto& a : assets_) {
     std::optional<EpochSeconds> cron_cursor;
-    if (!a.config->on_cron.empty())
-      cron_cursor = cursor_time(store.automation_state(automation_source(g.node(a.asset).key)));
+    if (!a.config->on_cron.empty()) {
+      const std::string source = automation_source(g.node(a.asset).key);
+      auto it = cron_cursors_.find(source);
+      if (it == cron_cursors_.end())
+        it = cron_cursors_.emplace(source, cursor_time(store.automation_state(source))).first;
+      cron_cursor = it->second;
+    }
     Verdict v = evaluate_conditions(in, a.asset, *a.config, cron_cursor);
     if (v.cron_cursor) cursors[automation_source(g.node(a.asset).key)] = std::to_string(*v.cron_cursor);
     verdicts.push_back(std::move(v));
@@ -220,8 +230,12 @@ int AutomationEvaluator::evaluate(orchestrate::Workspace& ws, EpochSeconds now, 
     log::warn("automation: the tick at {} was recorded already (another daemon?); not run again",
               utc_minute_text(now));
     last_.reset();
+    snapshot_.reset();
+    cron_cursors_.clear();
     return 0;
   }
+  for (const auto& [source, value] : cursors)
+    if (source != kAutomationSource) cron_cursors_[source] = std::stoll(value);
   for (auto& e : evaluations) (*last_)[e.asset_key] = e;
   for (std::size_t k = 0; k < runs.size(); ++k)
     out << "Automation tick " << utc_minute_text(now) << ": run " << runs[k].run.run_id << " of "

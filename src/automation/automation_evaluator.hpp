@@ -14,6 +14,7 @@
 
 #include "automation/schedule_ticks.hpp"
 #include "orchestrate/config.hpp"
+#include "orchestrate/status.hpp"
 #include "orchestrate/workspace.hpp"
 #include "runstore/run_store.hpp"
 
@@ -47,6 +48,11 @@ class AutomationEvaluator {
   std::vector<AutomatedAsset> assets_;
   // The latest recorded evaluation per asset key (read from the store once, then kept).
   std::optional<std::map<std::string, runstore::AutomationEvaluation>> last_;
+  // What the conditions read, kept across evaluations and refreshed (the partition stretches
+  // are read again only when they changed): a tick over 10,000 assets stays in milliseconds.
+  std::optional<orchestrate::StoreSnapshot> snapshot_;
+  // The on_cron cursors by source (this daemon is their only writer: read once, then kept).
+  std::map<std::string, std::optional<EpochSeconds>> cron_cursors_;
 };
 
 }  // namespace pond::automation

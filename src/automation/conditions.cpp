@@ -1,6 +1,8 @@
 #include "automation/conditions.hpp"
 
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "automation/schedule_evaluator.hpp"
 #include "orchestrate/mapping.hpp"
@@ -45,9 +47,28 @@ const std::vector<PartitionRangeRecord>& ranges_of(const ConditionInputs& in, co
   return it == in.store.ranges.end() ? kNone : it->second;
 }
 
-PartitionSubset in_progress_of(const ConditionInputs& in, const AssetNode& a) {
+const PartitionSubset& in_progress_of(const ConditionInputs& in, const AssetNode& a) {
+  static const PartitionSubset kNone;
   auto it = in.in_progress.find(a.key);
-  return it == in.in_progress.end() ? PartitionSubset{} : it->second;
+  return it == in.in_progress.end() ? kNone : it->second;
+}
+
+CronFacts cron_facts_now(const orchestrate::AutomationConfig& c, std::optional<EpochSeconds> cursor,
+                         EpochSeconds now) {
+  ScheduleTicks ticks(c.on_cron, c.timezone);
+  CronFacts f;
+  if (cursor) f.passed = ticks.between(*cursor, now);
+  f.next = ticks.next_after(cursor ? std::max(now, *cursor) : now);
+  return f;
+}
+
+const CronFacts& cron_facts(const ConditionInputs& in, const orchestrate::AutomationConfig& c,
+                            std::optional<EpochSeconds> cursor, CronFacts& scratch) {
+  if (!in.cron_memo) return scratch = cron_facts_now(c, cursor, in.now);
+  auto key = std::make_tuple(c.on_cron, c.timezone, cursor);
+  auto it = in.cron_memo->find(key);
+  if (it == in.cron_memo->end()) it = in.cron_memo->emplace(key, cron_facts_now(c, cursor, in.now)).first;
+  return it->second;
 }
 
 std::string plural(std::int64_t n, const char* one, const char* many) {
@@ -82,6 +103,17 @@ Finding eager(const ConditionInputs& in, const AssetNode& a, const PartitionSubs
   std::set<std::string> newer;
   std::string latest_parent_ts;
   bool any_parent = false;
+  // The partitions this asset made (or failed to make) at or after a time, by time: a parent's
+  // stretches mostly share a few times, and this is the inner loop of a tick over many assets.
+  std::map<std::string_view, PartitionSubset> since_by_ts;
+  auto since_of = [&](const std::string& ts) -> const PartitionSubset& {
+    auto it = since_by_ts.find(ts);
+    if (it != since_by_ts.end()) return it->second;
+    PartitionSubset since;
+    for (const auto& r : mine)
+      if (r.ts >= ts) since[r.list_key].add(r.range_start, r.range_end);
+    return since_by_ts.emplace(ts, std::move(since)).first->second;
+  };
   for (std::size_t k = 0; k < a.parents.size(); ++k) {
     const AssetNode& p = in.graph.node(a.parents[k]);
     if (!p.materializable()) continue;
@@ -92,10 +124,7 @@ Finding eager(const ConditionInputs& in, const AssetNode& a, const PartitionSubs
       PartitionSubset affected = intersect(
           orchestrate::map_downstream(a.mappings[k], p.partitions, a.partitions, up, in.now), scope);
       // Partitions this asset made (or failed to make) after that upstream stretch read it.
-      PartitionSubset since;
-      for (const auto& r : mine)
-        if (r.ts >= pr.ts) since[r.list_key].add(r.range_start, r.range_end);
-      subtract(affected, since);
+      subtract(affected, since_of(pr.ts));
       if (empty(affected)) continue;
       add_all(f.want, affected);
       newer.insert(p.name);
@@ -168,15 +197,16 @@ Verdict evaluate_conditions(const ConditionInputs& in, std::size_t asset,
   PartitionSubset want;
   std::optional<EpochSeconds> cron_tick;
   if (!c.on_cron.empty()) {
-    ScheduleTicks ticks(c.on_cron, c.timezone);
+    CronFacts scratch;
+    const CronFacts& facts = cron_facts(in, c, cron_cursor, scratch);
     if (!cron_cursor) {
       v.cron_cursor = in.now;
       reasons.push_back("on_cron: first evaluation; the next tick is " +
-                        (ticks.next_after(in.now) ? utc_minute_text(*ticks.next_after(in.now)) : "never"));
+                        (facts.next ? utc_minute_text(*facts.next) : "never"));
     } else {
-      std::vector<EpochSeconds> passed = ticks.between(*cron_cursor, in.now);
+      const std::vector<EpochSeconds>& passed = facts.passed;
       if (passed.empty()) {
-        auto next = ticks.next_after(std::max(in.now, *cron_cursor));
+        const auto& next = facts.next;
         reasons.push_back("on_cron: no tick since " + utc_minute_text(*cron_cursor) + "; the next is " +
                           (next ? utc_minute_text(*next) : "never"));
       } else {

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "automation/schedule_ticks.hpp"
@@ -24,12 +25,21 @@
 
 namespace pond::automation {
 
+// What a cron says between an on_cron cursor and now: computed once per tick for every asset
+// sharing the cron, time zone and cursor (the usual case: many assets on one daily cron).
+struct CronFacts {
+  std::vector<EpochSeconds> passed;  // ticks in (cursor, now]
+  std::optional<EpochSeconds> next;  // the first tick after max(now, cursor)
+};
+using CronMemo = std::map<std::tuple<std::string, std::string, std::optional<EpochSeconds>>, CronFacts>;
+
 struct ConditionInputs {
   const orchestrate::AssetGraph& graph;
   const orchestrate::StoreSnapshot& store;
   // Asset key -> partitions of runs running or queued ({"": [0, 1)} for unpartitioned assets).
   const std::map<std::string, orchestrate::PartitionSubset>& in_progress;
   EpochSeconds now = 0;
+  CronMemo* cron_memo = nullptr;  // optional: kept for one `now`
 };
 
 struct Verdict {

@@ -36,8 +36,27 @@ PartitionSubset recorded(const std::vector<PartitionRangeRecord>& ranges, const 
   return out;
 }
 
+void StoreSnapshot::refresh(runstore::RunStore& store) {
+  std::map<std::string, runstore::MaterializationRecord> fresh_latest;
+  for (auto& m : store.latest_materializations()) fresh_latest[m.asset_key] = std::move(m);
+  bool same_latest = fresh_latest.size() == latest.size();
+  for (auto a = fresh_latest.begin(), b = latest.begin(); same_latest && a != fresh_latest.end(); ++a, ++b)
+    same_latest =
+        a->first == b->first && a->second.run_id == b->second.run_id && a->second.ts == b->second.ts;
+  if (!same_latest || store.partition_ranges_version() != ranges_version) {
+    *this = read(store);
+    return;
+  }
+  running.clear();
+  checks.clear();
+  for (auto& [run, t] : store.running_targets()) running[t.asset_key].push_back(std::move(t));
+  for (auto& c : store.latest_checks()) checks[c.asset_key].push_back(std::move(c));
+}
+
 StoreSnapshot StoreSnapshot::read(runstore::RunStore& store) {
   StoreSnapshot s;
+  // The version first: a write between the two is then seen by the next refresh.
+  s.ranges_version = store.partition_ranges_version();
   for (auto& r : store.partition_ranges()) s.ranges[r.asset_key].push_back(std::move(r));
   for (auto& [run, t] : store.running_targets()) s.running[t.asset_key].push_back(std::move(t));
   for (auto& c : store.latest_checks()) s.checks[c.asset_key].push_back(std::move(c));

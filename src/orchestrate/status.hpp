@@ -37,7 +37,12 @@ struct StoreSnapshot {
   std::map<std::string, std::vector<runstore::CheckRecord>> checks;           // latest, by asset key
   // Unpartitioned materializations recorded without a stretch (`pond build`), by asset key.
   std::map<std::string, runstore::MaterializationRecord> latest;
+  std::int64_t ranges_version = -1;  // the store's partition_ranges_version() before `ranges` were read
   static StoreSnapshot read(runstore::RunStore& store);
+  // Brings the snapshot up to date for a reader that keeps it (the daemon, tick after tick):
+  // the partition stretches are read again only when the store's version of them changed (or an
+  // unpartitioned asset has a newer materialization), the runs in progress and checks always.
+  void refresh(runstore::RunStore& store);
 };
 
 std::vector<AssetStatus> asset_status(const AssetGraph& g, const StoreSnapshot& s,

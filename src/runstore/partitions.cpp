@@ -73,6 +73,7 @@ void RunStore::record_partition_range(const PartitionRangeRecord& r) {
     db_->execute(
         std::string("INSERT INTO asset_partitions (") + kRangeColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         {k.asset_key, k.list_key, k.range_start, k.range_end, k.status, k.run_id, k.ts, k.code_version});
+  db_->execute("UPDATE store_versions SET version = version + 1 WHERE name = 'asset_partitions'", {});
   if (own) own->commit();
 }
 
@@ -83,6 +84,11 @@ std::vector<PartitionRangeRecord> RunStore::partition_ranges() {
                       " FROM asset_partitions ORDER BY asset_key, list_key, range_start",
                   {}, [&out](const state::Row& row) { out.push_back(read_range(row)); });
   return out;
+}
+
+std::int64_t RunStore::partition_ranges_version() {
+  auto rows = db_->query("SELECT version FROM store_versions WHERE name = 'asset_partitions'", {});
+  return rows.empty() ? 0 : state::to_int(rows[0][0]);
 }
 
 std::vector<PartitionRangeRecord> RunStore::partition_ranges_of(const std::string& asset_key) {

@@ -296,6 +296,9 @@ class RunStore {
   void record_partition_range(const PartitionRangeRecord& r);
   // Every stretch of every asset (ordered by asset, list key, start): the input of status.
   std::vector<PartitionRangeRecord> partition_ranges();
+  // Changes with every write of partition stretches (by any process): a reader holding
+  // partition_ranges() re-reads them only when it changed.
+  std::int64_t partition_ranges_version();
   std::vector<PartitionRangeRecord> partition_ranges_of(const std::string& asset_key);
   // Adds keys to a dynamic partitions definition; returns those that were new.
   std::vector<std::string> add_dynamic_partitions(const std::string& definition,

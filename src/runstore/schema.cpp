@@ -240,6 +240,16 @@ CREATE TABLE automation_evaluations (
   PRIMARY KEY (asset_key, tick_at)
 );
 )sql"},
+      {9,
+       "a version per table readers cache: asset_partitions' is bumped by every write, so that the daemon "
+       "re-reads the partition stretches only when they changed",
+       R"sql(
+CREATE TABLE store_versions (
+  name    TEXT PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+INSERT INTO store_versions (name, version) VALUES ('asset_partitions', 0);
+)sql"},
   };
   return migrations;
 }

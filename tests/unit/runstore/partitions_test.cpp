@@ -61,3 +61,38 @@ TEST(RunStorePartitions, DynamicKeysTargetsAndTags) {
 }
 
 }  // namespace pond::runstore
+
+namespace pond::runstore {
+
+// A reader that keeps the stretches (the daemon) re-reads them only when this version moved:
+// every write of a stretch moves it, also one that merges into an existing stretch.
+TEST(PartitionRanges, EveryWriteMovesTheVersion) {
+  test::TempDir dir;
+  RunStore s = RunStore::open(dir.path() / "state.db");
+  const std::int64_t v0 = s.partition_ranges_version();
+  auto record = [&](std::int64_t a, std::int64_t b, const std::string& status) {
+    s.transaction([&] {
+      s.record_partition_range({"orders", "", a, b, status, "r1", "2026-01-01T00:00:00Z", "c"});
+    });
+  };
+  record(0, 10, "materialized");
+  const std::int64_t v1 = s.partition_ranges_version();
+  EXPECT_GT(v1, v0);
+  record(10, 20, "materialized");  // merges into [0, 20)
+  const std::int64_t v2 = s.partition_ranges_version();
+  EXPECT_GT(v2, v1);
+  EXPECT_EQ(s.partition_ranges().size(), 1u);
+  // A write rolled back leaves the version as it was.
+  EXPECT_THROW(s.transaction([&] {
+    s.record_partition_range({"orders", "", 5, 8, "failed", "r2", "2026-01-02T00:00:00Z", "c"});
+    throw std::runtime_error("abort");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(s.partition_ranges_version(), v2);
+  // Another connection sees the version move.
+  RunStore other = RunStore::open(dir.path() / "state.db");
+  record(30, 40, "failed");
+  EXPECT_EQ(other.partition_ranges_version(), s.partition_ranges_version());
+}
+
+}  // namespace pond::runstore
