@@ -303,6 +303,14 @@ int backfill(Workspace& ws, const BackfillOptions& o, exec::Cancellation& cancel
         << "\n";
     return 0;
   }
+  std::string id = record_backfill(ws, plan, o);
+  out << "Backfill " << id << " recorded (`pond backfill resume " << id
+      << "` continues it if this process stops)\n";
+  return run_backfill(ws, id, cancel, out);
+}
+
+std::string record_backfill(Workspace& ws, const BackfillPlan& plan, const BackfillOptions& o) {
+  if (plan.chunks.empty() || !plan.definition) throw InternalError("record_backfill: an empty plan");
   runstore::BackfillRecord b;
   b.backfill_id = random_uuid();
   b.selection = plan.selection;
@@ -329,9 +337,12 @@ int backfill(Workspace& ws, const BackfillOptions& o, exec::Cancellation& cancel
     rows.push_back(std::move(r));
   }
   ws.store().create_backfill(b, rows);
-  out << "Backfill " << b.backfill_id << " recorded (`pond backfill resume " << b.backfill_id
-      << "` continues it if this process stops)\n";
-  return run_backfill(ws, b.backfill_id, cancel, out);
+  return b.backfill_id;
+}
+
+int run_recorded_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel,
+                          std::ostream& out) {
+  return run_backfill(ws, id, cancel, out);
 }
 
 int resume_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel, std::ostream& out) {

@@ -50,6 +50,13 @@ struct BackfillPlan {
 BackfillPlan plan_backfill(const AssetGraph& g, const BackfillOptions& options, const StoreSnapshot& store,
                            EpochSeconds now);
 
+// Records a plan as a new backfill of this process (running, with its planned runs) and returns
+// its id; the plan must have chunks. run_recorded_backfill then runs it (`pond backfill` does
+// both; the web UI records in its request and runs on a thread of its own).
+std::string record_backfill(Workspace& ws, const BackfillPlan& plan, const BackfillOptions& options);
+int run_recorded_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel,
+                          std::ostream& out);
+
 // Prints the plan (--dry-run) or records and runs it. Returns the exit code (0, 1 a run failed,
 // 130 cancelled).
 int backfill(Workspace& ws, const BackfillOptions& options, exec::Cancellation& cancel, std::ostream& out);

@@ -12,6 +12,7 @@
 #include "orchestrate/select.hpp"
 #include "orchestrate/status.hpp"
 #include "project/manifest.hpp"
+#include "ui/lake_api.hpp"
 
 namespace pond::ui {
 
@@ -259,6 +260,32 @@ json asset_json(orchestrate::Workspace& ws, runstore::RunStore& store, const std
                        {"snapshot_id", opt(h.snapshot_id)}});
   j["materializations"] = std::move(history);
   j["partition_health"] = partition_health(a, store, snap, now);
+  json check_history = json::array();
+  for (const auto& c : store.checks_of(a.key, 200))
+    check_history.push_back({{"name", c.check_name},
+                             {"status", c.status},
+                             {"failures", opt(c.failures)},
+                             {"message", c.message},
+                             {"run_id", c.run_id},
+                             {"ts", c.ts}});
+  j["check_history"] = std::move(check_history);
+  json evaluations = json::array();
+  for (const auto& e : store.automation_evaluations(a.key, 50))
+    evaluations.push_back({{"tick", orchestrate::TimeWindows::utc_text(e.tick_at)},
+                           {"requested", e.requested},
+                           {"condition", e.condition},
+                           {"partitions", e.partitions},
+                           {"run_ids", e.run_ids},
+                           {"reason", e.reason},
+                           {"recorded_at", e.recorded_at}});
+  j["automation_evaluations"] = std::move(evaluations);
+  // The columns as the lake has them (types of what was written), beside the documented ones.
+  try {
+    j["lake_columns"] = lake_columns(ws, a.table);
+  } catch (const std::exception& e) {
+    j["lake_columns"] = nullptr;
+    j["lake_error"] = e.what();
+  }
   return j;
 }
 
@@ -341,6 +368,15 @@ json run_json(runstore::RunStore& store, const std::string& id, std::int64_t aft
     checks.push_back(
         {{"asset_key", c.asset_key}, {"name", c.check_name}, {"status", c.status}, {"message", c.message}});
   j["checks"] = std::move(checks);
+  // The buttons that apply (the same rules as `pond runs reexecute`): a finished run of assets
+  // can run again; "failed only" when some step failed, was skipped or never finished.
+  bool finished = run->status != "queued" && run->status != "running";
+  auto args = json::parse(run->args_json, nullptr, false);
+  bool of_assets = args.is_object() && args.contains("assets") && args["assets"].is_array();
+  bool some_failed =
+      !store.steps_to_retry(run->run_id).empty() || (j["steps"].empty() && run->status != "success");
+  j["actions"] = {{"rerun", finished && of_assets},
+                  {"reexecute_failed", finished && of_assets && some_failed}};
   return j;
 }
 
