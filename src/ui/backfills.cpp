@@ -6,6 +6,7 @@
 
 #include "http/server.hpp"
 #include "orchestrate/materialize.hpp"
+#include "orchestrate/select.hpp"
 #include "orchestrate/status.hpp"
 #include "ui/body.hpp"
 
@@ -165,12 +166,37 @@ json backfill_json(orchestrate::Workspace& ws, const std::string& id, orchestrat
   return j;
 }
 
-orchestrate::BackfillOptions backfill_options(const std::string& text) {
-  json body = parse_body(text, {"select", "exclude", "from", "to", "mode", "policy", "reverse"}, kExample);
+orchestrate::BackfillOptions backfill_options(const orchestrate::Workspace& ws, const std::string& text,
+                                              orchestrate::EpochSeconds now) {
+  json body = parse_body(
+      text, {"select", "exclude", "from", "to", "partition_range", "mode", "policy", "reverse"}, kExample);
   orchestrate::BackfillOptions o;
   o.select = selection_field(body, "select", kExample);
   o.exclude = selection_field(body, "exclude", kExample);
   auto from = string_field(body, "from", kExample), to = string_field(body, "to", kExample);
+  if (body.contains("partition_range")) {
+    // A stretch picked on a partition health bar (time indexes, inclusive): its keys, in the
+    // partitions definition of the selection's first partitioned asset.
+    const json& r = body["partition_range"];
+    if (!r.is_object() || !r.contains("from") || !r.contains("to") || !r["from"].is_number_integer() ||
+        !r["to"].is_number_integer() || (r.contains("list_key") && !r["list_key"].is_string()))
+      bad_body("'partition_range' must be {\"list_key\": ..., \"from\": N, \"to\": M}", kExample);
+    if (from || to) bad_body("give 'partition_range' or 'from'/'to', not both", kExample);
+    const orchestrate::PartitionsDefinition* def = nullptr;
+    for (std::size_t i : orchestrate::select_assets(ws.graph(), o.select, o.exclude))
+      if (!def && ws.graph().node(i).partitions) def = ws.graph().node(i).partitions;
+    if (!def || !def->time())
+      throw http::Error(400, "'partition_range' needs assets partitioned by time in the selection");
+    auto a = r["from"].get<std::int64_t>(), b = r["to"].get<std::int64_t>();
+    std::int64_t count = def->time()->count(now);
+    if (a < 0 || b < a || b >= count)
+      throw http::Error(400, "partition_range [" + std::to_string(a) + ", " + std::to_string(b) +
+                                 "] is outside the " + std::to_string(count) + " partitions of " +
+                                 def->name());
+    std::string list = r.value("list_key", "");
+    from = def->key(list, a);
+    to = def->key(list, b);
+  }
   if (!from || !to || from->empty() || to->empty())
     throw http::Error(400, "a backfill needs 'from' and 'to' (partition keys, inclusive)",
                       "e.g. " + kExample);

@@ -22,8 +22,11 @@ nlohmann::json backfill_json(orchestrate::Workspace& ws, const std::string& id,
                              orchestrate::EpochSeconds now);
 
 // `body`: {"select": "a+" or [...], "exclude": ..., "from": KEY, "to": KEY, "mode": "missing",
-// "policy": "per-partition", "reverse": false} as the flags of `pond backfill`. 400 when malformed.
-orchestrate::BackfillOptions backfill_options(const std::string& body);
+// "policy": "per-partition", "reverse": false} as the flags of `pond backfill`, or instead of
+// from/to "partition_range": {"list_key", "from": I, "to": J} (time indexes, inclusive: a stretch
+// of the partition health bar). 400 when malformed.
+orchestrate::BackfillOptions backfill_options(const orchestrate::Workspace& ws, const std::string& body,
+                                              orchestrate::EpochSeconds now);
 
 // The plan `pond backfill --dry-run` prints, as JSON (the runs it would start, first 500).
 nlohmann::json backfill_plan_json(orchestrate::Workspace& ws, const orchestrate::BackfillOptions& options,

@@ -54,10 +54,12 @@ void add_operation_routes(http::Server& server, RouteContext& ctx) {
                return json_response(backfills_json(ws.store(), limit(req, 50)));
              }));
   server.post("/api/backfills/plan", locked([&](const http::Request& req) {
-                return json_response(backfill_plan_json(ws, backfill_options(req.body), now_seconds()));
+                return json_response(
+                    backfill_plan_json(ws, backfill_options(ws, req.body, now_seconds()), now_seconds()));
               }));
   server.post("/api/backfills", locked([&](const http::Request& req) {
-                std::string id = record_backfill(ws, backfill_options(req.body), now_seconds());
+                std::string id =
+                    record_backfill(ws, backfill_options(ws, req.body, now_seconds()), now_seconds());
                 ctx.backfills.run(id);
                 return json_response({{"backfill_id", id}}, 202);
               }));
