@@ -1,5 +1,7 @@
 #include "ui/backfills.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -51,9 +53,11 @@ Progress progress_of(const std::vector<runstore::BackfillRunRecord>& runs) {
   return p;
 }
 
-// A running backfill whose process is gone shows as interrupted (`pond backfill resume`).
+// A running backfill whose process is gone shows as interrupted (`pond backfill resume`); one
+// of this process runs on its BackfillRunner.
 std::string shown_status(runstore::RunStore& store, const runstore::BackfillRecord& b) {
-  if (b.status == "running" && !store.backfill_process_alive(b)) return "interrupted";
+  bool here = b.pid && *b.pid == ::getpid();
+  if (b.status == "running" && !here && !store.backfill_process_alive(b)) return "interrupted";
   return b.status;
 }
 
