@@ -56,21 +56,6 @@ json status_json(const AssetNode& a, const orchestrate::AssetStatus& s) {
   return j;
 }
 
-json check_counts(const orchestrate::StoreSnapshot& snap, const std::string& key) {
-  json c{{"pass", 0}, {"warn", 0}, {"fail", 0}};
-  auto it = snap.checks.find(key);
-  if (it == snap.checks.end()) return c;
-  for (const auto& r : it->second) {
-    if (r.status == "pass")
-      c["pass"] = c["pass"].get<int>() + 1;
-    else if (r.status == "warn")
-      c["warn"] = c["warn"].get<int>() + 1;
-    else if (r.status == "fail" || r.status == "error")
-      c["fail"] = c["fail"].get<int>() + 1;
-  }
-  return c;
-}
-
 std::vector<std::size_t> all_assets(const AssetGraph& g) {
   std::vector<std::size_t> all(g.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -153,34 +138,6 @@ std::vector<std::string> split_selection(const std::string& text) {
   std::string word;
   while (in >> word) out.push_back(word);
   return out;
-}
-
-json graph_json(const orchestrate::Workspace& ws, runstore::RunStore& store, EpochSeconds now) {
-  const AssetGraph& g = ws.graph();
-  auto snap = orchestrate::StoreSnapshot::read(store);
-  auto statuses = orchestrate::asset_status(g, snap, all_assets(g), now);
-  json assets = json::array();
-  json edges = json::array();
-  std::set<std::string> groups;
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    const AssetNode& a = g.node(i);
-    assets.push_back({{"id", i},
-                      {"name", a.name},
-                      {"key", a.key},
-                      {"kind", orchestrate::kind_name(a.kind)},
-                      {"group", a.group},
-                      {"tags", a.tags},
-                      {"materializable", a.materializable()},
-                      {"status", status_json(a, statuses[i])},
-                      {"checks", check_counts(snap, a.key)}});
-    if (!a.group.empty()) groups.insert(a.group);
-    for (std::size_t p : a.parents) edges.push_back({p, i});
-  }
-  const auto* m = ws.graph().manifest();
-  return {{"project", m ? m->project.name : ""},
-          {"assets", std::move(assets)},
-          {"edges", std::move(edges)},
-          {"groups", groups}};
 }
 
 json selection_json(const AssetGraph& g, const std::string& select, const std::string& exclude) {
