@@ -61,6 +61,10 @@ int run_recorded_backfill(Workspace& ws, const std::string& id, exec::Cancellati
 // 130 cancelled).
 int backfill(Workspace& ws, const BackfillOptions& options, exec::Cancellation& cancel, std::ostream& out);
 int resume_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel, std::ostream& out);
+// What `pond backfill resume` checks and does before it runs the rest: the backfill (id or
+// prefix) becomes this process's; returns its full id, nullopt when it already succeeded.
+// Throws UserError for an unknown backfill or one whose process still runs it.
+std::optional<std::string> claim_backfill_to_resume(Workspace& ws, const std::string& id);
 // Asks the process running a backfill to stop after its current run's steps are interrupted.
 int cancel_backfill(Workspace& ws, const std::string& id, std::ostream& out);
 

@@ -254,6 +254,16 @@ std::string record_backfill(orchestrate::Workspace& ws, const orchestrate::Backf
   return orchestrate::record_backfill(ws, plan, o);
 }
 
+std::string resume_backfill(orchestrate::Workspace& ws, const std::string& id) {
+  runstore::BackfillRecord b = find(ws.store(), id);
+  if (b.pid && *b.pid == ::getpid() && b.status == "running")
+    throw http::Error(409, "backfill " + b.backfill_id + " is running in this server",
+                      "wait for it, or cancel it");
+  auto claimed = orchestrate::claim_backfill_to_resume(ws, b.backfill_id);
+  if (!claimed) throw http::Error(409, "backfill " + b.backfill_id + " already succeeded: nothing to resume");
+  return *claimed;
+}
+
 json cancel_backfill(orchestrate::Workspace& ws, const std::string& id) {
   runstore::BackfillRecord b = find(ws.store(), id);
   std::ostringstream out;

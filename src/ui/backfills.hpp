@@ -37,6 +37,10 @@ nlohmann::json backfill_plan_json(orchestrate::Workspace& ws, const orchestrate:
 std::string record_backfill(orchestrate::Workspace& ws, const orchestrate::BackfillOptions& options,
                             orchestrate::EpochSeconds now);
 
+// `pond backfill resume ID`, the claim: returns the full id to run (BackfillRunner). 404 unknown,
+// 409 already succeeded, UserError (400) while another process runs it.
+std::string resume_backfill(orchestrate::Workspace& ws, const std::string& id);
+
 // `pond backfill cancel ID`.
 nlohmann::json cancel_backfill(orchestrate::Workspace& ws, const std::string& id);
 

@@ -66,6 +66,11 @@ void add_operation_routes(http::Server& server, RouteContext& ctx) {
   server.get("/api/backfills/([^/]+)", locked([&](const http::Request& req) {
                return json_response(backfill_json(ws, req.captures.at(0), now_seconds()));
              }));
+  server.post("/api/backfills/([^/]+)/resume", locked([&](const http::Request& req) {
+                std::string id = ui::resume_backfill(ws, req.captures.at(0));
+                ctx.backfills.run(id);
+                return json_response({{"backfill_id", id}}, 202);
+              }));
   server.post("/api/backfills/([^/]+)/cancel", locked([&](const http::Request& req) {
                 return json_response(cancel_backfill(ws, req.captures.at(0)));
               }));

@@ -150,6 +150,36 @@ TEST_F(UiOperationsApiTest, BackfillPlanLaunchProgressAndErrors) {
   post_json("/api/backfills/nope/cancel", "{}", 404);
 }
 
+TEST_F(UiOperationsApiTest, BackfillCancelledWhileHeldThenResumed) {
+  // Held by a run queue limit of 0 on backfill runs: the backfill waits at its first run.
+  const std::string hold = "\nrun_queue:\n  tag_concurrency_limits: [{key: pond/backfill, limit: 0}]\n";
+  restart_with([&](std::string& yml) { yml += hold; });
+  std::string id =
+      post_json("/api/backfills", backfill_body("2026-03-02", "2026-03-03").dump(), 202)["backfill_id"];
+  json b;
+  for (int i = 0; i < 100; ++i) {
+    b = get_json("/api/backfills/" + id);
+    if (b["counts"]["in_progress"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(b["status"], "running");
+  EXPECT_EQ(b["counts"]["in_progress"], 1) << b.dump();
+  EXPECT_EQ(b["progress"]["rows"][0]["stretches"][0]["status"], "running");
+  EXPECT_TRUE(
+      contains(post_json("/api/backfills/" + id + "/resume", "{}", 409)["error"], "running in this server"));
+  post_json("/api/backfills/" + id + "/cancel", "{}", 200);
+  EXPECT_EQ(wait_for_backfill(id)["status"], "cancelled");
+
+  restart_with([&](std::string& yml) { yml.erase(yml.find(hold)); });
+  EXPECT_EQ(post_json("/api/backfills/" + id.substr(0, 8) + "/resume", "{}", 202)["backfill_id"], id);
+  b = wait_for_backfill(id);
+  EXPECT_EQ(b["status"], "success") << b.dump();
+  EXPECT_EQ(b["counts"]["done"], 2);
+  EXPECT_TRUE(
+      contains(post_json("/api/backfills/" + id + "/resume", "{}", 409)["error"], "already succeeded"));
+  post_json("/api/backfills/nope/resume", "{}", 404);
+}
+
 TEST_F(UiOperationsApiTest, SchedulesAndSensorsTicksAndOnOff) {
   restart_with([](std::string& yml) {
     yml +=

@@ -20,6 +20,15 @@ export const backfillPage: Page = (root, _params, id) => {
       toast((e as ApiError).message, "error");
     }
   };
+  const resume = async (b: BackfillDetail) => {
+    try {
+      await post(`backfills/${b.backfill_id}/resume`, {});
+      toast("Resuming the backfill");
+      load();
+    } catch (e) {
+      toast((e as ApiError).message, "error");
+    }
+  };
   const render = (b: BackfillDetail) => {
     fill(body,
       h(
@@ -30,6 +39,7 @@ export const backfillPage: Page = (root, _params, id) => {
         h("span", { class: "dim" }, `${b.selection} · ${b.partitions} ${b.from} … ${b.to} · mode ${b.mode} · ${b.policy} · started ${ago(b.created_at)}`),
         h("div", { class: "spacer" }),
         b.status === "running" && !b.cancel_requested ? h("button", { class: "danger", id: "cancel-backfill", onclick: () => cancel(b) }, "Cancel") : null,
+        b.status === "interrupted" || b.status === "cancelled" ? h("button", { class: "primary", id: "resume-backfill", title: "pond backfill resume: the runs that did not succeed", onclick: () => resume(b) }, "Resume") : null,
       ),
       b.problem ? h("div", { class: "error-box" }, b.problem) : null,
       h(
