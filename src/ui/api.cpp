@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "automation/schedule_evaluator.hpp"
 #include "automation/schedule_ticks.hpp"
 #include "common/text.hpp"
 #include "http/server.hpp"
@@ -356,11 +357,14 @@ json overview_json(const orchestrate::Workspace& ws, runstore::RunStore& store, 
   }
   json ticks = json::array();
   for (const auto& sc : ws.config().schedules) {
-    auto next = automation::schedule_ticks(ws.config(), sc, now, now + 40 * 24 * 3600, 1);
+    // On or off as `pond schedules on|off` left it (the run store, over pond.yml's enabled:).
+    bool on = automation::schedule_enabled(store, sc);
+    auto next = on ? automation::schedule_ticks(ws.config(), sc, now, now + 40 * 24 * 3600, 1)
+                   : std::vector<automation::ScheduledTick>{};
     json t{{"schedule", sc.name},
            {"cron", sc.cron},
            {"timezone", sc.timezone},
-           {"enabled", sc.enabled},
+           {"enabled", on},
            {"next", nullptr}};
     if (!next.empty()) {
       t["next"] = orchestrate::TimeWindows::utc_text(next.front().at);

@@ -216,6 +216,9 @@ TEST_F(UiOperationsApiTest, SchedulesAndSensorsTicksAndOnOff) {
   EXPECT_EQ(a["schedules"][0]["enabled"], false);
   EXPECT_EQ(a["schedules"][0]["override"], false);
   EXPECT_TRUE(a["schedules"][0]["next_tick"].is_null());
+  json overview = get_json("/api/overview");
+  EXPECT_EQ(overview["schedules"][0]["enabled"], false);
+  EXPECT_TRUE(overview["schedules"][0]["next"].is_null());
   // What the CLI turns on, the page shows on.
   ASSERT_EQ(run_pond({"schedules", "on", "hourly_orders"}, root_).exit_code, 0);
   EXPECT_EQ(get_json("/api/automation")["schedules"][0]["enabled"], true);
