@@ -1,5 +1,6 @@
 #include "ui/routes.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "ui/actions.hpp"
@@ -38,9 +39,12 @@ void add_operation_routes(http::Server& server, RouteContext& ctx) {
     };
   };
   auto& ws = ctx.ws;
-  auto limit = [](const http::Request& req, int fallback) {
-    return static_cast<int>(int_param(req, "limit").value_or(fallback));
+  // Counts asked for in a query: whatever is given, within what an int holds (each endpoint
+  // bounds it further).
+  auto count = [](const http::Request& req, const std::string& name, int fallback) {
+    return static_cast<int>(std::clamp<std::int64_t>(int_param(req, name).value_or(fallback), 0, 1'000'000));
   };
+  auto limit = [&](const http::Request& req, int fallback) { return count(req, "limit", fallback); };
 
   // Re-execute / re-run: `pond runs reexecute ID [--failed]`, queued and launched like a
   // materialization from the UI.
@@ -76,8 +80,7 @@ void add_operation_routes(http::Server& server, RouteContext& ctx) {
               }));
 
   server.get("/api/automation", locked([&](const http::Request& req) {
-               return json_response(automation_json(ws, now_seconds(),
-                                                    static_cast<int>(int_param(req, "ticks").value_or(10))));
+               return json_response(automation_json(ws, now_seconds(), count(req, "ticks", 10)));
              }));
   server.post("/api/(schedules|sensors)/([^/]+)/(on|off)", locked([&](const http::Request& req) {
                 return json_response(set_automation_enabled(ws, req.captures.at(0), req.captures.at(1),

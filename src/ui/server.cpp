@@ -1,5 +1,6 @@
 #include "ui/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -103,7 +104,8 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
                f.asset = nonempty("asset");
                f.tag = nonempty("tag");
                f.since = nonempty("since");
-               f.limit = static_cast<int>(int_param(req, "limit").value_or(50));
+               f.limit =
+                   static_cast<int>(std::clamp<std::int64_t>(int_param(req, "limit").value_or(50), 1, 1000));
                return json_response(runs_json(ws, ws.store(), f));
              }));
   server.get(

@@ -237,6 +237,7 @@ TEST_F(UiOperationsApiTest, SchedulesAndSensorsTicksAndOnOff) {
   post_json("/api/sensors/nope/on", "{}", 404);
   post_json("/api/schedules/hourly_orders/maybe", "{}", 404);
   get_json("/api/automation?ticks=x", 400);
+  EXPECT_EQ(get_json("/api/automation?ticks=99999999999")["schedules"][0]["ticks"].size(), 2u);
 }
 
 TEST_F(UiOperationsApiTest, LakeTablesSnapshotsTimeTravelAndAssetColumns) {
