@@ -56,8 +56,9 @@ async function median(url, n) {
     bytes = (await r.arrayBuffer()).byteLength;
     times.push(performance.now() - a);
   }
+  const first = times[0];
   times.sort((x, y) => x - y);
-  return { ms: times[Math.floor(n / 2)], bytes };
+  return { ms: times[Math.floor(n / 2)], first, bytes };
 }
 const info = await median(base + "/api/info", 20);
 const graph = await median(base + "/api/graph", 10);
@@ -97,7 +98,8 @@ rmSync(work, { recursive: true, force: true });
 const row = (what, ms, target, ref) =>
   console.log(`${what.padEnd(46)} ${ms.toFixed(1).padStart(9)} ms   target < ${String(target).padStart(5)} ms ${ms < target ? "ok" : "MISSED"}${ref ? `   (${ref})` : ""}`);
 console.log(`pond ui on ${g.nodes.length} assets, ${g.edges.length} edges (started in ${startMs} ms)`);
-row("GET /api/graph", graph.ms, 100, `${(graph.bytes / 1e6).toFixed(2)} MB; ${(graph.ms / info.ms).toFixed(1)}x GET /api/info = ${info.ms.toFixed(2)} ms`);
+row("GET /api/graph", graph.ms, 100, `${(graph.bytes / 1e6).toFixed(2)} MB; ${(graph.ms / info.ms).toFixed(1)}x GET /api/info = ${info.ms.toFixed(2)} ms; kept while the run store does not change`);
+row("GET /api/graph, computed (the first request)", graph.first, 100, "statuses of every asset, JSON built and written");
 row("navigation to lineage graph drawn (page clock)", g.drawnAt, 1500, `layout ${g.layoutMs.toFixed(0)} ms of it; ${drawnMs.toFixed(0)} ms seen by the driver`);
 row("pan/zoom frame (median of 10)", frames[5], 16, `max ${frames[9].toFixed(1)} ms`);
 row(`partition health bar (${partitions} partitions)`, healthMs, 100);

@@ -303,6 +303,14 @@ int backfill(Workspace& ws, const BackfillOptions& o, exec::Cancellation& cancel
         << "\n";
     return 0;
   }
+  std::string id = record_backfill(ws, plan, o);
+  out << "Backfill " << id << " recorded (`pond backfill resume " << id
+      << "` continues it if this process stops)\n";
+  return run_backfill(ws, id, cancel, out);
+}
+
+std::string record_backfill(Workspace& ws, const BackfillPlan& plan, const BackfillOptions& o) {
+  if (plan.chunks.empty() || !plan.definition) throw InternalError("record_backfill: an empty plan");
   runstore::BackfillRecord b;
   b.backfill_id = random_uuid();
   b.selection = plan.selection;
@@ -329,27 +337,37 @@ int backfill(Workspace& ws, const BackfillOptions& o, exec::Cancellation& cancel
     rows.push_back(std::move(r));
   }
   ws.store().create_backfill(b, rows);
-  out << "Backfill " << b.backfill_id << " recorded (`pond backfill resume " << b.backfill_id
-      << "` continues it if this process stops)\n";
-  return run_backfill(ws, b.backfill_id, cancel, out);
+  return b.backfill_id;
 }
 
-int resume_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel, std::ostream& out) {
+int run_recorded_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel,
+                          std::ostream& out) {
+  return run_backfill(ws, id, cancel, out);
+}
+
+std::optional<std::string> claim_backfill_to_resume(Workspace& ws, const std::string& id) {
   runstore::RunStore& store = ws.store();
   auto b = store.find_backfill(id);
   if (!b) throw UserError("no backfill '" + id + "' in the run store", "pond backfills lists them");
-  if (b->status == "success") {
-    out << "Backfill " << b->backfill_id << " already succeeded; nothing to resume\n";
-    return 0;
-  }
+  if (b->status == "success") return std::nullopt;
   if (store.backfill_process_alive(*b))
     throw UserError("backfill " + b->backfill_id + " is running in process " +
                         std::to_string(b->pid.value_or(0)) + (b->host.empty() ? "" : " on " + b->host),
                     "cancel it first (pond backfill cancel " + b->backfill_id + ")");
   store.mark_crashed_runs();
   store.claim_backfill(b->backfill_id);
-  out << "Resuming backfill " << b->backfill_id << "\n";
-  return run_backfill(ws, b->backfill_id, cancel, out);
+  return b->backfill_id;
+}
+
+int resume_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel, std::ostream& out) {
+  auto claimed = claim_backfill_to_resume(ws, id);
+  if (!claimed) {
+    out << "Backfill " << ws.store().find_backfill(id)->backfill_id
+        << " already succeeded; nothing to resume\n";
+    return 0;
+  }
+  out << "Resuming backfill " << *claimed << "\n";
+  return run_backfill(ws, *claimed, cancel, out);
 }
 
 int cancel_backfill(Workspace& ws, const std::string& id, std::ostream& out) {

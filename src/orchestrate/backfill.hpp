@@ -50,10 +50,21 @@ struct BackfillPlan {
 BackfillPlan plan_backfill(const AssetGraph& g, const BackfillOptions& options, const StoreSnapshot& store,
                            EpochSeconds now);
 
+// Records a plan as a new backfill of this process (running, with its planned runs) and returns
+// its id; the plan must have chunks. run_recorded_backfill then runs it (`pond backfill` does
+// both; the web UI records in its request and runs on a thread of its own).
+std::string record_backfill(Workspace& ws, const BackfillPlan& plan, const BackfillOptions& options);
+int run_recorded_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel,
+                          std::ostream& out);
+
 // Prints the plan (--dry-run) or records and runs it. Returns the exit code (0, 1 a run failed,
 // 130 cancelled).
 int backfill(Workspace& ws, const BackfillOptions& options, exec::Cancellation& cancel, std::ostream& out);
 int resume_backfill(Workspace& ws, const std::string& id, exec::Cancellation& cancel, std::ostream& out);
+// What `pond backfill resume` checks and does before it runs the rest: the backfill (id or
+// prefix) becomes this process's; returns its full id, nullopt when it already succeeded.
+// Throws UserError for an unknown backfill or one whose process still runs it.
+std::optional<std::string> claim_backfill_to_resume(Workspace& ws, const std::string& id);
 // Asks the process running a backfill to stop after its current run's steps are interrupted.
 int cancel_backfill(Workspace& ws, const std::string& id, std::ostream& out);
 

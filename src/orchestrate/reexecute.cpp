@@ -26,8 +26,7 @@ std::vector<std::string> step_ids(const AssetGraph& g, const AssetNode& a) {
 
 }  // namespace
 
-int reexecute_run(Workspace& ws, const std::string& id, bool failed_only, exec::Cancellation& cancel,
-                  std::ostream& out) {
+Reexecution plan_reexecute(Workspace& ws, const std::string& id, bool failed_only) {
   runstore::RunStore& store = ws.store();
   store.mark_crashed_runs();
   auto parent = store.find_run(id);
@@ -36,6 +35,8 @@ int reexecute_run(Workspace& ws, const std::string& id, bool failed_only, exec::
     throw UserError(
         "run " + parent->run_id + " is " + parent->status + "; re-execute it once it has finished",
         "or cancel it: pond runs cancel " + parent->run_id);
+  Reexecution out;
+  out.parent_run_id = parent->run_id;
   RunRequest req = request_of(ws, *parent);
   req.parent_run_id = parent->run_id;
   req.trigger = "reexecute";
@@ -51,15 +52,29 @@ int reexecute_run(Workspace& ws, const std::string& id, bool failed_only, exec::
       if (redo) keep.push_back(i);
     }
     if (keep.empty()) {
-      out << "Run " << parent->run_id
-          << " has no failed, skipped or unfinished step: nothing to re-execute\n";
-      return 0;
+      out.message =
+          "run " + parent->run_id + " has no failed, skipped or unfinished step: nothing to re-execute";
+      return out;
     }
     req.assets = std::move(keep);
   }
-  out << "Re-executing run " << parent->run_id << (failed_only ? " (failed and skipped assets)" : "") << ": "
-      << name_list(ws.graph(), req.assets) << "\n";
-  return execute_run(ws, req, cancel, out).exit_code;
+  out.message = "Re-executing run " + parent->run_id + (failed_only ? " (failed and skipped assets)" : "") +
+                ": " + name_list(ws.graph(), req.assets);
+  out.request = std::move(req);
+  return out;
+}
+
+int reexecute_run(Workspace& ws, const std::string& id, bool failed_only, exec::Cancellation& cancel,
+                  std::ostream& out) {
+  Reexecution plan = plan_reexecute(ws, id, failed_only);
+  if (!plan.request) {
+    std::string m = plan.message;
+    m[0] = 'R';
+    out << m << "\n";
+    return 0;
+  }
+  out << plan.message << "\n";
+  return execute_run(ws, *plan.request, cancel, out).exit_code;
 }
 
 }  // namespace pond::orchestrate

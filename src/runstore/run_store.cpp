@@ -313,6 +313,17 @@ std::vector<CheckRecord> RunStore::checks_of_run(const std::string& run_id) {
   return out;
 }
 
+std::vector<CheckRecord> RunStore::checks_of(const std::string& asset_key, int limit) {
+  std::vector<CheckRecord> out;
+  for (const auto& r : db_->query(
+           "SELECT asset_key, check_name, run_id, step_key, ts, status, severity, failures, message FROM "
+           "asset_checks WHERE asset_key = ? ORDER BY id DESC LIMIT ?",
+           {asset_key, static_cast<std::int64_t>(limit)}))
+    out.push_back(CheckRecord{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
+                              text(r[6]), state::to_opt_int(r[7]), text(r[8])});
+  return out;
+}
+
 std::vector<MaterializationRecord> RunStore::latest_materializations() {
   std::vector<MaterializationRecord> out;
   for (const auto& r : db_->query(

@@ -284,6 +284,8 @@ class RunStore {
   std::int64_t last_event_id();
   std::vector<MaterializationRecord> materializations_of(const std::string& asset_key, int limit);
   std::vector<CheckRecord> checks_of_run(const std::string& run_id);
+  // An asset's check results, most recent first (its checks' history).
+  std::vector<CheckRecord> checks_of(const std::string& asset_key, int limit);
   // The latest materialization of every asset without a partition key (what `pond build` and
   // unpartitioned asset runs record).
   std::vector<MaterializationRecord> latest_materializations();

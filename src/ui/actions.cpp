@@ -6,7 +6,10 @@
 #include "http/server.hpp"
 #include "orchestrate/cancel_run.hpp"
 #include "orchestrate/materialize.hpp"
+#include "orchestrate/reexecute.hpp"
+#include "orchestrate/run_queue.hpp"
 #include "ui/api.hpp"
+#include "ui/body.hpp"
 
 namespace pond::ui {
 
@@ -14,54 +17,27 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void bad_body(const std::string& why) {
-  throw http::Error(400, "malformed request body: " + why,
-                    "send a JSON object such as {\"select\": \"orders+\", \"partition\": \"2024-01-01\"}");
-}
-
-std::vector<std::string> selection_field(const json& body, const char* key) {
-  if (!body.contains(key) || body[key].is_null()) return {};
-  const json& v = body[key];
-  if (v.is_string()) return split_selection(v.get<std::string>());
-  if (!v.is_array()) bad_body(std::string("'") + key + "' must be a string or a list of strings");
-  std::vector<std::string> out;
-  for (const auto& e : v) {
-    if (!e.is_string()) bad_body(std::string("'") + key + "' must be a string or a list of strings");
-    for (auto& w : split_selection(e.get<std::string>())) out.push_back(std::move(w));
-  }
-  return out;
-}
-
-std::optional<std::string> string_field(const json& body, const char* key) {
-  if (!body.contains(key) || body[key].is_null()) return std::nullopt;
-  if (!body[key].is_string()) bad_body(std::string("'") + key + "' must be a string");
-  return body[key].get<std::string>();
-}
+const std::string kExample = R"({"select": "orders+", "partition": "2024-01-01"})";
 
 }  // namespace
 
 json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
-  json body = json::parse(text, nullptr, false);
-  if (body.is_discarded()) bad_body("not JSON");
-  if (!body.is_object()) bad_body("not a JSON object");
-  static const std::set<std::string> known{"select", "exclude",         "partition",    "from",
-                                           "to",     "partition_range", "full_refresh", "tags"};
-  for (auto& [k, v] : body.items())
-    if (!known.count(k)) bad_body("unknown field '" + k + "'");
+  // An empty body would materialize every asset: the page always names what it wants.
+  if (text.empty()) bad_body("not JSON", kExample);
+  json body = parse_body(
+      text, {"select", "exclude", "partition", "from", "to", "partition_range", "full_refresh", "tags"},
+      kExample);
   orchestrate::MaterializeOptions o;
-  o.select = selection_field(body, "select");
-  o.exclude = selection_field(body, "exclude");
-  o.partition = string_field(body, "partition");
-  o.from = string_field(body, "from");
-  o.to = string_field(body, "to");
-  if (body.contains("full_refresh")) {
-    if (!body["full_refresh"].is_boolean()) bad_body("'full_refresh' must be true or false");
-    o.full_refresh = body["full_refresh"].get<bool>();
-  }
+  o.select = selection_field(body, "select", kExample);
+  o.exclude = selection_field(body, "exclude", kExample);
+  o.partition = string_field(body, "partition", kExample);
+  o.from = string_field(body, "from", kExample);
+  o.to = string_field(body, "to", kExample);
+  o.full_refresh = bool_field(body, "full_refresh", kExample).value_or(false);
   if (body.contains("tags")) {
-    if (!body["tags"].is_object()) bad_body("'tags' must be an object of strings");
+    if (!body["tags"].is_object()) bad_body("'tags' must be an object of strings", kExample);
     for (auto& [k, v] : body["tags"].items()) {
-      if (!v.is_string()) bad_body("tag '" + k + "' must be a string");
+      if (!v.is_string()) bad_body("tag '" + k + "' must be a string", kExample);
       o.tags[k] = v.get<std::string>();
     }
   }
@@ -72,9 +48,9 @@ json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
     const json& r = body["partition_range"];
     if (!r.is_object() || !r.contains("from") || !r.contains("to") || !r["from"].is_number_integer() ||
         !r["to"].is_number_integer())
-      bad_body("'partition_range' must be {\"list_key\": ..., \"from\": N, \"to\": M}");
+      bad_body("'partition_range' must be {\"list_key\": ..., \"from\": N, \"to\": M}", kExample);
     if (o.partition || o.from || o.to)
-      bad_body("give 'partition_range' or 'partition'/'from'/'to', not both");
+      bad_body("give 'partition_range' or 'partition'/'from'/'to', not both", kExample);
     // The keys of the indexes, from the partitions of the selected assets (one definition).
     auto plan = orchestrate::plan_materialize(ws, o, now);
     if (plan.empty() || !plan.front().partitions || !plan.front().partitions->time())
@@ -99,6 +75,19 @@ json submit_materialize(orchestrate::Workspace& ws, const std::string& text) {
   o.submit = true;
   o.trigger = "ui";
   return {{"run_id", orchestrate::submit_materialize(ws, o, now)}};
+}
+
+json submit_reexecute(orchestrate::Workspace& ws, const std::string& run_id, const std::string& text) {
+  const std::string example = R"({"failed_only": true})";
+  json body = parse_body(text, {"failed_only"}, example);
+  bool failed_only = bool_field(body, "failed_only", example).value_or(false);
+  if (!ws.store().find_run(run_id))
+    throw http::Error(404, "no run '" + run_id + "'", "the runs page lists the recent runs");
+  orchestrate::Reexecution plan = orchestrate::plan_reexecute(ws, run_id, failed_only);
+  if (!plan.request) throw http::Error(409, plan.message, "re-run the whole run instead");
+  return {{"run_id", orchestrate::submit_run(ws, std::move(*plan.request))},
+          {"parent_run_id", plan.parent_run_id},
+          {"message", plan.message}};
 }
 
 json cancel(runstore::RunStore& store, const std::string& run_id) {

@@ -17,6 +17,13 @@ namespace pond::ui {
 // or partition the CLI would refuse.
 nlohmann::json submit_materialize(orchestrate::Workspace& ws, const std::string& body);
 
+// `pond runs reexecute ID [--failed]` (orchestrate::plan_reexecute), queued like a submitted run.
+// `body`: {"failed_only": bool}. Returns {"run_id", "parent_run_id", "message"}; 404 for an unknown
+// run, 409 when only failed steps are asked for and none failed, UserError (400) for a run still
+// going or not of assets.
+nlohmann::json submit_reexecute(orchestrate::Workspace& ws, const std::string& run_id,
+                                const std::string& body);
+
 // {"run_id", "status", "outcome": "cancelled" | "requested" | "not running"}.
 nlohmann::json cancel(runstore::RunStore& store, const std::string& run_id);
 

@@ -6,12 +6,14 @@
 #include <set>
 #include <sstream>
 
+#include "automation/schedule_evaluator.hpp"
 #include "automation/schedule_ticks.hpp"
 #include "common/text.hpp"
 #include "http/server.hpp"
 #include "orchestrate/select.hpp"
 #include "orchestrate/status.hpp"
 #include "project/manifest.hpp"
+#include "ui/lake_api.hpp"
 
 namespace pond::ui {
 
@@ -53,21 +55,6 @@ json status_json(const AssetNode& a, const orchestrate::AssetStatus& s) {
   else
     j["partitions"] = nullptr;
   return j;
-}
-
-json check_counts(const orchestrate::StoreSnapshot& snap, const std::string& key) {
-  json c{{"pass", 0}, {"warn", 0}, {"fail", 0}};
-  auto it = snap.checks.find(key);
-  if (it == snap.checks.end()) return c;
-  for (const auto& r : it->second) {
-    if (r.status == "pass")
-      c["pass"] = c["pass"].get<int>() + 1;
-    else if (r.status == "warn")
-      c["warn"] = c["warn"].get<int>() + 1;
-    else if (r.status == "fail" || r.status == "error")
-      c["fail"] = c["fail"].get<int>() + 1;
-  }
-  return c;
 }
 
 std::vector<std::size_t> all_assets(const AssetGraph& g) {
@@ -154,34 +141,6 @@ std::vector<std::string> split_selection(const std::string& text) {
   return out;
 }
 
-json graph_json(const orchestrate::Workspace& ws, runstore::RunStore& store, EpochSeconds now) {
-  const AssetGraph& g = ws.graph();
-  auto snap = orchestrate::StoreSnapshot::read(store);
-  auto statuses = orchestrate::asset_status(g, snap, all_assets(g), now);
-  json assets = json::array();
-  json edges = json::array();
-  std::set<std::string> groups;
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    const AssetNode& a = g.node(i);
-    assets.push_back({{"id", i},
-                      {"name", a.name},
-                      {"key", a.key},
-                      {"kind", orchestrate::kind_name(a.kind)},
-                      {"group", a.group},
-                      {"tags", a.tags},
-                      {"materializable", a.materializable()},
-                      {"status", status_json(a, statuses[i])},
-                      {"checks", check_counts(snap, a.key)}});
-    if (!a.group.empty()) groups.insert(a.group);
-    for (std::size_t p : a.parents) edges.push_back({p, i});
-  }
-  const auto* m = ws.graph().manifest();
-  return {{"project", m ? m->project.name : ""},
-          {"assets", std::move(assets)},
-          {"edges", std::move(edges)},
-          {"groups", groups}};
-}
-
 json selection_json(const AssetGraph& g, const std::string& select, const std::string& exclude) {
   auto picked = orchestrate::select_assets(g, split_selection(select), split_selection(exclude));
   json names = json::array();
@@ -259,6 +218,32 @@ json asset_json(orchestrate::Workspace& ws, runstore::RunStore& store, const std
                        {"snapshot_id", opt(h.snapshot_id)}});
   j["materializations"] = std::move(history);
   j["partition_health"] = partition_health(a, store, snap, now);
+  json check_history = json::array();
+  for (const auto& c : store.checks_of(a.key, 200))
+    check_history.push_back({{"name", c.check_name},
+                             {"status", c.status},
+                             {"failures", opt(c.failures)},
+                             {"message", c.message},
+                             {"run_id", c.run_id},
+                             {"ts", c.ts}});
+  j["check_history"] = std::move(check_history);
+  json evaluations = json::array();
+  for (const auto& e : store.automation_evaluations(a.key, 50))
+    evaluations.push_back({{"tick", orchestrate::TimeWindows::utc_text(e.tick_at)},
+                           {"requested", e.requested},
+                           {"condition", e.condition},
+                           {"partitions", e.partitions},
+                           {"run_ids", e.run_ids},
+                           {"reason", e.reason},
+                           {"recorded_at", e.recorded_at}});
+  j["automation_evaluations"] = std::move(evaluations);
+  // The columns as the lake has them (types of what was written), beside the documented ones.
+  try {
+    j["lake_columns"] = lake_columns(ws, a.table);
+  } catch (const std::exception& e) {
+    j["lake_columns"] = nullptr;
+    j["lake_error"] = e.what();
+  }
   return j;
 }
 
@@ -341,6 +326,15 @@ json run_json(runstore::RunStore& store, const std::string& id, std::int64_t aft
     checks.push_back(
         {{"asset_key", c.asset_key}, {"name", c.check_name}, {"status", c.status}, {"message", c.message}});
   j["checks"] = std::move(checks);
+  // The buttons that apply (the same rules as `pond runs reexecute`): a finished run of assets
+  // can run again; "failed only" when some step failed, was skipped or never finished.
+  bool finished = run->status != "queued" && run->status != "running";
+  auto args = json::parse(run->args_json, nullptr, false);
+  bool of_assets = args.is_object() && args.contains("assets") && args["assets"].is_array();
+  bool some_failed =
+      !store.steps_to_retry(run->run_id).empty() || (j["steps"].empty() && run->status != "success");
+  j["actions"] = {{"rerun", finished && of_assets},
+                  {"reexecute_failed", finished && of_assets && some_failed}};
   return j;
 }
 
@@ -363,11 +357,14 @@ json overview_json(const orchestrate::Workspace& ws, runstore::RunStore& store, 
   }
   json ticks = json::array();
   for (const auto& sc : ws.config().schedules) {
-    auto next = automation::schedule_ticks(ws.config(), sc, now, now + 40 * 24 * 3600, 1);
+    // On or off as `pond schedules on|off` left it (the run store, over pond.yml's enabled:).
+    bool on = automation::schedule_enabled(store, sc);
+    auto next = on ? automation::schedule_ticks(ws.config(), sc, now, now + 40 * 24 * 3600, 1)
+                   : std::vector<automation::ScheduledTick>{};
     json t{{"schedule", sc.name},
            {"cron", sc.cron},
            {"timezone", sc.timezone},
-           {"enabled", sc.enabled},
+           {"enabled", on},
            {"next", nullptr}};
     if (!next.empty()) {
       t["next"] = orchestrate::TimeWindows::utc_text(next.front().at);

@@ -15,8 +15,9 @@ namespace pond::ui {
 
 using EpochSeconds = std::int64_t;
 
-// Every asset (kind, group, status, partition and check counts) and every edge.
-nlohmann::json graph_json(const orchestrate::Workspace& ws, runstore::RunStore& store, EpochSeconds now);
+// Every asset (kind, group, status, partition and check counts) and every edge, as JSON text
+// (graph_json.cpp: written directly, the largest answer).
+std::string graph_json_text(const orchestrate::Workspace& ws, runstore::RunStore& store, EpochSeconds now);
 
 // The assets a selection picks (the CLI's syntax: -s/--exclude, space-separated unions).
 nlohmann::json selection_json(const orchestrate::AssetGraph& graph, const std::string& select,

@@ -40,6 +40,7 @@ void StoreWatcher::poll() {
   bool any = false;
   while (true) {
     auto events = store_.events_since(last_event_, 500);
+    if (!events.empty()) ++generation_;
     for (const auto& e : events) {
       nlohmann::json j{{"event_id", e.event_id}, {"run_id", e.run_id}, {"step_key", e.step_key}, {"ts", e.ts},
                        {"level", e.level},       {"kind", e.kind},     {"message", e.message}};
@@ -55,6 +56,7 @@ void StoreWatcher::poll() {
   if (digest != runs_digest_ || any) {
     bool first = runs_digest_.empty();
     runs_digest_ = digest;
+    ++generation_;
     if (!first || any) out_.publish(http::Message{"runs", "{}"});
   }
 }

@@ -1,5 +1,6 @@
 #include "ui/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -16,32 +17,12 @@
 #include "ui/api.hpp"
 #include "ui/launcher.hpp"
 #include "ui/live.hpp"
+#include "ui/routes.hpp"
 #include "ui/static_files.hpp"
 
 namespace pond::ui {
 
 namespace {
-
-EpochSeconds now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-http::Response json_response(const nlohmann::json& j, int status = 200) {
-  return http::Response{status, "application/json; charset=utf-8", j.dump(), {{"Cache-Control", "no-store"}}};
-}
-
-int int_param(const http::Request& req, const std::string& name, int fallback) {
-  auto v = req.param(name);
-  if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    int n = std::stoi(*v, &used);
-    if (used == v->size()) return n;
-  } catch (const std::exception&) {
-  }
-  throw http::Error(400, "query parameter '" + name + "' must be a whole number, not '" + *v + "'");
-}
 
 http::Response static_file(const http::Request& req) {
   if (req.path.rfind("/api/", 0) == 0 || req.path == "/api")
@@ -62,6 +43,7 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
   std::mutex ws_mutex;  // one workspace and store connection, one request at a time
   http::Broadcaster live;
   Launcher launcher(options);
+  BackfillRunner backfills(options);
   StoreWatcher watcher(ws.open_store(), live);
 
   http::ServerOptions server_options;
@@ -87,8 +69,23 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
   server.get("/api/overview", locked([&](const http::Request&) {
                return json_response(overview_json(ws, ws.store(), now_seconds()));
              }));
+  // The graph with every asset's status is the largest answer (1.5 MB at 5,000 assets); it is kept while the
+  // run store has not changed, for at most a few seconds (statuses also move with the clock: partitions that
+  // come to exist, freshness).
+  struct {
+    std::string body;
+    std::uint64_t generation = 0;
+    EpochSeconds at = 0;
+  } graph_cache;
   server.get("/api/graph", locked([&](const http::Request&) {
-               return json_response(graph_json(ws, ws.store(), now_seconds()));
+               constexpr EpochSeconds kMaxAge = 5;
+               std::uint64_t generation = watcher.generation();
+               EpochSeconds now = now_seconds();
+               if (graph_cache.body.empty() || graph_cache.generation != generation ||
+                   now - graph_cache.at >= kMaxAge)
+                 graph_cache = {graph_json_text(ws, ws.store(), now), generation, now};
+               return http::Response{
+                   200, "application/json; charset=utf-8", graph_cache.body, {{"Cache-Control", "no-store"}}};
              }));
   server.get("/api/select", locked([&](const http::Request& req) {
                return json_response(selection_json(ws.graph(), req.param("select").value_or(""),
@@ -107,12 +104,14 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
                f.asset = nonempty("asset");
                f.tag = nonempty("tag");
                f.since = nonempty("since");
-               f.limit = int_param(req, "limit", 50);
+               f.limit =
+                   static_cast<int>(std::clamp<std::int64_t>(int_param(req, "limit").value_or(50), 1, 1000));
                return json_response(runs_json(ws, ws.store(), f));
              }));
-  server.get("/api/runs/([^/]+)", locked([&](const http::Request& req) {
-               return json_response(run_json(ws.store(), req.captures.at(0), int_param(req, "after", 0)));
-             }));
+  server.get(
+      "/api/runs/([^/]+)", locked([&](const http::Request& req) {
+        return json_response(run_json(ws.store(), req.captures.at(0), int_param(req, "after").value_or(0)));
+      }));
   server.post("/api/materialize", locked([&](const http::Request& req) {
                 auto j = submit_materialize(ws, req.body);
                 launcher.wake();
@@ -121,6 +120,8 @@ int serve(const dbt::GlobalOptions& options, const UiOptions& ui, exec::Cancella
   server.post("/api/runs/([^/]+)/cancel", locked([&](const http::Request& req) {
                 return json_response(cancel(ws.store(), req.captures.at(0)));
               }));
+  RouteContext route_context{ws, ws_mutex, launcher, backfills};
+  add_operation_routes(server, route_context);
   server.stream("/api/events", [&](const http::Request&) { return live.subscribe(); });
   server.fallback(static_file);
 

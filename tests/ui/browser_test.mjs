@@ -4,82 +4,16 @@
 // In a fresh `pond init` project: every page loads without console errors; the lineage graph
 // shows the project's assets and edges; a materialization launched from the UI completes and
 // the page shows the new status without a reload. Screenshots of each page go to OUTPUT_DIR.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { assert, startHarness } from "./harness.mjs";
 
 const [pond, sourceDir, outDir] = process.argv.slice(2);
 if (!pond || !sourceDir || !outDir) {
   console.error("usage: browser_test.mjs POND_BINARY SOURCE_DIR OUTPUT_DIR");
   process.exit(2);
 }
-const { chromium } = createRequire(path.resolve(sourceDir, "ui", "package.json"))("playwright-core");
-mkdirSync(outDir, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-async function check(name, body) {
-  const t0 = Date.now();
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-  }
-}
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-const work = mkdtempSync(path.join(tmpdir(), "pond-ui-"));
-const project = path.join(work, "shop");
-execFileSync(pond, ["init", project], { stdio: "ignore" });
-
-// pond ui on a free port: the first line names the URL.
-const server = spawn(pond, ["ui", "--port", "0"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-let serverErr = "";
-server.stderr.on("data", (d) => (serverErr += d));
-const base = await new Promise((resolve, reject) => {
-  let out = "";
-  const timer = setTimeout(() => reject(new Error(`pond ui did not start: ${out} ${serverErr}`)), 20000);
-  server.stdout.on("data", (d) => {
-    out += d;
-    const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]);
-    }
-  });
-  server.on("exit", (code) => reject(new Error(`pond ui exited with ${code}: ${serverErr}`)));
-});
-
-const browser = await chromium.launch({
-  executablePath: process.env.POND_CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-});
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-const page = await context.newPage();
-const consoleErrors = [];
-// Pages that ask for something that is not there on purpose: the browser logs the 4xx answer.
-const expectedHttpErrors = new Set();
-page.on("console", (m) => {
-  if (m.type() !== "error") return;
-  if (expectedHttpErrors.has(page.url()) && /Failed to load resource: .* 40[04]/.test(m.text())) return;
-  consoleErrors.push(`${page.url()}: ${m.text()}`);
-});
-page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-
-const api = async (p) => {
-  const r = await fetch(base + "/api/" + p);
-  return r.json();
-};
-const shot = (name) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+const t = await startHarness({ pond, sourceDir, outDir });
+const { base, project, page, consoleErrors, expectedHttpErrors, api, shot, check } = t;
 
 try {
   await check("overview loads", async () => {
@@ -214,10 +148,5 @@ try {
     assert(consoleErrors.length === 0, consoleErrors.join("\n"));
   });
 } finally {
-  await browser.close();
-  server.kill("SIGINT");
-  await new Promise((r) => server.on("exit", r));
-  rmSync(work, { recursive: true, force: true });
+  process.exitCode = await t.finish();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);

@@ -127,6 +127,7 @@ export interface RunEvent {
 }
 
 export interface RunDetail extends Run {
+  actions: import("./api_ops").RunActions;
   tags: Record<string, string>;
   targets: { asset_key: string; list_key: string; from: number; to: number }[];
   steps: Step[];
@@ -181,6 +182,10 @@ export interface AssetDetail {
     snapshot_id: number | null;
   }[];
   partition_health: PartitionHealth | null;
+  lake_columns: import("./api_ops").LakeColumn[] | null;
+  lake_error?: string;
+  check_history: { name: string; status: string; failures: number | null; message: string; run_id: string; ts: string }[];
+  automation_evaluations: { tick: string; requested: boolean; condition: string; partitions: string; run_ids: string[]; reason: string; recorded_at: string }[];
 }
 
 export interface Overview {

@@ -5,6 +5,10 @@ import { get, type Info } from "./api";
 import { h, link, setNavigator } from "./dom";
 import { connect, onLiveState } from "./live";
 import { assetPage } from "./pages/asset";
+import { automationPage } from "./pages/automation";
+import { backfillPage } from "./pages/backfill";
+import { backfillsPage } from "./pages/backfills";
+import { lakePage, lakeTablePage } from "./pages/lake";
 import { catalogPage } from "./pages/catalog";
 import { overviewPage } from "./pages/overview";
 import { runPage } from "./pages/run";
@@ -19,6 +23,11 @@ const routes: [RegExp, Page, string][] = [
   [/^\/assets\/(.+)$/, assetPage, "assets"],
   [/^\/runs\/?$/, runsPage, "runs"],
   [/^\/runs\/([^/]+)$/, runPage, "runs"],
+  [/^\/backfills\/?$/, backfillsPage, "backfills"],
+  [/^\/backfills\/([^/]+)$/, backfillPage, "backfills"],
+  [/^\/automation\/?$/, automationPage, "automation"],
+  [/^\/lake\/?$/, lakePage, "lake"],
+  [/^\/lake\/(.+)$/, lakeTablePage, "lake"],
 ];
 
 const main = h("main", { id: "page" });
@@ -79,6 +88,9 @@ const header = h(
       ["overview", "/", "Overview"],
       ["assets", "/assets", "Assets"],
       ["runs", "/runs", "Runs"],
+      ["backfills", "/backfills", "Backfills"],
+      ["automation", "/automation", "Schedules"],
+      ["lake", "/lake", "Lake"],
     ].map(([name, href, text]) => {
       const a = link(href, text);
       navLinks.set(name, a);

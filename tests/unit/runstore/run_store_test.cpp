@@ -91,6 +91,19 @@ TEST(RunStore, RecordsRunsStepsEventsMaterializationsAndChecks) {
   EXPECT_EQ(store.materializations_of("main.customers", 5).at(0).rows, 1200);
   EXPECT_EQ(store.checks_of_run(id).at(0).failures, 3);
   EXPECT_EQ(store.events_of(id).at(0).message, "hello");
+
+  // An asset's check history: most recent first, limited, other assets left out.
+  store.record_check({"main.customers", "test.shop.unique_customers_id", older, "", "2026-11-21T11:00:00Z",
+                      "pass", "error", 0, ""});
+  store.record_check({"main.orders", "test.shop.unique_orders_id", older, "", "2026-11-21T11:00:01Z", "pass",
+                      "error", 0, ""});
+  auto history = store.checks_of("main.customers", 10);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].status, "pass");
+  EXPECT_EQ(history[1].status, "fail");
+  EXPECT_EQ(history[1].message, "Got 3 results");
+  EXPECT_EQ(store.checks_of("main.customers", 1).size(), 1u);
+  EXPECT_TRUE(store.checks_of("main.nothing", 10).empty());
 }
 
 TEST(RunStore, LastRunAndWhatToRetry) {

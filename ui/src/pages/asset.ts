@@ -1,9 +1,10 @@
 // One asset: status and why, materialize (all, latest partition, or a range picked on the health
 // bar), description and columns, materialization history, checks, lineage, SQL.
 import { ApiError, get, post, type AssetDetail } from "../api";
-import { ago, badge, errorBox, fill, h, link, ms, shortId, toast } from "../dom";
+import { ago, badge, errorBox, fill, h, link, ms, navigate, shortId, toast } from "../dom";
 import { subscribe, throttle } from "../live";
 import type { Page } from "../main";
+import { checkHistory, columnsSection, evaluations } from "./asset_sections";
 import { healthBar } from "./partitions";
 
 function historyChart(m: AssetDetail["materializations"]): HTMLElement {
@@ -46,6 +47,18 @@ export const assetPage: Page = (root, _params, rawName) => {
     }
   };
 
+  // A range picked on the health bar as a backfill: its keys come from the server's plan, then
+  // the backfills page shows the plan before anything runs.
+  const planBackfill = async (partition_range: { list_key: string; from: number; to: number }) => {
+    try {
+      const p = await post<{ from: string; to: string }>("backfills/plan", { select: name, partition_range });
+      navigate(`/backfills?select=${encodeURIComponent(name)}&from=${encodeURIComponent(p.from)}&to=${encodeURIComponent(p.to)}`);
+    } catch (e) {
+      const err = e as ApiError;
+      toast(err.message + (err.hint ? ` (${err.hint})` : ""), "error");
+    }
+  };
+
   const render = (a: AssetDetail) => {
     const p = a.status.partitions;
     const head = h(
@@ -58,6 +71,7 @@ export const assetPage: Page = (root, _params, rawName) => {
       h("div", { class: "spacer" }),
       link(`/assets?select=${encodeURIComponent("+" + a.name + "+")}`, "lineage"),
       link(`/runs?asset=${encodeURIComponent(a.name)}`, "runs"),
+      p && a.partition_health?.first_key ? h("span", { id: "backfill-link" }, link(`/backfills?select=${encodeURIComponent(a.name)}&from=${encodeURIComponent(a.partition_health.first_key)}&to=${encodeURIComponent(a.partition_health.last_key ?? "")}`, "backfill…")) : null,
       a.materializable ? h("button", { class: "primary", id: "materialize", onclick: () => materialize({}) }, p ? "Materialize latest partition" : "Materialize") : null,
     );
     const facts = h(
@@ -86,7 +100,7 @@ export const assetPage: Page = (root, _params, rawName) => {
           p ? h("p", { class: "dim" }, `${p.materialized} materialized, ${p.failed} failed, ${p.missing} missing, ${p.in_progress} running, ${p.stale} stale of ${p.total}`) : null,
           healthBar(a.partition_health, (list_key, from, to) => {
             const text = `Materialize partitions #${from + 1}–#${to + 1}${list_key ? " of " + list_key : ""}?`;
-            toast(h("span", null, text, " ", h("button", { class: "primary", onclick: () => materialize({ partition_range: { list_key, from, to } }) }, "Materialize")));
+            toast(h("span", null, text, " ", h("button", { class: "primary", onclick: () => materialize({ partition_range: { list_key, from, to } }) }, "Materialize"), " ", h("button", { id: "backfill-range", onclick: () => planBackfill({ list_key, from, to }) }, "Backfill…")));
           }),
         )
       : null;
@@ -104,14 +118,7 @@ export const assetPage: Page = (root, _params, rawName) => {
           facts,
           h("section", null, h("h2", null, "Materializations"), historyChart(a.materializations)),
           health,
-          h(
-            "section",
-            null,
-            h("h2", null, `Columns (${a.columns.length})`),
-            a.columns.length
-              ? h("table", { class: "grid" }, h("thead", null, h("tr", null, h("th", null, "name"), h("th", null, "type"), h("th", null, "description"))), h("tbody", null, a.columns.map((c) => h("tr", null, h("td", null, h("code", null, c.name)), h("td", { class: "dim" }, c.data_type), h("td", null, c.description)))))
-              : h("p", { class: "dim" }, "No documented column."),
-          ),
+          columnsSection(a),
         ),
         h(
           "div",
@@ -141,6 +148,8 @@ export const assetPage: Page = (root, _params, rawName) => {
               ? h("table", { class: "grid compact" }, h("thead", null, h("tr", null, ...["when", "run", "partition", "rows", "duration", "snapshot"].map((c) => h("th", null, c)))), h("tbody", null, a.materializations.slice(0, 15).map((m) => h("tr", null, h("td", { title: m.ts }, ago(m.ts)), h("td", null, link(`/runs/${m.run_id}`, h("code", null, shortId(m.run_id)))), h("td", null, m.partition), h("td", { class: "num" }, m.rows ?? ""), h("td", { class: "num" }, ms(m.duration_ms)), h("td", { class: "num" }, m.snapshot_id ?? "")))))
               : h("p", { class: "dim" }, "None yet."),
           ),
+          checkHistory(a),
+          evaluations(a),
           sql ? h("section", null, h("h2", null, a.compiled_sql ? "Compiled SQL" : "SQL (not compiled yet)"), h("pre", { class: "sql" }, sql)) : null,
         ),
       ),

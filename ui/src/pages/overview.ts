@@ -1,7 +1,9 @@
 // Overview: runs in progress, recent failures, assets that need attention, next schedule ticks.
 import { get, type Overview, type Run } from "../api";
+import type { Backfill } from "../api_ops";
+import { progressText } from "./backfills";
 import { colorOf } from "../graph/colors";
-import { ago, badge, duration, errorBox, h, link, shortId } from "../dom";
+import { ago, badge, duration, errorBox, fill, h, link, shortId } from "../dom";
 import { subscribe, throttle } from "../live";
 import type { Page } from "../main";
 
@@ -45,9 +47,15 @@ export const overviewPage: Page = (root) => {
           ),
         ),
       );
-      body.replaceChildren(
+      // Backfills in progress (their runs show above as they start).
+      const { backfills } = await get<{ backfills: Backfill[] }>("backfills", { limit: "20" });
+      const going = backfills.filter((b) => b.status === "running");
+      fill(body,
         counts,
         h("section", null, h("h2", null, "In progress"), runTable(o.active_runs, "No run is running or queued.")),
+        going.length
+          ? h("section", { id: "overview-backfills" }, h("h2", null, "Backfills in progress"), h("ul", { class: "plain" }, going.map((b) => h("li", null, link(`/backfills/${b.backfill_id}`, h("code", null, shortId(b.backfill_id))), " ", b.selection, " ", h("span", { class: "dim" }, `${b.from} … ${b.to} · ${progressText(b)}`)))))
+          : null,
         h("section", null, h("h2", null, "Recent failures"), runTable(o.recent_failures, "No failed run recently.")),
         h(
           "div",

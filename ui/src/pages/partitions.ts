@@ -7,7 +7,7 @@ import { h } from "../dom";
 
 export function healthBar(
   health: PartitionHealth,
-  onPick: (listKey: string, from: number, to: number) => void,
+  onPick?: (listKey: string, from: number, to: number) => void,
 ): HTMLElement {
   const rowH = 18;
   const canvas = h("canvas", { class: "health", "aria-label": "partition health" }) as HTMLCanvasElement;
@@ -57,6 +57,7 @@ export function healthBar(
   const describe = (row: number, a: number, b: number) =>
     `${rows[row].list_key ? rows[row].list_key + ": " : ""}partition${a === b ? ` #${a + 1}` : `s #${a + 1}–#${b + 1}`} of ${health.count}`;
   canvas.addEventListener("mousedown", (e) => {
+    if (!onPick) return;
     const p = at(e);
     pick = { row: p.row, a: p.i, b: p.i };
     draw();
@@ -71,12 +72,12 @@ export function healthBar(
     label.textContent = `${describe(p.row, p.i, p.i)}: ${s ? s.status : "missing"}`;
   });
   canvas.addEventListener("mouseup", () => {
-    if (!pick) return;
+    if (!pick || !onPick) return;
     const a = Math.min(pick.a, pick.b), b = Math.max(pick.a, pick.b);
     onPick(rows[pick.row].list_key, a, b);
   });
   new ResizeObserver(draw).observe(wrap);
-  label.textContent = health.count ? `${health.first_key ?? ""} … ${health.last_key ?? ""} (${health.count} partitions; drag to pick a range)` : "no partition exists yet";
+  label.textContent = health.count ? `${health.first_key ?? ""} … ${health.last_key ?? ""} (${health.count} partitions${onPick ? "; drag to pick a range" : ""})` : "no partition exists yet";
   requestAnimationFrame(draw);
   return wrap;
 }

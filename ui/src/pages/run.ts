@@ -1,7 +1,7 @@
 // One run: status, cancel, a Gantt timeline of its steps, failed steps' errors, live logs.
 import { ApiError, get, post, type RunDetail, type RunEvent, type Step } from "../api";
 import { colorOf } from "../graph/colors";
-import { badge, duration, errorBox, fill, h, link, ms, toast } from "../dom";
+import { badge, duration, errorBox, fill, h, link, ms, navigate, shortId, toast } from "../dom";
 import { subscribe, throttle } from "../live";
 import type { Page } from "../main";
 
@@ -82,6 +82,19 @@ export const runPage: Page = (root, _params, id) => {
     if (follow.checked && (atEnd || !lines.length)) logList.scrollTop = logList.scrollHeight;
   };
 
+  // Re-execute (failed steps only) or re-run: `pond runs reexecute ID [--failed]`; the new run
+  // opens when it is queued.
+  const reexecute = async (failedOnly: boolean) => {
+    try {
+      const res = await post<{ run_id: string; message: string }>(`runs/${runId}/reexecute`, { failed_only: failedOnly });
+      toast(h("span", null, res.message, " · ", link(`/runs/${res.run_id}`, `run ${shortId(res.run_id)}`)));
+      navigate(`/runs/${res.run_id}`);
+    } catch (e) {
+      const err = e as ApiError;
+      toast(err.message + (err.hint ? ` (${err.hint})` : ""), "error");
+    }
+  };
+
   const renderHead = (r: RunDetail) => {
     const active = r.status === "running" || r.status === "queued";
     fill(head,
@@ -105,6 +118,8 @@ export const runPage: Page = (root, _params, id) => {
             },
           }, "Cancel")
         : null,
+      r.actions.reexecute_failed ? h("button", { id: "reexecute-failed", title: "a new run of the assets whose steps failed, were skipped or never finished", onclick: () => reexecute(true) }, "Re-execute failed steps") : null,
+      r.actions.rerun ? h("button", { id: "rerun", title: "a new run of the same assets and partitions", onclick: () => reexecute(false) }, "Re-run") : null,
     );
   };
 
