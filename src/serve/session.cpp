@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "engine/error.hpp"
+#include "serve/authorize.hpp"
 #include "serve/catalog_compat.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/sql_error.hpp"
@@ -165,6 +166,8 @@ void Session::finish_startup() {
   for (const auto& [name, value] : parameters) out_.parameter_status(name, value);
   out_.backend_key_data(process_id_, secret_);
   ctx_.cancels.add(process_id_, secret_, &con_);
+  policies_ = ctx_.views->policies();
+  role_ = &policies_->role_of(user_);
   phase_ = Phase::kReady;
   out_.ready_for_query('I');
 }
@@ -247,9 +250,14 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   }
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
+  std::string verb = leading_keywords(s->sql, 1);
+  if (!role_->admin) s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
-  refuse_unserved(p.kind(), leading_keywords(s->sql, 1));
+  refuse_unserved(p.kind(), verb);
+  if (!role_->admin && p.kind() != engine::StatementKind::kSelect &&
+      p.kind() != engine::StatementKind::kTransaction && p.kind() != engine::StatementKind::kSet)
+    throw SqlError("42501", "permission denied to run " + verb + " as role \"" + role_->name + "\"");
   switch (p.kind()) {
     case engine::StatementKind::kSelect:
       s->tag = "SELECT";
@@ -268,7 +276,7 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
       s->tag = leading_keywords(s->sql, 2);
       break;
     default:
-      s->tag = leading_keywords(s->sql, 1);
+      s->tag = verb;
       break;
   }
   bool direct = true;

@@ -97,6 +97,9 @@ class Session {
   Peer peer_;
   Phase phase_ = Phase::kStartup;
   std::string user_;
+  // The session's role (fixed at login; pond.yml changes need a restart) and the policies it is in.
+  std::shared_ptr<const Policies> policies_;
+  const RolePolicy* role_ = nullptr;
   std::optional<ScramServer> scram_;
   engine::Connection con_;
   MessageWriter out_;
