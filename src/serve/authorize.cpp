@@ -156,7 +156,40 @@ struct Walker {
     if (type == "SHOW_REF" && j["query"].is_null())
       denied("to list the database's tables with SHOW", "query information_schema.tables or use \\dt");
     if (text_of(j, "class") == "FUNCTION") privilege_function(j);
+    if (bind_user(j)) return;
     for (auto& [key, value] : j.items()) visit(value, ctes);
+  }
+
+  // current_user and session_user (DuckDB's say "duckdb") become the session's user, in the
+  // client's statement and in the role's filters and masks: `owner = current_user` filters per user.
+  bool bind_user(json& j) const {
+    std::string cls = text_of(j, "class");
+    std::string name;
+    if (cls == "COLUMN_REF" && j["column_names"].is_array() && j["column_names"].size() == 1 &&
+        j["column_names"][0].is_string())
+      name = lower(j["column_names"][0].get<std::string>());
+    else if (cls == "FUNCTION" && text_of(j, "schema").empty() && j["children"].is_array() &&
+             j["children"].empty())
+      name = lower(text_of(j, "function_name"));
+    if (name != "current_user" && name != "session_user") return false;
+    std::string alias = text_of(j, "alias");
+    j = varchar_constant(a.user_);
+    j["alias"] = alias.empty() ? name : alias;
+    return true;
+  }
+
+  // pond's own SQL for a relation (trusted, not walked) with the session's user bound.
+  json policy(const std::string& sql) const {
+    json out = json::parse(a.parsed(con, sql));
+    bind_users_in(out);
+    return out;
+  }
+  void bind_users_in(json& j) const {
+    if (j.is_array()) {
+      for (auto& e : j) bind_users_in(e);
+    } else if (j.is_object() && !bind_user(j)) {
+      for (auto& [key, value] : j.items()) bind_users_in(value);
+    }
   }
 
   // A query node with a WITH clause: each CTE sees the ones before it (a recursive one also
@@ -228,7 +261,7 @@ struct Walker {
         out["catalog_name"] = "";
         return out;
       }
-      return subquery_ref(ref, json::parse(a.parsed(con, *restricted)), alias, ref["column_name_alias"]);
+      return subquery_ref(ref, policy(*restricted), alias, ref["column_name_alias"]);
     }
     // A view: its body is read as this role too (expanded here and walked like the query).
     if (++depth > kMaxViewDepth)

@@ -232,6 +232,22 @@ TEST_F(AuthorizeTest, CatalogShowsWhatTheRoleMayRead) {
   EXPECT_EQ(single("SELECT has_column_privilege('secret', 'code', 'SELECT')"), "false");
 }
 
+TEST_F(AuthorizeTest, CurrentUserIsTheSessionsUser) {
+  RoleSpec own;
+  own.name = {"own", {}};
+  own.members = {{"eu", {}}, {"us", {}}};
+  own.grants = {{{"main", {}}, {{"orders", {}}}}};
+  own.row_filters = {{{"orders", {}}, "region = current_user", {}}};
+  Policies p({own}, con, *lake);
+  for (const char* user : {"eu", "us"}) {
+    Authorizer a(p.role_of(user), user, lake);
+    auto rows =
+        con.query(a.rewrite(con, "SELECT min(region), max(region), count(*), current_user FROM orders"))
+            .rows_as_text();
+    EXPECT_EQ(rows[0], (std::vector<std::optional<std::string>>{user, user, "5", user}));
+  }
+}
+
 TEST_F(AuthorizeTest, UsersWithoutARoleReadNothing) {
   Authorizer a(policies->role_of("mallory"), "mallory", lake);
   try {
