@@ -365,6 +365,28 @@ const std::string& Authorizer::parsed(engine::Connection& con, const std::string
   return it->second;
 }
 
+namespace {
+
+// The tree without what printing may change without changing what is read: source positions,
+// the order of `* REPLACE (...)` entries (a map), and the names of expressions outside select
+// lists (DuckDB prints them only where they name a column).
+void normalize(json& j) {
+  if (j.is_array()) {
+    for (auto& e : j) normalize(e);
+  } else if (j.is_object()) {
+    j.erase("query_location");
+    if (j.contains("class") && j.contains("alias")) j["alias"] = "";
+    for (auto& [key, value] : j.items()) {
+      normalize(value);
+      if (key == "replace_list" && value.is_array())
+        std::sort(value.begin(), value.end(),
+                  [](const json& x, const json& y) { return x.dump() < y.dump(); });
+    }
+  }
+}
+
+}  // namespace
+
 std::string Authorizer::rewrite(engine::Connection& con, std::string_view sql) {
   if (role_.admin) return std::string(sql);
   json statement;
@@ -398,7 +420,16 @@ std::string Authorizer::rewrite(engine::Connection& con, std::string_view sql) {
   json wrapped = {{"error", false}, {"statements", json::array({statement})}};
   p.bind(1, std::string_view(wrapped.dump()));
   auto rows = p.execute().rows_as_text();
-  return rows.at(0).at(0).value_or("");
+  std::string out = rows.at(0).at(0).value_or("");
+  // What runs must parse to the tree that was authorized: a construct DuckDB prints in a way
+  // that reads back differently is refused, never run as something else.
+  json reparsed = json::parse(parse(con, out, false));
+  normalize(statement);
+  normalize(reparsed);
+  if (reparsed != statement)
+    throw SqlError("0A000", "pond serve cannot check this statement for role \"" + role_.name +
+                                "\": DuckDB does not print it back as it parsed it");
+  return out;
 }
 
 }  // namespace pond::serve

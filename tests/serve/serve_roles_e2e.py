@@ -18,6 +18,7 @@ import sys
 import tempfile
 import unittest
 
+import psycopg
 import psycopg2
 import psycopg2.errors
 
@@ -146,6 +147,16 @@ class RolesTest(unittest.TestCase):
             for row in self.query("alice", sql):
                 self.assertNotIn(row[-1], {c["last_name"] for c in self.customers}, sql)
         self.assertEqual(self.query("alice", "select count(*) from raw_customers where last_name = 'E.'"), [(0,)])
+
+    def test_server_side_parameters_and_prepared_statements(self):
+        # psycopg 3 sends Parse/Bind with $1: the parameterized statement is authorized too.
+        with psycopg.connect(f"host=127.0.0.1 port={self.server.pg_port} user=alice password={PASSWORD} "
+                             "dbname=shop") as conn:
+            for prepare in (False, True):
+                rows = conn.execute("select count(*) from raw_orders where id > %s", (0,), prepare=prepare).fetchall()
+                self.assertEqual(rows, [(self.completed,)])
+            with self.assertRaises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("select count(*) from raw_payments where id > %s", (0,))
 
     # ---- escapes, as a non-admin role
     def test_ungranted_table_is_refused_everywhere(self):
