@@ -12,6 +12,7 @@
 #include "engine/database.hpp"
 #include "lake/lake.hpp"
 #include "serve/catalog_compat.hpp"
+#include "serve/login_throttle.hpp"
 #include "serve/policy.hpp"
 #include "serve/scram.hpp"
 #include "serve/users.hpp"
@@ -79,6 +80,7 @@ struct ServerContext {
   AuthConfig auth;
   std::string mock_key;  // random per server: unknown users' fake SCRAM salts
   CancelRegistry cancels;
+  LoginThrottle logins;  // failed logins per client address (wire and HTTP)
 };
 
 }  // namespace pond::serve

@@ -110,6 +110,11 @@ void Session::start(const StartupMessage& startup) {
     return;
   }
   if (!ctx_.auth.trust_loopback) {
+    if (auto wait = ctx_.logins.blocked_for(peer_.host); wait > 0) {
+      log::info("serve: login of \"{}\" from {} refused: too many failed logins", user_, peer_.host);
+      return fail("28000",
+                  fmt::format("too many failed logins from {}: try again in {} s", peer_.host, wait));
+    }
     // As PostgreSQL: under TLS, SCRAM-SHA-256-PLUS first (libpq prefers it when offered).
     if (peer_.tls && !peer_.tls_end_point.empty())
       out_.authentication_sasl({"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"});
@@ -141,10 +146,12 @@ void Session::authenticate(const std::string& body) {
   auto final_message = scram_->final(body);
   scram_.reset();
   if (!final_message) {
-    log::info("serve: password authentication failed for user \"{}\"", user_);
+    log::info("serve: password authentication failed for user \"{}\" from {}", user_, peer_.host);
+    ctx_.logins.failed(peer_.host);
     return fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
   }
   out_.authentication_sasl_final(*final_message);
+  ctx_.logins.succeeded(peer_.host);
   finish_startup();
 }
 

@@ -267,6 +267,25 @@ class RolesTest(unittest.TestCase):
         self.assertEqual({t["name"] for t in json.loads(body)["tables"]},
                          {"raw_customers", "raw_orders", "raw_payments"})
 
+    # ---- failed-login rate limiting (its own server: the block is per server and address)
+    def test_failed_logins_block_the_address(self):
+        server = serve_e2e.Server(self.project)
+        try:
+            env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+
+            def login(password):
+                return run(["psql", "-X", "-h", "127.0.0.1", "-p", str(server.port), "-U", "alice", "-d", "shop",
+                            "-At", "-c", "select 1"], self.project, env=dict(env, PGPASSWORD=password))
+            for _ in range(5):
+                r = login("wrong")
+                self.assertIn('password authentication failed for user "alice"', r.stderr)
+            r = login(PASSWORD)  # the right password, but too late
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("too many failed logins from 127.0.0.1: try again in", r.stderr)
+            self.assertEqual(self.psql("select 1", "alice").stdout.strip(), "1")  # another server: unaffected
+        finally:
+            self.assertEqual(server.stop(), 0)
+
     # ---- policies that do not fit the lake
     def start_with(self, roles):
         with open(self.pond_yml, "w") as f:
