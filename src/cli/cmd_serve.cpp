@@ -122,6 +122,9 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
         "pond serve: no --users file: any local client connects without a password (trust on loopback)");
   }
   context.auth.require_tls = options.tls_required;
+  // Only from pond.yml's tls: block, so it never applies without the certificate it names.
+  context.auth.cleartext_over_tls =
+      yml.cleartext_passwords && yml.tls_cert && options.tls_cert == *yml.tls_cert;
   context.mock_key.assign(32, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(context.mock_key.data()), 32) != 1)
     throw InternalError("RAND_bytes failed");

@@ -246,6 +246,7 @@ struct ServeConfig {
   std::optional<std::string> tls_cert;     // serve.pg.tls.cert
   std::optional<std::string> tls_key;      // serve.pg.tls.key
   bool tls_required = false;               // serve.pg.tls.required
+  bool cleartext_passwords = false;        // serve.pg.tls.cleartext_passwords
   std::optional<std::string> http_listen;  // serve.http.listen
   std::vector<ServeRoleConfig> roles;      // serve.roles (empty: every user is an admin)
   SourceLocation roles_where;

@@ -25,6 +25,9 @@ struct AuthConfig {
   Users users;
   bool trust_loopback = false;
   bool require_tls = false;  // refuse clients that did not negotiate TLS (28000)
+  // Ask clients that negotiated TLS for the password itself (PostgreSQL's `password` method,
+  // for clients without SCRAM); others still use SCRAM.
+  bool cleartext_over_tls = false;
 };
 
 // The lake shown as views in the server's database. refresh() moves them to the newest

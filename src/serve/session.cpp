@@ -115,6 +115,11 @@ void Session::start(const StartupMessage& startup) {
       return fail("28000",
                   fmt::format("too many failed logins from {}: try again in {} s", peer_.host, wait));
     }
+    if (ctx_.auth.cleartext_over_tls && peer_.tls) {
+      out_.authentication_cleartext_password();
+      phase_ = Phase::kPassword;
+      return;
+    }
     // As PostgreSQL: under TLS, SCRAM-SHA-256-PLUS first (libpq prefers it when offered).
     if (peer_.tls && !peer_.tls_end_point.empty())
       out_.authentication_sasl({"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"});
@@ -145,12 +150,35 @@ void Session::authenticate(const std::string& body) {
   }
   auto final_message = scram_->final(body);
   scram_.reset();
-  if (!final_message) {
-    log::info("serve: password authentication failed for user \"{}\" from {}", user_, peer_.host);
-    ctx_.logins.failed(peer_.host);
-    return fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
-  }
+  if (!final_message) return login_failed();
   out_.authentication_sasl_final(*final_message);
+  ctx_.logins.succeeded(peer_.host);
+  finish_startup();
+}
+
+void Session::login_failed() {
+  log::info("serve: password authentication failed for user \"{}\" from {}", user_, peer_.host);
+  ctx_.logins.failed(peer_.host);
+  fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
+}
+
+// PasswordMessage: the password and a NUL. Checked against the user's SCRAM verifier; an
+// unknown user costs the same work (a verifier with a salt stable per name) and gets the same error.
+void Session::check_password(const std::string& body) {
+  if (body.empty() || body.back() != '\0' || body.find('\0') != body.size() - 1)
+    throw ProtocolError("invalid password packet");
+  std::string_view password(body.data(), body.size() - 1);
+  auto it = ctx_.auth.users.passwords.find(user_);
+  bool ok = false;
+  if (it != ctx_.auth.users.passwords.end()) {
+    ok = verify_password(it->second, password);
+  } else {
+    ScramVerifier mock;
+    mock.salt = ctx_.mock_key.substr(0, 16) + user_;
+    mock.stored_key.assign(32, '\0');
+    verify_password(mock, password);
+  }
+  if (!ok) return login_failed();
   ctx_.logins.succeeded(peer_.host);
   finish_startup();
 }
@@ -187,6 +215,11 @@ void Session::handle(char type, std::span<const std::uint8_t> body) {
       auto* auth = std::get_if<AuthResponse>(&message);
       if (!auth) throw ProtocolError("expected SASL response");
       return authenticate(auth->body);
+    }
+    if (phase_ == Phase::kPassword) {
+      auto* auth = std::get_if<AuthResponse>(&message);
+      if (!auth) throw ProtocolError("expected password response");
+      return check_password(auth->body);
     }
     if (phase_ != Phase::kReady) throw ProtocolError("message before startup completed");
     if (skip_to_sync_ && !std::holds_alternative<Sync>(message) &&

@@ -50,7 +50,7 @@ class Session {
   bool authenticated() const { return phase_ == Phase::kReady; }
 
  private:
-  enum class Phase { kStartup, kSaslInitial, kSaslFinal, kReady, kClosed };
+  enum class Phase { kStartup, kSaslInitial, kSaslFinal, kPassword, kReady, kClosed };
 
   // A prepared statement (Parse): empty `sql` is the empty query.
   struct Statement {
@@ -74,6 +74,8 @@ class Session {
   };
 
   void authenticate(const std::string& body);
+  void check_password(const std::string& body);
+  void login_failed();
   void finish_startup();
   void simple_query(const std::string& sql);
   void parse(const Parse& p);
