@@ -342,6 +342,13 @@ struct Walker {
   }
 };
 
+std::string without_statement_excerpt(const std::string& m) {
+  auto at = m.find("\nLINE ");
+  if (at == std::string::npos) return m;
+  while (at > 0 && m[at - 1] == '\n') --at;
+  return m.substr(0, at);
+}
+
 Authorizer::Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake)
     : role_(role), user_(std::move(user)), lake_(std::move(lake)) {}
 

@@ -14,6 +14,10 @@
 
 namespace pond::serve {
 
+// DuckDB's error message without the excerpt of the statement it quotes ("LINE 1: ..."): for a
+// role, that statement is the rewritten one, whose filters and masks the role must not read.
+std::string without_statement_excerpt(const std::string& duckdb_message);
+
 class Authorizer {
  public:
   Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake);

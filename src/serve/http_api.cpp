@@ -43,11 +43,11 @@ int http_status(const std::string& sqlstate) {
 std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const std::string& given_sql,
                              const std::vector<std::string>& parameters) {
   auto r = std::make_shared<Running>(ctx.db);
+  auto policies = ctx.views->policies();
+  const RolePolicy& role = policies->role_of(user);
   try {
     refuse_unserved(leading_keywords(given_sql, 1));
     ctx.views->refresh();  // every request sees the newest lake snapshot
-    auto policies = ctx.views->policies();
-    const RolePolicy& role = policies->role_of(user);
     std::string sql = given_sql;
     if (!role.admin) sql = Authorizer(role, user, ctx.views->objects()).rewrite(r->con, sql);
     engine::PreparedStatement p = r->con.prepare(sql);
@@ -76,7 +76,8 @@ std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const 
     throw http::Error(http_status(e.code()), std::string(e.code()) + ": " + e.what());
   } catch (const engine::EngineError& e) {
     std::string code = sqlstate_of(e.what(), e.interrupted());
-    throw http::Error(http_status(code), code + ": " + e.what());
+    throw http::Error(http_status(code),
+                      code + ": " + (role.admin ? e.what() : without_statement_excerpt(e.what())));
   }
   return r;
 }

@@ -259,6 +259,7 @@ void Session::send_error(const std::exception& e) {
         engine_error->interrupted() ? "canceling statement due to user request" : engine_error->what();
     if (f.code == "25P02")
       f.message = "current transaction is aborted, commands ignored until end of transaction block";
+    if (role_ && !role_->admin) f.message = without_statement_excerpt(f.message);
   } else {
     f.code = "XX000";
     f.message = e.what();

@@ -171,6 +171,10 @@ class RolesTest(unittest.TestCase):
                     "describe raw_payments"):
             self.assertEqual(self.refused("alice", sql)[0], "42501", sql)
         self.assertEqual(self.query("bob", "select count(*) > 0 from raw_payments"), [(True,)])
+        # DuckDB's errors quote the statement; a role's would show its filter: not sent.
+        code, message = self.refused("alice", "select nosuch from raw_orders")
+        self.assertIn("nosuch", message)
+        self.assertNotIn("completed", message)
 
     def test_files_settings_and_statements_are_refused(self):
         lake_files = glob.glob(os.path.join(self.project, "**", "*.parquet"), recursive=True)

@@ -248,6 +248,18 @@ TEST_F(AuthorizeTest, CurrentUserIsTheSessionsUser) {
   }
 }
 
+TEST_F(AuthorizeTest, ErrorsDoNotQuoteTheRewrittenStatement) {
+  try {
+    run("SELECT nosuch FROM orders");
+    FAIL() << "no error";
+  } catch (const engine::EngineError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("LINE 1:"), std::string::npos);  // DuckDB quotes the statement, filter included
+    EXPECT_EQ(without_statement_excerpt(m).find("split_part"), std::string::npos);
+    EXPECT_NE(without_statement_excerpt(m).find("nosuch"), std::string::npos);
+  }
+}
+
 TEST_F(AuthorizeTest, UsersWithoutARoleReadNothing) {
   Authorizer a(policies->role_of("mallory"), "mallory", lake);
   try {
