@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -138,7 +139,10 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
     engine::Connection check(context.db);
     auto policies =
         std::make_shared<const serve::Policies>(role_specs(yml.roles), check, *context.views->objects());
-    for (const auto& [user, verifier] : context.auth.users.passwords)
+    std::set<std::string> users;
+    for (const auto& [user, verifier] : context.auth.users.passwords) users.insert(user);
+    for (const auto& [hash, user] : context.auth.users.tokens) users.insert(user);
+    for (const auto& user : users)
       if (!policies->members().count(user))
         log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);
     context.views->set_policies(std::move(policies));
