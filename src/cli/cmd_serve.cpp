@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -47,6 +48,30 @@ int new_token(const std::string& name) {
   return 0;
 }
 
+// pond.yml's roles as the serve library takes them (it checks them against the lake).
+std::vector<serve::RoleSpec> role_specs(const std::vector<orchestrate::ServeRoleConfig>& roles) {
+  auto name = [](const orchestrate::ServeRoleConfig::Name& n) {
+    return serve::RoleSpec::Name{n.name, n.where};
+  };
+  std::vector<serve::RoleSpec> out;
+  for (const auto& r : roles) {
+    serve::RoleSpec spec;
+    spec.name = name(r.name);
+    spec.admin = r.admin;
+    for (const auto& m : r.members) spec.members.push_back(name(m));
+    for (const auto& g : r.grants) {
+      serve::RoleSpec::Grant grant{name(g.schema), {}};
+      for (const auto& t : g.tables) grant.tables.push_back(name(t));
+      spec.grants.push_back(std::move(grant));
+    }
+    for (const auto& f : r.row_filters) spec.row_filters.push_back({name(f.table), f.predicate, f.where});
+    for (const auto& m : r.column_masks)
+      spec.column_masks.push_back({name(m.table), name(m.column), m.expression, m.where});
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_serve(CommandContext& ctx, const ServeOptions& given) {
@@ -74,6 +99,10 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
                     "add lake: {catalog: sqlite:lake.sqlite, data_path: lake/} to the target");
 
   serve::ServerContext context{engine::Database::open(":memory:"), nullptr, nullptr, {}, {}, {}};
+  if (!yml.roles.empty() && !options.users_file)
+    throw UserError(yml.roles_where,
+                    "serve 'roles:' needs a users file: without one nobody logs in as a user",
+                    "add 'users: serve_users' under 'serve:' (lines from `pond serve --hash-password NAME`)");
   if (options.users_file) {
     context.auth.users = serve::load_users(*options.users_file);
     if (context.auth.users.empty())
@@ -94,6 +123,9 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
         "pond serve: no --users file: any local client connects without a password (trust on loopback)");
   }
   context.auth.require_tls = options.tls_required;
+  // Only from pond.yml's tls: block, so it never applies without the certificate it names.
+  context.auth.cleartext_over_tls =
+      yml.cleartext_passwords && yml.tls_cert && options.tls_cert == *yml.tls_cert;
   context.mock_key.assign(32, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(context.mock_key.data()), 32) != 1)
     throw InternalError("RAND_bytes failed");
@@ -103,6 +135,18 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
   }
   context.views = std::make_unique<serve::LakeViews>(context.db, lake_config(resolved.target));
   std::int64_t snapshot = context.views->refresh();
+  if (!yml.roles.empty()) {
+    engine::Connection check(context.db);
+    auto policies =
+        std::make_shared<const serve::Policies>(role_specs(yml.roles), check, *context.views->objects());
+    std::set<std::string> users;
+    for (const auto& [user, verifier] : context.auth.users.passwords) users.insert(user);
+    for (const auto& [hash, user] : context.auth.users.tokens) users.insert(user);
+    for (const auto& user : users)
+      if (!policies->members().count(user))
+        log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);
+    context.views->set_policies(std::move(policies));
+  }
   {
     engine::Connection setup(context.db);
     serve::restrict_file_access(setup, context.views->data_root());

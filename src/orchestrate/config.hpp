@@ -216,13 +216,47 @@ struct SensorConfig {
 
 // pond.yml `serve:` (docs/serve.md): what `pond serve` listens on and with what; its
 // command-line options override each value. Paths are absolute (resolved against pond.yml's folder).
+// One role of `serve: roles:` (docs/serve.md "Roles and grants"). Names are as written; every
+// name keeps its place in pond.yml so that `pond serve` can say where an unknown table or
+// column is named.
+struct ServeRoleConfig {
+  struct Name {
+    std::string name;
+    SourceLocation where;
+  };
+  struct Grant {
+    Name schema;
+    std::vector<Name> tables;  // empty: every table and view of the schema
+  };
+  struct RowFilter {
+    Name table;  // "table" or "schema.table"
+    std::string predicate;
+    SourceLocation where;  // of the predicate
+  };
+  struct ColumnMask {
+    Name table;
+    Name column;
+    std::optional<std::string> expression;  // nullopt: NULL
+    SourceLocation where;                   // of the expression
+  };
+  Name name;
+  bool admin = false;  // reads everything and runs any statement (pond serve without roles)
+  std::vector<Name> members;
+  std::vector<Grant> grants;
+  std::vector<RowFilter> row_filters;
+  std::vector<ColumnMask> column_masks;
+};
+
 struct ServeConfig {
   std::optional<std::string> users;        // users file
   std::optional<std::string> pg_listen;    // serve.pg.listen
   std::optional<std::string> tls_cert;     // serve.pg.tls.cert
   std::optional<std::string> tls_key;      // serve.pg.tls.key
   bool tls_required = false;               // serve.pg.tls.required
+  bool cleartext_passwords = false;        // serve.pg.tls.cleartext_passwords
   std::optional<std::string> http_listen;  // serve.http.listen
+  std::vector<ServeRoleConfig> roles;      // serve.roles (empty: every user is an admin)
+  SourceLocation roles_where;
 };
 
 struct PondConfig {

@@ -7,6 +7,7 @@
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
+#include "serve/authorize.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/result_writer.hpp"
 #include "serve/session.hpp"
@@ -38,12 +39,17 @@ int http_status(const std::string& sqlstate) {
 
 // Runs `sql` with `parameters` (text, cast by DuckDB) and keeps the result for streaming.
 // Errors before the first row become a JSON error with the SQLSTATE in the message.
-std::shared_ptr<Running> run(ServerContext& ctx, const std::string& sql,
+// The statement is authorized for the user's role first (authorize.hpp), as on the wire.
+std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const std::string& given_sql,
                              const std::vector<std::string>& parameters) {
   auto r = std::make_shared<Running>(ctx.db);
+  auto policies = ctx.views->policies();
+  const RolePolicy& role = policies->role_of(user);
   try {
-    refuse_unserved(leading_keywords(sql, 1));
+    refuse_unserved(leading_keywords(given_sql, 1));
     ctx.views->refresh();  // every request sees the newest lake snapshot
+    std::string sql = given_sql;
+    if (!role.admin) sql = Authorizer(role, user, ctx.views->objects()).rewrite(r->con, sql);
     engine::PreparedStatement p = r->con.prepare(sql);
     refuse_unserved(p.kind(), leading_keywords(sql, 1));
     if (!p.returns_rows())
@@ -70,7 +76,8 @@ std::shared_ptr<Running> run(ServerContext& ctx, const std::string& sql,
     throw http::Error(http_status(e.code()), std::string(e.code()) + ": " + e.what());
   } catch (const engine::EngineError& e) {
     std::string code = sqlstate_of(e.what(), e.interrupted());
-    throw http::Error(http_status(code), code + ": " + e.what());
+    throw http::Error(http_status(code),
+                      code + ": " + (role.admin ? e.what() : without_statement_excerpt(e.what())));
   }
   return r;
 }
@@ -140,7 +147,7 @@ struct Api {
                         "GET /api/schema lists the tables");
     TableQuery q = build_table_query(found_schema, name, columns, req.query);
     log::debug("serve http: {} reads {}.{}", user.empty() ? "(local)" : user, found_schema, name);
-    return stream(run(ctx, q.sql, q.parameters), format);
+    return stream(run(ctx, user, q.sql, q.parameters), format);
   }
 
   http::StreamedResponse sql(const http::Request& req) {
@@ -158,20 +165,24 @@ struct Api {
     if (parts.empty()) throw http::Error(400, "the body holds no SQL statement", "e.g. select 1");
     if (parts.size() > 1) throw http::Error(400, "the body holds several statements; send one per request");
     log::debug("serve http: {} runs a statement", user.empty() ? "(local)" : user);
-    return stream(run(ctx, parts[0], {}), format);
+    return stream(run(ctx, user, parts[0], {}), format);
   }
 
   http::Response schema(const http::Request& req) {
-    authenticate(req);
+    std::string user = authenticate(req);
     engine::Connection con(ctx.db);
     ctx.views->refresh();
-    auto rows = con.prepare(
-                       "SELECT l.schema_name, l.table_name, c.column_name, c.data_type, c.is_nullable "
-                       "FROM pond_catalog.lake_tables l JOIN information_schema.columns c "
-                       "ON c.table_schema = l.schema_name AND c.table_name = l.table_name "
-                       "ORDER BY l.schema_name, l.table_name, c.ordinal_position")
-                    .execute()
-                    .rows_as_text();
+    const RolePolicy& role = ctx.views->policies()->role_of(user);
+    // A role sees the tables it may read (pond_catalog.role_sees, as in its catalog).
+    auto list = con.prepare(
+        "SELECT l.schema_name, l.table_name, c.column_name, c.data_type, c.is_nullable "
+        "FROM pond_catalog.lake_tables l JOIN information_schema.columns c "
+        "ON c.table_schema = l.schema_name AND c.table_name = l.table_name "
+        "WHERE ? OR pond_catalog.role_sees(?, l.schema_name, l.table_name) "
+        "ORDER BY l.schema_name, l.table_name, c.ordinal_position");
+    list.bind(1, role.admin);
+    list.bind(2, std::string_view(role.name));
+    auto rows = list.execute().rows_as_text();
     nlohmann::json tables = nlohmann::json::array();
     for (const auto& row : rows) {
       if (tables.empty() || tables.back()["schema"] != *row[0] || tables.back()["name"] != *row[1])

@@ -103,6 +103,21 @@ std::string ScramVerifier::to_string() const {
          base64_encode(stored_key) + ":" + base64_encode(server_key);
 }
 
+bool verify_password(const ScramVerifier& verifier, std::string_view password) {
+  unsigned char salted[32];
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(verifier.salt.data()),
+                        static_cast<int>(verifier.salt.size()), verifier.iterations, EVP_sha256(),
+                        sizeof salted, salted) != 1)
+    throw InternalError("PBKDF2 failed");
+  std::string salted_password(reinterpret_cast<char*>(salted), sizeof salted);
+  OPENSSL_cleanse(salted, sizeof salted);
+  std::string stored_key = sha256(hmac(salted_password, "Client Key"));
+  OPENSSL_cleanse(salted_password.data(), salted_password.size());
+  return stored_key.size() == verifier.stored_key.size() &&
+         CRYPTO_memcmp(stored_key.data(), verifier.stored_key.data(), stored_key.size()) == 0;
+}
+
 ScramVerifier make_verifier(std::string_view password, int iterations) {
   ScramVerifier v;
   v.iterations = iterations;

@@ -18,6 +18,9 @@ struct ScramVerifier {
   std::string to_string() const;
 };
 
+// Whether `password` is the one `verifier` was made from (cleartext password authentication).
+bool verify_password(const ScramVerifier& verifier, std::string_view password);
+
 // A verifier for `password` with a fresh random salt.
 ScramVerifier make_verifier(std::string_view password, int iterations = 4096);
 

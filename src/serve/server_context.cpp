@@ -2,6 +2,7 @@
 
 #include "common/scope_guard.hpp"
 #include "common/text.hpp"
+#include "lake/view_sql.hpp"
 #include "serve/catalog_compat.hpp"
 
 namespace pond::serve {
@@ -20,12 +21,47 @@ std::int64_t LakeViews::refresh() {
     OnFailure rollback([this] { con_.execute("ROLLBACK"); });
     lake_.attach(con_, ref);
     std::vector<std::pair<std::string, std::string>> tables;
-    for (const auto& t : lake_.tables(ref)) tables.emplace_back(t.schema_name, t.name);
+    auto objects = std::make_shared<LakeObjects>();
+    for (const auto& t : lake_.tables(ref)) {
+      tables.emplace_back(t.schema_name, t.name);
+      objects->tables.insert({lower(t.schema_name), lower(t.name)});
+    }
+    for (const auto& v : lake_.views(ref)) {
+      LakeObjects::View view;
+      // Another dialect's view stays unreadable to roles (its body is not DuckDB SQL).
+      view.sql = v.dialect == "duckdb"
+                     ? lake::resolve_view_sql(v.sql, "")
+                     : "SELECT error(" +
+                           quote_literal("lake view " + v.name + " is in SQL dialect " + v.dialect) + ")";
+      if (v.column_aliases) view.aliases = lake::parse_column_aliases(*v.column_aliases);
+      objects->views[{lower(v.schema_name), lower(v.name)}] = std::move(view);
+    }
     record_lake_tables(con_, tables);
+    record_role_grants(con_, *policies_, *objects);
     con_.execute("COMMIT");
+    objects_ = std::move(objects);
   }
   snapshot_ = latest;
   return snapshot_;
+}
+
+std::shared_ptr<const LakeObjects> LakeViews::objects() {
+  std::lock_guard lock(mu_);
+  return objects_;
+}
+
+std::shared_ptr<const Policies> LakeViews::policies() {
+  std::lock_guard lock(mu_);
+  return policies_;
+}
+
+void LakeViews::set_policies(std::shared_ptr<const Policies> policies) {
+  std::lock_guard lock(mu_);
+  policies_ = std::move(policies);
+  con_.execute("BEGIN");
+  OnFailure rollback([this] { con_.execute("ROLLBACK"); });
+  record_role_grants(con_, *policies_, *objects_);
+  con_.execute("COMMIT");
 }
 
 void restrict_file_access(engine::Connection& con, const std::string& data_root) {

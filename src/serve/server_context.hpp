@@ -12,6 +12,8 @@
 #include "engine/database.hpp"
 #include "lake/lake.hpp"
 #include "serve/catalog_compat.hpp"
+#include "serve/login_throttle.hpp"
+#include "serve/policy.hpp"
 #include "serve/scram.hpp"
 #include "serve/users.hpp"
 
@@ -23,6 +25,9 @@ struct AuthConfig {
   Users users;
   bool trust_loopback = false;
   bool require_tls = false;  // refuse clients that did not negotiate TLS (28000)
+  // Ask clients that negotiated TLS for the password itself (PostgreSQL's `password` method,
+  // for clients without SCRAM); others still use SCRAM.
+  bool cleartext_over_tls = false;
 };
 
 // The lake shown as views in the server's database. refresh() moves them to the newest
@@ -34,12 +39,19 @@ class LakeViews {
   std::int64_t refresh();
   // The lake's data folder (absolute, ends with '/'; a URL for object storage).
   const std::string& data_root() const { return lake_.data_root(); }
+  // The lake's tables and views at the newest refresh (what the authorizer resolves against).
+  std::shared_ptr<const LakeObjects> objects();
+  // From now on each refresh records which relations each role may read (pond_catalog); once now.
+  void set_policies(std::shared_ptr<const Policies> policies);
+  std::shared_ptr<const Policies> policies();
 
  private:
   std::mutex mu_;
   lake::Lake lake_;
   engine::Connection con_;
   std::int64_t snapshot_ = -1;
+  std::shared_ptr<const LakeObjects> objects_ = std::make_shared<LakeObjects>();
+  std::shared_ptr<const Policies> policies_ = std::make_shared<Policies>();
 };
 
 // Sessions by process id, for CancelRequest: only the right secret cancels, and only that session.
@@ -71,6 +83,7 @@ struct ServerContext {
   AuthConfig auth;
   std::string mock_key;  // random per server: unknown users' fake SCRAM salts
   CancelRegistry cancels;
+  LoginThrottle logins;  // failed logins per client address (wire and HTTP)
 };
 
 }  // namespace pond::serve

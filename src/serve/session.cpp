@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "engine/error.hpp"
+#include "serve/authorize.hpp"
 #include "serve/catalog_compat.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/sql_error.hpp"
@@ -109,6 +110,16 @@ void Session::start(const StartupMessage& startup) {
     return;
   }
   if (!ctx_.auth.trust_loopback) {
+    if (auto wait = ctx_.logins.blocked_for(peer_.host); wait > 0) {
+      log::info("serve: login of \"{}\" from {} refused: too many failed logins", user_, peer_.host);
+      return fail("28000",
+                  fmt::format("too many failed logins from {}: try again in {} s", peer_.host, wait));
+    }
+    if (ctx_.auth.cleartext_over_tls && peer_.tls) {
+      out_.authentication_cleartext_password();
+      phase_ = Phase::kPassword;
+      return;
+    }
     // As PostgreSQL: under TLS, SCRAM-SHA-256-PLUS first (libpq prefers it when offered).
     if (peer_.tls && !peer_.tls_end_point.empty())
       out_.authentication_sasl({"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"});
@@ -139,11 +150,36 @@ void Session::authenticate(const std::string& body) {
   }
   auto final_message = scram_->final(body);
   scram_.reset();
-  if (!final_message) {
-    log::info("serve: password authentication failed for user \"{}\"", user_);
-    return fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
-  }
+  if (!final_message) return login_failed();
   out_.authentication_sasl_final(*final_message);
+  ctx_.logins.succeeded(peer_.host);
+  finish_startup();
+}
+
+void Session::login_failed() {
+  log::info("serve: password authentication failed for user \"{}\" from {}", user_, peer_.host);
+  ctx_.logins.failed(peer_.host);
+  fail("28P01", fmt::format("password authentication failed for user \"{}\"", user_));
+}
+
+// PasswordMessage: the password and a NUL. Checked against the user's SCRAM verifier; an
+// unknown user costs the same work (a verifier with a salt stable per name) and gets the same error.
+void Session::check_password(const std::string& body) {
+  if (body.empty() || body.back() != '\0' || body.find('\0') != body.size() - 1)
+    throw ProtocolError("invalid password packet");
+  std::string_view password(body.data(), body.size() - 1);
+  auto it = ctx_.auth.users.passwords.find(user_);
+  bool ok = false;
+  if (it != ctx_.auth.users.passwords.end()) {
+    ok = verify_password(it->second, password);
+  } else {
+    ScramVerifier mock;
+    mock.salt = ctx_.mock_key.substr(0, 16) + user_;
+    mock.stored_key.assign(32, '\0');
+    verify_password(mock, password);
+  }
+  if (!ok) return login_failed();
+  ctx_.logins.succeeded(peer_.host);
   finish_startup();
 }
 
@@ -165,6 +201,8 @@ void Session::finish_startup() {
   for (const auto& [name, value] : parameters) out_.parameter_status(name, value);
   out_.backend_key_data(process_id_, secret_);
   ctx_.cancels.add(process_id_, secret_, &con_);
+  policies_ = ctx_.views->policies();
+  role_ = &policies_->role_of(user_);
   phase_ = Phase::kReady;
   out_.ready_for_query('I');
 }
@@ -177,6 +215,11 @@ void Session::handle(char type, std::span<const std::uint8_t> body) {
       auto* auth = std::get_if<AuthResponse>(&message);
       if (!auth) throw ProtocolError("expected SASL response");
       return authenticate(auth->body);
+    }
+    if (phase_ == Phase::kPassword) {
+      auto* auth = std::get_if<AuthResponse>(&message);
+      if (!auth) throw ProtocolError("expected password response");
+      return check_password(auth->body);
     }
     if (phase_ != Phase::kReady) throw ProtocolError("message before startup completed");
     if (skip_to_sync_ && !std::holds_alternative<Sync>(message) &&
@@ -216,6 +259,7 @@ void Session::send_error(const std::exception& e) {
         engine_error->interrupted() ? "canceling statement due to user request" : engine_error->what();
     if (f.code == "25P02")
       f.message = "current transaction is aborted, commands ignored until end of transaction block";
+    if (role_ && !role_->admin) f.message = without_statement_excerpt(f.message);
   } else {
     f.code = "XX000";
     f.message = e.what();
@@ -247,9 +291,14 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   }
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
+  std::string verb = leading_keywords(s->sql, 1);
+  if (!role_->admin) s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
-  refuse_unserved(p.kind(), leading_keywords(s->sql, 1));
+  refuse_unserved(p.kind(), verb);
+  if (!role_->admin && p.kind() != engine::StatementKind::kSelect &&
+      p.kind() != engine::StatementKind::kTransaction && p.kind() != engine::StatementKind::kSet)
+    throw SqlError("42501", "permission denied to run " + verb + " as role \"" + role_->name + "\"");
   switch (p.kind()) {
     case engine::StatementKind::kSelect:
       s->tag = "SELECT";
@@ -268,7 +317,7 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
       s->tag = leading_keywords(s->sql, 2);
       break;
     default:
-      s->tag = leading_keywords(s->sql, 1);
+      s->tag = verb;
       break;
   }
   bool direct = true;

@@ -50,7 +50,7 @@ class Session {
   bool authenticated() const { return phase_ == Phase::kReady; }
 
  private:
-  enum class Phase { kStartup, kSaslInitial, kSaslFinal, kReady, kClosed };
+  enum class Phase { kStartup, kSaslInitial, kSaslFinal, kPassword, kReady, kClosed };
 
   // A prepared statement (Parse): empty `sql` is the empty query.
   struct Statement {
@@ -74,6 +74,8 @@ class Session {
   };
 
   void authenticate(const std::string& body);
+  void check_password(const std::string& body);
+  void login_failed();
   void finish_startup();
   void simple_query(const std::string& sql);
   void parse(const Parse& p);
@@ -97,6 +99,9 @@ class Session {
   Peer peer_;
   Phase phase_ = Phase::kStartup;
   std::string user_;
+  // The session's role (fixed at login; pond.yml changes need a restart) and the policies it is in.
+  std::shared_ptr<const Policies> policies_;
+  const RolePolicy* role_ = nullptr;
   std::optional<ScramServer> scram_;
   engine::Connection con_;
   MessageWriter out_;

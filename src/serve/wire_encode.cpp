@@ -51,6 +51,11 @@ void MessageWriter::authentication_sasl_continue(std::string_view data) {
   out_.append(data);
   end();
 }
+void MessageWriter::authentication_cleartext_password() {
+  begin('R');
+  i32(3);
+  end();
+}
 void MessageWriter::authentication_sasl_final(std::string_view data) {
   begin('R');
   i32(12);

@@ -36,6 +36,7 @@ class MessageWriter {
 
   void authentication_ok();
   void authentication_sasl(const std::vector<std::string>& mechanisms);
+  void authentication_cleartext_password();
   void authentication_sasl_continue(std::string_view data);
   void authentication_sasl_final(std::string_view data);
   void parameter_status(std::string_view name, std::string_view value);

@@ -254,6 +254,25 @@ class TlsTest(unittest.TestCase):
                 self.assertIn("no pg_hba.conf entry", r.stderr)
             finally:
                 self.assertEqual(server.stop(), 0)
+            # Cleartext passwords (PostgreSQL's `password` method) over TLS only; SCRAM without.
+            with open(pond_yml, "w") as f:
+                f.write(original + "\nserve:\n  users: serve_users\n  pg:\n"
+                        "    tls: {cert: server.crt, key: server.key, cleartext_passwords: true}\n")
+            server = Server(self.project)
+            try:
+                r = self.psql(self.conninfo(server, sslmode="require"), "select 6")
+                self.assertEqual((r.returncode, r.stdout.strip()), (0, "6"), r.stderr)
+                # libpq refuses to go on when the server did not use SCRAM with channel binding:
+                # proof that the password went in the clear (inside TLS).
+                r = self.psql(self.conninfo(server, sslmode="require", channel_binding="require"), "select 6")
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("channel binding", r.stderr)
+                r = self.psql(self.conninfo(server, sslmode="require"), "select 6", password="wrong")
+                self.assertIn('password authentication failed for user "alice"', r.stderr)
+                r = self.psql(self.conninfo(server, sslmode="disable"), "select 7")  # SCRAM
+                self.assertEqual((r.returncode, r.stdout.strip()), (0, "7"), r.stderr)
+            finally:
+                self.assertEqual(server.stop(), 0)
             with open(pond_yml, "w") as f:
                 f.write(original + "\nserve:\n  pg:\n    tls: {cert: server.crt}\n")
             r = run([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0"], self.project)

@@ -83,6 +83,17 @@ TEST(Scram, RightPasswordSucceedsWrongAndUnknownFailAlike) {
   }
 }
 
+TEST(Scram, CleartextPasswordAgainstTheVerifier) {
+  ScramVerifier v = make_verifier("pencil", 4096);
+  EXPECT_TRUE(verify_password(v, "pencil"));
+  EXPECT_FALSE(verify_password(v, "pencil "));
+  EXPECT_FALSE(verify_password(v, ""));
+  // A verifier from PostgreSQL's format verifies the same way (the same PBKDF2 inputs).
+  auto parsed = ScramVerifier::parse(v.to_string());
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(verify_password(*parsed, "pencil"));
+}
+
 TEST(Scram, MalformedMessages) {
   ScramServer server("alice", make_verifier("x", 4096), "key");
   EXPECT_THROW(server.first("p=tls-server-end-point,,n=,r=abc"), ProtocolError);
