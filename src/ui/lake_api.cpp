@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "dbt/target.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
@@ -123,8 +124,8 @@ json lake_table_json(orchestrate::Workspace& ws, const std::string& name,
   }
   limit = std::clamp(limit, 1, 1000);
   // The table as of the snapshot, every value as text (JSON keeps what DuckDB prints).
-  std::string sql = "SELECT COLUMNS(*)::VARCHAR FROM lake_scan('" + t.qualified_name() + "', version => " +
-                    std::to_string(snap) + ") LIMIT " + std::to_string(limit);
+  std::string sql = "SELECT COLUMNS(*)::VARCHAR FROM lake_scan(" + quote_literal(t.qualified_name()) +
+                    ", version => " + std::to_string(snap) + ") LIMIT " + std::to_string(limit);
   engine::Database db = engine::Database::open(":memory:");
   engine::Connection con(db);
   engine::Result result = con.query(lake::expand_lake_scans(*lake, sql));
