@@ -240,6 +240,10 @@ CREATE TABLE automation_evaluations (
   PRIMARY KEY (asset_key, tick_at)
 );
 )sql"},
+      {9, "file sensors on object stores: the ETag of each object a sensor saw",
+       R"sql(
+ALTER TABLE sensor_files ADD COLUMN etag TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return migrations;
 }
