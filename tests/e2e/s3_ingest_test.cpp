@@ -223,7 +223,8 @@ TEST_F(S3Ingest, FilesSensorOnAnS3PrefixTriggersOncePerNewOrChangedObject) {
   write_file(root_ / "pond.yml",
              pond_yml +
                  "\nsensors:\n  reviews_landed:\n    type: files\n    path: s3://pond/landing/reviews\n"
-                 "    glob: '*.jsonl'\n    select: [reviews]\n    interval: 30s\n");
+                 "    glob: '*.jsonl'\n    select: [reviews]\n    interval: 30s\n"
+                 "  nowhere:\n    type: files\n    path: s3://no-such-bucket/in\n    select: [reviews]\n");
   put("landing/reviews/notes.txt", "not matched by the glob");
   auto minute = [&](const std::string& from, const std::string& until) {
     ProcessResult r = pond({"daemon", "--simulate-from", from, "--simulate-until", until});
@@ -249,6 +250,12 @@ TEST_F(S3Ingest, FilesSensorOnAnS3PrefixTriggersOncePerNewOrChangedObject) {
   auto seen = runstore::RunStore::open(root_ / ".pond" / "state.db").sensor_files("sensor:reviews_landed");
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_FALSE(seen.at("2026-03-03.jsonl").etag.empty());
+  // A sensor on a missing bucket fails its evaluation naming the store, once; the daemon goes on.
+  auto failed = runstore::RunStore::open(root_ / ".pond" / "state.db").recent_ticks("sensor:nowhere", 10);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].status, "failed");
+  EXPECT_TRUE(contains(failed[0].reason, "NoSuchBucket")) << failed[0].reason;
+  EXPECT_TRUE(contains(failed[0].reason, server_->endpoint())) << failed[0].reason;
   EXPECT_EQ(rows("select count(*) from raw._pond_loads"), "3");
 }
 
