@@ -8,14 +8,15 @@
 #include "storage/s3_client.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 5 && argc != 6) {
-    std::fprintf(stderr, "usage: s3_bench ENDPOINT BUCKET FILE OUT_FILE [PART_MB]\n");
+  if (argc < 5 || argc > 7) {
+    std::fprintf(stderr, "usage: s3_bench ENDPOINT BUCKET FILE OUT_FILE [PART_MB [PARALLEL_PARTS]]\n");
     return 2;
   }
   using clock = std::chrono::steady_clock;
   pond::storage::S3Config config;
   config.endpoint = argv[1];
-  if (argc == 6) config.part_size = std::strtoull(argv[5], nullptr, 10) << 20;
+  if (argc >= 6) config.part_size = std::strtoull(argv[5], nullptr, 10) << 20;
+  if (argc == 7) config.parallel_parts = std::atoi(argv[6]);
   pond::storage::S3Client s3(config, {"S3RVER", "S3RVER", ""});
   auto t0 = clock::now();
   s3.upload(argv[2], "bench/pond.bin", argv[3]);

@@ -1,7 +1,6 @@
 #include "automation/sensor_evaluator.hpp"
 
 #include <fnmatch.h>
-#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -14,13 +13,14 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "common/uuid.hpp"
+#include "dbt/target.hpp"
+#include "lake/lake.hpp"
 #include "orchestrate/materialize.hpp"
 #include "orchestrate/run_request.hpp"
 #include "orchestrate/select.hpp"
+#include "storage/file_system.hpp"
 
 namespace pond::automation {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -70,15 +70,36 @@ bool submit(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, Epoc
   return true;
 }
 
+// The files under a sensor's `path:` (a project folder, or s3://bucket/prefix with the
+// target's lake `s3:` settings), through storage::FileSystem as ingestion reads them.
+std::unique_ptr<storage::FileSystem> sensor_files_of(orchestrate::Workspace& ws,
+                                                     const orchestrate::SensorConfig& s) {
+  if (!s.path.starts_with("s3://")) return std::make_unique<storage::LocalFileSystem>(ws.root());
+  const project::TargetConfig& target = ws.project().resolved.target;
+  lake::LakeConfig config;
+  if (target.lake) config = dbt::lake_config(target);
+  config.base_dir = ws.root();
+  return lake::open_store(config, s.path.ends_with('/') ? s.path : s.path + "/");
+}
+
 bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
                     std::ostream& out, SensorMemory* memory) {
   runstore::RunStore& store = ws.store();
   const std::string source = sensor_source(s.name);
-  const fs::path dir = ws.root() / s.path;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    record_failure(store, source, now,
-                   "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
+  std::vector<storage::FileEntry> listed;
+  try {
+    auto files = sensor_files_of(ws, s);
+    const std::string folder = files->is_local() ? s.path : "";
+    if (files->is_local() && !files->folder_exists(folder)) {
+      record_failure(store, source, now,
+                     "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
+      return false;
+    }
+    listed = files->list(folder);
+  } catch (const std::exception& e) {
+    // A store that cannot be reached, wrong credentials, a missing bucket: the message names the
+    // endpoint, bucket and key (never a secret).
+    record_failure(store, source, now, "cannot list '" + s.path + "': " + e.what(), out);
     return false;
   }
   std::map<std::string, runstore::SensorFile> loaded;
@@ -91,26 +112,19 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
     loaded = store.sensor_files(source);
   }
   std::vector<runstore::SensorFile> changed;
-  const std::string prefix = (dir / "").native();  // "<dir>/": cut off to get the relative path
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code fe;
-    if (!it->is_regular_file(fe)) continue;
-    const std::string& full = it->path().native();
-    std::string rel = full.substr(std::min(full.size(), prefix.size()));
-    if (::fnmatch(s.glob.c_str(), rel.c_str(), 0) != 0) continue;
-    // One stat per file (std::filesystem would stat for the size and again for the time).
-    struct stat st {};
-    if (::stat(full.c_str(), &st) != 0) continue;  // gone while listing: seen next time if it is back
-    runstore::SensorFile f{rel, std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
-                           static_cast<std::int64_t>(st.st_size)};
-    auto k = known->find(rel);
-    if (k == known->end() || k->second.mtime_ns != f.mtime_ns || k->second.size != f.size)
-      changed.push_back(std::move(f));
-  }
-  if (ec) {
-    record_failure(store, source, now, "cannot list '" + s.path + "': " + ec.message(), out);
-    return false;
+  for (const storage::FileEntry& e : listed) {
+    if (::fnmatch(s.glob.c_str(), e.relative_path.c_str(), 0) != 0) continue;
+    runstore::SensorFile f{
+        e.relative_path,
+        std::chrono::duration_cast<std::chrono::nanoseconds>(e.modified.time_since_epoch()).count(),
+        static_cast<std::int64_t>(e.size), e.etag};
+    auto k = known->find(f.path);
+    // An object is changed when its ETag is (a copy onto itself gets a new time, not new
+    // content); a local file when its time or size is.
+    bool same =
+        k != known->end() && (f.etag.empty() ? k->second.mtime_ns == f.mtime_ns && k->second.size == f.size
+                                             : k->second.etag == f.etag);
+    if (!same) changed.push_back(std::move(f));
   }
   if (changed.empty()) return false;
   std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) { return a.path < b.path; });

@@ -108,12 +108,19 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
         lake::TableLock::acquire(lake, r.schema + "." + kLoadsTable, holder, lake.config().lock_timeout));
   if (r.source == SourceKind::kRest) return load_rest(lake, con, r, o);
 
-  std::vector<SourceFile> files = list_source_files(con, r.name, r.path, o.project_root);
+  SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
+  std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);
   result.files_seen = static_cast<std::int64_t>(files.size());
-  if (r.incremental == Incremental::kFiles) {
-    std::set<FileKey> done = loaded_files(lake, con, r.schema, r.name, table);
-    std::erase_if(files, [&](const SourceFile& f) { return done.count({f.path, f.size, f.mtime_us}) > 0; });
-  }
+  std::set<std::string> done;
+  if (r.incremental == Incremental::kFiles) done = loaded_files(lake, con, r.schema, r.name, table);
+  auto drop_loaded = [&] {
+    std::erase_if(files, [&](const SourceFile& f) { return done.count(f.identity()) > 0; });
+  };
+  drop_loaded();
+  // An object store's files are downloaded (or taken from the cache) before anything is read;
+  // one that changed since the listing is recorded as read, and may be one loaded before.
+  fetch_source_files(*source.files, files);
+  drop_loaded();
   if (files.empty()) {
     if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, r.path);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -7,20 +7,31 @@
 
 namespace pond::ingest {
 
-std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
-                               const std::string& resource, const std::string& table) {
-  std::set<FileKey> out;
+std::set<std::string> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                                   const std::string& resource, const std::string& table) {
+  std::set<std::string> out;
   bool exists = false;
+  bool has_etag = false;  // lakes of pond before S3 sources have no etag column (added by the next load)
   for (const auto& t : lake.tables())
-    if (t.schema_name == schema && t.name == kLoadFilesTable) exists = true;
+    if (t.schema_name == schema && t.name == kLoadFilesTable) {
+      exists = true;
+      for (const auto& c : t.columns) has_etag = has_etag || c.name == "etag";
+    }
   if (!exists) return out;
   lake::ScanPlan plan = lake.scan(schema + "." + kLoadFilesTable);
-  engine::Result r = con.query("SELECT path, size, mtime_us FROM (" + plan.sql + ") AS f WHERE resource = " +
-                               quote_literal(resource) + " AND table_name = " + quote_literal(table));
+  engine::Result r =
+      con.query("SELECT path, size, mtime_us, " + std::string(has_etag ? "coalesce(etag, '')" : "''") +
+                " FROM (" + plan.sql + ") AS f WHERE resource = " + quote_literal(resource) +
+                " AND table_name = " + quote_literal(table));
   while (auto chunk = r.next_chunk())
-    for (std::size_t i = 0; i < chunk->size(); ++i)
-      out.emplace(chunk->get<std::string>(0, i), chunk->get<std::int64_t>(1, i),
-                  chunk->get<std::int64_t>(2, i));
+    for (std::size_t i = 0; i < chunk->size(); ++i) {
+      SourceFile f;
+      f.path = chunk->get<std::string>(0, i);
+      f.size = chunk->get<std::int64_t>(1, i);
+      f.mtime_us = chunk->get<std::int64_t>(2, i);
+      f.etag = chunk->get<std::string>(3, i);
+      out.insert(f.identity());
+    }
   return out;
 }
 
@@ -33,9 +44,10 @@ std::optional<std::string> last_cursor(lake::Lake& lake, engine::Connection& con
   if (!exists) return std::nullopt;
   lake::ScanPlan plan = lake.scan(schema + "." + kLoadCursorsTable);
   // Each load starts past the last one's value, so the latest load holds the highest value.
-  engine::Result r = con.query("SELECT cursor_value FROM (" + plan.sql + ") AS c WHERE resource = " +
-                               quote_literal(resource) + " AND table_name = " + quote_literal(table) +
-                               " AND cursor_path = " + quote_literal(cursor) + " ORDER BY loaded_at DESC LIMIT 1");
+  engine::Result r = con.query(
+      "SELECT cursor_value FROM (" + plan.sql + ") AS c WHERE resource = " + quote_literal(resource) +
+      " AND table_name = " + quote_literal(table) + " AND cursor_path = " + quote_literal(cursor) +
+      " ORDER BY loaded_at DESC LIMIT 1");
   while (auto chunk = r.next_chunk())
     if (chunk->size() > 0) return chunk->get<std::string>(0, 0);
   return std::nullopt;
@@ -55,8 +67,10 @@ std::string load_files_sql(const LoadRecord& l) {
     values += (values.empty() ? "" : ", ") +
               ("(" + quote_literal(l.load_id) + ", " + quote_literal(l.resource) + ", " +
                quote_literal(l.table) + ", " + quote_literal(f.path) + ", CAST(" + std::to_string(f.size) +
-               " AS BIGINT), CAST(" + std::to_string(f.mtime_us) + " AS BIGINT))");
-  return "SELECT * FROM (VALUES " + values + ") AS f(load_id, resource, table_name, path, size, mtime_us)";
+               " AS BIGINT), CAST(" + std::to_string(f.mtime_us) + " AS BIGINT), CAST(" +
+               (f.etag.empty() ? std::string("NULL") : quote_literal(f.etag)) + " AS VARCHAR))");
+  return "SELECT * FROM (VALUES " + values +
+         ") AS f(load_id, resource, table_name, path, size, mtime_us, etag)";
 }
 
 }  // namespace pond::ingest

@@ -7,7 +7,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "ingest/source_files.hpp"
@@ -25,12 +24,10 @@ inline constexpr const char* kLoadsTable = "_pond_loads";
 inline constexpr const char* kLoadFilesTable = "_pond_load_files";
 inline constexpr const char* kLoadCursorsTable = "_pond_load_cursors";
 
-// A file as it was loaded: path, size, modification time (µs).
-using FileKey = std::tuple<std::string, std::int64_t, std::int64_t>;
-
-// The files loaded into `table` by `resource` so far (empty when nothing was ever loaded).
-std::set<FileKey> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
-                               const std::string& resource, const std::string& table);
+// The files loaded into `table` by `resource` so far, as SourceFile::identity() (path + ETag for
+// an object, path + size + mtime for a local file); empty when nothing was ever loaded.
+std::set<std::string> loaded_files(lake::Lake& lake, engine::Connection& con, const std::string& schema,
+                                   const std::string& resource, const std::string& table);
 
 // The cursor value (JSON text) the last load of `resource` into `table` with the cursor
 // `cursor` ended at, or nullopt (never loaded, or another cursor then).

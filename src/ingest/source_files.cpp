@@ -1,72 +1,107 @@
 #include "ingest/source_files.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include "common/error.hpp"
-#include "common/text.hpp"
-#include "engine/connection.hpp"
-#include "engine/result.hpp"
+#include "lake/lake.hpp"
+#include "storage/glob.hpp"
+#include "storage/s3_client.hpp"
 
 namespace pond::ingest {
 
 namespace fs = std::filesystem;
 
-bool is_glob(const std::string& pattern) {
-  return pattern.find_first_of("*?[") != std::string::npos;
+std::string SourceFile::identity() const {
+  if (!etag.empty()) return path + '\n' + etag;
+  return path + '\n' + std::to_string(size) + '\n' + std::to_string(mtime_us);
+}
+
+SourceLocation open_source(lake::Lake& lake, const std::string& resource, const std::string& path,
+                           const fs::path& root) {
+  if (auto url = storage::parse_s3_url(path)) {
+    if (url->bucket.empty())
+      throw UserError("ingest resource '" + resource + "': '" + path + "' names no bucket",
+                      "write it as s3://bucket/prefix/*.csv", ExitCode::kStepFailed);
+    return {lake.open_files("s3://" + url->bucket + "/"), url->key};
+  }
+  if (path.find("://") != std::string::npos)
+    throw UserError("ingest resource '" + resource + "': '" + path + "' is on a store pond does not read",
+                    "use a local path or s3://bucket/prefix/...", ExitCode::kStepFailed);
+  return {std::make_unique<storage::LocalFileSystem>(root), path};
 }
 
 namespace {
 
-std::int64_t mtime_us(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0;
-  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
+std::int64_t micros(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-SourceFile describe(const fs::path& full, const fs::path& root) {
+SourceFile describe(const storage::FileSystem& files, const storage::FileEntry& e, const fs::path& root) {
   SourceFile f;
-  f.full = full.lexically_normal();
-  fs::path rel = f.full.lexically_relative(root.lexically_normal());
+  f.size = static_cast<std::int64_t>(e.size);
+  f.mtime_us = micros(e.modified);
+  f.etag = e.etag;
+  if (!files.is_local()) {
+    f.path = files.full_path(e.relative_path);
+    return f;
+  }
+  fs::path full = fs::path(files.full_path(e.relative_path)).lexically_normal();
+  fs::path rel = full.lexically_relative(root.lexically_normal());
   bool inside = !rel.empty() && *rel.begin() != "..";
-  f.path = inside ? rel.generic_string() : f.full.generic_string();
-  f.size = static_cast<std::int64_t>(fs::file_size(f.full));
-  f.mtime_us = mtime_us(f.full);
+  f.path = inside ? rel.generic_string() : full.generic_string();
+  f.full = full;
   return f;
 }
 
 }  // namespace
 
-std::vector<SourceFile> list_source_files(engine::Connection& con, const std::string& resource,
-                                          const std::string& pattern, const fs::path& root) {
-  fs::path full = fs::path(pattern).is_absolute() ? fs::path(pattern) : root / pattern;
+std::vector<SourceFile> list_source_files(const SourceLocation& source, const std::string& resource,
+                                          const fs::path& root) {
+  const storage::FileSystem& files = *source.files;
+  const std::string& pattern = source.pattern;
+  const std::string where = files.where();
   std::vector<SourceFile> out;
-  std::error_code ec;
-  if (!is_glob(pattern)) {
-    if (!fs::is_regular_file(full, ec))
-      throw UserError("ingest resource '" + resource + "': no file " + full.string(),
-                      fs::exists(full, ec) ? "'path:' must name files (a folder's files: " + pattern + "/*)"
-                                           : "check 'path:' in pond.yml (relative to the project folder)",
+  if (!storage::is_glob(pattern)) {
+    auto entry = files.stat(pattern);
+    if (!entry) {
+      bool folder = files.folder_exists(pattern);
+      throw UserError("ingest resource '" + resource + "': no file " + files.full_path(pattern) + where,
+                      folder
+                          ? "'path:' must name files (a folder's files: " + pattern + "/*)"
+                          : (files.is_local() ? "check 'path:' in pond.yml (relative to the project folder)"
+                                              : "check 'path:' in pond.yml (the bucket and the key)"),
                       ExitCode::kStepFailed);
-    out.push_back(describe(full, root));
+    }
+    out.push_back(describe(files, *entry, root));
     return out;
   }
-  // The folder before the first glob character must exist: a typo there is not "no new files".
-  std::string text = full.string();
-  fs::path folder = fs::path(text.substr(0, text.find_first_of("*?["))).parent_path();
-  if (!fs::is_directory(folder, ec))
-    throw UserError(
-        "ingest resource '" + resource + "': no folder " + folder.string() + " (path: " + pattern + ")",
-        "check 'path:' in pond.yml (relative to the project folder)", ExitCode::kStepFailed);
-  engine::Result r = con.query("SELECT file FROM glob(" + quote_literal(text) + ")");
-  while (auto chunk = r.next_chunk())
-    for (std::size_t i = 0; i < chunk->size(); ++i) {
-      fs::path p = chunk->get<std::string>(0, i);
-      if (fs::is_regular_file(p, ec)) out.push_back(describe(p, root));
-    }
+  auto matched = storage::glob(files, pattern);
+  // The folder before the first glob character must exist (an object store: hold objects): a
+  // typo there is not "no new files".
+  const std::string folder = storage::glob_folder(pattern);
+  if (matched.empty() && !files.folder_exists(folder))
+    throw UserError("ingest resource '" + resource + "': " +
+                        (files.is_local() ? "no folder " : "no object under ") + files.full_path(folder) +
+                        where + " (path: " + (files.is_local() ? pattern : files.full_path(pattern)) + ")",
+                    files.is_local() ? "check 'path:' in pond.yml (relative to the project folder)"
+                                     : "check the bucket and prefix of 'path:' in pond.yml",
+                    ExitCode::kStepFailed);
+  for (const auto& e : matched) out.push_back(describe(files, e, root));
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void fetch_source_files(storage::FileSystem& files, std::vector<SourceFile>& source_files) {
+  if (files.is_local()) return;  // `full` is the file itself
+  for (SourceFile& f : source_files) {
+    storage::LocalCopy copy = files.local_version(f.path, f.etag);
+    f.full = copy.path;
+    if (copy.etag != f.etag) {
+      std::error_code ec;
+      f.etag = copy.etag;
+      f.size = static_cast<std::int64_t>(fs::file_size(f.full, ec));
+    }
+  }
 }
 
 }  // namespace pond::ingest

@@ -150,21 +150,26 @@ Lake Lake::open(const LakeConfig& config, bool create) {
 }
 
 std::unique_ptr<storage::FileSystem> Lake::open_files(const std::string& root) const {
+  return open_store(config_, root, catalog_dir_);
+}
+
+std::unique_ptr<storage::FileSystem> open_store(const LakeConfig& config, const std::string& root,
+                                                const std::string& catalog_dir) {
   if (!root.starts_with("s3://")) {
     if (root.find("://") != std::string::npos)
       throw UserError("the lake's data path " + root + " is on a store pond does not support",
                       "use a local folder or s3://bucket/prefix/");
     return std::make_unique<storage::LocalFileSystem>(root);
   }
-  fs::path local = config_.local_files_dir;
+  fs::path local = config.local_files_dir;
   if (local.empty())
-    local = !config_.base_dir.empty()
-                ? fs::absolute(config_.base_dir) / ".pond" / "lake-files"
-                : fs::path(catalog_dir_.empty() ? fs::current_path().string() : catalog_dir_) /
-                      ".pond-lake-files";
+    local =
+        !config.base_dir.empty()
+            ? fs::absolute(config.base_dir) / ".pond" / "lake-files"
+            : fs::path(catalog_dir.empty() ? fs::current_path().string() : catalog_dir) / ".pond-lake-files";
   auto client = std::make_shared<storage::S3Client>(
-      config_.s3, storage::resolve_aws_credentials(config_.s3_credentials, config_.s3_profile));
-  return std::make_unique<storage::S3FileSystem>(std::move(client), root, local, config_.cache_bytes);
+      config.s3, storage::resolve_aws_credentials(config.s3_credentials, config.s3_profile));
+  return std::make_unique<storage::S3FileSystem>(std::move(client), root, local, config.cache_bytes);
 }
 
 std::string Lake::absolute_data_path(const std::string& path) const {

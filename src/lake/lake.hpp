@@ -49,6 +49,13 @@ struct LakeConfig {
   std::uint64_t cache_bytes = 10ull << 30;
 };
 
+// The file system of `root` with `config`'s store settings: local disk, or S3 for
+// s3://bucket/prefix/ (its cache and staging under config.local_files_dir, by default
+// .pond/lake-files of the project, else beside the catalog in `catalog_dir`). Ingestion and file
+// sensors reach s3:// paths this way too: one set of S3 settings per target.
+std::unique_ptr<storage::FileSystem> open_store(const LakeConfig& config, const std::string& root,
+                                                const std::string& catalog_dir = {});
+
 // Which snapshot a read sees: the latest, a snapshot id, or the state at a timestamp.
 struct SnapshotRef {
   std::optional<std::int64_t> version;

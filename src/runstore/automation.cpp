@@ -60,11 +60,12 @@ bool RunStore::record_tick(const TickRecord& tick, const std::vector<QueuedRun>&
     const std::string run_id = ids.empty() ? "" : ids.front();
     for (const auto& f : seen)
       db_->execute(
-          "INSERT INTO sensor_files (sensor, path, mtime_ns, size, run_id, seen_at) VALUES (?, ?, ?, ?, ?, "
-          "?) "
+          "INSERT INTO sensor_files (sensor, path, mtime_ns, size, etag, run_id, seen_at) VALUES (?, ?, ?, "
+          "?, "
+          "?, ?, ?) "
           "ON CONFLICT (sensor, path) DO UPDATE SET mtime_ns = excluded.mtime_ns, size = excluded.size, "
-          "run_id = excluded.run_id, seen_at = excluded.seen_at",
-          {tick.source, f.path, f.mtime_ns, f.size, run_id, iso_utc_now()});
+          "etag = excluded.etag, run_id = excluded.run_id, seen_at = excluded.seen_at",
+          {tick.source, f.path, f.mtime_ns, f.size, f.etag, run_id, iso_utc_now()});
     if (cursor) upsert_cursor(*db_, tick.source, *cursor);
     recorded = true;
   });
@@ -166,8 +167,8 @@ void RunStore::set_automation_cursor(const std::string& source, const std::strin
 std::map<std::string, SensorFile> RunStore::sensor_files(const std::string& sensor) {
   std::map<std::string, SensorFile> out;
   for (const auto& r :
-       db_->query("SELECT path, mtime_ns, size FROM sensor_files WHERE sensor = ?", {sensor})) {
-    SensorFile f{text(r[0]), state::to_int(r[1]), state::to_int(r[2])};
+       db_->query("SELECT path, mtime_ns, size, etag FROM sensor_files WHERE sensor = ?", {sensor})) {
+    SensorFile f{text(r[0]), state::to_int(r[1]), state::to_int(r[2]), text(r[3])};
     out.emplace(f.path, f);
   }
   return out;

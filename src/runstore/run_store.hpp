@@ -215,6 +215,7 @@ struct SensorFile {
   std::string path;
   std::int64_t mtime_ns = 0;
   std::int64_t size = 0;
+  std::string etag;  // an object store's: an object is changed when its ETag is; "" on local disk
 };
 
 // One evaluation of an asset's declarative automation at a daemon tick (epoch seconds): whether

@@ -250,6 +250,10 @@ CREATE TABLE store_versions (
 );
 INSERT INTO store_versions (name, version) VALUES ('asset_partitions', 0);
 )sql"},
+      {10, "file sensors on object stores: the ETag of each object a sensor saw",
+       R"sql(
+ALTER TABLE sensor_files ADD COLUMN etag TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return migrations;
 }

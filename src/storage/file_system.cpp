@@ -1,5 +1,7 @@
 #include "storage/file_system.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <stdexcept>
@@ -17,6 +19,18 @@ std::string join_path(const std::string& a, const std::string& b) {
   if (a.back() == '/') return b.front() == '/' ? a + b.substr(1) : a + b;
   return b.front() == '/' ? a + b : a + "/" + b;
 }
+
+namespace {
+
+// The exact modification time (std::filesystem's clock would need a conversion that is off by
+// the microseconds between two now() calls: incremental loads compare times exactly).
+std::chrono::system_clock::time_point modified_of(const struct stat& st) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+}
+
+}  // namespace
 
 LocalFileSystem::LocalFileSystem(fs::path root) : root_(std::move(root)) {}
 
@@ -56,17 +70,28 @@ std::vector<FileEntry> LocalFileSystem::list(const std::string& relative) const 
   fs::path base(full_path(relative));
   std::error_code ec;
   if (!fs::is_directory(base, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    auto written = it->last_write_time(ec);
-    auto modified = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-        written - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
-    out.push_back({fs::relative(it->path(), base).generic_string(), it->file_size(), modified});
+  for (auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    // Regular files (symlinks followed); one gone while listing is left out.
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    out.push_back({it->path().lexically_relative(base).generic_string(),
+                   static_cast<std::uint64_t>(st.st_size), modified_of(st), ""});
   }
   std::sort(out.begin(), out.end(),
             [](const FileEntry& x, const FileEntry& y) { return x.relative_path < y.relative_path; });
   return out;
+}
+
+std::optional<FileEntry> LocalFileSystem::stat(const std::string& relative) const {
+  struct stat st {};
+  if (::stat(full_path(relative).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return FileEntry{relative, static_cast<std::uint64_t>(st.st_size), modified_of(st), ""};
+}
+
+bool LocalFileSystem::folder_exists(const std::string& relative) const {
+  std::error_code ec;
+  return fs::is_directory(full_path(relative), ec);
 }
 
 void LocalFileSystem::check_writable(const std::string& relative) {

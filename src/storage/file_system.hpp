@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,15 @@ namespace pond::storage {
 struct FileEntry {
   std::string relative_path;  // '/'-separated
   std::uint64_t size = 0;
-  std::chrono::system_clock::time_point modified;
+  std::chrono::system_clock::time_point modified;  // exact (local: the file's mtime to the ns)
+  std::string etag;                                // an object store's version tag; "" on local disk
+};
+
+// A local file holding one version of a (remote) file: its path and the version's ETag ("" on
+// local disk, where the file is the only version).
+struct LocalCopy {
+  std::string path;
+  std::string etag;
 };
 
 // Where pond keeps immutable files (lake data files). Paths are '/'-separated and relative to
@@ -33,6 +42,12 @@ class FileSystem {
   virtual void create_dirs(const std::string& relative) = 0;
   // Every file below `relative` (recursively), sorted by path.
   virtual std::vector<FileEntry> list(const std::string& relative) const = 0;
+  // The file `relative` (relative_path: `relative`), or nullopt when there is none.
+  virtual std::optional<FileEntry> stat(const std::string& relative) const = 0;
+  // Whether `relative` is a folder (an object store: whether any key is below it).
+  virtual bool folder_exists(const std::string& relative) const = 0;
+  // " at <endpoint>" for a remote store (for messages that name where a path was looked for).
+  virtual std::string where() const { return ""; }
   // Throws std::runtime_error naming the folder when files cannot be created there.
   virtual void check_writable(const std::string& relative) = 0;
   // Writes a whole file so that readers see the old content or the new one, never a part.
@@ -44,6 +59,13 @@ class FileSystem {
   // A local file with the content of the immutable file `path` (an object store's is a
   // cached download).
   virtual std::string local_copy(const std::string& path) { return full_path(path); }
+  // A local file with the version `etag` of a file that may change (an ingestion source): a
+  // cached copy is used only when it is of that version, else the file is fetched again; the
+  // result names the version actually read (the file may have changed since it was listed).
+  // `etag` "" takes any version. Local disk: the file itself.
+  virtual LocalCopy local_version(const std::string& path, const std::string& /*etag*/) {
+    return {full_path(path), ""};
+  }
   // Where DuckDB writes what becomes `path` (a file, or a folder when it ends in '/'): a
   // staging place for an object store, which publish() then uploads.
   virtual std::string staging_path(const std::string& path) { return full_path(path); }
@@ -65,6 +87,8 @@ class LocalFileSystem : public FileSystem {
   void remove(const std::string& relative) override;
   void create_dirs(const std::string& relative) override;
   std::vector<FileEntry> list(const std::string& relative) const override;
+  std::optional<FileEntry> stat(const std::string& relative) const override;
+  bool folder_exists(const std::string& relative) const override;
   void check_writable(const std::string& relative) override;
   void write_atomic(const std::string& relative, std::string_view content) override;
 

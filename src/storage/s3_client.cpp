@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/build_info.hpp"
+#include "storage/mapped_file.hpp"
 
 namespace pond::storage {
 
@@ -385,19 +386,14 @@ std::string S3Client::put(const std::string& bucket, const std::string& key, std
 
 std::string S3Client::upload(const std::string& bucket, const std::string& key,
                              const std::filesystem::path& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw UserError("cannot read " + path.string() + ": " + ec.message());
-  if (size > config_.part_size) return multipart_upload(bucket, key, path, size);
-  std::ifstream in(path, std::ios::binary);
-  std::string body(size, '\0');
-  in.read(body.data(), static_cast<std::streamsize>(size));
-  if (!in) throw UserError("cannot read " + path.string());
-  return put(bucket, key, body);
+  MappedFile file(path);
+  if (file.bytes().size() > config_.part_size) return multipart_upload(bucket, key, file.bytes());
+  return put(bucket, key, file.bytes());
 }
 
 std::string S3Client::multipart_upload(const std::string& bucket, const std::string& key,
-                                       const std::filesystem::path& path, std::uint64_t size) {
+                                       std::string_view bytes) {
+  const std::uint64_t size = bytes.size();
   Response created = send({.op = "CreateMultipartUpload",
                            .method = "POST",
                            .bucket = bucket,
@@ -413,8 +409,6 @@ std::string S3Client::multipart_upload(const std::string& bucket, const std::str
   std::mutex error_mutex;
   std::exception_ptr error;
   auto worker = [&] {
-    std::ifstream in(path, std::ios::binary);
-    std::string buffer;
     for (std::size_t i = next++; i < parts; i = next++) {
       {
         std::lock_guard lock(error_mutex);
@@ -423,16 +417,12 @@ std::string S3Client::multipart_upload(const std::string& bucket, const std::str
       try {
         std::uint64_t offset = i * config_.part_size;
         std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(config_.part_size, size - offset));
-        buffer.resize(n);
-        in.seekg(static_cast<std::streamoff>(offset));
-        in.read(buffer.data(), static_cast<std::streamsize>(n));
-        if (!in) throw UserError("cannot read " + path.string());
         Response r = send({.op = "UploadPart",
                            .method = "PUT",
                            .bucket = bucket,
                            .key = key,
                            .query = {{"partNumber", std::to_string(i + 1)}, {"uploadId", upload_id}},
-                           .body = buffer});
+                           .body = bytes.substr(static_cast<std::size_t>(offset), n)});
         etags[i] = r.headers["etag"];
       } catch (...) {
         std::lock_guard lock(error_mutex);

@@ -91,8 +91,7 @@ class S3Client {
 
  private:
   Response send(const Request& request);
-  std::string multipart_upload(const std::string& bucket, const std::string& key,
-                               const std::filesystem::path& path, std::uint64_t size);
+  std::string multipart_upload(const std::string& bucket, const std::string& key, std::string_view bytes);
 
   S3Config config_;
   AwsCredentials credentials_;

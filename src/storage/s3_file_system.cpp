@@ -1,7 +1,11 @@
 #include "storage/s3_file_system.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <system_error>
+
+#include "common/file_write.hpp"
 
 namespace pond::storage {
 
@@ -17,6 +21,7 @@ S3FileSystem::S3FileSystem(std::shared_ptr<S3Client> client, const std::string& 
   if (!prefix_.empty() && prefix_.back() != '/') prefix_ += '/';
   cache_dir_ = local_dir / "cache" / bucket_;
   staging_dir_ = local_dir / "staging" / bucket_;
+  etag_dir_ = local_dir / "cache-etags" / bucket_;
 }
 
 std::string S3FileSystem::key_of(const std::string& path) const {
@@ -51,6 +56,7 @@ void S3FileSystem::remove(const std::string& relative) {
   client_->remove(bucket_, key);
   std::error_code ec;
   fs::remove(cache_file(key), ec);
+  fs::remove(etag_file(key), ec);
 }
 
 void S3FileSystem::create_dirs(const std::string&) {
@@ -62,8 +68,25 @@ std::vector<FileEntry> S3FileSystem::list(const std::string& relative) const {
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
   std::vector<FileEntry> out;
   for (const auto& object : client_->list(bucket_, prefix))
-    out.push_back({object.key.substr(prefix.size()), object.size, object.modified});
+    out.push_back({object.key.substr(prefix.size()), object.size, object.modified, object.etag});
   return out;
+}
+
+std::optional<FileEntry> S3FileSystem::stat(const std::string& relative) const {
+  auto object = client_->head(bucket_, key_of(relative));
+  if (!object) return std::nullopt;
+  return FileEntry{relative, object->size, object->modified, object->etag};
+}
+
+bool S3FileSystem::folder_exists(const std::string& relative) const {
+  std::string prefix = key_of(relative);
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+  return !client_->list(bucket_, prefix).empty();
+}
+
+std::string S3FileSystem::where() const {
+  const std::string& endpoint = client_->config().endpoint;
+  return " at " + (endpoint.empty() ? "AWS S3 (" + client_->config().region + ")" : endpoint);
 }
 
 void S3FileSystem::check_writable(const std::string& relative) {
@@ -84,6 +107,43 @@ fs::path S3FileSystem::cache_file(const std::string& key) const {
 fs::path S3FileSystem::staging_file(const std::string& key) const {
   return staging_dir_ / key;
 }
+fs::path S3FileSystem::etag_file(const std::string& key) const {
+  return etag_dir_ / key;
+}
+
+std::string S3FileSystem::cached_etag(const std::string& key) const {
+  std::ifstream in(etag_file(key));
+  std::stringstream text;
+  text << in.rdbuf();
+  return in ? text.str() : std::string();
+}
+
+void S3FileSystem::remember_etag(const std::string& key, const std::string& etag) {
+  fs::path sidecar = etag_file(key);
+  fs::create_directories(sidecar.parent_path());
+  write_file_atomically(sidecar, etag);
+}
+
+LocalCopy S3FileSystem::local_version(const std::string& path, const std::string& etag) {
+  std::string key = key_of(path);
+  fs::path local = cache_file(key);
+  std::error_code ec;
+  if (fs::exists(local, ec)) {
+    std::string have = cached_etag(key);
+    if (!have.empty() && (etag.empty() || have == etag)) {
+      fs::last_write_time(local, fs::file_time_type::clock::now(), ec);  // recently used
+      return {local.string(), have};
+    }
+  }
+  fs::create_directories(local.parent_path());
+  // The sidecar goes first: a crash between the two leaves a copy whose ETag is unknown
+  // (downloaded again), never a new copy under the old ETag.
+  fs::remove(etag_file(key), ec);
+  std::string got = client_->download(bucket_, key, local);
+  remember_etag(key, got);
+  evict();
+  return {local.string(), got};
+}
 
 std::string S3FileSystem::local_copy(const std::string& path) {
   std::string key = key_of(path);
@@ -94,7 +154,8 @@ std::string S3FileSystem::local_copy(const std::string& path) {
     return local.string();
   }
   fs::create_directories(local.parent_path());
-  client_->download(bucket_, key, local);
+  fs::remove(etag_file(key), ec);
+  remember_etag(key, client_->download(bucket_, key, local));
   evict();
   return local.string();
 }
@@ -111,13 +172,17 @@ std::string S3FileSystem::staging_path(const std::string& path) {
 void S3FileSystem::publish(const std::string& path) {
   std::string key = key_of(path);
   fs::path staged = staging_file(key);
-  client_->upload(bucket_, key, staged);
+  std::string etag = client_->upload(bucket_, key, staged);
   // The uploaded file is the object's content: keep it as the cached copy.
   fs::path cached = cache_file(key);
   fs::create_directories(cached.parent_path());
   std::error_code ec;
+  fs::remove(etag_file(key), ec);
   fs::rename(staged, cached, ec);
-  if (ec) fs::remove(staged, ec);
+  if (ec)
+    fs::remove(staged, ec);
+  else
+    remember_etag(key, etag);
   evict();
 }
 
@@ -147,7 +212,9 @@ void S3FileSystem::evict() {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
   for (const auto& e : entries) {
     if (total <= cache_bytes_) break;
-    if (fs::remove(e.path, ec)) total -= e.size;
+    if (!fs::remove(e.path, ec)) continue;
+    total -= e.size;
+    fs::remove(etag_dir_ / e.path.lexically_relative(cache_dir_), ec);
   }
 }
 
