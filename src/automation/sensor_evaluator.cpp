@@ -1,5 +1,6 @@
 #include "automation/sensor_evaluator.hpp"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 
 #include <atomic>
@@ -95,7 +96,21 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
                      "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
       return false;
     }
+    const auto started = std::chrono::steady_clock::now();
     listed = files->list(folder);
+    // A listing is not interrupted (a hung S3 request ends by the client's own timeouts), but one
+    // that took longer than the sensor's timeout fails the evaluation: what it saw may be stale.
+    const auto took = std::chrono::steady_clock::now() - started;
+    if (took > s.timeout) {
+      record_failure(
+          store, source, now,
+          fmt::format("listing '{}' took {:.1f} s, more than the sensor's timeout ({:g} s); nothing was "
+                      "queued",
+                      s.path, std::chrono::duration<double>(took).count(),
+                      static_cast<double>(s.timeout.count()) / 1000.0),
+          out);
+      return false;
+    }
   } catch (const std::exception& e) {
     // A store that cannot be reached, wrong credentials, a missing bucket: the message names the
     // endpoint, bucket and key (never a secret).

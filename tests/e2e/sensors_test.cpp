@@ -94,6 +94,25 @@ TEST_F(Sensors, FilesSensorTriggersOncePerNewOrChangedFile) {
   EXPECT_EQ(runs(root).size(), 4u);
 }
 
+// A listing that takes longer than the sensor's timeout fails the evaluation (nothing queued);
+// with the default timeout the same folder triggers.
+TEST_F(Sensors, AListingLongerThanTheTimeoutFailsTheEvaluation) {
+  fs::path root = project("  landing: {type: files, path: landing, select: [stamp], timeout: 1ms}\n");
+  fs::create_directories(root / "landing");
+  burst(root / "landing", 0, 5000);
+  daemon_minute(root, "2026-03-28T00:00", "2026-03-28T00:01");
+  EXPECT_TRUE(runs(root).empty());
+  auto ticks = store(root).recent_ticks("sensor:landing", 10);
+  ASSERT_FALSE(ticks.empty());
+  EXPECT_EQ(ticks[0].status, "failed");
+  EXPECT_TRUE(contains(ticks[0].reason, "more than the sensor's timeout (0.001 s); nothing was queued"))
+      << ticks[0].reason;
+  write_file(root / "pond.yml",
+             std::string(kAssets) + "sensors:\n  landing: {type: files, path: landing, select: [stamp]}\n");
+  daemon_minute(root, "2026-03-28T00:10", "2026-03-28T00:11");
+  EXPECT_EQ(runs(root).size(), 1u);
+}
+
 TEST_F(Sensors, AMissingFolderFailsTheEvaluationOnceAndTheDaemonGoesOn) {
   fs::path root = project("  landing: {type: files, path: nope, select: [stamp], interval: 30s}\n");
   daemon_minute(root, "2026-03-28T00:00", "2026-03-28T00:05");
