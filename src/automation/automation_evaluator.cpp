@@ -163,7 +163,9 @@ int AutomationEvaluator::evaluate(orchestrate::Workspace& ws, EpochSeconds now, 
   const orchestrate::StoreSnapshot& snapshot = *snapshot_;
   const auto progress = runs_in_progress(ws, snapshot);
   CronMemo cron_memo;
-  ConditionInputs in{g, snapshot, progress, now, &cron_memo};
+  const auto ranges_index = index_ranges(g, snapshot);
+  const auto progress_index = index_progress(g, progress);
+  ConditionInputs in{g, snapshot, progress, now, &cron_memo, &ranges_index, &progress_index};
   std::vector<Verdict> verdicts;
   std::map<std::string, std::string> cursors{{kAutomationSource, std::to_string(now)}};
   for (const auto& a : assets_) {

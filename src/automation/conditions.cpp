@@ -41,14 +41,27 @@ std::int64_t count(const PartitionsDefinition* def, const PartitionSubset& s) {
   return empty(s) ? 0 : 1;
 }
 
+// The position of `a` in the graph (nodes are one vector).
+std::size_t index_of(const ConditionInputs& in, const AssetNode& a) {
+  return static_cast<std::size_t>(&a - in.graph.nodes().data());
+}
+
 const std::vector<PartitionRangeRecord>& ranges_of(const ConditionInputs& in, const AssetNode& a) {
   static const std::vector<PartitionRangeRecord> kNone;
+  if (in.ranges_index) {
+    const auto* r = (*in.ranges_index)[index_of(in, a)];
+    return r ? *r : kNone;
+  }
   auto it = in.store.ranges.find(a.key);
   return it == in.store.ranges.end() ? kNone : it->second;
 }
 
 const PartitionSubset& in_progress_of(const ConditionInputs& in, const AssetNode& a) {
   static const PartitionSubset kNone;
+  if (in.progress_index) {
+    const auto* p = (*in.progress_index)[index_of(in, a)];
+    return p ? *p : kNone;
+  }
   auto it = in.in_progress.find(a.key);
   return it == in.in_progress.end() ? kNone : it->second;
 }
@@ -175,6 +188,23 @@ Finding on_missing(const ConditionInputs& in, const AssetNode& a, const Partitio
 }
 
 }  // namespace
+
+std::vector<const std::vector<PartitionRangeRecord>*> index_ranges(const orchestrate::AssetGraph& g,
+                                                                   const orchestrate::StoreSnapshot& s) {
+  std::vector<const std::vector<PartitionRangeRecord>*> out(g.size(), nullptr);
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (auto it = s.ranges.find(g.node(i).key); it != s.ranges.end()) out[i] = &it->second;
+  return out;
+}
+
+std::vector<const PartitionSubset*> index_progress(
+    const orchestrate::AssetGraph& g, const std::map<std::string, PartitionSubset>& in_progress) {
+  std::vector<const PartitionSubset*> out(g.size(), nullptr);
+  if (in_progress.empty()) return out;
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (auto it = in_progress.find(g.node(i).key); it != in_progress.end()) out[i] = &it->second;
+  return out;
+}
 
 Verdict evaluate_conditions(const ConditionInputs& in, std::size_t asset,
                             const orchestrate::AutomationConfig& c, std::optional<EpochSeconds> cron_cursor) {

@@ -40,7 +40,17 @@ struct ConditionInputs {
   const std::map<std::string, orchestrate::PartitionSubset>& in_progress;
   EpochSeconds now = 0;
   CronMemo* cron_memo = nullptr;  // optional: kept for one `now`
+  // Optional, by asset index: `store.ranges` and `in_progress` of each asset looked up once per
+  // tick, not by key for every asset and parent (null entries: none).
+  const std::vector<const std::vector<runstore::PartitionRangeRecord>*>* ranges_index = nullptr;
+  const std::vector<const orchestrate::PartitionSubset*>* progress_index = nullptr;
 };
+
+// The two indexes of ConditionInputs for `g`.
+std::vector<const std::vector<runstore::PartitionRangeRecord>*> index_ranges(
+    const orchestrate::AssetGraph& g, const orchestrate::StoreSnapshot& s);
+std::vector<const orchestrate::PartitionSubset*> index_progress(
+    const orchestrate::AssetGraph& g, const std::map<std::string, orchestrate::PartitionSubset>& in_progress);
 
 struct Verdict {
   std::size_t asset = 0;
