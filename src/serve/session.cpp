@@ -8,6 +8,8 @@
 #include "engine/error.hpp"
 #include "serve/authorize.hpp"
 #include "serve/catalog_compat.hpp"
+#include "serve/client_settings.hpp"
+#include "serve/pg_binary.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
@@ -292,11 +294,16 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
   std::string verb = leading_keywords(s->sql, 1);
-  if (!role_->admin) s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
+  // A PostgreSQL client setting becomes a session variable pond writes itself: any role may.
+  std::optional<ClientSettingStatement> setting = client_setting_statement(s->sql);
+  if (setting)
+    s->sql = setting->sql;
+  else if (!role_->admin)
+    s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
   engine::PreparedStatement& p = *s->prepared;
   refuse_unserved(p.kind(), verb);
-  if (!role_->admin && p.kind() != engine::StatementKind::kSelect &&
+  if (!setting && !role_->admin && p.kind() != engine::StatementKind::kSelect &&
       p.kind() != engine::StatementKind::kTransaction && p.kind() != engine::StatementKind::kSet)
     throw SqlError("42501", "permission denied to run " + verb + " as role \"" + role_->name + "\"");
   switch (p.kind()) {
@@ -320,6 +327,7 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
       s->tag = verb;
       break;
   }
+  if (setting) s->tag = setting->tag;
   bool direct = true;
   if (p.returns_rows()) {
     for (std::size_t c = 0; c < p.column_count(); ++c) {
@@ -383,8 +391,11 @@ void Session::run_portal(Portal& portal, std::int64_t max_rows) {
         out_.portal_suspended();
         return;
       }
-      for (std::size_t c = 0; c < values.size(); ++c)
+      for (std::size_t c = 0; c < values.size(); ++c) {
         values[c] = text_value(*portal.chunk, c, portal.row, s.types[c]);
+        if (!portal.formats.empty() && portal.formats[c] == 1 && values[c])
+          values[c] = binary_value(s.fields[c].type_oid, *values[c]);
+      }
       out_.data_row(values);
       ++portal.row;
       ++portal.rows_sent;
@@ -456,13 +467,26 @@ void Session::bind(const Bind& b) {
     if (b.parameter_formats.size() > 1 && b.parameter_formats.size() != b.parameters.size())
       throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
                                           b.parameter_formats.size(), b.parameters.size()));
-    for (auto f : b.result_formats)
-      if (f != 0) throw SqlError("0A000", "binary-format results are not supported by pond serve yet");
+    std::vector<std::int16_t> formats;
+    if (b.result_formats.size() > 1 && b.result_formats.size() != s.fields.size())
+      throw SqlError("08P01", fmt::format("bind message has {} result formats but query has {} columns",
+                                          b.result_formats.size(), s.fields.size()));
+    for (std::size_t c = 0; c < s.fields.size() && !b.result_formats.empty(); ++c) {
+      std::int16_t f = b.result_formats.size() == 1 ? b.result_formats[0] : b.result_formats[c];
+      if (f != 0 && f != 1) throw SqlError("08P01", fmt::format("unsupported format code: {}", f));
+      if (f == 1 && !binary_result_supported(s.fields[c].type_oid))
+        throw SqlError("0A000",
+                       fmt::format("binary-format results of type {} (column \"{}\") are not supported "
+                                   "by pond serve yet; ask for text",
+                                   s.fields[c].type_oid, s.fields[c].name));
+      formats.push_back(f);
+    }
     if (!b.portal.empty() && portals_.count(b.portal))
       throw SqlError("42P03", fmt::format("portal \"{}\" already exists", b.portal));
     Portal portal;
     portal.statement = it->second;
     portal.parameters = b.parameters;
+    portal.formats = std::move(formats);
     for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
       std::int16_t format = b.parameter_formats.empty()       ? 0
                             : b.parameter_formats.size() == 1 ? b.parameter_formats[0]
@@ -481,6 +505,7 @@ void Session::bind(const Bind& b) {
 void Session::describe(const Describe& d) {
   try {
     const Statement* s = nullptr;
+    const std::vector<std::int16_t>* formats = nullptr;
     if (d.kind == 'S') {
       auto it = statements_.find(d.name);
       if (it == statements_.end())
@@ -491,11 +516,17 @@ void Session::describe(const Describe& d) {
       auto it = portals_.find(d.name);
       if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", d.name));
       s = it->second.statement.get();
+      formats = &it->second.formats;
     }
-    if (s->fields.empty())
+    if (s->fields.empty()) {
       out_.no_data();
-    else
+    } else if (formats && !formats->empty()) {
+      std::vector<FieldDescription> fields = s->fields;
+      for (std::size_t c = 0; c < fields.size(); ++c) fields[c].format = (*formats)[c];
+      out_.row_description(fields);
+    } else {
       out_.row_description(s->fields);
+    }
   } catch (const std::exception& e) {
     send_error(e);
     skip_to_sync_ = true;

@@ -66,6 +66,7 @@ class Session {
   struct Portal {
     std::shared_ptr<Statement> statement;
     std::vector<std::optional<std::string>> parameters;
+    std::vector<std::int16_t> formats;  // per result column: 0 text, 1 binary (empty: all text)
     std::optional<engine::Result> result;
     std::optional<engine::Chunk> chunk;
     std::size_t row = 0;
