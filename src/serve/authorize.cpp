@@ -62,9 +62,9 @@ const std::map<std::string, std::string> kFilteredCatalog = {
      "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = a.attrelid AND NOT "
      "pond_catalog.role_sees({role}, n.nspname, c.relname))"},
     {"pg_tables",
-     "SELECT * FROM pg_catalog.pg_tables WHERE pond_catalog.role_sees({role}, schemaname, tablename)"},
+     "SELECT * FROM pond_catalog.pg_tables WHERE pond_catalog.role_sees({role}, schemaname, tablename)"},
     {"pg_views",
-     "SELECT * FROM pg_catalog.pg_views WHERE pond_catalog.role_sees({role}, schemaname, viewname)"},
+     "SELECT * FROM pond_catalog.pg_views WHERE pond_catalog.role_sees({role}, schemaname, viewname)"},
 };
 const std::map<std::string, std::string> kFilteredInformationSchema = {
     {"tables",

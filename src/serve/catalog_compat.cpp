@@ -50,6 +50,10 @@ CREATE OR REPLACE MACRO pond_catalog.regclass_oid(name) AS (
 -- information_schema._pg_expandarray).
 CREATE OR REPLACE MACRO pond_catalog._pg_expandarray(a) AS
   unnest(list_transform(range(1, len(a) + 1), i -> {'x': a[i], 'n': i}));
+-- An index's definition (column 0) or its n-th key expression, from DuckDB's index list.
+CREATE OR REPLACE MACRO pond_catalog.pg_get_indexdef(idx) AS (SELECT sql FROM duckdb_indexes() WHERE index_oid = idx),
+  (idx, col, pretty) AS CASE WHEN col = 0 THEN (SELECT sql FROM duckdb_indexes() WHERE index_oid = idx)
+    ELSE (SELECT string_split(trim(expressions, '[]'), ', ')[col] FROM duckdb_indexes() WHERE index_oid = idx) END;
 -- The lake has no materialized views and keeps no live-tuple statistics.
 CREATE OR REPLACE VIEW pond_catalog.pg_matviews AS
   SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner,
@@ -90,13 +94,15 @@ CREATE OR REPLACE MACRO pond_catalog.pg_type_name(t) AS CASE
   ELSE 'text' END;
 -- DuckDB's pg_type lacks text, name, oid, char and json, which clients join column types to.
 CREATE OR REPLACE VIEW pond_catalog.pg_type AS
-  SELECT * FROM pg_catalog.pg_type WHERE oid IS NOT NULL
+  SELECT * REPLACE (0::BIGINT AS typrelid, 0::BIGINT AS typelem, 0::BIGINT AS typarray, 0::BIGINT AS typbasetype)
+  FROM pg_catalog.pg_type WHERE oid IS NOT NULL
   UNION ALL BY NAME
   SELECT * FROM (VALUES (25::BIGINT, 'text', -1, 'S'), (19, 'name', 64, 'S'), (26, 'oid', 4, 'N'),
                         (18, 'char', 1, 'S'), (114, 'json', -1, 'U')) AS t(oid, typname, typlen, typcategory),
                 (SELECT oid AS typnamespace FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog'),
-                (SELECT 'b' AS typtype, 0 AS typowner, false AS typbyval, true AS typisdefined, 'i' AS typalign,
-                        'x' AS typstorage, false AS typnotnull, 0 AS typbasetype, -1 AS typtypmod, 0 AS typndims,
+                (SELECT 'b' AS typtype, 0 AS typowner, 0::BIGINT AS typrelid, 0::BIGINT AS typelem,
+                        0::BIGINT AS typarray, false AS typbyval, true AS typisdefined, 'i' AS typalign,
+                        'x' AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype, -1 AS typtypmod, 0 AS typndims,
                         false AS typispreferred);
 CREATE OR REPLACE VIEW pond_catalog.pg_attribute AS
   SELECT table_oid AS attrelid, column_name AS attname,
@@ -112,8 +118,36 @@ CREATE OR REPLACE VIEW pond_catalog.pg_attribute AS
   FROM duckdb_columns();
 -- information_schema.columns with PostgreSQL's type names in udt_name (Metabase's sync reads them).
 CREATE OR REPLACE VIEW pond_catalog.information_schema_columns AS
-  SELECT * REPLACE ('pg_catalog' AS udt_schema, pond_catalog.pg_type_name(upper(data_type)) AS udt_name)
+  SELECT * REPLACE ('pg_catalog' AS udt_schema, pond_catalog.pg_type_name(upper(data_type)) AS udt_name,
+                    coalesce(is_identity, 'NO') AS is_identity)
   FROM information_schema.columns;
+-- Lake tables are views inside DuckDB: pg_tables lists them, pg_views does not; DuckDB's
+-- internal views are left out.
+CREATE OR REPLACE VIEW pond_catalog.pg_tables AS
+  SELECT * FROM pg_catalog.pg_tables
+  UNION ALL BY NAME
+  SELECT schema_name AS schemaname, table_name AS tablename, 'pond' AS tableowner, NULL::INTEGER AS tablespace,
+         false AS hasindexes, false AS hasrules, false AS hastriggers
+  FROM pond_catalog.lake_tables;
+CREATE OR REPLACE VIEW pond_catalog.pg_views AS
+  SELECT v.* FROM pg_catalog.pg_views v
+  WHERE (v.schemaname, v.viewname) IN (SELECT (schema_name, view_name) FROM duckdb_views() WHERE NOT internal)
+    AND (v.schemaname, v.viewname) NOT IN (SELECT (schema_name, table_name) FROM pond_catalog.lake_tables)
+    AND v.schemaname <> 'pond_catalog';
+-- PostgreSQL's format(): %s, %I (identifier, quoted when needed), %L (literal) and %%, for up to
+-- three arguments (DuckDB's own format() takes {} placeholders).
+CREATE OR REPLACE MACRO pond_catalog.pg_format_arg(f, k, a) AS
+  CASE regexp_extract_all(f, '%[sIL]')[k]
+    WHEN '%I' THEN CASE WHEN regexp_full_match(a::VARCHAR, '[a-z_][a-z0-9_$]*') THEN a::VARCHAR
+                        ELSE '"' || replace(a::VARCHAR, '"', '""') || '"' END
+    WHEN '%L' THEN coalesce(chr(39) || replace(a::VARCHAR, chr(39), chr(39) || chr(39)) || chr(39), 'NULL')
+    ELSE coalesce(a::VARCHAR, '') END;
+CREATE OR REPLACE MACRO pond_catalog.pg_format(f) AS printf(regexp_replace(f, '%[IL]', '%s', 'g')),
+  (f, a) AS printf(regexp_replace(f, '%[IL]', '%s', 'g'), pond_catalog.pg_format_arg(f, 1, a)),
+  (f, a, b) AS printf(regexp_replace(f, '%[IL]', '%s', 'g'), pond_catalog.pg_format_arg(f, 1, a),
+                      pond_catalog.pg_format_arg(f, 2, b)),
+  (f, a, b, c) AS printf(regexp_replace(f, '%[IL]', '%s', 'g'), pond_catalog.pg_format_arg(f, 1, a),
+                         pond_catalog.pg_format_arg(f, 2, b), pond_catalog.pg_format_arg(f, 3, c));
 CREATE OR REPLACE VIEW pond_catalog.pg_class AS
   SELECT * REPLACE (
     CASE WHEN c.relkind = 'v' AND EXISTS (
@@ -127,15 +161,16 @@ CREATE OR REPLACE VIEW pond_catalog.pg_class AS
 
 const std::regex& overridden() {
   static const std::regex re(
-      R"(\bpg_catalog\s*\.\s*(pg_class|pg_get_userbyid|pg_get_expr|pg_policy|pg_roles|pg_statistic_ext|pg_get_statisticsobjdef_columns|pg_publication|pg_publication_rel|pg_publication_namespace|pg_inherits|pg_relation_is_publishable|array_upper|pg_encoding_to_char|pg_namespace|pg_database|pg_matviews|pg_stat_user_tables|pg_settings|pg_type|pg_attribute)\b)",
+      R"(\bpg_catalog\s*\.\s*(pg_class|pg_get_userbyid|pg_get_expr|pg_policy|pg_roles|pg_statistic_ext|pg_get_statisticsobjdef_columns|pg_publication|pg_publication_rel|pg_publication_namespace|pg_inherits|pg_relation_is_publishable|array_upper|pg_encoding_to_char|pg_namespace|pg_database|pg_matviews|pg_stat_user_tables|pg_settings|pg_type|pg_attribute|pg_get_indexdef|pg_tables|pg_views)\b)",
       std::regex::icase);
   return re;
 }
 // Names clients use unqualified (resolved through PostgreSQL's search path, which starts with
 // pg_catalog) that pond_catalog provides: not after a dot, a word character or a quote.
 const std::regex& unqualified() {
-  static const std::regex re(R"((^|[^.\w"'])(array_upper|pg_stat_user_tables|pg_matviews|pg_settings)\b)",
-                             std::regex::icase);
+  static const std::regex re(
+      R"((^|[^.\w"'])(array_upper|pg_stat_user_tables|pg_matviews|pg_settings|pg_get_indexdef|pg_tables|pg_views)\b)",
+      std::regex::icase);
   return re;
 }
 const std::regex& information_schema_function() {
@@ -214,6 +249,12 @@ std::string CatalogCompat::rewrite(std::string_view sql) const {
   out = std::regex_replace(out, information_schema_function(), "pond_catalog.$1");
   out = std::regex_replace(out, information_schema_columns(), "pond_catalog.information_schema_columns");
   out = std::regex_replace(out, regclass_literal(), "pond_catalog.regclass_oid($1)");
+  // format('...%s...', ...): PostgreSQL's format (a '{' in the pattern means DuckDB's own).
+  static const std::regex pg_format(R"(\bformat\s*\(\s*('[^'{]*%[sIL][^'{]*'))", std::regex::icase);
+  out = std::regex_replace(out, pg_format, "pond_catalog.pg_format($1");
+  // Other reg* casts give the name as text (no oid lookups for functions and types yet).
+  static const std::regex reg_cast(R"(::\s*(regproc|regtype|regnamespace)\b)", std::regex::icase);
+  out = std::regex_replace(out, reg_cast, "::VARCHAR");
   std::string cast_out;
   auto begin = std::sregex_iterator(out.begin(), out.end(), qualified_cast());
   std::size_t last = 0;

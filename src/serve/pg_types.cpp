@@ -181,6 +181,41 @@ std::string binary_parameter_text(std::int32_t oid, std::string_view bytes) {
   }
 }
 
+std::string duckdb_type_of_oid(std::int32_t oid) {
+  switch (oid) {
+    case 16:
+      return "BOOLEAN";
+    case 21:
+      return "SMALLINT";
+    case 23:
+      return "INTEGER";
+    case 20:
+      return "BIGINT";
+    case 700:
+      return "FLOAT";
+    case 701:
+      return "DOUBLE";
+    case 1700:
+      return "DECIMAL(38,10)";  // PostgreSQL's numeric has no fixed scale; DuckDB's decimals do
+    case 1082:
+      return "DATE";
+    case 1083:
+      return "TIME";
+    case 1114:
+      return "TIMESTAMP";
+    case 1184:
+      return "TIMESTAMPTZ";
+    case 1186:
+      return "INTERVAL";
+    case 2950:
+      return "UUID";
+    case 17:
+      return "BLOB";
+    default:
+      return "VARCHAR";
+  }
+}
+
 bool readable_directly(const engine::ColumnType& type) {
   switch (type.id) {
     case TypeId::kBoolean:

@@ -276,7 +276,8 @@ void Session::before_statement() {
   if (!in_transaction_) ctx_.views->refresh();
 }
 
-std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
+std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
+                                                     std::span<const std::int32_t> declared) {
   auto s = std::make_shared<Statement>();
   std::vector<std::string> parts = split_statements(sql);
   if (parts.size() > 1) throw SqlError("42601", "cannot insert multiple commands into a prepared statement");
@@ -301,6 +302,19 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   else if (!role_->admin)
     s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
+  // A parameter DuckDB cannot type from the statement (`$1 || '!'`) takes the type the client
+  // declared in Parse, else text, as in PostgreSQL: the statement is prepared again with casts.
+  std::vector<std::string> casts(s->prepared->parameter_count());
+  bool untyped = false;
+  for (std::size_t i = 0; i < casts.size(); ++i) {
+    if (s->prepared->parameter_type(i + 1).id != engine::TypeId::kInvalid) continue;
+    casts[i] = duckdb_type_of_oid(i < declared.size() ? declared[i] : 0);
+    untyped = true;
+  }
+  if (untyped) {
+    s->sql = cast_parameters(s->sql, casts);
+    s->prepared = con_.prepare(s->sql);
+  }
   engine::PreparedStatement& p = *s->prepared;
   refuse_unserved(p.kind(), verb);
   if (!setting && !role_->admin && p.kind() != engine::StatementKind::kSelect &&
@@ -438,7 +452,7 @@ void Session::parse(const Parse& p) {
   try {
     if (!p.statement.empty() && statements_.count(p.statement))
       throw SqlError("42P05", fmt::format("prepared statement \"{}\" already exists", p.statement));
-    auto s = prepare(p.sql);
+    auto s = prepare(p.sql, p.parameter_types);
     if (p.parameter_types.size() > s->parameter_oids.size())
       throw SqlError(
           "08P01", fmt::format("Parse message names {} parameter types, but the statement has {} parameters",
