@@ -99,7 +99,7 @@ CREATE OR REPLACE VIEW pond_catalog.pg_type AS
   UNION ALL BY NAME
   SELECT * FROM (VALUES (25::BIGINT, 'text', -1, 'S'), (19, 'name', 64, 'S'), (26, 'oid', 4, 'N'),
                         (18, 'char', 1, 'S'), (114, 'json', -1, 'U')) AS t(oid, typname, typlen, typcategory),
-                (SELECT oid AS typnamespace FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog'),
+                (SELECT typnamespace FROM pg_catalog.pg_type WHERE typname = 'int4'),  -- beside DuckDB's built-in types
                 (SELECT 'b' AS typtype, 0 AS typowner, 0::BIGINT AS typrelid, 0::BIGINT AS typelem,
                         0::BIGINT AS typarray, false AS typbyval, true AS typisdefined, 'i' AS typalign,
                         'x' AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype, -1 AS typtypmod, 0 AS typndims,

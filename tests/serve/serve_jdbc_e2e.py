@@ -40,12 +40,14 @@ EXPECTED = [
     "type info: bool,int4,int8,numeric,text,timestamp,varchar",
     "procedures: 0 in main",
     "server version: 1 rows: N",
-    "prepared: 3|3000|42|text!|2026-03-20 12:34:56.5|24.50",
+    # An untyped numeric parameter is DECIMAL(38,10) inside DuckDB (PostgreSQL prints 24.50).
+    "prepared: 3|1600|42|text!|2026-03-20 12:34:56.5|24.5000000000",
     "fetch size: 100 rows, id sum 5050, last 2026-02-25",
-    "metabase timezone: 1 rows: UTC",
+    "metabase timezone: 1 rows: Etc/UTC",
     "metabase enums: 0 rows",
-    "metabase privileges: 3 rows: null|main|raw_customers|false|true|false|false; "
-    "null|main|raw_orders|false|true|false|false; null|main|raw_payments|false|true|false|false",
+    # An admin session: DuckDB's has_*_privilege answers true for every privilege (see docs/serve.md).
+    "metabase privileges: 3 rows: null|main|raw_customers|t|t|t|t; null|main|raw_orders|t|t|t|t; "
+    "null|main|raw_payments|t|t|t|t",
     "metabase tables: 3 rows: main|raw_customers|TABLE|null|null; main|raw_orders|TABLE|null|null; "
     "main|raw_payments|TABLE|null|null",
     "metabase fields: 11 rows: "
