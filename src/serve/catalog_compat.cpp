@@ -235,8 +235,8 @@ void record_lake_tables(engine::Connection& con,
 std::string CatalogCompat::rewrite(std::string_view sql) const {
   std::string out(sql);
   const std::string lowered = to_lower(out);
-  if (lowered.find("pg_") == std::string::npos && lowered.find("regclass") == std::string::npos &&
-      lowered.find("information_schema") == std::string::npos)
+  if (lowered.find("pg_") == std::string::npos && lowered.find("reg") == std::string::npos &&
+      lowered.find("information_schema") == std::string::npos && lowered.find("format") == std::string::npos)
     return out;
   out = std::regex_replace(out, operator_syntax(), "$1");
   // psql's \d publication query names a generate_series row `s` and indexes with it: give
