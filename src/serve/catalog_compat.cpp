@@ -128,7 +128,8 @@ CREATE OR REPLACE VIEW pond_catalog.pg_tables AS
   UNION ALL BY NAME
   SELECT schema_name AS schemaname, table_name AS tablename, 'pond' AS tableowner, NULL::INTEGER AS tablespace,
          false AS hasindexes, false AS hasrules, false AS hastriggers
-  FROM pond_catalog.lake_tables;
+  FROM pond_catalog.lake_tables
+  WHERE (schema_name, table_name) NOT IN (SELECT (schemaname, tablename) FROM pg_catalog.pg_tables);
 CREATE OR REPLACE VIEW pond_catalog.pg_views AS
   SELECT v.* FROM pg_catalog.pg_views v
   WHERE (v.schemaname, v.viewname) IN (SELECT (schema_name, view_name) FROM duckdb_views() WHERE NOT internal)

@@ -242,6 +242,20 @@ TEST_F(AuthorizeTest, CatalogShowsWhatTheRoleMayRead) {
       single("SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = "
              "'secret'"),
       "0");
+  // The forms pgjdbc and Metabase send (pond_catalog's versions after catalog_compat) are filtered too.
+  EXPECT_EQ(single("SELECT count(*) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = "
+                   "a.attrelid WHERE c.relname = 'secret'"),
+            "0");
+  EXPECT_EQ(
+      single("SELECT count(*) FROM \"information_schema\".\"columns\" AS \"c\" WHERE \"c\".table_name = "
+             "'secret'"),
+      "0");
+  EXPECT_EQ(single("SELECT count(*) FROM \"information_schema\".\"columns\" WHERE table_name = 'orders'"),
+            "4");
+  EXPECT_EQ(single("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_catalog.pg_tables WHERE "
+                   "schemaname = 'main'"),
+            "orders,visits");
+  EXPECT_EQ(single("SELECT count(*) FROM pg_catalog.pg_views WHERE viewname = 'leaky'"), "1");
   EXPECT_EQ(single("SELECT has_table_privilege('secret', 'SELECT')"), "false");
   EXPECT_EQ(single("SELECT has_table_privilege('main.orders', 'SELECT')"), "true");
   EXPECT_EQ(single("SELECT has_table_privilege('orders', 'INSERT')"), "false");
