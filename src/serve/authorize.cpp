@@ -77,6 +77,13 @@ const std::map<std::string, std::string> kFilteredInformationSchema = {
     {"views",
      "SELECT * FROM information_schema.views WHERE pond_catalog.role_sees({role}, table_schema, table_name)"},
     {"schemata", "SELECT * FROM information_schema.schemata"},
+    // Metabase's sync joins these for primary keys (the lake has none; DuckDB tables may).
+    {"table_constraints",
+     "SELECT * FROM information_schema.table_constraints WHERE pond_catalog.role_sees({role}, table_schema, "
+     "table_name)"},
+    {"key_column_usage",
+     "SELECT * FROM information_schema.key_column_usage WHERE pond_catalog.role_sees({role}, table_schema, "
+     "table_name)"},
 };
 
 // Settings a session of any role may change: the client conventions drivers set at connect.
@@ -342,6 +349,12 @@ struct Walker {
       return;
     }
     if (out.is_null()) return;  // a wrong number of arguments: DuckDB's own error
+    // An argument keeps no alias (a bound `current_user` gets one, for its column name): in a
+    // macro call an aliased argument would be a named one.
+    for (auto& arg : out) {
+      bind_user(arg);
+      if (arg.is_object() && arg.contains("alias")) arg["alias"] = "";
+    }
     j["function_name"] = name;
     j["schema"] = "pond_catalog";
     j["children"] = std::move(out);

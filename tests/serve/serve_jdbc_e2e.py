@@ -62,6 +62,21 @@ EXPECTED = [
 ]
 
 
+# alice is an admin; bob's role reads two of the three tables.
+ROLES = """
+serve:
+  users: serve_users
+  roles:
+    admins:
+      admin: true
+      members: [alice]
+    support:
+      members: [bob]
+      grants:
+        - {schema: main, tables: [raw_customers, raw_orders]}
+"""
+
+
 class JdbcTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -81,12 +96,14 @@ class JdbcTest(unittest.TestCase):
         cls.project = os.path.join(cls.tmp, "shop")
         r = run([serve_e2e.POND, "seed"], cls.project)
         assert r.returncode == 0, r.stdout + r.stderr
-        r = run([serve_e2e.POND, "serve", "--hash-password", "alice"], cls.project, input=PASSWORD + "\n")
-        assert r.returncode == 0, r.stderr
-        cls.users = os.path.join(cls.tmp, "users")
-        with open(cls.users, "w") as f:
-            f.write(r.stdout)
-        cls.server = Server(cls.project, "--users", cls.users, "--tls-cert", os.path.join(cls.tmp, "server.crt"),
+        with open(os.path.join(cls.project, "serve_users"), "w") as f:
+            for user in ("alice", "bob"):
+                r = run([serve_e2e.POND, "serve", "--hash-password", user], cls.project, input=PASSWORD + "\n")
+                assert r.returncode == 0, r.stderr
+                f.write(r.stdout)
+        with open(os.path.join(cls.project, "pond.yml"), "a") as f:
+            f.write(ROLES)
+        cls.server = Server(cls.project, "--tls-cert", os.path.join(cls.tmp, "server.crt"),
                             "--tls-key", os.path.join(cls.tmp, "server.key"))
 
     @classmethod
@@ -95,10 +112,10 @@ class JdbcTest(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
         assert code == 0, code
 
-    def jdbc(self, url, password=PASSWORD):
+    def jdbc(self, url, password=PASSWORD, user="alice"):
         # An empty HOME: pgjdbc looks for client certificates under ~/.postgresql.
         env = dict(os.environ, HOME=self.tmp)
-        return subprocess.run(["java", "-cp", f"{JAR}:{OUT_DIR}", "PondJdbc", url, "alice", password],
+        return subprocess.run(["java", "-cp", f"{JAR}:{OUT_DIR}", "PondJdbc", url, user, password],
                               capture_output=True, text=True, timeout=300, env=env)
 
     def url(self, **options):
@@ -110,6 +127,23 @@ class JdbcTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr + "".join(self.server.log))
         self.maxDiff = None
         self.assertEqual(r.stdout.splitlines(), EXPECTED, r.stderr)
+
+    def test_a_role_sees_its_tables_and_true_privileges(self):
+        r = self.jdbc(self.url(sslmode="verify-full", sslrootcert=self.ca), user="bob")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        lines = dict(line.split(": ", 1) for line in r.stdout.splitlines())
+        self.assertEqual(lines["tables"], "main.raw_customers TABLE,main.raw_orders TABLE")
+        self.assertEqual(lines["columns raw_customers"], CUSTOMERS)
+        self.assertEqual(lines["columns raw_payments"], "")
+        self.assertEqual(lines["prepared"], "FAIL 42501 ERROR: permission denied for table raw_payments")
+        self.assertEqual(lines["metabase privileges"], "2 rows: null|main|raw_customers|f|t|f|f; "
+                                                       "null|main|raw_orders|f|t|f|f")
+        self.assertEqual(lines["metabase tables"], "2 rows: main|raw_customers|TABLE|null|null; "
+                                                   "main|raw_orders|TABLE|null|null")
+        self.assertTrue(lines["metabase fields"].startswith("7 rows: id|int4|0|main|raw_customers|"),
+                        lines["metabase fields"])
+        self.assertEqual(lines["fetch size"], "100 rows, id sum 5050, last 2026-02-25")
+        self.assertEqual(lines["failures"], "1")
 
     def test_wrong_password_is_refused(self):
         r = self.jdbc(self.url(sslmode="verify-full", sslrootcert=self.ca), password="wrong")
