@@ -111,8 +111,9 @@ public final class PondJdbc {
       // Parameters of several types; from the 5th execution on pgjdbc uses a named server-side
       // statement and binary results (prepareThreshold), so the loop covers both paths.
       step("prepared", () -> {
-        String sql = "select p.id, p.amount, ?::integer + 1 as n, ? || '!' as t, ? as ts, ? * 2 as d "
-                   + "from raw_payments p where p.id = ?";
+        String sql = "select p.id, p.amount, ?::integer + 1 as n, ? || '!' as t, ? as ts, ? * 2 as d, "
+                   + "?::timestamp + interval 1 day as ts2, p.id > 1 as b, p.amount / 3 as f, "
+                   + "date '2026-03-20' - p.id as dt from raw_payments p where p.id = ?";
         String last = "";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
           for (int i = 0; i < 7; ++i) {
@@ -120,11 +121,13 @@ public final class PondJdbc {
             ps.setString(2, "text");
             ps.setTimestamp(3, Timestamp.valueOf("2026-03-20 12:34:56.5"));
             ps.setBigDecimal(4, new BigDecimal("12.25"));
-            ps.setLong(5, 3);
+            ps.setTimestamp(5, Timestamp.valueOf("2026-03-20 12:34:56.5"));
+            ps.setLong(6, 3);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
               String now = rs.getInt(1) + "|" + rs.getInt(2) + "|" + rs.getInt(3) + "|" + rs.getString(4) + "|"
-                         + rs.getTimestamp(5) + "|" + rs.getBigDecimal(6);
+                         + rs.getTimestamp(5) + "|" + rs.getBigDecimal(6) + "|" + rs.getTimestamp(7) + "|"
+                         + rs.getBoolean(8) + "|" + rs.getDouble(9) + "|" + rs.getDate(10);
               if (!last.isEmpty() && !last.equals(now)) return "execution " + i + " differs: " + last + " vs " + now;
               last = now;
             }

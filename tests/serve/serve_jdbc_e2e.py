@@ -41,7 +41,8 @@ EXPECTED = [
     "procedures: 0 in main",
     "server version: 1 rows: N",
     # An untyped numeric parameter is DECIMAL(38,10) inside DuckDB (PostgreSQL prints 24.50).
-    "prepared: 3|1600|42|text!|2026-03-20 12:34:56.5|24.5000000000",
+    "prepared: 3|1600|42|text!|2026-03-20 12:34:56.5|24.5000000000|2026-03-21 12:34:56.5|true|533.3333333333334|"
+    "2026-03-17",
     "fetch size: 100 rows, id sum 5050, last 2026-02-25",
     "metabase timezone: 1 rows: Etc/UTC",
     "metabase enums: 0 rows",
