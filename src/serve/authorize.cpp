@@ -49,31 +49,41 @@ const std::set<std::string> kPlainCatalog = {"pg_namespace",
                                              "pg_tablespace",
                                              "pg_range",
                                              "pg_user",
-                                             "pg_prepared_statements"};
+                                             "pg_prepared_statements",
+                                             "pg_matviews",
+                                             "pg_stat_user_tables"};
 // ... and those it reads filtered to the relations it may read ({role}: the role's name).
 const std::map<std::string, std::string> kFilteredCatalog = {
     {"pg_class",
      "SELECT c.* FROM pond_catalog.pg_class c WHERE pond_catalog.role_sees({role}, (SELECT n.nspname FROM "
      "pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace), c.relname)"},
     {"pg_attribute",
-     "SELECT a.* FROM pg_catalog.pg_attribute a WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN "
+     "SELECT a.* FROM pond_catalog.pg_attribute a WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN "
      "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = a.attrelid AND NOT "
      "pond_catalog.role_sees({role}, n.nspname, c.relname))"},
     {"pg_tables",
-     "SELECT * FROM pg_catalog.pg_tables WHERE pond_catalog.role_sees({role}, schemaname, tablename)"},
+     "SELECT * FROM pond_catalog.pg_tables WHERE pond_catalog.role_sees({role}, schemaname, tablename)"},
     {"pg_views",
-     "SELECT * FROM pg_catalog.pg_views WHERE pond_catalog.role_sees({role}, schemaname, viewname)"},
+     "SELECT * FROM pond_catalog.pg_views WHERE pond_catalog.role_sees({role}, schemaname, viewname)"},
 };
 const std::map<std::string, std::string> kFilteredInformationSchema = {
     {"tables",
      "SELECT * FROM information_schema.tables WHERE pond_catalog.role_sees({role}, table_schema, "
      "table_name)"},
     {"columns",
-     "SELECT * FROM information_schema.columns WHERE pond_catalog.role_sees({role}, table_schema, "
+     "SELECT * FROM pond_catalog.information_schema_columns WHERE pond_catalog.role_sees({role}, "
+     "table_schema, "
      "table_name)"},
     {"views",
      "SELECT * FROM information_schema.views WHERE pond_catalog.role_sees({role}, table_schema, table_name)"},
     {"schemata", "SELECT * FROM information_schema.schemata"},
+    // Metabase's sync joins these for primary keys (the lake has none; DuckDB tables may).
+    {"table_constraints",
+     "SELECT * FROM information_schema.table_constraints WHERE pond_catalog.role_sees({role}, table_schema, "
+     "table_name)"},
+    {"key_column_usage",
+     "SELECT * FROM information_schema.key_column_usage WHERE pond_catalog.role_sees({role}, table_schema, "
+     "table_name)"},
 };
 
 // Settings a session of any role may change: the client conventions drivers set at connect.
@@ -239,8 +249,11 @@ struct Walker {
         return out;
       }
     }
-    if (schema == "information_schema") {
-      if (auto f = kFilteredInformationSchema.find(name); f != kFilteredInformationSchema.end())
+    // catalog_compat.cpp reads information_schema.columns from pond_catalog.information_schema_columns.
+    const bool compat_columns = schema == "pond_catalog" && name == "information_schema_columns";
+    if (schema == "information_schema" || compat_columns) {
+      if (auto f = kFilteredInformationSchema.find(compat_columns ? "columns" : name);
+          f != kFilteredInformationSchema.end())
         return catalog_relation(ref, f->second, written);
     }
     if (schema.empty() || schema == "pg_catalog" || schema == "pond_catalog" ||
@@ -336,6 +349,12 @@ struct Walker {
       return;
     }
     if (out.is_null()) return;  // a wrong number of arguments: DuckDB's own error
+    // An argument keeps no alias (a bound `current_user` gets one, for its column name): in a
+    // macro call an aliased argument would be a named one.
+    for (auto& arg : out) {
+      bind_user(arg);
+      if (arg.is_object() && arg.contains("alias")) arg["alias"] = "";
+    }
     j["function_name"] = name;
     j["schema"] = "pond_catalog";
     j["children"] = std::move(out);

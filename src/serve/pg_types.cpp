@@ -108,6 +108,41 @@ void expect_size(std::string_view bytes, std::size_t n, std::int32_t oid) {
                     bytes.size(), n));
 }
 
+// PostgreSQL's binary numeric: ndigits, weight (of the first base-10000 digit), sign, dscale
+// (digits after the point), then the base-10000 digits; as the decimal text DuckDB parses.
+std::string numeric_text(std::string_view bytes) {
+  auto word = [&](std::size_t i) { return static_cast<std::uint16_t>(big_endian(bytes.substr(2 * i, 2))); };
+  if (bytes.size() < 8) expect_size(bytes, 8, 1700);
+  const int ndigits = static_cast<std::int16_t>(word(0));
+  const int weight = static_cast<std::int16_t>(word(1));
+  const std::uint16_t sign = word(2);
+  const int dscale = word(3);
+  if (ndigits < 0 || bytes.size() != 8 + 2 * static_cast<std::size_t>(ndigits)) expect_size(bytes, 8, 1700);
+  if (sign == 0xC000) return "NaN";
+  if (sign != 0 && sign != 0x4000)
+    throw SqlError("22P03", "invalid sign in external \"numeric\" value in bind parameter");
+  auto digit = [&](int i) -> int {  // the base-10000 digit of weight `weight - i`, 0 outside
+    if (i < 0 || i >= ndigits) return 0;
+    int d = word(4 + static_cast<std::size_t>(i));
+    if (d > 9999) throw SqlError("22P03", "invalid digit in external \"numeric\" value in bind parameter");
+    return d;
+  };
+  std::string out = sign == 0x4000 ? "-" : "";
+  if (weight < 0) {
+    out += "0";
+  } else {
+    for (int i = 0; i <= weight; ++i)
+      out += i == 0 ? std::to_string(digit(i)) : fmt::format("{:04}", digit(i));
+  }
+  if (dscale > 0) {
+    std::string frac;
+    for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i)
+      frac += fmt::format("{:04}", digit(i));
+    out += "." + frac.substr(0, static_cast<std::size_t>(dscale));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string binary_parameter_text(std::int32_t oid, std::string_view bytes) {
@@ -131,6 +166,8 @@ std::string binary_parameter_text(std::int32_t oid, std::string_view bytes) {
     case 701:
       expect_size(bytes, 8, oid);
       return fmt::format("{}", std::bit_cast<double>(big_endian(bytes)));
+    case 1700:
+      return numeric_text(bytes);
     case 25:
     case 1043:
     case 19:
@@ -141,6 +178,41 @@ std::string binary_parameter_text(std::int32_t oid, std::string_view bytes) {
                      fmt::format("binary-format parameters of type {} are not supported by pond serve yet; "
                                  "send them as text",
                                  oid));
+  }
+}
+
+std::string duckdb_type_of_oid(std::int32_t oid) {
+  switch (oid) {
+    case 16:
+      return "BOOLEAN";
+    case 21:
+      return "SMALLINT";
+    case 23:
+      return "INTEGER";
+    case 20:
+      return "BIGINT";
+    case 700:
+      return "FLOAT";
+    case 701:
+      return "DOUBLE";
+    case 1700:
+      return "DECIMAL(38,10)";  // PostgreSQL's numeric has no fixed scale; DuckDB's decimals do
+    case 1082:
+      return "DATE";
+    case 1083:
+      return "TIME";
+    case 1114:
+      return "TIMESTAMP";
+    case 1184:
+      return "TIMESTAMPTZ";
+    case 1186:
+      return "INTERVAL";
+    case 2950:
+      return "UUID";
+    case 17:
+      return "BLOB";
+    default:
+      return "VARCHAR";
   }
 }
 

@@ -20,6 +20,10 @@ FieldDescription describe_column(const std::string& name, const engine::ColumnTy
 // The OID of a parameter's inferred type (0, "unspecified", when DuckDB could not infer it).
 std::int32_t parameter_oid(const engine::ColumnType& type);
 
+// The DuckDB type for a parameter the client declared as PostgreSQL type `oid` (VARCHAR for 0,
+// unspecified, and for types without a closer DuckDB type), as PostgreSQL types unknown as text.
+std::string duckdb_type_of_oid(std::int32_t oid);
+
 // A parameter sent in binary format as the text DuckDB casts from; throws SqlError for a
 // type without a binary decoder here (0A000) or bytes of the wrong size (22P03).
 std::string binary_parameter_text(std::int32_t oid, std::string_view bytes);

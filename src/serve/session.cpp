@@ -8,6 +8,8 @@
 #include "engine/error.hpp"
 #include "serve/authorize.hpp"
 #include "serve/catalog_compat.hpp"
+#include "serve/client_settings.hpp"
+#include "serve/pg_binary.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
@@ -274,7 +276,8 @@ void Session::before_statement() {
   if (!in_transaction_) ctx_.views->refresh();
 }
 
-std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
+std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
+                                                     std::span<const std::int32_t> declared) {
   auto s = std::make_shared<Statement>();
   std::vector<std::string> parts = split_statements(sql);
   if (parts.size() > 1) throw SqlError("42601", "cannot insert multiple commands into a prepared statement");
@@ -292,11 +295,29 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
   std::string verb = leading_keywords(s->sql, 1);
-  if (!role_->admin) s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
+  // A PostgreSQL client setting becomes a session variable pond writes itself: any role may.
+  std::optional<ClientSettingStatement> setting = client_setting_statement(s->sql);
+  if (setting)
+    s->sql = setting->sql;
+  else if (!role_->admin)
+    s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
+  // A parameter DuckDB cannot type from the statement (`$1 || '!'`) takes the type the client
+  // declared in Parse, else text, as in PostgreSQL: the statement is prepared again with casts.
+  std::vector<std::string> casts(s->prepared->parameter_count());
+  bool untyped = false;
+  for (std::size_t i = 0; i < casts.size(); ++i) {
+    if (s->prepared->parameter_type(i + 1).id != engine::TypeId::kInvalid) continue;
+    casts[i] = duckdb_type_of_oid(i < declared.size() ? declared[i] : 0);
+    untyped = true;
+  }
+  if (untyped) {
+    s->sql = cast_parameters(s->sql, casts);
+    s->prepared = con_.prepare(s->sql);
+  }
   engine::PreparedStatement& p = *s->prepared;
   refuse_unserved(p.kind(), verb);
-  if (!role_->admin && p.kind() != engine::StatementKind::kSelect &&
+  if (!setting && !role_->admin && p.kind() != engine::StatementKind::kSelect &&
       p.kind() != engine::StatementKind::kTransaction && p.kind() != engine::StatementKind::kSet)
     throw SqlError("42501", "permission denied to run " + verb + " as role \"" + role_->name + "\"");
   switch (p.kind()) {
@@ -320,6 +341,7 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql) {
       s->tag = verb;
       break;
   }
+  if (setting) s->tag = setting->tag;
   bool direct = true;
   if (p.returns_rows()) {
     for (std::size_t c = 0; c < p.column_count(); ++c) {
@@ -383,8 +405,11 @@ void Session::run_portal(Portal& portal, std::int64_t max_rows) {
         out_.portal_suspended();
         return;
       }
-      for (std::size_t c = 0; c < values.size(); ++c)
+      for (std::size_t c = 0; c < values.size(); ++c) {
         values[c] = text_value(*portal.chunk, c, portal.row, s.types[c]);
+        if (!portal.formats.empty() && portal.formats[c] == 1 && values[c])
+          values[c] = binary_value(s.fields[c].type_oid, *values[c]);
+      }
       out_.data_row(values);
       ++portal.row;
       ++portal.rows_sent;
@@ -427,7 +452,7 @@ void Session::parse(const Parse& p) {
   try {
     if (!p.statement.empty() && statements_.count(p.statement))
       throw SqlError("42P05", fmt::format("prepared statement \"{}\" already exists", p.statement));
-    auto s = prepare(p.sql);
+    auto s = prepare(p.sql, p.parameter_types);
     if (p.parameter_types.size() > s->parameter_oids.size())
       throw SqlError(
           "08P01", fmt::format("Parse message names {} parameter types, but the statement has {} parameters",
@@ -456,13 +481,26 @@ void Session::bind(const Bind& b) {
     if (b.parameter_formats.size() > 1 && b.parameter_formats.size() != b.parameters.size())
       throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
                                           b.parameter_formats.size(), b.parameters.size()));
-    for (auto f : b.result_formats)
-      if (f != 0) throw SqlError("0A000", "binary-format results are not supported by pond serve yet");
+    std::vector<std::int16_t> formats;
+    if (b.result_formats.size() > 1 && b.result_formats.size() != s.fields.size())
+      throw SqlError("08P01", fmt::format("bind message has {} result formats but query has {} columns",
+                                          b.result_formats.size(), s.fields.size()));
+    for (std::size_t c = 0; c < s.fields.size() && !b.result_formats.empty(); ++c) {
+      std::int16_t f = b.result_formats.size() == 1 ? b.result_formats[0] : b.result_formats[c];
+      if (f != 0 && f != 1) throw SqlError("08P01", fmt::format("unsupported format code: {}", f));
+      if (f == 1 && !binary_result_supported(s.fields[c].type_oid))
+        throw SqlError("0A000",
+                       fmt::format("binary-format results of type {} (column \"{}\") are not supported "
+                                   "by pond serve yet; ask for text",
+                                   s.fields[c].type_oid, s.fields[c].name));
+      formats.push_back(f);
+    }
     if (!b.portal.empty() && portals_.count(b.portal))
       throw SqlError("42P03", fmt::format("portal \"{}\" already exists", b.portal));
     Portal portal;
     portal.statement = it->second;
     portal.parameters = b.parameters;
+    portal.formats = std::move(formats);
     for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
       std::int16_t format = b.parameter_formats.empty()       ? 0
                             : b.parameter_formats.size() == 1 ? b.parameter_formats[0]
@@ -481,6 +519,7 @@ void Session::bind(const Bind& b) {
 void Session::describe(const Describe& d) {
   try {
     const Statement* s = nullptr;
+    const std::vector<std::int16_t>* formats = nullptr;
     if (d.kind == 'S') {
       auto it = statements_.find(d.name);
       if (it == statements_.end())
@@ -491,11 +530,17 @@ void Session::describe(const Describe& d) {
       auto it = portals_.find(d.name);
       if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", d.name));
       s = it->second.statement.get();
+      formats = &it->second.formats;
     }
-    if (s->fields.empty())
+    if (s->fields.empty()) {
       out_.no_data();
-    else
+    } else if (formats && !formats->empty()) {
+      std::vector<FieldDescription> fields = s->fields;
+      for (std::size_t c = 0; c < fields.size(); ++c) fields[c].format = (*formats)[c];
+      out_.row_description(fields);
+    } else {
       out_.row_description(s->fields);
+    }
   } catch (const std::exception& e) {
     send_error(e);
     skip_to_sync_ = true;

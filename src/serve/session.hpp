@@ -66,6 +66,7 @@ class Session {
   struct Portal {
     std::shared_ptr<Statement> statement;
     std::vector<std::optional<std::string>> parameters;
+    std::vector<std::int16_t> formats;  // per result column: 0 text, 1 binary (empty: all text)
     std::optional<engine::Result> result;
     std::optional<engine::Chunk> chunk;
     std::size_t row = 0;
@@ -85,7 +86,8 @@ class Session {
   void close(const Close& c);
   void sync();
 
-  std::shared_ptr<Statement> prepare(const std::string& sql);
+  // `declared`: the parameter type OIDs a Parse message gave (0 = unspecified).
+  std::shared_ptr<Statement> prepare(const std::string& sql, std::span<const std::int32_t> declared = {});
   // Runs a portal to completion or `max_rows`; sends rows and CommandComplete/PortalSuspended.
   void run_portal(Portal& portal, std::int64_t max_rows);
   void before_statement();

@@ -120,3 +120,60 @@ std::string leading_keywords(std::string_view sql, int n) {
 }
 
 }  // namespace pond::serve
+
+namespace pond::serve {
+
+std::string cast_parameters(std::string_view sql, const std::vector<std::string>& types) {
+  std::string out;
+  std::size_t i = 0, copied = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      std::size_t j = i + 1;
+      bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      while (j < sql.size()) {
+        if (backslash && sql[j] == '\\') {
+          j += 2;
+          continue;
+        }
+        if (sql[j] == c) {
+          if (j + 1 < sql.size() && sql[j + 1] == c) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      i = j + 1;
+    } else if (c == '-' && sql.substr(i, 2) == "--") {
+      std::size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? sql.size() : nl + 1;
+    } else if (c == '/' && sql.substr(i, 2) == "/*") {
+      std::size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+    } else if (c == '$') {
+      std::size_t j = i + 1;
+      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+      bool word_before = i > 0 && (std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_');
+      if (j > i + 1 && j - i <= 6 && !word_before) {
+        std::size_t n = std::stoul(std::string(sql.substr(i + 1, j - i - 1)));
+        if (n >= 1 && n <= types.size() && !types[n - 1].empty()) {
+          out.append(sql.substr(copied, i - copied));
+          out += "CAST(" + std::string(sql.substr(i, j - i)) + " AS " + types[n - 1] + ")";
+          copied = j;
+        }
+        i = j;
+      } else {
+        std::size_t end = skip_dollar_quote(sql, i);
+        i = end == std::string_view::npos ? i + 1 : end;
+      }
+    } else {
+      ++i;
+    }
+  }
+  out.append(sql.substr(copied));
+  return out;
+}
+
+}  // namespace pond::serve

@@ -13,4 +13,8 @@ std::vector<std::string> split_statements(std::string_view sql);
 // The first `n` keywords of a statement, upper-cased ("BEGIN", "CREATE TABLE").
 std::string leading_keywords(std::string_view sql, int n);
 
+// `sql` with each placeholder $n outside quotes and comments for which `types[n-1]` is not
+// empty written as CAST($n AS types[n-1]).
+std::string cast_parameters(std::string_view sql, const std::vector<std::string>& types);
+
 }  // namespace pond::serve

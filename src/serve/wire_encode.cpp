@@ -89,7 +89,7 @@ void MessageWriter::row_description(const std::vector<FieldDescription>& fields)
     i32(f.type_oid);
     i16(f.type_size);
     i32(f.type_modifier);
-    i16(0);  // text format
+    i16(f.format);
   }
   end();
 }

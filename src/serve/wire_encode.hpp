@@ -16,6 +16,7 @@ struct FieldDescription {
   std::int32_t type_oid = 25;
   std::int16_t type_size = -1;
   std::int32_t type_modifier = -1;
+  std::int16_t format = 0;  // 0 text, 1 binary (as the Bind asked)
 };
 
 // An error or notice; `code` is the SQLSTATE.

@@ -48,5 +48,34 @@ TEST_F(CatalogCompatTest, CastsAndUnqualifiedFunctions) {
   EXPECT_TRUE(run("SELECT relname FROM pg_catalog.pg_class WHERE relname = 'lake_tables'").empty());
 }
 
+TEST_F(CatalogCompatTest, JdbcAndMetabaseCatalog) {
+  con.execute("CREATE TABLE orders (id INTEGER, note VARCHAR, amount DECIMAL(10, 2))");
+  // PostgreSQL's format(), and DuckDB's own left alone.
+  auto rows = run("SELECT format('%I.%I', 'main', 'My Table'), format('%s-%L', 1, 'it''s'), format('{}', 3)");
+  EXPECT_EQ(rows[0][0], "main.\"My Table\"");
+  EXPECT_EQ(rows[0][1], "1-'it''s'");
+  EXPECT_EQ(rows[0][2], "3");
+  // 'name'::regclass is the relation's oid.
+  rows = run("SELECT 'orders'::regclass = (SELECT oid FROM pg_catalog.pg_class WHERE relname = 'orders')");
+  EXPECT_EQ(rows[0][0], "true");
+  // Column types join pg_type by PostgreSQL's oids, with pgjdbc's numeric typmod.
+  rows = run(
+      "SELECT a.attname, t.typname, a.atttypmod FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON "
+      "t.oid = a.atttypid JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE c.relname = 'orders' ORDER "
+      "BY "
+      "a.attnum");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][1], "int4");
+  EXPECT_EQ(rows[1][1], "varchar");
+  EXPECT_EQ(rows[2][1], "numeric");
+  EXPECT_EQ(rows[2][2], std::to_string(((10 << 16) | 2) + 4));
+  rows =
+      run("SELECT udt_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY "
+          "ordinal_position");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][0], "varchar");
+  EXPECT_EQ(run("SELECT setting FROM pg_settings WHERE name = 'max_index_keys'")[0][0], "32");
+}
+
 }  // namespace
 }  // namespace pond::serve

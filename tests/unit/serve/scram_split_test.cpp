@@ -160,5 +160,12 @@ TEST(SqlSplit, Statements) {
   EXPECT_EQ(leading_keywords("begin;", 1), "BEGIN");
 }
 
+TEST(SqlSplit, CastParameters) {
+  EXPECT_EQ(cast_parameters("select $1 || '$2', $2 -- $1\n, $10",
+                            {"VARCHAR", "", "", "", "", "", "", "", "", "INTEGER"}),
+            "select CAST($1 AS VARCHAR) || '$2', $2 -- $1\n, CAST($10 AS INTEGER)");
+  EXPECT_EQ(cast_parameters("select $$a $1$$, x$1", {"VARCHAR"}), "select $$a $1$$, x$1");
+}
+
 }  // namespace
 }  // namespace pond::serve
