@@ -16,6 +16,28 @@
 
 namespace pond::orchestrate {
 
+void read_command_run(const Reader& r, const YamlNode& run, std::vector<std::string>& argv,
+                      std::string& shell) {
+  if (run.is_sequence()) {
+    argv = r.strings(run, "'run:'");
+    if (argv.empty() || argv[0].empty()) r.fail(run, "'run:' must name a program");
+  } else {
+    shell = r.name(run, "'run:'");
+  }
+}
+
+std::map<std::string, std::string> read_command_env(const Reader& r, const YamlNode& v) {
+  if (!v.is_map()) r.fail(v, "'env:' must map variable names to values");
+  std::map<std::string, std::string> env;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::string k = r.name(v.key(i), "an environment variable name");
+    if (k.rfind("POND_", 0) == 0)
+      r.fail(v.key(i), "'" + k + "' is set by pond", "choose a name without the POND_ prefix");
+    env[k] = r.str(v.value(i), "the value of " + k);
+  }
+  return env;
+}
+
 namespace {
 
 using project::YamlNode;
@@ -240,25 +262,12 @@ AssetConfig read_asset(const Reader& r, const std::string& name, const YamlNode&
     r.fail(n, "asset '" + name + "' needs 'run:' (the command to execute)",
            "e.g. run: python3 scripts/score.py");
   a.run_where = r.where(run);
-  if (run.is_sequence()) {
-    a.argv = r.strings(run, "'run:'");
-    if (a.argv.empty() || a.argv[0].empty()) r.fail(run, "'run:' must name a program");
-  } else {
-    a.shell = r.name(run, "'run:'");
-  }
+  read_command_run(r, run, a.argv, a.shell);
   if (const auto& v = n["description"]) a.description = r.str(v, "'description:'");
   if (const auto& v = n["group"]) a.group = r.name(v, "'group:'");
   if (const auto& v = n["owners"]) a.owners = r.strings(v, "'owners:'");
   if (const auto& v = n["tags"]) a.tags = r.strings(v, "'tags:'");
-  if (const auto& v = n["env"]) {
-    if (!v.is_map()) r.fail(v, "'env:' must map variable names to values");
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      std::string k = r.name(v.key(i), "an environment variable name");
-      if (k.rfind("POND_", 0) == 0)
-        r.fail(v.key(i), "'" + k + "' is set by pond", "choose a name without the POND_ prefix");
-      a.env[k] = r.str(v.value(i), "the value of " + k);
-    }
-  }
+  if (const auto& v = n["env"]) a.env = read_command_env(r, v);
   if (const auto& v = n["cwd"]) a.cwd = r.name(v, "'cwd:'");
   if (const auto& v = n["timeout"]) {
     a.timeout = r.duration_ms(v, "'timeout:'");

@@ -3,6 +3,7 @@
 // offending node (pond.yml:line:col), unknown keys with a did-you-mean.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -128,6 +129,12 @@ FreshnessConfig read_freshness(const Reader& r, const YamlNode& n, bool block);
 struct NotifyConfig;
 // Reads one `notify:` entry (config_automation.cpp).
 NotifyConfig read_notify(const Reader& r, const std::string& name, const YamlNode& n);
+// A command's `run:` (of an asset or a sensor): a list is executed directly (`argv`), a string by
+// /bin/sh -c (`shell`).
+void read_command_run(const Reader& r, const YamlNode& run, std::vector<std::string>& argv,
+                      std::string& shell);
+// A command's `env:`: variable names without the POND_ prefix (pond sets those).
+std::map<std::string, std::string> read_command_env(const Reader& r, const YamlNode& v);
 struct ScheduleConfig;
 struct SensorConfig;
 // Read one `schedules:` / `sensors:` entry (config_sensors.cpp).

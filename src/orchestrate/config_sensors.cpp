@@ -52,21 +52,8 @@ void read_sensor_command(const Reader& r, const std::string& name, const YamlNod
   if (!run)
     r.fail(n, "sensor '" + name + "' (type: command) needs 'run:'",
            "e.g. run: python3 sensors/new_orders.py (it prints run requests as JSON lines)");
-  if (run.is_sequence()) {
-    s.argv = r.strings(run, "'run:'");
-    if (s.argv.empty() || s.argv[0].empty()) r.fail(run, "'run:' must name a program");
-  } else {
-    s.shell = r.name(run, "'run:'");
-  }
-  if (const auto& v = n["env"]) {
-    if (!v.is_map()) r.fail(v, "'env:' must map variable names to values");
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      std::string k = r.name(v.key(i), "an environment variable name");
-      if (k.rfind("POND_", 0) == 0)
-        r.fail(v.key(i), "'" + k + "' is set by pond", "choose a name without the POND_ prefix");
-      s.env[k] = r.str(v.value(i), "the value of " + k);
-    }
-  }
+  read_command_run(r, run, s.argv, s.shell);
+  if (const auto& v = n["env"]) s.env = read_command_env(r, v);
   if (const auto& v = n["cwd"]) s.cwd = r.name(v, "'cwd:'");
 }
 
