@@ -298,6 +298,21 @@ std::string sensor_source(const std::string& name) {
   return "sensor:" + name;
 }
 
+std::string sensor_watches(const orchestrate::SensorConfig& s) {
+  if (s.type == "run_status") {
+    std::string w;
+    for (const auto& x : s.watch) w += (w.empty() ? "" : " ") + x;
+    return "runs that end in " + s.run_status + (w.empty() ? "" : " of " + w);
+  }
+  if (s.type == "command") {
+    if (!s.shell.empty()) return "command: " + s.shell;
+    std::string c;
+    for (const auto& a : s.argv) c += (c.empty() ? "" : " ") + a;
+    return "command: " + c;
+  }
+  return s.type == "files" ? s.path + "/" + s.glob : s.asset;
+}
+
 bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& s) {
   return store.automation_state(sensor_source(s.name)).enabled.value_or(s.enabled);
 }

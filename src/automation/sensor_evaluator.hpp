@@ -17,6 +17,10 @@ namespace pond::automation {
 // "sensor:NAME": the sensor's key in the run store's automation tables.
 std::string sensor_source(const std::string& name);
 
+// What the sensor watches, for listings: "landing/*.csv", "stg_orders", "runs that end in failure
+// of tag:finance", "command: python3 sensors/new_orders.py".
+std::string sensor_watches(const orchestrate::SensorConfig& sensor);
+
 // Whether the sensor is on: `pond sensors on|off` (the run store) over pond.yml's `enabled:`.
 bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& sensor);
 

@@ -26,15 +26,6 @@ const orchestrate::SensorConfig& find_sensor(const orchestrate::PondConfig& conf
                   known.empty() ? "add one under sensors: in pond.yml" : "its sensors: " + known);
 }
 
-std::string watched(const orchestrate::SensorConfig& s) {
-  if (s.type == "run_status") {
-    std::string w;
-    for (const auto& x : s.watch) w += (w.empty() ? "" : " ") + x;
-    return "runs that end in " + s.run_status + (w.empty() ? "" : " of " + w);
-  }
-  return s.type == "files" ? s.path + "/" + s.glob : s.asset;
-}
-
 }  // namespace
 
 int run_sensors(CommandContext& ctx, const SensorsOptions& options) {
@@ -70,7 +61,7 @@ int run_sensors(CommandContext& ctx, const SensorsOptions& options) {
       for (const auto& x : s.exclude) select += " --exclude " + x;
       auto last = store.recent_ticks(automation::sensor_source(s.name), 1);
       t.rows.push_back(
-          {s.name, s.type, watched(s), select,
+          {s.name, s.type, automation::sensor_watches(s), select,
            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(s.interval).count()) + "s",
            automation::sensor_enabled(store, s) ? "on" : "off",
            last.empty() ? std::string() : automation::utc_minute_text(last[0].tick_at),

@@ -39,15 +39,6 @@ json override_of(runstore::RunStore& store, const std::string& source) {
   return state.enabled ? json(*state.enabled) : json(nullptr);
 }
 
-std::string watched(const orchestrate::SensorConfig& s) {
-  if (s.type == "run_status") {
-    std::string w;
-    for (const auto& x : s.watch) w += (w.empty() ? "" : " ") + x;
-    return "runs that end in " + s.run_status + (w.empty() ? "" : " of " + w);
-  }
-  return s.type == "files" ? s.path + "/" + s.glob : s.asset;
-}
-
 [[noreturn]] void unknown(const std::string& what, const std::string& name,
                           const std::vector<std::string>& known) {
   std::string close = closest_match(name, known);
@@ -86,7 +77,7 @@ json automation_json(orchestrate::Workspace& ws, orchestrate::EpochSeconds now, 
     std::string source = automation::sensor_source(s.name);
     sensors.push_back({{"name", s.name},
                        {"type", s.type},
-                       {"watches", watched(s)},
+                       {"watches", automation::sensor_watches(s)},
                        {"select", joined(s.select, s.exclude)},
                        {"interval_s", std::chrono::duration_cast<std::chrono::seconds>(s.interval).count()},
                        {"enabled", automation::sensor_enabled(store, s)},
