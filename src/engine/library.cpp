@@ -21,8 +21,10 @@ struct Library {
 
 Library load() {
   // RTLD_LOCAL: DuckDB's symbols stay out of the global namespace, as with a normal link.
-  // The executable's RUNPATH (set by cmake/DuckDB.cmake) is searched, then LD_LIBRARY_PATH.
+  // By name first (LD_LIBRARY_PATH, the executable's RUNPATH), then where the build found it:
+  // under a sanitizer dlopen's caller is the sanitizer's runtime, whose RUNPATH is not ours.
   void* handle = dlopen("libduckdb.so", RTLD_NOW | RTLD_LOCAL);
+  if (!handle) handle = dlopen(POND_DUCKDB_LIBRARY, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* why = dlerror();
     throw EngineError(std::string("cannot load DuckDB's library libduckdb.so: ") +
