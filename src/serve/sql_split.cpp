@@ -43,6 +43,40 @@ std::size_t skip_dollar_quote(std::string_view s, std::size_t i) {
   return end == std::string_view::npos ? s.size() : end + tag.size();
 }
 
+// The index after the quoted string ('...', "...", E'...') or comment (--, /* */) that starts
+// at `i`, or npos when none starts there.
+std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i) {
+  const char c = sql[i];
+  if (c == '\'' || c == '"') {
+    std::size_t j = i + 1;
+    bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+    while (j < sql.size()) {
+      if (backslash && sql[j] == '\\') {
+        j += 2;
+        continue;
+      }
+      if (sql[j] == c) {
+        if (j + 1 < sql.size() && sql[j + 1] == c) {
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      ++j;
+    }
+    return j + 1;
+  }
+  if (sql.substr(i, 2) == "--") {
+    std::size_t nl = sql.find('\n', i);
+    return nl == std::string_view::npos ? sql.size() : nl + 1;
+  }
+  if (sql.substr(i, 2) == "/*") {
+    std::size_t end = sql.find("*/", i + 2);
+    return end == std::string_view::npos ? sql.size() : end + 2;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::vector<std::string> split_statements(std::string_view sql) {
@@ -54,30 +88,8 @@ std::vector<std::string> split_statements(std::string_view sql) {
   };
   while (i < sql.size()) {
     char c = sql[i];
-    if (c == '\'' || c == '"') {
-      std::size_t j = i + 1;
-      bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
-      while (j < sql.size()) {
-        if (backslash && sql[j] == '\\') {
-          j += 2;
-          continue;
-        }
-        if (sql[j] == c) {
-          if (j + 1 < sql.size() && sql[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      i = j + 1;
-    } else if (c == '-' && sql.substr(i, 2) == "--") {
-      std::size_t nl = sql.find('\n', i);
-      i = nl == std::string_view::npos ? sql.size() : nl + 1;
-    } else if (c == '/' && sql.substr(i, 2) == "/*") {
-      std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
+    if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != std::string_view::npos) {
+      i = skipped;
     } else if (c == '$') {
       std::size_t after = skip_dollar_quote(sql, i);
       i = after == std::string_view::npos ? i + 1 : after;
@@ -128,30 +140,8 @@ std::string cast_parameters(std::string_view sql, const std::vector<std::string>
   std::size_t i = 0, copied = 0;
   while (i < sql.size()) {
     char c = sql[i];
-    if (c == '\'' || c == '"') {
-      std::size_t j = i + 1;
-      bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
-      while (j < sql.size()) {
-        if (backslash && sql[j] == '\\') {
-          j += 2;
-          continue;
-        }
-        if (sql[j] == c) {
-          if (j + 1 < sql.size() && sql[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      i = j + 1;
-    } else if (c == '-' && sql.substr(i, 2) == "--") {
-      std::size_t nl = sql.find('\n', i);
-      i = nl == std::string_view::npos ? sql.size() : nl + 1;
-    } else if (c == '/' && sql.substr(i, 2) == "/*") {
-      std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
+    if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != std::string_view::npos) {
+      i = skipped;
     } else if (c == '$') {
       std::size_t j = i + 1;
       while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
