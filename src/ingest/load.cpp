@@ -15,6 +15,7 @@
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/reader_sql.hpp"
+#include "ingest/scd2.hpp"
 #include "lake/lake.hpp"
 #include "lake/table_lock.hpp"
 
@@ -28,21 +29,24 @@ bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::stri
 
 namespace {
 
-// The rows to write: the files' rows with the load's columns; for merge, the last row of
-// each primary key (later files win, then later rows).
+// The rows to write: the files' rows with the load's columns; for merge and scd2, the last row
+// of each primary key (later files win, then later rows); scd2 compares them with the table's
+// current versions (`current`: the query reading the table, empty when it does not exist yet).
 std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
                      const std::vector<SourceFile>& files, const std::string& load_id,
-                     const std::string& loaded_at) {
+                     const std::string& loaded_at, const std::string& current) {
   std::string meta = ", " + quote_literal(load_id) + " AS _pond_load_id, CAST(" + quote_literal(loaded_at) +
                      " AS TIMESTAMPTZ) AS _pond_loaded_at";
-  if (r.write != WriteDisposition::kMerge)
-    return "SELECT *" + meta + " FROM (" + reader_sql(reader, files) + ") AS src";
+  if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + reader_sql(reader, files) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
-  return "SELECT * EXCLUDE (filename, __pond_row)" + meta +
-         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + reader_sql(reader, files, true) +
-         ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
-         " ORDER BY filename DESC, __pond_row DESC) = 1";
+  std::string latest =
+      "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
+      "__pond_row FROM (" +
+      reader_sql(reader, files, true) + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " +
+      keys + " ORDER BY filename DESC, __pond_row DESC) = 1";
+  if (r.write == WriteDisposition::kScd2) return scd2_rows_sql(r, latest, current, meta, loaded_at);
+  return "SELECT *" + meta + " FROM (" + latest + ") AS latest";
 }
 
 }  // namespace
@@ -50,14 +54,17 @@ std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
 lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
-  std::string select = rows_sql(r, *plan.reader, plan.files, plan.record.load_id, plan.record.loaded_at);
+  std::string current;  // scd2: the table's rows now (the table lock holds them until the commit)
+  if (r.write == WriteDisposition::kScd2 && lake_has_table(lake, r.schema, r.table))
+    current = lake.scan(table).sql;
+  std::string select =
+      rows_sql(r, *plan.reader, plan.files, plan.record.load_id, plan.record.loaded_at, current);
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
     con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
   } catch (const engine::EngineError& e) {
-    if (r.write == WriteDisposition::kMerge &&
-        std::string(e.what()).find("Referenced column") != std::string::npos)
+    if (keyed(r.write) && std::string(e.what()).find("Referenced column") != std::string::npos)
       throw UserError(r.where,
                       "ingest resource '" + r.name +
                           "': primary_key names a column the data lacks: " + short_engine_message(e.what()),
@@ -73,6 +80,7 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
                    : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
+  if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
   writes[1].table = r.schema + "." + kLoadsTable;
   writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
     return loads_row_sql(record, rows.at(0));
