@@ -12,6 +12,7 @@
 #include "engine/prepared_statement.hpp"
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
+#include "ingest/contract.hpp"
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/reader_sql.hpp"
@@ -62,7 +63,13 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
-    con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
+    engine::PreparedStatement probe = con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
+    if (lake_has_table(lake, r.schema, r.table)) {
+      std::vector<std::pair<std::string, std::string>> given;
+      for (std::size_t i = 0; i < probe.column_count(); ++i)
+        given.emplace_back(probe.column_name(i), probe.column_type(i).name);
+      select = apply_contract(r, lake.table(table), given, select);
+    }
   } catch (const engine::EngineError& e) {
     if (keyed(r.write) && std::string(e.what()).find("Referenced column") != std::string::npos)
       throw UserError(r.where,

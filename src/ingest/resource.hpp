@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "ingest/contract.hpp"
 #include "ingest/rest_config.hpp"
 
 namespace pond::ingest {
@@ -61,6 +62,7 @@ struct ResourceConfig {
   // scd2: whether a current key a load does not bring is retired (deleted at the source);
   // unset: when the load reads the whole source (full_extract).
   std::optional<bool> retire_absent;
+  Contract contract;  // contract.hpp
   Incremental incremental = Incremental::kFiles;
   std::string description;
   std::string group = "default";

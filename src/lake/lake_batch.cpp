@@ -39,15 +39,6 @@ struct PlannedWrite {
   std::vector<WrittenFile> files;
 };
 
-// Whether values of DuckLake type `from` may be written to a column of type `to`: without loss,
-// or integers and decimals into a float64 column (a file of whole amounts after one with cents).
-bool fits(const std::string& from, const std::string& to) {
-  if (is_type_widening(from, to) || to == "varchar") return true;
-  bool number = from.rfind("int", 0) == 0 || from.rfind("uint", 0) == 0 || from.rfind("decimal", 0) == 0 ||
-                from == "float32";
-  return to == "float64" && number;
-}
-
 // The table after the query's columns are taken in: added columns and widened types.
 void evolve(PlannedWrite& p, const std::vector<std::pair<std::string, std::string>>& given,
             std::int64_t next_id) {
@@ -68,15 +59,13 @@ void evolve(PlannedWrite& p, const std::vector<std::pair<std::string, std::strin
       p.added.push_back(incoming);
       continue;
     }
-    if (have->type == incoming.type && have->children.empty() && incoming.children.empty()) continue;
-    bool nested = !have->children.empty() || !incoming.children.empty();
-    if (!nested && fits(incoming.type, have->type)) continue;
-    if (!nested && is_type_widening(have->type, incoming.type)) {
+    const TypeChange change = type_change(*have, duck_type);
+    if (change == TypeChange::kFits) continue;
+    if (change == TypeChange::kWidens) {
       have->type = incoming.type;
       p.widened.push_back(*have);
       continue;
     }
-    if (nested && duckdb_type_of(*have) == duckdb_type_of(incoming)) continue;
     throw UserError(fmt::format("column '{}' of {}.{} is {} but the new rows have {}: pond widens column "
                                 "types but never narrows them or casts with loss",
                                 name, p.schema, p.name, duckdb_type_of(*have), duck_type),

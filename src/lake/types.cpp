@@ -226,4 +226,28 @@ const Column* Table::find_column(const std::string& column_name) const {
   return nullptr;
 }
 
+namespace {
+
+// Whether values of DuckLake type `from` may be written to a column of type `to`: without loss,
+// or integers and decimals into a float64 column (a file of whole amounts after one with cents).
+bool fits(const std::string& from, const std::string& to) {
+  if (is_type_widening(from, to) || to == "varchar") return true;
+  bool number = from.rfind("int", 0) == 0 || from.rfind("uint", 0) == 0 || from.rfind("decimal", 0) == 0 ||
+                from == "float32";
+  return to == "float64" && number;
+}
+
+}  // namespace
+
+TypeChange type_change(const Column& have, std::string_view incoming_type) {
+  Column incoming = column_from_duckdb_type(have.name, incoming_type);
+  if (have.type == incoming.type && have.children.empty() && incoming.children.empty())
+    return TypeChange::kFits;
+  const bool nested = !have.children.empty() || !incoming.children.empty();
+  if (nested)
+    return duckdb_type_of(have) == duckdb_type_of(incoming) ? TypeChange::kFits : TypeChange::kClash;
+  if (fits(incoming.type, have.type)) return TypeChange::kFits;
+  return is_type_widening(have.type, incoming.type) ? TypeChange::kWidens : TypeChange::kClash;
+}
+
 }  // namespace pond::lake

@@ -22,4 +22,10 @@ void assign_column_ids(Column& column, std::int64_t& next_id);
 // (integer widening, float32 -> float64, wider decimals).
 bool is_type_widening(const std::string& from, const std::string& to);
 
+// What writing values of DuckDB type `incoming` into the column `have` takes: nothing (the same
+// type, or values that fit without loss: integers into a wider or float64 column, anything into
+// varchar), widening the column's type (is_type_widening), or neither (a clash: a write refuses).
+enum class TypeChange { kFits, kWidens, kClash };
+TypeChange type_change(const Column& have, std::string_view incoming);
+
 }  // namespace pond::lake

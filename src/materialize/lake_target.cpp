@@ -99,18 +99,23 @@ void LakeTarget::remember(const std::string& schema, const std::string& identifi
     kinds_.erase({schema, identifier});
 }
 
+void LakeTarget::create_schema(engine::Connection& con, const Relation& in_db) {
+  std::lock_guard lock(schema_mutex_);
+  con.execute("CREATE SCHEMA IF NOT EXISTS " + in_db.render_schema());
+}
+
 void LakeTarget::show_table(engine::Connection& con, lake::Lake& lake, const Relation& rel,
                             std::int64_t snapshot) {
   Relation in_db{database_, rel.schema, rel.identifier};
   lake::ScanPlan plan = lake.scan(lake_name(rel), lake::SnapshotRef{snapshot, std::nullopt});
-  con.execute("CREATE SCHEMA IF NOT EXISTS " + in_db.render_schema());
+  create_schema(con, in_db);
   con.execute("CREATE OR REPLACE VIEW " + in_db.render() + " AS " + plan.sql);
   remember(rel.schema, rel.identifier, LakeKind::kTable);
 }
 
 void LakeTarget::show_view(engine::Connection& con, const Relation& rel, const std::string& sql) {
   Relation in_db{database_, rel.schema, rel.identifier};
-  con.execute("CREATE SCHEMA IF NOT EXISTS " + in_db.render_schema());
+  create_schema(con, in_db);
   con.execute("CREATE OR REPLACE VIEW " + in_db.render() + " AS " + sql);
   remember(rel.schema, rel.identifier, LakeKind::kView);
 }

@@ -65,6 +65,7 @@ class LakeTarget {
 
  private:
   void remember(const std::string& schema, const std::string& identifier, std::optional<LakeKind> kind);
+  void create_schema(engine::Connection& con, const Relation& in_db);
 
   lake::LakeConfig config_;
   std::string database_;
@@ -72,6 +73,9 @@ class LakeTarget {
   std::unique_ptr<lake::Lake> shared_lake_;
   std::mutex lake_mutex_;
   mutable std::mutex kinds_mutex_;
+  // Two steps creating the schema of their views at once: DuckDB fails the second with a
+  // write-write conflict while the first has not committed, so they take turns.
+  std::mutex schema_mutex_;
   std::map<std::pair<std::string, std::string>, LakeKind> kinds_;
 };
 

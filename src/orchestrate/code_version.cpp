@@ -108,6 +108,10 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
        << "\n";
   for (const auto& k : r.primary_key) text << k << '\0';
   if (r.retire_absent) text << "retire_absent " << *r.retire_absent << "\n";
+  if (r.contract.columns != ingest::ContractMode::kEvolve ||
+      r.contract.data_type != ingest::ContractMode::kEvolve)
+    text << "contract " << ingest::contract_name(r.contract.columns) << " "
+         << ingest::contract_name(r.contract.data_type) << "\n";
   if (r.source == ingest::SourceKind::kRest) {
     // Templates, not their values: a rotated token is not a new version of the resource.
     const ingest::RestSource& s = r.rest;

@@ -16,9 +16,9 @@ using ingest::Incremental;
 using ingest::ResourceConfig;
 using ingest::WriteDisposition;
 
-const std::vector<std::string> kCommonKeys{"from",  "columns",     "schema",       "table",
-                                           "write", "primary_key", "incremental",  "description",
-                                           "group", "tags",        "retire_absent"};
+const std::vector<std::string> kCommonKeys{"from",  "columns",     "schema",        "table",
+                                           "write", "primary_key", "incremental",   "description",
+                                           "group", "tags",        "retire_absent", "contract"};
 const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
                                          "quote", "escape", "null_strings", "encoding"};
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
@@ -63,6 +63,26 @@ std::string character(const Reader& r, const YamlNode& n, const std::string& wha
   return s;
 }
 
+// `contract: freeze`, or `contract: {columns: freeze, data_type: discard_value}`.
+ingest::Contract read_contract(const Reader& r, const YamlNode& n) {
+  auto mode = [&](const YamlNode& v, const std::string& what) {
+    return choice<ingest::ContractMode>(r, v, what,
+                                        {{"evolve", ingest::ContractMode::kEvolve},
+                                         {"freeze", ingest::ContractMode::kFreeze},
+                                         {"discard_value", ingest::ContractMode::kDiscardValue},
+                                         {"discard_row", ingest::ContractMode::kDiscardRow}});
+  };
+  ingest::Contract c;
+  if (!n.is_map()) {
+    c.columns = c.data_type = mode(n, "'contract:'");
+    return c;
+  }
+  r.keys(n, "'contract:'", {"columns", "data_type"});
+  if (const auto& v = n["columns"]) c.columns = mode(v, "'contract: columns:'");
+  if (const auto& v = n["data_type"]) c.data_type = mode(v, "'contract: data_type:'");
+  return c;
+}
+
 // The keys every source has: the table, the disposition, the asset's description.
 void read_common(const Reader& r, const YamlNode& n, ResourceConfig& res) {
   if (const auto& v = n["columns"]) {
@@ -94,6 +114,7 @@ void read_common(const Reader& r, const YamlNode& n, ResourceConfig& res) {
       r.fail(v, "'retire_absent:' belongs to write: scd2", "add write: scd2, or remove retire_absent");
     res.retire_absent = r.boolean(v, "'retire_absent:'");
   }
+  if (const auto& v = n["contract"]) res.contract = read_contract(r, v);
   if (const auto& v = n["description"]) res.description = r.str(v, "'description:'");
   if (const auto& v = n["group"]) res.group = r.name(v, "'group:'");
   if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");

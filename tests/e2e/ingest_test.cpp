@@ -203,14 +203,67 @@ TEST_F(Ingest, SchemaEvolvesByAddingAndWideningNeverNarrowing) {
             "1,1.5,-\n3000000000,2.25,x");
   EXPECT_EQ(rows("select typeof(id), typeof(v) from raw.events limit 1"), "BIGINT,DOUBLE");
 
-  std::string before = snapshots();
-  write_parquet("landing/e/3.parquet", "SELECT 'text' AS id");
+  // A clash (text into a BIGINT column) narrows nothing and fails nothing: the values that are
+  // numbers stay in the column, the others go to the variant column id__v_text.
+  write_parquet("landing/e/3.parquet", "SELECT * FROM (VALUES ('text'), ('7')) AS t(id)");
   r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(
+      rows("select coalesce(id::varchar, '-'), coalesce(id__v_text, '-') from raw.events where v is null "
+           "order by 1"),
+      "-,text\n7,-");
+  EXPECT_EQ(rows("select typeof(id), typeof(id__v_text) from raw.events limit 1"), "BIGINT,VARCHAR");
+}
+
+// contract: freeze refuses a load that changes the table's schema (nothing written, the files
+// not marked loaded); discard_value drops what does not fit; discard_row drops the rows.
+TEST_F(Ingest, ContractsFreezeOrDiscardWhatChangesTheSchema) {
+  add_resources(
+      "  frozen: {from: files, path: landing/f/*.csv, contract: freeze}\n"
+      "  vals: {from: files, path: landing/v/*.csv, contract: discard_value}\n"
+      "  rows_: {from: files, path: landing/r/*.csv, contract: {columns: discard_row, data_type: "
+      "discard_row}}\n"
+      "  mixed: {from: files, path: landing/m/*.csv, contract: {columns: evolve, data_type: freeze}}\n");
+  for (const char* d : {"f", "v", "r", "m"})
+    write(std::string("landing/") + d + "/1.csv", "id,n\n1,10\n2,20\n");
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;  // a first load creates the table under any contract
+
+  for (const char* d : {"f", "v", "r", "m"})
+    write(std::string("landing/") + d + "/2.csv", "id,n,extra\n3,x,e3\n4,40,\n");
+  std::string before = snapshots();
+  r = pond({"ingest", "-s", "frozen"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out + r.err, "column 'id' of raw.events is BIGINT but the new rows have VARCHAR"))
-      << r.out << r.err;
+  EXPECT_TRUE(
+      contains(r.out + r.err, "ingest resource 'frozen': its contract freezes the schema of raw.frozen"))
+      << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "new column 'extra' (VARCHAR)")) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "column 'n' is BIGINT but the data has VARCHAR")) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "pond.yml:")) << r.out << r.err;
   EXPECT_EQ(snapshots(), before);
-  EXPECT_EQ(rows("select count(*) from raw._pond_load_files"), "2");
+
+  r = pond({"ingest", "-s", "vals", "-s", "rows_"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // discard_value: no new column; 'x' does not fit n (BIGINT) and is dropped, its row kept.
+  EXPECT_EQ(rows("select id, coalesce(n::varchar, '-') from raw.vals order by id"), "1,10\n2,20\n3,-\n4,40");
+  EXPECT_EQ(rows("select string_agg(column_name, ' ') from (describe raw.vals)"),
+            "id n _pond_load_id _pond_loaded_at");
+  // discard_row: row 3 (n does not fit, extra has a value) is dropped; row 4 (n fits, extra
+  // empty: NULL) is kept.
+  EXPECT_EQ(rows("select id, n from raw.rows_ order by id"), "1,10\n2,20\n4,40");
+
+  r = pond({"ingest", "-s", "mixed"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "column 'n' is BIGINT but the data has VARCHAR")) << r.out << r.err;
+  EXPECT_FALSE(contains(r.out + r.err, "new column 'extra'"))
+      << r.out << r.err;  // columns: evolve lets it through
+
+  add_resources("  frozen: {from: files, path: landing/f/*.csv, contract: {columns: thaw}}\n");
+  r = pond({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(
+      contains(r.err, "'contract: columns:' must be one of evolve, freeze, discard_value, discard_row"))
+      << r.err;
 }
 
 TEST_F(Ingest, BadInputNamesResourceFileAndLineAndChangesNothing) {
