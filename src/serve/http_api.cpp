@@ -13,6 +13,7 @@
 #include "serve/session.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
+#include "serve/sqlstate.hpp"
 #include "serve/statement_guard.hpp"
 #include "serve/table_query.hpp"
 

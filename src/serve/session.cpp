@@ -36,40 +36,6 @@ struct Overloaded : F... {
 
 }  // namespace
 
-std::string sqlstate_of(const std::string& m, bool interrupted) {
-  if (interrupted) return "57014";
-  auto starts = [&](std::string_view p) { return m.rfind(p, 0) == 0; };
-  if (m.find("Current transaction is aborted") != std::string::npos) return "25P02";
-  if (starts("Parser Error")) return "42601";
-  if (starts("Catalog Error")) {
-    if (m.find("does not exist") != std::string::npos) {
-      if (m.find("Function") != std::string::npos || m.find("function") != std::string::npos) return "42883";
-      if (m.find("Schema") != std::string::npos) return "3F000";
-      return "42P01";
-    }
-    if (m.find("already exists") != std::string::npos) return "42P07";
-    return "42000";
-  }
-  if (starts("Binder Error")) {
-    if (m.find("not found in FROM clause") != std::string::npos ||
-        m.find("Referenced column") != std::string::npos)
-      return "42703";
-    if (m.find("No function matches") != std::string::npos) return "42883";
-    return "42000";
-  }
-  if (starts("Conversion Error")) return "22P02";
-  if (starts("Out of Range Error")) return "22003";
-  if (starts("Constraint Error")) return "23000";
-  if (starts("Permission Error")) return "42501";
-  if (starts("Not implemented Error")) return "0A000";
-  if (starts("Invalid Input Error"))
-    return m.find("Division by zero") != std::string::npos ? "22012" : "22023";
-  if (starts("TransactionContext Error")) return "25000";
-  if (starts("IO Error")) return "58030";
-  if (starts("Out of Memory Error")) return "53200";
-  return "XX000";
-}
-
 Session::Session(ServerContext& ctx, std::int32_t process_id, Peer peer)
     : ctx_(ctx), process_id_(process_id), secret_(random_secret()), peer_(std::move(peer)), con_(ctx.db) {}
 
@@ -292,6 +258,12 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
       throw SqlError("25P02",
                      "current transaction is aborted, commands ignored until end of transaction block");
   }
+  std::optional<CopyToStdout> copy;
+  if (leading_keywords(s->sql, 1) == "COPY") {
+    // The copied query runs as the session's SELECT would (rewrite, authorization, types).
+    copy = parse_copy_to_stdout(s->sql);
+    s->sql = copy->query;
+  }
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
   std::string verb = leading_keywords(s->sql, 1);
@@ -342,6 +314,12 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
       break;
   }
   if (setting) s->tag = setting->tag;
+  if (copy) {
+    if (setting || p.kind() != engine::StatementKind::kSelect)
+      throw SqlError("0A000", "COPY ... TO STDOUT copies a query (SELECT, VALUES, FROM ...) or a table");
+    s->tag = "COPY";
+    s->copy = copy->options;
+  }
   bool direct = true;
   if (p.returns_rows()) {
     for (std::size_t c = 0; c < p.column_count(); ++c) {
@@ -372,6 +350,49 @@ void Session::after_statement(const Statement& s) {
   }
 }
 
+void Session::start_portal(Portal& portal) {
+  if (portal.result) return;
+  Statement& s = *portal.statement;
+  engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
+  p.clear_bindings();
+  for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
+    if (portal.parameters[i])
+      p.bind(i + 1, std::string_view(*portal.parameters[i]));
+    else
+      p.bind_null(i + 1);
+  }
+  portal.result = p.execute();
+  after_statement(s);
+}
+
+void Session::run_copy(Portal& portal) {
+  const Statement& s = *portal.statement;
+  if (!portal.done) {
+    start_portal(portal);
+    out_.copy_out_response(s.fields.size());
+    std::vector<std::optional<std::string>> values(s.fields.size());
+    std::string line;
+    if (s.copy->header) {
+      for (std::size_t c = 0; c < values.size(); ++c) values[c] = s.fields[c].name;
+      append_copy_line(line, *s.copy, values);
+      out_.copy_data(line);
+    }
+    while (std::optional<engine::Chunk> chunk = portal.result->next_chunk()) {
+      for (std::size_t row = 0; row < chunk->size(); ++row) {
+        for (std::size_t c = 0; c < values.size(); ++c) values[c] = text_value(*chunk, c, row, s.types[c]);
+        line.clear();
+        append_copy_line(line, *s.copy, values);
+        out_.copy_data(line);
+        ++portal.rows_sent;
+        if (flusher_ && out_.buffer().size() >= kFlushBytes) flusher_(out_.buffer());
+      }
+    }
+    out_.copy_done();
+    portal.done = true;
+  }
+  out_.command_complete(fmt::format("COPY {}", portal.rows_sent));
+}
+
 void Session::run_portal(Portal& portal, std::int64_t max_rows) {
   Statement& s = *portal.statement;
   if (!s.prepared) {
@@ -379,18 +400,8 @@ void Session::run_portal(Portal& portal, std::int64_t max_rows) {
     portal.done = true;
     return;
   }
-  if (!portal.result) {
-    engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
-    p.clear_bindings();
-    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
-      if (portal.parameters[i])
-        p.bind(i + 1, std::string_view(*portal.parameters[i]));
-      else
-        p.bind_null(i + 1);
-    }
-    portal.result = p.execute();
-    after_statement(s);
-  }
+  if (s.copy) return run_copy(portal);
+  start_portal(portal);
   if (!s.fields.empty() && !portal.done) {
     std::int64_t sent = 0;
     std::vector<std::optional<std::string>> values(s.fields.size());
@@ -438,7 +449,8 @@ void Session::simple_query(const std::string& sql) {
     try {
       Portal portal;
       portal.statement = prepare(part);
-      if (!portal.statement->fields.empty()) out_.row_description(portal.statement->fields);
+      if (!portal.statement->fields.empty() && !portal.statement->copy)
+        out_.row_description(portal.statement->fields);
       run_portal(portal, 0);
     } catch (const std::exception& e) {
       send_error(e);
@@ -482,10 +494,10 @@ void Session::bind(const Bind& b) {
       throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
                                           b.parameter_formats.size(), b.parameters.size()));
     std::vector<std::int16_t> formats;
-    if (b.result_formats.size() > 1 && b.result_formats.size() != s.fields.size())
+    if (b.result_formats.size() > 1 && b.result_formats.size() != s.fields.size() && !s.copy)
       throw SqlError("08P01", fmt::format("bind message has {} result formats but query has {} columns",
                                           b.result_formats.size(), s.fields.size()));
-    for (std::size_t c = 0; c < s.fields.size() && !b.result_formats.empty(); ++c) {
+    for (std::size_t c = 0; c < s.fields.size() && !b.result_formats.empty() && !s.copy; ++c) {
       std::int16_t f = b.result_formats.size() == 1 ? b.result_formats[0] : b.result_formats[c];
       if (f != 0 && f != 1) throw SqlError("08P01", fmt::format("unsupported format code: {}", f));
       if (f == 1 && !binary_result_supported(s.fields[c].type_oid))
@@ -532,7 +544,7 @@ void Session::describe(const Describe& d) {
       s = it->second.statement.get();
       formats = &it->second.formats;
     }
-    if (s->fields.empty()) {
+    if (s->fields.empty() || s->copy) {
       out_.no_data();
     } else if (formats && !formats->empty()) {
       std::vector<FieldDescription> fields = s->fields;

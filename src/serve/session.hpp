@@ -14,8 +14,10 @@
 #include "engine/connection.hpp"
 #include "engine/prepared_statement.hpp"
 #include "engine/result.hpp"
+#include "serve/copy_out.hpp"
 #include "serve/scram.hpp"
 #include "serve/server_context.hpp"
+#include "serve/sqlstate.hpp"
 #include "serve/wire_decode.hpp"
 #include "serve/wire_encode.hpp"
 
@@ -60,7 +62,8 @@ class Session {
     std::vector<FieldDescription> fields;
     std::vector<engine::ColumnType> types;
     std::vector<std::int32_t> parameter_oids;
-    std::string tag;  // the command tag's verb
+    std::string tag;                  // the command tag's verb
+    std::optional<CopyOptions> copy;  // COPY (query) TO STDOUT: rows go out as CopyData
   };
   // A bound statement (Bind), executed on its first Execute and read row by row.
   struct Portal {
@@ -90,6 +93,10 @@ class Session {
   std::shared_ptr<Statement> prepare(const std::string& sql, std::span<const std::int32_t> declared = {});
   // Runs a portal to completion or `max_rows`; sends rows and CommandComplete/PortalSuspended.
   void run_portal(Portal& portal, std::int64_t max_rows);
+  // COPY TO STDOUT: CopyOutResponse, a CopyData per row, CopyDone, `COPY n` (row limits do not apply).
+  void run_copy(Portal& portal);
+  // Binds the portal's parameters and runs its statement, once.
+  void start_portal(Portal& portal);
   void before_statement();
   void after_statement(const Statement& s);
   void send_error(const std::exception& e);
@@ -114,8 +121,5 @@ class Session {
   bool transaction_failed_ = false;
   bool skip_to_sync_ = false;
 };
-
-// The SQLSTATE for a DuckDB error message (by its "<Kind> Error:" prefix).
-std::string sqlstate_of(const std::string& duckdb_message, bool interrupted);
 
 }  // namespace pond::serve

@@ -79,6 +79,12 @@ std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i) {
 
 }  // namespace
 
+std::size_t skip_literal_or_comment(std::string_view sql, std::size_t i) {
+  if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != std::string_view::npos) return skipped;
+  if (sql[i] == '$') return skip_dollar_quote(sql, i);
+  return std::string_view::npos;
+}
+
 std::vector<std::string> split_statements(std::string_view sql) {
   std::vector<std::string> out;
   std::size_t start = 0, i = 0;

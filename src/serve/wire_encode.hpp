@@ -56,6 +56,12 @@ class MessageWriter {
   void no_data();
   void portal_suspended();
   void parameter_description(const std::vector<std::int32_t>& oids);
+  // COPY ... TO STDOUT: CopyOutResponse (text format, `columns` columns), one CopyData per line, CopyDone.
+  void copy_out_response(std::size_t columns);
+  void copy_data(std::string_view data);
+  void copy_done();
+  // The newest minor version of protocol 3 pond speaks and the startup options it did not recognize.
+  void negotiate_protocol_version(std::int32_t newest_minor, const std::vector<std::string>& unrecognized);
 
  private:
   void begin(char type);

@@ -158,6 +158,45 @@ class RolesTest(unittest.TestCase):
             with self.assertRaises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("select count(*) from raw_payments where id > %s", (0,))
 
+    def test_copy_to_stdout_is_authorized_like_select(self):
+        import io
+        first = self.customers[0]
+        for user, statuses, masked in (("alice", {"completed"}, hashlib.md5(first["last_name"].encode()).hexdigest()),
+                                       ("bob", None, first["last_name"])):
+            conn = self.connect(user)
+            try:
+                cur = conn.cursor()
+                buf = io.StringIO()
+                cur.copy_expert("copy raw_orders (id, status) to stdout (format csv)", buf)
+                rows = list(csv.reader(io.StringIO(buf.getvalue())))
+                expected = self.completed if user == "alice" else self.others
+                self.assertEqual(len(rows), expected, user)
+                if statuses:
+                    self.assertEqual({r[1] for r in rows}, statuses)
+                else:
+                    self.assertNotIn("completed", {r[1] for r in rows})
+                buf = io.StringIO()
+                cur.copy_expert("copy (select * from raw_customers order by id limit 1) to stdout", buf)
+                fields = buf.getvalue().rstrip("\n").split("\t")
+                self.assertEqual(fields[2], masked, user)
+                if user == "bob":
+                    self.assertEqual(fields[1], "\\N")  # first_name masked to null
+            finally:
+                conn.close()
+        conn = self.connect("alice")
+        try:
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                conn.cursor().copy_expert("copy raw_payments to stdout", io.StringIO())
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                conn.cursor().copy_expert("copy (select * from read_csv('/etc/passwd')) to stdout", io.StringIO())
+        finally:
+            conn.close()
+        out = os.path.join(self.tmp, "psql_copy.csv")
+        r = self.psql(f"\\copy (select count(*) from raw_orders) to '{out}' csv", "alice")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            self.assertEqual(f.read().strip(), str(self.completed))
+
     # ---- escapes, as a non-admin role
     def test_ungranted_table_is_refused_everywhere(self):
         code, message = self.refused("alice", "select * from raw_payments")
