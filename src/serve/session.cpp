@@ -58,11 +58,23 @@ void Session::fail(const std::string& sqlstate, const std::string& message) {
 
 void Session::start(const StartupMessage& startup) {
   if (phase_ != Phase::kStartup) return fail("08P01", "unexpected second startup packet");
+  // As PostgreSQL 15: another major version is refused; a newer minor version or `_pq_.`
+  // options (protocol extensions) get NegotiateProtocolVersion (3.0, the options not
+  // recognized: all of them), and the startup goes on in 3.0.
+  if (startup.major != 3) {
+    std::string message = fmt::format("unsupported frontend protocol {}.{}: server supports 3.0 to 3.0",
+                                      startup.major, startup.minor);
+    if (startup.major > 3) return fail("0A000", message);
+    out_.protocol2_fatal(message);
+    phase_ = Phase::kClosed;
+    return;
+  }
+  std::vector<std::string> unrecognized;
+  for (const auto& [key, value] : startup.parameters)
+    if (key.rfind("_pq_.", 0) == 0) unrecognized.push_back(key);
+  if (startup.minor > 0 || !unrecognized.empty()) out_.negotiate_protocol_version(0, unrecognized);
   auto user = startup.get("user");
   if (!user || user->empty()) return fail("28000", "no PostgreSQL user name specified in startup packet");
-  for (const auto& [key, value] : startup.parameters)
-    if (key.rfind("_pq_.", 0) == 0)
-      return fail("08P01", fmt::format("unsupported protocol option \"{}\"", key));
   user_ = *user;
   if (ctx_.auth.require_tls && !peer_.tls) {
     // PostgreSQL's text for a hostssl-only pg_hba.conf, which clients and their users know.

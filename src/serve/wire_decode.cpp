@@ -114,9 +114,6 @@ StartupPacket decode_startup(std::span<const std::uint8_t> body) {
   StartupMessage m;
   m.major = code >> 16;
   m.minor = code & 0xffff;
-  if (m.major != 3)
-    throw ProtocolError(
-        fmt::format("unsupported frontend protocol {}.{}: server supports 3.0", m.major, m.minor));
   for (;;) {
     std::string key = r.cstring();
     if (key.empty()) break;

@@ -195,4 +195,12 @@ void MessageWriter::negotiate_protocol_version(std::int32_t newest_minor,
   end();
 }
 
+void MessageWriter::protocol2_fatal(std::string_view message) {
+  out_ += 'E';
+  out_ += "FATAL:  ";
+  out_.append(message);
+  out_ += '\n';
+  out_ += '\0';
+}
+
 }  // namespace pond::serve

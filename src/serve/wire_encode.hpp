@@ -50,6 +50,9 @@ class MessageWriter {
   void empty_query_response();
   void error_response(const ErrorFields& e);
   void notice_response(const ErrorFields& e);
+  // A FATAL error in protocol 2's format ('E', the text, no length), for a client that asked for
+  // protocol 1 or 2: what it can read, as PostgreSQL answers it.
+  void protocol2_fatal(std::string_view message);
   void parse_complete();
   void bind_complete();
   void close_complete();

@@ -37,7 +37,8 @@ TEST(CopyOutTest, ReadsQueryAndTableForms) {
 }
 
 TEST(CopyOutTest, ReadsBothOptionSyntaxes) {
-  CopyToStdout c = parse_copy_to_stdout("copy t to stdout with (format csv, header, delimiter ';', null 'NA')");
+  CopyToStdout c =
+      parse_copy_to_stdout("copy t to stdout with (format csv, header, delimiter ';', null 'NA')");
   EXPECT_TRUE(c.options.csv);
   EXPECT_TRUE(c.options.header);
   EXPECT_EQ(c.options.delimiter, ';');
