@@ -114,6 +114,9 @@ StartupPacket decode_startup(std::span<const std::uint8_t> body) {
   StartupMessage m;
   m.major = code >> 16;
   m.minor = code & 0xffff;
+  // Another major version's packet is not read further (protocol 2's has another layout): the
+  // session refuses it, as PostgreSQL does, in a format that client reads.
+  if (m.major != 3) return m;
   for (;;) {
     std::string key = r.cstring();
     if (key.empty()) break;
