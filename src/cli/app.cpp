@@ -454,6 +454,25 @@ int run_app(int argc, char** argv) {
       "Print a users-file line with a new HTTP bearer token of user NAME (the token on stderr), and exit");
   serve_cmd->callback([&] { action = [&] { return run_serve(ctx, serve_opts); }; });
 
+  UsersOptions users_opts;
+  auto* users_cmd = app.add_subcommand("users", "Manage the users file of pond serve (SCRAM verifiers)");
+  users_cmd->require_subcommand(1);
+  for (auto [verb, help] :
+       {std::pair{"add", "Add a user with a password (typed, or --password-stdin)"},
+        std::pair{"passwd", "Change a user's password"},
+        std::pair{"rm", "Remove a user (password and HTTP tokens)"}, std::pair{"list", "List the users"}}) {
+    auto* sub = users_cmd->add_subcommand(verb, help);
+    if (std::string(verb) != "list") sub->add_option("NAME", users_opts.name, "User name")->required();
+    sub->add_option("--users", users_opts.users_file,
+                    "Users file (default: pond.yml's serve.users, else serve_users beside pond.yml)");
+    if (std::string(verb) == "add" || std::string(verb) == "passwd")
+      sub->add_flag("--password-stdin", users_opts.password_stdin, "Read the password from standard input");
+    sub->callback([&, verb = std::string(verb)] {
+      users_opts.action = verb;
+      action = [&] { return run_users(ctx, users_opts); };
+    });
+  }
+
   UiCliOptions ui_opts;
   auto ui_flags = [&](CLI::App* cmd) {
     cmd->add_option("--port", ui_opts.port, "Port to listen on (0: any free port)")

@@ -83,6 +83,10 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
   const orchestrate::ServeConfig yml = orchestrate::load_pond_config(resolved.project.root).serve;
   if (!options.listen) options.listen = yml.pg_listen.value_or("127.0.0.1:5433");
   if (!options.users_file) options.users_file = yml.users;
+  // The file `pond users add` writes by default, when pond.yml names none.
+  if (std::error_code ec;
+      !options.users_file && std::filesystem::exists(default_users_file(resolved.project.root), ec))
+    options.users_file = default_users_file(resolved.project.root).string();
   if (!options.http_listen) options.http_listen = yml.http_listen;
   if (options.tls_cert.empty() && options.tls_key.empty() && yml.tls_cert) {
     options.tls_cert = *yml.tls_cert;
@@ -104,10 +108,11 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
                     "serve 'roles:' needs a users file: without one nobody logs in as a user",
                     "add 'users: serve_users' under 'serve:' (lines from `pond serve --hash-password NAME`)");
   if (options.users_file) {
-    context.auth.users = serve::load_users(*options.users_file);
-    if (context.auth.users.empty())
+    context.auth.users = std::make_shared<serve::UsersSource>(*options.users_file);
+    if (context.auth.users->current()->empty())
       throw UserError(SourceLocation{*options.users_file}, "the users file lists no user",
-                      "add lines from `pond serve --hash-password NAME` or `pond serve --new-token NAME`");
+                      "add one with `pond users add NAME` (or lines from `pond serve --new-token NAME`)");
+    log::info("pond serve: users from {} (read again when it changes)", *options.users_file);
   } else {
     if (!serve::is_loopback(server_options.host))
       throw UserError(
@@ -140,8 +145,9 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
     auto policies =
         std::make_shared<const serve::Policies>(role_specs(yml.roles), check, *context.views->objects());
     std::set<std::string> users;
-    for (const auto& [user, verifier] : context.auth.users.passwords) users.insert(user);
-    for (const auto& [hash, user] : context.auth.users.tokens) users.insert(user);
+    std::shared_ptr<const serve::Users> listed = context.auth.users->current();
+    for (const auto& [user, verifier] : listed->passwords) users.insert(user);
+    for (const auto& [hash, user] : listed->tokens) users.insert(user);
     for (const auto& user : users)
       if (!policies->members().count(user))
         log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);

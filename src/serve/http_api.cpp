@@ -100,7 +100,7 @@ struct Api {
     if (ctx.auth.trust_loopback) return {};
     std::string header = req.header("authorization");
     std::optional<std::string> user;
-    if (header.rfind("Bearer ", 0) == 0) user = ctx.auth.users.token_user(header.substr(7));
+    if (header.rfind("Bearer ", 0) == 0) user = ctx.auth.users->current()->token_user(header.substr(7));
     if (!user)
       throw http::Error(401,
                         header.empty() ? "this API needs a bearer token" : "the bearer token is not valid",

@@ -22,7 +22,7 @@ namespace pond::serve {
 // How clients authenticate: SCRAM-SHA-256 against `users` (bearer tokens over HTTP), or (no
 // users file) trust for loopback clients only.
 struct AuthConfig {
-  Users users;
+  std::shared_ptr<UsersSource> users = std::make_shared<UsersSource>();
   bool trust_loopback = false;
   bool require_tls = false;  // refuse clients that did not negotiate TLS (28000)
   // Ask clients that negotiated TLS for the password itself (PostgreSQL's `password` method,

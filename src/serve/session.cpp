@@ -120,9 +120,10 @@ void Session::authenticate(const std::string& body) {
     binding.selected = initial.mechanism == "SCRAM-SHA-256-PLUS" && !binding.end_point.empty();
     if (initial.mechanism != "SCRAM-SHA-256" && !binding.selected)
       return fail("28000", "client selected an invalid SASL authentication mechanism");
-    auto it = ctx_.auth.users.passwords.find(user_);
+    std::shared_ptr<const Users> users = ctx_.auth.users->current();
+    auto it = users->passwords.find(user_);
     std::optional<ScramVerifier> verifier;
-    if (it != ctx_.auth.users.passwords.end()) verifier = it->second;
+    if (it != users->passwords.end()) verifier = it->second;
     scram_.emplace(user_, verifier, ctx_.mock_key, binding);
     out_.authentication_sasl_continue(scram_->first(initial.data));
     phase_ = Phase::kSaslFinal;
@@ -148,9 +149,10 @@ void Session::check_password(const std::string& body) {
   if (body.empty() || body.back() != '\0' || body.find('\0') != body.size() - 1)
     throw ProtocolError("invalid password packet");
   std::string_view password(body.data(), body.size() - 1);
-  auto it = ctx_.auth.users.passwords.find(user_);
+  std::shared_ptr<const Users> users = ctx_.auth.users->current();
+  auto it = users->passwords.find(user_);
   bool ok = false;
-  if (it != ctx_.auth.users.passwords.end()) {
+  if (it != users->passwords.end()) {
     ok = verify_password(it->second, password);
   } else {
     ScramVerifier mock;
