@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/connection.hpp"
@@ -44,6 +45,11 @@ class LakeViews {
   // From now on each refresh records which relations each role may read (pond_catalog); once now.
   void set_policies(std::shared_ptr<const Policies> policies);
   std::shared_ptr<const Policies> policies();
+  // The catalog (an in-memory database attached to the server's) holding the lake's views at
+  // the snapshot `ref` names, made on first use and kept until the server stops (at most
+  // kMaxPinnedSnapshots). Returns {catalog, snapshot id}. SqlError 22023 for an unknown snapshot.
+  std::pair<std::string, std::int64_t> pinned_catalog(const lake::SnapshotRef& ref);
+  static constexpr std::size_t kMaxPinnedSnapshots = 64;
 
  private:
   std::mutex mu_;
@@ -52,6 +58,7 @@ class LakeViews {
   std::int64_t snapshot_ = -1;
   std::shared_ptr<const LakeObjects> objects_ = std::make_shared<LakeObjects>();
   std::shared_ptr<const Policies> policies_ = std::make_shared<Policies>();
+  std::set<std::int64_t> pinned_;  // snapshots with a catalog of their own
 };
 
 // Sessions by process id, for CancelRequest: only the right secret cancels, and only that session.

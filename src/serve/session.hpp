@@ -14,6 +14,7 @@
 #include "engine/connection.hpp"
 #include "engine/prepared_statement.hpp"
 #include "engine/result.hpp"
+#include "serve/client_settings.hpp"
 #include "serve/copy_out.hpp"
 #include "serve/scram.hpp"
 #include "serve/server_context.hpp"
@@ -64,6 +65,8 @@ class Session {
     std::vector<std::int32_t> parameter_oids;
     std::string tag;                  // the command tag's verb
     std::optional<CopyOptions> copy;  // COPY (query) TO STDOUT: rows go out as CopyData
+    // SET/RESET pond.snapshot: the catalog the session reads once it ran ("" = the latest views).
+    std::optional<std::string> pin_catalog;
   };
   // A bound statement (Bind), executed on its first Execute and read row by row.
   struct Portal {
@@ -99,6 +102,8 @@ class Session {
   void start_portal(Portal& portal);
   void before_statement();
   void after_statement(const Statement& s);
+  // SET/RESET/SHOW pond.snapshot (and pond.as_of): the statement DuckDB runs, nullopt for others.
+  std::optional<ClientSettingStatement> snapshot_pin(Statement& s);
   void send_error(const std::exception& e);
   char transaction_status() const;
 
@@ -120,6 +125,7 @@ class Session {
   bool in_transaction_ = false;
   bool transaction_failed_ = false;
   bool skip_to_sync_ = false;
+  bool pinned_ = false;  // reading a pinned snapshot's catalog (SET pond.snapshot)
 };
 
 }  // namespace pond::serve
