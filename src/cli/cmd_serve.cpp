@@ -16,6 +16,7 @@
 #include "http/server.hpp"
 #include "orchestrate/config.hpp"
 #include "serve/http_api.hpp"
+#include "serve/parquet_export.hpp"
 #include "serve/scram.hpp"
 #include "serve/server.hpp"
 #include "serve/server_context.hpp"
@@ -153,9 +154,15 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
         log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);
     context.views->set_policies(std::move(policies));
   }
+  // Parquet results of the HTTP API are written here (DuckDB writes Parquet only to files).
+  std::optional<serve::ExportFolder> export_folder;
+  if (options.http_listen) {
+    export_folder.emplace();
+    context.export_folder = export_folder->path().string();
+  }
   {
     engine::Connection setup(context.db);
-    serve::restrict_file_access(setup, context.views->data_root());
+    serve::restrict_file_access(setup, context.views->data_root(), context.export_folder);
   }
 
   serve::Server server(context, server_options);

@@ -92,8 +92,11 @@ void LakeViews::set_policies(std::shared_ptr<const Policies> policies) {
   con_.execute("COMMIT");
 }
 
-void restrict_file_access(engine::Connection& con, const std::string& data_root) {
-  con.execute("SET allowed_directories = [" + quote_literal(data_root) + "]");
+void restrict_file_access(engine::Connection& con, const std::string& data_root,
+                          const std::string& export_folder) {
+  std::string allowed = quote_literal(data_root);
+  if (!export_folder.empty()) allowed += ", " + quote_literal(export_folder + "/");
+  con.execute("SET allowed_directories = [" + allowed + "]");
   con.execute("SET enable_external_access = false");
 }
 

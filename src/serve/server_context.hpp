@@ -81,7 +81,9 @@ class CancelRegistry {
 // Clients may read files only under `data_root` (the lake's parquet files, which the views
 // read), cannot ATTACH, COPY to files or install extensions, and cannot change that back
 // (DuckDB refuses to re-enable external access on a running database).
-void restrict_file_access(engine::Connection& con, const std::string& data_root);
+// `export_folder` (optional): the server's own folder for Parquet results, writable too.
+void restrict_file_access(engine::Connection& con, const std::string& data_root,
+                          const std::string& export_folder = {});
 
 struct ServerContext {
   engine::Database db;
@@ -90,7 +92,8 @@ struct ServerContext {
   AuthConfig auth;
   std::string mock_key;  // random per server: unknown users' fake SCRAM salts
   CancelRegistry cancels;
-  LoginThrottle logins;  // failed logins per client address (wire and HTTP)
+  LoginThrottle logins;       // failed logins per client address (wire and HTTP)
+  std::string export_folder;  // where Parquet results are written (empty: not offered)
 };
 
 }  // namespace pond::serve

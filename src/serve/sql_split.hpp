@@ -14,6 +14,10 @@ std::vector<std::string> split_statements(std::string_view sql);
 // `i`, or npos when none starts there.
 std::size_t skip_literal_or_comment(std::string_view sql, std::size_t i);
 
+// True when every parenthesis outside quotes and comments is closed in order and no quote or
+// comment is left open: the text cannot close a parenthesis it is wrapped in.
+bool balanced_parentheses(std::string_view sql);
+
 // The first `n` keywords of a statement, upper-cased ("BEGIN", "CREATE TABLE").
 std::string leading_keywords(std::string_view sql, int n);
 

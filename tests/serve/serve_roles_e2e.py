@@ -297,6 +297,16 @@ class RolesTest(unittest.TestCase):
         self.assertNotIn("completed", {row["status"] for row in json.loads(body)})
         status, body = self.curl("bob", "/api/tables/raw_customers?limit=1")
         self.assertEqual(json.loads(body)[0]["first_name"], None)
+        # Parquet: the same role's rows and masks
+        out = os.path.join(self.tmp, "alice.parquet")
+        r = subprocess.run(["curl", "-sS", "-o", out, "-H", f"Authorization: Bearer {self.tokens['alice']}", "-H",
+                            "Accept: application/vnd.apache.parquet",
+                            f"http://127.0.0.1:{self.server.http_port}/api/tables/raw_orders?columns=status"],
+                           capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        shown = run([serve_e2e.POND, "show", "--inline", f"select status, count(*) as n from read_parquet('{out}') "
+                     "group by status", "-o", "json"], self.project)
+        self.assertEqual(json.loads(shown.stdout), [{"status": "completed", "n": self.completed}])
         status, body = self.curl("alice", "/api/tables/raw_payments")
         self.assertEqual(status, 403, body)
         self.assertIn("42501", body)
@@ -358,8 +368,18 @@ class RolesTest(unittest.TestCase):
             ("\nserve:\n  roles:\n    r: {members: [alice]}\n",
              f"pond.yml:{line + 3}:", "serve 'roles:' needs a users file"),
         ]
+        users = os.path.join(self.project, "serve_users")
         for roles, where, message in cases:
-            r = self.start_with(roles)
+            # Without `users:` pond serve reads serve_users beside pond.yml when it exists
+            # (`pond users add` writes it): the last case needs it gone.
+            hidden = "users:" not in roles
+            if hidden:
+                os.rename(users, users + ".aside")
+            try:
+                r = self.start_with(roles)
+            finally:
+                if hidden:
+                    os.rename(users + ".aside", users)
             self.assertNotEqual(r.returncode, 0, roles)
             self.assertIn(where, r.stderr, roles)
             self.assertIn(message, r.stderr, roles)
