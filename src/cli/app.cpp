@@ -445,6 +445,8 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM server certificate (with --tls-key: TLS on)");
   serve_cmd->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");
+  serve_cmd->add_option("--tls-client-ca", serve_opts.tls_client_ca,
+                        "PEM CA file: a client certificate it signed logs in the user its CN names");
   serve_cmd->add_flag("--tls-required", serve_opts.tls_required,
                       "Refuse clients that do not use TLS (needs --tls-cert and --tls-key)");
   serve_cmd->add_option("--http-listen", serve_opts.http_listen,

@@ -93,11 +93,13 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
     options.tls_cert = *yml.tls_cert;
     options.tls_key = *yml.tls_key;
   }
+  if (options.tls_client_ca.empty() && yml.tls_client_ca) options.tls_client_ca = *yml.tls_client_ca;
   options.tls_required = options.tls_required || yml.tls_required;
   serve::ServerOptions server_options = serve::parse_listen(*options.listen);
   server_options.workers = options.workers;
   server_options.tls_cert = options.tls_cert;
   server_options.tls_key = options.tls_key;
+  server_options.tls_client_ca = options.tls_client_ca;
   if (!resolved.target.lake)
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake: pond serve serves the lake",

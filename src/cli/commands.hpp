@@ -103,6 +103,7 @@ struct ServeOptions {
   int workers = 8;
   std::string tls_cert;  // PEM files: TLS for the wire server when both are given
   std::string tls_key;
+  std::string tls_client_ca;                 // client certificates signed by this CA log in as their CN
   bool tls_required = false;                 // refuse clients without TLS
   std::optional<std::string> http_listen;    // HOST:PORT of the HTTP table API (off without it)
   std::optional<std::string> new_token_for;  // print a token and its users-file line, and exit

@@ -96,6 +96,19 @@ void Session::start(const StartupMessage& startup) {
       return fail("28000",
                   fmt::format("too many failed logins from {}: try again in {} s", peer_.host, wait));
     }
+    if (!peer_.client_cert_user.empty()) {
+      // PostgreSQL's `cert` method: a certificate from the client CA logs in the user its common
+      // name names, without a password; another user name is refused (PostgreSQL's text).
+      if (peer_.client_cert_user == user_) {
+        log::info("serve: \"{}\" logged in by client certificate from {}", user_, peer_.host);
+        ctx_.logins.succeeded(peer_.host);
+        return finish_startup();
+      }
+      log::info("serve: certificate of \"{}\" presented for user \"{}\" from {}", peer_.client_cert_user,
+                user_, peer_.host);
+      ctx_.logins.failed(peer_.host);
+      return fail("28000", fmt::format("certificate authentication failed for user \"{}\"", user_));
+    }
     if (ctx_.auth.cleartext_over_tls && peer_.tls) {
       out_.authentication_cleartext_password();
       phase_ = Phase::kPassword;

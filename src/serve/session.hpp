@@ -29,7 +29,8 @@ struct Peer {
   bool loopback = false;
   std::string host;  // the client's address, for error messages
   bool tls = false;
-  std::string tls_end_point;  // the certificate hash for SCRAM-SHA-256-PLUS (empty: not offered)
+  std::string tls_end_point;     // the certificate hash for SCRAM-SHA-256-PLUS (empty: not offered)
+  std::string client_cert_user;  // the verified client certificate's common name ("" : none)
 };
 
 class Session {
