@@ -293,10 +293,11 @@ class TlsTest(unittest.TestCase):
         shutil.copy(self.cert, os.path.join(self.project, "server.crt"))
         shutil.copy(self.key, os.path.join(self.project, "server.key"))
         shutil.copy(self.users, os.path.join(self.project, "serve_users"))
+        shutil.copy(self.ca, os.path.join(self.project, "client_ca.crt"))
         try:
             with open(pond_yml, "w") as f:
                 f.write(original + "\nserve:\n  users: serve_users\n  pg:\n"
-                        "    tls: {cert: server.crt, key: server.key, required: true}\n")
+                        "    tls: {cert: server.crt, key: server.key, required: true, client_ca: client_ca.crt}\n")
             server = Server(self.project)  # --listen 127.0.0.1:0 only: the rest from pond.yml
             try:
                 self.assertTrue(any("TLS required" in line for line in server.log), server.log)
@@ -306,6 +307,10 @@ class TlsTest(unittest.TestCase):
                 self.assertEqual(r.stdout.strip(), "5")
                 r = self.psql(self.conninfo(server, sslmode="disable"), "select 5")
                 self.assertIn("no pg_hba.conf entry", r.stderr)
+                r = self.psql(self.conninfo(server, user="bob", sslmode="verify-full", sslrootcert=self.ca,
+                                            sslcert=os.path.join(self.tmp, "bob.crt"),
+                                            sslkey=os.path.join(self.tmp, "bob.key")), "select 6", password="")
+                self.assertEqual(r.stdout.strip(), "6", r.stderr)  # client_ca: from pond.yml
             finally:
                 self.assertEqual(server.stop(), 0)
             # Cleartext passwords (PostgreSQL's `password` method) over TLS only; SCRAM without.
