@@ -445,6 +445,8 @@ int run_app(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM server certificate (with --tls-key: TLS on)");
   serve_cmd->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");
+  serve_cmd->add_option("--tls-client-ca", serve_opts.tls_client_ca,
+                        "PEM CA file: a client certificate it signed logs in the user its CN names");
   serve_cmd->add_flag("--tls-required", serve_opts.tls_required,
                       "Refuse clients that do not use TLS (needs --tls-cert and --tls-key)");
   serve_cmd->add_option("--http-listen", serve_opts.http_listen,
@@ -453,6 +455,25 @@ int run_app(int argc, char** argv) {
       "--new-token", serve_opts.new_token_for,
       "Print a users-file line with a new HTTP bearer token of user NAME (the token on stderr), and exit");
   serve_cmd->callback([&] { action = [&] { return run_serve(ctx, serve_opts); }; });
+
+  UsersOptions users_opts;
+  auto* users_cmd = app.add_subcommand("users", "Manage the users file of pond serve (SCRAM verifiers)");
+  users_cmd->require_subcommand(1);
+  for (auto [verb, help] :
+       {std::pair{"add", "Add a user with a password (typed, or --password-stdin)"},
+        std::pair{"passwd", "Change a user's password"},
+        std::pair{"rm", "Remove a user (password and HTTP tokens)"}, std::pair{"list", "List the users"}}) {
+    auto* sub = users_cmd->add_subcommand(verb, help);
+    if (std::string(verb) != "list") sub->add_option("NAME", users_opts.name, "User name")->required();
+    sub->add_option("--users", users_opts.users_file,
+                    "Users file (default: pond.yml's serve.users, else serve_users beside pond.yml)");
+    if (std::string(verb) == "add" || std::string(verb) == "passwd")
+      sub->add_flag("--password-stdin", users_opts.password_stdin, "Read the password from standard input");
+    sub->callback([&, verb = std::string(verb)] {
+      users_opts.action = verb;
+      action = [&] { return run_users(ctx, users_opts); };
+    });
+  }
 
   UiCliOptions ui_opts;
   auto ui_flags = [&](CLI::App* cmd) {

@@ -16,6 +16,7 @@
 #include "http/server.hpp"
 #include "orchestrate/config.hpp"
 #include "serve/http_api.hpp"
+#include "serve/parquet_export.hpp"
 #include "serve/scram.hpp"
 #include "serve/server.hpp"
 #include "serve/server_context.hpp"
@@ -83,16 +84,22 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
   const orchestrate::ServeConfig yml = orchestrate::load_pond_config(resolved.project.root).serve;
   if (!options.listen) options.listen = yml.pg_listen.value_or("127.0.0.1:5433");
   if (!options.users_file) options.users_file = yml.users;
+  // The file `pond users add` writes by default, when pond.yml names none.
+  if (std::error_code ec;
+      !options.users_file && std::filesystem::exists(default_users_file(resolved.project.root), ec))
+    options.users_file = default_users_file(resolved.project.root).string();
   if (!options.http_listen) options.http_listen = yml.http_listen;
   if (options.tls_cert.empty() && options.tls_key.empty() && yml.tls_cert) {
     options.tls_cert = *yml.tls_cert;
     options.tls_key = *yml.tls_key;
   }
+  if (options.tls_client_ca.empty() && yml.tls_client_ca) options.tls_client_ca = *yml.tls_client_ca;
   options.tls_required = options.tls_required || yml.tls_required;
   serve::ServerOptions server_options = serve::parse_listen(*options.listen);
   server_options.workers = options.workers;
   server_options.tls_cert = options.tls_cert;
   server_options.tls_key = options.tls_key;
+  server_options.tls_client_ca = options.tls_client_ca;
   if (!resolved.target.lake)
     throw UserError(SourceLocation{resolved.target.profiles_file.string()},
                     "target '" + resolved.target.target_name + "' has no lake: pond serve serves the lake",
@@ -104,10 +111,11 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
                     "serve 'roles:' needs a users file: without one nobody logs in as a user",
                     "add 'users: serve_users' under 'serve:' (lines from `pond serve --hash-password NAME`)");
   if (options.users_file) {
-    context.auth.users = serve::load_users(*options.users_file);
-    if (context.auth.users.empty())
+    context.auth.users = std::make_shared<serve::UsersSource>(*options.users_file);
+    if (context.auth.users->current()->empty())
       throw UserError(SourceLocation{*options.users_file}, "the users file lists no user",
-                      "add lines from `pond serve --hash-password NAME` or `pond serve --new-token NAME`");
+                      "add one with `pond users add NAME` (or lines from `pond serve --new-token NAME`)");
+    log::info("pond serve: users from {} (read again when it changes)", *options.users_file);
   } else {
     if (!serve::is_loopback(server_options.host))
       throw UserError(
@@ -140,16 +148,23 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
     auto policies =
         std::make_shared<const serve::Policies>(role_specs(yml.roles), check, *context.views->objects());
     std::set<std::string> users;
-    for (const auto& [user, verifier] : context.auth.users.passwords) users.insert(user);
-    for (const auto& [hash, user] : context.auth.users.tokens) users.insert(user);
+    std::shared_ptr<const serve::Users> listed = context.auth.users->current();
+    for (const auto& [user, verifier] : listed->passwords) users.insert(user);
+    for (const auto& [hash, user] : listed->tokens) users.insert(user);
     for (const auto& user : users)
       if (!policies->members().count(user))
         log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);
     context.views->set_policies(std::move(policies));
   }
+  // Parquet results of the HTTP API are written here (DuckDB writes Parquet only to files).
+  std::optional<serve::ExportFolder> export_folder;
+  if (options.http_listen) {
+    export_folder.emplace();
+    context.export_folder = export_folder->path().string();
+  }
   {
     engine::Connection setup(context.db);
-    serve::restrict_file_access(setup, context.views->data_root());
+    serve::restrict_file_access(setup, context.views->data_root(), context.export_folder);
   }
 
   serve::Server server(context, server_options);

@@ -2,6 +2,7 @@
 // The commands, one file each (cmd_<name>.cpp). Flags are bound in app.cpp, the only file
 // that includes CLI11; each command gets plain option structs.
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -102,11 +103,25 @@ struct ServeOptions {
   int workers = 8;
   std::string tls_cert;  // PEM files: TLS for the wire server when both are given
   std::string tls_key;
+  std::string tls_client_ca;                 // client certificates signed by this CA log in as their CN
   bool tls_required = false;                 // refuse clients without TLS
   std::optional<std::string> http_listen;    // HOST:PORT of the HTTP table API (off without it)
   std::optional<std::string> new_token_for;  // print a token and its users-file line, and exit
 };
 int run_serve(CommandContext& ctx, const ServeOptions& options);
+
+// `pond users add|passwd|rm NAME [--users FILE] [--password-stdin]`, `pond users list`: the users
+// file (--users, else pond.yml's serve.users, else default_users_file) that `pond serve` reads.
+struct UsersOptions {
+  std::string action;  // add, passwd, rm, list
+  std::string name;
+  std::optional<std::string> users_file;
+  bool password_stdin = false;
+};
+int run_users(CommandContext& ctx, const UsersOptions& options);
+// `serve_users` beside pond.yml: where `pond users` writes and `pond serve` looks when pond.yml
+// names no users file.
+std::filesystem::path default_users_file(const std::filesystem::path& project_root);
 
 // `pond ui` and `pond dev`: the web UI and its JSON API (src/ui).
 struct UiCliOptions {

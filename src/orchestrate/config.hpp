@@ -248,14 +248,15 @@ struct ServeRoleConfig {
 };
 
 struct ServeConfig {
-  std::optional<std::string> users;        // users file
-  std::optional<std::string> pg_listen;    // serve.pg.listen
-  std::optional<std::string> tls_cert;     // serve.pg.tls.cert
-  std::optional<std::string> tls_key;      // serve.pg.tls.key
-  bool tls_required = false;               // serve.pg.tls.required
-  bool cleartext_passwords = false;        // serve.pg.tls.cleartext_passwords
-  std::optional<std::string> http_listen;  // serve.http.listen
-  std::vector<ServeRoleConfig> roles;      // serve.roles (empty: every user is an admin)
+  std::optional<std::string> users;          // users file
+  std::optional<std::string> pg_listen;      // serve.pg.listen
+  std::optional<std::string> tls_cert;       // serve.pg.tls.cert
+  std::optional<std::string> tls_key;        // serve.pg.tls.key
+  bool tls_required = false;                 // serve.pg.tls.required
+  std::optional<std::string> tls_client_ca;  // serve.pg.tls.client_ca
+  bool cleartext_passwords = false;          // serve.pg.tls.cleartext_passwords
+  std::optional<std::string> http_listen;    // serve.http.listen
+  std::vector<ServeRoleConfig> roles;        // serve.roles (empty: every user is an admin)
   SourceLocation roles_where;
 };
 

@@ -112,12 +112,13 @@ void read_serve(const Reader& r, const YamlNode& section, PondConfig& c) {
     r.keys(pg, "'serve: pg:'", {"listen", "tls"});
     if (const auto& v = pg["listen"]) s.pg_listen = listen_address(r, v, "serve.pg 'listen:'");
     if (const auto& tls = pg["tls"]) {
-      r.keys(tls, "'serve: pg: tls:'", {"cert", "key", "required", "cleartext_passwords"});
+      r.keys(tls, "'serve: pg: tls:'", {"cert", "key", "required", "cleartext_passwords", "client_ca"});
       if (!tls["cert"] || !tls["key"])
         r.fail(tls, "'tls:' needs both 'cert:' and 'key:'", "e.g. tls: {cert: server.crt, key: server.key}");
       s.tls_cert = path(r, tls["cert"], "'cert:'", c);
       s.tls_key = path(r, tls["key"], "'key:'", c);
       if (const auto& v = tls["required"]) s.tls_required = r.boolean(v, "'required:'");
+      if (const auto& v = tls["client_ca"]) s.tls_client_ca = path(r, v, "'client_ca:'", c);
       if (const auto& v = tls["cleartext_passwords"])
         s.cleartext_passwords = r.boolean(v, "'cleartext_passwords:'");
     }

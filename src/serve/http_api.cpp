@@ -8,11 +8,13 @@
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
 #include "serve/authorize.hpp"
+#include "serve/parquet_export.hpp"
 #include "serve/pg_types.hpp"
 #include "serve/result_writer.hpp"
 #include "serve/session.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
+#include "serve/sqlstate.hpp"
 #include "serve/statement_guard.hpp"
 #include "serve/table_query.hpp"
 
@@ -24,6 +26,7 @@ namespace {
 struct Running {
   engine::Connection con;
   std::optional<engine::Result> result;
+  std::optional<ParquetFile> parquet;  // a Parquet result, written before the first byte is sent
   std::vector<std::string> names;
   std::vector<engine::ColumnType> types;
   explicit Running(engine::Database& db) : con(db) {}
@@ -41,7 +44,7 @@ int http_status(const std::string& sqlstate) {
 // Errors before the first row become a JSON error with the SQLSTATE in the message.
 // The statement is authorized for the user's role first (authorize.hpp), as on the wire.
 std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const std::string& given_sql,
-                             const std::vector<std::string>& parameters) {
+                             const std::vector<std::string>& parameters, ResultFormat format) {
   auto r = std::make_shared<Running>(ctx.db);
   auto policies = ctx.views->policies();
   const RolePolicy& role = policies->role_of(user);
@@ -57,6 +60,13 @@ std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const 
     if (p.parameter_count() != parameters.size())
       throw SqlError("42P02", "the statement has " + std::to_string(p.parameter_count()) +
                                   " parameters; the table API binds none for POST /api/sql");
+    if (format == ResultFormat::kParquet) {
+      if (p.kind() != engine::StatementKind::kSelect)
+        throw SqlError("0A000", "Parquet results are for queries (SELECT, VALUES, FROM ...)");
+      if (ctx.export_folder.empty()) throw SqlError("0A000", "this server does not write Parquet results");
+      r->parquet.emplace(r->con, ctx.export_folder, sql, parameters);
+      return r;
+    }
     bool direct = true;
     for (std::size_t c = 0; c < p.column_count(); ++c) {
       r->names.push_back(p.column_name(c));
@@ -86,7 +96,10 @@ http::StreamedResponse stream(const std::shared_ptr<Running>& running, ResultFor
   http::StreamedResponse out;
   out.content_type = content_type(format);
   out.produce = [running, format](const std::function<bool(std::string_view)>& write) {
-    write_result(*running->result, running->names, running->types, format, write);
+    if (running->parquet)
+      running->parquet->stream(write);
+    else
+      write_result(*running->result, running->names, running->types, format, write);
   };
   return out;
 }
@@ -99,7 +112,7 @@ struct Api {
     if (ctx.auth.trust_loopback) return {};
     std::string header = req.header("authorization");
     std::optional<std::string> user;
-    if (header.rfind("Bearer ", 0) == 0) user = ctx.auth.users.token_user(header.substr(7));
+    if (header.rfind("Bearer ", 0) == 0) user = ctx.auth.users->current()->token_user(header.substr(7));
     if (!user)
       throw http::Error(401,
                         header.empty() ? "this API needs a bearer token" : "the bearer token is not valid",
@@ -147,7 +160,7 @@ struct Api {
                         "GET /api/schema lists the tables");
     TableQuery q = build_table_query(found_schema, name, columns, req.query);
     log::debug("serve http: {} reads {}.{}", user.empty() ? "(local)" : user, found_schema, name);
-    return stream(run(ctx, user, q.sql, q.parameters), format);
+    return stream(run(ctx, user, q.sql, q.parameters, format), format);
   }
 
   http::StreamedResponse sql(const http::Request& req) {
@@ -165,7 +178,7 @@ struct Api {
     if (parts.empty()) throw http::Error(400, "the body holds no SQL statement", "e.g. select 1");
     if (parts.size() > 1) throw http::Error(400, "the body holds several statements; send one per request");
     log::debug("serve http: {} runs a statement", user.empty() ? "(local)" : user);
-    return stream(run(ctx, user, parts[0], {}), format);
+    return stream(run(ctx, user, parts[0], {}, format), format);
   }
 
   http::Response schema(const http::Request& req) {

@@ -103,8 +103,11 @@ struct Server::Impl {
     if (!options.tls_cert.empty() || !options.tls_key.empty()) {
       if (options.tls_cert.empty() || options.tls_key.empty())
         throw UserError("TLS needs both a certificate and a key", "give --tls-cert FILE and --tls-key FILE");
-      tls.emplace(TlsFiles{options.tls_cert, options.tls_key});
+      tls.emplace(TlsFiles{options.tls_cert, options.tls_key, options.tls_client_ca});
     }
+    if (!options.tls_client_ca.empty() && !tls)
+      throw UserError("--tls-client-ca without a server certificate",
+                      "give --tls-cert FILE and --tls-key FILE");
     if (ctx.auth.require_tls && !tls)
       throw UserError("--tls-required without a certificate", "give --tls-cert FILE and --tls-key FILE");
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
@@ -192,6 +195,7 @@ struct Server::Impl {
       if constexpr (!kPlain) {
         peer.tls = true;
         peer.tls_end_point = tls->end_point_hash();
+        peer.client_cert_user = verified_client_common_name(stream.native_handle());
         // PostgreSQL 17 accepts direct TLS only with ALPN "postgresql" (no cross-protocol use).
         if (direct && alpn_selected(stream.native_handle()) != "postgresql")
           throw ProtocolError(

@@ -19,6 +19,7 @@ struct ServerOptions {
   // TLS when both are set (SSLRequest answered 'S', direct TLS accepted); PEM files.
   std::string tls_cert;
   std::string tls_key;
+  std::string tls_client_ca;  // PEM CA file: client certificates log in their common name
 };
 
 // True for a loopback IP address (127.0.0.0/8, ::1).

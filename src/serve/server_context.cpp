@@ -1,9 +1,13 @@
 #include "serve/server_context.hpp"
 
+#include <fmt/format.h>
+
+#include "common/error.hpp"
 #include "common/scope_guard.hpp"
 #include "common/text.hpp"
 #include "lake/view_sql.hpp"
 #include "serve/catalog_compat.hpp"
+#include "serve/sql_error.hpp"
 
 namespace pond::serve {
 
@@ -45,6 +49,30 @@ std::int64_t LakeViews::refresh() {
   return snapshot_;
 }
 
+std::pair<std::string, std::int64_t> LakeViews::pinned_catalog(const lake::SnapshotRef& ref) {
+  std::lock_guard lock(mu_);
+  std::int64_t snapshot = 0;
+  try {
+    snapshot = lake_.resolve(ref);
+  } catch (const UserError& e) {
+    throw SqlError("22023", e.what());
+  }
+  std::string catalog = "pond_snapshot_" + std::to_string(snapshot);
+  if (pinned_.count(snapshot)) return {catalog, snapshot};
+  if (pinned_.size() >= kMaxPinnedSnapshots)
+    throw SqlError("53400", fmt::format("pond serve keeps at most {} pinned snapshots until it restarts",
+                                        kMaxPinnedSnapshots));
+  con_.execute("ATTACH ':memory:' AS " + catalog);
+  {
+    OnFailure detach([&] { con_.execute("DETACH " + catalog); });
+    lake::SnapshotRef at;
+    at.version = snapshot;
+    lake_.attach(con_, at, catalog);
+  }
+  pinned_.insert(snapshot);
+  return {catalog, snapshot};
+}
+
 std::shared_ptr<const LakeObjects> LakeViews::objects() {
   std::lock_guard lock(mu_);
   return objects_;
@@ -64,8 +92,11 @@ void LakeViews::set_policies(std::shared_ptr<const Policies> policies) {
   con_.execute("COMMIT");
 }
 
-void restrict_file_access(engine::Connection& con, const std::string& data_root) {
-  con.execute("SET allowed_directories = [" + quote_literal(data_root) + "]");
+void restrict_file_access(engine::Connection& con, const std::string& data_root,
+                          const std::string& export_folder) {
+  std::string allowed = quote_literal(data_root);
+  if (!export_folder.empty()) allowed += ", " + quote_literal(export_folder + "/");
+  con.execute("SET allowed_directories = [" + allowed + "]");
   con.execute("SET enable_external_access = false");
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/connection.hpp"
@@ -22,7 +23,7 @@ namespace pond::serve {
 // How clients authenticate: SCRAM-SHA-256 against `users` (bearer tokens over HTTP), or (no
 // users file) trust for loopback clients only.
 struct AuthConfig {
-  Users users;
+  std::shared_ptr<UsersSource> users = std::make_shared<UsersSource>();
   bool trust_loopback = false;
   bool require_tls = false;  // refuse clients that did not negotiate TLS (28000)
   // Ask clients that negotiated TLS for the password itself (PostgreSQL's `password` method,
@@ -44,6 +45,11 @@ class LakeViews {
   // From now on each refresh records which relations each role may read (pond_catalog); once now.
   void set_policies(std::shared_ptr<const Policies> policies);
   std::shared_ptr<const Policies> policies();
+  // The catalog (an in-memory database attached to the server's) holding the lake's views at
+  // the snapshot `ref` names, made on first use and kept until the server stops (at most
+  // kMaxPinnedSnapshots). Returns {catalog, snapshot id}. SqlError 22023 for an unknown snapshot.
+  std::pair<std::string, std::int64_t> pinned_catalog(const lake::SnapshotRef& ref);
+  static constexpr std::size_t kMaxPinnedSnapshots = 64;
 
  private:
   std::mutex mu_;
@@ -52,6 +58,7 @@ class LakeViews {
   std::int64_t snapshot_ = -1;
   std::shared_ptr<const LakeObjects> objects_ = std::make_shared<LakeObjects>();
   std::shared_ptr<const Policies> policies_ = std::make_shared<Policies>();
+  std::set<std::int64_t> pinned_;  // snapshots with a catalog of their own
 };
 
 // Sessions by process id, for CancelRequest: only the right secret cancels, and only that session.
@@ -74,7 +81,9 @@ class CancelRegistry {
 // Clients may read files only under `data_root` (the lake's parquet files, which the views
 // read), cannot ATTACH, COPY to files or install extensions, and cannot change that back
 // (DuckDB refuses to re-enable external access on a running database).
-void restrict_file_access(engine::Connection& con, const std::string& data_root);
+// `export_folder` (optional): the server's own folder for Parquet results, writable too.
+void restrict_file_access(engine::Connection& con, const std::string& data_root,
+                          const std::string& export_folder = {});
 
 struct ServerContext {
   engine::Database db;
@@ -83,7 +92,8 @@ struct ServerContext {
   AuthConfig auth;
   std::string mock_key;  // random per server: unknown users' fake SCRAM salts
   CancelRegistry cancels;
-  LoginThrottle logins;  // failed logins per client address (wire and HTTP)
+  LoginThrottle logins;       // failed logins per client address (wire and HTTP)
+  std::string export_folder;  // where Parquet results are written (empty: not offered)
 };
 
 }  // namespace pond::serve

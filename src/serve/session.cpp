@@ -11,6 +11,7 @@
 #include "serve/client_settings.hpp"
 #include "serve/pg_binary.hpp"
 #include "serve/pg_types.hpp"
+#include "serve/snapshot_pin.hpp"
 #include "serve/sql_error.hpp"
 #include "serve/sql_split.hpp"
 #include "serve/statement_guard.hpp"
@@ -36,40 +37,6 @@ struct Overloaded : F... {
 
 }  // namespace
 
-std::string sqlstate_of(const std::string& m, bool interrupted) {
-  if (interrupted) return "57014";
-  auto starts = [&](std::string_view p) { return m.rfind(p, 0) == 0; };
-  if (m.find("Current transaction is aborted") != std::string::npos) return "25P02";
-  if (starts("Parser Error")) return "42601";
-  if (starts("Catalog Error")) {
-    if (m.find("does not exist") != std::string::npos) {
-      if (m.find("Function") != std::string::npos || m.find("function") != std::string::npos) return "42883";
-      if (m.find("Schema") != std::string::npos) return "3F000";
-      return "42P01";
-    }
-    if (m.find("already exists") != std::string::npos) return "42P07";
-    return "42000";
-  }
-  if (starts("Binder Error")) {
-    if (m.find("not found in FROM clause") != std::string::npos ||
-        m.find("Referenced column") != std::string::npos)
-      return "42703";
-    if (m.find("No function matches") != std::string::npos) return "42883";
-    return "42000";
-  }
-  if (starts("Conversion Error")) return "22P02";
-  if (starts("Out of Range Error")) return "22003";
-  if (starts("Constraint Error")) return "23000";
-  if (starts("Permission Error")) return "42501";
-  if (starts("Not implemented Error")) return "0A000";
-  if (starts("Invalid Input Error"))
-    return m.find("Division by zero") != std::string::npos ? "22012" : "22023";
-  if (starts("TransactionContext Error")) return "25000";
-  if (starts("IO Error")) return "58030";
-  if (starts("Out of Memory Error")) return "53200";
-  return "XX000";
-}
-
 Session::Session(ServerContext& ctx, std::int32_t process_id, Peer peer)
     : ctx_(ctx), process_id_(process_id), secret_(random_secret()), peer_(std::move(peer)), con_(ctx.db) {}
 
@@ -92,11 +59,23 @@ void Session::fail(const std::string& sqlstate, const std::string& message) {
 
 void Session::start(const StartupMessage& startup) {
   if (phase_ != Phase::kStartup) return fail("08P01", "unexpected second startup packet");
+  // As PostgreSQL 15: another major version is refused; a newer minor version or `_pq_.`
+  // options (protocol extensions) get NegotiateProtocolVersion (3.0, the options not
+  // recognized: all of them), and the startup goes on in 3.0.
+  if (startup.major != 3) {
+    std::string message = fmt::format("unsupported frontend protocol {}.{}: server supports 3.0 to 3.0",
+                                      startup.major, startup.minor);
+    if (startup.major > 3) return fail("0A000", message);
+    out_.protocol2_fatal(message);
+    phase_ = Phase::kClosed;
+    return;
+  }
+  std::vector<std::string> unrecognized;
+  for (const auto& [key, value] : startup.parameters)
+    if (key.rfind("_pq_.", 0) == 0) unrecognized.push_back(key);
+  if (startup.minor > 0 || !unrecognized.empty()) out_.negotiate_protocol_version(0, unrecognized);
   auto user = startup.get("user");
   if (!user || user->empty()) return fail("28000", "no PostgreSQL user name specified in startup packet");
-  for (const auto& [key, value] : startup.parameters)
-    if (key.rfind("_pq_.", 0) == 0)
-      return fail("08P01", fmt::format("unsupported protocol option \"{}\"", key));
   user_ = *user;
   if (ctx_.auth.require_tls && !peer_.tls) {
     // PostgreSQL's text for a hostssl-only pg_hba.conf, which clients and their users know.
@@ -116,6 +95,19 @@ void Session::start(const StartupMessage& startup) {
       log::info("serve: login of \"{}\" from {} refused: too many failed logins", user_, peer_.host);
       return fail("28000",
                   fmt::format("too many failed logins from {}: try again in {} s", peer_.host, wait));
+    }
+    if (!peer_.client_cert_user.empty()) {
+      // PostgreSQL's `cert` method: a certificate from the client CA logs in the user its common
+      // name names, without a password; another user name is refused (PostgreSQL's text).
+      if (peer_.client_cert_user == user_) {
+        log::info("serve: \"{}\" logged in by client certificate from {}", user_, peer_.host);
+        ctx_.logins.succeeded(peer_.host);
+        return finish_startup();
+      }
+      log::info("serve: certificate of \"{}\" presented for user \"{}\" from {}", peer_.client_cert_user,
+                user_, peer_.host);
+      ctx_.logins.failed(peer_.host);
+      return fail("28000", fmt::format("certificate authentication failed for user \"{}\"", user_));
     }
     if (ctx_.auth.cleartext_over_tls && peer_.tls) {
       out_.authentication_cleartext_password();
@@ -142,9 +134,10 @@ void Session::authenticate(const std::string& body) {
     binding.selected = initial.mechanism == "SCRAM-SHA-256-PLUS" && !binding.end_point.empty();
     if (initial.mechanism != "SCRAM-SHA-256" && !binding.selected)
       return fail("28000", "client selected an invalid SASL authentication mechanism");
-    auto it = ctx_.auth.users.passwords.find(user_);
+    std::shared_ptr<const Users> users = ctx_.auth.users->current();
+    auto it = users->passwords.find(user_);
     std::optional<ScramVerifier> verifier;
-    if (it != ctx_.auth.users.passwords.end()) verifier = it->second;
+    if (it != users->passwords.end()) verifier = it->second;
     scram_.emplace(user_, verifier, ctx_.mock_key, binding);
     out_.authentication_sasl_continue(scram_->first(initial.data));
     phase_ = Phase::kSaslFinal;
@@ -170,9 +163,10 @@ void Session::check_password(const std::string& body) {
   if (body.empty() || body.back() != '\0' || body.find('\0') != body.size() - 1)
     throw ProtocolError("invalid password packet");
   std::string_view password(body.data(), body.size() - 1);
-  auto it = ctx_.auth.users.passwords.find(user_);
+  std::shared_ptr<const Users> users = ctx_.auth.users->current();
+  auto it = users->passwords.find(user_);
   bool ok = false;
-  if (it != ctx_.auth.users.passwords.end()) {
+  if (it != users->passwords.end()) {
     ok = verify_password(it->second, password);
   } else {
     ScramVerifier mock;
@@ -273,7 +267,7 @@ void Session::send_error(const std::exception& e) {
 void Session::before_statement() {
   // Autocommit: every statement sees the newest lake snapshot. Inside BEGIN ... COMMIT the
   // transaction keeps the views it started with (DuckDB's catalog is transactional).
-  if (!in_transaction_) ctx_.views->refresh();
+  if (!in_transaction_ && !pinned_) ctx_.views->refresh();
 }
 
 std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
@@ -292,11 +286,18 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
       throw SqlError("25P02",
                      "current transaction is aborted, commands ignored until end of transaction block");
   }
+  std::optional<CopyToStdout> copy;
+  if (leading_keywords(s->sql, 1) == "COPY") {
+    // The copied query runs as the session's SELECT would (rewrite, authorization, types).
+    copy = parse_copy_to_stdout(s->sql);
+    s->sql = copy->query;
+  }
   refuse_unserved(leading_keywords(s->sql, 1));  // before DuckDB binds it: EXPORT's binder creates its folder
   before_statement();
   std::string verb = leading_keywords(s->sql, 1);
   // A PostgreSQL client setting becomes a session variable pond writes itself: any role may.
   std::optional<ClientSettingStatement> setting = client_setting_statement(s->sql);
+  if (!setting) setting = snapshot_pin(*s);
   if (setting)
     s->sql = setting->sql;
   else if (!role_->admin)
@@ -342,6 +343,12 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
       break;
   }
   if (setting) s->tag = setting->tag;
+  if (copy) {
+    if (setting || p.kind() != engine::StatementKind::kSelect)
+      throw SqlError("0A000", "COPY ... TO STDOUT copies a query (SELECT, VALUES, FROM ...) or a table");
+    s->tag = "COPY";
+    s->copy = copy->options;
+  }
   bool direct = true;
   if (p.returns_rows()) {
     for (std::size_t c = 0; c < p.column_count(); ++c) {
@@ -360,7 +367,34 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
   return s;
 }
 
+std::optional<ClientSettingStatement> Session::snapshot_pin(Statement& s) {
+  std::optional<SnapshotPinStatement> pin = snapshot_pin_statement(s.sql);
+  if (!pin) return std::nullopt;
+  if (pin->kind != SnapshotPinStatement::Kind::kShow && in_transaction_)
+    throw SqlError("25001", pin->tag + " pond.snapshot cannot run inside a transaction block");
+  if (pin->kind == SnapshotPinStatement::Kind::kSet) {
+    auto [catalog, snapshot] = ctx_.views->pinned_catalog(pin->ref);
+    s.pin_catalog = catalog;
+    pin->sql = record_pinned_snapshot_sql(snapshot);
+  } else if (pin->kind == SnapshotPinStatement::Kind::kReset) {
+    s.pin_catalog = "";
+  }
+  return ClientSettingStatement{pin->sql, pin->tag};
+}
+
 void Session::after_statement(const Statement& s) {
+  if (s.pin_catalog) {
+    // Unqualified and schema-qualified names now resolve in the pinned catalog; pond_catalog
+    // (what catalog queries are rewritten to) stays reachable from the server's own.
+    if (s.pin_catalog->empty()) {
+      con_.execute("USE memory");
+      con_.execute("RESET search_path");
+    } else {
+      con_.execute("USE " + *s.pin_catalog);
+      con_.execute("SET search_path = '" + *s.pin_catalog + ".main,memory.pond_catalog'");
+    }
+    pinned_ = !s.pin_catalog->empty();
+  }
   if (s.prepared->kind() != engine::StatementKind::kTransaction) return;
   std::string verb = leading_keywords(s.sql, 1);
   if (verb == "BEGIN" || verb == "START") {
@@ -372,6 +406,49 @@ void Session::after_statement(const Statement& s) {
   }
 }
 
+void Session::start_portal(Portal& portal) {
+  if (portal.result) return;
+  Statement& s = *portal.statement;
+  engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
+  p.clear_bindings();
+  for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
+    if (portal.parameters[i])
+      p.bind(i + 1, std::string_view(*portal.parameters[i]));
+    else
+      p.bind_null(i + 1);
+  }
+  portal.result = p.execute();
+  after_statement(s);
+}
+
+void Session::run_copy(Portal& portal) {
+  const Statement& s = *portal.statement;
+  if (!portal.done) {
+    start_portal(portal);
+    out_.copy_out_response(s.fields.size());
+    std::vector<std::optional<std::string>> values(s.fields.size());
+    std::string line;
+    if (s.copy->header) {
+      for (std::size_t c = 0; c < values.size(); ++c) values[c] = s.fields[c].name;
+      append_copy_line(line, *s.copy, values);
+      out_.copy_data(line);
+    }
+    while (std::optional<engine::Chunk> chunk = portal.result->next_chunk()) {
+      for (std::size_t row = 0; row < chunk->size(); ++row) {
+        for (std::size_t c = 0; c < values.size(); ++c) values[c] = text_value(*chunk, c, row, s.types[c]);
+        line.clear();
+        append_copy_line(line, *s.copy, values);
+        out_.copy_data(line);
+        ++portal.rows_sent;
+        if (flusher_ && out_.buffer().size() >= kFlushBytes) flusher_(out_.buffer());
+      }
+    }
+    out_.copy_done();
+    portal.done = true;
+  }
+  out_.command_complete(fmt::format("COPY {}", portal.rows_sent));
+}
+
 void Session::run_portal(Portal& portal, std::int64_t max_rows) {
   Statement& s = *portal.statement;
   if (!s.prepared) {
@@ -379,18 +456,8 @@ void Session::run_portal(Portal& portal, std::int64_t max_rows) {
     portal.done = true;
     return;
   }
-  if (!portal.result) {
-    engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
-    p.clear_bindings();
-    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
-      if (portal.parameters[i])
-        p.bind(i + 1, std::string_view(*portal.parameters[i]));
-      else
-        p.bind_null(i + 1);
-    }
-    portal.result = p.execute();
-    after_statement(s);
-  }
+  if (s.copy) return run_copy(portal);
+  start_portal(portal);
   if (!s.fields.empty() && !portal.done) {
     std::int64_t sent = 0;
     std::vector<std::optional<std::string>> values(s.fields.size());
@@ -438,138 +505,14 @@ void Session::simple_query(const std::string& sql) {
     try {
       Portal portal;
       portal.statement = prepare(part);
-      if (!portal.statement->fields.empty()) out_.row_description(portal.statement->fields);
+      if (!portal.statement->fields.empty() && !portal.statement->copy)
+        out_.row_description(portal.statement->fields);
       run_portal(portal, 0);
     } catch (const std::exception& e) {
       send_error(e);
       break;
     }
   }
-  out_.ready_for_query(transaction_status());
-}
-
-void Session::parse(const Parse& p) {
-  try {
-    if (!p.statement.empty() && statements_.count(p.statement))
-      throw SqlError("42P05", fmt::format("prepared statement \"{}\" already exists", p.statement));
-    auto s = prepare(p.sql, p.parameter_types);
-    if (p.parameter_types.size() > s->parameter_oids.size())
-      throw SqlError(
-          "08P01", fmt::format("Parse message names {} parameter types, but the statement has {} parameters",
-                               p.parameter_types.size(), s->parameter_oids.size()));
-    for (std::size_t i = 0; i < p.parameter_types.size(); ++i)
-      if (p.parameter_types[i] != 0) s->parameter_oids[i] = p.parameter_types[i];
-    statements_[p.statement] = std::move(s);
-    out_.parse_complete();
-  } catch (const std::exception& e) {
-    send_error(e);
-    skip_to_sync_ = true;
-  }
-}
-
-void Session::bind(const Bind& b) {
-  try {
-    auto it = statements_.find(b.statement);
-    if (it == statements_.end())
-      throw SqlError("26000", fmt::format("prepared statement \"{}\" does not exist", b.statement));
-    const Statement& s = *it->second;
-    if (b.parameters.size() != s.parameter_oids.size())
-      throw SqlError(
-          "08P01",
-          fmt::format("bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
-                      b.parameters.size(), b.statement, s.parameter_oids.size()));
-    if (b.parameter_formats.size() > 1 && b.parameter_formats.size() != b.parameters.size())
-      throw SqlError("08P01", fmt::format("bind message has {} parameter formats but {} parameters",
-                                          b.parameter_formats.size(), b.parameters.size()));
-    std::vector<std::int16_t> formats;
-    if (b.result_formats.size() > 1 && b.result_formats.size() != s.fields.size())
-      throw SqlError("08P01", fmt::format("bind message has {} result formats but query has {} columns",
-                                          b.result_formats.size(), s.fields.size()));
-    for (std::size_t c = 0; c < s.fields.size() && !b.result_formats.empty(); ++c) {
-      std::int16_t f = b.result_formats.size() == 1 ? b.result_formats[0] : b.result_formats[c];
-      if (f != 0 && f != 1) throw SqlError("08P01", fmt::format("unsupported format code: {}", f));
-      if (f == 1 && !binary_result_supported(s.fields[c].type_oid))
-        throw SqlError("0A000",
-                       fmt::format("binary-format results of type {} (column \"{}\") are not supported "
-                                   "by pond serve yet; ask for text",
-                                   s.fields[c].type_oid, s.fields[c].name));
-      formats.push_back(f);
-    }
-    if (!b.portal.empty() && portals_.count(b.portal))
-      throw SqlError("42P03", fmt::format("portal \"{}\" already exists", b.portal));
-    Portal portal;
-    portal.statement = it->second;
-    portal.parameters = b.parameters;
-    portal.formats = std::move(formats);
-    for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
-      std::int16_t format = b.parameter_formats.empty()       ? 0
-                            : b.parameter_formats.size() == 1 ? b.parameter_formats[0]
-                                                              : b.parameter_formats[i];
-      if (format == 1 && portal.parameters[i])
-        portal.parameters[i] = binary_parameter_text(s.parameter_oids[i], *portal.parameters[i]);
-    }
-    portals_.insert_or_assign(b.portal, std::move(portal));
-    out_.bind_complete();
-  } catch (const std::exception& e) {
-    send_error(e);
-    skip_to_sync_ = true;
-  }
-}
-
-void Session::describe(const Describe& d) {
-  try {
-    const Statement* s = nullptr;
-    const std::vector<std::int16_t>* formats = nullptr;
-    if (d.kind == 'S') {
-      auto it = statements_.find(d.name);
-      if (it == statements_.end())
-        throw SqlError("26000", fmt::format("prepared statement \"{}\" does not exist", d.name));
-      s = it->second.get();
-      out_.parameter_description(s->parameter_oids);
-    } else {
-      auto it = portals_.find(d.name);
-      if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", d.name));
-      s = it->second.statement.get();
-      formats = &it->second.formats;
-    }
-    if (s->fields.empty()) {
-      out_.no_data();
-    } else if (formats && !formats->empty()) {
-      std::vector<FieldDescription> fields = s->fields;
-      for (std::size_t c = 0; c < fields.size(); ++c) fields[c].format = (*formats)[c];
-      out_.row_description(fields);
-    } else {
-      out_.row_description(s->fields);
-    }
-  } catch (const std::exception& e) {
-    send_error(e);
-    skip_to_sync_ = true;
-  }
-}
-
-void Session::execute(const Execute& e) {
-  try {
-    auto it = portals_.find(e.portal);
-    if (it == portals_.end()) throw SqlError("34000", fmt::format("portal \"{}\" does not exist", e.portal));
-    run_portal(it->second, e.max_rows);
-  } catch (const std::exception& ex) {
-    send_error(ex);
-    skip_to_sync_ = true;
-  }
-}
-
-void Session::close(const Close& c) {
-  if (c.kind == 'S') {
-    statements_.erase(c.name);
-  } else {
-    portals_.erase(c.name);
-  }
-  out_.close_complete();
-}
-
-void Session::sync() {
-  skip_to_sync_ = false;
-  portals_.erase("");  // the unnamed portal ends with the implicit transaction
   out_.ready_for_query(transaction_status());
 }
 

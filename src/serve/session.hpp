@@ -14,8 +14,11 @@
 #include "engine/connection.hpp"
 #include "engine/prepared_statement.hpp"
 #include "engine/result.hpp"
+#include "serve/client_settings.hpp"
+#include "serve/copy_out.hpp"
 #include "serve/scram.hpp"
 #include "serve/server_context.hpp"
+#include "serve/sqlstate.hpp"
 #include "serve/wire_decode.hpp"
 #include "serve/wire_encode.hpp"
 
@@ -26,7 +29,8 @@ struct Peer {
   bool loopback = false;
   std::string host;  // the client's address, for error messages
   bool tls = false;
-  std::string tls_end_point;  // the certificate hash for SCRAM-SHA-256-PLUS (empty: not offered)
+  std::string tls_end_point;     // the certificate hash for SCRAM-SHA-256-PLUS (empty: not offered)
+  std::string client_cert_user;  // the verified client certificate's common name ("" : none)
 };
 
 class Session {
@@ -60,7 +64,10 @@ class Session {
     std::vector<FieldDescription> fields;
     std::vector<engine::ColumnType> types;
     std::vector<std::int32_t> parameter_oids;
-    std::string tag;  // the command tag's verb
+    std::string tag;                  // the command tag's verb
+    std::optional<CopyOptions> copy;  // COPY (query) TO STDOUT: rows go out as CopyData
+    // SET/RESET pond.snapshot: the catalog the session reads once it ran ("" = the latest views).
+    std::optional<std::string> pin_catalog;
   };
   // A bound statement (Bind), executed on its first Execute and read row by row.
   struct Portal {
@@ -90,8 +97,14 @@ class Session {
   std::shared_ptr<Statement> prepare(const std::string& sql, std::span<const std::int32_t> declared = {});
   // Runs a portal to completion or `max_rows`; sends rows and CommandComplete/PortalSuspended.
   void run_portal(Portal& portal, std::int64_t max_rows);
+  // COPY TO STDOUT: CopyOutResponse, a CopyData per row, CopyDone, `COPY n` (row limits do not apply).
+  void run_copy(Portal& portal);
+  // Binds the portal's parameters and runs its statement, once.
+  void start_portal(Portal& portal);
   void before_statement();
   void after_statement(const Statement& s);
+  // SET/RESET/SHOW pond.snapshot (and pond.as_of): the statement DuckDB runs, nullopt for others.
+  std::optional<ClientSettingStatement> snapshot_pin(Statement& s);
   void send_error(const std::exception& e);
   char transaction_status() const;
 
@@ -113,9 +126,7 @@ class Session {
   bool in_transaction_ = false;
   bool transaction_failed_ = false;
   bool skip_to_sync_ = false;
+  bool pinned_ = false;  // reading a pinned snapshot's catalog (SET pond.snapshot)
 };
-
-// The SQLSTATE for a DuckDB error message (by its "<Kind> Error:" prefix).
-std::string sqlstate_of(const std::string& duckdb_message, bool interrupted);
 
 }  // namespace pond::serve

@@ -79,6 +79,33 @@ std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i) {
 
 }  // namespace
 
+std::size_t skip_literal_or_comment(std::string_view sql, std::size_t i) {
+  if (std::size_t skipped = skip_quoted_or_comment(sql, i); skipped != std::string_view::npos) return skipped;
+  if (sql[i] == '$') return skip_dollar_quote(sql, i);
+  return std::string_view::npos;
+}
+
+bool balanced_parentheses(std::string_view sql) {
+  int depth = 0;
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    if (std::size_t skipped = skip_literal_or_comment(sql, i); skipped != std::string_view::npos) {
+      if (skipped > sql.size()) return false;  // an open quote
+      if (sql[i] == '$') {                     // an open dollar quote runs to the end
+        std::string_view tag = sql.substr(i, sql.find('$', i + 1) - i + 1);
+        if (sql.find(tag, i + tag.size()) == std::string_view::npos) return false;
+      }
+      if (sql.substr(i, 2) == "/*" && (skipped < i + 4 || sql.substr(skipped - 2, 2) != "*/")) return false;
+      i = skipped;
+      continue;
+    }
+    if (sql[i] == '(') ++depth;
+    if (sql[i] == ')' && --depth < 0) return false;
+    ++i;
+  }
+  return depth == 0;
+}
+
 std::vector<std::string> split_statements(std::string_view sql) {
   std::vector<std::string> out;
   std::size_t start = 0, i = 0;

@@ -76,6 +76,21 @@ TlsContext::TlsContext(const TlsFiles& files) : ctx_(asio::ssl::context::tls_ser
   if (SSL_CTX_check_private_key(native) != 1)
     throw UserError(SourceLocation{files.key}, "the TLS private key does not belong to the certificate " +
                                                    files.cert + ": " + openssl_error());
+  if (!files.client_ca.empty()) {
+    // As PostgreSQL with ssl_ca_file: ask for a certificate, verify one that is sent, accept a
+    // client that sends none (it authenticates by password instead).
+    if (SSL_CTX_load_verify_locations(native, files.client_ca.c_str(), nullptr) != 1)
+      throw UserError(SourceLocation{files.client_ca},
+                      "cannot load the client CA certificates: " + openssl_error(),
+                      "give a PEM file of CA certificates with --tls-client-ca");
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca.c_str());
+    if (!names)
+      throw UserError(SourceLocation{files.client_ca}, "no CA certificate in the file: " + openssl_error());
+    SSL_CTX_set_client_CA_list(native, names);
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+    static constexpr unsigned char kSessionContext[] = "pond serve";
+    SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  }
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
   end_point_ = certificate_hash(SSL_CTX_get0_certificate(native));
   if (end_point_.empty())
@@ -88,6 +103,27 @@ std::string alpn_selected(SSL* ssl) {
   unsigned int length = 0;
   SSL_get0_alpn_selected(ssl, &data, &length);
   return data ? std::string(reinterpret_cast<const char*>(data), length) : std::string();
+}
+
+std::string verified_client_common_name(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (!cert) return {};
+  struct Free {
+    X509* c;
+    ~Free() { X509_free(c); }
+  } free_cert{cert};
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return {};
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  int length = ASN1_STRING_to_UTF8(&utf8, data);
+  if (length < 0) return {};
+  std::string cn(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
+  OPENSSL_free(utf8);
+  // A name with a NUL inside could pose as a shorter one: never a user name.
+  return cn.find('\0') == std::string::npos ? cn : std::string();
 }
 
 }  // namespace pond::serve

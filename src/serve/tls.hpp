@@ -10,6 +10,9 @@ namespace pond::serve {
 struct TlsFiles {
   std::string cert;  // PEM: the server certificate, optionally followed by its chain
   std::string key;   // PEM: its private key (unencrypted)
+  // PEM: CA certificates client certificates are verified against (PostgreSQL's ssl_ca_file);
+  // empty: clients are not asked for a certificate.
+  std::string client_ca;
 };
 
 class TlsContext {
@@ -32,5 +35,10 @@ class TlsContext {
 
 // The application protocol the handshake agreed on ("" when the client sent no ALPN).
 std::string alpn_selected(SSL* ssl);
+
+// The common name of the certificate the client presented, when it was verified against the
+// client CA; "" when the client sent none (a certificate that fails verification fails the
+// handshake itself).
+std::string verified_client_common_name(SSL* ssl);
 
 }  // namespace pond::serve

@@ -2,11 +2,13 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace pond::serve {
 
@@ -88,6 +90,35 @@ Users load_users(const std::filesystem::path& file) {
       throw UserError(where, "user '" + name + "' has a password twice");
   }
   return users;
+}
+
+UsersSource::UsersSource(std::filesystem::path file)
+    : file_(std::move(file)), stamp_(stamp()), users_(std::make_shared<Users>(load_users(file_))) {}
+
+UsersSource::Stamp UsersSource::stamp() const {
+  struct stat st {};
+  Stamp s;
+  if (::stat(file_.c_str(), &st) != 0) return s;
+  s.mtime = st.st_mtim;
+  s.size = st.st_size;
+  s.inode = st.st_ino;
+  return s;
+}
+
+std::shared_ptr<const Users> UsersSource::current() {
+  std::lock_guard lock(mu_);
+  if (file_.empty()) return users_;
+  Stamp now = stamp();
+  if (now == stamp_) return users_;
+  stamp_ = now;
+  try {
+    users_ = std::make_shared<Users>(load_users(file_));
+    log::info("pond serve: users file {} read again", file_.string());
+  } catch (const std::exception& e) {
+    log::error("pond serve: the users file changed and no longer loads, keeping the users read before: {}",
+               e.what());
+  }
+  return users_;
 }
 
 }  // namespace pond::serve

@@ -114,9 +114,9 @@ StartupPacket decode_startup(std::span<const std::uint8_t> body) {
   StartupMessage m;
   m.major = code >> 16;
   m.minor = code & 0xffff;
-  if (m.major != 3)
-    throw ProtocolError(
-        fmt::format("unsupported frontend protocol {}.{}: server supports 3.0", m.major, m.minor));
+  // Another major version's packet is not read further (protocol 2's has another layout): the
+  // session refuses it, as PostgreSQL does, in a format that client reads.
+  if (m.major != 3) return m;
   for (;;) {
     std::string key = r.cstring();
     if (key.empty()) break;

@@ -169,4 +169,38 @@ void MessageWriter::parameter_description(const std::vector<std::int32_t>& oids)
   end();
 }
 
+void MessageWriter::copy_out_response(std::size_t columns) {
+  POND_ASSERT(columns <= 0x7fff, "COPY of more than 32767 columns");
+  begin('H');
+  out_.push_back('\0');  // text
+  i16(static_cast<std::int16_t>(columns));
+  for (std::size_t c = 0; c < columns; ++c) i16(0);
+  end();
+}
+void MessageWriter::copy_data(std::string_view data) {
+  begin('d');
+  out_.append(data);
+  end();
+}
+void MessageWriter::copy_done() {
+  begin('c');
+  end();
+}
+void MessageWriter::negotiate_protocol_version(std::int32_t newest_minor,
+                                               const std::vector<std::string>& unrecognized) {
+  begin('v');
+  i32((3 << 16) | newest_minor);
+  i32(static_cast<std::int32_t>(unrecognized.size()));
+  for (const auto& option : unrecognized) cstring(option);
+  end();
+}
+
+void MessageWriter::protocol2_fatal(std::string_view message) {
+  out_ += 'E';
+  out_ += "FATAL:  ";
+  out_.append(message);
+  out_ += '\n';
+  out_ += '\0';
+}
+
 }  // namespace pond::serve

@@ -50,12 +50,21 @@ class MessageWriter {
   void empty_query_response();
   void error_response(const ErrorFields& e);
   void notice_response(const ErrorFields& e);
+  // A FATAL error in protocol 2's format ('E', the text, no length), for a client that asked for
+  // protocol 1 or 2: what it can read, as PostgreSQL answers it.
+  void protocol2_fatal(std::string_view message);
   void parse_complete();
   void bind_complete();
   void close_complete();
   void no_data();
   void portal_suspended();
   void parameter_description(const std::vector<std::int32_t>& oids);
+  // COPY ... TO STDOUT: CopyOutResponse (text format, `columns` columns), one CopyData per line, CopyDone.
+  void copy_out_response(std::size_t columns);
+  void copy_data(std::string_view data);
+  void copy_done();
+  // The newest minor version of protocol 3 pond speaks and the startup options it did not recognize.
+  void negotiate_protocol_version(std::int32_t newest_minor, const std::vector<std::string>& unrecognized);
 
  private:
   void begin(char type);

@@ -271,6 +271,78 @@ class ServeTest(unittest.TestCase):
         finally:
             conn.close()
 
+    # ---- COPY ... TO STDOUT
+    def test_psql_backslash_copy_to_file_csv_and_text(self):
+        out = os.path.join(self.tmp, "copy.csv")
+        r = self.psql("\\copy (select id, first_name, null as n, 'a,b\"c' as q, '' as e from raw_customers "
+                      f"where id <= 2 order by id) to '{out}' with csv header")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "COPY 2")
+        with open(out) as f:
+            self.assertEqual(f.read(), 'id,first_name,n,q,e\n1,Fred,,"a,b""c",""\n2,Kathleen,,"a,b""c",""\n')
+        out = os.path.join(self.tmp, "copy.txt")
+        r = self.psql(f"\\copy (select 1 as i, null as n, E'tab\\there\\nline\\\\slash' as t) to '{out}'")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            self.assertEqual(f.read(), "1\t\\N\ttab\\there\\nline\\\\slash\n")
+        out = os.path.join(self.tmp, "copy_table.csv")
+        r = self.psql(f"\\copy raw_orders (id, status) to '{out}' csv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "COPY 100")
+        with open(out) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 100)
+        self.assertRegex(lines[0], r"^1,[a-z_]+$")
+
+    def test_psycopg2_copy_expert(self):
+        import io
+        conn = psycopg2.connect(self.dsn())
+        conn.autocommit = True
+        try:
+            cur = conn.cursor()
+            buf = io.StringIO()
+            cur.copy_expert("COPY (select id, first_name from raw_customers order by id limit 3) "
+                            "TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')", buf)
+            self.assertEqual(buf.getvalue(), "id;first_name\n1;Fred\n2;Kathleen\n3;Shawn\n")
+            self.assertEqual(cur.rowcount, 3)
+            buf = io.StringIO()
+            cur.copy_expert("copy raw_customers to stdout with null 'NULL'", buf)
+            self.assertEqual(len(buf.getvalue().splitlines()), 100)
+            self.assertEqual(buf.getvalue().splitlines()[0].split("\t")[:2], ["1", "Fred"])
+            for sql, code in (("copy raw_customers to stdout (format binary)", "0A000"),
+                              ("copy raw_customers from stdin", "0A000"),
+                              ("copy raw_customers to stdout (bogus 1)", "42601"),
+                              ("copy (select 1) to stdout (format text, quote '\"')", "0A000"),
+                              (f"copy raw_customers to '{self.tmp}/planted.csv'", "42501"),
+                              ("copy no_such_table to stdout", "42P01")):
+                with self.assertRaises(psycopg2.Error, msg=sql) as ctx:
+                    cur.copy_expert(sql, io.StringIO())
+                self.assertEqual(ctx.exception.pgcode, code, sql)
+            self.assertFalse(os.path.exists(f"{self.tmp}/planted.csv"))
+            cur.execute("select 1")  # the session goes on
+            self.assertEqual(cur.fetchone()[0], 1)
+        finally:
+            conn.close()
+
+    def test_psycopg3_copy(self):
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            with conn.cursor().copy("copy (select id, [id, 2] as l from raw_orders where id < 3 order by id) "
+                                    "to stdout (format csv)") as copy:
+                data = b"".join(bytes(block) for block in copy)
+            self.assertEqual(data, b'1,"[1, 2]"\n2,"[2, 2]"\n')
+
+    def test_copy_over_extended_protocol(self):
+        c = RawClient(self.trust.port)
+        c.startup()
+        sql = b"copy (select range as i from range(3)) to stdout\0"
+        c.sock.sendall(message(b"P", b"\0" + sql + b"\0\0") + message(b"B", b"\0\0" + b"\0\0\0\0\0\0") +
+                       message(b"D", b"P\0") + message(b"E", b"\0" + struct.pack("!I", 1)) + message(b"S", b""))
+        msgs = c.until(b"Z")
+        self.assertEqual([t for t, _ in msgs], [b"1", b"2", b"n", b"H", b"d", b"d", b"d", b"c", b"C", b"Z"])
+        self.assertEqual(msgs[3][1], b"\0\0\1\0\0")  # text, one column in text
+        self.assertEqual([body for t, body in msgs if t == b"d"], [b"0\n", b"1\n", b"2\n"])
+        self.assertEqual(msgs[-2][1], b"COPY 3\0")
+
     # ---- raw protocol
     def test_row_limit_suspends_portal(self):
         c = RawClient(self.trust.port)

@@ -1,7 +1,7 @@
 """End-to-end tests of `pond serve --http-listen`, the HTTP table API, with curl against the real
 binary over a real lake: bearer tokens from `pond serve --new-token`, GET /api/tables with
 columns/filter/sort/limit/offset, POST /api/sql with the wire server's refusals, GET /api/schema,
-JSON and CSV by Accept (406 otherwise), chunked streaming of a large result.
+JSON, CSV and Parquet by Accept (406 otherwise), chunked streaming of a large result.
 
 usage: serve_http_e2e.py POND_BINARY
 """
@@ -24,10 +24,10 @@ from serve_e2e import PASSWORD, run
 class HttpServer:
     """`pond serve` with the HTTP API on free loopback ports; stderr drained into `log`."""
 
-    def __init__(self, project, *extra):
+    def __init__(self, project, *extra, env=None):
         self.proc = subprocess.Popen([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0", "--http-listen",
                                       "127.0.0.1:0", *extra], cwd=project, stderr=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, text=True)
+                                     stdout=subprocess.DEVNULL, text=True, env=env)
         self.log = []
         self.http_port = self.pg_port = None
         deadline = time.time() + 60
@@ -88,7 +88,10 @@ class HttpTest(unittest.TestCase):
         cls.users = os.path.join(cls.tmp, "users")
         with open(cls.users, "w") as f:
             f.write("".join(lines))
-        cls.auth = HttpServer(cls.project, "--users", cls.users)
+        # Its Parquet results are written under a TMPDIR of the test's, to see them deleted.
+        cls.server_tmp = os.path.join(cls.tmp, "server_tmp")
+        os.makedirs(cls.server_tmp)
+        cls.auth = HttpServer(cls.project, "--users", cls.users, env=dict(os.environ, TMPDIR=cls.server_tmp))
         cls.trust = HttpServer(cls.project)
 
     @classmethod
@@ -198,14 +201,85 @@ class HttpTest(unittest.TestCase):
         self.assertEqual(r.status, 400)
         self.assertIn("22P02", r.json()["error"])
 
-    def test_csv_by_accept_and_406_for_parquet(self):
+    def test_csv_by_accept_and_406_for_arrow(self):
         r = self.curl("/api/tables/raw_customers?columns=id,first_name&filter[id]le=2&sort=id", accept="text/csv")
         self.assertEqual(r.status, 200, r.body)
         self.assertTrue(r.headers["content-type"].startswith("text/csv"))
         self.assertEqual(r.body, "id,first_name\r\n1,Fred\r\n2,Kathleen\r\n")
-        r = self.curl("/api/tables/raw_customers", accept="application/vnd.apache.parquet")
-        self.assertEqual(r.status, 406)
-        self.assertIn("Parquet and Arrow", r.json()["error"])
+        for arrow in ("application/vnd.apache.arrow.stream", "application/vnd.apache.arrow.file"):
+            r = self.curl("/api/tables/raw_customers", accept=arrow)
+            self.assertEqual(r.status, 406)
+            self.assertIn("Arrow IPC results are not supported", r.json()["error"])
+
+    def parquet(self, path, data=None, token=None, accept="application/vnd.apache.parquet"):
+        """Fetches `path` as Parquet; returns (status, headers, rows read back by DuckDB as JSON)."""
+        out = os.path.join(self.tmp, "result.parquet")
+        header_file = os.path.join(self.tmp, "headers")
+        args = ["curl", "-sS", "-g", "-o", out, "-D", header_file, "--max-time", "120",
+                "-H", f"Authorization: Bearer {token or self.token}", "-H", f"Accept: {accept}"]
+        if data is not None:
+            args += ["-H", "Content-Type: text/plain", "--data-binary", data]
+        r = subprocess.run(args + [f"http://127.0.0.1:{self.auth.http_port}{path}"], capture_output=True,
+                           timeout=180)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(header_file) as f:
+            raw = f.read()
+        headers = {k.strip().lower(): v.strip() for k, v in
+                   (line.split(":", 1) for line in raw.splitlines()[1:] if ":" in line)}
+        status = int(raw.split()[1])
+        if status != 200:
+            with open(out) as f:
+                return status, headers, json.loads(f.read())
+        with open(out, "rb") as f:
+            content = f.read()
+        self.assertEqual((content[:4], content[-4:]), (b"PAR1", b"PAR1"))
+        shown = run([serve_e2e.POND, "show", "--inline", f"select * from read_parquet('{out}')", "-o", "json",
+                     "--limit", "-1"], self.project)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        return status, headers, json.loads(shown.stdout)
+
+    def test_parquet_by_accept(self):
+        path = "/api/tables/raw_customers?columns=id,first_name&filter[id]le=3&sort=-id"
+        status, headers, rows = self.parquet(path)
+        self.assertEqual(status, 200, rows)
+        self.assertEqual(headers["content-type"], "application/vnd.apache.parquet")
+        self.assertEqual(rows, self.curl(path).json())  # the same rows as JSON, in order
+        self.assertEqual(rows[0], {"id": 3, "first_name": "Shawn"})
+        status, _, rows = self.parquet("/api/sql", data="select 1.5::decimal(4,2) as d, [1, 2] as l, "
+                                                        "{'a': 'x'} as s, date '2024-01-02' as day, null as n")
+        self.assertEqual(status, 200, rows)
+        self.assertEqual(rows, [{"d": 1.5, "l": "[1, 2]", "s": "{'a': x}", "day": "2024-01-02", "n": None}])
+        shown = run([serve_e2e.POND, "show", "--inline", "select typeof(d) as d, typeof(l) as l, typeof(s) as s, "
+                     f"l[2] as second, s.a as a from read_parquet('{self.tmp}/result.parquet')", "-o", "json"],
+                    self.project)
+        # nested types stay nested in Parquet (pond show prints them as text above)
+        self.assertEqual(json.loads(shown.stdout), [{"d": "DECIMAL(4,2)", "l": "INTEGER[]", "s": "STRUCT(a VARCHAR)",
+                                                     "second": 2, "a": "x"}])
+        for accept in ("application/parquet", "application/x-parquet; q=0.9"):
+            status, _, rows = self.parquet("/api/sql", data="select 42 as x", accept=accept)
+            self.assertEqual(rows, [{"x": 42}])
+        status, headers, _ = self.parquet("/api/sql", data="select range as i from range(300000)")
+        self.assertEqual(headers.get("transfer-encoding"), "chunked")
+        shown = run([serve_e2e.POND, "show", "--inline",
+                     f"select count(*) as n, sum(i) as s from read_parquet('{self.tmp}/result.parquet')", "-o",
+                     "json"], self.project)
+        self.assertEqual(json.loads(shown.stdout), [{"n": 300000, "s": 300000 * 299999 // 2}])
+        # the server's Parquet files are deleted once sent
+        leftovers = [f for _, _, files in os.walk(self.server_tmp) for f in files]
+        self.assertEqual(leftovers, [])
+
+    def test_parquet_refusals(self):
+        target = os.path.join(self.tmp, "planted.parquet")
+        for sql in (f"select 1) to '{target}' (format parquet) --",
+                    f"select 1) to '{target}' (format parquet) /*",
+                    f"select 1 as x) to '{target}' (format parquet); select (1"):
+            status, _, body = self.parquet("/api/sql", data=sql)
+            self.assertIn(status, (400, 403), sql)
+            self.assertFalse(os.path.exists(target), sql)
+        status, _, body = self.parquet("/api/sql", data="select * from read_csv('/etc/passwd')")
+        self.assertEqual(status, 403, body)
+        status, _, body = self.parquet("/api/tables/no_such_table")
+        self.assertEqual(status, 404, body)
 
     # ---- POST /api/sql
     def test_sql(self):

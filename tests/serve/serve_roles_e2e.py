@@ -158,6 +158,45 @@ class RolesTest(unittest.TestCase):
             with self.assertRaises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("select count(*) from raw_payments where id > %s", (0,))
 
+    def test_copy_to_stdout_is_authorized_like_select(self):
+        import io
+        first = self.customers[0]
+        for user, statuses, masked in (("alice", {"completed"}, hashlib.md5(first["last_name"].encode()).hexdigest()),
+                                       ("bob", None, first["last_name"])):
+            conn = self.connect(user)
+            try:
+                cur = conn.cursor()
+                buf = io.StringIO()
+                cur.copy_expert("copy raw_orders (id, status) to stdout (format csv)", buf)
+                rows = list(csv.reader(io.StringIO(buf.getvalue())))
+                expected = self.completed if user == "alice" else self.others
+                self.assertEqual(len(rows), expected, user)
+                if statuses:
+                    self.assertEqual({r[1] for r in rows}, statuses)
+                else:
+                    self.assertNotIn("completed", {r[1] for r in rows})
+                buf = io.StringIO()
+                cur.copy_expert("copy (select * from raw_customers order by id limit 1) to stdout", buf)
+                fields = buf.getvalue().rstrip("\n").split("\t")
+                self.assertEqual(fields[2], masked, user)
+                if user == "bob":
+                    self.assertEqual(fields[1], "\\N")  # first_name masked to null
+            finally:
+                conn.close()
+        conn = self.connect("alice")
+        try:
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                conn.cursor().copy_expert("copy raw_payments to stdout", io.StringIO())
+            with self.assertRaises(psycopg2.errors.InsufficientPrivilege):
+                conn.cursor().copy_expert("copy (select * from read_csv('/etc/passwd')) to stdout", io.StringIO())
+        finally:
+            conn.close()
+        out = os.path.join(self.tmp, "psql_copy.csv")
+        r = self.psql(f"\\copy (select count(*) from raw_orders) to '{out}' csv", "alice")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            self.assertEqual(f.read().strip(), str(self.completed))
+
     # ---- escapes, as a non-admin role
     def test_ungranted_table_is_refused_everywhere(self):
         code, message = self.refused("alice", "select * from raw_payments")
@@ -258,6 +297,16 @@ class RolesTest(unittest.TestCase):
         self.assertNotIn("completed", {row["status"] for row in json.loads(body)})
         status, body = self.curl("bob", "/api/tables/raw_customers?limit=1")
         self.assertEqual(json.loads(body)[0]["first_name"], None)
+        # Parquet: the same role's rows and masks
+        out = os.path.join(self.tmp, "alice.parquet")
+        r = subprocess.run(["curl", "-sS", "-o", out, "-H", f"Authorization: Bearer {self.tokens['alice']}", "-H",
+                            "Accept: application/vnd.apache.parquet",
+                            f"http://127.0.0.1:{self.server.http_port}/api/tables/raw_orders?columns=status"],
+                           capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        shown = run([serve_e2e.POND, "show", "--inline", f"select status, count(*) as n from read_parquet('{out}') "
+                     "group by status", "-o", "json"], self.project)
+        self.assertEqual(json.loads(shown.stdout), [{"status": "completed", "n": self.completed}])
         status, body = self.curl("alice", "/api/tables/raw_payments")
         self.assertEqual(status, 403, body)
         self.assertIn("42501", body)
@@ -319,8 +368,18 @@ class RolesTest(unittest.TestCase):
             ("\nserve:\n  roles:\n    r: {members: [alice]}\n",
              f"pond.yml:{line + 3}:", "serve 'roles:' needs a users file"),
         ]
+        users = os.path.join(self.project, "serve_users")
         for roles, where, message in cases:
-            r = self.start_with(roles)
+            # Without `users:` pond serve reads serve_users beside pond.yml when it exists
+            # (`pond users add` writes it): the last case needs it gone.
+            hidden = "users:" not in roles
+            if hidden:
+                os.rename(users, users + ".aside")
+            try:
+                r = self.start_with(roles)
+            finally:
+                if hidden:
+                    os.rename(users + ".aside", users)
             self.assertNotEqual(r.returncode, 0, roles)
             self.assertIn(where, r.stderr, roles)
             self.assertIn(message, r.stderr, roles)

@@ -41,6 +41,14 @@ def make_server_cert(directory, ca):
             "-days", "2", "-extfile", "san.cnf", "-out", "server.crt", cwd=directory)
 
 
+def make_client_cert(directory, ca, cn, name):
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", f"/CN={cn}",
+            "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=directory)
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key", "-CAcreateserial",
+            "-days", "2", "-out", f"{name}.crt", cwd=directory)
+    os.chmod(os.path.join(directory, f"{name}.key"), 0o600)  # libpq refuses a key others may read
+
+
 def startup_packet(user="raw"):
     params = b"user\0" + user.encode() + b"\0database\0shop\0\0"
     body = struct.pack("!I", 196608) + params
@@ -86,12 +94,18 @@ class TlsTest(unittest.TestCase):
         tls = ("--tls-cert", cls.cert, "--tls-key", cls.key)
         cls.offered = Server(cls.project, "--users", cls.users, *tls)
         cls.required = Server(cls.project, *tls, "--tls-required")  # trust on loopback, TLS only
+        # Client certificates (PostgreSQL's `cert` method): signed by the test CA for alice and
+        # bob (bob has no password), and one for alice by another CA.
+        make_client_cert(cls.tmp, "ca", "alice", "alice")
+        make_client_cert(cls.tmp, "ca", "bob", "bob")
+        make_client_cert(cls.tmp, "other_ca", "alice", "alice_other")
+        cls.with_client_ca = Server(cls.project, "--users", cls.users, *tls, "--tls-client-ca", cls.ca)
 
     @classmethod
     def tearDownClass(cls):
-        codes = [cls.offered.stop(), cls.required.stop()]
+        codes = [cls.offered.stop(), cls.required.stop(), cls.with_client_ca.stop()]
         shutil.rmtree(cls.tmp, ignore_errors=True)
-        assert codes == [0, 0], codes
+        assert codes == [0, 0, 0], codes
 
     def psql(self, conninfo, sql, password=PASSWORD):
         env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="10")
@@ -101,6 +115,46 @@ class TlsTest(unittest.TestCase):
         base = dict(host="127.0.0.1", port=server.port, user="alice", dbname="shop")
         base.update(extra)
         return " ".join(f"{k}={v}" for k, v in base.items())
+
+    # ---- client certificates
+    def cert_login(self, user, cert, password="no-such-password"):
+        return self.psql(self.conninfo(self.with_client_ca, user=user, sslmode="verify-full", sslrootcert=self.ca,
+                                       sslcert=os.path.join(self.tmp, f"{cert}.crt"),
+                                       sslkey=os.path.join(self.tmp, f"{cert}.key")),
+                         "select count(*) from raw_customers", password=password)
+
+    def test_client_certificate_logs_in_its_common_name(self):
+        for user in ("alice", "bob"):  # bob has no password at all
+            r = self.cert_login(user, user)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.strip(), "100")
+            # (admins' current_user is DuckDB's; the log names who logged in and how)
+            self.assertTrue(any(f'"{user}" logged in by client certificate' in line
+                                for line in self.with_client_ca.log), user)
+
+    def test_client_certificate_of_another_user_or_ca_is_refused(self):
+        r = self.cert_login("alice", "bob", password=PASSWORD)  # the right password does not help
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('certificate authentication failed for user "alice"', r.stderr)
+        r = self.cert_login("alice", "alice_other", password=PASSWORD)  # not signed by the client CA
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("unknown ca", r.stderr)  # the handshake itself fails
+        # without a certificate: a password, as before
+        r = self.psql(self.conninfo(self.with_client_ca, sslmode="verify-full", sslrootcert=self.ca), "select 1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.psql(self.conninfo(self.with_client_ca, user="bob", sslmode="require"), "select 1")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('password authentication failed for user "bob"', r.stderr)
+
+    def test_client_ca_needs_tls_and_a_readable_file(self):
+        r = run([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0", "--tls-client-ca", self.ca], self.project)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--tls-client-ca without a server certificate", r.stderr)
+        r = run([serve_e2e.POND, "serve", "--listen", "127.0.0.1:0", "--tls-cert", self.cert, "--tls-key", self.key,
+                 "--tls-client-ca", os.path.join(self.tmp, "missing.crt")], self.project)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("missing.crt", r.stderr)
+        self.assertIn("cannot load the client CA", r.stderr)
 
     # ---- libpq clients
     def test_psql_verify_full_against_the_test_ca(self):
@@ -239,10 +293,11 @@ class TlsTest(unittest.TestCase):
         shutil.copy(self.cert, os.path.join(self.project, "server.crt"))
         shutil.copy(self.key, os.path.join(self.project, "server.key"))
         shutil.copy(self.users, os.path.join(self.project, "serve_users"))
+        shutil.copy(self.ca, os.path.join(self.project, "client_ca.crt"))
         try:
             with open(pond_yml, "w") as f:
                 f.write(original + "\nserve:\n  users: serve_users\n  pg:\n"
-                        "    tls: {cert: server.crt, key: server.key, required: true}\n")
+                        "    tls: {cert: server.crt, key: server.key, required: true, client_ca: client_ca.crt}\n")
             server = Server(self.project)  # --listen 127.0.0.1:0 only: the rest from pond.yml
             try:
                 self.assertTrue(any("TLS required" in line for line in server.log), server.log)
@@ -252,6 +307,10 @@ class TlsTest(unittest.TestCase):
                 self.assertEqual(r.stdout.strip(), "5")
                 r = self.psql(self.conninfo(server, sslmode="disable"), "select 5")
                 self.assertIn("no pg_hba.conf entry", r.stderr)
+                r = self.psql(self.conninfo(server, user="bob", sslmode="verify-full", sslrootcert=self.ca,
+                                            sslcert=os.path.join(self.tmp, "bob.crt"),
+                                            sslkey=os.path.join(self.tmp, "bob.key")), "select 6", password="")
+                self.assertEqual(r.stdout.strip(), "6", r.stderr)  # client_ca: from pond.yml
             finally:
                 self.assertEqual(server.stop(), 0)
             # Cleartext passwords (PostgreSQL's `password` method) over TLS only; SCRAM without.

@@ -169,3 +169,21 @@ TEST(SqlSplit, CastParameters) {
 
 }  // namespace
 }  // namespace pond::serve
+
+namespace pond::serve {
+namespace {
+
+// What a Parquet result wraps in `COPY (\n...\n) TO`: the text must not close that parenthesis.
+TEST(BalancedParentheses, OnlyClosedTextCanBeWrapped) {
+  EXPECT_TRUE(balanced_parentheses("select (1 + (2)) as x, ')' as p, \")\" as q -- )"));
+  EXPECT_TRUE(balanced_parentheses("select $t$ ) $t$, E'\\') ', /* ) */ 1"));
+  EXPECT_FALSE(balanced_parentheses("select 1) to '/x.parquet' (format parquet) --"));
+  EXPECT_FALSE(balanced_parentheses("select (1"));
+  EXPECT_FALSE(balanced_parentheses("select 1 /* open"));
+  EXPECT_FALSE(balanced_parentheses("select 'open"));
+  EXPECT_FALSE(balanced_parentheses("select $t$ open"));
+  EXPECT_FALSE(balanced_parentheses("select 1 as x) to 'f' (format csv); select (1"));
+}
+
+}  // namespace
+}  // namespace pond::serve

@@ -81,12 +81,15 @@ TEST(ResultFormat, AcceptNegotiation) {
   EXPECT_EQ(negotiate_format("text/csv"), ResultFormat::kCsv);
   EXPECT_EQ(negotiate_format("text/csv;q=0.9, application/json"), ResultFormat::kCsv);
   EXPECT_EQ(negotiate_format("application/xml, text/csv"), ResultFormat::kCsv);
+  EXPECT_EQ(negotiate_format("application/vnd.apache.parquet"), ResultFormat::kParquet);
+  EXPECT_EQ(negotiate_format("application/xml, application/x-parquet;q=0.5"), ResultFormat::kParquet);
+  EXPECT_EQ(content_type(ResultFormat::kParquet), "application/vnd.apache.parquet");
   try {
-    negotiate_format("application/vnd.apache.parquet");
+    negotiate_format("application/vnd.apache.arrow.stream");
     FAIL();
   } catch (const http::Error& e) {
     EXPECT_EQ(e.status(), 406);
-    EXPECT_NE(std::string(e.what()).find("Parquet and Arrow"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("Arrow IPC"), std::string::npos);
   }
   EXPECT_THROW(negotiate_format("application/xml"), http::Error);
 }

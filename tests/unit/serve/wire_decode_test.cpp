@@ -45,8 +45,14 @@ TEST(WireDecode, SpecialStartupCodes) {
   EXPECT_THROW(decode_startup(bytes(be32(80877102) + be32(1))), ProtocolError);
 }
 
-TEST(WireDecode, RejectsOtherProtocolsAndUnterminatedParameters) {
-  EXPECT_THROW(decode_startup(bytes(be32(131072) + std::string("\0", 1))), ProtocolError);  // 2.0
+TEST(WireDecode, ReadsOnlyTheVersionOfOtherProtocolsAndRejectsUnterminatedParameters) {
+  // 2.0 with protocol 2's fixed-size fields: only its version is read (the session refuses it).
+  auto v2 = decode_startup(bytes(be32(131072) + std::string(64, 'x') + std::string(32, '\0')));
+  EXPECT_EQ(std::get<StartupMessage>(v2).major, 2);
+  EXPECT_TRUE(std::get<StartupMessage>(v2).parameters.empty());
+  auto v32 = decode_startup(bytes(be32(196610) + std::string("user\0a\0_pq_.x\0y\0\0", 17)));
+  EXPECT_EQ(std::get<StartupMessage>(v32).minor, 2);
+  EXPECT_EQ(std::get<StartupMessage>(v32).get("_pq_.x"), "y");
   EXPECT_THROW(decode_startup(bytes(be32(196608) + "user")), ProtocolError);
   EXPECT_THROW(decode_startup(bytes(be32(196608) + std::string("user\0a\0", 7))),
                ProtocolError);  // no final NUL
