@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "ingest/postgres_config.hpp"
 #include "ingest/rest_config.hpp"
 
 namespace pond::ingest {
@@ -19,10 +20,10 @@ enum class Compression { kAuto, kNone, kGzip, kZstd };
 // `write:`: how a load's rows land in the table.
 enum class WriteDisposition { kAppend, kReplace, kMerge };
 // `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file (every
-// page) each time; kCursor (REST) only records past the last load's highest cursor value.
+// page, row) each time; kCursor (REST, PostgreSQL) only records past the last load's highest cursor value.
 enum class Incremental { kFiles, kNone, kCursor };
 // `from:`.
-enum class SourceKind { kFiles, kRest };
+enum class SourceKind { kFiles, kRest, kPostgres };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
@@ -50,6 +51,7 @@ struct ResourceConfig {
   Compression compression = Compression::kAuto;
   CsvOptions csv;
   RestSource rest;                             // from: rest
+  PostgresSource postgres;                     // from: postgres
   std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
   WriteDisposition write = WriteDisposition::kAppend;
   std::vector<std::string> primary_key;  // merge
