@@ -17,7 +17,7 @@ struct PostgresSource {
   std::string query;         // a SELECT
   std::optional<CursorIncremental> incremental;  // `param` is unused
   int parallel = 1;                              // connections reading key ranges at once (one snapshot)
-  std::string parallel_key;                      // the integer column the ranges split (`parallel: {n, key}`)
+  std::string parallel_key;  // the integer column the ranges split (`parallel: {connections, key}`)
 };
 
 }  // namespace pond::ingest

@@ -5,7 +5,10 @@
 // evolution, the load's columns), the cursor's value in `_pond_load_cursors` in the same commit.
 // Nothing is written while the server is read: any error, or a kill, leaves the lake unchanged.
 #include <chrono>
+#include <exception>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -50,7 +53,7 @@ std::string cursor_literal(PostgresSession& pg, const ResourceConfig& r, const s
 
 // The DuckDB SELECT of the copied file: each column read as its mapping says, `columns:` casts on top.
 std::string lake_select(const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
-                        const std::filesystem::path& file) {
+                        const std::vector<std::unique_ptr<TempFile>>& files) {
   std::string types, select;
   for (const auto& c : columns) {
     types += (types.empty() ? "" : ", ") + quote_literal(c.name) + ": " + quote_literal(c.csv_type);
@@ -60,9 +63,103 @@ std::string lake_select(const ResourceConfig& r, const std::vector<PgColumnMappi
     select += (select.empty() ? "" : ", ") + value + " AS " + quote_identifier(c.name);
   }
   // PostgreSQL's CSV: NULL is an unquoted empty field, '' a quoted one; no header; UTF-8.
-  return "SELECT " + select + " FROM read_csv(" + quote_literal(file.string()) + ", columns = {" + types +
+  std::string list;
+  for (const auto& f : files) list += (list.empty() ? "" : ", ") + quote_literal(f->path().string());
+  return "SELECT " + select + " FROM read_csv([" + list + "], columns = {" + types +
          "}, header = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', "
          "allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
+}
+
+// The copied rows: one file, or one per key range with `parallel:`.
+struct Copied {
+  std::vector<std::unique_ptr<TempFile>> files;
+  std::int64_t rows = 0;
+  std::int64_t bytes = 0;
+};
+
+bool integer_type(const std::string& duck_type) {
+  return duck_type == "SMALLINT" || duck_type == "INTEGER" || duck_type == "BIGINT";
+}
+
+// `select` (its rows filtered by `where`, which may be empty) copied into files: by `pg` alone, or
+// with `parallel: {connections: N, key: K}` as N ranges of K, each by its own connection in the
+// snapshot of `pg` (the same rows a single copy would see).
+Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
+                 const std::string& select, const std::string& where) {
+  const PostgresSource& s = r.postgres;
+  auto filtered = [&](const std::string& condition) {
+    std::string all = where.empty()       ? condition
+                      : condition.empty() ? where
+                                          : "(" + where + ") AND (" + condition + ")";
+    return select + (all.empty() ? "" : " WHERE " + all);
+  };
+  Copied out;
+  std::vector<std::string> ranges{""};
+  if (s.parallel > 1) {
+    const PgColumnMapping* key = nullptr;
+    for (const auto& c : columns)
+      if (c.name == s.parallel_key) key = &c;
+    if (key == nullptr || !integer_type(key->duck_type))
+      throw UserError(
+          r.where,
+          "ingest resource '" + r.name + "': parallel: key '" + s.parallel_key +
+              (key ? "' is " + key->pg_type + ", not an integer column" : "' is not a column of the source"),
+          "parallel: {connections: N, key: K} splits an integer column (e.g. the primary key) into ranges",
+          ExitCode::kStepFailed);
+    std::string k = pg_quote_identifier(key->name);
+    auto [min, max] =
+        pg.query_pair("SELECT min(" + k + ")::text, max(" + k + ")::text FROM (" + filtered("") + ") AS q",
+                      "reading the key range");
+    if (min && max) {
+      auto lo = std::stoll(*min), hi = std::stoll(*max);
+      auto span = static_cast<unsigned long long>(hi) - static_cast<unsigned long long>(lo);
+      auto n = static_cast<unsigned long long>(s.parallel);
+      if (span + 1 < n && span + 1 != 0) n = span + 1;
+      unsigned long long step = span / n + 1;
+      ranges.clear();
+      for (unsigned long long i = 0; i < n; ++i) {
+        auto from = static_cast<long long>(static_cast<unsigned long long>(lo) + i * step);
+        auto to = static_cast<long long>(static_cast<unsigned long long>(lo) + (i + 1) * step);
+        std::string range =
+            i == 0       ? k + " IS NULL OR " + k + " < " + std::to_string(to)
+            : i + 1 == n ? k + " >= " + std::to_string(from)
+                         : k + " >= " + std::to_string(from) + " AND " + k + " < " + std::to_string(to);
+        if (n == 1) range = "";
+        ranges.push_back(range);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < ranges.size(); ++i)
+    out.files.push_back(std::make_unique<TempFile>("pond-pg-", ".csv"));
+  std::vector<std::pair<std::int64_t, std::int64_t>> counts(ranges.size());
+  std::vector<std::exception_ptr> errors(ranges.size());
+  std::string snapshot = ranges.size() > 1 ? pg.export_snapshot() : "";
+  if (ranges.size() > 1)
+    log::info("ingest {}: copying {} ranges of {} on {} connections", r.name, ranges.size(), s.parallel_key,
+              ranges.size());
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < ranges.size(); ++i)
+    workers.emplace_back([&, i] {
+      try {
+        PostgresSession other(r, snapshot);
+        counts[i] = other.copy_csv(filtered(ranges[i]), out.files[i]->path());
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  try {
+    counts[0] = pg.copy_csv(filtered(ranges[0]), out.files[0]->path());
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& w : workers) w.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (const auto& [rows, bytes] : counts) {
+    out.rows += rows;
+    out.bytes += bytes;
+  }
+  return out;
 }
 
 }  // namespace
@@ -116,9 +213,10 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
     else if (s.incremental->initial)
       where = col + " >= " + cursor_literal(pg, r, *s.incremental->initial);
     // Every row needs a cursor value: one without would be skipped by every later load.
-    auto [max, nulls] =
-        pg.query_pair("SELECT max(" + col + ")::text, count(*) FILTER (WHERE " + col + " IS NULL) FROM (" +
-                      base + ") AS q" + (where.empty() ? "" : " WHERE " + where + " OR " + col + " IS NULL"));
+    auto [max, nulls] = pg.query_pair(
+        "SELECT max(" + col + ")::text, count(*) FILTER (WHERE " + col + " IS NULL) FROM (" + base +
+            ") AS q" + (where.empty() ? "" : " WHERE " + where + " OR " + col + " IS NULL"),
+        "reading the incremental cursor");
     if (nulls && *nulls != "0")
       throw UserError(
           r.where,
@@ -137,11 +235,11 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   std::string pg_select;
   for (const auto& c : columns)
     pg_select += (pg_select.empty() ? "" : ", ") + c.pg_expr + " AS " + pg_quote_identifier(c.name);
-  pg_select = "SELECT " + pg_select + " FROM (" + base + ") AS q" + (where.empty() ? "" : " WHERE " + where);
-  TempFile copied("pond-pg-", ".csv");
-  auto [rows, bytes] = pg.copy_csv(pg_select, copied.path());
+  pg_select = "SELECT " + pg_select + " FROM (" + base + ") AS q";
+  Copied copied = copy_rows(pg, r, columns, pg_select, where);
   session.reset();
-  result.bytes = bytes;
+  std::int64_t rows = copied.rows;
+  result.bytes = copied.bytes;
   if (rows == 0 && r.write != WriteDisposition::kReplace) {  // replace: the table becomes empty
     done();
     log::info("ingest {}: no rows", r.name);
@@ -151,7 +249,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   CommitPlan plan;
   plan.resource = &r;
   plan.reader = &r;
-  plan.source_sql = lake_select(r, columns, copied.path());
+  plan.source_sql = lake_select(r, columns, copied.files);
   plan.record.load_id = random_uuid();
   plan.record.resource = r.name;
   plan.record.table = table;
@@ -160,9 +258,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   plan.record.write = write_name(r.write);
   if (max_cursor) {
     // Integers as JSON numbers, anything else as PostgreSQL's text of it (exact, and read back as is).
-    bool integer = cursor_column->duck_type == "SMALLINT" || cursor_column->duck_type == "INTEGER" ||
-                   cursor_column->duck_type == "BIGINT";
-    result.cursor = integer ? *max_cursor : nlohmann::json(*max_cursor).dump();
+    result.cursor = integer_type(cursor_column->duck_type) ? *max_cursor : nlohmann::json(*max_cursor).dump();
     lake::TableWrite cursor;
     cursor.table = r.schema + "." + kLoadCursorsTable;
     cursor.select_sql = load_cursor_sql(plan.record, s.incremental->cursor, result.cursor);

@@ -63,7 +63,8 @@ bool conninfo_has_literal_password(const std::string& conninfo) {
   return literal;
 }
 
-PostgresSession::PostgresSession(const ResourceConfig& r) : r_(r), conn_(std::make_unique<Conn>()) {
+PostgresSession::PostgresSession(const ResourceConfig& r, const std::string& snapshot)
+    : r_(r), conn_(std::make_unique<Conn>()) {
   const PostgresSource& s = r.postgres;
   std::string conninfo = secrets_.expand(s.connection, r.name);
   std::string password = s.password.empty() ? "" : secrets_.expand(s.password, r.name);
@@ -106,6 +107,13 @@ PostgresSession::PostgresSession(const ResourceConfig& r) : r_(r), conn_(std::ma
       "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'",
       "setting the session up");
   exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "beginning the read");
+  if (!snapshot.empty()) exec("SET TRANSACTION SNAPSHOT " + literal(snapshot), "taking the load's snapshot");
+}
+
+std::string PostgresSession::export_snapshot() {
+  std::optional<std::string> id = query_pair("SELECT pg_export_snapshot()", "exporting the snapshot").first;
+  if (!id) fail("exporting the snapshot", "no snapshot id");
+  return *id;
 }
 
 PostgresSession::~PostgresSession() = default;
@@ -189,10 +197,9 @@ std::vector<PgColumnMapping> PostgresSession::describe(const std::string& select
 }
 
 std::pair<std::optional<std::string>, std::optional<std::string>> PostgresSession::query_pair(
-    const std::string& sql) {
+    const std::string& sql, const std::string& doing) {
   Result res(PQexec(conn_->pg, sql.c_str()));
-  if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK)
-    fail("reading the incremental cursor", result_error(res.get(), conn_->pg));
+  if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK) fail(doing, result_error(res.get(), conn_->pg));
   std::pair<std::optional<std::string>, std::optional<std::string>> out;
   if (PQntuples(res.get()) > 0) {
     if (!PQgetisnull(res.get(), 0, 0)) out.first = PQgetvalue(res.get(), 0, 0);

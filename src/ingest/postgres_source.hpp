@@ -23,8 +23,8 @@ bool conninfo_has_literal_password(const std::string& conninfo);
 class PostgresSession {
  public:
   // Connects (the connection and password templates expanded), sets the session up and begins
-  // the transaction.
-  explicit PostgresSession(const ResourceConfig& r);
+  // the transaction; with `snapshot` (another session's export_snapshot()), in that snapshot.
+  explicit PostgresSession(const ResourceConfig& r, const std::string& snapshot = {});
   ~PostgresSession();
   PostgresSession(const PostgresSession&) = delete;
   PostgresSession& operator=(const PostgresSession&) = delete;
@@ -32,10 +32,13 @@ class PostgresSession {
   // The columns of `select` (its result's description) and how each lands in the lake.
   std::vector<PgColumnMapping> describe(const std::string& select);
   // The first column of the first row of `sql` (nullopt: NULL or no row), and the second.
-  std::pair<std::optional<std::string>, std::optional<std::string>> query_pair(const std::string& sql);
+  std::pair<std::optional<std::string>, std::optional<std::string>> query_pair(const std::string& sql,
+                                                                               const std::string& doing);
   // `COPY (select) TO STDOUT (FORMAT csv)` into `file`; returns the rows and bytes written.
   std::pair<std::int64_t, std::int64_t> copy_csv(const std::string& select,
                                                  const std::filesystem::path& file);
+  // The transaction's snapshot, for other sessions to read the same rows (pg_export_snapshot()).
+  std::string export_snapshot();
   // `text` as a quoted SQL literal of this server.
   std::string literal(const std::string& text);
   // "host:port/dbname", for messages.

@@ -129,7 +129,8 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
     text << "postgres " << s.connection << "\n"
          << s.password << "\n"
          << s.source_table << "\n"
-         << s.query << "\n";
+         << s.query << "\n"
+         << s.parallel << " " << s.parallel_key << "\n";
     if (s.incremental)
       text << "cursor " << s.incremental->cursor << " " << s.incremental->initial.value_or("") << "\n";
   }

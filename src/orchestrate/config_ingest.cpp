@@ -23,7 +23,7 @@ const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "del
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
                                          "headers",  "auth",    "records", "paginator",
                                          "timeout",  "retries", "backoff", "parallel"};
-const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table", "query"};
+const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table", "query", "parallel"};
 
 std::vector<std::string> keys_of(const std::vector<std::string>& source) {
   std::vector<std::string> out = kCommonKeys;

@@ -70,6 +70,14 @@ void read_postgres_source(const Reader& r, const YamlNode& n, ingest::ResourceCo
     r.fail(n, "ingest resource '" + name + "' (from: postgres) needs 'source_table:' or 'query:'",
            "e.g. source_table: public.orders, or query: \"select id, total from orders where not test\"");
   }
+  if (const auto& v = n["parallel"]) {
+    if (!v.is_map() || !v["connections"] || !v["key"])
+      r.fail(v, "'parallel:' needs 'connections:' and 'key:' (an integer column whose range is split)",
+             "e.g. parallel: {connections: 4, key: id}");
+    r.keys(v, "'parallel:'", {"connections", "key"});
+    pg.parallel = static_cast<int>(r.integer(v["connections"], "'parallel: connections:'", 1, 32));
+    pg.parallel_key = r.name(v["key"], "'parallel: key:'");
+  }
   // replace reads everything each time; append and merge read everything unless a cursor says otherwise.
   res.incremental = ingest::Incremental::kNone;
   if (const auto& v = n["incremental"]) {

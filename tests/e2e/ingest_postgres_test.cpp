@@ -241,6 +241,39 @@ TEST_F(IngestPostgres, MergeByKeyFromTheLastCursorOnAndReplace) {
   EXPECT_EQ(rows("select rows from raw._pond_loads where resource = 'items' order by loaded_at"), "3\n2");
 }
 
+TEST_F(IngestPostgres, ParallelConnectionsByKeyRangeLoadTheSameRowsOnce) {
+  sql("CREATE TABLE big (id int PRIMARY KEY, k bigint, v text);"
+      "INSERT INTO big SELECT i, CASE WHEN i % 10 = 0 THEN NULL ELSE i * 1000 - 500000 END, 'v' || i "
+      "FROM generate_series(1, 1000) i");
+  resources(
+      "  big:\n"
+      "    from: postgres\n"
+      "    connection: \"{conn}\"\n"
+      "    source_table: big\n"
+      "    parallel: {connections: 3, key: k}\n"
+      "    incremental: {cursor: id}\n"
+      "  bad_key:\n"
+      "    from: postgres\n"
+      "    connection: \"{conn}\"\n"
+      "    source_table: big\n"
+      "    parallel: {connections: 2, key: v}\n");
+  ProcessResult r = pond({"ingest", "-s", "big"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("copying 3 ranges of k on 3 connections"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(rows("select count(*), count(distinct id), min(id), max(id), count(k), sum(k) from raw.big"),
+            "1000,1000,1,1000,900,0");
+  // The next load's rows (past the cursor) are split the same way.
+  sql("INSERT INTO big SELECT i, i, 'w' FROM generate_series(1001, 1010) i");
+  r = pond({"ingest", "-s", "big"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select count(*), count(distinct id) from raw.big"), "1010,1010");
+  r = pond({"ingest", "-s", "bad_key"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE((r.out + r.err).find("parallel: key 'v' is text, not an integer column"), std::string::npos)
+      << r.out << r.err;
+}
+
 TEST_F(IngestPostgres, BadConnectionsTablesQueriesAndValuesFailClearlyAndChangeNothing) {
   sql("CREATE TABLE t (id int, amount numeric(10,2)); INSERT INTO t VALUES (1, 1.5), (2, 'NaN');"
       "CREATE ROLE app LOGIN PASSWORD '" +
