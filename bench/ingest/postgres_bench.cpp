@@ -4,7 +4,7 @@
 // plus DuckDB's own `COPY (FROM read_csv(...)) TO 'x.parquet'` of it, in the same run. Prints both
 // times, the ratio and rows/s. The server is the caller's (bench/ingest/run starts one).
 //
-//   postgres_bench --dir DIR --conninfo CONNINFO [--rows N] [--repeat N] [--threads N]
+//   postgres_bench --dir DIR --conninfo CONNINFO [--rows N] [--repeat N] [--threads N] [--parallel N]
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   long rows = 1000000;
   int repeat = 3;
   int threads = 2;
+  int parallel = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir") dir = argv[i + 1];
@@ -84,10 +85,12 @@ int main(int argc, char** argv) {
     if (a == "--rows") rows = std::stol(argv[i + 1]);
     if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
     if (a == "--threads") threads = std::stoi(argv[i + 1]);
+    if (a == "--parallel") parallel = std::stoi(argv[i + 1]);
   }
   if (dir.empty() || conninfo.empty()) {
     fmt::print(stderr,
-               "usage: postgres_bench --dir DIR --conninfo CONNINFO [--rows N] [--repeat N] [--threads N]\n");
+               "usage: postgres_bench --dir DIR --conninfo CONNINFO [--rows N] [--repeat N] [--threads N] "
+               "[--parallel N]\n");
     return 2;
   }
   Pg pg(conninfo);
@@ -137,6 +140,8 @@ int main(int argc, char** argv) {
     res.incremental = pond::ingest::Incremental::kNone;
     res.postgres.connection = conninfo;
     res.postgres.source_table = "orders";
+    res.postgres.parallel = parallel;
+    res.postgres.parallel_key = "order_id";
     t0 = std::chrono::steady_clock::now();
     pond::ingest::LoadResult loaded = pond::ingest::load_resource(lake, con, res, {dir, "bench", ""});
     best_pond = std::min(best_pond, seconds_since(t0));
@@ -148,8 +153,8 @@ int main(int argc, char** argv) {
   fmt::print("COPY TO STDOUT into a file:                      {:.3f}s\n", best_copy);
   fmt::print("  + DuckDB COPY (FROM read_csv) TO parquet:      {:.3f}s  {:.2f}M rows/s\n", best_ref,
              static_cast<double>(rows) / best_ref / 1e6);
-  fmt::print("pond ingest (from: postgres -> lake, one commit): {:.3f}s  {:.2f}M rows/s\n", best_pond,
-             static_cast<double>(rows) / best_pond / 1e6);
+  fmt::print("pond ingest (from: postgres, {} connection(s)):    {:.3f}s  {:.2f}M rows/s\n", parallel,
+             best_pond, static_cast<double>(rows) / best_pond / 1e6);
   fmt::print("ratio pond / reference: {:.2f} (target <= 1.3)\n", best_pond / best_ref);
   return 0;
 }

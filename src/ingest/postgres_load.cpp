@@ -236,7 +236,10 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   for (const auto& c : columns)
     pg_select += (pg_select.empty() ? "" : ", ") + c.pg_expr + " AS " + pg_quote_identifier(c.name);
   pg_select = "SELECT " + pg_select + " FROM (" + base + ") AS q";
+  auto copy_started = std::chrono::steady_clock::now();
   Copied copied = copy_rows(pg, r, columns, pg_select, where);
+  double copy_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
   session.reset();
   std::int64_t rows = copied.rows;
   result.bytes = copied.bytes;
@@ -280,8 +283,8 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   result.rows = committed.rows_written;
   result.rows_replaced = committed.rows_deleted;
   done();
-  log::info("ingest {}: {} rows from PostgreSQL into {} (snapshot {}, {:.2f}s)", r.name, result.rows, table,
-            *result.snapshot, result.seconds);
+  log::info("ingest {}: {} rows from PostgreSQL into {} (snapshot {}, {:.2f}s, of which the copy {:.2f}s)",
+            r.name, result.rows, table, *result.snapshot, result.seconds, copy_seconds);
   return result;
 }
 
