@@ -83,6 +83,43 @@ std::unique_ptr<storage::FileSystem> sensor_files_of(orchestrate::Workspace& ws,
   return lake::open_store(config, s.path.ends_with('/') ? s.path : s.path + "/");
 }
 
+// The files a local sensor's watch says to look at again, or nullopt when the folder must be
+// listed whole (no watch yet, the watch asked for it, the safety interval passed, the files it
+// saw are not in memory). Before a full listing the watch is opened anew, so that a change made
+// while listing is seen by the next tick.
+std::optional<std::vector<storage::FileEntry>> watched_changes(storage::FileSystem& files,
+                                                               const std::filesystem::path& folder,
+                                                               const std::string& relative,
+                                                               const orchestrate::SensorConfig& s,
+                                                               SensorMemory& memory) {
+  const std::string source = sensor_source(s.name);
+  SensorWatch& sw = memory.watches[source];
+  const auto now = std::chrono::steady_clock::now();
+  if (sw.watch && sw.watch->folder() == folder && now - sw.listed_at < kFullListingEvery &&
+      memory.files.contains(source)) {
+    storage::FolderChanges changes = sw.watch->drain();
+    if (!changes.relist) {
+      std::vector<storage::FileEntry> out;
+      for (const std::string& path : changes.paths)
+        if (auto e = files.stat(relative + "/" + path)) {  // a file gone since is left out, as a listing does
+          e->relative_path = path;
+          out.push_back(std::move(*e));
+        }
+      return out;
+    }
+  }
+  sw.watch.reset();
+  std::string why;
+  sw.watch = storage::FolderWatch::open(folder, &why);
+  std::error_code ec;
+  if (!sw.watch && why != sw.why && std::filesystem::is_directory(folder, ec))
+    log::warn("sensor {}: no change notification on '{}' ({}); the folder is listed on every tick", s.name,
+              s.path, why);
+  sw.why = why;
+  sw.listed_at = now;
+  return std::nullopt;
+}
+
 bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig& s, EpochSeconds now,
                     std::ostream& out, SensorMemory* memory) {
   runstore::RunStore& store = ws.store();
@@ -91,29 +128,39 @@ bool evaluate_files(orchestrate::Workspace& ws, const orchestrate::SensorConfig&
   try {
     auto files = sensor_files_of(ws, s);
     const std::string folder = files->is_local() ? s.path : "";
-    if (files->is_local() && !files->folder_exists(folder)) {
-      record_failure(store, source, now,
-                     "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
-      return false;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    listed = files->list(folder);
-    // A listing is not interrupted (a hung S3 request ends by the client's own timeouts), but one
-    // that took longer than the sensor's timeout fails the evaluation: what it saw may be stale.
-    const auto took = std::chrono::steady_clock::now() - started;
-    if (took > s.timeout) {
-      record_failure(
-          store, source, now,
-          fmt::format("listing '{}' took {:.1f} s, more than the sensor's timeout ({:g} s); nothing was "
-                      "queued",
-                      s.path, std::chrono::duration<double>(took).count(),
-                      static_cast<double>(s.timeout.count()) / 1000.0),
-          out);
-      return false;
+    std::optional<std::vector<storage::FileEntry>> watched;
+    if (memory && files->is_local())
+      watched = watched_changes(*files, ws.root() / s.path, folder, s, *memory);
+    if (watched) {
+      listed = std::move(*watched);
+    } else {
+      if (files->is_local() && !files->folder_exists(folder)) {
+        record_failure(store, source, now,
+                       "path '" + s.path + "' is not a folder (under " + ws.root().string() + ")", out);
+        return false;
+      }
+      const auto started = std::chrono::steady_clock::now();
+      listed = files->list(folder);
+      // A listing is not interrupted (a hung S3 request ends by the client's own timeouts), but
+      // one that took longer than the sensor's timeout fails the evaluation: what it saw may be
+      // stale.
+      const auto took = std::chrono::steady_clock::now() - started;
+      if (took > s.timeout) {
+        if (memory) memory->watches.erase(source);  // list again next time
+        record_failure(
+            store, source, now,
+            fmt::format("listing '{}' took {:.1f} s, more than the sensor's timeout ({:g} s); nothing was "
+                        "queued",
+                        s.path, std::chrono::duration<double>(took).count(),
+                        static_cast<double>(s.timeout.count()) / 1000.0),
+            out);
+        return false;
+      }
     }
   } catch (const std::exception& e) {
     // A store that cannot be reached, wrong credentials, a missing bucket: the message names the
     // endpoint, bucket and key (never a secret).
+    if (memory) memory->watches.erase(source);
     record_failure(store, source, now, "cannot list '" + s.path + "': " + e.what(), out);
     return false;
   }

@@ -4,13 +4,16 @@
 // recorded with the run, in one transaction: each change triggers once); an asset sensor runs
 // it when the asset has a materialization newer than its cursor (by any process or host).
 // Evaluations that queue runs or fail are recorded in the tick table with their reason.
+#include <chrono>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "automation/schedule_ticks.hpp"
 #include "orchestrate/config.hpp"
 #include "orchestrate/workspace.hpp"
+#include "storage/folder_watch.hpp"
 
 namespace pond::automation {
 
@@ -28,11 +31,23 @@ bool sensor_enabled(runstore::RunStore& store, const orchestrate::SensorConfig& 
 // does not have: checked when the daemon starts.
 void check_sensors(const orchestrate::Workspace& ws);
 
+// A local files sensor's change notification: after a full listing, ticks look only at the
+// files the kernel reported (storage::FolderWatch), with a full listing again when the watch asks
+// for one and at least every kFullListingEvery as a safety net.
+struct SensorWatch {
+  std::optional<storage::FolderWatch> watch;  // nullopt: listed on every tick (see `why`)
+  std::string why;                            // why there is no watch, warned once
+  std::chrono::steady_clock::time_point listed_at;
+};
+inline constexpr std::chrono::minutes kFullListingEvery{15};
+
 // What the daemon keeps of its files sensors between evaluations: the files each saw, so that
 // an evaluation does not read them all back from the store (the store stays the truth: one
-// daemon per store writes it, and what an evaluation could not record is read again).
+// daemon per store writes it, and what an evaluation could not record is read again), and
+// each local sensor's folder watch.
 struct SensorMemory {
   std::map<std::string, std::map<std::string, runstore::SensorFile>> files;  // source -> path -> file
+  std::map<std::string, SensorWatch> watches;                                // source -> its watch
 };
 
 // Evaluates `sensor` at `now` (epoch seconds, the tick key of what it records). Returns whether

@@ -15,6 +15,7 @@
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/reader_sql.hpp"
+#include "ingest/scd2.hpp"
 #include "lake/lake.hpp"
 #include "lake/table_lock.hpp"
 
@@ -28,28 +29,32 @@ bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::stri
 
 namespace {
 
-// The rows to write: the files' rows with the load's columns; for merge, the last row of
-// each primary key (later files win, then later rows).
-std::string rows_sql(const CommitPlan& plan) {
+// The rows to write: the source's rows with the load's columns; for merge and scd2, the last row
+// of each primary key (later files win, then later rows); scd2 compares them with the table's
+// current versions (`current`: the query reading the table, empty when it does not exist yet).
+// The source is the plan's files read by its reader, or its source_sql (PostgreSQL).
+std::string rows_sql(const CommitPlan& plan, const std::string& current) {
   const ResourceConfig& r = *plan.resource;
+  const std::string& loaded_at = plan.record.loaded_at;
   std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
-                     quote_literal(plan.record.loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
-  bool merge = r.write == WriteDisposition::kMerge;
-  if (!merge)
+                     quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
+  bool from_sql = !plan.source_sql.empty();
+  if (!keyed(r.write))
     return "SELECT *" + meta + " FROM (" +
-           (plan.source_sql.empty() ? reader_sql(*plan.reader, plan.files) : plan.source_sql) + ") AS src";
+           (from_sql ? plan.source_sql : reader_sql(*plan.reader, plan.files)) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
-  if (!plan.source_sql.empty())
-    return "SELECT * EXCLUDE (__pond_row)" + meta +
-           " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + plan.source_sql +
-           ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
-           " ORDER BY __pond_row DESC) = 1";
-  return "SELECT * EXCLUDE (filename, __pond_row)" + meta +
-         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" +
-         reader_sql(*plan.reader, plan.files, true) +
-         ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
-         " ORDER BY filename DESC, __pond_row DESC) = 1";
+  std::string latest =
+      from_sql ? "SELECT * EXCLUDE (__pond_row) FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" +
+                     plan.source_sql + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " +
+                     keys + " ORDER BY __pond_row DESC) = 1"
+               : "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
+                 "__pond_row FROM (" +
+                     reader_sql(*plan.reader, plan.files, true) +
+                     ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
+                     " ORDER BY filename DESC, __pond_row DESC) = 1";
+  if (r.write == WriteDisposition::kScd2) return scd2_rows_sql(r, latest, current, meta, loaded_at);
+  return "SELECT *" + meta + " FROM (" + latest + ") AS latest";
 }
 
 }  // namespace
@@ -57,14 +62,16 @@ std::string rows_sql(const CommitPlan& plan) {
 lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
-  std::string select = rows_sql(plan);
+  std::string current;  // scd2: the table's rows now (the table lock holds them until the commit)
+  if (r.write == WriteDisposition::kScd2 && lake_has_table(lake, r.schema, r.table))
+    current = lake.scan(table).sql;
+  std::string select = rows_sql(plan, current);
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
     con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
   } catch (const engine::EngineError& e) {
-    if (r.write == WriteDisposition::kMerge &&
-        std::string(e.what()).find("Referenced column") != std::string::npos)
+    if (keyed(r.write) && std::string(e.what()).find("Referenced column") != std::string::npos)
       throw UserError(r.where,
                       "ingest resource '" + r.name +
                           "': primary_key names a column the data lacks: " + short_engine_message(e.what()),
@@ -80,6 +87,7 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
                    : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
+  if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
   writes[1].table = r.schema + "." + kLoadsTable;
   writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
     return loads_row_sql(record, rows.at(0));

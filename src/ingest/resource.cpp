@@ -28,8 +28,22 @@ const char* write_name(WriteDisposition w) {
       return "replace";
     case WriteDisposition::kMerge:
       return "merge";
+    case WriteDisposition::kScd2:
+      return "scd2";
   }
   return "?";
+}
+
+bool ResourceConfig::full_extract() const {
+  switch (source) {
+    case SourceKind::kFiles:
+      return incremental == Incremental::kNone || write == WriteDisposition::kReplace;
+    case SourceKind::kRest:
+      return !rest.incremental;
+    case SourceKind::kPostgres:
+      return !postgres.incremental;
+  }
+  return false;
 }
 
 std::optional<FileFormat> format_of_path(const std::string& path) {

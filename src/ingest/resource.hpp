@@ -17,8 +17,9 @@ namespace pond::ingest {
 enum class FileFormat { kCsv, kTsv, kJsonLines, kJsonArray, kParquet };
 // `compression:`; kAuto follows the extension (.gz, .zst).
 enum class Compression { kAuto, kNone, kGzip, kZstd };
-// `write:`: how a load's rows land in the table.
-enum class WriteDisposition { kAppend, kReplace, kMerge };
+// `write:`: how a load's rows land in the table. kScd2 keeps every version of a row (by
+// primary key) with its validity interval (scd2.hpp).
+enum class WriteDisposition { kAppend, kReplace, kMerge, kScd2 };
 // `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file (every
 // page, row) each time; kCursor (REST, PostgreSQL) only records past the last load's highest cursor value.
 enum class Incremental { kFiles, kNone, kCursor };
@@ -27,6 +28,10 @@ enum class SourceKind { kFiles, kRest, kPostgres };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
+// Whether rows are identified by the primary key (merge, scd2): the last row of a key in a load wins.
+inline bool keyed(WriteDisposition w) {
+  return w == WriteDisposition::kMerge || w == WriteDisposition::kScd2;
+}
 
 // How csv/tsv files are parsed. Unset values are DuckDB's detection (tsv: a tab delimiter).
 struct CsvOptions {
@@ -54,13 +59,19 @@ struct ResourceConfig {
   PostgresSource postgres;                     // from: postgres
   std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
   WriteDisposition write = WriteDisposition::kAppend;
-  std::vector<std::string> primary_key;  // merge
+  std::vector<std::string> primary_key;  // merge, scd2
+  // scd2: whether a current key a load does not bring is retired (deleted at the source);
+  // unset: when the load reads the whole source (full_extract).
+  std::optional<bool> retire_absent;
   Incremental incremental = Incremental::kFiles;
   std::string description;
   std::string group = "default";
   std::vector<std::string> tags;
 
   std::string qualified_table() const { return schema + "." + table; }
+  // Whether each load reads the whole source (so a row missing from it is gone at the source):
+  // files with `incremental: none` (or `write: replace`), a REST API without a cursor.
+  bool full_extract() const;
 };
 
 // The format a path's extension says (after .gz/.zst), or nullopt.

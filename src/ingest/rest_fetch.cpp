@@ -82,7 +82,7 @@ class Fetcher {
       // load from `initial:` on.
       if (last) {
         threshold_ = *last;
-        inclusive_ = r.write == WriteDisposition::kMerge;
+        inclusive_ = keyed(r.write);
       } else if (inc->initial) {
         threshold_ = json::parse(*inc->initial);
         inclusive_ = true;

@@ -16,8 +16,9 @@ using ingest::Incremental;
 using ingest::ResourceConfig;
 using ingest::WriteDisposition;
 
-const std::vector<std::string> kCommonKeys{"from",        "columns",     "schema",      "table", "write",
-                                           "primary_key", "incremental", "description", "group", "tags"};
+const std::vector<std::string> kCommonKeys{"from",  "columns",     "schema",       "table",
+                                           "write", "primary_key", "incremental",  "description",
+                                           "group", "tags",        "retire_absent"};
 const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
                                          "quote", "escape", "null_strings", "encoding"};
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
@@ -77,15 +78,23 @@ void read_common(const Reader& r, const YamlNode& n, ResourceConfig& res) {
     res.write = choice<WriteDisposition>(r, v, "'write:'",
                                          {{"append", WriteDisposition::kAppend},
                                           {"replace", WriteDisposition::kReplace},
-                                          {"merge", WriteDisposition::kMerge}});
+                                          {"merge", WriteDisposition::kMerge},
+                                          {"scd2", WriteDisposition::kScd2}});
   if (const auto& v = n["primary_key"]) {
     res.primary_key = r.strings(v, "'primary_key:'");
     if (res.primary_key.empty()) r.fail(v, "'primary_key:' names at least one column");
-    if (res.write != WriteDisposition::kMerge)
-      r.fail(v, "'primary_key:' belongs to write: merge", "add write: merge, or remove primary_key");
+    if (!ingest::keyed(res.write))
+      r.fail(v, "'primary_key:' belongs to write: merge or write: scd2",
+             "add write: merge, or remove primary_key");
   }
-  if (res.write == WriteDisposition::kMerge && res.primary_key.empty())
-    r.fail(n["write"], "write: merge needs 'primary_key:' (the column or columns that identify a row)");
+  if (ingest::keyed(res.write) && res.primary_key.empty())
+    r.fail(n["write"], std::string("write: ") + ingest::write_name(res.write) +
+                           " needs 'primary_key:' (the column or columns that identify a row)");
+  if (const auto& v = n["retire_absent"]) {
+    if (res.write != WriteDisposition::kScd2)
+      r.fail(v, "'retire_absent:' belongs to write: scd2", "add write: scd2, or remove retire_absent");
+    res.retire_absent = r.boolean(v, "'retire_absent:'");
+  }
   if (const auto& v = n["description"]) res.description = r.str(v, "'description:'");
   if (const auto& v = n["group"]) res.group = r.name(v, "'group:'");
   if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");

@@ -228,7 +228,13 @@ TEST_F(IngestPostgres, MergeByKeyFromTheLastCursorOnAndReplace) {
       "    from: postgres\n"
       "    connection: \"{conn}\"\n"
       "    query: \"select id, name from items where id > 1;\"\n"
-      "    write: replace\n");
+      "    write: replace\n"
+      "  items_history:\n"
+      "    from: postgres\n"
+      "    connection: \"{conn}\"\n"
+      "    query: select id, name from items\n"
+      "    write: scd2\n"
+      "    primary_key: id\n");
   ASSERT_EQ(pond({"ingest"}).exit_code, 0);
   EXPECT_EQ(rows("select cursor_value from raw._pond_load_cursors"), "3");
   // Rows 2 and 4 change; version 3 is read again (merge starts at the last value) and replaces itself.
@@ -238,6 +244,10 @@ TEST_F(IngestPostgres, MergeByKeyFromTheLastCursorOnAndReplace) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(rows("select id, version, name from raw.items order by id"), "1,1,a\n2,4,B\n3,3,c\n4,4,d");
   EXPECT_EQ(rows("select string_agg(id || name, ' ' order by id) from raw.items_now"), "2B 4d");
+  // scd2 over the whole table: 2 changed (a new version), 3 deleted (retired), 4 new.
+  EXPECT_EQ(
+      rows("select id, name, _pond_valid_to is null from raw.items_history order by id, _pond_valid_from"),
+      "1,a,true\n2,b,false\n2,B,true\n3,c,false\n4,d,true");
   EXPECT_EQ(rows("select rows from raw._pond_loads where resource = 'items' order by loaded_at"), "3\n2");
 }
 

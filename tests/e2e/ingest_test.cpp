@@ -141,6 +141,57 @@ TEST_F(Ingest, MergeUpsertsByPrimaryKeyAndReplaceReplaces) {
   EXPECT_EQ(rows("select count(*) from raw.prices"), "3");
 }
 
+// scd2: every version kept with its validity; a changed row retires its current version, an
+// unchanged one stays; a key missing from a full extract is retired, from an incremental load not.
+TEST_F(Ingest, Scd2KeepsEveryVersionWithItsValidity) {
+  add_resources(
+      "  dim: {from: files, path: landing/d/customers.csv, write: scd2, primary_key: id, incremental: none}\n"
+      "  parts: {from: files, path: landing/p/*.csv, write: scd2, primary_key: [sku, plant]}\n");
+  write("landing/d/customers.csv", "id,name\n1,ann\n2,bob\n3,cy\n");
+  write("landing/p/1.csv", "sku,plant,qty\na,x,1\nb,x,2\n");
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id, name, _pond_valid_to is null from raw.dim order by id"),
+            "1,ann,true\n2,bob,true\n3,cy,true");
+  write("landing/d/customers.csv", "id,name\n1,ann\n2,bobby\n4,dee\n2,bobby\n");
+  write("landing/p/2.csv", "sku,plant,qty\nb,x,5\n");  // only b: a stays current
+  r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id, name, _pond_valid_to is null from raw.dim order by id, _pond_valid_from"),
+            "1,ann,true\n2,bob,false\n2,bobby,true\n3,cy,false\n4,dee,true");
+  // A retired version ends when its successor begins: at the second load's time.
+  EXPECT_EQ(rows("select count(*) from raw.dim a join raw.dim b on a.id = b.id and a._pond_valid_to = "
+                 "b._pond_valid_from"),
+            "1");
+  EXPECT_EQ(rows("select count(*) from raw.dim d join raw._pond_loads l on d._pond_valid_to = l.loaded_at "
+                 "where l.resource = 'dim'"),
+            "2");
+  EXPECT_EQ(rows("select sku, qty, _pond_valid_to is null from raw.parts order by sku, _pond_valid_from"),
+            "a,1,true\nb,2,false\nb,5,true");
+  // Nothing changed: no version is added or retired.
+  r = pond({"ingest", "-s", "dim"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select count(*), count(_pond_valid_to) from raw.dim"), "5,2");
+  // A deleted key that comes back is a new version.
+  write("landing/d/customers.csv", "id,name\n1,ann\n2,bobby\n3,cy\n4,dee\n");
+  r = pond({"ingest", "-s", "dim"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(
+      rows("select id, name, _pond_valid_to is null from raw.dim where id = 3 order by _pond_valid_from"),
+      "3,cy,false\n3,cy,true");
+
+  add_resources("  dim: {from: files, path: landing/d/customers.csv, write: scd2}\n");
+  r = pond({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "write: scd2 needs 'primary_key:'")) << r.err;
+  add_resources(
+      "  dim: {from: files, path: landing/d/customers.csv, write: merge, primary_key: id, retire_absent: "
+      "true}\n");
+  r = pond({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "'retire_absent:' belongs to write: scd2")) << r.err;
+}
+
 TEST_F(Ingest, SchemaEvolvesByAddingAndWideningNeverNarrowing) {
   add_resources("  events: {from: files, path: landing/e/*.parquet}\n");
   write_parquet("landing/e/1.parquet", "SELECT 1::INTEGER AS id, 1.5::FLOAT AS v");

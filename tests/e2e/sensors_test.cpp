@@ -1,10 +1,15 @@
 // Sensors of the real daemon: a files sensor over a folder receiving 100 files in bursts
-// (each file triggers once, with the run that it triggered recorded), a missing folder failing
+// (each file triggers once, with the run that it triggered recorded), the same on a wall-clock
+// daemon following the folder by change notification (files written, rewritten, moved in, in a
+// new subfolder), a missing folder failing
 // the evaluation once (the daemon goes on), an asset sensor triggered by a materialization of
 // another process, and a sensor turned off.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <functional>
 #include <set>
+#include <thread>
 
 #include "e2e/mini_project.hpp"
 #include "runstore/run_store.hpp"
@@ -127,6 +132,60 @@ TEST_F(Sensors, AMissingFolderFailsTheEvaluationOnceAndTheDaemonGoesOn) {
   write_file(root / "nope" / "a.csv", "x\n");
   daemon_minute(root, "2026-03-28T00:10", "2026-03-28T00:11");
   EXPECT_EQ(runs(root).size(), 1u);
+}
+
+bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A wall-clock daemon keeps a folder watch between ticks and looks only at the files the kernel
+// reported: every kind of change must still trigger exactly once, and nothing else.
+TEST_F(Sensors, AWatchedFolderTriggersOncePerChangeOnAWallClockDaemon) {
+  fs::path root =
+      project("  landing: {type: files, path: landing, glob: '*.csv', select: [stamp], interval: 1s}\n");
+  fs::create_directories(root / "landing");
+  burst(root / "landing", 0, 3);
+  ProcessResult daemon;
+  std::thread t([&] {
+    ProcessOptions o;
+    o.signal = SIGTERM;
+    o.signal_after = std::chrono::milliseconds(10000);
+    daemon = run_pond({"daemon", "--poll", "100"}, root, o);
+  });
+  auto ticks_are = [&](std::size_t n) {
+    return wait_for(
+        [&] {
+          if (!fs::exists(root / ".pond" / "state.db")) return false;
+          return store(root).recent_ticks("sensor:landing", 100).size() >= n;
+        },
+        std::chrono::milliseconds(5000));
+  };
+  EXPECT_TRUE(ticks_are(1)) << "the first listing triggered nothing";
+  burst(root / "landing", 3, 2);                                // new
+  write_file(root / "landing" / "f0.csv", "id\n0\n0\n");        // rewritten
+  write_file(root / "landing" / "notes.txt", "not matched\n");  // not matched by the glob
+  write_file(root / "elsewhere.csv", "id\n9\n");
+  fs::rename(root / "elsewhere.csv", root / "landing" / "moved.csv");  // moved in
+  EXPECT_TRUE(ticks_are(2)) << "the watched changes triggered nothing";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two ticks with nothing new
+  EXPECT_EQ(store(root).recent_ticks("sensor:landing", 100).size(), 2u) << "a tick with no change triggered";
+  fs::create_directories(root / "landing" / "2026" / "12");
+  write_file(root / "landing" / "2026" / "12" / "day.csv", "id\n1\n");  // a new folder: listed again
+  EXPECT_TRUE(ticks_are(3)) << "a file in a new folder triggered nothing";
+  t.join();
+  EXPECT_EQ(daemon.exit_code, 0) << daemon.out << daemon.err;
+  auto ticks = store(root).recent_ticks("sensor:landing", 100);
+  ASSERT_EQ(ticks.size(), 3u) << daemon.out;
+  EXPECT_EQ(ticks[2].reason.substr(0, 26), "3 new or changed file(s): ");
+  EXPECT_EQ(ticks[1].reason, "4 new or changed file(s): f0.csv, f3.csv, f4.csv, moved.csv");
+  EXPECT_EQ(ticks[0].reason, "1 new or changed file(s): 2026/12/day.csv");
+  EXPECT_EQ(store(root).sensor_files("sensor:landing").size(), 7u);
+  EXPECT_FALSE(contains(daemon.err, "no change notification")) << daemon.err;
 }
 
 TEST_F(Sensors, AssetSensorRunsAfterAMaterializationByAnotherProcess) {
