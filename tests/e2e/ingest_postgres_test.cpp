@@ -213,7 +213,7 @@ TEST_F(IngestPostgres, IncrementalCursorLoadsOnlyNewRowsAndAKilledLoadNothing) {
   EXPECT_EQ(snapshots(), before);
 }
 
-TEST_F(IngestPostgres, MergeByKeyFromTheLastCursorOnAndReplace) {
+TEST_F(IngestPostgres, MergeFromTheLastCursorOnReplaceAndScd2) {
   sql("CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL, name text);"
       "INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')");
   resources(
