@@ -30,22 +30,30 @@ bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::stri
 
 namespace {
 
-// The rows to write: the files' rows with the load's columns; for merge and scd2, the last row
+// The rows to write: the source's rows with the load's columns; for merge and scd2, the last row
 // of each primary key (later files win, then later rows); scd2 compares them with the table's
 // current versions (`current`: the query reading the table, empty when it does not exist yet).
-std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
-                     const std::vector<SourceFile>& files, const std::string& load_id,
-                     const std::string& loaded_at, const std::string& current) {
-  std::string meta = ", " + quote_literal(load_id) + " AS _pond_load_id, CAST(" + quote_literal(loaded_at) +
-                     " AS TIMESTAMPTZ) AS _pond_loaded_at";
-  if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + reader_sql(reader, files) + ") AS src";
+// The source is the plan's files read by its reader, or its source_sql (PostgreSQL).
+std::string rows_sql(const CommitPlan& plan, const std::string& current) {
+  const ResourceConfig& r = *plan.resource;
+  const std::string& loaded_at = plan.record.loaded_at;
+  std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
+                     quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
+  bool from_sql = !plan.source_sql.empty();
+  if (!keyed(r.write))
+    return "SELECT *" + meta + " FROM (" +
+           (from_sql ? plan.source_sql : reader_sql(*plan.reader, plan.files)) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
   std::string latest =
-      "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
-      "__pond_row FROM (" +
-      reader_sql(reader, files, true) + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " +
-      keys + " ORDER BY filename DESC, __pond_row DESC) = 1";
+      from_sql ? "SELECT * EXCLUDE (__pond_row) FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" +
+                     plan.source_sql + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " +
+                     keys + " ORDER BY __pond_row DESC) = 1"
+               : "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
+                 "__pond_row FROM (" +
+                     reader_sql(*plan.reader, plan.files, true) +
+                     ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
+                     " ORDER BY filename DESC, __pond_row DESC) = 1";
   if (r.write == WriteDisposition::kScd2) return scd2_rows_sql(r, latest, current, meta, loaded_at);
   return "SELECT *" + meta + " FROM (" + latest + ") AS latest";
 }
@@ -58,8 +66,7 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
   std::string current;  // scd2: the table's rows now (the table lock holds them until the commit)
   if (r.write == WriteDisposition::kScd2 && lake_has_table(lake, r.schema, r.table))
     current = lake.scan(table).sql;
-  std::string select =
-      rows_sql(r, *plan.reader, plan.files, plan.record.load_id, plan.record.loaded_at, current);
+  std::string select = rows_sql(plan, current);
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
@@ -114,14 +121,15 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
-  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
-                            : r.rest.incremental           ? kLoadCursorsTable
-                                                           : kLoadsTable;
+  const char* state_table = r.source == SourceKind::kFiles                 ? kLoadFilesTable
+                            : r.rest.incremental || r.postgres.incremental ? kLoadCursorsTable
+                                                                           : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
   if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
         lake::TableLock::acquire(lake, r.schema + "." + kLoadsTable, holder, lake.config().lock_timeout));
   if (r.source == SourceKind::kRest) return load_rest(lake, con, r, o);
+  if (r.source == SourceKind::kPostgres) return load_postgres(lake, con, r, o);
 
   SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
   std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);

@@ -40,6 +40,8 @@ bool ResourceConfig::full_extract() const {
       return incremental == Incremental::kNone || write == WriteDisposition::kReplace;
     case SourceKind::kRest:
       return !rest.incremental;
+    case SourceKind::kPostgres:
+      return !postgres.incremental;
   }
   return false;
 }

@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "ingest/contract.hpp"
+#include "ingest/postgres_config.hpp"
 #include "ingest/rest_config.hpp"
 
 namespace pond::ingest {
@@ -21,10 +22,10 @@ enum class Compression { kAuto, kNone, kGzip, kZstd };
 // primary key) with its validity interval (scd2.hpp).
 enum class WriteDisposition { kAppend, kReplace, kMerge, kScd2 };
 // `incremental:`: kFiles loads each file (path + size + mtime) once; kNone every file (every
-// page) each time; kCursor (REST) only records past the last load's highest cursor value.
+// page, row) each time; kCursor (REST, PostgreSQL) only records past the last load's highest cursor value.
 enum class Incremental { kFiles, kNone, kCursor };
 // `from:`.
-enum class SourceKind { kFiles, kRest };
+enum class SourceKind { kFiles, kRest, kPostgres };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
@@ -56,6 +57,7 @@ struct ResourceConfig {
   Compression compression = Compression::kAuto;
   CsvOptions csv;
   RestSource rest;                             // from: rest
+  PostgresSource postgres;                     // from: postgres
   std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
   WriteDisposition write = WriteDisposition::kAppend;
   std::vector<std::string> primary_key;  // merge, scd2

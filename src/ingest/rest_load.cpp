@@ -3,8 +3,6 @@
 // is loaded like any JSON-lines file (dispositions, schema evolution, the load's columns). The
 // highest cursor value goes into `_pond_load_cursors` in the same commit as the rows.
 #include <chrono>
-#include <filesystem>
-#include <system_error>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -13,28 +11,9 @@
 #include "ingest/bad_input.hpp"
 #include "ingest/load_internal.hpp"
 #include "ingest/rest_fetch.hpp"
+#include "ingest/temp_file.hpp"
 
 namespace pond::ingest {
-
-namespace {
-
-// The records file, removed when the load is over (committed or not).
-class TempFile {
- public:
-  TempFile() : path_(std::filesystem::temp_directory_path() / ("pond-rest-" + random_uuid() + ".jsonl")) {}
-  ~TempFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
 
 LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                      const LoadOptions& o) {
@@ -51,7 +30,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
                 " is not JSON: " + *text,
             "delete the resource's rows of that table to start again from initial:", ExitCode::kStepFailed);
     }
-  TempFile records;
+  TempFile records("pond-rest-", ".jsonl");
   RestFetch fetched = fetch_rest(r, last, records.path());
   result.pages = fetched.pages;
   result.requests = fetched.requests;

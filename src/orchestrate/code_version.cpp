@@ -128,6 +128,17 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
       text << "cursor " << s.incremental->cursor << " " << s.incremental->param << " "
            << s.incremental->initial.value_or("") << "\n";
   }
+  if (r.source == ingest::SourceKind::kPostgres) {
+    // Templates, not their values: a rotated password is not a new version of the resource.
+    const ingest::PostgresSource& s = r.postgres;
+    text << "postgres " << s.connection << "\n"
+         << s.password << "\n"
+         << s.source_table << "\n"
+         << s.query << "\n"
+         << s.parallel << " " << s.parallel_key << "\n";
+    if (s.incremental)
+      text << "cursor " << s.incremental->cursor << " " << s.incremental->initial.value_or("") << "\n";
+  }
   return short_hash(text.str());
 }
 

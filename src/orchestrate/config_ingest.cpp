@@ -24,6 +24,7 @@ const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "del
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
                                          "headers",  "auth",    "records", "paginator",
                                          "timeout",  "retries", "backoff", "parallel"};
+const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table", "query", "parallel"};
 
 std::vector<std::string> keys_of(const std::vector<std::string>& source) {
   std::vector<std::string> out = kCommonKeys;
@@ -128,15 +129,23 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
   if (!n.is_map()) r.fail(n, "ingest resource '" + name + "' must be a mapping");
   if (!n["from"])
     r.fail(n, "ingest resource '" + name + "' needs 'from:'",
-           "from: files (with path: landing/*.csv) or from: rest");
+           "from: files (with path: landing/*.csv), from: rest or from: postgres");
   std::string from = r.str(n["from"], "'from:'");
-  if (from == "postgres" || from == "delta")
+  if (from == "delta")
     r.fail(n["from"], "ingest resource '" + name + "': 'from: " + from + "' is not supported yet",
-           "today pond ingests files (from: files) and REST APIs (from: rest)");
-  if (from != "files" && from != "rest")
-    r.fail(n["from"], "'from:' must be files or rest, not '" + from + "'");
+           "today pond ingests files (from: files), REST APIs (from: rest) and PostgreSQL (from: postgres)");
+  if (from != "files" && from != "rest" && from != "postgres")
+    r.fail(n["from"], "'from:' must be files, rest or postgres, not '" + from + "'");
   r.keys(n, "ingest resource '" + name + "' (from: " + from + ")",
-         keys_of(from == "rest" ? kRestKeys : kFileKeys));
+         keys_of(from == "rest"       ? kRestKeys
+                 : from == "postgres" ? kPostgresKeys
+                                      : kFileKeys));
+  if (from == "postgres") {
+    res.source = ingest::SourceKind::kPostgres;
+    read_common(r, n, res);
+    read_postgres_source(r, n, res);
+    return res;
+  }
   if (from == "rest") {
     res.source = ingest::SourceKind::kRest;
     read_common(r, n, res);

@@ -15,29 +15,6 @@ namespace {
 using ingest::AuthType;
 using ingest::PaginatorType;
 
-// A value that may name environment variables: a string with `${NAME}` in it, or {env: NAME}.
-// `secret`: it must come from the environment (no password written into pond.yml).
-std::string env_value(const Reader& r, const YamlNode& n, const std::string& what, bool secret = false) {
-  std::string text;
-  if (n.is_map()) {
-    r.keys(n, what, {"env"});
-    if (!n["env"]) r.fail(n, what + " needs 'env:' (the environment variable's name)");
-    text = "${" + r.name(n["env"], what + " env:") + "}";
-  } else {
-    text = r.str(n, what);
-  }
-  std::vector<std::string> names;
-  try {
-    names = ingest::template_variables(text);
-  } catch (const std::invalid_argument& e) {
-    r.fail(n, what + ": " + e.what(), "write ${NAME} or {env: NAME}");
-  }
-  if (secret && names.empty())
-    r.fail(n, what + " is a secret: it must come from an environment variable, not pond.yml",
-           "e.g. \"${API_TOKEN}\" or {env: API_TOKEN}");
-  return text;
-}
-
 std::vector<std::pair<std::string, std::string>> env_map(const Reader& r, const YamlNode& n,
                                                          const std::string& what) {
   if (!n.is_map()) r.fail(n, what + " must map names to values", "e.g. " + what + " {per_page: 100}");
@@ -154,6 +131,29 @@ ingest::Paginator read_paginator(const Reader& r, const YamlNode& n) {
 }
 
 }  // namespace
+
+// A value that may name environment variables: a string with `${NAME}` in it, or {env: NAME}.
+// `secret`: it must come from the environment (no password written into pond.yml).
+std::string env_value(const Reader& r, const YamlNode& n, const std::string& what, bool secret) {
+  std::string text;
+  if (n.is_map()) {
+    r.keys(n, what, {"env"});
+    if (!n["env"]) r.fail(n, what + " needs 'env:' (the environment variable's name)");
+    text = "${" + r.name(n["env"], what + " env:") + "}";
+  } else {
+    text = r.str(n, what);
+  }
+  std::vector<std::string> names;
+  try {
+    names = ingest::template_variables(text);
+  } catch (const std::invalid_argument& e) {
+    r.fail(n, what + ": " + e.what(), "write ${NAME} or {env: NAME}");
+  }
+  if (secret && names.empty())
+    r.fail(n, what + " is a secret: it must come from an environment variable, not pond.yml",
+           "e.g. \"${API_TOKEN}\" or {env: API_TOKEN}");
+  return text;
+}
 
 void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res) {
   ingest::RestSource& rest = res.rest;

@@ -119,6 +119,11 @@ struct ResourceConfig;
 namespace pond::orchestrate {
 // Reads the keys of a `from: rest` resource into `res` (config_ingest_rest.cpp).
 void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+// Reads the keys of a `from: postgres` resource into `res` (config_ingest_postgres.cpp).
+void read_postgres_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+// A value that may name environment variables: a string with `${NAME}` in it, or {env: NAME}.
+// `secret`: it must come from the environment (no password written into pond.yml).
+std::string env_value(const Reader& r, const YamlNode& n, const std::string& what, bool secret = false);
 struct AutomationConfig;
 // Reads an asset's `automation:` (`block` false) or one root `automation:` entry (with select:)
 // (config_automation.cpp).

@@ -47,6 +47,12 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
                       {"write", ingest::write_name(r.write)}};
   if (!loaded.load_id.empty()) meta["load_id"] = loaded.load_id;
   if (loaded.rows_replaced) meta["rows_replaced"] = loaded.rows_replaced;
+  if (r.source == ingest::SourceKind::kPostgres) {
+    meta.erase("files_loaded");
+    meta.erase("files_matching");
+    meta["bytes_copied"] = loaded.bytes;
+    if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
+  }
   if (r.source == ingest::SourceKind::kRest) {
     meta.erase("files_loaded");
     meta.erase("files_matching");
@@ -62,7 +68,10 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
   out.materializations.push_back(m);
   out.rows = static_cast<std::uint64_t>(loaded.rows);
   out.status = exec::Status::kSuccess;
-  if (r.source == ingest::SourceKind::kRest)
+  if (r.source == ingest::SourceKind::kPostgres)
+    out.message = loaded.load_id.empty() ? std::string("no new rows")
+                                         : fmt::format("{} rows from PostgreSQL", loaded.rows);
+  else if (r.source == ingest::SourceKind::kRest)
     out.message = loaded.load_id.empty() ? fmt::format("no new records ({} page(s))", loaded.pages)
                                          : fmt::format("{} rows from {} page(s)", loaded.rows, loaded.pages);
   else

@@ -173,8 +173,13 @@ TEST(PondConfigIngest, RefusesWhatItCannotDo) {
                   "pond.yml:2:33: unknown key 'wirte' in ingest resource 'a'"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: files, path: x.csv, wirte: merge}\n"), "did you mean 'write'?"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: delta, path: x}\n"), "'from: delta' is not supported yet"));
   EXPECT_TRUE(
-      has(error_of("ingest:\n  a: {from: postgres, path: x}\n"), "'from: postgres' is not supported yet"));
+      has(error_of("ingest:\n  a: {from: postgres, connection: 'host=db', source_table: t, path: x}\n"),
+          "unknown key 'path' in ingest resource 'a' (from: postgres)"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: postgres, connection: 'host=db', source_table: t, "
+                           "parallel: {connections: 2}}\n"),
+                  "'parallel:' needs 'connections:' and 'key:'"));
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.txt}\n"), "cannot tell the format"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: files, path: x.csv, write: merge}\n"), "needs 'primary_key:'"));
@@ -192,6 +197,39 @@ TEST(PondConfigIngest, RefusesWhatItCannotDo) {
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv}\nassets:\n  a: {run: 'true'}\n"),
                   "both an ingest resource and a command asset"));
   EXPECT_TRUE(has(error_of("ingest:\n  a: {from: files, path: x.csv, table: _pond_loads}\n"), "pond's own"));
+}
+
+TEST(PondConfigIngest, PostgresResources) {
+  PondConfig c = parse(R"yml(
+ingest:
+  orders:
+    from: postgres
+    connection: "postgresql://loader@db:5432/shop"
+    password: {env: PG_PASSWORD}
+    source_table: '"Sales".orders'
+    incremental: {cursor: updated_at, initial: "2024-01-01"}
+    parallel: {connections: 4, key: id}
+    write: merge
+    primary_key: id
+  totals: {from: postgres, connection: "${SHOP_URL}", query: "select 1 as one"}
+)yml");
+  ASSERT_EQ(c.ingest.size(), 2u);
+  const auto& o = c.ingest[0];
+  EXPECT_EQ(o.source, ingest::SourceKind::kPostgres);
+  EXPECT_EQ(o.postgres.connection, "postgresql://loader@db:5432/shop");
+  EXPECT_EQ(o.postgres.password, "${PG_PASSWORD}");
+  EXPECT_EQ(o.postgres.source_table, "\"Sales\".orders");
+  ASSERT_TRUE(o.postgres.incremental);
+  EXPECT_EQ(o.postgres.incremental->cursor, "updated_at");
+  EXPECT_EQ(o.postgres.incremental->initial, "\"2024-01-01\"");
+  EXPECT_EQ(o.incremental, ingest::Incremental::kCursor);
+  EXPECT_EQ(o.postgres.parallel, 4);
+  EXPECT_EQ(o.postgres.parallel_key, "id");
+  EXPECT_EQ(o.qualified_table(), "raw.orders");
+  const auto& t = c.ingest[1];
+  EXPECT_EQ(t.postgres.query, "select 1 as one");
+  EXPECT_EQ(t.incremental, ingest::Incremental::kNone);
+  EXPECT_EQ(t.write, ingest::WriteDisposition::kAppend);
 }
 
 TEST(PondConfigIngest, RestResources) {
