@@ -30,17 +30,18 @@ namespace {
 
 // The rows to write: the files' rows with the load's columns; for merge, the last row of
 // each primary key (later files win, then later rows).
-std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
-                     const std::vector<SourceFile>& files, const std::string& load_id,
-                     const std::string& loaded_at) {
+std::string rows_sql(const CommitPlan& plan, const std::string& load_id, const std::string& loaded_at) {
+  const ResourceConfig& r = *plan.resource;
+  auto source = [&](bool with_filename) {
+    return plan.select ? plan.select(with_filename) : reader_sql(*plan.reader, plan.files, with_filename);
+  };
   std::string meta = ", " + quote_literal(load_id) + " AS _pond_load_id, CAST(" + quote_literal(loaded_at) +
                      " AS TIMESTAMPTZ) AS _pond_loaded_at";
-  if (r.write != WriteDisposition::kMerge)
-    return "SELECT *" + meta + " FROM (" + reader_sql(reader, files) + ") AS src";
+  if (r.write != WriteDisposition::kMerge) return "SELECT *" + meta + " FROM (" + source(false) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
   return "SELECT * EXCLUDE (filename, __pond_row)" + meta +
-         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + reader_sql(reader, files, true) +
+         " FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" + source(true) +
          ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
          " ORDER BY filename DESC, __pond_row DESC) = 1";
 }
@@ -50,7 +51,7 @@ std::string rows_sql(const ResourceConfig& r, const ResourceConfig& reader,
 lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
-  std::string select = rows_sql(r, *plan.reader, plan.files, plan.record.load_id, plan.record.loaded_at);
+  std::string select = rows_sql(plan, plan.record.load_id, plan.record.loaded_at);
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
@@ -99,14 +100,15 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
-  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
-                            : r.rest.incremental           ? kLoadCursorsTable
-                                                           : kLoadsTable;
+  const char* state_table = r.source == SourceKind::kFiles                         ? kLoadFilesTable
+                            : r.source == SourceKind::kDelta || r.rest.incremental ? kLoadCursorsTable
+                                                                                   : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
   if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
         lake::TableLock::acquire(lake, r.schema + "." + kLoadsTable, holder, lake.config().lock_timeout));
   if (r.source == SourceKind::kRest) return load_rest(lake, con, r, o);
+  if (r.source == SourceKind::kDelta) return load_delta(lake, con, r, o);
 
   SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
   std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);

@@ -107,6 +107,8 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
   text << r.qualified_table() << " " << ingest::write_name(r.write) << " " << static_cast<int>(r.incremental)
        << "\n";
   for (const auto& k : r.primary_key) text << k << '\0';
+  if (r.source == ingest::SourceKind::kDelta)
+    text << "delta " << (r.delta_version ? std::to_string(*r.delta_version) : "latest") << "\n";
   if (r.source == ingest::SourceKind::kRest) {
     // Templates, not their values: a rotated token is not a new version of the resource.
     const ingest::RestSource& s = r.rest;
