@@ -4,11 +4,10 @@
 //
 // replace (the default): the lake table is the Delta table at its latest version (or
 // `version:`); a version loaded before is not loaded again. append and merge: the rows of the
-// data files added since the last loaded version (a file whose path the last loaded version
-// did not have); deletes and updates of rows loaded before are not applied (merge: an updated
-// row is upserted by its key).
+// files that the commits since the last loaded version add with new data (dataChange), as
+// Delta's streaming source reads them; append refuses a commit that deletes or rewrites rows,
+// merge upserts rewritten rows by their key (deleted rows stay).
 #include <chrono>
-#include <set>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -62,11 +61,17 @@ LoadResult load_delta(lake::Lake& lake, engine::Connection& con, const ResourceC
                       "write: " + std::string(write_name(r.write)) +
                           " loads only newer versions; use write: replace to load an older one",
                       ExitCode::kStepFailed);
-    // The files added since: paths the last loaded version did not have.
-    DeltaSnapshot before = read_delta_snapshot(con, root, *last, who);
-    std::set<std::string> had;
-    for (const auto& f : before.files) had.insert(f.path);
-    std::erase_if(files, [&](const DeltaFile& f) { return had.count(f.path) > 0; });
+    // The files the commits since bring (dataChange adds; OPTIMIZE's rewrites are not new data).
+    DeltaChanges changes = read_delta_changes(root, *last, snap.version, who);
+    if (r.write == WriteDisposition::kAppend && changes.first_removal)
+      throw UserError(
+          who + ": commit " + std::to_string(*changes.first_removal) + " of the Delta table " + r.path +
+              " deletes or rewrites rows loaded before (a remove with dataChange); write: append cannot "
+              "apply that",
+          "use write: replace (the table as it is), or write: merge with primary_key (updates "
+          "upserted)",
+          ExitCode::kStepFailed);
+    files = std::move(changes.added);
   }
 
   DeltaScan scan(con, snap, files, who);

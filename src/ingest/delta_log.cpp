@@ -132,12 +132,14 @@ class Replay {
       } else if (kind == "add") {
         DeltaFile f = file(body, where);
         f.version = version;
+        if (f.data_change) added_.push_back(f);
         std::string key = f.key();
         files_[key] = std::move(f);
       } else if (kind == "remove" && !checkpoint) {
         // A checkpoint's removes are tombstones of files already gone from its adds.
         DeltaFile f = file(body, where);
         files_.erase(f.key());
+        if (f.data_change) removes_data_ = true;
       } else if (kind == "sidecar") {
         sidecars_.push_back(string_field(body, "path", where));
       }
@@ -146,6 +148,9 @@ class Replay {
   }
 
   std::vector<std::string> take_sidecars() { return std::exchange(sidecars_, {}); }
+  // The adds with new data since the last call, and whether a remove of data came with them.
+  std::vector<DeltaFile> take_added() { return std::exchange(added_, {}); }
+  bool take_removes_data() { return std::exchange(removes_data_, false); }
   bool has_protocol() const { return has_protocol_; }
   bool has_metadata() const { return has_metadata_; }
 
@@ -219,6 +224,7 @@ class Replay {
     DeltaFile f;
     f.path = string_field(a, "path", where);
     f.size = int_field(a, "size", where, false);
+    if (auto dc = a.find("dataChange"); dc != a.end() && dc->is_boolean()) f.data_change = dc->get<bool>();
     if (auto pv = a.find("partitionValues"); pv != a.end() && pv->is_object())
       for (const auto& [k, v] : pv->items()) {
         if (v.is_null())
@@ -246,6 +252,8 @@ class Replay {
   std::string who_;
   std::map<std::string, DeltaFile> files_;
   std::vector<std::string> sidecars_;
+  std::vector<DeltaFile> added_;
+  bool removes_data_ = false;
   bool has_protocol_ = false;
   bool has_metadata_ = false;
 };
@@ -318,6 +326,37 @@ fs::path delta_file_path(const fs::path& table, const std::string& uri, const st
     fail(who, table, "the data file " + uri + " is not on local disk",
          "pond reads Delta tables on local disk; copy the table next to the project");
   return table / uri_decode(p);
+}
+
+DeltaChanges read_delta_changes(const fs::path& table, std::int64_t after, std::int64_t to,
+                                const std::string& who) {
+  fs::path log = table / "_delta_log";
+  LogListing listing = list_log(log, who, table);
+  DeltaSnapshot scratch;
+  scratch.table = table;
+  Replay replay(scratch, who);
+  DeltaChanges out;
+  std::map<std::string, std::size_t> at;  // path -> index in out.added
+  for (std::int64_t v = after + 1; v <= to; ++v) {
+    auto it = listing.commits.find(v);
+    if (it == listing.commits.end())
+      fail(who, table,
+           "commit " + std::to_string(v) + " (" + (log / fmt_version(v)).string() +
+               ") is no longer in the log, so what changed since version " + std::to_string(after) +
+               " cannot be told",
+           "load the table whole with write: replace");
+    replay_commit(replay, it->second, v, who, table);
+    if (replay.take_removes_data() && !out.first_removal) out.first_removal = v;
+    for (auto& f : replay.take_added()) {
+      if (auto seen = at.find(f.path); seen != at.end()) {
+        out.added[seen->second] = std::move(f);  // a later add of the path (a new deletion vector) wins
+      } else {
+        at[f.path] = out.added.size();
+        out.added.push_back(std::move(f));
+      }
+    }
+  }
+  return out;
 }
 
 DeltaSnapshot read_delta_snapshot(engine::Connection& con, const fs::path& table,

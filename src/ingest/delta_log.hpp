@@ -35,6 +35,7 @@ struct DeltaFile {
   std::int64_t size = 0;
   std::optional<DeltaDeletionVector> deletion_vector;
   std::int64_t version = 0;  // the commit that added it (the checkpoint's version for its files)
+  bool data_change = true;   // false: the same rows in new files (OPTIMIZE), no change of the data
 
   std::string key() const;  // path + deletion vector id
 };
@@ -68,6 +69,17 @@ struct DeltaSnapshot {
 // not JSON, a checkpoint that cannot be read, no protocol or metaData.
 DeltaSnapshot read_delta_snapshot(engine::Connection& con, const std::filesystem::path& table,
                                   std::optional<std::int64_t> version, const std::string& who);
+
+// What the commits after `after` up to `to` changed: the files their adds bring with new data
+// (dataChange true; the latest add of a path), and the first commit that removes data (a
+// remove with dataChange true: a DELETE, UPDATE, MERGE or overwrite), if any. A commit of the
+// range missing from the log is a UserError.
+struct DeltaChanges {
+  std::vector<DeltaFile> added;  // in commit order
+  std::optional<std::int64_t> first_removal;
+};
+DeltaChanges read_delta_changes(const std::filesystem::path& table, std::int64_t after, std::int64_t to,
+                                const std::string& who);
 
 // A log path (RFC 2396 URI, relative to the table or file://) as a local file path.
 std::filesystem::path delta_file_path(const std::filesystem::path& table, const std::string& uri,
