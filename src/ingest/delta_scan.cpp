@@ -263,12 +263,18 @@ DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const s
     while (auto chunk = r.next_chunk())
       for (std::size_t i = 0; i < chunk->size(); ++i)
         by_id[chunk->get<std::int64_t>(1, i)].insert(chunk->get<std::string>(0, i));
-    for (const auto& c : columns)
-      if (!c.partition && c.field_id && by_id.count(*c.field_id) && !by_id[*c.field_id].count(c.physical))
-        refuse(who, snap,
-               "column mapping by id: the files' field " + std::to_string(*c.field_id) + " is not named '" +
-                   c.physical + "' as the schema's column '" + c.name + "'",
-               "pond resolves id mapping through the physical names; rewrite the files with their writer");
+    for (const auto& c : columns) {
+      if (c.partition || !c.field_id) continue;
+      auto ids = by_id.find(*c.field_id);
+      bool named = present.count(c.physical) > 0;
+      if ((ids != by_id.end() && !ids->second.count(c.physical)) || (ids == by_id.end() && named))
+        refuse(
+            who, snap,
+            "column mapping by id: the schema's column '" + c.name + "' (field id " +
+                std::to_string(*c.field_id) + ", physical name '" + c.physical +
+                "') does not match the data files' field ids",
+            "pond resolves id mapping through the physical names and refuses files where the two disagree");
+    }
   }
 
   std::vector<const DeltaColumn*> partition_columns;

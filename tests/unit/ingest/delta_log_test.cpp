@@ -250,6 +250,58 @@ TEST_F(DeltaLog, DamagedLogs) {
             std::string::npos);
 }
 
+TEST_F(DeltaLog, ChangesSinceAVersion) {
+  // simple_table's commit 1 overwrites (removes with dataChange) and adds 21 files.
+  DeltaChanges c = read_delta_changes(fixture("simple_table"), 0, 1, "t");
+  EXPECT_EQ(c.first_removal, 1);
+  EXPECT_EQ(c.added.size(), 21u);
+  // Appends only: one file per commit, no removal; the checkpoint is not needed.
+  DeltaChanges a = read_delta_changes(fixture("simple_table_with_checkpoint"), 3, 10, "t");
+  EXPECT_FALSE(a.first_removal);
+  ASSERT_EQ(a.added.size(), 7u);
+  EXPECT_EQ(a.added.front().version, 4);
+  EXPECT_EQ(a.added.back().version, 10);
+  // The deletion-vector DELETE re-adds its file: the later add (with the vector) is the one kept.
+  DeltaChanges d = read_delta_changes(fixture("table-with-dv-small"), -1, 1, "t");
+  EXPECT_EQ(d.first_removal, 1);
+  ASSERT_EQ(d.added.size(), 1u);
+  EXPECT_TRUE(d.added[0].deletion_vector);
+  fs::path gap = copy_table(dir_, "simple_table");
+  fs::remove(gap / "_delta_log/00000000000000000003.json");
+  EXPECT_NE(error([&] { read_delta_changes(gap, 1, 4, "t"); }).find("commit 3"), std::string::npos);
+}
+
+TEST_F(DeltaLog, ScanByColumnMappingIdChecksTheFieldIds) {
+  fs::path copy = copy_table(dir_, "table_with_column_mapping");
+  fs::path commit = copy / "_delta_log/00000000000000000000.json";
+  std::string text;
+  {
+    std::ifstream in(commit);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto set_mode = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(commit) << text;
+  };
+  set_mode("\"delta.columnMapping.mode\":\"name\"", "\"delta.columnMapping.mode\":\"id\"");
+  DeltaSnapshot s = read(copy);
+  {
+    DeltaScan scan(con_, s, s.files, "t");
+    auto rows = con_.query("SELECT \"Super Name\" FROM (" + scan.sql(false) +
+                           ") WHERE \"Company Very Short\" = 'BME'")
+                    .rows_as_text();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "Timothy Lamb");
+  }
+  // A schema whose field id names another physical column than the files': refused.
+  set_mode("\\\"delta.columnMapping.id\\\":2", "\\\"delta.columnMapping.id\\\":7");
+  DeltaSnapshot wrong = read(copy);
+  EXPECT_NE(error([&] { DeltaScan scan(con_, wrong, wrong.files, "t"); }).find("column mapping by id"),
+            std::string::npos);
+}
+
 }  // namespace
 
 }  // namespace pond::ingest
