@@ -186,6 +186,59 @@ TEST_F(DeltaLog, DeletionVectorFromItsFile) {
   EXPECT_NE(error([&] { read_delta_deletion_vector(copy, dv, "t"); }).find("missing"), std::string::npos);
 }
 
+// Z85 encoding (ZeroMQ RFC 32) of whole 4-byte groups, to write an inline deletion vector.
+std::string z85_encode(const std::string& bytes) {
+  static constexpr char kAlphabet[] =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  std::string out;
+  for (std::size_t i = 0; i + 4 <= bytes.size(); i += 4) {
+    std::uint32_t v = 0;
+    for (std::size_t j = 0; j < 4; ++j) v = v * 256 + static_cast<unsigned char>(bytes[i + j]);
+    char group[5];
+    for (int j = 4; j >= 0; --j) {
+      group[j] = kAlphabet[v % 85];
+      v /= 85;
+    }
+    out.append(group, 5);
+  }
+  return out;
+}
+
+TEST_F(DeltaLog, DeletionVectorInlineInTheLog) {
+  // The file's vector (36 bytes after the version byte and the size) written inline instead.
+  fs::path copy = copy_table(dir_, "table-with-dv-small");
+  fs::path bin = copy / "deletion_vector_61d16c75-6994-46b7-a15b-8b538852e50e.bin";
+  std::string bytes;
+  {
+    std::ifstream in(bin, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string inline_dv = z85_encode(bytes.substr(5, 36));
+  fs::remove(bin);
+  fs::path commit = copy / "_delta_log/00000000000000000001.json";
+  std::string text;
+  {
+    std::ifstream in(commit);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string from = R"("storageType":"u","pathOrInlineDv":"vBn[lx{q8@P<9BNH/isA","offset":1,)";
+  auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), R"("storageType":"i","pathOrInlineDv":")" + inline_dv + "\",");
+  std::ofstream(commit) << text;
+  DeltaSnapshot s = read(copy);
+  ASSERT_TRUE(s.files.at(0).deletion_vector);
+  EXPECT_EQ(s.files[0].deletion_vector->storage_type, "i");
+  EXPECT_EQ(read_delta_deletion_vector(copy, *s.files[0].deletion_vector, "t"),
+            (std::vector<std::int64_t>{0, 9}));
+  DeltaScan scan(con_, s, s.files, "t");
+  EXPECT_EQ(scan.deleted_rows(), 2);
+  auto rows =
+      con_.query("SELECT string_agg(value::VARCHAR, ' ' ORDER BY value) FROM (" + scan.sql(false) + ")")
+          .rows_as_text();
+  EXPECT_EQ(rows.at(0).at(0), "1 2 3 4 5 6 7 8");
+}
+
 TEST_F(DeltaLog, Z85) {
   // The Z85 specification's example (ZeroMQ RFC 32).
   auto bytes = z85_decode("HelloWorld");
