@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
 #include "engine/connection.hpp"
@@ -237,6 +238,56 @@ TEST_F(DeltaLog, DeletionVectorInlineInTheLog) {
       con_.query("SELECT string_agg(value::VARCHAR, ' ' ORDER BY value) FROM (" + scan.sql(false) + ")")
           .rows_as_text();
   EXPECT_EQ(rows.at(0).at(0), "1 2 3 4 5 6 7 8");
+}
+
+// A table written here: column mapping by name inside a struct, a list of structs and a map,
+// a column added after the file was written, a timestamp partition.
+TEST_F(DeltaLog, ColumnMappingInsideNestedTypes) {
+  fs::path t = dir_ / "nested";
+  fs::create_directories(t / "_delta_log");
+  con_.execute(
+      "COPY (SELECT 1 AS \"col-a\", {'col-x': 10, 'col-y': 'p'} AS \"col-s\", "
+      "[{'col-x': 1, 'col-y': 'q'}, NULL] AS \"col-l\", MAP {'k': {'col-x': 2, 'col-y': 'r'}} AS \"col-m\" "
+      "UNION ALL SELECT 2, NULL, [], MAP {}) TO '" +
+      (t / "part-0.parquet").string() + "' (FORMAT parquet)");
+  auto field = [](const std::string& name, const std::string& phys, const std::string& type) {
+    return "{\"name\":\"" + name + "\",\"type\":" + type +
+           ",\"nullable\":true,\"metadata\":{\"delta.columnMapping.physicalName\":\"" + phys + "\"}}";
+  };
+  std::string xy = "{\"type\":\"struct\",\"fields\":[" + field("x", "col-x", "\"long\"") + "," +
+                   field("y", "col-y", "\"string\"") + "]}";
+  std::string schema =
+      "{\"type\":\"struct\",\"fields\":[" + field("a", "col-a", "\"integer\"") + "," +
+      field("s", "col-s", xy) + "," +
+      field("l", "col-l", "{\"type\":\"array\",\"elementType\":" + xy + ",\"containsNull\":true}") + "," +
+      field("m", "col-m",
+            "{\"type\":\"map\",\"keyType\":\"string\",\"valueType\":" + xy + ",\"valueContainsNull\":true}") +
+      "," + field("added", "col-added", "\"double\"") + "," + field("at", "col-at", "\"timestamp\"") + "]}";
+  nlohmann::json meta{{"metaData",
+                       {{"id", "nested-test"},
+                        {"format", {{"provider", "parquet"}}},
+                        {"schemaString", schema},
+                        {"partitionColumns", {"at"}},
+                        {"configuration", {{"delta.columnMapping.mode", "name"}}}}}};
+  std::ofstream(t / "_delta_log/00000000000000000000.json")
+      << R"({"protocol":{"minReaderVersion":2,"minWriterVersion":5}})"
+      << "\n"
+      << meta.dump() << "\n"
+      << R"({"add":{"path":"part-0.parquet","partitionValues":{"col-at":"2024-03-01 12:30:00"},"size":1,"dataChange":true}})"
+      << "\n";
+  DeltaSnapshot s = read(t);
+  check_delta_protocol(s, "t");
+  DeltaScan scan(con_, s, s.files, "t");
+  auto rows = con_.query(
+                      "SELECT a, s.x, s.y, l[1].y, len(l), m['k'].x, added IS NULL, "
+                      "strftime(timezone('UTC', \"at\"), '%Y-%m-%d %H:%M') FROM (" +
+                      scan.sql(false) + ") ORDER BY a")
+                  .rows_as_text();
+  ASSERT_EQ(rows.size(), 2u);
+  std::vector<std::optional<std::string>> first{"1", "10", "p", "q", "2", "2", "true", "2024-03-01 12:30"};
+  EXPECT_EQ(rows[0], first);
+  EXPECT_EQ(rows[1][1], std::nullopt) << "a NULL struct stays NULL";
+  EXPECT_EQ(rows[1][4], "0");
 }
 
 TEST_F(DeltaLog, Z85) {
