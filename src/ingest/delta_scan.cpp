@@ -299,10 +299,15 @@ DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const s
   bool any_dv = std::any_of(files.begin(), files.end(),
                             [](const DeltaFile& f) { return f.deletion_vector.has_value(); });
   from_ = " FROM read_parquet(" + list + options + (any_dv ? ", file_row_number = true" : "") + ") AS d";
-  if (!partition_columns.empty()) {
+  {
+    // Each file's partition values, and its order for merge (`filename`): the commit that
+    // added it, then its path, so that a later commit's row of a key wins.
     std::string values;
     for (std::size_t i = 0; i < files.size(); ++i) {
-      std::string row = quote_literal(paths[i]);
+      std::string version = std::to_string(files[i].version);
+      std::string order =
+          std::string(20 - std::min<std::size_t>(20, version.size()), '0') + version + " " + paths[i];
+      std::string row = quote_literal(paths[i]) + ", " + quote_literal(order);
       for (const DeltaColumn* c : partition_columns) {
         auto it = files[i].partition_values.find(c->physical);
         row +=
@@ -310,7 +315,7 @@ DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const s
       }
       values += (values.empty() ? "(" : ", (") + row + ")";
     }
-    std::string names = "__pond_file";
+    std::string names = "__pond_file, __pond_order";
     for (std::size_t i = 0; i < partition_columns.size(); ++i) names += ", __pond_p" + std::to_string(i);
     from_ += " JOIN (VALUES " + values + ") AS p(" + names + ") ON p.__pond_file = d.__pond_file";
   }
@@ -346,7 +351,7 @@ DeltaScan::~DeltaScan() {
 }
 
 std::string DeltaScan::sql(bool with_filename) const {
-  std::string filename = from_ == " WHERE false" ? "CAST(NULL AS VARCHAR)" : "d.__pond_file";
+  std::string filename = from_ == " WHERE false" ? "CAST(NULL AS VARCHAR)" : "p.__pond_order";
   return "SELECT " + select_ + (with_filename ? ", " + filename + " AS filename" : std::string()) + from_;
 }
 

@@ -290,6 +290,34 @@ TEST_F(DeltaLog, ColumnMappingInsideNestedTypes) {
   EXPECT_EQ(rows[1][4], "0");
 }
 
+// Merge keeps the last row of a key by `filename` (load.cpp): for Delta it orders by the commit
+// that added the file, not by the file's name.
+TEST_F(DeltaLog, FilesOrderByTheirCommitForMerge) {
+  fs::path t = dir_ / "updates";
+  fs::create_directories(t / "_delta_log");
+  con_.execute("COPY (SELECT 1 AS id, 'old' AS v) TO '" + (t / "b.parquet").string() + "' (FORMAT parquet)");
+  con_.execute("COPY (SELECT 1 AS id, 'new' AS v) TO '" + (t / "a.parquet").string() + "' (FORMAT parquet)");
+  std::string schema =
+      R"({\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}},)"
+      R"({\"name\":\"v\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]})";
+  std::ofstream(t / "_delta_log/00000000000000000000.json")
+      << R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})"
+      << "\n"
+      << R"({"metaData":{"id":"u","format":{"provider":"parquet"},"schemaString":")" << schema
+      << R"(","partitionColumns":[],"configuration":{}}})"
+      << "\n"
+      << R"({"add":{"path":"b.parquet","partitionValues":{},"size":1,"dataChange":true}})"
+      << "\n";
+  std::ofstream(t / "_delta_log/00000000000000000001.json")
+      << R"({"add":{"path":"a.parquet","partitionValues":{},"size":1,"dataChange":true}})"
+      << "\n";
+  DeltaSnapshot s = read(t);
+  DeltaScan scan(con_, s, s.files, "t");
+  auto rows =
+      con_.query("SELECT v FROM (" + scan.sql(true) + ") ORDER BY filename DESC LIMIT 1").rows_as_text();
+  EXPECT_EQ(rows.at(0).at(0), "new");
+}
+
 TEST_F(DeltaLog, Z85) {
   // The Z85 specification's example (ZeroMQ RFC 32).
   auto bytes = z85_decode("HelloWorld");
