@@ -118,6 +118,28 @@ TEST_F(DeltaLog, ClassicCheckpointThenCommits) {
   ASSERT_TRUE(d.files[0].deletion_vector);
 }
 
+TEST_F(DeltaLog, MultiPartCheckpoint) {
+  // The classic checkpoint at 10 split in two parts, as Spark writes large ones.
+  fs::path t = copy_table(dir_, "simple_table_with_checkpoint");
+  fs::path log = t / "_delta_log";
+  std::string single = (log / "00000000000000000010.checkpoint.parquet").string();
+  for (int part : {1, 2})
+    con_.execute(
+        "COPY (SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER () AS n FROM read_parquet('" + single +
+        "')) WHERE (n <= 6) = " + (part == 1 ? "true" : "false") + ") TO '" +
+        (log / ("00000000000000000010.checkpoint.000000000" + std::to_string(part) + ".0000000002.parquet"))
+            .string() +
+        "' (FORMAT parquet)");
+  fs::remove(single);
+  for (int v = 0; v < 10; ++v) fs::remove(log / ("0000000000000000000" + std::to_string(v) + ".json"));
+  DeltaSnapshot s = read(t);
+  EXPECT_EQ(s.checkpoint, 10);
+  EXPECT_EQ(s.files.size(), 11u);
+  // A part missing: the checkpoint is incomplete, and without commits 0-9 version 10 cannot be read.
+  fs::remove(log / "00000000000000000010.checkpoint.0000000002.0000000002.parquet");
+  EXPECT_NE(error([&] { read(t); }).find("commit 0 is gone"), std::string::npos);
+}
+
 TEST_F(DeltaLog, V2CheckpointWithSidecars) {
   fs::path t = fixture("checkpoint-v2-table");
   DeltaSnapshot s = read(t);
