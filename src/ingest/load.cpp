@@ -33,27 +33,23 @@ namespace {
 // The rows to write: the source's rows with the load's columns; for merge and scd2, the last row
 // of each primary key (later files win, then later rows); scd2 compares them with the table's
 // current versions (`current`: the query reading the table, empty when it does not exist yet).
-// The source is the plan's files read by its reader, or its source_sql (PostgreSQL).
+// The source is the plan's files read by its reader, or its select (PostgreSQL, Delta).
 std::string rows_sql(const CommitPlan& plan, const std::string& current) {
   const ResourceConfig& r = *plan.resource;
   const std::string& loaded_at = plan.record.loaded_at;
+  auto source = [&](bool with_filename) {
+    return plan.select ? plan.select(with_filename) : reader_sql(*plan.reader, plan.files, with_filename);
+  };
   std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
                      quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
-  bool from_sql = !plan.source_sql.empty();
-  if (!keyed(r.write))
-    return "SELECT *" + meta + " FROM (" +
-           (from_sql ? plan.source_sql : reader_sql(*plan.reader, plan.files)) + ") AS src";
+  if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + source(false) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
   std::string latest =
-      from_sql ? "SELECT * EXCLUDE (__pond_row) FROM (SELECT *, row_number() OVER () AS __pond_row FROM (" +
-                     plan.source_sql + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " +
-                     keys + " ORDER BY __pond_row DESC) = 1"
-               : "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
-                 "__pond_row FROM (" +
-                     reader_sql(*plan.reader, plan.files, true) +
-                     ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
-                     " ORDER BY filename DESC, __pond_row DESC) = 1";
+      "SELECT * EXCLUDE (filename, __pond_row) FROM (SELECT *, row_number() OVER () AS "
+      "__pond_row FROM (" +
+      source(true) + ") AS src) AS numbered QUALIFY row_number() OVER (PARTITION BY " + keys +
+      " ORDER BY filename DESC, __pond_row DESC) = 1";
   if (r.write == WriteDisposition::kScd2) return scd2_rows_sql(r, latest, current, meta, loaded_at);
   return "SELECT *" + meta + " FROM (" + latest + ") AS latest";
 }
@@ -121,15 +117,17 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
-  const char* state_table = r.source == SourceKind::kFiles                 ? kLoadFilesTable
-                            : r.rest.incremental || r.postgres.incremental ? kLoadCursorsTable
-                                                                           : kLoadsTable;
+  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
+                            : r.source == SourceKind::kDelta || r.rest.incremental || r.postgres.incremental
+                                ? kLoadCursorsTable
+                                : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
   if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
         lake::TableLock::acquire(lake, r.schema + "." + kLoadsTable, holder, lake.config().lock_timeout));
   if (r.source == SourceKind::kRest) return load_rest(lake, con, r, o);
   if (r.source == SourceKind::kPostgres) return load_postgres(lake, con, r, o);
+  if (r.source == SourceKind::kDelta) return load_delta(lake, con, r, o);
 
   SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
   std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);

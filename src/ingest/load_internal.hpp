@@ -17,8 +17,8 @@ struct CommitPlan {
   const ResourceConfig* resource = nullptr;  // the table, the disposition
   const ResourceConfig* reader = nullptr;    // how `files` are read (REST: as JSON lines)
   std::vector<SourceFile> files;
-  // Instead of reading `files` with `reader`: the SELECT of the source's rows (PostgreSQL).
-  std::string source_sql;
+  // Set: the rows' SELECT (with a `filename` column when asked) instead of reading `files`.
+  std::function<std::string(bool with_filename)> select;
   LoadRecord record;
   std::vector<lake::TableWrite> bookkeeping;  // after the table and its _pond_loads row
   // A read of `files` that fails (when binding the query or while writing): throws the error.
@@ -37,5 +37,8 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
 // A load of a `from: postgres` resource (postgres_load.cpp), likewise.
 LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                          const LoadOptions& o);
+// A load of a `from: delta` resource (delta_load.cpp), under the same locks.
+LoadResult load_delta(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                      const LoadOptions& o);
 
 }  // namespace pond::ingest

@@ -252,7 +252,10 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   CommitPlan plan;
   plan.resource = &r;
   plan.reader = &r;
-  plan.source_sql = lake_select(r, columns, copied.files);
+  // Rows in the order PostgreSQL sent them: for merge, the last row of a key wins (no file names).
+  plan.select = [sql = lake_select(r, columns, copied.files)](bool with_filename) {
+    return with_filename ? "SELECT *, '' AS filename FROM (" + sql + ") AS pg" : sql;
+  };
   plan.record.load_id = random_uuid();
   plan.record.resource = r.name;
   plan.record.table = table;

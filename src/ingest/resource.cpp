@@ -42,6 +42,8 @@ bool ResourceConfig::full_extract() const {
       return !rest.incremental;
     case SourceKind::kPostgres:
       return !postgres.incremental;
+    case SourceKind::kDelta:  // merge and scd2 read the files of the versions since the last load
+      return write == WriteDisposition::kReplace;
   }
   return false;
 }

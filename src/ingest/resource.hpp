@@ -2,6 +2,7 @@
 // One ingestion resource of pond.yml (`ingest:`), as the loader needs it: where the data comes
 // from, how it is read, and how it lands in its lake table. Plain values; reading pond.yml is the
 // orchestrator's (it keeps the places for its messages). docs/ingest.md documents each key.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,7 +26,7 @@ enum class WriteDisposition { kAppend, kReplace, kMerge, kScd2 };
 // page, row) each time; kCursor (REST, PostgreSQL) only records past the last load's highest cursor value.
 enum class Incremental { kFiles, kNone, kCursor };
 // `from:`.
-enum class SourceKind { kFiles, kRest, kPostgres };
+enum class SourceKind { kFiles, kRest, kPostgres, kDelta };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
@@ -58,6 +59,7 @@ struct ResourceConfig {
   CsvOptions csv;
   RestSource rest;                             // from: rest
   PostgresSource postgres;                     // from: postgres
+  std::optional<std::int64_t> delta_version;   // from: delta (path: the table's folder); default latest
   std::map<std::string, std::string> columns;  // column -> DuckDB type the values are cast to
   WriteDisposition write = WriteDisposition::kAppend;
   std::vector<std::string> primary_key;  // merge, scd2

@@ -51,8 +51,14 @@ std::vector<std::int64_t> decode_deletion_vector(std::span<const unsigned char> 
   auto crc = static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0), body, length));
   if (crc != stored_crc) corrupt(where, "checksum mismatch");
 
-  const unsigned char* p = body + 4;
-  const unsigned char* end = body + length;
+  return decode_roaring_positions({body + 4, length - 4}, where);
+}
+
+std::vector<std::int64_t> decode_roaring_positions(std::span<const unsigned char> bitmaps,
+                                                   const std::string& where) {
+  const unsigned char* p = bitmaps.data();
+  const unsigned char* end = bitmaps.data() + bitmaps.size();
+  if (bitmaps.size() < 8) corrupt(where, "truncated bitmap count");
   auto count = load_le<std::int64_t>(p);
   p += 8;
   if (count < 0) corrupt(where, "negative bitmap count");

@@ -15,6 +15,12 @@ namespace pond::lake {
 std::vector<std::int64_t> decode_deletion_vector(std::span<const unsigned char> blob,
                                                  const std::string& where);
 
+// The row positions (ascending) of a 64-bit count of portable 32-bit roaring bitmaps, each
+// after its high 32 bits (little-endian; the "portable" 64-bit layout both Iceberg's and
+// Delta's deletion vectors use after their magic). Throws UserError naming `where`.
+std::vector<std::int64_t> decode_roaring_positions(std::span<const unsigned char> bitmaps,
+                                                   const std::string& where);
+
 // Reads a local deletion-vector file and decodes it.
 std::vector<std::int64_t> read_deletion_vector(const std::string& path);
 

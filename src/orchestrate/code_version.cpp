@@ -112,6 +112,8 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
       r.contract.data_type != ingest::ContractMode::kEvolve)
     text << "contract " << ingest::contract_name(r.contract.columns) << " "
          << ingest::contract_name(r.contract.data_type) << "\n";
+  if (r.source == ingest::SourceKind::kDelta)
+    text << "delta " << (r.delta_version ? std::to_string(*r.delta_version) : "latest") << "\n";
   if (r.source == ingest::SourceKind::kRest) {
     // Templates, not their values: a rotated token is not a new version of the resource.
     const ingest::RestSource& s = r.rest;

@@ -21,6 +21,7 @@ const std::vector<std::string> kCommonKeys{"from",  "columns",     "schema",    
                                            "group", "tags",        "retire_absent", "contract"};
 const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
                                          "quote", "escape", "null_strings", "encoding"};
+const std::vector<std::string> kDeltaKeys{"path", "version"};
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
                                          "headers",  "auth",    "records", "paginator",
                                          "timeout",  "retries", "backoff", "parallel"};
@@ -121,6 +122,24 @@ void read_common(const Reader& r, const YamlNode& n, ResourceConfig& res) {
   if (const auto& v = n["tags"]) res.tags = r.strings(v, "'tags:'");
 }
 
+// from: delta: the table's folder, a version; replace by default (the table as it is now).
+void read_delta_source(const Reader& r, const YamlNode& n, ResourceConfig& res) {
+  res.source = ingest::SourceKind::kDelta;
+  if (!n["path"])
+    r.fail(n, "ingest resource '" + res.name + "' needs 'path:'",
+           "the Delta table's folder (the one holding _delta_log/), e.g. path: landing/orders_delta");
+  res.path = r.name(n["path"], "'path:'");
+  if (const auto& v = n["columns"])
+    r.fail(v, "'columns:' belongs to files and rest; a Delta table's types come from its schema");
+  if (const auto& v = n["incremental"])
+    r.fail(v, "a Delta resource is incremental by the table's version; remove 'incremental:'",
+           "write: replace (default) loads each new version whole; append and merge the files added since");
+  if (const auto& v = n["version"]) res.delta_version = r.integer(v, "'version:'", 0, 2147483647);
+  res.write = WriteDisposition::kReplace;
+  read_common(r, n, res);
+  res.incremental = Incremental::kCursor;
+}
+
 ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
   ResourceConfig res;
   res.name = name;
@@ -129,17 +148,19 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
   if (!n.is_map()) r.fail(n, "ingest resource '" + name + "' must be a mapping");
   if (!n["from"])
     r.fail(n, "ingest resource '" + name + "' needs 'from:'",
-           "from: files (with path: landing/*.csv), from: rest or from: postgres");
+           "from: files (with path: landing/*.csv), from: rest, from: postgres or from: delta");
   std::string from = r.str(n["from"], "'from:'");
-  if (from == "delta")
-    r.fail(n["from"], "ingest resource '" + name + "': 'from: " + from + "' is not supported yet",
-           "today pond ingests files (from: files), REST APIs (from: rest) and PostgreSQL (from: postgres)");
-  if (from != "files" && from != "rest" && from != "postgres")
-    r.fail(n["from"], "'from:' must be files, rest or postgres, not '" + from + "'");
+  if (from != "files" && from != "rest" && from != "postgres" && from != "delta")
+    r.fail(n["from"], "'from:' must be files, rest, postgres or delta, not '" + from + "'");
   r.keys(n, "ingest resource '" + name + "' (from: " + from + ")",
          keys_of(from == "rest"       ? kRestKeys
                  : from == "postgres" ? kPostgresKeys
+                 : from == "delta"    ? kDeltaKeys
                                       : kFileKeys));
+  if (from == "delta") {
+    read_delta_source(r, n, res);
+    return res;
+  }
   if (from == "postgres") {
     res.source = ingest::SourceKind::kPostgres;
     read_common(r, n, res);

@@ -62,6 +62,7 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
     if (loaded.records_skipped) meta["records_skipped"] = loaded.records_skipped;
     if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
   }
+  if (r.source == ingest::SourceKind::kDelta) meta["delta_version"] = std::stoll(loaded.cursor);
   if (loaded.seconds > 0 && loaded.rows > 0)
     meta["rows_per_second"] = static_cast<double>(loaded.rows) / loaded.seconds;
   m.metadata_json = meta.dump();
@@ -71,6 +72,10 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
   if (r.source == ingest::SourceKind::kPostgres)
     out.message = loaded.load_id.empty() ? std::string("no new rows")
                                          : fmt::format("{} rows from PostgreSQL", loaded.rows);
+  if (r.source == ingest::SourceKind::kDelta)
+    out.message = loaded.load_id.empty() ? fmt::format("Delta version {} loaded before", loaded.cursor)
+                                         : fmt::format("{} rows from {} file(s) of Delta version {}",
+                                                       loaded.rows, loaded.files.size(), loaded.cursor);
   else if (r.source == ingest::SourceKind::kRest)
     out.message = loaded.load_id.empty() ? fmt::format("no new records ({} page(s))", loaded.pages)
                                          : fmt::format("{} rows from {} page(s)", loaded.rows, loaded.pages);

@@ -173,7 +173,8 @@ TEST(PondConfigIngest, RefusesWhatItCannotDo) {
                   "pond.yml:2:33: unknown key 'wirte' in ingest resource 'a'"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: files, path: x.csv, wirte: merge}\n"), "did you mean 'write'?"));
-  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: delta, path: x}\n"), "'from: delta' is not supported yet"));
+  EXPECT_TRUE(has(error_of("ingest:\n  a: {from: kafka, path: x}\n"),
+                  "'from:' must be files, rest, postgres or delta, not 'kafka'"));
   EXPECT_TRUE(
       has(error_of("ingest:\n  a: {from: postgres, connection: 'host=db', source_table: t, path: x}\n"),
           "unknown key 'path' in ingest resource 'a' (from: postgres)"));
