@@ -491,6 +491,14 @@ int run_app(int argc, char** argv) {
   auto* dev_cmd = app.add_subcommand(
       "dev", "The web UI with the daemon (schedules, sensors, queued runs) in one process");
   ui_flags(dev_cmd);
+  // Set only when given: unset means "when pond.yml sets serve.pg.listen".
+  auto* serve_flag = dev_cmd->add_flag_callback(
+      "--serve", [&] { ui_opts.serve = true; },
+      "Also run the PostgreSQL wire server of `pond serve` (default: when pond.yml sets serve.pg.listen)");
+  dev_cmd
+      ->add_flag_callback(
+          "--no-serve", [&] { ui_opts.serve = false; }, "Do not run the wire server")
+      ->excludes(serve_flag);
   dev_cmd->callback([&] {
     ui_opts.dev = true;
     action = [&] { return run_ui(ctx, ui_opts); };

@@ -128,6 +128,9 @@ struct UiCliOptions {
   std::string host = "127.0.0.1";
   int port = 3000;
   bool dev = false;
+  // `pond dev`: also `pond serve` (as pond.yml's serve: says) in the same process. Unset: when
+  // pond.yml sets serve.pg.listen.
+  std::optional<bool> serve;
 };
 int run_ui(CommandContext& ctx, const UiCliOptions& options);
 // When the target has a lake: `sql` with every lake_scan('t', version => N) expanded (the
