@@ -103,12 +103,7 @@ LoadResult load_delta(lake::Lake& lake, engine::Connection& con, const ResourceC
                     "the data files do not match the table's schema; check the table with its writer",
                     ExitCode::kStepFailed);
   };
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  commit_into(lake, con, std::move(plan), result);
   done();
   log::info("ingest {}: {} rows from {} file(s) of Delta version {} into {} (snapshot {}, {:.2f}s)", r.name,
             result.rows, files.size(), snap.version, table, *result.snapshot, result.seconds);

@@ -108,6 +108,15 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
   }
 }
 
+void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result) {
+  std::string load_id = plan.record.load_id;
+  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
+  result.load_id = load_id;
+  result.snapshot = committed.snapshot_id;
+  result.rows = committed.rows_written;
+  result.rows_replaced = committed.rows_deleted;
+}
+
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                          const LoadOptions& o) {
   auto started = std::chrono::steady_clock::now();
@@ -168,12 +177,7 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
   plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
   plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  commit_into(lake, con, std::move(plan), result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log::info("ingest {}: {} rows from {} file(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
             files.size(), table, *result.snapshot, result.seconds);

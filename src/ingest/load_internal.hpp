@@ -28,6 +28,9 @@ struct CommitPlan {
 // Writes the plan in one commit; returns the table's commit result.
 lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan);
 
+// commit_load, with the commit's load id, snapshot and row counts put into `result`.
+void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result);
+
 // Whether the lake holds `schema`.`name`.
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);
 

@@ -279,12 +279,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
         "select the column as text or cast it with columns:",
         ExitCode::kStepFailed);
   };
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  commit_into(lake, con, std::move(plan), result);
   done();
   log::info("ingest {}: {} rows from PostgreSQL into {} (snapshot {}, {:.2f}s, of which the copy {:.2f}s)",
             r.name, result.rows, table, *result.snapshot, result.seconds, copy_seconds);

@@ -75,12 +75,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
                     "the records' fields must keep one type across pages (or cast them with columns:)",
                     ExitCode::kStepFailed);
   };
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  commit_into(lake, con, std::move(plan), result);
   done();
   log::info("ingest {}: {} rows from {} page(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
             fetched.pages, table, *result.snapshot, result.seconds);
