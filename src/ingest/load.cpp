@@ -59,15 +59,16 @@ std::string rows_sql(const CommitPlan& plan, const std::string& current) {
 lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
-  std::string current;  // scd2: the table's rows now (the table lock holds them until the commit)
-  if (r.write == WriteDisposition::kScd2 && lake_has_table(lake, r.schema, r.table))
-    current = lake.scan(table).sql;
+  // The table lock holds what the catalog says of the table until the commit.
+  const bool exists = lake_has_table(lake, r.schema, r.table);
+  std::string current;  // scd2: the table's rows now
+  if (r.write == WriteDisposition::kScd2 && exists) current = lake.scan(table).sql;
   std::string select = rows_sql(plan, current);
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
     engine::PreparedStatement probe = con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
-    if (lake_has_table(lake, r.schema, r.table)) {
+    if (exists) {
       std::vector<std::pair<std::string, std::string>> given;
       for (std::size_t i = 0; i < probe.column_count(); ++i)
         given.emplace_back(probe.column_name(i), probe.column_type(i).name);
