@@ -3,6 +3,9 @@
 #include <duckdb.h>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <optional>
+
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/result_internal.hpp"
@@ -119,6 +122,92 @@ PreparedStatement& PreparedStatement::bind(std::size_t index, std::string_view v
         "a string");
   return *this;
 }
+namespace {
+
+// The whole of `text` as a T in plain decimal (no sign '+', no spaces: those go to DuckDB's cast).
+template <class T>
+std::optional<T> parse_exact(std::string_view text) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+PreparedStatement& PreparedStatement::bind_text(std::size_t index, std::string_view text, TypeId expected) {
+  duckdb_state state = DuckDBError;
+  bool typed = true;
+  auto stmt = stmt_.get();
+  switch (expected) {
+    case TypeId::kTinyInt:
+      if (auto v = parse_exact<std::int8_t>(text))
+        state = duckdb_bind_int8(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kSmallInt:
+      if (auto v = parse_exact<std::int16_t>(text))
+        state = duckdb_bind_int16(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kInteger:
+      if (auto v = parse_exact<std::int32_t>(text))
+        state = duckdb_bind_int32(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kBigInt:
+      if (auto v = parse_exact<std::int64_t>(text))
+        state = duckdb_bind_int64(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kUTinyInt:
+      if (auto v = parse_exact<std::uint8_t>(text))
+        state = duckdb_bind_uint8(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kUSmallInt:
+      if (auto v = parse_exact<std::uint16_t>(text))
+        state = duckdb_bind_uint16(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kUInteger:
+      if (auto v = parse_exact<std::uint32_t>(text))
+        state = duckdb_bind_uint32(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kUBigInt:
+      if (auto v = parse_exact<std::uint64_t>(text))
+        state = duckdb_bind_uint64(stmt, index, *v);
+      else
+        typed = false;
+      break;
+    case TypeId::kBoolean:
+      if (text == "t" || text == "true")
+        state = duckdb_bind_boolean(stmt, index, true);
+      else if (text == "f" || text == "false")
+        state = duckdb_bind_boolean(stmt, index, false);
+      else
+        typed = false;
+      break;
+    case TypeId::kVarchar:
+      state = duckdb_bind_varchar_length(stmt, index, text.data(), text.size());
+      break;
+    default:
+      typed = false;
+      break;
+  }
+  if (!typed) return bind(index, text);
+  check(state == DuckDBSuccess, index, "a value");
+  return *this;
+}
+
 PreparedStatement& PreparedStatement::bind_null(std::size_t index) {
   check(duckdb_bind_null(stmt_.get(), index) == DuckDBSuccess, index, "NULL");
   return *this;

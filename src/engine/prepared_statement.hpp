@@ -59,6 +59,12 @@ class PreparedStatement {
     return bind(index, std::string_view(value));
   }
   PreparedStatement& bind_null(std::size_t index);
+  // Binds a parameter given as text (the PostgreSQL wire's text format) with the value type the
+  // statement expects when the text is a plain literal of it (`42` for an INTEGER), else as
+  // VARCHAR for DuckDB to cast. DuckDB re-plans a prepared statement on every execution whose
+  // bound value's type differs from the planned one, so typing the common cases here keeps the
+  // plan; the values are exactly what DuckDB's own cast would give.
+  PreparedStatement& bind_text(std::size_t index, std::string_view text, TypeId expected);
   void clear_bindings();
 
   Result execute();

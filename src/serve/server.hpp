@@ -1,6 +1,7 @@
 #pragma once
 // The PostgreSQL-wire listener: asynchronous accept and reads on one I/O thread (an idle
-// connection costs no thread), each decoded message handled by its session on a worker pool.
+// connection costs no thread); the messages of a read are handled by their session on a
+// worker, which keeps a busy client (reading its next messages itself) while other workers are free.
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -362,8 +362,11 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
       throw SqlError("0A000", "this statement returns a type pond serve can send only from a SELECT");
     s->as_text = con_.prepare("SELECT COLUMNS(*)::VARCHAR FROM (\n" + s->sql + "\n) AS pond_q");
   }
-  for (std::size_t i = 1; i <= p.parameter_count(); ++i)
+  engine::PreparedStatement& run = s->as_text ? *s->as_text : p;
+  for (std::size_t i = 1; i <= p.parameter_count(); ++i) {
     s->parameter_oids.push_back(parameter_oid(p.parameter_type(i)));
+    s->parameter_types.push_back(run.parameter_type(i).id);
+  }
   return s;
 }
 
@@ -409,11 +412,14 @@ void Session::after_statement(const Statement& s) {
 void Session::start_portal(Portal& portal) {
   if (portal.result) return;
   Statement& s = *portal.statement;
+  // A statement prepared earlier reads the newest snapshot too (DuckDB re-plans it when the
+  // views changed), as a PostgreSQL prepared statement sees rows committed after its Parse.
+  before_statement();
   engine::PreparedStatement& p = s.as_text ? *s.as_text : *s.prepared;
   p.clear_bindings();
   for (std::size_t i = 0; i < portal.parameters.size(); ++i) {
     if (portal.parameters[i])
-      p.bind(i + 1, std::string_view(*portal.parameters[i]));
+      p.bind_text(i + 1, *portal.parameters[i], s.parameter_types[i]);
     else
       p.bind_null(i + 1);
   }

@@ -64,8 +64,9 @@ class Session {
     std::vector<FieldDescription> fields;
     std::vector<engine::ColumnType> types;
     std::vector<std::int32_t> parameter_oids;
-    std::string tag;                  // the command tag's verb
-    std::optional<CopyOptions> copy;  // COPY (query) TO STDOUT: rows go out as CopyData
+    std::vector<engine::TypeId> parameter_types;  // as DuckDB planned them, to bind text values typed
+    std::string tag;                              // the command tag's verb
+    std::optional<CopyOptions> copy;              // COPY (query) TO STDOUT: rows go out as CopyData
     // SET/RESET pond.snapshot: the catalog the session reads once it ran ("" = the latest views).
     std::optional<std::string> pin_catalog;
   };

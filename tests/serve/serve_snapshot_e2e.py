@@ -14,6 +14,7 @@ import tempfile
 import time
 import unittest
 
+import psycopg
 import psycopg2
 import psycopg2.errors
 
@@ -109,6 +110,18 @@ class SnapshotPinTest(unittest.TestCase):
         self.assertEqual(self.one(p, "select count(*) from raw_customers"), before + 9)
         pinned.close()
         live.close()
+
+    def test_a_prepared_statement_sees_later_commits(self):
+        """As in PostgreSQL, each execution of a statement prepared once reads the newest snapshot,
+        also when the connection runs nothing else in between (pgbench -M prepared, JDBC)."""
+        with psycopg.connect(f"host=127.0.0.1 port={self.server.port} user=root password={PASSWORD} dbname=shop",
+                             autocommit=True) as conn:
+            count = "select count(*) from raw_customers where id > %s"
+            before = conn.execute(count, (0,), prepare=True).fetchone()[0]
+            self.assertEqual(conn.execute(count, (0,), prepare=True).fetchone()[0], before)
+            self.write_customers(before + 3)
+            self.assertEqual(conn.execute(count, (0,), prepare=True).fetchone()[0], before + 3)
+            self.assertEqual(conn.execute(count, (before,), prepare=True).fetchone()[0], 3)
 
     def latest_snapshot(self):
         r = run([POND, "lake", "snapshots", "--output", "json"], self.project)

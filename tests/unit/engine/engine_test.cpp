@@ -119,6 +119,30 @@ TEST(Engine, PreparedStatementsBindAndReuse) {
   EXPECT_EQ(con.query("select count(*) from t where d is null").rows_as_text()[0][0], "1");
 }
 
+// Text parameters (the PostgreSQL wire's text format) give what DuckDB's cast of the text gives,
+// typed where the text is a plain literal of the planned type and cast by DuckDB otherwise.
+TEST(Engine, TextParametersBindAsTheirPlannedType) {
+  Database db = Database::open(":memory:");
+  Connection con(db);
+  PreparedStatement p = con.prepare(
+      "select $1::integer + 1, $2::bigint * 2, $3::boolean, $4::utinyint, $5::double, $6::varchar");
+  auto row = [&](std::string_view a, std::string_view b, std::string_view c, std::string_view d) {
+    p.bind_text(1, a, p.parameter_type(1).id).bind_text(2, b, p.parameter_type(2).id);
+    p.bind_text(3, c, p.parameter_type(3).id).bind_text(4, d, p.parameter_type(4).id);
+    p.bind_text(5, "2.5", p.parameter_type(5).id).bind_text(6, "x", p.parameter_type(6).id);
+    return p.execute().rows_as_text()[0];
+  };
+  EXPECT_EQ(p.parameter_type(1).id, TypeId::kInteger);
+  EXPECT_EQ(
+      row("41", "-4611686018427387904", "t", "255"),
+      (std::vector<std::optional<std::string>>{"42", "-9223372036854775808", "true", "255", "2.5", "x"}));
+  // Not plain literals: DuckDB's cast decides (spaces, '+', a decimal rounds, 'yes' is refused).
+  EXPECT_EQ(row(" 41 ", "+3", "false", "7")[0], "42");
+  EXPECT_EQ(row("1.6", "3", "f", "7")[0], "3");
+  EXPECT_THROW(row("1", "1", "maybe", "1"), EngineError);
+  EXPECT_THROW(row("1", "1", "t", "256"), EngineError);  // out of range for UTINYINT
+}
+
 TEST(Engine, AppenderLoadsRows) {
   Database db = Database::open(":memory:");
   Connection con(db);
