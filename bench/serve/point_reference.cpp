@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
   auto cpu_seconds = [] {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
-    auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    auto sec = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return sec(u.ru_utime) + sec(u.ru_stime);
   };
   double cpu_start = cpu_seconds();
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Queries per second, then CPU microseconds per query (all of DuckDB's threads).
-  std::printf("%.1f %.0f\n", static_cast<double>(n) / elapsed, (cpu_seconds() - cpu_start) * 1e6 / static_cast<double>(n));
+  std::printf("%.1f %.0f\n", static_cast<double>(n) / elapsed,
+              (cpu_seconds() - cpu_start) * 1e6 / static_cast<double>(n));
   return 0;
 }
