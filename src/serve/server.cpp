@@ -31,22 +31,30 @@ namespace {
 using asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket&>;
 
+// What the worker pool is doing: sessions' messages waiting for a worker, and workers running them.
+struct WorkerLoad {
+  std::atomic<int> queued{0};
+  std::atomic<int> busy{0};
+};
+
 // Runs `fn` on the worker pool and resumes the coroutine on its own executor afterwards;
 // an exception thrown by `fn` is rethrown in the coroutine.
 template <class F>
-asio::awaitable<void> on_worker(asio::thread_pool& pool, F& fn, std::atomic<int>& busy) {
+asio::awaitable<void> on_worker(asio::thread_pool& pool, F& fn, WorkerLoad& load) {
   auto ex = co_await asio::this_coro::executor;
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
-      [&pool, ex, &fn, &busy](auto handler) {
-        asio::post(pool, [&fn, ex, &busy, handler = std::move(handler)]() mutable {
+      [&pool, ex, &fn, &load](auto handler) {
+        ++load.queued;
+        asio::post(pool, [&fn, ex, &load, handler = std::move(handler)]() mutable {
           std::exception_ptr error;
-          ++busy;
+          --load.queued;
+          ++load.busy;
           try {
             fn();
           } catch (...) {  // carried to the coroutine, which rethrows it
             error = std::current_exception();
           }
-          --busy;
+          --load.busy;
           asio::post(ex, [handler = std::move(handler), error]() mutable { handler(error); });
         });
       },
@@ -105,7 +113,7 @@ struct Server::Impl {
   ServerOptions options;
   std::optional<TlsContext> tls;
   asio::io_context io{1};
-  std::atomic<int> busy{0};  // workers running a session's messages
+  WorkerLoad load;
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   std::int32_t next_pid = 1;  // only touched on the I/O thread
@@ -134,9 +142,10 @@ struct Server::Impl {
                       "is another server using the port? choose one with --listen HOST:PORT");
   }
 
-  // Whether a worker (counted in `busy`) may wait for its client's next message: only while
-  // another worker is free, so that a lingering worker never delays another session.
-  bool linger_here() const { return busy.load() < options.workers; }
+  // Whether a worker (counted as busy) may wait for its client's next message: only while no
+  // other session's messages wait and another worker is free, so that lingering never delays
+  // another session (a lingering client would otherwise jump the queue under load).
+  bool linger_here() const { return load.queued.load() == 0 && load.busy.load() < options.workers; }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
@@ -313,7 +322,7 @@ struct Server::Impl {
           }
         };
         try {
-          co_await on_worker(workers, work, busy);
+          co_await on_worker(workers, work, load);
         } catch (const ProtocolError& e) {
           session->fail("08P01", e.what());
         }
