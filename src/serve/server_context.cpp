@@ -11,8 +11,10 @@
 
 namespace pond::serve {
 
+// A project that has not written its lake yet is served as an empty lake (created here, as the
+// first writer would): clients connect at once and see the tables of the first run.
 LakeViews::LakeViews(engine::Database& db, const lake::LakeConfig& config)
-    : lake_(lake::Lake::open(config, false)), con_(db) {}
+    : lake_(lake::Lake::open(config, true)), con_(db) {}
 
 std::int64_t LakeViews::refresh() {
   std::lock_guard lock(mu_);

@@ -109,6 +109,34 @@ class DevServeTest(unittest.TestCase):
         self.assertEqual(rc, 0, log)
         self.assertIn("pond serve: stopped", log)
 
+    def test_a_project_without_a_lake_yet_is_served_empty(self):
+        """Before the first run there is no lake: pond dev serves an empty one, then the run's tables."""
+        tmp = tempfile.mkdtemp(prefix="pond-serve-dev-new-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        r = run([POND, "init", "shop"], tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        project = os.path.join(tmp, "shop")
+        self.assertFalse(os.path.exists(os.path.join(project, "lake")))
+        r = run([POND, "users", "add", "alice", "--password-stdin"], project, input=PASSWORD + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(project, "pond.yml"), "a") as f:
+            f.write("\nserve:\n  pg:\n    listen: '127.0.0.1:0'\n")
+        dev = Dev(project)
+        try:
+            conn = psycopg2.connect(f"host=127.0.0.1 port={dev.port} user=alice password={PASSWORD} dbname=shop")
+            conn.autocommit = True
+            cur = conn.cursor()
+            cur.execute("select count(*) from information_schema.tables where table_schema = 'main'")
+            self.assertEqual(cur.fetchone()[0], 0)
+            r = run([POND, "seed"], project)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            cur.execute("select count(*) from raw_customers")
+            self.assertEqual(cur.fetchone()[0], 100)
+            conn.close()
+        finally:
+            rc = dev.stop()
+        self.assertEqual(rc, 0, "".join(dev.log))
+
     def test_no_serve_leaves_the_wire_server_out(self):
         self.set_listen("127.0.0.1:0")
         dev = Dev(self.project, "--no-serve", serve=False)
