@@ -145,8 +145,8 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
   std::int64_t snapshot = context.views->refresh();
   if (!yml.roles.empty()) {
     engine::Connection check(context.db);
-    auto policies =
-        std::make_shared<const serve::Policies>(role_specs(yml.roles), check, *context.views->objects());
+    auto policies = std::make_shared<const serve::Policies>(role_specs(yml.roles), check,
+                                                            *context.views->objects(), yml.user_settings);
     std::set<std::string> users;
     std::shared_ptr<const serve::Users> listed = context.auth.users->current();
     for (const auto& [user, verifier] : listed->passwords) users.insert(user);
@@ -154,7 +154,14 @@ int run_serve(CommandContext& ctx, const ServeOptions& given) {
     for (const auto& user : users)
       if (!policies->members().count(user))
         log::warn("pond serve: user '{}' is in no role of pond.yml: it logs in but may read nothing", user);
+    for (const auto& [user, settings] : yml.user_settings)
+      if (!policies->members().count(user))
+        log::warn("pond serve: user '{}' has settings in serve.user_settings but is in no role", user);
     context.views->set_policies(std::move(policies));
+  } else if (!yml.user_settings.empty()) {
+    log::warn(
+        "pond serve: serve.user_settings applies to the filters and masks of roles, and pond.yml has no "
+        "roles");
   }
   // Parquet results of the HTTP API are written here (DuckDB writes Parquet only to files).
   std::optional<serve::ExportFolder> export_folder;

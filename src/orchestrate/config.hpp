@@ -258,6 +258,9 @@ struct ServeConfig {
   std::optional<std::string> http_listen;    // serve.http.listen
   std::vector<ServeRoleConfig> roles;        // serve.roles (empty: every user is an admin)
   SourceLocation roles_where;
+  // serve.user_settings: user -> NAME -> value, what current_setting('pond.NAME') gives it.
+  std::map<std::string, std::map<std::string, std::string>> user_settings;
+  SourceLocation user_settings_where;
 };
 
 struct PondConfig {

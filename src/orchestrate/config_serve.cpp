@@ -1,5 +1,7 @@
 // pond.yml `serve:`: the addresses, TLS files and users file of `pond serve` (docs/serve.md),
 // read as strictly as the rest of pond.yml.
+#include <cctype>
+
 #include "orchestrate/config.hpp"
 #include "orchestrate/config_reader_internal.hpp"
 
@@ -105,7 +107,7 @@ ServeRoleConfig read_role(const Reader& r, const YamlNode& key, const YamlNode& 
 }  // namespace
 
 void read_serve(const Reader& r, const YamlNode& section, PondConfig& c) {
-  r.keys(section, "'serve:'", {"users", "pg", "http", "roles"});
+  r.keys(section, "'serve:'", {"users", "pg", "http", "roles", "user_settings"});
   ServeConfig& s = c.serve;
   if (const auto& v = section["users"]) s.users = path(r, v, "serve 'users:'", c);
   if (const auto& pg = section["pg"]) {
@@ -126,6 +128,31 @@ void read_serve(const Reader& r, const YamlNode& section, PondConfig& c) {
   if (const auto& http = section["http"]) {
     r.keys(http, "'serve: http:'", {"listen"});
     if (const auto& v = http["listen"]) s.http_listen = listen_address(r, v, "serve.http 'listen:'");
+  }
+  if (const auto& settings = section["user_settings"]) {
+    if (!settings.is_map() || settings.size() == 0)
+      r.fail(settings, "'serve: user_settings:' must map user names to their settings",
+             "e.g. user_settings: {alice: {region: eu}}: current_setting('pond.region') is 'eu' for alice");
+    s.user_settings_where = r.where(settings);
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      std::string user = r.name(settings.key(i), "a user name");
+      const YamlNode& values = settings.value(i);
+      if (!values.is_map() || values.size() == 0)
+        r.fail(values, "the settings of user '" + user + "' must map names to values", "e.g. {region: eu}");
+      auto& out = s.user_settings[user];
+      for (std::size_t j = 0; j < values.size(); ++j) {
+        std::string name = r.name(values.key(j), "a setting name");
+        bool ok = std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_';
+        for (char ch : name) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+        if (!ok)
+          r.fail(values.key(j), "setting name '" + name + "' is not a plain name",
+                 "letters, digits and _: current_setting('pond." + name + "') reads it");
+        for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!out.emplace(name, r.str(values.value(j), "setting '" + name + "' of user '" + user + "'"))
+                 .second)
+          r.fail(values.key(j), "user '" + user + "' sets '" + name + "' twice (names ignore case)");
+      }
+    }
   }
   if (const auto& roles = section["roles"]) {
     if (!roles.is_map() || roles.size() == 0)

@@ -171,9 +171,27 @@ struct Walker {
   }
 
   // current_user and session_user (DuckDB's say "duckdb") become the session's user, in the
-  // client's statement and in the role's filters and masks: `owner = current_user` filters per user.
+  // client's statement and in the role's filters and masks: `owner = current_user` filters per
+  // user; current_setting('pond.NAME') becomes the user's setting (serve.user_settings), NULL
+  // when it has none.
   bool bind_user(json& j) const {
     std::string cls = text_of(j, "class");
+    if (cls == "FUNCTION" && text_of(j, "schema").empty() &&
+        lower(text_of(j, "function_name")) == "current_setting" && j["children"].is_array() &&
+        !j["children"].empty() && j["children"].size() <= 2 &&
+        text_of(j["children"][0], "class") == "CONSTANT" && j["children"][0]["value"]["value"].is_string()) {
+      std::optional<std::string> name =
+          user_setting_name(j["children"][0]["value"]["value"].get<std::string>());
+      if (!name) return false;
+      std::string alias = text_of(j, "alias");
+      auto it = a.settings_.find(*name);
+      if (it != a.settings_.end())
+        j = varchar_constant(it->second);
+      else  // as DuckDB parses it, so that the printed statement reads back the same
+        j = json::parse(a.parsed(con, "SELECT CAST(NULL AS VARCHAR)"))["node"]["select_list"][0];
+      j["alias"] = alias.empty() ? "current_setting" : alias;
+      return true;
+    }
     std::string name;
     if (cls == "COLUMN_REF" && j["column_names"].is_array() && j["column_names"].size() == 1 &&
         j["column_names"][0].is_string())
@@ -368,8 +386,9 @@ std::string without_statement_excerpt(const std::string& m) {
   return m.substr(0, at);
 }
 
-Authorizer::Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake)
-    : role_(role), user_(std::move(user)), lake_(std::move(lake)) {}
+Authorizer::Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake,
+                       std::map<std::string, std::string> settings)
+    : role_(role), user_(std::move(user)), lake_(std::move(lake)), settings_(std::move(settings)) {}
 
 std::string Authorizer::parse(engine::Connection& con, std::string_view sql, bool from_client) {
   auto p = con.prepare("SELECT json_serialize_sql(?::VARCHAR)");

@@ -20,7 +20,9 @@ std::string without_statement_excerpt(const std::string& duckdb_message);
 
 class Authorizer {
  public:
-  Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake);
+  // `settings`: the user's pond.NAME settings, what current_setting('pond.NAME') reads.
+  Authorizer(const RolePolicy& role, std::string user, std::shared_ptr<const LakeObjects> lake,
+             std::map<std::string, std::string> settings = {});
 
   // The SQL to run for `sql` (one statement). Throws SqlError: 42501 for what the role may
   // not read or run, 42P01 for a relation that is not there, 42601 for a syntax error.
@@ -37,6 +39,7 @@ class Authorizer {
   const RolePolicy& role_;
   std::string user_;
   std::shared_ptr<const LakeObjects> lake_;
+  std::map<std::string, std::string> settings_;
   std::map<std::string, std::string> parsed_;
 };
 

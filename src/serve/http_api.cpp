@@ -52,7 +52,8 @@ std::shared_ptr<Running> run(ServerContext& ctx, const std::string& user, const 
     refuse_unserved(leading_keywords(given_sql, 1));
     ctx.views->refresh();  // every request sees the newest lake snapshot
     std::string sql = given_sql;
-    if (!role.admin) sql = Authorizer(role, user, ctx.views->objects()).rewrite(r->con, sql);
+    if (!role.admin)
+      sql = Authorizer(role, user, ctx.views->objects(), policies->settings_of(user)).rewrite(r->con, sql);
     engine::PreparedStatement p = r->con.prepare(sql);
     refuse_unserved(p.kind(), leading_keywords(sql, 1));
     if (!p.returns_rows())

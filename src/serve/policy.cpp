@@ -1,6 +1,7 @@
 #include "serve/policy.hpp"
 
 #include <algorithm>
+#include <regex>
 
 #include "common/text.hpp"
 #include "engine/error.hpp"
@@ -39,6 +40,30 @@ std::set<std::string> columns_of(engine::Connection& con, const RelationName& n)
   for (const auto& row : q.execute().rows_as_text())
     if (row[0]) out.insert(*row[0]);
   return out;
+}
+
+// `sql` with every current_setting('pond.NAME') as a NULL text, to check that a filter or mask
+// runs (DuckDB has no pond.* settings; the authorizer binds the user's values). A NAME no user
+// has is an error at `where`. Only for this check: what runs is bound on the parse tree.
+std::string with_settings_as_null(const std::string& sql, const UserSettings& settings,
+                                  const SourceLocation& where) {
+  static const std::regex call(
+      R"(current_setting\s*\(\s*'pond\.([A-Za-z_][A-Za-z0-9_]*)'\s*(,\s*(true|false)\s*)?\))",
+      std::regex::icase);
+  std::string out;
+  auto begin = std::sregex_iterator(sql.begin(), sql.end(), call);
+  std::size_t at = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    std::string name = lower((*it)[1].str());
+    bool known = std::any_of(settings.begin(), settings.end(),
+                             [&](const auto& user) { return user.second.count(name) > 0; });
+    if (!known)
+      throw UserError(where, "current_setting('pond." + name + "'): no user has the setting '" + name + "'",
+                      "set it per user: serve: {user_settings: {alice: {" + name + ": ...}}}");
+    out += sql.substr(at, static_cast<std::size_t>(it->position()) - at) + "CAST(NULL AS VARCHAR)";
+    at = static_cast<std::size_t>(it->position() + it->length());
+  }
+  return out + sql.substr(at);
 }
 
 // DuckDB's message without its "LINE 1: ..." excerpt (that points into pond's SQL, not pond.yml).
@@ -93,9 +118,11 @@ Policies::Policies() {
   nobody_.name = "(no role)";
 }
 
-Policies::Policies(const std::vector<RoleSpec>& specs, engine::Connection& con, const LakeObjects& lake)
+Policies::Policies(const std::vector<RoleSpec>& specs, engine::Connection& con, const LakeObjects& lake,
+                   UserSettings settings)
     : Policies() {
   enabled_ = true;
+  settings_ = std::move(settings);
   std::set<std::string> schemas;
   for (const auto& t : lake.tables) schemas.insert(t.first);
   for (const auto& [v, body] : lake.views) schemas.insert(v.first);
@@ -133,7 +160,8 @@ Policies::Policies(const std::vector<RoleSpec>& specs, engine::Connection& con, 
             "add it to the role's grants: [{schema: " + n.first + ", tables: [" + n.second + "]}]");
       role->restrictions[n].row_filter = f.predicate;
       try {
-        con.prepare("SELECT 1 FROM " + qualified(n) + " WHERE (\n" + f.predicate + "\n)");
+        con.prepare("SELECT 1 FROM " + qualified(n) + " WHERE (\n" +
+                    with_settings_as_null(f.predicate, settings_, f.where) + "\n)");
       } catch (const engine::EngineError& e) {
         throw UserError(f.where,
                         "the row filter of '" + f.table.name + "' does not run: " + first_line(e.what()),
@@ -154,7 +182,8 @@ Policies::Policies(const std::vector<RoleSpec>& specs, engine::Connection& con, 
                         "its columns are: " + join(columns));
       role->restrictions[n].column_masks[column] = m.expression;
       if (m.expression) try {
-          con.prepare("SELECT (\n" + *m.expression + "\n) FROM " + qualified(n));
+          con.prepare("SELECT (\n" + with_settings_as_null(*m.expression, settings_, m.where) + "\n) FROM " +
+                      qualified(n));
         } catch (const engine::EngineError& e) {
           throw UserError(m.where,
                           "the mask of '" + m.table.name + "." + m.column.name +
@@ -165,6 +194,17 @@ Policies::Policies(const std::vector<RoleSpec>& specs, engine::Connection& con, 
     for (const auto& member : spec.members) role_by_user_[member.name] = role->name;
     roles_.push_back(std::move(role));
   }
+}
+
+const std::map<std::string, std::string>& Policies::settings_of(const std::string& user) const {
+  auto it = settings_.find(user);
+  return it == settings_.end() ? no_settings_ : it->second;
+}
+
+std::optional<std::string> user_setting_name(std::string_view setting) {
+  std::string s = lower(std::string(setting));
+  if (!s.starts_with("pond.") || s.size() == 5) return std::nullopt;
+  return s.substr(5);
 }
 
 const RolePolicy& Policies::role_of(const std::string& user) const {

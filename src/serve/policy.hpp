@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,10 @@ struct RolePolicy {
   std::optional<std::string> restricted_select(const RelationName& n) const;
 };
 
+// pond.yml serve.user_settings: per user, NAME -> the text current_setting('pond.NAME') gives
+// in its role's filters and masks and in its own statements (NULL when the user has none).
+using UserSettings = std::map<std::string, std::map<std::string, std::string>>;
+
 // The input of build_policies (pond.yml's serve.roles, read by orchestrate).
 struct RoleSpec {
   struct Name {
@@ -83,7 +88,9 @@ class Policies {
   Policies();
   // Checks every name against the lake (its tables, views and their columns) and every
   // filter and mask by preparing it on `con`; throws UserError at the spec's place.
-  Policies(const std::vector<RoleSpec>& roles, engine::Connection& con, const LakeObjects& lake);
+  // A filter or mask may read current_setting('pond.NAME') for a NAME some user of `settings` has.
+  Policies(const std::vector<RoleSpec>& roles, engine::Connection& con, const LakeObjects& lake,
+           UserSettings settings = {});
 
   bool enabled() const { return enabled_; }
   // The role of a user: the admin role when roles are not configured; a role without grants
@@ -91,11 +98,15 @@ class Policies {
   const RolePolicy& role_of(const std::string& user) const;
   const std::vector<std::shared_ptr<const RolePolicy>>& roles() const { return roles_; }
   const std::map<std::string, std::string>& members() const { return role_by_user_; }
+  // The user's pond.NAME settings (empty when it has none).
+  const std::map<std::string, std::string>& settings_of(const std::string& user) const;
 
  private:
   bool enabled_ = false;
   std::vector<std::shared_ptr<const RolePolicy>> roles_;
   std::map<std::string, std::string> role_by_user_;
+  UserSettings settings_;
+  std::map<std::string, std::string> no_settings_;
   RolePolicy admin_;
   RolePolicy nobody_;
 };
@@ -107,6 +118,10 @@ void record_role_grants(engine::Connection& con, const Policies& policies, const
 
 // Lower case (ASCII), as DuckDB compares identifiers.
 std::string lower(std::string s);
+// The name of a user setting that `current_setting` reads: "pond.region" -> "region"; nullopt
+// for any other setting.
+std::optional<std::string> user_setting_name(std::string_view setting);
+
 // "schema.table" or "table" (schema main) as a RelationName.
 RelationName relation_name(const std::string& text);
 

@@ -301,7 +301,8 @@ std::shared_ptr<Session::Statement> Session::prepare(const std::string& sql,
   if (setting)
     s->sql = setting->sql;
   else if (!role_->admin)
-    s->sql = Authorizer(*role_, user_, ctx_.views->objects()).rewrite(con_, s->sql);
+    s->sql =
+        Authorizer(*role_, user_, ctx_.views->objects(), policies_->settings_of(user_)).rewrite(con_, s->sql);
   s->prepared = con_.prepare(s->sql);
   // A parameter DuckDB cannot type from the statement (`$1 || '!'`) takes the type the client
   // declared in Parse, else text, as in PostgreSQL: the statement is prepared again with casts.

@@ -49,6 +49,15 @@ serve:
         raw_orders: "status <> 'completed'"
       column_masks:
         raw_customers: {first_name: null}
+    regional:
+      members: [carol, dave]
+      grants:
+        - {schema: main, tables: [raw_orders]}
+      row_filters:
+        raw_orders: "status = current_setting('pond.status')"
+  user_settings:
+    carol: {status: completed}
+    dave: {Status: returned}
 """
 
 
@@ -62,7 +71,7 @@ class RolesTest(unittest.TestCase):
         r = run([serve_e2e.POND, "seed"], cls.project)
         assert r.returncode == 0, r.stdout + r.stderr
         lines, cls.tokens = [], {}
-        for user in ("root", "alice", "bob"):
+        for user in ("root", "alice", "bob", "carol", "dave"):
             r = run([serve_e2e.POND, "serve", "--hash-password", user], cls.project, input=PASSWORD + "\n")
             assert r.returncode == 0, r.stderr
             lines.append(r.stdout)
@@ -82,6 +91,7 @@ class RolesTest(unittest.TestCase):
         with open(os.path.join(cls.project, "seeds", "raw_orders.csv")) as f:
             statuses = [row["status"] for row in csv.DictReader(f)]
         cls.completed = statuses.count("completed")
+        cls.returned = statuses.count("returned")
         cls.others = len(statuses) - cls.completed
         with open(os.path.join(cls.project, "seeds", "raw_customers.csv")) as f:
             cls.customers = list(csv.DictReader(f))
@@ -132,6 +142,22 @@ class RolesTest(unittest.TestCase):
             r = self.psql(sql, user)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout.strip(), str(expected), user)
+
+    def test_user_settings_filter_per_user(self):
+        """One role, two users: current_setting('pond.status') in the filter is each user's own."""
+        self.assertGreater(self.returned, 0)
+        sql = "select count(*) from raw_orders"
+        self.assertEqual(self.query("carol", sql), [(self.completed,)])
+        self.assertEqual(self.query("dave", sql), [(self.returned,)])
+        self.assertEqual(self.query("dave", "select current_setting('pond.status'), current_setting('pond.none')"),
+                         [("returned", None)])
+        # A prepared statement (psycopg 3) binds the same setting.
+        with psycopg.connect(f"host=127.0.0.1 port={self.server.pg_port} user=carol password={PASSWORD} "
+                             "dbname=shop") as conn:
+            rows = conn.execute("select count(*) from raw_orders where id > %s", (0,), prepare=True).fetchall()
+            self.assertEqual(rows, [(self.completed,)])
+        # Naming the table's rows another way does not lift the filter.
+        self.assertEqual(self.query("carol", "select count(*) from raw_orders where status <> 'completed'"), [(0,)])
 
     def test_roles_see_different_masks_with_psycopg2(self):
         first = self.customers[0]
@@ -365,6 +391,11 @@ class RolesTest(unittest.TestCase):
              f"pond.yml:{line + 5}:", "unknown key 'grant'"),
             ("\nserve:\n  users: serve_users\n  roles:\n    a: {members: [alice]}\n    b: {members: [alice]}\n",
              f"pond.yml:{line + 5}:", "user 'alice' is a member of both 'a' and 'b'"),
+            ("\nserve:\n  users: serve_users\n  roles:\n    r:\n      grants: [{schema: main}]\n"
+             "      row_filters: {raw_orders: \"status = current_setting('pond.region')\"}\n",
+             f"pond.yml:{line + 6}:", "current_setting('pond.region'): no user has the setting 'region'"),
+            ("\nserve:\n  users: serve_users\n  user_settings: {alice: {1x: a}}\n",
+             f"pond.yml:{line + 3}:", "setting name '1x' is not a plain name"),
             ("\nserve:\n  roles:\n    r: {members: [alice]}\n",
              f"pond.yml:{line + 3}:", "serve 'roles:' needs a users file"),
         ]
