@@ -261,6 +261,9 @@ class AdapterObject final : public jinja::NativeObject {
     if (name == "drop_relation") {
       const RelationParts& p = relation_arg(args, 0, "relation", "drop_relation");
       if (!p.type) compiler_error("Tried to drop relation " + rendered(p) + ", but its type is null.");
+      if (hooks().drop_relation(p.database.value_or(target_database()), p.schema.value_or(""),
+                                p.identifier.value_or("")))
+        return Value::none();
       hooks().run_query("drop " + *p.type + " if exists " + rendered(p) + " cascade");
       return Value::none();
     }

@@ -73,6 +73,10 @@ std::vector<RelationInfo> ExecutionHooks::list_relations(const std::string& data
   return out;
 }
 
+bool ExecutionHooks::drop_relation(const std::string&, const std::string&, const std::string&) {
+  return false;
+}
+
 std::vector<std::string> ExecutionHooks::list_schemas(const std::string& database) {
   std::string sql = "select schema_name from system.information_schema.schemata";
   if (!database.empty()) sql += " where lower(catalog_name) = lower(" + sql_literal(database) + ")";

@@ -64,6 +64,10 @@ class ExecutionHooks {
   virtual std::vector<RelationInfo> list_relations(const std::string& database, const std::string& schema);
   // The schemas of a database.
   virtual std::vector<std::string> list_schemas(const std::string& database);
+  // adapter.drop_relation of a relation the hooks drop themselves (a lake table or view: a lake
+  // commit): true when done. False: the adapter runs its DROP statement through run_query().
+  virtual bool drop_relation(const std::string& database, const std::string& schema,
+                             const std::string& identifier);
 };
 
 // dbt's --defer: ref() to a node the run does not build reads the relation another environment's

@@ -56,6 +56,25 @@ std::optional<std::string> DatabaseHooks::relation_type_locked(const std::string
   return *rows[0][0] == "VIEW" ? "view" : "table";
 }
 
+std::vector<compile::RelationInfo> DatabaseHooks::list_relations(const std::string& database,
+                                                                 const std::string& schema) {
+  std::vector<compile::RelationInfo> out = ExecutionHooks::list_relations(database, schema);
+  if (!lake_) return out;
+  for (auto& r : out) {
+    if (!lake_->holds({r.database, r.schema, r.identifier})) continue;
+    if (auto kind = lake_->kind(r.schema, r.identifier))
+      r.type = *kind == materialize::LakeKind::kTable ? "table" : "view";
+  }
+  return out;
+}
+
+bool DatabaseHooks::drop_relation(const std::string& database, const std::string& schema,
+                                  const std::string& identifier) {
+  if (!lake_ || !lake_->holds({database, schema, identifier})) return false;
+  std::lock_guard lock(mutex_);
+  return lake_->drop(con(), {database, schema, identifier}, "adapter.drop_relation");
+}
+
 std::vector<compile::ColumnInfo> DatabaseHooks::columns(const std::string& database,
                                                         const std::string& schema,
                                                         const std::string& identifier) {

@@ -28,8 +28,14 @@ class DatabaseHooks : public compile::ExecutionHooks {
   std::vector<compile::ColumnInfo> columns(const std::string& database, const std::string& schema,
                                            const std::string& identifier) override;
   compile::QueryResult run_query(const std::string& sql) override;
+  // The lake's own kinds for its relations (DuckDB shows lake tables as views).
+  std::vector<compile::RelationInfo> list_relations(const std::string& database,
+                                                    const std::string& schema) override;
+  // A lake relation is dropped from the lake (a commit), not only from DuckDB's view of it.
+  bool drop_relation(const std::string& database, const std::string& schema,
+                     const std::string& identifier) override;
   // A lake target's tables are views in DuckDB; the lake says which are tables.
-  void set_lake(const materialize::LakeTarget* lake) { lake_ = lake; }
+  void set_lake(materialize::LakeTarget* lake) { lake_ = lake; }
 
   // While alive, the calling thread's questions go to `con` (a step's session, so that a hook
   // rendered inside the step's transaction sees and changes what the step does).
@@ -52,7 +58,7 @@ class DatabaseHooks : public compile::ExecutionHooks {
   bool full_refresh_;
   std::mutex mutex_;
   std::map<std::thread::id, engine::Connection*> redirects_;
-  const materialize::LakeTarget* lake_ = nullptr;
+  materialize::LakeTarget* lake_ = nullptr;
 };
 
 }  // namespace pond::dbt

@@ -120,6 +120,22 @@ void LakeTarget::show_view(engine::Connection& con, const Relation& rel, const s
   remember(rel.schema, rel.identifier, LakeKind::kView);
 }
 
+bool LakeTarget::drop(engine::Connection& con, const Relation& rel, const std::string& holder) {
+  std::optional<LakeKind> kind = this->kind(rel.schema.empty() ? "main" : rel.schema, rel.identifier);
+  if (!kind) return false;
+  const std::string name = lake_name(rel);
+  with_table(name, holder, [&](lake::Lake& lake) {
+    if (*kind == LakeKind::kTable)
+      lake.drop_table(name, true);
+    else
+      lake.drop_view(name, true);
+  });
+  Relation in_db{database_, rel.schema, rel.identifier};
+  con.execute("DROP VIEW IF EXISTS " + in_db.render());
+  remember(rel.schema.empty() ? "main" : rel.schema, rel.identifier, std::nullopt);
+  return true;
+}
+
 void prepare_memory_database(engine::Database& db, const std::string& database) {
   if (database.empty() || database == "memory") return;
   {

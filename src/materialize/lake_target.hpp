@@ -62,6 +62,9 @@ class LakeTarget {
   void show_table(engine::Connection& con, lake::Lake& lake, const Relation& rel, std::int64_t snapshot);
   // After a commit of a lake view: the same view in DuckDB.
   void show_view(engine::Connection& con, const Relation& rel, const std::string& sql);
+  // Drops a lake table or view (one commit) and its DuckDB view (adapter.drop_relation on a lake
+  // relation). False when the lake holds nothing by that name.
+  bool drop(engine::Connection& con, const Relation& rel, const std::string& holder);
 
  private:
   void remember(const std::string& schema, const std::string& identifier, std::optional<LakeKind> kind);

@@ -285,3 +285,47 @@ TEST_F(PondTest, DuckLakeAttachEntryAndDuckdbCatalog) {
 }
 
 }  // namespace pond::test
+
+namespace pond::test {
+
+// dbt's adapter on lake relations: get_relation says table or view as the lake does (DuckDB
+// shows every lake relation as a view), and drop_relation drops from the lake, not only from
+// the run's DuckDB view of it.
+TEST_F(PondTest, AdapterSeesAndDropsLakeRelationsAsTheLakeHoldsThem) {
+  auto root = init_lake_project();
+  ASSERT_EQ(run_pond({"build"}, root).exit_code, 0);
+  write_file(
+      root / "macros" / "lake_ops.sql",
+      "{% macro kinds() %}\n"
+      "  {% for name in ['raw_payments', 'stg_orders'] %}\n"
+      "    {% set rel = adapter.get_relation(database=target.database, schema='main', identifier=name) %}\n"
+      "    {% do log('kind ' ~ name ~ ' ' ~ rel.type ~ ' ' ~ rel.is_table, info=true) %}\n"
+      "  {% endfor %}\n"
+      "  {% for rel in adapter.list_relations_without_caching(api.Relation.create(database=target.database,"
+      " schema='main')) %}\n"
+      "    {% if rel.identifier == 'raw_payments' %}{% do log('listed ' ~ rel.type, info=true) %}{% endif "
+      "%}\n"
+      "  {% endfor %}\n"
+      "{% endmacro %}\n"
+      "{% macro drop_it(name) %}\n"
+      "  {% set rel = adapter.get_relation(database=target.database, schema='main', identifier=name) %}\n"
+      "  {% do adapter.drop_relation(rel) %}\n"
+      "{% endmacro %}\n");
+  ProcessResult r = run_pond({"run-operation", "kinds"}, root);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "kind raw_payments table True")) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "kind stg_orders view False")) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "listed table")) << r.out << r.err;
+
+  for (const char* name : {"raw_payments", "stg_orders"}) {
+    r = run_pond({"run-operation", "drop_it", "--args", std::string("{name: ") + name + "}"}, root);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ProcessResult tables = run_pond({"lake", "tables", "-o", "csv"}, root);
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  EXPECT_FALSE(contains(tables.out, "main.raw_payments,")) << tables.out;
+  EXPECT_FALSE(contains(tables.out, "main.stg_orders (view),")) << tables.out;
+  EXPECT_TRUE(contains(tables.out, "main.raw_orders,")) << tables.out;
+}
+
+}  // namespace pond::test
