@@ -75,6 +75,8 @@ const char* kTags =
 
 TEST_F(IngestNested, ListsBecomeChildTablesInOneCommitAndMergeReplacesTheirRows) {
   add_resources("  customers: {from: files, path: landing/c/*.jsonl, write: merge, primary_key: id}\n");
+  fs::create_directories(root_ / "landing/c");
+  ASSERT_EQ(pond({"ingest"}).exit_code, 0);  // no file yet: the lake is created, nothing loaded
   write("landing/c/1.jsonl", kFirst);
   std::size_t before = snapshot_count();
   ProcessResult r = pond({"ingest"});
