@@ -129,7 +129,7 @@ void child_writes(lake::Lake& lake, engine::Connection& con, const ResourceConfi
 
 }  // namespace
 
-lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
+void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
   // The table lock holds what the catalog says of the table until the commit.
@@ -141,6 +141,9 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
   };
   std::string select;
   std::vector<ChildTable> children;
+  // on_bad_record: quarantine (csv, tsv and JSON lines read from files): the rows of <table>__rejected.
+  const bool quarantine = r.on_bad_record == BadRecords::kQuarantine && !plan.select;
+  std::string rejected;
   // Nested rows with lists are read once into a temporary table: the root table's rows and
   // every child table's come from it, so the parent ids the children carry are the root's.
   std::string nested_rows = "__pond_nested_" + plan.record.load_id;
@@ -154,6 +157,16 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
+    if (quarantine) {
+      if (resource_format(*plan.reader) == FileFormat::kJsonLines) {
+        JsonQuarantine q = json_quarantine(con, *plan.reader, plan.files, plan.record_sources);
+        source = [q](bool with_filename) { return with_filename ? q.good_filename : q.good; };
+        rejected = rejected_sql(r, plan.files, q.rejected, plan.record.load_id, plan.record.loaded_at);
+      } else {
+        reset_rejects(con, r);
+        rejected = rejected_sql(r, plan.files, "", plan.record.load_id, plan.record.loaded_at);
+      }
+    }
     FlatRow flat;
     const bool nests = unnests(plan);
     if (nests) {
@@ -189,7 +202,7 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
     throw;
   }
 
-  std::vector<lake::TableWrite> writes(2);
+  std::vector<lake::TableWrite> writes(1);
   writes[0].table = table;
   writes[0].select_sql = select;
   writes[0].mode = r.write == WriteDisposition::kAppend    ? lake::TableWrite::Mode::kAppend
@@ -197,10 +210,6 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
   if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
-  writes[1].table = r.schema + "." + kLoadsTable;
-  writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
-    return loads_row_sql(record, rows.at(0));
-  };
   for (auto& w : plan.bookkeeping) writes.push_back(std::move(w));
   try {
     child_writes(lake, con, r, children, select, writes);
@@ -208,8 +217,25 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
     throw UserError("ingest resource '" + r.name + "': " + short_engine_message(e.what()),
                     ExitCode::kStepFailed);
   }
+  // The rejected records after the rows: a CSV read leaves them in DuckDB's rejects tables.
+  std::optional<std::size_t> rejected_at;
+  if (quarantine) {
+    rejected_at = writes.size();
+    lake::TableWrite w;
+    w.table = table + kRejectedSuffix;
+    w.select_sql = rejected;
+    writes.push_back(std::move(w));
+  }
+  // _pond_loads last: its row counts what the others wrote.
+  lake::TableWrite loads;
+  loads.table = r.schema + "." + kLoadsTable;
+  loads.select_after = [record = plan.record, rejected_at](const std::vector<std::int64_t>& rows) {
+    return loads_row_sql(record, rows.at(0), rejected_at ? rows.at(*rejected_at) : 0);
+  };
+  writes.push_back(std::move(loads));
+  std::vector<lake::CommitResult> committed;
   try {
-    return lake.write_tables(con, writes).at(0);
+    committed = lake.write_tables(con, writes);
   } catch (const UserError& e) {
     // A file that breaks while being read (a bad line past the sniffed sample, a malformed
     // JSON record): find which and where. Schema errors (a narrowed type) are reported as they are.
@@ -218,15 +244,11 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
       plan.read_failed(e.message());
     throw UserError("ingest resource '" + r.name + "': " + e.message(), e.hint(), ExitCode::kStepFailed);
   }
-}
-
-void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result) {
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  result.load_id = plan.record.load_id;
+  result.snapshot = committed.at(0).snapshot_id;
+  result.rows = committed.at(0).rows_written;
+  result.rows_replaced = committed.at(0).rows_deleted;
+  if (rejected_at) result.rows_rejected = committed.at(*rejected_at).rows_written;
 }
 
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,

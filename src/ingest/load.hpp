@@ -31,6 +31,7 @@ struct LoadResult {
   std::optional<std::int64_t> snapshot;  // the commit, when there was one
   std::int64_t rows = 0;
   std::int64_t rows_replaced = 0;  // merge: existing rows replaced; replace: rows removed
+  std::int64_t rows_rejected = 0;  // on_bad_record: quarantine: records into <table>__rejected
   std::int64_t bytes = 0;          // of the files read
   std::vector<std::string> files;  // loaded now
   std::int64_t files_seen = 0;     // matching the path, loaded before included

@@ -46,8 +46,8 @@ struct LoadRecord {
   std::vector<SourceFile> files;
 };
 
-// The row of `_pond_loads` (its `rows` column: `rows`).
-std::string loads_row_sql(const LoadRecord& load, std::int64_t rows);
+// The row of `_pond_loads` (its `rows` column: `rows`; `rows_rejected`: the records quarantined).
+std::string loads_row_sql(const LoadRecord& load, std::int64_t rows, std::int64_t rows_rejected = 0);
 // The rows of `_pond_load_files`.
 std::string load_files_sql(const LoadRecord& load);
 // The row of `_pond_load_cursors`: the highest cursor value (JSON text) the load brought.

@@ -62,6 +62,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   plan.record.run_id = o.run_id;
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
+  plan.record_sources.pages = fetched.page_starts;
   if (r.rest.incremental && fetched.max_cursor) {
     result.cursor = fetched.max_cursor->dump();
     lake::TableWrite cursor;
