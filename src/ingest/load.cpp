@@ -25,6 +25,11 @@
 
 namespace pond::ingest {
 
+std::string rejected_note(const LoadResult& result, const std::string& table) {
+  if (result.rows_rejected == 0) return "";
+  return " (" + std::to_string(result.rows_rejected) + " rejected into " + table + kRejectedSuffix + ")";
+}
+
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name) {
   for (const auto& t : lake.tables())
     if (t.schema_name == schema && t.name == name) return true;
@@ -313,8 +318,8 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
   commit_into(lake, con, std::move(plan), result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  log::info("ingest {}: {} rows from {} file(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
-            files.size(), table, *result.snapshot, result.seconds);
+  log::info("ingest {}: {} rows from {} file(s) into {}{} (snapshot {}, {:.2f}s)", r.name, result.rows,
+            files.size(), table, rejected_note(result, table), *result.snapshot, result.seconds);
   return result;
 }
 

@@ -30,6 +30,9 @@ struct CommitPlan {
 // Writes the plan in one commit, with the load's id, snapshot and row counts put into `result`.
 void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result);
 
+// " (N rejected into <table>__rejected)" when a quarantining load set records apart, else "".
+std::string rejected_note(const LoadResult& result, const std::string& table);
+
 // Whether the lake holds `schema`.`name`.
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);
 

@@ -78,8 +78,8 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   };
   commit_into(lake, con, std::move(plan), result);
   done();
-  log::info("ingest {}: {} rows from {} page(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
-            fetched.pages, table, *result.snapshot, result.seconds);
+  log::info("ingest {}: {} rows from {} page(s) into {}{} (snapshot {}, {:.2f}s)", r.name, result.rows,
+            fetched.pages, table, rejected_note(result, table), *result.snapshot, result.seconds);
   return result;
 }
 

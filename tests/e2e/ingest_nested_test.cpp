@@ -229,6 +229,66 @@ TEST_F(IngestNested, KilledLoadsLeaveNoHalfOfAnyTable) {
   EXPECT_GT(killed, 0) << "no load was killed: the test proves nothing";
 }
 
+// on_bad_record: quarantine: each bad record, raw, with its file, line and error into
+// <table>__rejected in the load's commit; the good ones load; the counts in _pond_loads and the
+// step's output. `fail` (the default) still fails the load and changes nothing.
+TEST_F(IngestNested, BadRecordsAreQuarantinedWithTheirFileLineAndError) {
+  add_resources(
+      "  orders: {from: files, path: landing/o/*.csv, on_bad_record: quarantine, columns: {amount: DOUBLE}}\n"
+      "  events: {from: files, path: landing/e/*.jsonl, on_bad_record: quarantine, columns: {n: INTEGER}}\n"
+      "  strict: {from: files, path: landing/s/*.jsonl}\n");
+  write("landing/o/a.csv", "id,name,amount\n1,a,1.5\n2,b\n3,c,x\n5,e,5\n6,\"f,g\",6,7\n");
+  write("landing/o/b.csv", "id,name,amount\n7,z,1\n8,y,2,3\n");
+  write("landing/e/a.jsonl",
+        "{\"id\": 1, \"n\": 5, \"tags\": [\"a\"]}\n{\"id\": 2,\n\n{\"id\": 3, \"n\": \"x\"}\n[1]\n"
+        "{\"id\": 4, \"n\": 7, \"tags\": []}\n");
+  write("landing/s/a.jsonl", "{\"id\": 1}\n{\"id\": 2,\n");
+  fs::create_directories(root_ / "landing/c");
+  ProcessResult r = pond({"ingest", "-s", "orders", "-s", "events"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "3 rows from 2 file(s) into raw.orders (4 rejected into raw.orders__rejected)"))
+      << r.out;
+  EXPECT_EQ(rows("select id, name, amount from raw.orders order by id"), "1,a,1.5\n5,e,5.0\n7,z,1.0");
+  EXPECT_EQ(
+      rows("select source, line, record, error from raw.orders__rejected order by source, line"),
+      "landing/o/a.csv,3,\"2,b\",Expected Number of Columns: 3 Found: 2\n"
+      "landing/o/a.csv,4,\"3,c,x\",\"Error when converting column \"\"amount\"\". Could not convert string "
+      "\"\"x\"\" to 'DOUBLE'\"\n"
+      "landing/o/a.csv,6,\"6,\"\"f,g\"\",6,7\",Expected Number of Columns: 3 Found: 4\n"
+      "landing/o/b.csv,3,\"8,y,2,3\",Expected Number of Columns: 3 Found: 4");
+  EXPECT_EQ(rows("select id, n from raw.events order by id"), "1,5\n4,7");
+  EXPECT_EQ(
+      rows("select source, line, record, error from raw.events__rejected order by line"),
+      "landing/e/a.jsonl,2,\"{\"\"id\"\": 2,\",not valid JSON\n"
+      "landing/e/a.jsonl,4,\"{\"\"id\"\": 3, \"\"n\"\": \"\"x\"\"}\",column 'n': the value x is not INTEGER\n"
+      "landing/e/a.jsonl,5,[1],not a JSON object but array");
+  EXPECT_EQ(
+      rows("select t.value from raw.events e join raw.events__tags t on t._pond_parent_id = e._pond_id"),
+      "a");
+  // The rejected rows are of the load that read them, recorded with its counts.
+  EXPECT_EQ(
+      rows(
+          "select l.resource, l.rows, l.rows_rejected, count(*) from raw._pond_loads l join (select "
+          "_pond_load_id from raw.orders__rejected union all select _pond_load_id from raw.events__rejected) "
+          "x on x._pond_load_id = l.load_id group by all order by 1"),
+      "events,2,3,3\norders,3,4,4");
+  // A file loaded with its bad lines set apart is loaded: the next load brings nothing again.
+  r = pond({"ingest", "-s", "orders", "-s", "events"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select count(*) from raw.orders__rejected"), "4");
+
+  // fail (the default): the file and line, exit 1, nothing written.
+  r = pond({"ingest", "-s", "strict"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out + r.err, "ingest resource 'strict': landing/s/a.jsonl:")) << r.out << r.err;
+  EXPECT_EQ(rows("select count(*) from information_schema.tables where table_name like 'strict%'"), "0");
+
+  add_resources("  p: {from: files, path: landing/p/*.parquet, on_bad_record: quarantine}\n");
+  r = pond({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "'on_bad_record: quarantine' takes records one per line")) << r.err;
+}
+
 }  // namespace
 
 }  // namespace pond::test
