@@ -12,6 +12,7 @@
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
+#include "engine/result.hpp"
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
 #include "ingest/contract.hpp"
@@ -26,8 +27,13 @@
 namespace pond::ingest {
 
 std::string rejected_note(const LoadResult& result, const std::string& table) {
-  if (result.rows_rejected == 0) return "";
-  return " (" + std::to_string(result.rows_rejected) + " rejected into " + table + kRejectedSuffix + ")";
+  std::string note;
+  if (result.rows_rejected)
+    note += " (" + std::to_string(result.rows_rejected) + " rejected into " + table + kRejectedSuffix + ")";
+  if (result.rows_discarded || result.values_discarded)
+    note += " (the contract discarded " + std::to_string(result.rows_discarded) + " rows, " +
+            std::to_string(result.values_discarded) + " values)";
+  return note;
 }
 
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name) {
@@ -196,7 +202,19 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
         select = "SELECT * EXCLUDE (" + list_columns(flat.lists) + ") FROM " + nested_rows;
       }
     }
-    if (exists) select = apply_contract(r, lake.table(table), columns_of(con, select), select);
+    if (exists) {
+      std::string discards;
+      select = apply_contract(r, lake.table(table), columns_of(con, select), select, &discards);
+      // What the contract drops, counted before the write (one more read of the rows).
+      if (!discards.empty()) {
+        engine::Result counted = con.query(discards);
+        while (auto chunk = counted.next_chunk())
+          if (chunk->size() > 0) {
+            plan.record.rows_discarded = chunk->get<std::int64_t>(0, 0);
+            plan.record.values_discarded = chunk->get<std::int64_t>(1, 0);
+          }
+      }
+    }
   } catch (const engine::EngineError& e) {
     if (keyed(r.write) && std::string(e.what()).find("Referenced column") != std::string::npos)
       throw UserError(r.where,
@@ -254,6 +272,8 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
   result.rows = committed.at(0).rows_written;
   result.rows_replaced = committed.at(0).rows_deleted;
   if (rejected_at) result.rows_rejected = committed.at(*rejected_at).rows_written;
+  result.rows_discarded = plan.record.rows_discarded;
+  result.values_discarded = plan.record.values_discarded;
 }
 
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,

@@ -30,7 +30,8 @@ struct CommitPlan {
 // Writes the plan in one commit, with the load's id, snapshot and row counts put into `result`.
 void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result);
 
-// " (N rejected into <table>__rejected)" when a quarantining load set records apart, else "".
+// " (N rejected into <table>__rejected)" when a quarantining load set records apart, and what the
+// contract discarded, for the log line of a load ("" when nothing).
 std::string rejected_note(const LoadResult& result, const std::string& table);
 
 // Whether the lake holds `schema`.`name`.

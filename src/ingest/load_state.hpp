@@ -44,6 +44,8 @@ struct LoadRecord {
   std::string loaded_at;  // "YYYY-MM-DD HH:MM:SS.ffffff" UTC
   std::string write;      // the disposition
   std::vector<SourceFile> files;
+  std::int64_t rows_discarded = 0;    // by the contract (discard_row)
+  std::int64_t values_discarded = 0;  // by the contract (discard_value)
 };
 
 // The row of `_pond_loads` (its `rows` column: `rows`; `rows_rejected`: the records quarantined).

@@ -246,7 +246,8 @@ TEST_F(IngestNested, BadRecordsAreQuarantinedWithTheirFileLineAndError) {
   fs::create_directories(root_ / "landing/c");
   ProcessResult r = pond({"ingest", "-s", "orders", "-s", "events"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out + r.err, "3 rows from 2 file(s) into raw.orders (4 rejected into raw.orders__rejected)"))
+  EXPECT_TRUE(
+      contains(r.out + r.err, "3 rows from 2 file(s) into raw.orders (4 rejected into raw.orders__rejected)"))
       << r.out;
   EXPECT_EQ(rows("select id, name, amount from raw.orders order by id"), "1,a,1.5\n5,e,5.0\n7,z,1.0");
   EXPECT_EQ(
@@ -287,6 +288,26 @@ TEST_F(IngestNested, BadRecordsAreQuarantinedWithTheirFileLineAndError) {
   r = pond({"ingest"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "'on_bad_record: quarantine' takes records one per line")) << r.err;
+}
+
+// What a contract discards is counted: in _pond_loads, the step's metadata and the output.
+TEST_F(IngestNested, ContractDiscardsAreCounted) {
+  add_resources(
+      "  vals: {from: files, path: landing/v/*.csv, contract: discard_value}\n"
+      "  rows_: {from: files, path: landing/r/*.csv, contract: discard_row}\n");
+  for (const char* d : {"v", "r"}) write(std::string("landing/") + d + "/1.csv", "id,n\n1,10\n2,20\n");
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* d : {"v", "r"})
+    write(std::string("landing/") + d + "/2.csv", "id,n,extra\n3,x,e3\n4,40,\n5,y,e5\n");
+  r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // discard_value: 'x' and 'y' (not BIGINT) and the two values of the new column extra.
+  EXPECT_TRUE(contains(r.out + r.err, "into raw.vals (the contract discarded 0 rows, 4 values)")) << r.out;
+  EXPECT_TRUE(contains(r.out + r.err, "into raw.rows_ (the contract discarded 2 rows, 0 values)")) << r.out;
+  EXPECT_EQ(rows("select resource, rows, rows_discarded, values_discarded from raw._pond_loads order by "
+                 "rows_discarded + values_discarded > 0, resource"),
+            "rows_,2,0,0\nvals,2,0,0\nrows_,1,2,0\nvals,3,0,4");
 }
 
 }  // namespace
