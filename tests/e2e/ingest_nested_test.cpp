@@ -154,6 +154,20 @@ TEST_F(IngestNested, ReplaceReplacesChildTablesAndAppendAddsToThem) {
             "1,a,1\n2,b,2\n2,c,3");
 }
 
+// scd2: a changed list is a new version with its own children; the retired version keeps its.
+TEST_F(IngestNested, Scd2VersionsKeepTheirOwnChildRows) {
+  add_resources(
+      "  dim: {from: files, path: landing/d/c.jsonl, write: scd2, primary_key: id, incremental: none}\n");
+  write("landing/d/c.jsonl", "{\"id\": 1, \"tags\": [\"x\"]}\n{\"id\": 2, \"tags\": [\"y\", \"z\"]}\n");
+  ASSERT_EQ(pond({"ingest"}).exit_code, 0);
+  write("landing/d/c.jsonl", "{\"id\": 1, \"tags\": [\"x\"]}\n{\"id\": 2, \"tags\": [\"y\"]}\n");
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select d.id, d._pond_valid_to is null, t.value from raw.dim d join raw.dim__tags t on "
+                 "t._pond_parent_id = d._pond_id order by 1, d._pond_valid_from, t._pond_list_idx"),
+            "1,true,x\n2,false,y\n2,false,z\n2,true,y");
+}
+
 TEST_F(IngestNested, MaxNestingKeepsDeeperValuesAsTheyAre) {
   add_resources(
       "  flat: {from: files, path: landing/a/*.jsonl, max_nesting: 0}\n"
