@@ -36,12 +36,12 @@ std::string csv_rejects_scan(const ResourceConfig& r);
 // Drops what an earlier load on this connection left of the rejects.
 void reset_rejects(engine::Connection& con, const ResourceConfig& r);
 
-// A quarantining read of JSON lines: the good records' rows (as reader_sql, with `filename` when
-// asked) and the rejected ones' (the columns of `<table>__rejected`).
+// A quarantining read of JSON lines: the good records' rows (as reader_sql gives them, casts of
+// `columns:` applied) and the rejected ones' (source, line, record, error).
 struct JsonQuarantine {
-  std::string good;           // with `filename` (the source) for keyed loads: see good_select
-  std::string good_filename;  // the same with a `filename` column
-  std::string rejected;       // needs _pond_load_id/_pond_loaded_at: see rejected_sql
+  std::string good;
+  std::string good_filename;  // the same with a `filename` column (the record's source)
+  std::string rejected;
 };
 JsonQuarantine json_quarantine(engine::Connection& con, const ResourceConfig& r,
                                const std::vector<SourceFile>& files, const RecordSources& sources);
