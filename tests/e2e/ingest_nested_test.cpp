@@ -199,9 +199,10 @@ TEST_F(IngestNested, MaxNestingKeepsDeeperValuesAsTheyAre) {
 
 // kill -9 at any moment of a nested load: the root and its child tables are all there or none.
 TEST_F(IngestNested, KilledLoadsLeaveNoHalfOfAnyTable) {
-  add_resources("  customers: {from: files, path: landing/c/*.jsonl}\n");
+  add_resources("  customers: {from: files, path: landing/c/*.jsonl, on_bad_record: quarantine}\n");
   auto file = [&](int round, int n) {
-    std::string text;
+    std::string text =
+        "{\"id\": \"broken\n";  // each file's one bad record, quarantined with the others' load
     for (int i = 0; i < n; ++i) {
       int id = round * n + i;
       text +=
@@ -231,8 +232,10 @@ TEST_F(IngestNested, KilledLoadsLeaveNoHalfOfAnyTable) {
             "(select count(*) from raw.customers) * 2 = (select count(*) from raw.customers__orders), "
             "(select count(*) from raw.customers) * 2 = (select count(*) from raw.customers__orders__items), "
             "(select count(*) from raw.customers) = (select count(distinct round) from raw.customers) * " +
-            std::to_string(kRows)),
-        "true,true,true,true");
+            std::to_string(kRows) +
+            ", (select count(*) from raw.customers__rejected) = (select count(distinct round) from "
+            "raw.customers)"),
+        "true,true,true,true,true");
   }
   r = pond({"ingest"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
