@@ -273,6 +273,17 @@ void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config) {
     if (!tables.insert(to_lower(res.qualified_table())).second)
       r.fail(section.value(i), "two ingest resources load " + res.qualified_table(),
              "each lake table has one producer; give one of them another 'table:'");
+    // A resource's child tables (nested JSON) are `<table>__<field>`: another resource's table
+    // of that shape would be taken for one of them.
+    for (const auto& other : config.ingest) {
+      const std::string a = to_lower(res.qualified_table()), b = to_lower(other.qualified_table());
+      if (a.starts_with(b + "__") || b.starts_with(a + "__"))
+        r.fail(section.value(i),
+               "ingest resources '" + other.name + "' and '" + name + "' load " + other.qualified_table() +
+                   " and " + res.qualified_table() +
+                   ": a table named <table>__... is a child table of <table>",
+               "give one of them another 'table:'");
+    }
     config.ingest.push_back(std::move(res));
   }
 }

@@ -191,6 +191,13 @@ TEST_F(IngestNested, MaxNestingKeepsDeeperValuesAsTheyAre) {
   EXPECT_EQ(rows("select count(*) from information_schema.tables where table_name = 'one__orders__items'"),
             "0");
 
+  add_resources(
+      "  flat: {from: files, path: landing/a/*.jsonl}\n  flat_x: {from: files, path: landing/x/*.jsonl, "
+      "table: "
+      "flat__x}\n");
+  r = pond({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "a table named <table>__... is a child table of <table>")) << r.err;
   add_resources("  flat: {from: files, path: landing/a/*.csv, max_nesting: 2}\n");
   r = pond({"ingest"});
   EXPECT_EQ(r.exit_code, 2);
