@@ -39,11 +39,12 @@ std::string variant_column(const std::string& column, const std::string& type) {
 
 std::string apply_contract(const ResourceConfig& r, const std::optional<lake::Table>& table,
                            const std::vector<std::pair<std::string, std::string>>& given,
-                           const std::string& select) {
+                           const std::string& select, std::string* discards) {
   if (!table) return select;
   std::vector<std::string> columns;   // the projection
   std::vector<std::string> keep_row;  // each must hold for a row to be written
   std::vector<std::string> frozen;    // what freeze refuses, for the message
+  std::vector<std::string> dropped;   // discard_value: a count of the values it drops, each
   for (const auto& [name, type] : given) {
     const std::string q = quote_identifier(name);
     const lake::Column* have = nullptr;
@@ -62,6 +63,7 @@ std::string apply_contract(const ResourceConfig& r, const std::optional<lake::Ta
           frozen.push_back("new column '" + name + "' (" + type + ")");
           break;
         case ContractMode::kDiscardValue:
+          dropped.push_back("count(" + q + ")");
           break;
         case ContractMode::kDiscardRow:
           keep_row.push_back(q + " IS NULL");
@@ -96,6 +98,7 @@ std::string apply_contract(const ResourceConfig& r, const std::optional<lake::Ta
         break;
       case ContractMode::kDiscardValue:
         columns.push_back(cast + " AS " + q);
+        dropped.push_back("count(*) FILTER (WHERE " + misfit + ")");
         break;
       case ContractMode::kDiscardRow:
         columns.push_back(cast + " AS " + q);
@@ -113,6 +116,14 @@ std::string apply_contract(const ResourceConfig& r, const std::optional<lake::Ta
         "change the source, or set contract: evolve (or discard_value / discard_row) to let the load "
         "through",
         ExitCode::kStepFailed);
+  }
+  if (discards && (!keep_row.empty() || !dropped.empty())) {
+    std::string keep, values;
+    for (const auto& k : keep_row) keep += (keep.empty() ? "" : " AND ") + k;
+    for (const auto& d : dropped) values += (values.empty() ? "" : " + ") + d;
+    *discards = "SELECT " + (keep.empty() ? std::string("0") : "count(*) FILTER (WHERE NOT (" + keep + "))") +
+                ", " + (values.empty() ? std::string("0") : values) + " FROM (" + select +
+                ") AS pond_contract";
   }
   std::string projection;
   for (const auto& c : columns) projection += (projection.empty() ? "" : ", ") + c;

@@ -32,9 +32,11 @@ struct ResourceConfig;
 // table does not exist yet; `select` is returned as it is). `given`: the select's columns and
 // DuckDB types. Columns named `_pond_...` are pond's own and pass. Throws UserError (the
 // resource's pond.yml place, step failed) for what `freeze` refuses.
+// `discards` (when given) is set to a query of one row (rows_discarded, values_discarded) counting
+// what the contract drops of `select`'s rows, or left empty when it drops nothing.
 std::string apply_contract(const ResourceConfig& r, const std::optional<lake::Table>& table,
                            const std::vector<std::pair<std::string, std::string>>& given,
-                           const std::string& select);
+                           const std::string& select, std::string* discards = nullptr);
 
 // The variant column of `column` for values of DuckDB type `type`: "amount__v_text".
 std::string variant_column(const std::string& column, const std::string& type);

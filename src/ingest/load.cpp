@@ -1,26 +1,40 @@
 #include "ingest/load.hpp"
 
 #include <chrono>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/scope_guard.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "common/uuid.hpp"
 #include "engine/connection.hpp"
 #include "engine/error.hpp"
 #include "engine/prepared_statement.hpp"
+#include "engine/result.hpp"
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
 #include "ingest/contract.hpp"
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
+#include "ingest/nesting.hpp"
 #include "ingest/reader_sql.hpp"
 #include "ingest/scd2.hpp"
 #include "lake/lake.hpp"
 #include "lake/table_lock.hpp"
 
 namespace pond::ingest {
+
+std::string rejected_note(const LoadResult& result, const std::string& table) {
+  std::string note;
+  if (result.rows_rejected)
+    note += " (" + std::to_string(result.rows_rejected) + " rejected into " + table + kRejectedSuffix + ")";
+  if (result.rows_discarded || result.values_discarded)
+    note += " (the contract discarded " + std::to_string(result.rows_discarded) + " rows, " +
+            std::to_string(result.values_discarded) + " values)";
+  return note;
+}
 
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name) {
   for (const auto& t : lake.tables())
@@ -30,16 +44,15 @@ bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::stri
 
 namespace {
 
+using Source = std::function<std::string(bool with_filename)>;
+
 // The rows to write: the source's rows with the load's columns; for merge and scd2, the last row
 // of each primary key (later files win, then later rows); scd2 compares them with the table's
 // current versions (`current`: the query reading the table, empty when it does not exist yet).
-// The source is the plan's files read by its reader, or its select (PostgreSQL, Delta).
-std::string rows_sql(const CommitPlan& plan, const std::string& current) {
+// `source` gives the plan's files read by its reader, or its select (PostgreSQL, Delta).
+std::string rows_sql(const CommitPlan& plan, const std::string& current, const Source& source) {
   const ResourceConfig& r = *plan.resource;
   const std::string& loaded_at = plan.record.loaded_at;
-  auto source = [&](bool with_filename) {
-    return plan.select ? plan.select(with_filename) : reader_sql(*plan.reader, plan.files, with_filename);
-  };
   std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
                      quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
   if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + source(false) + ") AS src";
@@ -54,25 +67,153 @@ std::string rows_sql(const CommitPlan& plan, const std::string& current) {
   return "SELECT *" + meta + " FROM (" + latest + ") AS latest";
 }
 
+// Nested JSON is unnested for JSON files and REST records (read as JSON lines); PostgreSQL and
+// Delta keep their native types, as do csv and parquet files.
+bool unnests(const CommitPlan& plan) {
+  if (plan.select || plan.resource->max_nesting <= 0) return false;
+  FileFormat f = resource_format(*plan.reader);
+  return f == FileFormat::kJsonLines || f == FileFormat::kJsonArray;
+}
+
+std::vector<std::pair<std::string, std::string>> columns_of(engine::Connection& con,
+                                                            const std::string& select) {
+  engine::PreparedStatement probe = con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < probe.column_count(); ++i)
+    out.emplace_back(probe.column_name(i), probe.column_type(i).name);
+  return out;
+}
+
+// The resource's child tables in the lake now (tables `<table>__...` with `_pond_parent_id`).
+std::vector<std::string> existing_children(lake::Lake& lake, const ResourceConfig& r) {
+  std::vector<std::string> out;
+  for (const auto& t : lake.tables()) {
+    if (t.schema_name != r.schema || !t.name.starts_with(r.table + "__")) continue;
+    for (const auto& c : t.columns)
+      if (c.name == "_pond_parent_id") out.push_back(t.name);
+  }
+  return out;
+}
+
+// The writes of the child tables, after the root's: replace replaces them too; merge deletes the
+// child rows of every root row it replaces (by `_pond_root_id`, as dlt's delete-insert) and adds
+// the new ones; append and scd2 add (scd2's retired versions keep their children).
+void child_writes(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                  const std::vector<ChildTable>& children, const std::string& root_select,
+                  std::vector<lake::TableWrite>& writes) {
+  std::string replaced;  // merge: which child rows go
+  if (r.write == WriteDisposition::kMerge && lake_has_table(lake, r.schema, r.table)) {
+    std::string match;
+    for (const auto& k : r.primary_key)
+      match += (match.empty() ? "" : " AND ") + ("s." + quote_identifier(k) + " = p." + quote_identifier(k));
+    replaced = "t._pond_root_id IN (SELECT p._pond_id FROM (" + lake.scan(r.qualified_table()).sql +
+               ") AS p WHERE EXISTS (SELECT 1 FROM (" + root_select + ") AS s WHERE " + match + "))";
+  }
+  // A root row a contract drops takes its children along.
+  const bool root_drops =
+      lake_has_table(lake, r.schema, r.table) &&
+      (r.contract.columns == ContractMode::kDiscardRow || r.contract.data_type == ContractMode::kDiscardRow);
+  auto add = [&](const std::string& name, std::string select) {
+    lake::TableWrite w;
+    w.table = r.schema + "." + name;
+    if (lake_has_table(lake, r.schema, name))
+      select = apply_contract(r, lake.table(w.table), columns_of(con, select), select);
+    w.select_sql = std::move(select);
+    w.mode = r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
+                                                   : lake::TableWrite::Mode::kAppend;
+    w.delete_where = replaced;
+    writes.push_back(std::move(w));
+  };
+  std::set<std::string> brought;
+  for (const auto& c : children) {
+    brought.insert(to_lower(c.name));
+    add(c.name, root_drops
+                    ? "SELECT * FROM (" + c.select + ") AS c WHERE _pond_root_id IN (SELECT _pond_id FROM (" +
+                          root_select + ") AS kept)"
+                    : c.select);
+  }
+  if (r.write != WriteDisposition::kReplace && r.write != WriteDisposition::kMerge) return;
+  for (const auto& name : existing_children(lake, r))
+    if (!brought.count(to_lower(name)))
+      add(name, "SELECT * FROM (" + lake.scan(r.schema + "." + name).sql + ") AS t WHERE false");
+}
+
 }  // namespace
 
-lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan) {
+void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result) {
   const ResourceConfig& r = *plan.resource;
   const std::string table = r.qualified_table();
   // The table lock holds what the catalog says of the table until the commit.
   const bool exists = lake_has_table(lake, r.schema, r.table);
   std::string current;  // scd2: the table's rows now
   if (r.write == WriteDisposition::kScd2 && exists) current = lake.scan(table).sql;
-  std::string select = rows_sql(plan, current);
+  Source source = [&plan](bool with_filename) {
+    return plan.select ? plan.select(with_filename) : reader_sql(*plan.reader, plan.files, with_filename);
+  };
+  std::string select;
+  std::vector<ChildTable> children;
+  // on_bad_record: quarantine (csv, tsv and JSON lines read from files): the rows of <table>__rejected.
+  const bool quarantine = r.on_bad_record == BadRecords::kQuarantine && !plan.select;
+  std::string rejected;
+  // Nested rows with lists are read once into a temporary table: the root table's rows and
+  // every child table's come from it, so the parent ids the children carry are the root's.
+  std::string nested_rows = "__pond_nested_" + plan.record.load_id;
+  std::erase(nested_rows, '-');
+  ScopeGuard drop_nested([&] {
+    try {
+      con.execute("DROP TABLE IF EXISTS temp." + nested_rows);
+    } catch (const std::exception&) {  // the connection is gone: so is the table
+    }
+  });
   // Reading problems (a dialect that cannot be detected, a missing column of the key) show up
   // when the query is bound: report the file and line before anything is written.
   try {
-    engine::PreparedStatement probe = con.prepare("SELECT * FROM (" + select + ") AS q LIMIT 0");
+    if (quarantine) {
+      if (resource_format(*plan.reader) == FileFormat::kJsonLines) {
+        JsonQuarantine q = json_quarantine(con, *plan.reader, plan.files, plan.record_sources);
+        source = [q](bool with_filename) { return with_filename ? q.good_filename : q.good; };
+        rejected = rejected_sql(r, plan.files, q.rejected, plan.record.load_id, plan.record.loaded_at);
+      } else {
+        reset_rejects(con, r);
+        rejected = rejected_sql(r, plan.files, "", plan.record.load_id, plan.record.loaded_at);
+      }
+    }
+    FlatRow flat;
+    const bool nests = unnests(plan);
+    if (nests) {
+      flat = flatten_root(columns_of(con, source(false)), r.max_nesting, table);
+      source = [&flat, raw = source](bool with_filename) {
+        return flat_select(flat, raw(with_filename), with_filename);
+      };
+    }
+    select = rows_sql(plan, current, source);
+    if (nests) {
+      // `_pond_id` (dlt's `_dlt_id`): unique per row; scd2's retired versions keep theirs.
+      const std::string id =
+          "md5(" + quote_literal(plan.record.load_id) + " || '/' || CAST(row_number() OVER () AS VARCHAR))";
+      bool has_id = false;
+      for (const auto& [name, type] : columns_of(con, select)) has_id = has_id || name == "_pond_id";
+      select =
+          has_id ? "SELECT * REPLACE (coalesce(_pond_id, " + id + ") AS _pond_id) FROM (" + select + ") AS r"
+                 : "SELECT *, " + id + " AS _pond_id FROM (" + select + ") AS r";
+      if (!flat.lists.empty()) {
+        con.execute("CREATE OR REPLACE TEMP TABLE " + nested_rows + " AS " + select);
+        child_tables(r.table, "SELECT * FROM " + nested_rows, true, flat.lists, children);
+        select = "SELECT * EXCLUDE (" + list_columns(flat.lists) + ") FROM " + nested_rows;
+      }
+    }
     if (exists) {
-      std::vector<std::pair<std::string, std::string>> given;
-      for (std::size_t i = 0; i < probe.column_count(); ++i)
-        given.emplace_back(probe.column_name(i), probe.column_type(i).name);
-      select = apply_contract(r, lake.table(table), given, select);
+      std::string discards;
+      select = apply_contract(r, lake.table(table), columns_of(con, select), select, &discards);
+      // What the contract drops, counted before the write (one more read of the rows).
+      if (!discards.empty()) {
+        engine::Result counted = con.query(discards);
+        while (auto chunk = counted.next_chunk())
+          if (chunk->size() > 0) {
+            plan.record.rows_discarded = chunk->get<std::int64_t>(0, 0);
+            plan.record.values_discarded = chunk->get<std::int64_t>(1, 0);
+          }
+      }
     }
   } catch (const engine::EngineError& e) {
     if (keyed(r.write) && std::string(e.what()).find("Referenced column") != std::string::npos)
@@ -84,7 +225,7 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
     throw;
   }
 
-  std::vector<lake::TableWrite> writes(2);
+  std::vector<lake::TableWrite> writes(1);
   writes[0].table = table;
   writes[0].select_sql = select;
   writes[0].mode = r.write == WriteDisposition::kAppend    ? lake::TableWrite::Mode::kAppend
@@ -92,30 +233,47 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
   if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
-  writes[1].table = r.schema + "." + kLoadsTable;
-  writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
-    return loads_row_sql(record, rows.at(0));
-  };
   for (auto& w : plan.bookkeeping) writes.push_back(std::move(w));
   try {
-    return lake.write_tables(con, writes).at(0);
+    child_writes(lake, con, r, children, select, writes);
+  } catch (const engine::EngineError& e) {
+    throw UserError("ingest resource '" + r.name + "': " + short_engine_message(e.what()),
+                    ExitCode::kStepFailed);
+  }
+  // The rejected records after the rows: a CSV read leaves them in DuckDB's rejects tables.
+  std::optional<std::size_t> rejected_at;
+  if (quarantine) {
+    rejected_at = writes.size();
+    lake::TableWrite w;
+    w.table = table + kRejectedSuffix;
+    w.select_sql = rejected;
+    writes.push_back(std::move(w));
+  }
+  // _pond_loads last: its row counts what the others wrote.
+  lake::TableWrite loads;
+  loads.table = r.schema + "." + kLoadsTable;
+  loads.select_after = [record = plan.record, rejected_at](const std::vector<std::int64_t>& rows) {
+    return loads_row_sql(record, rows.at(0), rejected_at ? rows.at(*rejected_at) : 0);
+  };
+  writes.push_back(std::move(loads));
+  std::vector<lake::CommitResult> committed;
+  try {
+    committed = lake.write_tables(con, writes);
   } catch (const UserError& e) {
     // A file that breaks while being read (a bad line past the sniffed sample, a malformed
     // JSON record): find which and where. Schema errors (a narrowed type) are reported as they are.
-    if (e.message().find("writing lake table " + table) != std::string::npos ||
-        e.message().find("reading the rows for " + table) != std::string::npos)
+    if (e.message().find("writing lake table " + table + ":") != std::string::npos ||
+        e.message().find("reading the rows for " + table + ":") != std::string::npos)
       plan.read_failed(e.message());
     throw UserError("ingest resource '" + r.name + "': " + e.message(), e.hint(), ExitCode::kStepFailed);
   }
-}
-
-void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result) {
-  std::string load_id = plan.record.load_id;
-  lake::CommitResult committed = commit_load(lake, con, std::move(plan));
-  result.load_id = load_id;
-  result.snapshot = committed.snapshot_id;
-  result.rows = committed.rows_written;
-  result.rows_replaced = committed.rows_deleted;
+  result.load_id = plan.record.load_id;
+  result.snapshot = committed.at(0).snapshot_id;
+  result.rows = committed.at(0).rows_written;
+  result.rows_replaced = committed.at(0).rows_deleted;
+  if (rejected_at) result.rows_rejected = committed.at(*rejected_at).rows_written;
+  result.rows_discarded = plan.record.rows_discarded;
+  result.values_discarded = plan.record.values_discarded;
 }
 
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
@@ -180,8 +338,8 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
   commit_into(lake, con, std::move(plan), result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  log::info("ingest {}: {} rows from {} file(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
-            files.size(), table, *result.snapshot, result.seconds);
+  log::info("ingest {}: {} rows from {} file(s) into {}{} (snapshot {}, {:.2f}s)", r.name, result.rows,
+            files.size(), table, rejected_note(result, table), *result.snapshot, result.seconds);
   return result;
 }
 

@@ -30,10 +30,13 @@ struct LoadResult {
   std::string load_id;                   // empty: nothing was loaded (no new files)
   std::optional<std::int64_t> snapshot;  // the commit, when there was one
   std::int64_t rows = 0;
-  std::int64_t rows_replaced = 0;  // merge: existing rows replaced; replace: rows removed
-  std::int64_t bytes = 0;          // of the files read
-  std::vector<std::string> files;  // loaded now
-  std::int64_t files_seen = 0;     // matching the path, loaded before included
+  std::int64_t rows_replaced = 0;     // merge: existing rows replaced; replace: rows removed
+  std::int64_t rows_rejected = 0;     // on_bad_record: quarantine: records into <table>__rejected
+  std::int64_t rows_discarded = 0;    // by the contract's discard_row (of the resource's table)
+  std::int64_t values_discarded = 0;  // by its discard_value
+  std::int64_t bytes = 0;             // of the files read
+  std::vector<std::string> files;     // loaded now
+  std::int64_t files_seen = 0;        // matching the path, loaded before included
   // from: rest
   std::int64_t pages = 0;
   std::int64_t requests = 0;  // retries and token requests included

@@ -8,6 +8,7 @@
 
 #include "ingest/load.hpp"
 #include "ingest/load_state.hpp"
+#include "ingest/quarantine.hpp"
 #include "ingest/resource.hpp"
 #include "lake/lake.hpp"
 
@@ -23,13 +24,15 @@ struct CommitPlan {
   std::vector<lake::TableWrite> bookkeeping;  // after the table and its _pond_loads row
   // A read of `files` that fails (when binding the query or while writing): throws the error.
   std::function<void(const std::string& failure)> read_failed;
+  RecordSources record_sources;  // REST: the page of each record (on_bad_record: quarantine)
 };
 
-// Writes the plan in one commit; returns the table's commit result.
-lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, CommitPlan plan);
-
-// commit_load, with the commit's load id, snapshot and row counts put into `result`.
+// Writes the plan in one commit, with the load's id, snapshot and row counts put into `result`.
 void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result);
+
+// " (N rejected into <table>__rejected)" when a quarantining load set records apart, and what the
+// contract discarded, for the log line of a load ("" when nothing).
+std::string rejected_note(const LoadResult& result, const std::string& table);
 
 // Whether the lake holds `schema`.`name`.
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);

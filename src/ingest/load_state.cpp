@@ -53,12 +53,15 @@ std::optional<std::string> last_cursor(lake::Lake& lake, engine::Connection& con
   return std::nullopt;
 }
 
-std::string loads_row_sql(const LoadRecord& l, std::int64_t rows) {
+std::string loads_row_sql(const LoadRecord& l, std::int64_t rows, std::int64_t rows_rejected) {
   return "SELECT " + quote_literal(l.load_id) + " AS load_id, " + quote_literal(l.resource) +
          " AS resource, " + quote_literal(l.table) + " AS table_name, " + quote_literal(l.run_id) +
          " AS run_id, CAST(" + quote_literal(l.loaded_at) + " AS TIMESTAMPTZ) AS loaded_at, " +
          quote_literal(l.write) + " AS write_disposition, CAST(" + std::to_string(l.files.size()) +
-         " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows";
+         " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows, CAST(" +
+         std::to_string(rows_rejected) + " AS BIGINT) AS rows_rejected, CAST(" +
+         std::to_string(l.rows_discarded) + " AS BIGINT) AS rows_discarded, CAST(" +
+         std::to_string(l.values_discarded) + " AS BIGINT) AS values_discarded";
 }
 
 std::string load_files_sql(const LoadRecord& l) {

@@ -44,10 +44,12 @@ struct LoadRecord {
   std::string loaded_at;  // "YYYY-MM-DD HH:MM:SS.ffffff" UTC
   std::string write;      // the disposition
   std::vector<SourceFile> files;
+  std::int64_t rows_discarded = 0;    // by the contract (discard_row)
+  std::int64_t values_discarded = 0;  // by the contract (discard_value)
 };
 
-// The row of `_pond_loads` (its `rows` column: `rows`).
-std::string loads_row_sql(const LoadRecord& load, std::int64_t rows);
+// The row of `_pond_loads` (its `rows` column: `rows`; `rows_rejected`: the records quarantined).
+std::string loads_row_sql(const LoadRecord& load, std::int64_t rows, std::int64_t rows_rejected = 0);
 // The rows of `_pond_load_files`.
 std::string load_files_sql(const LoadRecord& load);
 // The row of `_pond_load_cursors`: the highest cursor value (JSON text) the load brought.

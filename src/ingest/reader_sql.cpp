@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "ingest/compressed_file.hpp"
+#include "ingest/quarantine.hpp"
 
 namespace pond::ingest {
 
@@ -57,6 +58,30 @@ std::string csv_dialect(const ResourceConfig& r) {
   return o + compression_option(r);
 }
 
+std::string csv_types(const ResourceConfig& r) {
+  if (r.columns.empty()) return "";
+  // Parsed as the given types (no sniffed type to fail on first).
+  std::string types;
+  for (const auto& [column, type] : r.columns)
+    types += (types.empty() ? "" : ", ") + quote_literal(column) + ": " + quote_literal(type);
+  return ", types = {" + types + "}";
+}
+
+// on_bad_record: quarantine: DuckDB keeps the lines it cannot read in its rejects tables
+// (quarantine.hpp) instead of failing. It refuses them with union_by_name, so each file is read
+// alone and the files are put together by name.
+std::string quarantined_csv_sql(const ResourceConfig& r, const std::vector<SourceFile>& files,
+                                bool with_filename) {
+  std::string out;
+  for (const auto& f : files)
+    out += (out.empty() ? "" : " UNION ALL BY NAME ") +
+           ("SELECT * FROM read_csv(" + quote_literal(f.full.string()) + csv_dialect(r) + csv_types(r) +
+            ", store_rejects = true, rejects_table = " + quote_literal(csv_rejects_table(r)) +
+            ", rejects_scan = " + quote_literal(csv_rejects_scan(r)) +
+            (with_filename ? ", filename = true" : "") + ")");
+  return out;
+}
+
 }  // namespace
 
 std::string reader_sql(const ResourceConfig& r, const std::vector<SourceFile>& files, bool with_filename) {
@@ -66,15 +91,9 @@ std::string reader_sql(const ResourceConfig& r, const std::vector<SourceFile>& f
   switch (resource_format(r)) {
     case FileFormat::kCsv:
     case FileFormat::kTsv:
+      if (r.on_bad_record == BadRecords::kQuarantine) return quarantined_csv_sql(r, files, with_filename);
       from = "read_csv(" + list + csv_dialect(r) + common;
-      if (!r.columns.empty()) {
-        // Parsed as the given types (no sniffed type to fail on first).
-        std::string types;
-        for (const auto& [column, type] : r.columns)
-          types += (types.empty() ? "" : ", ") + quote_literal(column) + ": " + quote_literal(type);
-        from += ", types = {" + types + "}";
-      }
-      from += ")";
+      from += csv_types(r) + ")";
       break;
     case FileFormat::kJsonLines:
       from = "read_json(" + list + ", format = 'newline_delimited'" + compression_option(r) + common + ")";

@@ -27,6 +27,8 @@ enum class WriteDisposition { kAppend, kReplace, kMerge, kScd2 };
 enum class Incremental { kFiles, kNone, kCursor };
 // `from:`.
 enum class SourceKind { kFiles, kRest, kPostgres, kDelta };
+// `on_bad_record:`: a bad record fails the load, or goes to `<table>__rejected` (quarantine.hpp).
+enum class BadRecords { kFail, kQuarantine };
 
 const char* format_name(FileFormat f);  // "csv", "tsv", "jsonl", "json", "parquet"
 const char* write_name(WriteDisposition w);
@@ -71,6 +73,11 @@ struct ResourceConfig {
   std::string description;
   std::string group = "default";
   std::vector<std::string> tags;
+
+  // Nested JSON (files jsonl/json, REST records): the depth to which structs become columns
+  // `a__b` and lists child tables `<table>__<field>` (nesting.hpp); 0 keeps STRUCT and LIST columns.
+  int max_nesting = 1000;
+  BadRecords on_bad_record = BadRecords::kFail;
 
   std::string qualified_table() const { return schema + "." + table; }
   // Whether each load reads the whole source (so a row missing from it is gone at the source):

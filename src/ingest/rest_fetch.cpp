@@ -292,6 +292,7 @@ class Fetcher {
            "records: names the path of the list" + where);
     }
     const auto& inc = r_.rest.incremental;
+    page_first_ = result_.records;  // records before this page's
     std::size_t index = 0;
     for (const json& record : *list) {
       ++index;
@@ -322,6 +323,8 @@ class Fetcher {
           result_.max_cursor = *c;
         }
       }
+      if (result_.page_starts.empty() || result_.page_starts.back().first <= page_first_)
+        result_.page_starts.emplace_back(result_.records + 1, secrets_.redact(url));
       const json line = record.is_object() ? record : json{{"value", record}};
       out_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       ++result_.records;
@@ -329,6 +332,7 @@ class Fetcher {
     return list->size();
   }
 
+  std::int64_t page_first_ = 0;
   const ResourceConfig& r_;
   const Paginator& p_;
   Secrets secrets_;

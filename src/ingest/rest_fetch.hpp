@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ingest/resource.hpp"
 
@@ -23,6 +25,8 @@ struct RestFetch {
   std::int64_t retries = 0;
   std::int64_t bytes = 0;                    // of the response bodies
   std::optional<nlohmann::json> max_cursor;  // the highest cursor value written
+  // Each page with records: the line of its first record in the file and its URL (secrets as ***).
+  std::vector<std::pair<std::int64_t, std::string>> page_starts;
 };
 
 // Fetches every page of `r` and writes its records to `out` (JSON lines). `last_cursor`: the

@@ -62,6 +62,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   plan.record.run_id = o.run_id;
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
+  plan.record_sources.pages = fetched.page_starts;
   if (r.rest.incremental && fetched.max_cursor) {
     result.cursor = fetched.max_cursor->dump();
     lake::TableWrite cursor;
@@ -77,8 +78,8 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   };
   commit_into(lake, con, std::move(plan), result);
   done();
-  log::info("ingest {}: {} rows from {} page(s) into {} (snapshot {}, {:.2f}s)", r.name, result.rows,
-            fetched.pages, table, *result.snapshot, result.seconds);
+  log::info("ingest {}: {} rows from {} page(s) into {}{} (snapshot {}, {:.2f}s)", r.name, result.rows,
+            fetched.pages, table, rejected_note(result, table), *result.snapshot, result.seconds);
   return result;
 }
 

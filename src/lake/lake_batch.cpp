@@ -145,6 +145,10 @@ std::vector<CommitResult> Lake::write_tables(engine::Connection& con, const std:
         p.deletes = plan_deletes(con, r, data_root_, path_resolver(), *files_, *p.existing, base.id,
                                  "EXISTS (" + select + " AS s WHERE " + match + ")");
         guard.add(delete_files_of(p.deletes));
+      } else if (p.existing && !w.delete_where.empty()) {
+        p.deletes =
+            plan_deletes(con, r, data_root_, path_resolver(), *files_, *p.existing, base.id, w.delete_where);
+        guard.add(delete_files_of(p.deletes));
       }
       p.files = write_data_files(con, select, p.table, dir, *files_);
       guard.add(p.files);

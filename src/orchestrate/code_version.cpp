@@ -112,6 +112,8 @@ std::string ingest_code_version(const ingest::ResourceConfig& r) {
       r.contract.data_type != ingest::ContractMode::kEvolve)
     text << "contract " << ingest::contract_name(r.contract.columns) << " "
          << ingest::contract_name(r.contract.data_type) << "\n";
+  if (r.max_nesting != 1000) text << "max_nesting " << r.max_nesting << "\n";
+  if (r.on_bad_record != ingest::BadRecords::kFail) text << "on_bad_record quarantine\n";
   if (r.source == ingest::SourceKind::kDelta)
     text << "delta " << (r.delta_version ? std::to_string(*r.delta_version) : "latest") << "\n";
   if (r.source == ingest::SourceKind::kRest) {

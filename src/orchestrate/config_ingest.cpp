@@ -25,11 +25,15 @@ const std::vector<std::string> kDeltaKeys{"path", "version"};
 const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
                                          "headers",  "auth",    "records", "paginator",
                                          "timeout",  "retries", "backoff", "parallel"};
+// Keys of the sources whose records pond parses (files and REST): nesting and bad records.
+const std::vector<std::string> kRecordKeys{"max_nesting", "on_bad_record"};
 const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table", "query", "parallel"};
 
 std::vector<std::string> keys_of(const std::vector<std::string>& source) {
   std::vector<std::string> out = kCommonKeys;
   out.insert(out.end(), source.begin(), source.end());
+  if (&source == &kFileKeys || &source == &kRestKeys)
+    out.insert(out.end(), kRecordKeys.begin(), kRecordKeys.end());
   return out;
 }
 
@@ -140,6 +144,33 @@ void read_delta_source(const Reader& r, const YamlNode& n, ResourceConfig& res) 
   res.incremental = Incremental::kCursor;
 }
 
+// `max_nesting:` (JSON records) and `on_bad_record:` (records one per line), files and REST.
+void read_record_options(const Reader& r, const YamlNode& n, ResourceConfig& res) {
+  const FileFormat format = res.source == ingest::SourceKind::kRest ? FileFormat::kJsonLines
+                            : res.format                            ? *res.format
+                                                                    : *ingest::format_of_path(res.path);
+  const bool json = format == FileFormat::kJsonLines || format == FileFormat::kJsonArray;
+  if (const auto& v = n["max_nesting"]) {
+    if (!json)
+      r.fail(v, std::string("'max_nesting:' belongs to JSON records (jsonl and json files, rest), not ") +
+                    ingest::format_name(format) + " files");
+    res.max_nesting = r.integer(v, "'max_nesting:'", 0, 1000);
+  }
+  if (const auto& v = n["on_bad_record"]) {
+    res.on_bad_record = choice<ingest::BadRecords>(
+        r, v, "'on_bad_record:'",
+        {{"fail", ingest::BadRecords::kFail}, {"quarantine", ingest::BadRecords::kQuarantine}});
+    if (res.on_bad_record == ingest::BadRecords::kQuarantine &&
+        (format == FileFormat::kJsonArray || format == FileFormat::kParquet))
+      r.fail(
+          v,
+          std::string(
+              "'on_bad_record: quarantine' takes records one per line (csv, tsv, jsonl files, rest), not ") +
+              ingest::format_name(format) + " files",
+          "a broken JSON array or parquet file has no record to set apart: it fails the load");
+  }
+}
+
 ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
   ResourceConfig res;
   res.name = name;
@@ -171,6 +202,7 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
     res.source = ingest::SourceKind::kRest;
     read_common(r, n, res);
     read_rest_source(r, n, res);
+    read_record_options(r, n, res);
     return res;
   }
   if (!n["path"])
@@ -222,6 +254,7 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
       r.fail(v,
              "write: replace loads every file each time; 'incremental: files' belongs to append and merge");
   }
+  read_record_options(r, n, res);
   return res;
 }
 
@@ -240,6 +273,17 @@ void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config) {
     if (!tables.insert(to_lower(res.qualified_table())).second)
       r.fail(section.value(i), "two ingest resources load " + res.qualified_table(),
              "each lake table has one producer; give one of them another 'table:'");
+    // A resource's child tables (nested JSON) are `<table>__<field>`: another resource's table
+    // of that shape would be taken for one of them.
+    for (const auto& other : config.ingest) {
+      const std::string a = to_lower(res.qualified_table()), b = to_lower(other.qualified_table());
+      if (a.starts_with(b + "__") || b.starts_with(a + "__"))
+        r.fail(section.value(i),
+               "ingest resources '" + other.name + "' and '" + name + "' load " + other.qualified_table() +
+                   " and " + res.qualified_table() +
+                   ": a table named <table>__... is a child table of <table>",
+               "give one of them another 'table:'");
+    }
     config.ingest.push_back(std::move(res));
   }
 }

@@ -63,6 +63,9 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
     if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
   }
   if (r.source == ingest::SourceKind::kDelta) meta["delta_version"] = std::stoll(loaded.cursor);
+  if (r.on_bad_record == ingest::BadRecords::kQuarantine) meta["rows_rejected"] = loaded.rows_rejected;
+  if (loaded.rows_discarded) meta["rows_discarded"] = loaded.rows_discarded;
+  if (loaded.values_discarded) meta["values_discarded"] = loaded.values_discarded;
   if (loaded.seconds > 0 && loaded.rows > 0)
     meta["rows_per_second"] = static_cast<double>(loaded.rows) / loaded.seconds;
   m.metadata_json = meta.dump();
@@ -83,6 +86,11 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
     out.message = loaded.load_id.empty()
                       ? fmt::format("no new files ({} matching, all loaded before)", loaded.files_seen)
                       : fmt::format("{} rows from {} file(s)", loaded.rows, loaded.files.size());
+  if (loaded.rows_discarded || loaded.values_discarded)
+    out.message += fmt::format(" (the contract discarded {} rows, {} values)", loaded.rows_discarded,
+                               loaded.values_discarded);
+  if (loaded.rows_rejected)
+    out.message += fmt::format(" ({} rejected into {}__rejected)", loaded.rows_rejected, r.qualified_table());
   if (run_.event) run_.event({0, run_.run_id, info_.id, "", "info", "ingest", out.message, meta.dump()});
   return out;
 }

@@ -539,6 +539,24 @@ TEST_F(IngestRest, AKilledLoadCommitsNothingAndTheNextLoadsEverythingOnce) {
   EXPECT_EQ(rows("select cursor_value from raw._pond_load_cursors order by loaded_at"), "7\n9");
 }
 
+// on_bad_record: quarantine: a record whose value does not cast to its `columns:` type goes to
+// <table>__rejected with its page's URL and place; the others load.
+TEST_F(IngestRest, RecordsThatDoNotCastAreQuarantinedWithTheirPage) {
+  resources(
+      "  bad: {from: rest, url: {base}/slow, paginator: page, on_bad_record: quarantine, columns: {id: "
+      "\"DECIMAL(1,0)\", name: VARCHAR}}\n");
+  api_.add(10);  // 10 does not fit DECIMAL(1,0)
+  ProcessResult r = pond({"ingest"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select string_agg(id::varchar, ' ' order by id) from raw.bad"), "1 2 3 4 5 6 7");
+  EXPECT_EQ(
+      rows("select source, line, record, error from raw.bad__rejected"),
+      api_.base() +
+          "/slow?page=8,1,\"{\"\"id\"\":10,\"\"name\"\":\"\"j\"\",\"\"updated_at\"\":\"\"2024-01-10\"\"}\","
+          "\"column 'id': the value 10 is not DECIMAL(1,0)\"");
+  EXPECT_EQ(rows("select rows, rows_rejected from raw._pond_loads"), "7,1");
+}
+
 }  // namespace
 
 }  // namespace pond::test
