@@ -13,6 +13,7 @@
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
 #include "ingest/contract.hpp"
+#include "ingest/files_cursor.hpp"
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/reader_sql.hpp"
@@ -42,6 +43,8 @@ std::string rows_sql(const CommitPlan& plan, const std::string& current) {
   };
   std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
                      quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
+  if (!plan.record.partition.empty())
+    meta += ", CAST(" + quote_literal(plan.record.partition) + " AS VARCHAR) AS " + kPartitionColumn;
   if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + source(false) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
@@ -91,6 +94,15 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
                    : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
+  // A partitioned replace replaces its partition's rows only: the delete and the insert in one commit.
+  if (!plan.record.partition.empty() && r.write == WriteDisposition::kReplace) {
+    writes[0].mode = lake::TableWrite::Mode::kAppend;
+    bool has_column = false;
+    if (exists)
+      for (const auto& c : lake.table(table).columns) has_column = has_column || c.name == kPartitionColumn;
+    if (has_column)
+      writes[0].delete_where = std::string(kPartitionColumn) + " = " + quote_literal(plan.record.partition);
+  }
   if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
   writes[1].table = r.schema + "." + kLoadsTable;
   writes[1].select_after = [record = plan.record](const std::vector<std::int64_t>& rows) {
@@ -127,10 +139,11 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
-  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
-                            : r.source == SourceKind::kDelta || r.rest.incremental || r.postgres.incremental
-                                ? kLoadCursorsTable
-                                : kLoadsTable;
+  const char* state_table =
+      r.source == SourceKind::kFiles && !r.files_cursor ? kLoadFilesTable
+      : r.source == SourceKind::kDelta || r.rest.incremental || r.postgres.incremental || r.files_cursor
+          ? kLoadCursorsTable
+          : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
   if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
@@ -139,7 +152,9 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   if (r.source == SourceKind::kPostgres) return load_postgres(lake, con, r, o);
   if (r.source == SourceKind::kDelta) return load_delta(lake, con, r, o);
 
-  SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
+  // A partitioned resource reads the files of its partition (`{partition}`, `{date}` in the path).
+  const std::string path = o.partition ? path_for_partition(r.path, *o.partition) : r.path;
+  SourceLocation source = open_source(lake, r.name, path, o.project_root);
   std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);
   result.files_seen = static_cast<std::int64_t>(files.size());
   std::set<std::string> done;
@@ -153,7 +168,7 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   fetch_source_files(*source.files, files);
   drop_loaded();
   if (files.empty()) {
-    if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, r.path);
+    if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, path);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
   }
@@ -174,9 +189,32 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
   plan.record.files = files;
+  if (o.partition) plan.record.partition = o.partition->key;
   plan.bookkeeping.resize(1);
-  plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
-  plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
+  if (r.files_cursor) {
+    // By a cursor column: the rows past the last value, and the new value, in the same commit.
+    std::optional<FilesCursor> cursor;
+    try {
+      cursor = files_cursor(lake, con, r, files);
+    } catch (const engine::EngineError& e) {
+      throw_read_error(con, r, files, e.what());  // a file that breaks: which, and where
+    }
+    if (!cursor) {
+      result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      log::info("ingest {}: no new rows (cursor {})", r.name, r.files_cursor->cursor);
+      return result;
+    }
+    result.cursor = cursor->value_json;
+    result.records_skipped = cursor->skipped;
+    plan.select = [&r, &files, filter = cursor->filter](bool with_filename) {
+      return "SELECT * FROM (" + reader_sql(r, files, with_filename) + ") AS f WHERE " + filter;
+    };
+    plan.bookkeeping[0].table = r.schema + "." + kLoadCursorsTable;
+    plan.bookkeeping[0].select_sql = load_cursor_sql(plan.record, r.files_cursor->cursor, result.cursor);
+  } else {
+    plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
+    plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
+  }
   plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
   commit_into(lake, con, std::move(plan), result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -58,7 +58,9 @@ std::string loads_row_sql(const LoadRecord& l, std::int64_t rows) {
          " AS resource, " + quote_literal(l.table) + " AS table_name, " + quote_literal(l.run_id) +
          " AS run_id, CAST(" + quote_literal(l.loaded_at) + " AS TIMESTAMPTZ) AS loaded_at, " +
          quote_literal(l.write) + " AS write_disposition, CAST(" + std::to_string(l.files.size()) +
-         " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows";
+         " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows, CAST(" +
+         (l.partition.empty() ? std::string("NULL") : quote_literal(l.partition)) +
+         " AS VARCHAR) AS partition_key";
 }
 
 std::string load_files_sql(const LoadRecord& l) {

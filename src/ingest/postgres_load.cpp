@@ -162,6 +162,23 @@ Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector
   return out;
 }
 
+// A partitioned resource's condition (`window: {column, key_column}`), on columns of the source.
+std::string partition_where(const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
+                            const PartitionWindow& p) {
+  auto column = [&](const std::string& name) {
+    for (const auto& c : columns)
+      if (c.name == name) return pg_quote_identifier(name);
+    throw UserError(
+        r.where,
+        "ingest resource '" + r.name + "': the window column '" + name + "' is not a column of the source",
+        "window: {column: ...} names the column of the table or query holding the partition",
+        ExitCode::kStepFailed);
+  };
+  const PostgresSource& s = r.postgres;
+  return postgres_window_where(column(s.window_column),
+                               s.window_key_column.empty() ? "" : column(s.window_key_column), p);
+}
+
 }  // namespace
 
 LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
@@ -232,6 +249,8 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
     max_cursor = *max;
   }
 
+  if (o.partition) where = partition_where(r, columns, *o.partition);
+
   std::string pg_select;
   for (const auto& c : columns)
     pg_select += (pg_select.empty() ? "" : ", ") + c.pg_expr + " AS " + pg_quote_identifier(c.name);
@@ -262,6 +281,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   plan.record.run_id = o.run_id;
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
+  if (o.partition) plan.record.partition = o.partition->key;
   if (max_cursor) {
     // Integers as JSON numbers, anything else as PostgreSQL's text of it (exact, and read back as is).
     result.cursor = integer_type(cursor_column->duck_type) ? *max_cursor : nlohmann::json(*max_cursor).dump();

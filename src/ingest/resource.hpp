@@ -71,6 +71,12 @@ struct ResourceConfig {
   std::string description;
   std::string group = "default";
   std::vector<std::string> tags;
+  // `partitions:` (a definition's name; empty: unpartitioned): each load reads one partition's
+  // window and replaces that partition's rows (partition_window.hpp).
+  std::string partitions;
+  SourceLocation partitions_where;
+  // Files `incremental: {cursor: COLUMN, initial: VALUE}` (Incremental::kCursor; `param` unused).
+  std::optional<CursorIncremental> files_cursor;
 
   std::string qualified_table() const { return schema + "." + table; }
   // Whether each load reads the whole source (so a row missing from it is gone at the source):

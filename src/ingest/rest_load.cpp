@@ -31,7 +31,12 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
             "delete the resource's rows of that table to start again from initial:", ExitCode::kStepFailed);
     }
   TempFile records("pond-rest-", ".jsonl");
-  RestFetch fetched = fetch_rest(r, last, records.path());
+  // A partitioned resource asks for its partition's window (`window:` parameters).
+  ResourceConfig windowed = r;
+  if (o.partition && r.rest.window)
+    for (auto& param : rest_window_params(*r.rest.window, *o.partition))
+      windowed.rest.params.push_back(param);
+  RestFetch fetched = fetch_rest(windowed, last, records.path());
   result.pages = fetched.pages;
   result.requests = fetched.requests;
   result.retries = fetched.retries;
@@ -62,6 +67,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   plan.record.run_id = o.run_id;
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
+  if (o.partition) plan.record.partition = o.partition->key;
   if (r.rest.incremental && fetched.max_cursor) {
     result.cursor = fetched.max_cursor->dump();
     lake::TableWrite cursor;

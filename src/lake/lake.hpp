@@ -95,6 +95,9 @@ struct TableWrite {
   // Set: the rows' query is made from the rows the earlier writes of the commit wrote (one
   // count per earlier write), e.g. bookkeeping that records how many rows a load brought.
   std::function<std::string(const std::vector<std::int64_t>&)> select_after;
+  // kAppend: the existing table's rows matching this predicate (over its columns) are deleted in
+  // the same commit, before the new rows count (a partition replaced: delete its rows + insert).
+  std::string delete_where;
 };
 
 struct CleanupResult {

@@ -146,6 +146,11 @@ std::vector<CommitResult> Lake::write_tables(engine::Connection& con, const std:
                                  "EXISTS (" + select + " AS s WHERE " + match + ")");
         guard.add(delete_files_of(p.deletes));
       }
+      if (p.existing && w.mode == TableWrite::Mode::kAppend && !w.delete_where.empty()) {
+        p.deletes =
+            plan_deletes(con, r, data_root_, path_resolver(), *files_, *p.existing, base.id, w.delete_where);
+        guard.add(delete_files_of(p.deletes));
+      }
       p.files = write_data_files(con, select, p.table, dir, *files_);
       guard.add(p.files);
     } catch (const engine::EngineError& e) {

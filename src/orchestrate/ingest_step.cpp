@@ -10,6 +10,56 @@
 
 namespace pond::orchestrate {
 
+namespace {
+
+// The partitions of a scope, one window each, in time order: a run over a range loads (and
+// commits) them one by one.
+std::vector<ingest::PartitionWindow> windows_of(const PartitionsDefinition& def,
+                                                const PartitionScope& scope) {
+  std::vector<ingest::PartitionWindow> out;
+  const TimeWindows* t = def.time();
+  if (!t) {
+    ingest::PartitionWindow w;
+    w.key = scope.list_key;
+    w.list_key = scope.list_key;
+    out.push_back(w);
+    return out;
+  }
+  std::int64_t first = t->index_at(scope.span.start);
+  if (t->tick(first) < scope.span.start) ++first;
+  for (std::int64_t i = first; t->tick(i + 1) <= scope.span.end; ++i) {
+    ingest::PartitionWindow w;
+    w.key = def.key(scope.list_key, i);
+    w.list_key = scope.list_key;
+    TimeWindow window = t->window(i);
+    w.start = window.start;
+    w.end = window.end;
+    w.start_local = t->local_text(window.start);
+    w.end_local = t->local_text(window.end);
+    out.push_back(w);
+  }
+  return out;
+}
+
+// Adds a partition's load to the step's: counts summed, the last cursor and snapshot kept.
+void add_load(ingest::LoadResult& total, const ingest::LoadResult& one) {
+  if (!one.load_id.empty()) total.load_id = one.load_id;
+  if (one.snapshot) total.snapshot = one.snapshot;
+  total.rows += one.rows;
+  total.rows_replaced += one.rows_replaced;
+  total.bytes += one.bytes;
+  total.files.insert(total.files.end(), one.files.begin(), one.files.end());
+  total.files_seen += one.files_seen;
+  total.pages += one.pages;
+  total.requests += one.requests;
+  total.retries += one.retries;
+  total.records_skipped += one.records_skipped;
+  if (!one.cursor.empty()) total.cursor = one.cursor;
+  total.seconds += one.seconds;
+}
+
+}  // namespace
+
 IngestStep::IngestStep(const AssetNode& asset, std::vector<std::string> depends_on, RunContext& run)
     : asset_(asset), run_(run) {
   info_.id = step_id(asset.name);
@@ -29,11 +79,31 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
   options.holder = "run " + run_.run_id + " step " + info_.id;
   engine::Connection& con = ctx.connection();
   ingest::LoadResult loaded;
+  // A partitioned resource loads each partition of the run's scope: one commit per partition,
+  // each replacing that partition's rows (so a partition loaded again never doubles).
+  std::vector<std::optional<ingest::PartitionWindow>> loads{std::nullopt};
+  std::vector<std::string> partitions;
+  if (asset_.partitions) {
+    std::optional<PartitionScope> scope = scope_of(run_, asset_.partitions);
+    if (!scope)
+      throw UserError("ingest resource '" + r.name + "' is partitioned (" + asset_.partitions->name() +
+                          ") but the run has no partition of it",
+                      "pond materialize -s " + r.name + " --partition KEY, or pond backfill");
+    loads.clear();
+    for (auto& w : windows_of(*asset_.partitions, *scope)) {
+      partitions.push_back(w.key);
+      loads.emplace_back(std::move(w));
+    }
+  }
   run_.lake->with_lake([&](lake::Lake& lake) {
-    loaded = ingest::load_resource(lake, con, r, options);
-    if (loaded.snapshot)
-      run_.lake->show_table(con, lake, materialize::Relation{run_.lake->database(), r.schema, r.table},
-                            *loaded.snapshot);
+    for (const auto& window : loads) {
+      options.partition = window;
+      ingest::LoadResult one = ingest::load_resource(lake, con, r, options);
+      add_load(loaded, one);
+      if (one.snapshot)
+        run_.lake->show_table(con, lake, materialize::Relation{run_.lake->database(), r.schema, r.table},
+                              *one.snapshot);
+    }
   });
   exec::StepOutcome out;
   exec::Materialization m;
@@ -46,6 +116,7 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
                       {"seconds", loaded.seconds},
                       {"write", ingest::write_name(r.write)}};
   if (!loaded.load_id.empty()) meta["load_id"] = loaded.load_id;
+  if (!partitions.empty()) meta["partitions"] = partitions;
   if (loaded.rows_replaced) meta["rows_replaced"] = loaded.rows_replaced;
   if (r.source == ingest::SourceKind::kPostgres) {
     meta.erase("files_loaded");
