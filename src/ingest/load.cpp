@@ -1,5 +1,7 @@
 #include "ingest/load.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "common/error.hpp"
@@ -178,6 +180,9 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
     result.files.push_back(f.path);
   }
 
+  if (o.progress)
+    o.progress->set_stage(fmt::format("reading {} file(s), {}", files.size(),
+                                      LoadProgress::size(static_cast<double>(result.bytes))));
   CommitPlan plan;
   plan.resource = &r;
   plan.reader = &r;

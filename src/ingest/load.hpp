@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ingest/partition_window.hpp"
+#include "ingest/progress.hpp"
 #include "ingest/resource.hpp"
 
 namespace pond::engine {
@@ -27,6 +28,8 @@ struct LoadOptions {
   std::string holder;  // who holds the table's write lock (for a writer that waits)
   // A partitioned resource: the one partition this load reads and replaces.
   std::optional<PartitionWindow> partition;
+  // Counts rows and bytes as the source is read (progress.hpp); may be null.
+  LoadProgress* progress = nullptr;
 };
 
 struct LoadResult {

@@ -85,7 +85,7 @@ bool integer_type(const std::string& duck_type) {
 // with `parallel: {connections: N, key: K}` as N ranges of K, each by its own connection in the
 // snapshot of `pg` (the same rows a single copy would see).
 Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
-                 const std::string& select, const std::string& where) {
+                 const std::string& select, const std::string& where, LoadProgress* progress) {
   const PostgresSource& s = r.postgres;
   auto filtered = [&](const std::string& condition) {
     std::string all = where.empty()       ? condition
@@ -142,13 +142,13 @@ Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector
     workers.emplace_back([&, i] {
       try {
         PostgresSession other(r, snapshot);
-        counts[i] = other.copy_csv(filtered(ranges[i]), out.files[i]->path());
+        counts[i] = other.copy_csv(filtered(ranges[i]), out.files[i]->path(), progress);
       } catch (...) {
         errors[i] = std::current_exception();
       }
     });
   try {
-    counts[0] = pg.copy_csv(filtered(ranges[0]), out.files[0]->path());
+    counts[0] = pg.copy_csv(filtered(ranges[0]), out.files[0]->path(), progress);
   } catch (...) {
     errors[0] = std::current_exception();
   }
@@ -256,7 +256,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
     pg_select += (pg_select.empty() ? "" : ", ") + c.pg_expr + " AS " + pg_quote_identifier(c.name);
   pg_select = "SELECT " + pg_select + " FROM (" + base + ") AS q";
   auto copy_started = std::chrono::steady_clock::now();
-  Copied copied = copy_rows(pg, r, columns, pg_select, where);
+  Copied copied = copy_rows(pg, r, columns, pg_select, where, o.progress);
   double copy_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
   session.reset();

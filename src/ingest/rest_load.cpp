@@ -36,7 +36,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   if (o.partition && r.rest.window)
     for (auto& param : rest_window_params(*r.rest.window, *o.partition))
       windowed.rest.params.push_back(param);
-  RestFetch fetched = fetch_rest(windowed, last, records.path());
+  RestFetch fetched = fetch_rest(windowed, last, records.path(), o.progress);
   result.pages = fetched.pages;
   result.requests = fetched.requests;
   result.retries = fetched.retries;

@@ -41,6 +41,14 @@ std::vector<ingest::PartitionWindow> windows_of(const PartitionsDefinition& def,
   return out;
 }
 
+// rows, bytes, rows_per_second, bytes_per_second: the same numbers in events and metadata.
+nlohmann::json progress_json(const ingest::ProgressNumbers& n) {
+  return {{"rows", n.rows},
+          {"bytes", n.bytes},
+          {"rows_per_second", n.rows_per_second},
+          {"bytes_per_second", n.bytes_per_second}};
+}
+
 // Adds a partition's load to the step's: counts summed, the last cursor and snapshot kept.
 void add_load(ingest::LoadResult& total, const ingest::LoadResult& one) {
   if (!one.load_id.empty()) total.load_id = one.load_id;
@@ -95,16 +103,29 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
       loads.emplace_back(std::move(w));
     }
   }
+  // The numbers next to the step in the run's live line on a terminal while the source is read,
+  // and in the run's events about once a second (the UI's live view); the final numbers go into
+  // the step's metadata.
+  ingest::LoadProgress progress(ctx.report_status, [&](const ingest::ProgressNumbers& n) {
+    if (run_.event)
+      run_.event({0, run_.run_id, info_.id, "", "info", "ingest_progress", ingest::LoadProgress::describe(n),
+                  progress_json(n).dump()});
+  });
+  options.progress = &progress;
   run_.lake->with_lake([&](lake::Lake& lake) {
     for (const auto& window : loads) {
       options.partition = window;
       ingest::LoadResult one = ingest::load_resource(lake, con, r, options);
       add_load(loaded, one);
+      // Files count their rows when the commit has read them; every source knows its totals now.
+      progress.set_rows(loaded.rows);
+      progress.set_bytes(loaded.bytes);
       if (one.snapshot)
         run_.lake->show_table(con, lake, materialize::Relation{run_.lake->database(), r.schema, r.table},
                               *one.snapshot);
     }
   });
+  progress.finish();
   exec::StepOutcome out;
   exec::Materialization m;
   m.asset_key = asset_.key;
@@ -134,8 +155,19 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
     if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
   }
   if (r.source == ingest::SourceKind::kDelta) meta["delta_version"] = std::stoll(loaded.cursor);
-  if (loaded.seconds > 0 && loaded.rows > 0)
-    meta["rows_per_second"] = static_cast<double>(loaded.rows) / loaded.seconds;
+  ingest::ProgressNumbers numbers;
+  numbers.rows = loaded.rows;
+  numbers.bytes = loaded.bytes;
+  numbers.seconds = loaded.seconds;
+  if (loaded.seconds > 0) {
+    numbers.rows_per_second = static_cast<double>(loaded.rows) / loaded.seconds;
+    numbers.bytes_per_second = static_cast<double>(loaded.bytes) / loaded.seconds;
+  }
+  meta.update(progress_json(numbers));
+  if (r.source == ingest::SourceKind::kFiles && r.files_cursor) {
+    if (loaded.records_skipped) meta["records_skipped"] = loaded.records_skipped;
+    if (!loaded.cursor.empty()) meta["cursor"] = loaded.cursor;
+  }
   m.metadata_json = meta.dump();
   out.materializations.push_back(m);
   out.rows = static_cast<std::uint64_t>(loaded.rows);
@@ -150,6 +182,10 @@ exec::StepOutcome IngestStep::run(exec::StepContext& ctx) {
   else if (r.source == ingest::SourceKind::kRest)
     out.message = loaded.load_id.empty() ? fmt::format("no new records ({} page(s))", loaded.pages)
                                          : fmt::format("{} rows from {} page(s)", loaded.rows, loaded.pages);
+  else if (r.files_cursor)
+    out.message = loaded.load_id.empty()
+                      ? fmt::format("no new rows ({} file(s) read)", loaded.files_seen)
+                      : fmt::format("{} rows from {} file(s)", loaded.rows, loaded.files.size());
   else
     out.message = loaded.load_id.empty()
                       ? fmt::format("no new files ({} matching, all loaded before)", loaded.files_seen)
