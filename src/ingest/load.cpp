@@ -132,6 +132,41 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
   result.rows_replaced = committed.rows_deleted;
 }
 
+bool commit_empty_partition(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                            const LoadOptions& o, LoadResult& result) {
+  if (!o.partition || r.write != WriteDisposition::kReplace || !lake_has_table(lake, r.schema, r.table))
+    return false;
+  bool partitioned = false;  // a table loaded before it was partitioned has no partition to empty
+  for (const auto& c : lake.table(r.qualified_table()).columns)
+    partitioned = partitioned || c.name == kPartitionColumn;
+  if (!partitioned) return false;
+  // No row, with the table's data columns (the load adds its own columns again).
+  std::string none = "SELECT * EXCLUDE (_pond_load_id, _pond_loaded_at, " + std::string(kPartitionColumn) +
+                     ") FROM (" + lake.scan(r.qualified_table()).sql + ") AS t WHERE false";
+  CommitPlan plan;
+  plan.resource = &r;
+  plan.reader = &r;
+  plan.select = [none](bool with_filename) {
+    return with_filename ? "SELECT *, '' AS filename FROM (" + none + ") AS e" : none;
+  };
+  plan.record.load_id = random_uuid();
+  plan.record.resource = r.name;
+  plan.record.table = r.qualified_table();
+  plan.record.run_id = o.run_id;
+  plan.record.loaded_at = sql_utc_now();
+  plan.record.write = write_name(r.write);
+  plan.record.partition = o.partition->key;
+  plan.read_failed = [&](const std::string& failure) {
+    throw UserError("ingest resource '" + r.name + "': emptying partition " + o.partition->key + ": " +
+                        short_engine_message(failure),
+                    "", ExitCode::kStepFailed);
+  };
+  commit_into(lake, con, std::move(plan), result);
+  log::info("ingest {}: partition {} is empty at the source; its {} row(s) removed", r.name, o.partition->key,
+            result.rows_replaced);
+  return true;
+}
+
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                          const LoadOptions& o) {
   auto started = std::chrono::steady_clock::now();
@@ -171,6 +206,7 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   drop_loaded();
   if (files.empty()) {
     if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, path);
+    if (result.files_seen == 0) commit_empty_partition(lake, con, r, o, result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
   }

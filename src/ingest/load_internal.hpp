@@ -31,6 +31,13 @@ lake::CommitResult commit_load(lake::Lake& lake, engine::Connection& con, Commit
 // commit_load, with the commit's load id, snapshot and row counts put into `result`.
 void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, LoadResult& result);
 
+// A partitioned `write: replace` load whose window brought nothing (no record, no file): the
+// partition is now empty, so its rows are deleted, in one commit with the load's _pond_loads row.
+// Returns false (nothing committed) when the resource is not such a load or its table does not
+// exist yet.
+bool commit_empty_partition(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                            const LoadOptions& o, LoadResult& result);
+
 // Whether the lake holds `schema`.`name`.
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);
 

@@ -46,6 +46,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   if (fetched.records == 0) {
+    commit_empty_partition(lake, con, r, o, result);
     done();
     log::info("ingest {}: no new records ({} page(s))", r.name, fetched.pages);
     return result;

@@ -39,7 +39,8 @@ class DayApi {
       for (int day = 1; day <= 31; ++day) {
         char date[16];
         std::snprintf(date, sizeof date, "2026-03-%02d", day);
-        if (date < q.get_param_value("since") || date >= q.get_param_value("until")) continue;
+        if (date < q.get_param_value("since") || date >= q.get_param_value("until") || date == dropped_)
+          continue;
         for (int k = 1; k <= 2; ++k)
           out.push_back({{"id", day * 10 + k}, {"day", date}, {"version", version_}});
       }
@@ -58,6 +59,10 @@ class DayApi {
     std::lock_guard lock(mutex_);
     version_ = v;
   }
+  void drop_day(const std::string& day) {
+    std::lock_guard lock(mutex_);
+    dropped_ = day;
+  }
   std::vector<std::string> log() {
     std::lock_guard lock(mutex_);
     return log_;
@@ -69,6 +74,7 @@ class DayApi {
   int port_ = 0;
   std::mutex mutex_;
   std::string version_ = "v1";
+  std::string dropped_;  // a day the API has no records for
   std::vector<std::string> log_;
 };
 
@@ -141,6 +147,14 @@ TEST_F(IngestPartitions, BackfillLoadsEachDaysWindowAndALoadAgainReplacesThatDay
             "21,v1\n22,v1\n31,v2\n32,v2\n41,v3\n42,v3\n51,v3\n52,v3");
   EXPECT_EQ(rows("select count(*), count(distinct id) from raw.events"), "8,8");
   EXPECT_EQ(api_.log().back(), "/events?since=2026-03-05&until=2026-03-06");
+
+  // The API has nothing for a day any more: loading it empties that day.
+  api_.drop_day("2026-03-04");
+  r = run_pond({"ingest", "--partition", "2026-03-04"}, root_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id from raw.events order by id"), "21\n22\n31\n32\n51\n52");
+  EXPECT_EQ(rows("select partition_key, rows from raw._pond_loads order by loaded_at desc limit 1"),
+            "2026-03-04,0");
 }
 
 TEST_F(IngestPartitions, PartitionedResourcesAreReadStrictly) {
