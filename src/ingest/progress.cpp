@@ -33,7 +33,9 @@ LoadProgress::LoadProgress(std::function<void(const std::string&)> show,
   if (show_ || tick_) thread_ = std::thread([this] { loop(); });
 }
 
-LoadProgress::~LoadProgress() { finish(); }
+LoadProgress::~LoadProgress() {
+  finish();
+}
 
 void LoadProgress::set_stage(std::string stage) {
   std::lock_guard lock(mutex_);
@@ -64,8 +66,8 @@ void LoadProgress::finish() {
 
 std::string LoadProgress::describe(const ProgressNumbers& n) {
   return fmt::format("{} rows ({} rows/s), {} ({}/s)", grouped(n.rows),
-                     grouped(static_cast<std::int64_t>(n.rows_per_second)), size(static_cast<double>(n.bytes)),
-                     size(n.bytes_per_second));
+                     grouped(static_cast<std::int64_t>(n.rows_per_second)),
+                     size(static_cast<double>(n.bytes)), size(n.bytes_per_second));
 }
 
 void LoadProgress::loop() {
