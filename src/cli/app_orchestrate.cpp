@@ -51,6 +51,10 @@ void add_orchestrate_commands(CLI::App& app, CommandContext& ctx, std::function<
   ingest_cmd->add_option("-s,--select", ingest_options.select, "Resources to load (names; default: all)");
   ingest_cmd->add_option("--threads", ingest_options.threads, "Resources loaded at once")
       ->check(CLI::PositiveNumber);
+  ingest_cmd->add_option("--partition", ingest_options.partition,
+                         "The partition key partitioned resources load (default: their latest)");
+  ingest_cmd->add_option("--from", ingest_options.from, "First partition key of a range");
+  ingest_cmd->add_option("--to", ingest_options.to, "Last partition key of a range (inclusive)");
   ingest_cmd->callback([&] { action = [&] { return run_ingest(ctx, ingest_options); }; });
 
   auto& materialize = o.materialize;

@@ -31,6 +31,9 @@ int run_ingest(CommandContext& ctx, const IngestCliOptions& options) {
   }
   if (o.select.empty()) o.select.push_back("resource_type:ingest");
   o.threads = options.threads;
+  o.partition = options.partition;
+  o.from = options.from;
+  o.to = options.to;
   return orchestrate::materialize(ws, o, ctx.cancel, std::cout);
 }
 

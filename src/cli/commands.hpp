@@ -159,6 +159,7 @@ int run_materialize(CommandContext& ctx, const MaterializeCliOptions& options);
 struct IngestCliOptions {
   std::vector<std::string> select;  // resource names
   std::optional<int> threads;
+  std::optional<std::string> partition, from, to;  // partitioned resources, as for materialize
 };
 int run_ingest(CommandContext& ctx, const IngestCliOptions& options);
 // --tag KEY=VALUE flags as a map; throws UserError for anything else.

@@ -127,6 +127,7 @@ void ProgressPrinter::draw_live() {
       break;
     }
     names += (names.empty() ? "" : ", ") + n;
+    if (auto s = status_.find(n); s != status_.end()) names += " (" + s->second + ")";
   }
   out_ << "[" << std::string(filled, '#') << std::string(kBar - filled, ' ') << "] " << finished_ << "/"
        << total_ << (names.empty() ? "" : "  running: " + names);
@@ -153,6 +154,7 @@ void ProgressPrinter::on_finish(const exec::StepResult& r, int total) {
   std::lock_guard lock(mutex_);
   total_ = total;
   ++finished_;
+  if (auto it = running_.find(r.index); it != running_.end()) status_.erase(it->second);
   running_.erase(r.index);
   std::string text = fmt::format("{} of {} {}", r.index, total, finish_text(r));
   if (options_.json) {
@@ -171,6 +173,15 @@ void ProgressPrinter::on_finish(const exec::StepResult& r, int total) {
   }
   bool bad = r.outcome.status == exec::Status::kError || r.outcome.status == exec::Status::kFail;
   if (!options_.quiet || bad) line(dotted_line(text, result_tag(r)));
+}
+
+void ProgressPrinter::on_status(const exec::StepInfo& info, const std::string& status) {
+  std::lock_guard lock(mutex_);
+  if (!options_.live) return;
+  status_[short_name(info)] = status;
+  out_ << "\r\033[K";
+  draw_live();
+  out_.flush();
 }
 
 void ProgressPrinter::on_part(const exec::StepInfo& info, const exec::PartProgress& b) {

@@ -26,6 +26,8 @@ class ProgressPrinter : public exec::ExecutorListener {
   // dbt 1.9's batch lines: "Batch 1 of 3 START batch 2024-12-08 of main.events", "OK created
   // batch ...", "ERROR creating batch ..."; batch_start/batch_finish events in JSON.
   void on_part(const exec::StepInfo& info, const exec::PartProgress& batch) override;
+  // A running step's status goes next to its name in the live line (terminals only).
+  void on_status(const exec::StepInfo& info, const std::string& status) override;
 
   // "Finished running ...", "Completed successfully" or "Completed with N errors...", the
   // failures, and "Done. PASS=.. WARN=.. ERROR=.. SKIP=.. NO-OP=.. TOTAL=..".
@@ -37,7 +39,8 @@ class ProgressPrinter : public exec::ExecutorListener {
   std::ostream& out_;
   ProgressOptions options_;
   std::mutex mutex_;
-  std::map<int, std::string> running_;  // index -> short name
+  std::map<int, std::string> running_;         // index -> short name
+  std::map<std::string, std::string> status_;  // short name -> live status of a running step
   int finished_ = 0;
   int total_ = 0;
 };

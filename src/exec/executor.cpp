@@ -223,6 +223,10 @@ RunOutcome Executor::run(const std::vector<Step*>& steps, ExecutorListener* list
           std::lock_guard guard(listener_mutex);
           listener->on_part(*info, p);
         };
+        ctx.report_status = [&, info = &step.info()](const std::string& status) {
+          std::lock_guard guard(listener_mutex);
+          listener->on_status(*info, status);
+        };
       }
       try {
         r.outcome = step.run(ctx);

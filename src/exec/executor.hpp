@@ -32,6 +32,8 @@ class ExecutorListener {
   virtual void on_finish(const StepResult& /*result*/, int /*total*/) {}
   // A part of a step (a microbatch batch, ...) started or finished while the step runs.
   virtual void on_part(const StepInfo& /*info*/, const PartProgress& /*part*/) {}
+  // A running step's live status (StepContext::report_status).
+  virtual void on_status(const StepInfo& /*info*/, const std::string& /*status*/) {}
 };
 
 struct RunOutcome {
@@ -87,6 +89,9 @@ class FanOut : public ExecutorListener {
   }
   void on_part(const StepInfo& info, const PartProgress& part) override {
     for (auto* l : listeners_) l->on_part(info, part);
+  }
+  void on_status(const StepInfo& info, const std::string& status) override {
+    for (auto* l : listeners_) l->on_status(info, status);
   }
 
  private:

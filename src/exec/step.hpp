@@ -92,6 +92,9 @@ class StepContext {
   const std::atomic<bool>& cancelled() const { return cancelled_; }
   // Reports a part of the step to the executor's listener.
   std::function<void(const PartProgress&)> report_part;
+  // A running step's live status ("12,345 rows (4,000 rows/s), 1.2 MiB (0.4 MiB/s)"), shown next
+  // to its name in the terminal's live line; at most a few times a second.
+  std::function<void(const std::string&)> report_status;
   // The run the step belongs to (empty outside a recorded run): steps tag what they commit with
   // it, so that a crashed run's work can be matched with its records.
   std::string run_id;

@@ -1,5 +1,7 @@
 #include "ingest/load.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <set>
 
@@ -16,6 +18,7 @@
 #include "ingest/bad_input.hpp"
 #include "ingest/compressed_file.hpp"
 #include "ingest/contract.hpp"
+#include "ingest/files_cursor.hpp"
 #include "ingest/load_internal.hpp"
 #include "ingest/load_state.hpp"
 #include "ingest/nesting.hpp"
@@ -55,6 +58,8 @@ std::string rows_sql(const CommitPlan& plan, const std::string& current, const S
   const std::string& loaded_at = plan.record.loaded_at;
   std::string meta = ", " + quote_literal(plan.record.load_id) + " AS _pond_load_id, CAST(" +
                      quote_literal(loaded_at) + " AS TIMESTAMPTZ) AS _pond_loaded_at";
+  if (!plan.record.partition.empty())
+    meta += ", CAST(" + quote_literal(plan.record.partition) + " AS VARCHAR) AS " + kPartitionColumn;
   if (!keyed(r.write)) return "SELECT *" + meta + " FROM (" + source(false) + ") AS src";
   std::string keys;
   for (const auto& k : r.primary_key) keys += (keys.empty() ? "" : ", ") + quote_identifier(k);
@@ -232,6 +237,15 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
                    : r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
                                                            : lake::TableWrite::Mode::kMerge;
   writes[0].key_columns = r.primary_key;
+  // A partitioned replace replaces its partition's rows only: the delete and the insert in one commit.
+  if (!plan.record.partition.empty() && r.write == WriteDisposition::kReplace) {
+    writes[0].mode = lake::TableWrite::Mode::kAppend;
+    bool has_column = false;
+    if (exists)
+      for (const auto& c : lake.table(table).columns) has_column = has_column || c.name == kPartitionColumn;
+    if (has_column)
+      writes[0].delete_where = std::string(kPartitionColumn) + " = " + quote_literal(plan.record.partition);
+  }
   if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
   for (auto& w : plan.bookkeeping) writes.push_back(std::move(w));
   try {
@@ -276,6 +290,41 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
   result.values_discarded = plan.record.values_discarded;
 }
 
+bool commit_empty_partition(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                            const LoadOptions& o, LoadResult& result) {
+  if (!o.partition || r.write != WriteDisposition::kReplace || !lake_has_table(lake, r.schema, r.table))
+    return false;
+  bool partitioned = false;  // a table loaded before it was partitioned has no partition to empty
+  for (const auto& c : lake.table(r.qualified_table()).columns)
+    partitioned = partitioned || c.name == kPartitionColumn;
+  if (!partitioned) return false;
+  // No row, with the table's data columns (the load adds its own columns again).
+  std::string none = "SELECT * EXCLUDE (_pond_load_id, _pond_loaded_at, " + std::string(kPartitionColumn) +
+                     ") FROM (" + lake.scan(r.qualified_table()).sql + ") AS t WHERE false";
+  CommitPlan plan;
+  plan.resource = &r;
+  plan.reader = &r;
+  plan.select = [none](bool with_filename) {
+    return with_filename ? "SELECT *, '' AS filename FROM (" + none + ") AS e" : none;
+  };
+  plan.record.load_id = random_uuid();
+  plan.record.resource = r.name;
+  plan.record.table = r.qualified_table();
+  plan.record.run_id = o.run_id;
+  plan.record.loaded_at = sql_utc_now();
+  plan.record.write = write_name(r.write);
+  plan.record.partition = o.partition->key;
+  plan.read_failed = [&](const std::string& failure) {
+    throw UserError("ingest resource '" + r.name + "': emptying partition " + o.partition->key + ": " +
+                        short_engine_message(failure),
+                    "", ExitCode::kStepFailed);
+  };
+  commit_into(lake, con, std::move(plan), result);
+  log::info("ingest {}: partition {} is empty at the source; its {} row(s) removed", r.name, o.partition->key,
+            result.rows_replaced);
+  return true;
+}
+
 LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                          const LoadOptions& o) {
   auto started = std::chrono::steady_clock::now();
@@ -285,10 +334,11 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   // One writer of the table at a time: the state read below stays true until the commit.
   lake::TableLock lock = lake::TableLock::acquire(lake, table, holder, lake.config().lock_timeout);
   // The first load into a schema creates its bookkeeping tables: loads of other resources there wait.
-  const char* state_table = r.source == SourceKind::kFiles ? kLoadFilesTable
-                            : r.source == SourceKind::kDelta || r.rest.incremental || r.postgres.incremental
-                                ? kLoadCursorsTable
-                                : kLoadsTable;
+  const char* state_table =
+      r.source == SourceKind::kFiles && !r.files_cursor ? kLoadFilesTable
+      : r.source == SourceKind::kDelta || r.rest.incremental || r.postgres.incremental || r.files_cursor
+          ? kLoadCursorsTable
+          : kLoadsTable;
   std::optional<lake::TableLock> state_lock;
   if (!lake_has_table(lake, r.schema, state_table) || !lake_has_table(lake, r.schema, kLoadsTable))
     state_lock.emplace(
@@ -297,7 +347,9 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   if (r.source == SourceKind::kPostgres) return load_postgres(lake, con, r, o);
   if (r.source == SourceKind::kDelta) return load_delta(lake, con, r, o);
 
-  SourceLocation source = open_source(lake, r.name, r.path, o.project_root);
+  // A partitioned resource reads the files of its partition (`{partition}`, `{date}` in the path).
+  const std::string path = o.partition ? path_for_partition(r.path, *o.partition) : r.path;
+  SourceLocation source = open_source(lake, r.name, path, o.project_root);
   std::vector<SourceFile> files = list_source_files(source, r.name, o.project_root);
   result.files_seen = static_cast<std::int64_t>(files.size());
   std::set<std::string> done;
@@ -311,7 +363,8 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   fetch_source_files(*source.files, files);
   drop_loaded();
   if (files.empty()) {
-    if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, r.path);
+    if (result.files_seen == 0) log::warn("ingest resource '{}': no file matches {}", r.name, path);
+    if (result.files_seen == 0) commit_empty_partition(lake, con, r, o, result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
   }
@@ -321,6 +374,9 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
     result.files.push_back(f.path);
   }
 
+  if (o.progress)
+    o.progress->set_stage(fmt::format("reading {} file(s), {}", files.size(),
+                                      LoadProgress::size(static_cast<double>(result.bytes))));
   CommitPlan plan;
   plan.resource = &r;
   plan.reader = &r;
@@ -332,9 +388,32 @@ LoadResult load_resource(lake::Lake& lake, engine::Connection& con, const Resour
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
   plan.record.files = files;
+  if (o.partition) plan.record.partition = o.partition->key;
   plan.bookkeeping.resize(1);
-  plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
-  plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
+  if (r.files_cursor) {
+    // By a cursor column: the rows past the last value, and the new value, in the same commit.
+    std::optional<FilesCursor> cursor;
+    try {
+      cursor = files_cursor(lake, con, r, files);
+    } catch (const engine::EngineError& e) {
+      throw_read_error(con, r, files, e.what());  // a file that breaks: which, and where
+    }
+    if (!cursor) {
+      result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      log::info("ingest {}: no new rows (cursor {})", r.name, r.files_cursor->cursor);
+      return result;
+    }
+    result.cursor = cursor->value_json;
+    result.records_skipped = cursor->skipped;
+    plan.select = [&r, &files, filter = cursor->filter](bool with_filename) {
+      return "SELECT * FROM (" + reader_sql(r, files, with_filename) + ") AS f WHERE " + filter;
+    };
+    plan.bookkeeping[0].table = r.schema + "." + kLoadCursorsTable;
+    plan.bookkeeping[0].select_sql = load_cursor_sql(plan.record, r.files_cursor->cursor, result.cursor);
+  } else {
+    plan.bookkeeping[0].table = r.schema + "." + kLoadFilesTable;
+    plan.bookkeeping[0].select_sql = load_files_sql(plan.record);
+  }
   plan.read_failed = [&](const std::string& failure) { throw_read_error(con, r, files, failure); };
   commit_into(lake, con, std::move(plan), result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

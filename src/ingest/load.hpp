@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/partition_window.hpp"
+#include "ingest/progress.hpp"
 #include "ingest/resource.hpp"
 
 namespace pond::engine {
@@ -24,6 +26,10 @@ struct LoadOptions {
   std::filesystem::path project_root;
   std::string run_id;  // recorded in _pond_loads
   std::string holder;  // who holds the table's write lock (for a writer that waits)
+  // A partitioned resource: the one partition this load reads and replaces.
+  std::optional<PartitionWindow> partition;
+  // Counts rows and bytes as the source is read (progress.hpp); may be null.
+  LoadProgress* progress = nullptr;
 };
 
 struct LoadResult {

@@ -34,6 +34,13 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
 // contract discarded, for the log line of a load ("" when nothing).
 std::string rejected_note(const LoadResult& result, const std::string& table);
 
+// A partitioned `write: replace` load whose window brought nothing (no record, no file): the
+// partition is now empty, so its rows are deleted, in one commit with the load's _pond_loads row.
+// Returns false (nothing committed) when the resource is not such a load or its table does not
+// exist yet.
+bool commit_empty_partition(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
+                            const LoadOptions& o, LoadResult& result);
+
 // Whether the lake holds `schema`.`name`.
 bool lake_has_table(lake::Lake& lake, const std::string& schema, const std::string& name);
 

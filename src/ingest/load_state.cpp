@@ -61,7 +61,9 @@ std::string loads_row_sql(const LoadRecord& l, std::int64_t rows, std::int64_t r
          " AS BIGINT) AS files, CAST(" + std::to_string(rows) + " AS BIGINT) AS rows, CAST(" +
          std::to_string(rows_rejected) + " AS BIGINT) AS rows_rejected, CAST(" +
          std::to_string(l.rows_discarded) + " AS BIGINT) AS rows_discarded, CAST(" +
-         std::to_string(l.values_discarded) + " AS BIGINT) AS values_discarded";
+         std::to_string(l.values_discarded) + " AS BIGINT) AS values_discarded, CAST(" +
+         (l.partition.empty() ? std::string("NULL") : quote_literal(l.partition)) +
+         " AS VARCHAR) AS partition_key";
 }
 
 std::string load_files_sql(const LoadRecord& l) {

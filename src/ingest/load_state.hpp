@@ -23,6 +23,8 @@ namespace pond::ingest {
 inline constexpr const char* kLoadsTable = "_pond_loads";
 inline constexpr const char* kLoadFilesTable = "_pond_load_files";
 inline constexpr const char* kLoadCursorsTable = "_pond_load_cursors";
+// The column holding a partitioned resource's partition key on every row.
+inline constexpr const char* kPartitionColumn = "_pond_partition";
 
 // The files loaded into `table` by `resource` so far, as SourceFile::identity() (path + ETag for
 // an object, path + size + mtime for a local file); empty when nothing was ever loaded.
@@ -46,6 +48,7 @@ struct LoadRecord {
   std::vector<SourceFile> files;
   std::int64_t rows_discarded = 0;    // by the contract (discard_row)
   std::int64_t values_discarded = 0;  // by the contract (discard_value)
+  std::string partition;              // a partitioned load's partition key ("": unpartitioned)
 };
 
 // The row of `_pond_loads` (its `rows` column: `rows`; `rows_rejected`: the records quarantined).

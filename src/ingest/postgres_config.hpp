@@ -18,6 +18,10 @@ struct PostgresSource {
   std::optional<CursorIncremental> incremental;  // `param` is unused
   int parallel = 1;                              // connections reading key ranges at once (one snapshot)
   std::string parallel_key;  // the integer column the ranges split (`parallel: {connections, key}`)
+  // Partitioned (`window: {column, key_column}`): the column holding the time window (or, without
+  // a time dimension, the key) and the list dimension's column of a two-dimensional definition.
+  std::string window_column;
+  std::string window_key_column;
 };
 
 }  // namespace pond::ingest

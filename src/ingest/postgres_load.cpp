@@ -85,7 +85,7 @@ bool integer_type(const std::string& duck_type) {
 // with `parallel: {connections: N, key: K}` as N ranges of K, each by its own connection in the
 // snapshot of `pg` (the same rows a single copy would see).
 Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
-                 const std::string& select, const std::string& where) {
+                 const std::string& select, const std::string& where, LoadProgress* progress) {
   const PostgresSource& s = r.postgres;
   auto filtered = [&](const std::string& condition) {
     std::string all = where.empty()       ? condition
@@ -142,13 +142,13 @@ Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector
     workers.emplace_back([&, i] {
       try {
         PostgresSession other(r, snapshot);
-        counts[i] = other.copy_csv(filtered(ranges[i]), out.files[i]->path());
+        counts[i] = other.copy_csv(filtered(ranges[i]), out.files[i]->path(), progress);
       } catch (...) {
         errors[i] = std::current_exception();
       }
     });
   try {
-    counts[0] = pg.copy_csv(filtered(ranges[0]), out.files[0]->path());
+    counts[0] = pg.copy_csv(filtered(ranges[0]), out.files[0]->path(), progress);
   } catch (...) {
     errors[0] = std::current_exception();
   }
@@ -160,6 +160,23 @@ Copied copy_rows(PostgresSession& pg, const ResourceConfig& r, const std::vector
     out.bytes += bytes;
   }
   return out;
+}
+
+// A partitioned resource's condition (`window: {column, key_column}`), on columns of the source.
+std::string partition_where(const ResourceConfig& r, const std::vector<PgColumnMapping>& columns,
+                            const PartitionWindow& p) {
+  auto column = [&](const std::string& name) {
+    for (const auto& c : columns)
+      if (c.name == name) return pg_quote_identifier(name);
+    throw UserError(
+        r.where,
+        "ingest resource '" + r.name + "': the window column '" + name + "' is not a column of the source",
+        "window: {column: ...} names the column of the table or query holding the partition",
+        ExitCode::kStepFailed);
+  };
+  const PostgresSource& s = r.postgres;
+  return postgres_window_where(column(s.window_column),
+                               s.window_key_column.empty() ? "" : column(s.window_key_column), p);
 }
 
 }  // namespace
@@ -232,12 +249,14 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
     max_cursor = *max;
   }
 
+  if (o.partition) where = partition_where(r, columns, *o.partition);
+
   std::string pg_select;
   for (const auto& c : columns)
     pg_select += (pg_select.empty() ? "" : ", ") + c.pg_expr + " AS " + pg_quote_identifier(c.name);
   pg_select = "SELECT " + pg_select + " FROM (" + base + ") AS q";
   auto copy_started = std::chrono::steady_clock::now();
-  Copied copied = copy_rows(pg, r, columns, pg_select, where);
+  Copied copied = copy_rows(pg, r, columns, pg_select, where, o.progress);
   double copy_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
   session.reset();
@@ -262,6 +281,7 @@ LoadResult load_postgres(lake::Lake& lake, engine::Connection& con, const Resour
   plan.record.run_id = o.run_id;
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
+  if (o.partition) plan.record.partition = o.partition->key;
   if (max_cursor) {
     // Integers as JSON numbers, anything else as PostgreSQL's text of it (exact, and read back as is).
     result.cursor = integer_type(cursor_column->duck_type) ? *max_cursor : nlohmann::json(*max_cursor).dump();

@@ -209,7 +209,8 @@ std::pair<std::optional<std::string>, std::optional<std::string>> PostgresSessio
 }
 
 std::pair<std::int64_t, std::int64_t> PostgresSession::copy_csv(const std::string& select,
-                                                                const std::filesystem::path& file) {
+                                                                const std::filesystem::path& file,
+                                                                LoadProgress* progress) {
   Result res(PQexec(conn_->pg, ("COPY (" + select + ") TO STDOUT (FORMAT csv)").c_str()));
   if (!res || PQresultStatus(res.get()) != PGRES_COPY_OUT)
     fail("copying the rows", result_error(res.get(), conn_->pg));
@@ -218,7 +219,7 @@ std::pair<std::int64_t, std::int64_t> PostgresSession::copy_csv(const std::strin
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(file.c_str(), "wb"), &std::fclose);
   if (!out) throw InternalError("cannot write " + file.string());
   std::setvbuf(out.get(), buffer.data(), _IOFBF, buffer.size());
-  std::int64_t rows = 0, bytes = 0;
+  std::int64_t rows = 0, bytes = 0, reported = 0;
   for (;;) {
     char* row = nullptr;
     int n = PQgetCopyData(conn_->pg, &row, 0);  // one row each, blocking
@@ -233,6 +234,11 @@ std::pair<std::int64_t, std::int64_t> PostgresSession::copy_csv(const std::strin
                         "free space in the temporary folder (TMPDIR)", ExitCode::kStepFailed);
       ++rows;
       bytes += n;
+      // In batches: the counters are shared with the progress line's thread.
+      if (progress && rows % 1024 == 0) {
+        progress->add(1024, bytes - reported);
+        reported = bytes;
+      }
       continue;
     }
     if (n == -2) fail("copying the rows", one_line(PQerrorMessage(conn_->pg)));
@@ -243,6 +249,7 @@ std::pair<std::int64_t, std::int64_t> PostgresSession::copy_csv(const std::strin
   if (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK)
     fail("copying the rows (after " + std::to_string(rows) + " rows)", result_error(end.get(), conn_->pg));
   while (PGresult* more = PQgetResult(conn_->pg)) PQclear(more);
+  if (progress) progress->add(rows % 1024, bytes - reported);
   if (std::fflush(out.get()) != 0)
     throw UserError(r_.where,
                     "ingest resource '" + r_.name + "': writing " + file.string() + " failed (disk full?)",

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ingest/postgres_types.hpp"
+#include "ingest/progress.hpp"
 #include "ingest/resource.hpp"
 #include "ingest/secrets.hpp"
 
@@ -35,8 +36,9 @@ class PostgresSession {
   std::pair<std::optional<std::string>, std::optional<std::string>> query_pair(const std::string& sql,
                                                                                const std::string& doing);
   // `COPY (select) TO STDOUT (FORMAT csv)` into `file`; returns the rows and bytes written.
-  std::pair<std::int64_t, std::int64_t> copy_csv(const std::string& select,
-                                                 const std::filesystem::path& file);
+  // `progress` (optional) counts them as they come.
+  std::pair<std::int64_t, std::int64_t> copy_csv(const std::string& select, const std::filesystem::path& file,
+                                                 LoadProgress* progress = nullptr);
   // The transaction's snapshot, for other sessions to read the same rows (pg_export_snapshot()).
   std::string export_snapshot();
   // `text` as a quoted SQL literal of this server.

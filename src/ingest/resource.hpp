@@ -73,6 +73,12 @@ struct ResourceConfig {
   std::string description;
   std::string group = "default";
   std::vector<std::string> tags;
+  // `partitions:` (a definition's name; empty: unpartitioned): each load reads one partition's
+  // window and replaces that partition's rows (partition_window.hpp).
+  std::string partitions;
+  SourceLocation partitions_where;
+  // Files `incremental: {cursor: COLUMN, initial: VALUE}` (Incremental::kCursor; `param` unused).
+  std::optional<CursorIncremental> files_cursor;
 
   // Nested JSON (files jsonl/json, REST records): the depth to which structs become columns
   // `a__b` and lists child tables `<table>__<field>` (nesting.hpp); 0 keeps STRUCT and LIST columns.

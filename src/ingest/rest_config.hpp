@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/partition_window.hpp"
+
 namespace pond::ingest {
 
 // `auth: {type: ...}`.
@@ -67,6 +69,7 @@ struct RestSource {
   int retries = 5;                           // on 429, 5xx and transport errors
   std::chrono::milliseconds backoff{1000};   // the first retry's wait, doubled each time
   int parallel = 1;                          // offset/page: requests at a time
+  std::optional<RestWindow> window;          // partitioned: the parameters of the partition
 };
 
 const char* paginator_name(PaginatorType t);

@@ -72,8 +72,13 @@ const char* kind(const json& v) {
 
 class Fetcher {
  public:
-  Fetcher(const ResourceConfig& r, const std::optional<json>& last, const std::filesystem::path& out)
-      : r_(r), p_(r.rest.paginator), client_(r, secrets_), out_(out, std::ios::binary | std::ios::trunc) {
+  Fetcher(const ResourceConfig& r, const std::optional<json>& last, const std::filesystem::path& out,
+          LoadProgress* progress)
+      : r_(r),
+        p_(r.rest.paginator),
+        client_(r, secrets_),
+        out_(out, std::ios::binary | std::ios::trunc),
+        progress_(progress) {
     if (!out_) throw std::runtime_error("cannot write " + out.string());
     base_ = secrets_.expand(r.rest.url, r.name);
     for (const auto& [k, v] : r.rest.params) params_.emplace_back(k, secrets_.expand(v, r.name));
@@ -121,6 +126,7 @@ class Fetcher {
       HttpReply reply = fetch(page, url);
       result_.pages = page;
       result_.bytes += static_cast<std::int64_t>(reply.body.size());
+      if (progress_) progress_->add(0, static_cast<std::int64_t>(reply.body.size()));
       json body = json::parse(reply.body, nullptr, false);
       if (body.is_discarded()) {
         std::string why;
@@ -132,7 +138,9 @@ class Fetcher {
         }
         fail(page, url, "the body is not JSON (" + why + ")", "the API must answer JSON");
       }
+      std::int64_t written_before = result_.records;
       std::size_t count = write_records(body, page, url);
+      if (progress_) progress_->add(result_.records - written_before, 0);
       if (p_.max_pages > 0 && page >= p_.max_pages) break;
       bool more = false;
       switch (p_.type) {
@@ -347,13 +355,14 @@ class Fetcher {
   std::map<std::string, std::int64_t> seen_;  // next cursor/URL -> the page that gave it
   std::string previous_body_;
   RestFetch result_;
+  LoadProgress* progress_;  // may be null
 };
 
 }  // namespace
 
 RestFetch fetch_rest(const ResourceConfig& r, const std::optional<json>& last_cursor,
-                     const std::filesystem::path& out) {
-  Fetcher f(r, last_cursor, out);
+                     const std::filesystem::path& out, LoadProgress* progress) {
+  Fetcher f(r, last_cursor, out, progress);
   RestFetch result = f.run();
   log::debug("ingest {}: {} page(s), {} request(s), {} record(s)", r.name, result.pages, result.requests,
              result.records);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/progress.hpp"
 #include "ingest/resource.hpp"
 
 namespace pond::ingest {
@@ -31,8 +32,9 @@ struct RestFetch {
 
 // Fetches every page of `r` and writes its records to `out` (JSON lines). `last_cursor`: the
 // value the last load ended at (nullopt: the first load, which starts at `initial:`).
+// `progress` (optional) counts the records written and the bytes of the bodies as pages arrive.
 RestFetch fetch_rest(const ResourceConfig& r, const std::optional<nlohmann::json>& last_cursor,
-                     const std::filesystem::path& out);
+                     const std::filesystem::path& out, LoadProgress* progress = nullptr);
 
 // The value at a dotted `path` (object keys; a number indexes a list) of `doc`, or nullptr.
 const nlohmann::json* json_at(const nlohmann::json& doc, std::string_view path);

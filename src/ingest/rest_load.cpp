@@ -31,7 +31,12 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
             "delete the resource's rows of that table to start again from initial:", ExitCode::kStepFailed);
     }
   TempFile records("pond-rest-", ".jsonl");
-  RestFetch fetched = fetch_rest(r, last, records.path());
+  // A partitioned resource asks for its partition's window (`window:` parameters).
+  ResourceConfig windowed = r;
+  if (o.partition && r.rest.window)
+    for (auto& param : rest_window_params(*r.rest.window, *o.partition))
+      windowed.rest.params.push_back(param);
+  RestFetch fetched = fetch_rest(windowed, last, records.path(), o.progress);
   result.pages = fetched.pages;
   result.requests = fetched.requests;
   result.retries = fetched.retries;
@@ -41,6 +46,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   if (fetched.records == 0) {
+    commit_empty_partition(lake, con, r, o, result);
     done();
     log::info("ingest {}: no new records ({} page(s))", r.name, fetched.pages);
     return result;
@@ -63,6 +69,7 @@ LoadResult load_rest(lake::Lake& lake, engine::Connection& con, const ResourceCo
   plan.record.loaded_at = sql_utc_now();
   plan.record.write = write_name(r.write);
   plan.record_sources.pages = fetched.page_starts;
+  if (o.partition) plan.record.partition = o.partition->key;
   if (r.rest.incremental && fetched.max_cursor) {
     result.cursor = fetched.max_cursor->dump();
     lake::TableWrite cursor;

@@ -95,8 +95,9 @@ struct TableWrite {
   // Set: the rows' query is made from the rows the earlier writes of the commit wrote (one
   // count per earlier write), e.g. bookkeeping that records how many rows a load brought.
   std::function<std::string(const std::vector<std::int64_t>&)> select_after;
-  // kAppend: the table's rows (alias `t`) matching this condition are deleted in the same
-  // commit (child tables of a merge: the rows of the parents it replaces).
+  // kAppend: the existing table's rows (alias `t`) matching this predicate over its columns are
+  // deleted in the same commit, before the new rows count: the child rows of the parents a merge
+  // replaces, or a partition replaced (delete its rows + insert).
   std::string delete_where;
 };
 

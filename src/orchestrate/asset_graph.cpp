@@ -203,6 +203,7 @@ void AssetGraph::add_ingest_assets() {
     n.ingest = &r;
     n.where = r.where;
     n.table = r.qualified_table();
+    if (!r.partitions.empty()) n.partitions = partitions(r.partitions);
     for (const auto& other : nodes_)
       if (!other.table.empty() && lower(other.table) == lower(n.table))
         throw UserError(

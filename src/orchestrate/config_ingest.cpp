@@ -1,6 +1,7 @@
 // pond.yml `ingest:`: each resource a lake table and an asset (docs/ingest.md), read as strictly
 // as the rest of pond.yml.
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "ingest/resource.hpp"
 #include "orchestrate/config.hpp"
@@ -16,18 +17,19 @@ using ingest::Incremental;
 using ingest::ResourceConfig;
 using ingest::WriteDisposition;
 
-const std::vector<std::string> kCommonKeys{"from",  "columns",     "schema",        "table",
-                                           "write", "primary_key", "incremental",   "description",
-                                           "group", "tags",        "retire_absent", "contract"};
+const std::vector<std::string> kCommonKeys{"from",          "columns",     "schema",      "table", "write",
+                                           "primary_key",   "incremental", "description", "group", "tags",
+                                           "retire_absent", "contract",    "partitions"};
 const std::vector<std::string> kFileKeys{"path",  "format", "compression",  "delimiter", "header",
                                          "quote", "escape", "null_strings", "encoding"};
 const std::vector<std::string> kDeltaKeys{"path", "version"};
-const std::vector<std::string> kRestKeys{"base_url", "path",    "url",     "params",
-                                         "headers",  "auth",    "records", "paginator",
-                                         "timeout",  "retries", "backoff", "parallel"};
+const std::vector<std::string> kRestKeys{"base_url", "path",     "url",       "params",  "headers",
+                                         "auth",     "records",  "paginator", "timeout", "retries",
+                                         "backoff",  "parallel", "window"};
 // Keys of the sources whose records pond parses (files and REST): nesting and bad records.
 const std::vector<std::string> kRecordKeys{"max_nesting", "on_bad_record"};
-const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table", "query", "parallel"};
+const std::vector<std::string> kPostgresKeys{"connection", "password", "source_table",
+                                             "query",      "parallel", "window"};
 
 std::vector<std::string> keys_of(const std::vector<std::string>& source) {
   std::vector<std::string> out = kCommonKeys;
@@ -171,7 +173,27 @@ void read_record_options(const Reader& r, const YamlNode& n, ResourceConfig& res
   }
 }
 
-ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
+// Files `incremental: {cursor: COLUMN, initial: VALUE}`: rows past the last load's highest value.
+void read_files_cursor(const Reader& r, const YamlNode& v, ResourceConfig& res) {
+  r.keys(v, "'incremental:'", {"cursor", "initial"});
+  if (!v["cursor"]) r.fail(v, "'incremental:' needs 'cursor:' (a column of the files)");
+  if (res.write == WriteDisposition::kReplace)
+    r.fail(
+        v,
+        "write: replace loads every row each time; an incremental cursor belongs to append, merge and scd2");
+  ingest::CursorIncremental inc;
+  inc.cursor = r.name(v["cursor"], "'incremental: cursor:'");
+  if (const auto& i = v["initial"]) {
+    // YAML's typing: `initial: 100` is a number, `initial: "2024-01-01"` (or 2024-01-01) a string.
+    nlohmann::json value = project::yaml_scalar_to_json(r.str(i, "'incremental: initial:'"), i.quoted);
+    if (!value.is_number()) value = i.scalar;
+    inc.initial = value.dump();
+  }
+  res.files_cursor = std::move(inc);
+  res.incremental = Incremental::kCursor;
+}
+
+ResourceConfig read_source(const Reader& r, const std::string& name, const YamlNode& n) {
   ResourceConfig res;
   res.name = name;
   res.table = name;
@@ -247,7 +269,9 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
   // replace loads every file each time (the table is what the files hold now); append and merge
   // load each file once.
   res.incremental = res.write == WriteDisposition::kReplace ? Incremental::kNone : Incremental::kFiles;
-  if (const auto& v = n["incremental"]) {
+  if (const auto& v = n["incremental"]; v && v.is_map()) {
+    read_files_cursor(r, v, res);
+  } else if (v) {
     res.incremental = choice<Incremental>(r, v, "'incremental:'",
                                           {{"files", Incremental::kFiles}, {"none", Incremental::kNone}});
     if (res.write == WriteDisposition::kReplace && res.incremental == Incremental::kFiles)
@@ -255,6 +279,12 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
              "write: replace loads every file each time; 'incremental: files' belongs to append and merge");
   }
   read_record_options(r, n, res);
+  return res;
+}
+
+ResourceConfig read_resource(const Reader& r, const std::string& name, const YamlNode& n) {
+  ResourceConfig res = read_source(r, name, n);
+  read_ingest_partitions(r, n, res);
   return res;
 }
 

@@ -378,6 +378,8 @@ void check_references(const Reader& r, const YamlTree& tree, PondConfig& c) {
       throw UserError(a.produces->where,
                       "asset '" + a.name + "' names a 'partition_column:' but has no 'partitions:'");
   }
+  for (const auto& i : c.ingest) check_def(i.partitions, i.partitions_where);
+  check_ingest_partitions(c);
   for (const auto& m : c.models) {
     check_def(m.partitions, m.partitions_where);
     check_pool(m.pool, m.pool_where);

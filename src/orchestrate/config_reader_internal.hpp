@@ -121,6 +121,11 @@ namespace pond::orchestrate {
 void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
 // Reads the keys of a `from: postgres` resource into `res` (config_ingest_postgres.cpp).
 void read_postgres_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+// Reads `partitions:` and `window:` of a resource into `res`, after its other keys
+// (config_ingest_partitions.cpp).
+void read_ingest_partitions(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+// Checks the resources' windows against their partitions definitions (a time window, a list).
+void check_ingest_partitions(const PondConfig& c);
 // A value that may name environment variables: a string with `${NAME}` in it, or {env: NAME}.
 // `secret`: it must come from the environment (no password written into pond.yml).
 std::string env_value(const Reader& r, const YamlNode& n, const std::string& what, bool secret = false);

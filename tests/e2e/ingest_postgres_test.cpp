@@ -391,6 +391,42 @@ TEST_F(IngestPostgres, PondYmlIsReadStrictly) {
   }
 }
 
+// A partitioned resource reads its day by `window: {column}` (the bound exclusive at the end) and
+// replaces that day's rows when loaded again; a date column works as a timestamptz one.
+TEST_F(IngestPostgres, PartitionWindowsSelectAndReplaceTheirDay) {
+  sql("CREATE TABLE orders (id int PRIMARY KEY, created_at timestamptz NOT NULL, day date NOT NULL, v text);"
+      "INSERT INTO orders VALUES (1, '2026-03-01 23:30:00+00', '2026-03-01', 'a'),"
+      " (2, '2026-03-02 00:00:00+00', '2026-03-02', 'a'), (3, '2026-03-02 12:00:00+00', '2026-03-02', 'a'),"
+      " (4, '2026-03-03 00:00:00+00', '2026-03-03', 'a')");
+  resources(
+      "  pg_orders:\n"
+      "    from: postgres\n"
+      "    connection: \"{conn}\"\n"
+      "    source_table: orders\n"
+      "    partitions: daily\n"
+      "    window: {column: created_at}\n"
+      "  pg_by_day:\n"
+      "    from: postgres\n"
+      "    connection: \"{conn}\"\n"
+      "    query: \"select id, day, v from orders\"\n"
+      "    partitions: daily\n"
+      "    window: {column: day}\n");
+  ProcessResult r =
+      pond({"backfill", "-s", "pg_orders", "-s", "pg_by_day", "--from", "2026-03-01", "--to", "2026-03-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id, v, _pond_partition from raw.pg_orders order by id"),
+            "1,a,2026-03-01\n2,a,2026-03-02\n3,a,2026-03-02");
+  EXPECT_EQ(rows("select id, _pond_partition from raw.pg_by_day order by id"),
+            "1,2026-03-01\n2,2026-03-02\n3,2026-03-02");
+  sql("UPDATE orders SET v = 'b' WHERE id = 3; DELETE FROM orders WHERE id = 2");
+  r = pond({"ingest", "-s", "pg_orders", "--partition", "2026-03-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows("select id, v from raw.pg_orders order by id"), "1,a\n3,b");
+  EXPECT_EQ(
+      rows("select partition_key, rows from raw._pond_loads where resource = 'pg_orders' order by loaded_at"),
+      "2026-03-01,1\n2026-03-02,2\n2026-03-02,1");
+}
+
 }  // namespace
 
 }  // namespace pond::test
