@@ -102,12 +102,21 @@ std::vector<std::string> existing_children(lake::Lake& lake, const ResourceConfi
 
 // The writes of the child tables, after the root's: replace replaces them too; merge deletes the
 // child rows of every root row it replaces (by `_pond_root_id`, as dlt's delete-insert) and adds
-// the new ones; append and scd2 add (scd2's retired versions keep their children).
+// the new ones; append and scd2 add (scd2's retired versions keep their children). A partitioned
+// replace (`partition` set) replaces the child rows of its partition's root rows only.
 void child_writes(lake::Lake& lake, engine::Connection& con, const ResourceConfig& r,
                   const std::vector<ChildTable>& children, const std::string& root_select,
-                  std::vector<lake::TableWrite>& writes) {
-  std::string replaced;  // merge: which child rows go
-  if (r.write == WriteDisposition::kMerge && lake_has_table(lake, r.schema, r.table)) {
+                  const std::string& partition, std::vector<lake::TableWrite>& writes) {
+  std::string replaced;  // merge and a partitioned replace: which child rows go
+  const bool partitioned = !partition.empty() && r.write == WriteDisposition::kReplace;
+  if (partitioned && lake_has_table(lake, r.schema, r.table)) {
+    bool has_column = false;
+    for (const auto& c : lake.table(r.qualified_table()).columns)
+      has_column = has_column || c.name == kPartitionColumn;
+    if (has_column)
+      replaced = "t._pond_root_id IN (SELECT p._pond_id FROM (" + lake.scan(r.qualified_table()).sql +
+                 ") AS p WHERE p." + std::string(kPartitionColumn) + " = " + quote_literal(partition) + ")";
+  } else if (r.write == WriteDisposition::kMerge && lake_has_table(lake, r.schema, r.table)) {
     std::string match;
     for (const auto& k : r.primary_key)
       match += (match.empty() ? "" : " AND ") + ("s." + quote_identifier(k) + " = p." + quote_identifier(k));
@@ -124,8 +133,8 @@ void child_writes(lake::Lake& lake, engine::Connection& con, const ResourceConfi
     if (lake_has_table(lake, r.schema, name))
       select = apply_contract(r, lake.table(w.table), columns_of(con, select), select);
     w.select_sql = std::move(select);
-    w.mode = r.write == WriteDisposition::kReplace ? lake::TableWrite::Mode::kReplace
-                                                   : lake::TableWrite::Mode::kAppend;
+    w.mode = r.write == WriteDisposition::kReplace && !partitioned ? lake::TableWrite::Mode::kReplace
+                                                                   : lake::TableWrite::Mode::kAppend;
     w.delete_where = replaced;
     writes.push_back(std::move(w));
   };
@@ -249,7 +258,7 @@ void commit_into(lake::Lake& lake, engine::Connection& con, CommitPlan plan, Loa
   if (r.write == WriteDisposition::kScd2) writes[0].key_columns.push_back(kValidFrom);
   for (auto& w : plan.bookkeeping) writes.push_back(std::move(w));
   try {
-    child_writes(lake, con, r, children, select, writes);
+    child_writes(lake, con, r, children, select, plan.record.partition, writes);
   } catch (const engine::EngineError& e) {
     throw UserError("ingest resource '" + r.name + "': " + short_engine_message(e.what()),
                     ExitCode::kStepFailed);

@@ -212,6 +212,33 @@ TEST_F(IngestPartitions, FilesOfAPartitionReplaceItsRows) {
             "1,2026-03-01\n2,2026-03-01\n3,2026-03-02");
 }
 
+// Nested JSON in a partitioned resource: loading a day again replaces that day's child rows
+// too, and keeps the other days' (the child table is not replaced whole).
+TEST_F(IngestPartitions, APartitionReplacedReplacesItsChildRowsOnly) {
+  resources(
+      "  carts:\n"
+      "    from: files\n"
+      "    path: landing/carts/{date}/*.jsonl\n"
+      "    partitions: daily\n");
+  for (const char* day : {"2026-03-01", "2026-03-02"}) {
+    fs::create_directories(root_ / "landing" / "carts" / day);
+    std::ofstream(root_ / "landing" / "carts" / day / "a.jsonl")
+        << "{\"id\": 1, \"day\": \"" << day << "\", \"items\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}\n";
+  }
+  ProcessResult r = run_pond({"ingest", "--from", "2026-03-01", "--to", "2026-03-02"}, root_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string children =
+      "select c.day, i.sku from raw.carts__items i join raw.carts c on i._pond_parent_id = c._pond_id "
+      "order by 1, 2";
+  EXPECT_EQ(rows(children), "2026-03-01,a\n2026-03-01,b\n2026-03-02,a\n2026-03-02,b");
+  std::ofstream(root_ / "landing" / "carts" / "2026-03-02" / "a.jsonl")
+      << "{\"id\": 1, \"day\": \"2026-03-02\", \"items\": [{\"sku\": \"c\"}]}\n";
+  r = run_pond({"ingest", "--partition", "2026-03-02"}, root_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows(children), "2026-03-01,a\n2026-03-01,b\n2026-03-02,c");
+  EXPECT_EQ(rows("select count(*) from raw.carts__items"), "3");  // no orphan child rows
+}
+
 }  // namespace
 
 }  // namespace pond::test
