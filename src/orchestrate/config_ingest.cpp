@@ -175,21 +175,7 @@ void read_record_options(const Reader& r, const YamlNode& n, ResourceConfig& res
 
 // Files `incremental: {cursor: COLUMN, initial: VALUE}`: rows past the last load's highest value.
 void read_files_cursor(const Reader& r, const YamlNode& v, ResourceConfig& res) {
-  r.keys(v, "'incremental:'", {"cursor", "initial"});
-  if (!v["cursor"]) r.fail(v, "'incremental:' needs 'cursor:' (a column of the files)");
-  if (res.write == WriteDisposition::kReplace)
-    r.fail(
-        v,
-        "write: replace loads every row each time; an incremental cursor belongs to append, merge and scd2");
-  ingest::CursorIncremental inc;
-  inc.cursor = r.name(v["cursor"], "'incremental: cursor:'");
-  if (const auto& i = v["initial"]) {
-    // YAML's typing: `initial: 100` is a number, `initial: "2024-01-01"` (or 2024-01-01) a string.
-    nlohmann::json value = project::yaml_scalar_to_json(r.str(i, "'incremental: initial:'"), i.quoted);
-    if (!value.is_number()) value = i.scalar;
-    inc.initial = value.dump();
-  }
-  res.files_cursor = std::move(inc);
+  res.files_cursor = read_cursor_incremental(r, v, res, "the files");
   res.incremental = Incremental::kCursor;
 }
 
@@ -289,6 +275,25 @@ ResourceConfig read_resource(const Reader& r, const std::string& name, const Yam
 }
 
 }  // namespace
+
+ingest::CursorIncremental read_cursor_incremental(const Reader& r, const YamlNode& v,
+                                                  const ResourceConfig& res, const std::string& columns) {
+  r.keys(v, "'incremental:'", {"cursor", "initial"});
+  if (!v["cursor"]) r.fail(v, "'incremental:' needs 'cursor:' (a column of " + columns + ")");
+  if (res.write == WriteDisposition::kReplace)
+    r.fail(
+        v,
+        "write: replace loads every row each time; an incremental cursor belongs to append, merge and scd2");
+  ingest::CursorIncremental inc;
+  inc.cursor = r.name(v["cursor"], "'incremental: cursor:'");
+  if (const auto& i = v["initial"]) {
+    // YAML's typing: `initial: 100` is a number, `initial: "2024-01-01"` (or 2024-01-01) a string.
+    nlohmann::json value = project::yaml_scalar_to_json(r.str(i, "'incremental: initial:'"), i.quoted);
+    if (!value.is_number()) value = i.scalar;
+    inc.initial = value.dump();
+  }
+  return inc;
+}
 
 void read_ingest(const Reader& r, const YamlNode& section, PondConfig& config) {
   if (!section.is_map())

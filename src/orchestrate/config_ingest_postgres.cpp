@@ -85,20 +85,7 @@ void read_postgres_source(const Reader& r, const YamlNode& n, ingest::ResourceCo
     if (!v.is_map())
       r.fail(v, "'incremental:' of a PostgreSQL resource is none or {cursor: ..., initial: ...}",
              "e.g. incremental: {cursor: updated_at, initial: \"2024-01-01\"}");
-    r.keys(v, "'incremental:'", {"cursor", "initial"});
-    if (!v["cursor"]) r.fail(v, "'incremental:' needs 'cursor:' (a column of the table or query)");
-    if (res.write == ingest::WriteDisposition::kReplace)
-      r.fail(v,
-             "write: replace loads everything each time; an incremental cursor belongs to append and merge");
-    ingest::CursorIncremental inc;
-    inc.cursor = r.name(v["cursor"], "'incremental: cursor:'");
-    if (const auto& i = v["initial"]) {
-      // YAML's typing: `initial: 100` is a number, `initial: "2024-01-01"` a string.
-      nlohmann::json value = project::yaml_scalar_to_json(r.str(i, "'incremental: initial:'"), i.quoted);
-      if (!value.is_number()) value = i.scalar;
-      inc.initial = value.dump();
-    }
-    pg.incremental = std::move(inc);
+    pg.incremental = read_cursor_incremental(r, v, res, "the table or query");
     res.incremental = ingest::Incremental::kCursor;
   }
 }

@@ -115,12 +115,18 @@ void read_serve(const Reader& r, const YamlNode& section, PondConfig& config);
 }  // namespace pond::orchestrate
 namespace pond::ingest {
 struct ResourceConfig;
-}
+struct CursorIncremental;
+}  // namespace pond::ingest
 namespace pond::orchestrate {
 // Reads the keys of a `from: rest` resource into `res` (config_ingest_rest.cpp).
 void read_rest_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
 // Reads the keys of a `from: postgres` resource into `res` (config_ingest_postgres.cpp).
 void read_postgres_source(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);
+// `incremental: {cursor: COLUMN, initial: VALUE}` of files and PostgreSQL resources; `columns`
+// says whose column the cursor is ("the files"). Refused with `write: replace` (config_ingest.cpp).
+ingest::CursorIncremental read_cursor_incremental(const Reader& r, const YamlNode& v,
+                                                  const ingest::ResourceConfig& res,
+                                                  const std::string& columns);
 // Reads `partitions:` and `window:` of a resource into `res`, after its other keys
 // (config_ingest_partitions.cpp).
 void read_ingest_partitions(const Reader& r, const YamlNode& n, ingest::ResourceConfig& res);

@@ -378,7 +378,7 @@ TEST_F(IngestPostgres, PondYmlIsReadStrictly) {
             "unknown key 'param'"},
            {"    connection: postgresql://db/shop\n    source_table: t\n    write: replace\n"
             "    incremental: {cursor: id}\n",
-            "an incremental cursor belongs to append and merge"},
+            "an incremental cursor belongs to append, merge and scd2"},
            {"    connection: postgresql://db/shop\n    source_table: t\n    path: x.csv\n",
             "unknown key 'path'"},
        }) {
