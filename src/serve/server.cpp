@@ -283,7 +283,10 @@ struct Server::Impl {
         std::string out = session->out().take();
         if (!out.empty()) co_await asio::async_write(stream, asio::buffer(out), asio::use_awaitable);
         if (session->closed()) break;
-        if (session->authenticated()) deadline.cancel();
+        // The startup deadline is cancelled here, on the I/O thread, before a worker may linger
+        // on the socket: a session that authenticates within a batch lingers from the next one.
+        const bool authenticated = session->authenticated();
+        if (authenticated) deadline.cancel();
         std::optional<Message> first;
         try {
           first = in.next(max_length());
@@ -305,7 +308,7 @@ struct Server::Impl {
               if (session->closed()) return;
             }
             if constexpr (kPlain) {
-              if (!session->authenticated() || !linger_here()) return;
+              if (!authenticated || !linger_here()) return;
               std::string reply = session->out().take();
               if (!reply.empty()) asio::write(stream, asio::buffer(reply));
               pollfd ready{socket.native_handle(), POLLIN, 0};
