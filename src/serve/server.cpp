@@ -114,6 +114,7 @@ struct Server::Impl {
   std::optional<TlsContext> tls;
   asio::io_context io{1};
   WorkerLoad load;
+  std::atomic<bool> stopping{false};  // no worker starts lingering (a busy client would hold it)
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   std::int32_t next_pid = 1;  // only touched on the I/O thread
@@ -145,7 +146,9 @@ struct Server::Impl {
   // Whether a worker (counted as busy) may wait for its client's next message: only while no
   // other session's messages wait and another worker is free, so that lingering never delays
   // another session (a lingering client would otherwise jump the queue under load).
-  bool linger_here() const { return load.queued.load() == 0 && load.busy.load() < options.workers; }
+  bool linger_here() const {
+    return !stopping.load() && load.queued.load() == 0 && load.busy.load() < options.workers;
+  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
@@ -361,6 +364,7 @@ Server::Server(ServerContext& ctx, ServerOptions options)
     : impl_(std::make_unique<Impl>(ctx, std::move(options))) {}
 
 Server::~Server() {
+  impl_->stopping = true;
   impl_->io.stop();
   impl_->workers.join();
 }
@@ -375,6 +379,7 @@ void Server::run() {
 }
 
 void Server::stop() {
+  impl_->stopping = true;
   impl_->io.stop();
 }
 

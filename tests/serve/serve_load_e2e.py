@@ -88,6 +88,33 @@ class LoadTest(unittest.TestCase):
                  "select count(*) from raw_customers"], project, env=env)
         self.assertEqual(r.stdout.strip(), str(expected), r.stderr)
 
+    def test_a_stop_does_not_wait_for_a_busy_client(self):
+        """A worker keeps a busy client's session between its statements; a stop still ends the
+        server at once while pgbench keeps sending prepared statements."""
+        tmp = tempfile.mkdtemp(prefix="pond-serve-stop-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        r = run([POND, "init", "shop"], tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        project = os.path.join(tmp, "shop")
+        r = run([POND, "seed"], project)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        server = Server(project)
+        script = os.path.join(tmp, "point.sql")
+        with open(script, "w") as f:
+            f.write("\\set id random(1, 100)\nselect first_name from raw_customers where id = :id;\n")
+        bench = subprocess.Popen(
+            ["pgbench", "-n", "-h", "127.0.0.1", "-p", str(server.port), "-U", "bench", "-M", "prepared", "-c", "2",
+             "-j", "2", "-T", "60", "-f", script, "shop"],
+            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(bench.kill)
+        time.sleep(2)
+        self.assertIsNone(bench.poll(), "pgbench ended early")
+        started = time.monotonic()
+        code = server.stop()
+        self.assertLess(time.monotonic() - started, 10, "the server waited for its busy clients")
+        self.assertEqual(code, 0)
+        bench.communicate(timeout=60)
+
 
 if __name__ == "__main__":
     POND = os.path.abspath(sys.argv.pop(1))
