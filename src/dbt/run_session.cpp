@@ -1,12 +1,18 @@
 #include "dbt/run_session.hpp"
 
+#include <filesystem>
+#include <optional>
 #include <set>
 
 #include "common/build_info.hpp"
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "ingest/delta_log.hpp"
+#include "ingest/delta_scan.hpp"
 #include "project/manifest_json.hpp"
+#include "project/relation.hpp"
 
 namespace pond::dbt {
 
@@ -55,6 +61,7 @@ RunSession::RunSession(const GlobalOptions& options, const SessionOptions& sessi
   project_ =
       load_project(options, session.vars, session.which, hooks_.get(),
                    RunFlags{session.full_refresh, session.empty, session.store_failures, session.fail_fast});
+  expose_delta_sources();
   run_options_.full_refresh = session.full_refresh;
   run_options_.cache = &cache_;
   run_options_.empty = session.empty;
@@ -62,6 +69,37 @@ RunSession::RunSession(const GlobalOptions& options, const SessionOptions& sessi
 }
 
 RunSession::~RunSession() = default;
+
+// A source read with delta_scan('PATH') (DuckDB's delta extension, as dbt-duckdb projects write
+// it) is the Delta table at PATH as pond's own reader sees it at the run's start: log replay,
+// deletion vectors, column mapping, partition values. A table that cannot be read becomes a view
+// that fails with the reason when a model reads it, so a run that does not read it goes on.
+void RunSession::expose_delta_sources() {
+  const std::filesystem::path& root = project_->manifest.project.root;
+  for (const auto& n : project_->manifest.nodes) {
+    std::optional<std::string> path = project::delta_scan_path(n);
+    if (!path) continue;
+    const std::string view = project::delta_source_view(n);
+    const std::string who = "source '" + n.source_name + "." + n.name + "'";
+    hook_con_->execute("CREATE SCHEMA IF NOT EXISTS pond_delta");
+    std::string body;
+    try {
+      std::filesystem::path table =
+          std::filesystem::path(*path).is_absolute() ? std::filesystem::path(*path) : root / *path;
+      ingest::DeltaSnapshot snap = ingest::read_delta_snapshot(*hook_con_, table, std::nullopt, who);
+      ingest::check_delta_protocol(snap, who);
+      auto scan = std::make_unique<ingest::DeltaScan>(*hook_con_, snap, snap.files, who, "pond_delta");
+      body = scan->sql(false);
+      delta_sources_.push_back(std::move(scan));
+    } catch (const UserError& e) {
+      // The reader's hints name pond.yml's ingest keys; here the path is the source's.
+      body = "SELECT error(" +
+             quote_literal(e.message() + " (the source's external_location is delta_scan('" + *path + "'))") +
+             ")";
+    }
+    hook_con_->execute("CREATE OR REPLACE VIEW " + view + " AS " + body);
+  }
+}
 
 std::filesystem::path RunSession::target_dir() const {
   return project_->manifest.project.root / project_->manifest.project.target_path;

@@ -26,6 +26,10 @@ class Connection;
 class Database;
 }  // namespace pond::engine
 
+namespace pond::ingest {
+class DeltaScan;
+}
+
 namespace pond::dbt {
 
 struct SessionOptions {
@@ -63,6 +67,7 @@ class RunSession {
                const std::map<std::string, std::vector<materialize::BatchWindow>>* retry_batches = nullptr);
 
  private:
+  void expose_delta_sources();
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Connection> hook_con_;
   std::unique_ptr<DatabaseHooks> hooks_;
@@ -74,6 +79,8 @@ class RunSession {
   materialize::RunOptions run_options_;
   std::vector<compile::RunHookResult> run_results_;  // for on-run-end hooks
   std::mutex compile_mutex_;  // the compiler is not thread-safe; steps compile right before they run
+  // The Delta tables of sources read with delta_scan('PATH'), as views at the run's start.
+  std::vector<std::unique_ptr<ingest::DeltaScan>> delta_sources_;
 };
 
 }  // namespace pond::dbt

@@ -203,7 +203,7 @@ std::vector<DeltaColumn> delta_columns(const DeltaSnapshot& snap, const std::str
 }
 
 DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const std::vector<DeltaFile>& files,
-                     const std::string& who)
+                     const std::string& who, const std::string& shared_schema)
     : con_(con) {
   json schema = parse_schema(snap, who);
   std::vector<DeltaColumn> columns = delta_columns(snap, who);
@@ -322,7 +322,14 @@ DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const s
   if (any_dv) {
     deleted_table_ = "pond_delta_deleted_" + random_uuid();
     std::erase(deleted_table_, '-');
-    con.execute("CREATE TEMP TABLE " + deleted_table_ + " (file VARCHAR, pos BIGINT)");
+    if (shared_schema.empty()) {
+      con.execute("CREATE TEMP TABLE " + deleted_table_ + " (file VARCHAR, pos BIGINT)");
+      deleted_table_ = "temp.main." + deleted_table_;
+    } else {
+      deleted_table_ = shared_schema + "." + deleted_table_;
+      con.execute("CREATE SCHEMA IF NOT EXISTS " + shared_schema);
+      con.execute("CREATE TABLE " + deleted_table_ + " (file VARCHAR, pos BIGINT)");
+    }
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (!files[i].deletion_vector) continue;
       std::vector<std::int64_t> rows = read_delta_deletion_vector(snap.table, *files[i].deletion_vector, who);
@@ -332,19 +339,18 @@ DeltaScan::DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const s
         std::string batch;
         for (std::size_t j = at; j < std::min(rows.size(), at + kBatch); ++j)
           batch += (batch.empty() ? "" : ",") + std::to_string(rows[j]);
-        con.execute("INSERT INTO temp.main." + deleted_table_ + " SELECT " + quote_literal(paths[i]) +
-                    ", unnest([" + batch + "]::BIGINT[])");
+        con.execute("INSERT INTO " + deleted_table_ + " SELECT " + quote_literal(paths[i]) + ", unnest([" +
+                    batch + "]::BIGINT[])");
       }
     }
-    from_ += " ANTI JOIN temp.main." + deleted_table_ +
-             " AS x ON x.file = d.__pond_file AND x.pos = d.file_row_number";
+    from_ += " ANTI JOIN " + deleted_table_ + " AS x ON x.file = d.__pond_file AND x.pos = d.file_row_number";
   }
 }
 
 DeltaScan::~DeltaScan() {
   if (deleted_table_.empty()) return;
   try {
-    con_.execute("DROP TABLE IF EXISTS temp.main." + deleted_table_);
+    con_.execute("DROP TABLE IF EXISTS " + deleted_table_);
   } catch (...) {
     // The connection's temporary tables go with it; nothing else holds this one.
   }

@@ -36,8 +36,10 @@ std::vector<DeltaColumn> delta_columns(const DeltaSnapshot& snap, const std::str
 // of the connection, dropped with the scan.
 class DeltaScan {
  public:
+  // `shared_schema`: the deleted rows go into a table of that schema, readable from every
+  // connection of the database (a view other connections read), instead of a temporary one.
   DeltaScan(engine::Connection& con, const DeltaSnapshot& snap, const std::vector<DeltaFile>& files,
-            const std::string& who);
+            const std::string& who, const std::string& shared_schema = "");
   ~DeltaScan();
   DeltaScan(const DeltaScan&) = delete;
   DeltaScan& operator=(const DeltaScan&) = delete;

@@ -129,6 +129,13 @@ Write LakeBackend::create_view(Session& s, const Relation& rel, const std::strin
   target_.with_table(name, holder(s), [&](lake::Lake& lake) {
     lake.set_commit_info(commit_info(s, false));
     std::string body = expanded(lake, sql);
+    // A Delta source (delta_scan('PATH')) is a view of the run only (dbt/run_session.cpp): a lake
+    // view reading it would fail for every later reader.
+    if (body.find("pond_delta.") != std::string::npos)
+      throw UserError(
+          "view " + name + " reads a Delta source (delta_scan), which exists only while a run reads it",
+          "materialize the model as a table or incremental: {{ config(materialized='table') }}",
+          ExitCode::kStepFailed);
     // A table of that name goes first (its own snapshot: the lake has no "replace table by view").
     if (kind_of(s, rel) == RelationKind::kTable) {
       lake.set_commit_info(commit_info(s, true));

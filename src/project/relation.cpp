@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 #include "common/error.hpp"
 
@@ -112,6 +113,25 @@ std::string external_location(const Node& n) {
   return ext;
 }
 
+std::optional<std::string> delta_scan_path(const Node& n) {
+  if (n.resource_type != ResourceType::kSource) return std::nullopt;
+  static const std::regex call(R"(^\s*delta_scan\s*\(\s*'((?:[^']|'')*)'\s*\)\s*$)", std::regex::icase);
+  std::string ext = external_location(n);
+  std::smatch m;
+  if (!std::regex_match(ext, m, call)) return std::nullopt;
+  std::string path;
+  const std::string quoted = m[1].str();
+  for (std::size_t i = 0; i < quoted.size(); ++i) {
+    path += quoted[i];
+    if (quoted[i] == '\'' && i + 1 < quoted.size() && quoted[i + 1] == '\'') ++i;
+  }
+  return path;
+}
+
+std::string delta_source_view(const Node& n) {
+  return "pond_delta." + quote_identifier(n.source_name + "." + n.name);
+}
+
 QuotePolicy quote_policy(const Node& n, const nlohmann::json& project_quoting) {
   QuotePolicy p;
   auto apply = [&p](const nlohmann::json* q) {
@@ -161,7 +181,7 @@ void assign_relation(Node& n, const TargetInfo& target, const nlohmann::json& pr
     set_relation(n, database, n.schema, n.identifier, project_quoting);
     // dbt-duckdb: meta.external_location (or config) replaces the relation by a file scan.
     std::string ext = external_location(n);
-    if (!ext.empty()) n.relation_name = ext;
+    if (!ext.empty()) n.relation_name = delta_scan_path(n) ? delta_source_view(n) : ext;
     return;
   }
   std::string custom_db = config_string(n, "database");

@@ -2,6 +2,7 @@
 // Where a node lives: dbt's default generate_database_name / generate_schema_name /
 // generate_alias_name, and the quoted relation name. (A project that overrides those macros
 // is handled by the compiler, which renders them and calls set_relation.)
+#include <optional>
 #include <string>
 
 #include "common/text.hpp"  // quote_identifier
@@ -31,5 +32,12 @@ std::string render_relation(const std::string& database, const std::string& sche
 // or template) and single-quoted unless it is a function call or already quoted; empty when
 // the source has none.
 std::string external_location(const Node& source);
+
+// A source whose external_location is `delta_scan('PATH')` (DuckDB's delta extension, as
+// dbt-duckdb projects write it) reads the Delta table at PATH through pond's own Delta reader:
+// PATH, or nullopt for any other source.
+std::optional<std::string> delta_scan_path(const Node& source);
+// The view a run creates for such a source (schema pond_delta), which its relation names.
+std::string delta_source_view(const Node& source);
 
 }  // namespace pond::project

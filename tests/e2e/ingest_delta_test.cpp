@@ -379,6 +379,37 @@ TEST_F(IngestDelta, RefusalsAndErrorsLeaveTheLakeUnchanged) {
   EXPECT_NE((r.out + r.err).find("write: merge needs 'primary_key:'"), std::string::npos) << r.out << r.err;
 }
 
+// A dbt source read with delta_scan('PATH'), as dbt-duckdb projects write it for DuckDB's delta
+// extension: the run reads the Delta table through pond's reader (deletion vectors applied); a
+// lake view over it is refused (it would fail outside the run); a table that cannot be read
+// fails only the model that reads it, with the reason.
+TEST_F(IngestDelta, ADeltaTableIsADbtSourceThroughDeltaScan) {
+  std::ofstream(root_ / "models" / "delta_sources.yml")
+      << "version: 2\nsources:\n  - name: lakehouse\n    tables:\n      - name: events\n        meta:\n"
+         "          external_location: \"delta_scan('"
+      << delta_fixture("table-with-dv-small").string()
+      << "')\"\n      - name: gone\n        config:\n          external_location: "
+         "\"delta_scan('no/such/table')\"\n";
+  std::ofstream(root_ / "models" / "from_delta.sql")
+      << "{{ config(materialized='table') }}\nselect string_agg(value::varchar, ' ' order by value) as vals "
+         "from {{ source('lakehouse', 'events') }}\n";
+  std::ofstream(root_ / "models" / "delta_view.sql")
+      << "{{ config(materialized='view') }}\nselect * from {{ source('lakehouse', 'events') }}\n";
+  std::ofstream(root_ / "models" / "from_gone.sql")
+      << "{{ config(materialized='table') }}\nselect * from {{ source('lakehouse', 'gone') }}\n";
+  ProcessResult r = pond({"run", "-s", "from_delta"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Version 1 of the table deleted the rows 0 and 9 with a deletion vector.
+  EXPECT_EQ(rows("select vals from main.from_delta"), "1 2 3 4 5 6 7 8");
+  r = pond({"run", "-s", "delta_view"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("reads a Delta source (delta_scan)"), std::string::npos) << r.out << r.err;
+  r = pond({"run", "-s", "from_gone"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("no/such/table"), std::string::npos) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("no such folder"), std::string::npos) << r.out << r.err;
+}
+
 }  // namespace
 
 }  // namespace pond::test
